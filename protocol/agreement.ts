@@ -1,0 +1,130 @@
+/**
+ * The schema of an agreement file (agreements/*.json). Agreements are data: every rule the hub
+ * enforces comes from one of these files and carries the article it was written from, so a
+ * refusal can cite it. A rule with `provisional: true` is a conservative default for parties
+ * whose treaty text is not yet signed, not a treaty obligation.
+ */
+import { z } from 'zod';
+import { AgreementId, LanguageTag, PartyId, primaryLanguage } from './ids.ts';
+import { Level, LEVELS } from './levels.ts';
+
+/** Where a rule comes from, for example "RU-PK Art. 7(4)". */
+export const Article = z.string().min(3).max(120);
+
+const ruleBase = { article: Article, provisional: z.boolean().default(false) };
+
+export const Authority = z.strictObject({
+  id: z.string().regex(/^[A-Z0-9-]{2,40}$/),
+  name: z.string().min(2),
+});
+
+export const AgreementParty = z.strictObject({
+  id: PartyId,
+  name: z.string().min(2),
+  officialLanguages: z.array(LanguageTag).min(1),
+  authorities: z.array(Authority).min(1),
+});
+
+export const MarkingLevel = z.strictObject({
+  level: Level,
+  /** Each party's national label for this level; a party absent here has no equivalent. */
+  labels: z.record(PartyId, z.string().min(2)),
+  /** Who handles material of this level in each party (RU-PK Art. 7(2) asks for the table). */
+  handledBy: z.record(PartyId, z.string()).optional(),
+});
+
+export const LanguageRule = z.strictObject({
+  ...ruleBase,
+  /** Every one of these languages must be present (as the original or a translation). */
+  allOf: z.array(LanguageTag).default([]),
+  /** At least one of these languages must be present. */
+  anyOf: z.array(LanguageTag).default([]),
+  /** The original must be in one of the sending party's official languages. */
+  originalInSenderLanguage: z.boolean().default(false),
+});
+
+export const Deadline = z.strictObject({ ...ruleBase, days: z.number().int().positive().optional(), hours: z.number().int().positive().optional() });
+
+export const Agreement = z
+  .strictObject({
+    id: AgreementId,
+    title: z.string().min(5),
+    /** The text the rules were written from (a file name in shared/seeds). */
+    source: z.string().min(3),
+    provisional: z.boolean().default(false),
+    status: z.strictObject({
+      state: z.enum(['in-force', 'terminated', 'provisional']),
+      since: z.iso.date().optional(),
+      article: Article,
+    }),
+    parties: z.array(AgreementParty).min(2),
+    markings: z.strictObject({ ...ruleBase, levels: z.array(MarkingLevel).min(1) }),
+    languages: LanguageRule,
+    thirdPartyRelease: z.strictObject({
+      ...ruleBase,
+      /** Whose written consent lifts the block: the originating party's security officer. */
+      consentBy: z.literal('originator'),
+    }),
+    purposeLimitation: z.strictObject({ ...ruleBase }).optional(),
+    deadlines: z
+      .strictObject({
+        execution: Deadline.optional(),
+        oralConfirmation: Deadline.optional(),
+        contactChangeNotice: Deadline.optional(),
+      })
+      .default({}),
+    confidentialitySurvivesTermination: z.strictObject({ ...ruleBase }),
+    refusalReasons: z.strictObject({ ...ruleBase }).optional(),
+  })
+  .superRefine((agreement, ctx) => {
+    const partyIds = new Set(agreement.parties.map((p) => p.id));
+    if (partyIds.size !== agreement.parties.length) {
+      ctx.addIssue({ code: 'custom', path: ['parties'], message: 'party ids must be unique' });
+    }
+    const seen = new Set<string>();
+    agreement.markings.levels.forEach((entry, i) => {
+      if (seen.has(entry.level)) {
+        ctx.addIssue({ code: 'custom', path: ['markings', 'levels', i, 'level'], message: `level ${entry.level} appears twice` });
+      }
+      seen.add(entry.level);
+      for (const party of Object.keys(entry.labels)) {
+        if (!partyIds.has(party)) {
+          ctx.addIssue({ code: 'custom', path: ['markings', 'levels', i, 'labels', party], message: `${party} is not a party of this agreement` });
+        }
+      }
+    });
+  });
+export type Agreement = z.infer<typeof Agreement>;
+
+/** The agreement's marking entry for a common level, or undefined if the agreement lacks it. */
+export function markingLevel(agreement: Agreement, level: Level): z.infer<typeof MarkingLevel> | undefined {
+  return agreement.markings.levels.find((l) => l.level === level);
+}
+
+/** The languages a complete packet must contain, as primary subtags (RU-PK Art. 6 and the like). */
+export function missingLanguages(
+  agreement: Agreement,
+  senderParty: string,
+  parts: ReadonlyArray<{ role: string; lang: string }>,
+): { missing: string[]; reason: string } | null {
+  const present = new Set(
+    parts.filter((p) => p.role === 'original' || p.role === 'translation').map((p) => primaryLanguage(p.lang)),
+  );
+  const rule = agreement.languages;
+  const missing = rule.allOf.map(primaryLanguage).filter((l) => !present.has(l));
+  if (missing.length > 0) return { missing, reason: `a ${missing.join(', ')} translation is required` };
+  if (rule.anyOf.length > 0 && !rule.anyOf.map(primaryLanguage).some((l) => present.has(l))) {
+    return { missing: rule.anyOf, reason: `the packet must be in one of ${rule.anyOf.join(', ')}` };
+  }
+  if (rule.originalInSenderLanguage) {
+    const sender = agreement.parties.find((p) => p.id === senderParty);
+    const original = parts.find((p) => p.role === 'original');
+    const official = (sender?.officialLanguages ?? []).map(primaryLanguage);
+    if (original && !official.includes(primaryLanguage(original.lang))) {
+      return { missing: official, reason: `the original must be in an official language of ${senderParty} (${official.join(', ')})` };
+    }
+  }
+  return null;
+}
+
+export const ALL_LEVELS = LEVELS;

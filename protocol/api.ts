@@ -1,0 +1,89 @@
+/**
+ * Request and response bodies of the hub's HTTP API (/v1). The server parses every body with
+ * these schemas and uses the parsed value; the client uses the same schemas to read answers.
+ */
+import { z } from 'zod';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role, Sha256Hex } from './ids.ts';
+import { Level } from './levels.ts';
+import { ManifestPart, PacketKind } from './manifest.ts';
+import { ReleaseDecision } from './release.ts';
+
+const armored = (what: string) =>
+  z.string().max(64 * 1024).regex(/^-----BEGIN PGP [A-Z ]+-----/, `${what} must be ASCII-armored OpenPGP`);
+export const ArmoredSignature = armored('the signature');
+
+export const ChallengeRequest = z.strictObject({ fingerprint: Fingerprint });
+export const ChallengeResponse = z.strictObject({ challenge: z.string(), expiresAt: IsoDateTime });
+
+export const TokenRequest = z.strictObject({ fingerprint: Fingerprint, challenge: z.string().max(1024), signature: ArmoredSignature });
+
+export const Member = z.strictObject({
+  fingerprint: Fingerprint,
+  party: PartyId,
+  name: z.string(),
+  roles: z.array(Role),
+  clearance: Level,
+  publicKey: z.string(),
+  enrolledAt: IsoDateTime,
+  revokedAt: IsoDateTime.optional(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoDateTime, member: Member });
+
+export const HubInfo = z.strictObject({ fingerprint: Fingerprint, publicKey: z.string(), parties: z.array(PartyId) });
+
+export const DirectoryQuery = z.strictObject({ party: PartyId });
+
+export const PacketState = z.enum(['draft', 'submitted']);
+
+export const PacketSummary = z.strictObject({
+  packetId: PacketId,
+  agreementId: AgreementId,
+  senderParty: PartyId,
+  senderFingerprint: Fingerprint,
+  recipients: z.array(PartyId),
+  kind: PacketKind,
+  level: Level,
+  labels: z.record(z.string(), z.string()),
+  state: PacketState,
+  revision: z.number().int(),
+  createdAt: IsoDateTime,
+  submittedAt: IsoDateTime.optional(),
+  /** How the caller's party relates to the packet. */
+  relation: z.enum(['sent', 'received', 'released']),
+});
+export type PacketSummary = z.infer<typeof PacketSummary>;
+
+export const PacketDetail = PacketSummary.extend({
+  manifest: z.string(),
+  signature: z.string(),
+  parts: z.array(ManifestPart),
+});
+export type PacketDetail = z.infer<typeof PacketDetail>;
+
+export const PacketListQuery = z.strictObject({ box: z.enum(['inbox', 'sent', 'drafts', 'all']).default('all') });
+
+/** Text fields of a packet upload (multipart); the files are named by part id. */
+export const PacketUploadFields = z.strictObject({
+  manifest: z.string().min(2).max(256 * 1024),
+  signature: ArmoredSignature,
+  submit: z.enum(['true', 'false']).default('false'),
+});
+
+export const SubmitResult = z.strictObject({
+  packetId: PacketId,
+  state: PacketState,
+  revision: z.number().int(),
+  receipt: z.string().optional(),
+});
+
+export const ReleaseRequestBody = z.strictObject({ thirdParty: PartyId, purpose: z.string().min(3).max(2000) });
+export const ReleaseDecisionBody = z.strictObject({ decision: z.string().min(2).max(16 * 1024), signature: ArmoredSignature });
+export const ReleaseExecuteBody = z.strictObject({
+  /** New public-key encrypted session key packets for the third party's cleared members, per part. */
+  wraps: z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64),
+});
+export const PartDigest = z.strictObject({ sha256: Sha256Hex, size: z.number().int() });
+
+export { ReleaseDecision };

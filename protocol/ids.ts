@@ -1,0 +1,42 @@
+/** Identifier shapes shared by both sides. */
+import { z } from 'zod';
+
+/** A party of the hub: an upper-case code such as RU, PK, KZ (ISO 3166-1 alpha-2 where one exists). */
+export const PartyId = z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'a party is an upper-case code such as RU or PK');
+export type PartyId = z.infer<typeof PartyId>;
+
+export const AgreementId = z.string().regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'an agreement id is an upper-case code such as RU-PK');
+
+/** OpenPGP v4 fingerprint, 40 upper-case hex digits. */
+export const Fingerprint = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[0-9A-F]{40}$/, 'a fingerprint is 40 hexadecimal digits'));
+export type Fingerprint = z.infer<typeof Fingerprint>;
+
+export const PacketId = z.uuid({ version: 'v4' });
+export const ReleaseId = z.uuid({ version: 'v4' });
+
+/** BCP 47 language tag, kept simple: a primary subtag and optional subtags. */
+export const LanguageTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language is a BCP 47 tag such as en, ru or zh-Hans');
+
+/** The primary language subtag of a BCP 47 tag: `zh-Hans` -> `zh`. */
+export function primaryLanguage(tag: string): string {
+  return tag.split('-')[0]!.toLowerCase();
+}
+
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lower-case hexadecimal digits');
+
+export const Role = z.enum(['contact', 'clerk', 'officer']);
+export type Role = z.infer<typeof Role>;
+
+/** Roles whose holders receive packets addressed to their party (and sent by it). */
+export const RECEIVING_ROLES: readonly Role[] = ['contact', 'clerk'];
+/** Roles whose holders may sign and submit a packet for their party. */
+export const SENDING_ROLES: readonly Role[] = ['contact'];
+/** Roles whose holders may attach a translation to a draft of their party. */
+export const TRANSLATING_ROLES: readonly Role[] = ['clerk', 'contact'];
+
+export const IsoDateTime = z.iso.datetime({ offset: false });

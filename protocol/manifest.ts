@@ -1,0 +1,102 @@
+/**
+ * The packet manifest: the signed, canonical description of a packet. It fixes every part's
+ * ciphertext hash and the marking, which binds the marking to the data (the STANAG 4778 idea).
+ * It carries no subject, file name or free text: those live inside the encrypted parts.
+ */
+import { z } from 'zod';
+import { canonicalize } from './canonical.ts';
+import { AgreementId, Fingerprint, IsoDateTime, LanguageTag, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
+import { Level } from './levels.ts';
+
+export const MANIFEST_FORMAT = 'liaison-manifest/1';
+
+export const PacketKind = z.enum([
+  'request',
+  'reply',
+  'information',
+  'additional-information-request',
+  'confirmation',
+  'refusal',
+  'deferral',
+  'transfer-notice',
+]);
+export type PacketKind = z.infer<typeof PacketKind>;
+
+export const PartRole = z.enum(['original', 'translation', 'attachment']);
+export type PartRole = z.infer<typeof PartRole>;
+
+export const PartId = z.string().regex(/^p[1-9][0-9]{0,2}$/, 'a part id is p1, p2, ...');
+
+export const ManifestPart = z.strictObject({
+  id: PartId,
+  role: PartRole,
+  lang: LanguageTag,
+  mediaType: z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'a media type such as text/plain'),
+  size: z.number().int().positive(),
+  sha256: Sha256Hex,
+});
+export type ManifestPart = z.infer<typeof ManifestPart>;
+
+export const Marking = z.strictObject({
+  level: Level,
+  /** The national label of the sending party and of every receiving party, by party id. */
+  labels: z.record(PartyId, z.string().min(2)),
+});
+export type Marking = z.infer<typeof Marking>;
+
+export const Manifest = z
+  .strictObject({
+    format: z.literal(MANIFEST_FORMAT),
+    packetId: PacketId,
+    /** 1 when first uploaded; each attached translation signs a new revision. */
+    revision: z.number().int().min(1).max(1000),
+    agreementId: AgreementId,
+    createdAt: IsoDateTime,
+    sender: z.strictObject({ party: PartyId, authority: z.string().min(2).optional(), fingerprint: Fingerprint }),
+    /** Who signed this revision: the sender, or the clerk who attached a translation. */
+    signedBy: Fingerprint,
+    recipients: z.array(PartyId).min(1).max(16),
+    marking: Marking,
+    kind: PacketKind,
+    references: z
+      .strictObject({ inReplyTo: PacketId.optional(), derivedFrom: ReleaseId.optional() })
+      .default({}),
+    parts: z.array(ManifestPart).min(1).max(64),
+  })
+  .superRefine((m, ctx) => {
+    if (new Set(m.recipients).size !== m.recipients.length) {
+      ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'a party is named twice' });
+    }
+    if (m.recipients.includes(m.sender.party)) {
+      ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'the sending party cannot also be a recipient' });
+    }
+    if (new Set(m.parts.map((p) => p.id)).size !== m.parts.length) {
+      ctx.addIssue({ code: 'custom', path: ['parts'], message: 'part ids must be unique' });
+    }
+    if (m.parts.filter((p) => p.role === 'original').length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['parts'], message: 'a packet has exactly one original' });
+    }
+    for (const party of [m.sender.party, ...m.recipients]) {
+      if (!(party in m.marking.labels)) {
+        ctx.addIssue({ code: 'custom', path: ['marking', 'labels'], message: `no national label for ${party}` });
+      }
+    }
+  });
+export type Manifest = z.infer<typeof Manifest>;
+
+/**
+ * Parse manifest text and insist it is already canonical, so there is exactly one byte string
+ * per manifest and the signature covers exactly what was parsed.
+ */
+export function parseCanonicalManifest(text: string): { ok: true; manifest: Manifest } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'the manifest is not JSON' };
+  }
+  const parsed = Manifest.safeParse(json);
+  if (!parsed.success) return { ok: false, error: `the manifest is invalid: ${z.prettifyError(parsed.error)}` };
+  if (canonicalize(json) !== text) return { ok: false, error: 'the manifest is not in canonical form (RFC 8785)' };
+  return { ok: true, manifest: parsed.data };
+}
