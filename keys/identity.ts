@@ -1,0 +1,132 @@
+/**
+ * Person and hub keys: generate, read, inspect, export. Pure functions over strings and bytes with
+ * an explicit date; no file or network access. A key that passes `inspectPublicKey` is a v4 key
+ * of an algorithm GnuPG 2.2 reads; that says nothing about whose key it is (the membership
+ * record, and later an officer's statement, says that).
+ */
+import { openpgp } from './openpgp.ts';
+import type { PrivateKey, PublicKey } from 'openpgp';
+
+export type { PrivateKey, PublicKey };
+
+export class KeyError extends Error {
+  override name = 'KeyError';
+}
+
+export interface GeneratedKey {
+  fingerprint: string;
+  armoredPrivateKey: string;
+  armoredPublicKey: string;
+}
+
+/**
+ * Make a person's key in the project's profile: v4 Ed25519 primary with a Curve25519 encryption
+ * subkey, protected by `passphrase` (S2K iterated+salted, which GnuPG 2.2 reads).
+ */
+export async function generatePersonKey(options: {
+  name: string;
+  email?: string;
+  passphrase: string;
+  date: Date;
+}): Promise<GeneratedKey> {
+  if (options.passphrase.length < 8) throw new KeyError('the passphrase must be at least 8 characters');
+  const userID = options.email ? { name: options.name, email: options.email } : { name: options.name };
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [userID],
+    passphrase: options.passphrase,
+    date: options.date,
+    format: 'armored',
+  });
+  const key = await openpgp.readKey({ armoredKey: publicKey });
+  return { fingerprint: fingerprintOf(key), armoredPrivateKey: privateKey, armoredPublicKey: publicKey };
+}
+
+/** Make the hub's own signing key (unprotected: it lives on the hub, mode 0600). */
+export async function generateHubKey(options: { hubName: string; date: Date }): Promise<GeneratedKey> {
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: options.hubName }],
+    date: options.date,
+    format: 'armored',
+  });
+  const key = await openpgp.readKey({ armoredKey: publicKey });
+  return { fingerprint: fingerprintOf(key), armoredPrivateKey: privateKey, armoredPublicKey: publicKey };
+}
+
+export function fingerprintOf(key: PublicKey | PrivateKey): string {
+  return key.getFingerprint().toUpperCase();
+}
+
+/** Read one public key, armored or binary. A private key given here is reduced to its public part. */
+export async function readPublicKey(data: string | Uint8Array): Promise<PublicKey> {
+  try {
+    const key =
+      typeof data === 'string' ? await openpgp.readKey({ armoredKey: data }) : await openpgp.readKey({ binaryKey: data });
+    return key.isPrivate() ? key.toPublic() : key;
+  } catch (cause) {
+    throw new KeyError('this is not an OpenPGP public key', { cause });
+  }
+}
+
+/** Read an armored private key and unlock it with `passphrase`. */
+export async function unlockPrivateKey(armored: string, passphrase: string): Promise<PrivateKey> {
+  let key: PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: armored });
+  } catch (cause) {
+    throw new KeyError('this is not an OpenPGP private key', { cause });
+  }
+  if (key.isDecrypted()) return key;
+  try {
+    return await openpgp.decryptKey({ privateKey: key, passphrase });
+  } catch (cause) {
+    throw new KeyError('the passphrase does not unlock this key', { cause });
+  }
+}
+
+/** Read an unprotected armored private key (the hub key). */
+export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKey> {
+  const key = await openpgp.readPrivateKey({ armoredKey: armored });
+  if (!key.isDecrypted()) throw new KeyError('the key is passphrase-protected');
+  return key;
+}
+
+export interface PublicKeyInfo {
+  fingerprint: string;
+  userIds: string[];
+  /** Key IDs (16 hex digits, upper case) a message encrypted to this key names in its PKESK. */
+  encryptionKeyId: string;
+  algorithm: string;
+  armored: string;
+}
+
+/**
+ * Check a public key fits the profile at `date` (v4, usable for signing and encryption, not
+ * revoked or expired) and describe it. Throws KeyError with a sentence a user can act on.
+ */
+export async function inspectPublicKey(key: PublicKey, date: Date): Promise<PublicKeyInfo> {
+  if (key.keyPacket.version !== 4) throw new KeyError(`only v4 keys are accepted (GnuPG 2.2 profile); this is v${key.keyPacket.version}`);
+  const fingerprint = fingerprintOf(key);
+  let encryptionKey;
+  try {
+    await key.getSigningKey(undefined, date);
+    encryptionKey = await key.getEncryptionKey(undefined, date);
+  } catch (cause) {
+    throw new KeyError(`key ${fingerprint} cannot both sign and encrypt at ${date.toISOString()} (expired, revoked, or missing a subkey)`, { cause });
+  }
+  const algorithm = key.getAlgorithmInfo();
+  return {
+    fingerprint,
+    userIds: key.getUserIDs(),
+    encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
+    algorithm: 'curve' in algorithm && algorithm.curve ? `${algorithm.algorithm}/${algorithm.curve}` : `${algorithm.algorithm}/${algorithm.bits ?? '?'}`,
+    armored: key.armor(),
+  };
+}
+
+export function armorPublicKey(key: PublicKey | PrivateKey): string {
+  return key.isPrivate() ? key.toPublic().armor() : key.armor();
+}

@@ -1,0 +1,166 @@
+/**
+ * Packet parts: ordinary OpenPGP messages (sign-then-encrypt, SEIPDv1), one per document, that
+ * any recipient can also open with plain `gpg`. Streams in, streams out; no file access here.
+ *
+ * What this does not guarantee: that a recipient list is the right one (the caller decides who
+ * is cleared), nor, while a decryption stream is still flowing, that the bytes are authentic.
+ * The caller must write the output somewhere private and keep it only after `verification`
+ * resolves valid.
+ */
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { openpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
+import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
+import type { Verification } from './signatures.ts';
+
+export type ByteStream = WebReadableStream<Uint8Array>;
+
+export class PartError extends Error {
+  override name = 'PartError';
+}
+
+/**
+ * Sign `plaintext` with the sender's key and encrypt it to every key in `recipientKeys`.
+ * `filename` travels inside the encrypted literal packet, never in the clear.
+ */
+export async function encryptPartForRecipients(
+  plaintext: ByteStream,
+  options: { filename: string; signingKey: PrivateKey; recipientKeys: PublicKey[]; date: Date },
+): Promise<ByteStream> {
+  if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
+  const message = await openpgp.createMessage({
+    binary: plaintext as unknown as ReadableStream<Uint8Array>,
+    filename: options.filename,
+    date: options.date,
+  });
+  const encrypted = await openpgp.encrypt({
+    message,
+    encryptionKeys: options.recipientKeys,
+    signingKeys: options.signingKey,
+    date: options.date,
+    format: 'binary',
+  });
+  return encrypted as unknown as ByteStream;
+}
+
+export interface DecryptedPart {
+  /** The plaintext. Untrusted until `verification` resolves valid. */
+  data: ByteStream;
+  /** The file name the sender put inside the message (untrusted text: sanitise before use). */
+  filename: string;
+  /** Resolves after `data` has been read to the end: integrity and the sender's signature. */
+  verification: Promise<Verification>;
+}
+
+/**
+ * Decrypt a part with the recipient's key and check it was signed by one of `senderKeys`.
+ * SEIPDv1 cannot be authenticated before its end, so the output streams unauthenticated
+ * (DESIGN.md: otherwise openpgp.js buffers the whole message); `verification` is the verdict.
+ */
+export async function decryptPart(
+  ciphertext: ByteStream,
+  options: { decryptionKey: PrivateKey; senderKeys: PublicKey[]; date: Date; maxBytes?: number },
+): Promise<DecryptedPart> {
+  let message;
+  try {
+    message = await openpgp.readMessage({ binaryMessage: ciphertext as unknown as ReadableStream<Uint8Array> });
+  } catch (cause) {
+    throw new PartError('the part is not an OpenPGP message', { cause });
+  }
+  let result;
+  try {
+    result = await openpgp.decrypt({
+      message,
+      decryptionKeys: options.decryptionKey,
+      verificationKeys: options.senderKeys,
+      date: options.date,
+      format: 'binary',
+      config: {
+        allowUnauthenticatedStream: true,
+        maxDecompressedMessageSize: options.maxBytes ?? MAX_DECRYPTED_PART_BYTES,
+      },
+    });
+  } catch (cause) {
+    throw new PartError('this key cannot decrypt the part', { cause });
+  }
+  const signatures = result.signatures;
+  const verification = (async (): Promise<Verification> => {
+    const first = signatures[0];
+    if (!first) return { valid: false, reason: 'the part is not signed' };
+    try {
+      await first.verified;
+      const signer = options.senderKeys.find((k) => k.getKeys(first.keyID).length > 0);
+      if (!signer) return { valid: false, reason: 'the part is signed by an unknown key' };
+      const sig = await first.signature;
+      return { valid: true, signer: fingerprintOf(signer), signedAt: sig.packets[0]?.created ?? options.date };
+    } catch (error) {
+      return { valid: false, reason: error instanceof Error ? error.message : 'the part signature does not verify' };
+    }
+  })();
+  // Keep a rejected verification from being reported as unhandled before the caller awaits it.
+  verification.catch(() => undefined);
+  return { data: result.data as unknown as ByteStream, filename: result.filename, verification };
+}
+
+/**
+ * The key IDs (16 upper-case hex digits) a part is encrypted to, read from its public-key
+ * encrypted session key packets without decrypting anything. Also confirms the stream is an
+ * encrypted OpenPGP message. Reads only the head of the stream; the caller may cancel the rest.
+ */
+export async function readRecipientKeyIds(ciphertext: ByteStream): Promise<string[]> {
+  let message;
+  try {
+    message = await openpgp.readMessage({ binaryMessage: ciphertext as unknown as ReadableStream<Uint8Array> });
+  } catch (cause) {
+    throw new PartError('the part is not an OpenPGP message', { cause });
+  }
+  const ids = message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
+  if (ids.length === 0) throw new PartError('the part is not encrypted to any public key');
+  const hasData = message.packets.some(
+    (p) => p.constructor.name === 'SymEncryptedIntegrityProtectedDataPacket',
+  );
+  if (!hasData) throw new PartError('the part has no integrity-protected encrypted data');
+  return ids;
+}
+
+/**
+ * Wrap a part's session key for more recipients: decrypt the session key with a key that can
+ * already read the part, and return new PKESK packets for `newRecipients`. Prepended to the
+ * stored part they make it readable by those recipients; the data is never re-encrypted.
+ */
+export async function wrapSessionKeyFor(
+  ciphertextHead: ByteStream,
+  options: { decryptionKey: PrivateKey; newRecipients: PublicKey[]; date: Date },
+): Promise<Uint8Array> {
+  if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
+  const message = await openpgp.readMessage({ binaryMessage: ciphertextHead as unknown as ReadableStream<Uint8Array> });
+  let sessionKeys;
+  try {
+    sessionKeys = await openpgp.decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, date: options.date });
+  } catch (cause) {
+    throw new PartError('this key cannot open the part to re-wrap it', { cause });
+  }
+  const sessionKey = sessionKeys[0];
+  if (!sessionKey?.algorithm) throw new PartError('no session key found');
+  return openpgp.encryptSessionKey({
+    data: sessionKey.data,
+    algorithm: sessionKey.algorithm,
+    encryptionKeys: options.newRecipients,
+    date: options.date,
+    format: 'binary',
+  });
+}
+
+/** The key IDs named by a block of bare PKESK packets (a wrap); throws if it holds anything else. */
+export async function readWrapKeyIds(wrap: Uint8Array): Promise<string[]> {
+  let message;
+  try {
+    message = await openpgp.readMessage({ binaryMessage: wrap });
+  } catch (cause) {
+    throw new PartError('the wrap is not OpenPGP data', { cause });
+  }
+  const packets = Array.from(message.packets);
+  if (packets.length === 0 || packets.some((p) => p.constructor.name !== 'PublicKeyEncryptedSessionKeyPacket')) {
+    throw new PartError('a wrap may hold only public-key encrypted session key packets');
+  }
+  return message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
+}
