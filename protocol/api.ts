@@ -75,7 +75,6 @@ export const SubmitResult = z.strictObject({
   packetId: PacketId,
   state: PacketState,
   revision: z.number().int(),
-  receipt: z.string().optional(),
 });
 
 export const ReleaseRequestBody = z.strictObject({ thirdParty: PartyId, purpose: z.string().min(3).max(2000) });

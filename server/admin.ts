@@ -1,0 +1,117 @@
+/**
+ * Operator commands that work on a hub's data directory directly (no HTTP): create a hub, and
+ * enroll a member on the operator's word. Officer-signed enrollment replaces the latter
+ * (issue 3); until then the operator is trusted to have checked who holds each key.
+ */
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { generateHubKey, inspectPublicKey, readPublicKey, KeyError } from '../keys/identity.ts';
+import { Level } from '../protocol/levels.ts';
+import { PartyId, Role } from '../protocol/ids.ts';
+import { Store, type MemberRecord } from '../storage/store.ts';
+import { BlobStore } from '../storage/blobs.ts';
+import { loadAgreements, partiesOf } from './agreements.ts';
+import { hubPaths } from './config.ts';
+
+export class AdminError extends Error {
+  override name = 'AdminError';
+}
+
+export async function initHub(options: { dataDir: string; agreementsDir: string; now: Date }): Promise<{ fingerprint: string; agreements: string[] }> {
+  const paths = hubPaths(options.dataDir);
+  if (existsSync(paths.db) || existsSync(paths.hubKey)) {
+    throw new AdminError(`a hub already exists in ${options.dataDir}`);
+  }
+  const agreements = loadAgreements(options.agreementsDir);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const hubKey = await generateHubKey({ hubName: 'Liaison hub', date: options.now });
+  writeFileSync(paths.hubKey, hubKey.armoredPrivateKey, { mode: 0o600, flag: 'wx' });
+  writeFileSync(paths.hubPublicKey, hubKey.armoredPublicKey, { mode: 0o644, flag: 'wx' });
+  const store = new Store(paths.db);
+  try {
+    store.transaction(() => {
+      store.setMeta('created_at', options.now.toISOString());
+      store.setMeta('hub_fingerprint', hubKey.fingerprint);
+      store.appendAudit({
+        at: options.now.toISOString(),
+        actor: 'operator',
+        party: 'HUB',
+        action: 'hub.init',
+        object: hubKey.fingerprint,
+        outcome: 'allow',
+        detail: { agreements: [...agreements.keys()] },
+      });
+    });
+  } finally {
+    store.close();
+  }
+  await new BlobStore(options.dataDir).init();
+  return { fingerprint: hubKey.fingerprint, agreements: [...agreements.keys()] };
+}
+
+export async function enrollMember(options: {
+  dataDir: string;
+  agreementsDir: string;
+  party: string;
+  publicKey: string | Uint8Array;
+  roles: string[];
+  clearance: string;
+  now: Date;
+}): Promise<MemberRecord> {
+  const paths = hubPaths(options.dataDir);
+  if (!existsSync(paths.db)) throw new AdminError(`no hub in ${options.dataDir}: run "liaison hub init" first`);
+  const party = PartyId.safeParse(options.party);
+  if (!party.success) throw new AdminError(`"${options.party}" is not a party code (upper case, such as RU)`);
+  const known = partiesOf(loadAgreements(options.agreementsDir));
+  if (!known.has(party.data)) throw new AdminError(`${party.data} is not a party of any agreement on this hub (${[...known].sort().join(', ')})`);
+  const clearance = Level.safeParse(options.clearance);
+  if (!clearance.success) throw new AdminError(`"${options.clearance}" is not a clearance level (RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET)`);
+  const roles = options.roles.map((r) => Role.safeParse(r));
+  const badRole = options.roles.find((_r, i) => !roles[i]!.success);
+  if (badRole !== undefined || roles.length === 0) throw new AdminError(`"${badRole ?? ''}" is not a role (contact, clerk, officer)`);
+  let info;
+  try {
+    info = await inspectPublicKey(await readPublicKey(options.publicKey), options.now);
+  } catch (error) {
+    throw new AdminError(error instanceof KeyError ? error.message : 'the key file is not an OpenPGP public key');
+  }
+  const store = new Store(paths.db);
+  try {
+    if (store.getMember(info.fingerprint)) throw new AdminError(`key ${info.fingerprint} is already enrolled`);
+    const member: MemberRecord = {
+      fingerprint: info.fingerprint,
+      party: party.data,
+      name: info.userIds[0] ?? info.fingerprint,
+      roles: [...new Set(roles.map((r) => r.data!))],
+      clearance: clearance.data,
+      publicKey: info.armored,
+      encryptionKeyId: info.encryptionKeyId,
+      enrolledAt: options.now.toISOString(),
+    };
+    store.transaction(() => {
+      store.insertMember(member);
+      store.appendAudit({
+        at: member.enrolledAt,
+        actor: 'operator',
+        party: member.party,
+        action: 'member.enroll',
+        object: member.fingerprint,
+        outcome: 'allow',
+        detail: { roles: member.roles, clearance: member.clearance, algorithm: info.algorithm },
+      });
+    });
+    return member;
+  } finally {
+    store.close();
+  }
+}
+
+/** A key file as GnuPG or `liaison key export` writes it: armored text or binary. */
+export function readKeyFile(path: string): string | Uint8Array {
+  try {
+    const bytes = readFileSync(path);
+    const head = bytes.subarray(0, 64).toString('latin1');
+    return head.includes('-----BEGIN PGP') ? bytes.toString('utf8') : new Uint8Array(bytes);
+  } catch {
+    throw new AdminError(`cannot read the key file ${path}`);
+  }
+}

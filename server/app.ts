@@ -1,0 +1,240 @@
+/**
+ * The hub's HTTP application: `createApp(config)` opens the hub and returns an express app that
+ * does not listen (tests drive it with supertest; `main.ts` listens). Routes are thin: parse with
+ * zod, call one domain function, render. Every 4xx is audited as a denial, every body and token
+ * stays out of the log.
+ */
+import express, { type Request, type Response, type NextFunction } from 'express';
+import helmet from 'helmet';
+import { z } from 'zod';
+import {
+  ChallengeRequest,
+  PacketListQuery,
+  ReleaseDecisionBody,
+  ReleaseExecuteBody,
+  ReleaseRequestBody,
+  TokenRequest,
+  type Member,
+} from '../protocol/api.ts';
+import { AgreementId, PacketId, PartyId, ReleaseId } from '../protocol/ids.ts';
+import { PartId } from '../protocol/manifest.ts';
+import type { MemberRecord } from '../storage/store.ts';
+import { exchangeChallenge, issueChallenge, logout, memberOf, requireMember } from './auth.ts';
+import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
+import { Problem, notFound, problemMiddleware, toProblem } from './errors.ts';
+import { openHub, type Hub } from './hub.ts';
+import { listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
+import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
+    throw new Problem('bad-request', `invalid ${what}: ${issues.join('; ')}`, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  }
+  return result.data;
+}
+
+const PacketParams = z.strictObject({ id: PacketId });
+const PartParams = z.strictObject({ id: PacketId, partId: PartId });
+const ReleaseParams = z.strictObject({ id: ReleaseId });
+const PartyParams = z.strictObject({ party: PartyId });
+const AgreementParams = z.strictObject({ id: AgreementId });
+const NoQuery = z.strictObject({});
+
+export function publicMember(m: MemberRecord): Member {
+  return {
+    fingerprint: m.fingerprint,
+    party: m.party,
+    name: m.name,
+    roles: m.roles,
+    clearance: m.clearance,
+    publicKey: m.publicKey,
+    enrolledAt: m.enrolledAt,
+    ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}),
+  };
+}
+
+export function buildApp(hub: Hub): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  // Everything the API returns is packet data or session state: never cache it.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  // Method, route pattern, status and duration only: never bodies, headers, tokens or query values.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      hub.logger.info({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+  const json = express.json({ limit: '256kb', strict: true, type: 'application/json' });
+  const auth = requireMember(hub);
+  const v1 = express.Router();
+
+  v1.get('/hub', (req, res) => {
+    parse(NoQuery, req.query, 'query');
+    res.json({ fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor(), parties: hub.store.parties() });
+  });
+  v1.get('/agreements', (req, res) => {
+    parse(NoQuery, req.query, 'query');
+    res.json([...hub.agreements.values()].map((a) => ({ id: a.id, title: a.title, status: a.status.state, provisional: a.provisional, parties: a.parties.map((p) => p.id) })));
+  });
+  v1.get('/agreements/:id', (req, res) => {
+    const { id } = parse(AgreementParams, req.params, 'agreement id');
+    const agreement = hub.agreements.get(id);
+    if (!agreement) throw notFound('agreement');
+    res.json(agreement);
+  });
+
+  v1.post('/auth/challenge', json, (req, res) => {
+    const body = parse(ChallengeRequest, req.body, 'body');
+    res.json(issueChallenge(hub, body.fingerprint));
+  });
+  v1.post('/auth/token', json, async (req, res) => {
+    const body = parse(TokenRequest, req.body, 'body');
+    const session = await exchangeChallenge(hub, body);
+    res.json({ token: session.token, expiresAt: session.expiresAt, member: publicMember(session.member) });
+  });
+  v1.post('/auth/logout', auth, (_req, res) => {
+    logout(hub, res.locals.token as string);
+    res.status(204).end();
+  });
+
+  v1.get('/me', auth, (_req, res) => {
+    res.json(publicMember(memberOf(res)));
+  });
+  v1.get('/parties/:party/members', auth, (req, res) => {
+    const { party } = parse(PartyParams, req.params, 'party');
+    res.json(hub.store.membersOf(party).map(publicMember));
+  });
+
+  v1.get('/packets', auth, (req, res) => {
+    const { box } = parse(PacketListQuery, req.query, 'query');
+    res.json(listPackets(hub, memberOf(res), box));
+  });
+  v1.post('/packets', auth, async (req, res) => {
+    parse(NoQuery, req.query, 'query');
+    requireMultipart(req);
+    res.status(201).json(await receivePacket(hub, memberOf(res), req, res));
+  });
+  v1.get('/packets/:id', auth, (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    res.json(packetDetail(hub, memberOf(res), id));
+  });
+  v1.post('/packets/:id/revisions', auth, async (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    requireMultipart(req);
+    res.status(201).json(await receivePacket(hub, memberOf(res), req, res, id));
+  });
+  v1.post('/packets/:id/submit', auth, (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    res.json(submitPacket(hub, memberOf(res), id));
+  });
+  v1.get('/packets/:id/parts/:partId', auth, async (req, res) => {
+    const { id, partId } = parse(PartParams, req.params, 'part');
+    const part = openPart(hub, memberOf(res), id, partId);
+    res.set({
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(part.wrap.length + part.size),
+      // The client strips this many leading bytes (extra key wraps) before checking the signed hash.
+      'Liaison-Wrap-Length': String(part.wrap.length),
+      'Liaison-Part-Sha256': part.sha256,
+    });
+    res.write(part.wrap);
+    part.stream.pipe(res);
+    await new Promise<void>((resolve) => {
+      part.stream.on('error', () => {
+        res.destroy();
+        resolve();
+      });
+      res.on('close', () => {
+        part.stream.destroy();
+        resolve();
+      });
+    });
+  });
+  v1.get('/packets/:id/releases', auth, (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    res.json(listReleases(hub, memberOf(res), id));
+  });
+  v1.post('/packets/:id/releases', auth, json, (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    const body = parse(ReleaseRequestBody, req.body, 'body');
+    res.status(201).json(requestRelease(hub, memberOf(res), id, body));
+  });
+  v1.get('/releases', auth, (req, res) => {
+    parse(NoQuery, req.query, 'query');
+    res.json(pendingReleases(hub, memberOf(res)));
+  });
+  v1.get('/releases/:id', auth, (req, res) => {
+    const { id } = parse(ReleaseParams, req.params, 'release id');
+    res.json(getRelease(hub, memberOf(res), id));
+  });
+  v1.post('/releases/:id/decision', auth, json, async (req, res) => {
+    const { id } = parse(ReleaseParams, req.params, 'release id');
+    const body = parse(ReleaseDecisionBody, req.body, 'body');
+    res.json(await decideRelease(hub, memberOf(res), id, body));
+  });
+  v1.post('/releases/:id/execute', auth, json, async (req, res) => {
+    const { id } = parse(ReleaseParams, req.params, 'release id');
+    const body = parse(ReleaseExecuteBody, req.body, 'body');
+    res.json(await executeRelease(hub, memberOf(res), id, body));
+  });
+
+  app.use('/v1', v1);
+  app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    auditDenial(hub, err, req, res);
+    next(err);
+  });
+  app.use(problemMiddleware(hub.logger));
+  return app;
+}
+
+function requireMultipart(req: Request): void {
+  if (!req.is('multipart/form-data')) throw new Problem('unsupported-media-type', 'a packet is uploaded as multipart/form-data');
+}
+
+/** Every refused request on an authenticated route is a security decision: record it. */
+function auditDenial(hub: Hub, err: unknown, req: Request, res: Response): void {
+  const problem = toProblem(err);
+  if (!problem || req.path.startsWith('/v1/auth/') || !req.path.startsWith('/v1/')) return;
+  const member = res.locals.member as MemberRecord | undefined;
+  try {
+    hub.audit({
+      actor: member?.fingerprint ?? '-',
+      party: member?.party ?? '-',
+      action: `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/')}`,
+      object: Object.values(req.params ?? {}).join('/').slice(0, 200) || '-',
+      outcome: 'deny',
+      detail: { status: problem.status, code: problem.code, ...(problem.extra.article ? { article: problem.extra.article } : {}) },
+    });
+  } catch (error) {
+    hub.logger.error({ err: (error as Error).message }, 'could not audit a denial');
+  }
+}
+
+export interface LiaisonApp {
+  app: express.Express;
+  hub: Hub;
+  close(): Promise<void>;
+}
+
+/** Open the hub in `config.dataDir` and build its app. */
+export async function createApp(config: HubConfigInput, now: Clock = () => new Date()): Promise<LiaisonApp> {
+  const hub = await openHub(parseHubConfig(config), now);
+  return { app: buildApp(hub), hub, close: () => hub.close() };
+}

@@ -1,0 +1,47 @@
+/**
+ * The hub's configuration, parsed once at start into a typed object. Every key is documented
+ * here, one line each; a bad value stops the hub with a sentence naming the key.
+ */
+import { z } from 'zod';
+import { join } from 'node:path';
+
+export const HubConfigSchema = z.strictObject({
+  /** Directory holding hub.db, blobs/, tmp/ and the hub's signing key. */
+  dataDir: z.string().min(1),
+  /** Directory of agreement files (agreements/*.json). */
+  agreementsDir: z.string().min(1),
+  /** Largest single part accepted, in bytes (default 4 GiB). */
+  maxPartBytes: z.number().int().positive().default(4 * 1024 ** 3),
+  /** Most parts in one upload. */
+  maxParts: z.number().int().positive().max(64).default(64),
+  /** Login challenge lifetime, seconds. */
+  challengeSeconds: z.number().int().positive().default(120),
+  /** A token unused this long expires, seconds. */
+  tokenIdleSeconds: z.number().int().positive().default(30 * 60),
+  /** A token expires this long after login whatever its use, seconds. */
+  tokenAbsoluteSeconds: z.number().int().positive().default(8 * 3600),
+  /** Log level (pino). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /** Log file; standard output when absent. */
+  logFile: z.string().optional(),
+});
+export type HubConfigInput = z.input<typeof HubConfigSchema>;
+export type HubSettings = z.output<typeof HubConfigSchema>;
+
+/** The clock every decision reads. Tests shift it; nothing in the hub calls `new Date()` itself. */
+export type Clock = () => Date;
+
+export function parseHubConfig(input: HubConfigInput): HubSettings {
+  const parsed = HubConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid hub configuration: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export const DEFAULT_DATA_DIR = join('var', 'hub');
+
+export function hubPaths(dataDir: string): { db: string; hubKey: string; hubPublicKey: string } {
+  return { db: join(dataDir, 'hub.db'), hubKey: join(dataDir, 'hub-key.asc'), hubPublicKey: join(dataDir, 'hub-key.pub.asc') };
+}

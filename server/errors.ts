@@ -1,0 +1,121 @@
+/**
+ * The hub's few error classes, each with a stable code, and the one middleware that renders
+ * them as RFC 9457 problem+json. This is the single place that decides what is the client's
+ * fault (4xx) and what is ours (500, logged without request data, never with a stack to the client).
+ */
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+export type ProblemCode =
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'treaty-rule'
+  | 'too-large'
+  | 'unsupported-media-type';
+
+const STATUS: Record<ProblemCode, number> = {
+  'bad-request': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  'treaty-rule': 422,
+};
+
+const TITLE: Record<ProblemCode, string> = {
+  'bad-request': 'The request is malformed',
+  unauthenticated: 'Authentication is required',
+  forbidden: 'This action is not permitted',
+  'not-found': 'No such resource',
+  conflict: 'The request conflicts with the current state',
+  'too-large': 'The request is too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'treaty-rule': 'Refused under the agreement',
+};
+
+export class Problem extends Error {
+  override name = 'Problem';
+  readonly status: number;
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extra: { article?: string; errors?: unknown } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.status = STATUS[code];
+  }
+}
+
+/** A refusal under an agreement rule; `article` is the rule's source, e.g. "RU-PK Art. 7(4)". */
+export function treatyRefusal(article: string, detail: string, code: ProblemCode = 'treaty-rule'): Problem {
+  return new Problem(code, detail, { article });
+}
+
+/** 404 for both a missing and a forbidden object, so the answer reveals nothing. */
+export function notFound(what: string): Problem {
+  return new Problem('not-found', `${what} does not exist or is not available to you`);
+}
+
+export function problemBody(p: Problem): Record<string, unknown> {
+  return {
+    type: `https://liaison.invalid/problems/${p.code}`,
+    title: TITLE[p.code],
+    status: p.status,
+    detail: p.detail,
+    ...(p.extra.article ? { article: p.extra.article } : {}),
+    ...(p.extra.errors ? { errors: p.extra.errors } : {}),
+  };
+}
+
+/** The problem for an error, translating express's parsers and multer; undefined for a fault of ours. */
+export function toProblem(err: unknown): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { type?: string; code?: string; status?: number; message?: string; field?: string };
+  if (e.type === 'entity.too.large') return new Problem('too-large', 'the request body is too large');
+  if (e.type === 'entity.parse.failed') return new Problem('bad-request', 'the request body is not valid JSON');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new Problem('unsupported-media-type', 'unsupported body encoding');
+  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
+    const field = e.field ? ` (${e.field})` : '';
+    return e.code === 'LIMIT_FILE_SIZE'
+      ? new Problem('too-large', `a part is larger than this hub accepts${field}`)
+      : new Problem('too-large', `the upload exceeds a limit: ${e.message ?? e.code}${field}`);
+  }
+  // busboy/multer: malformed multipart bodies.
+  if (typeof e.message === 'string' && /multipart|boundary|Unexpected end of form|Malformed part header/i.test(e.message)) {
+    return new Problem('bad-request', `the multipart body is malformed: ${e.message}`);
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new Problem('bad-request', e.message ?? 'bad request');
+  }
+  return undefined;
+}
+
+export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const problem = toProblem(err);
+    if (!problem) {
+      // A fault of ours: log what and where, never the request's body, headers or token.
+      logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, method: req.method, path: req.route ? String((req.route as { path: string }).path) : undefined }, 'internal error');
+      res.status(500).type('application/problem+json').json({
+        type: 'https://liaison.invalid/problems/internal',
+        title: 'Internal error',
+        status: 500,
+        detail: 'the hub could not complete the request; nothing was changed',
+      });
+      return;
+    }
+    res.status(problem.status).type('application/problem+json').json(problemBody(problem));
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * Packets on the hub: receive an upload (streamed to disk, hashed on the way), check it against
+ * its signed manifest and the agreement, store it durably; submit drafts; list and serve them.
+ * The hub sees ciphertext, signed manifests and metadata only; it can check who a part is
+ * encrypted to, never what it says.
+ */
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { readPublicKey } from '../keys/identity.ts';
+import { readRecipientKeyIds, type ByteStream } from '../keys/parts.ts';
+import { verifyDetached } from '../keys/signatures.ts';
+import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
+import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
+import type { Agreement } from '../protocol/agreement.ts';
+import type { MemberRecord, PacketRecord } from '../storage/store.ts';
+import { Problem, notFound } from './errors.ts';
+import type { Hub } from './hub.ts';
+import {
+  canDownload,
+  clearedReceivers,
+  readRelation,
+  requireComplete,
+  requireInForce,
+  requireMarking,
+  requireOnlyAddsParts,
+  requireRecipientsInAgreement,
+  requireSender,
+  requireTranslator,
+  type Relation,
+} from './policy.ts';
+
+interface ReceivedFile {
+  partId: string;
+  tempPath: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Stream a multipart upload to exclusive temp files, hashing as it goes. Every limit is set.
+ * Returns the text fields and the files; the caller must discard `temps` it does not commit.
+ */
+async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: string[]): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
+  const received: ReceivedFile[] = [];
+  const storage: multer.StorageEngine = {
+    _handleFile(_req, file, callback) {
+      const { path, stream } = hub.blobs.createTemp();
+      temps.push(path);
+      const hash = createHash('sha256');
+      let size = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      pipeline(file.stream, meter, stream).then(
+        () => {
+          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex') });
+          callback(null, { path, size });
+        },
+        (error: unknown) => callback(error as Error),
+      );
+    },
+    _removeFile(_req, file, callback) {
+      hub.blobs.discard((file as unknown as { path: string }).path).then(() => callback(null), callback);
+    },
+  };
+  const upload = multer({
+    storage,
+    limits: {
+      fileSize: hub.settings.maxPartBytes,
+      files: hub.settings.maxParts,
+      fields: 3,
+      parts: hub.settings.maxParts + 3,
+      fieldNameSize: 64,
+      fieldSize: 256 * 1024,
+      headerPairs: 20,
+    },
+  }).any();
+  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve())));
+  return { fields: { ...(req.body as Record<string, unknown> | undefined) }, files: received };
+}
+
+function agreementOf(hub: Hub, id: string): Agreement {
+  const agreement = hub.agreements.get(id);
+  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
+  return agreement;
+}
+
+/** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
+async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<void> {
+  const byId = new Map(files.map((f) => [f.partId, f]));
+  if (byId.size !== files.length) throw new Problem('bad-request', 'a part was uploaded twice');
+  for (const f of files) {
+    if (!newParts.some((p) => p.id === f.partId)) throw new Problem('bad-request', `the upload has a file "${f.partId.slice(0, 20)}" that the manifest does not list as a new part`);
+  }
+  const readers = [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level));
+  const expected = new Set(readers.map((m) => m.encryptionKeyId));
+  for (const part of newParts) {
+    const file = byId.get(part.id);
+    if (!file) throw new Problem('bad-request', `part ${part.id} is in the manifest but was not uploaded`);
+    if (file.size !== part.size || file.sha256 !== part.sha256) {
+      throw new Problem('bad-request', `part ${part.id} does not match the signed manifest (size or SHA-256 differs)`);
+    }
+    const stream = Readable.toWeb(hub.blobs.openReadTemp(file.tempPath)) as ByteStream;
+    let keyIds: string[];
+    try {
+      keyIds = await readRecipientKeyIds(stream);
+    } catch (error) {
+      throw new Problem('bad-request', `part ${part.id} is not an encrypted OpenPGP message: ${(error as Error).message}`);
+    } finally {
+      await stream.cancel().catch(() => undefined);
+    }
+    const got = new Set(keyIds);
+    const missing = [...expected].filter((k) => !got.has(k));
+    const extra = [...got].filter((k) => !expected.has(k));
+    if (missing.length > 0 || extra.length > 0) {
+      const names = (ids: string[]) => ids.map((k) => readers.find((m) => m.encryptionKeyId === k)?.fingerprint ?? k).join(', ');
+      throw new Problem(
+        'bad-request',
+        `part ${part.id} must be encrypted to exactly the cleared members of ${[manifest.sender.party, ...manifest.recipients].join(', ')}` +
+          (missing.length ? `; missing ${names(missing)}` : '') +
+          (extra.length ? `; not entitled: ${extra.join(', ')}` : ''),
+      );
+    }
+  }
+}
+
+/** Receive a new packet or a new revision of a draft, from a multipart upload. */
+export async function receivePacket(hub: Hub, member: MemberRecord, req: Request, res: Response, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
+  const temps: string[] = [];
+  try {
+    const { fields, files } = await receiveMultipart(hub, req, res, temps);
+    const parsedFields = PacketUploadFields.safeParse(fields);
+    if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${parsedFields.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    const { manifest: manifestText, signature, submit } = parsedFields.data;
+    const parsed = parseCanonicalManifest(manifestText);
+    if (!parsed.ok) throw new Problem('bad-request', parsed.error);
+    const manifest = parsed.manifest;
+    if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
+    if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
+    const verification = await verifyDetached(manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
+    if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
+
+    const agreement = agreementOf(hub, manifest.agreementId);
+    const existing = hub.store.getPacket(manifest.packetId);
+    let newParts: ManifestPart[];
+    if (manifest.revision === 1) {
+      if (expectedPacketId) throw new Problem('bad-request', 'an attachment is a later revision of the draft');
+      if (existing) throw new Problem('conflict', 'a packet with this id already exists');
+      requireInForce(agreement);
+      requireSender(agreement, member, manifest);
+      requireRecipientsInAgreement(agreement, manifest);
+      requireMarking(agreement, manifest, member);
+      newParts = manifest.parts;
+    } else {
+      if (!existing) throw notFound('packet');
+      requireTranslator(member, existing);
+      const previous = parseCanonicalManifest(existing.manifest);
+      if (!previous.ok) throw new Error('stored manifest does not parse');
+      requireOnlyAddsParts(previous.manifest, manifest);
+      requireInForce(agreement);
+      newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
+    }
+    await checkParts(hub, manifest, newParts, files);
+    const submitNow = submit === 'true';
+    if (submitNow) {
+      if (manifest.revision > 1 && !member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
+      requireComplete(agreement, manifest);
+    }
+
+    // Durable blobs first, then the rows and the audit event in one transaction.
+    const committed: string[] = [];
+    for (const part of newParts) {
+      const file = files.find((f) => f.partId === part.id)!;
+      await hub.blobs.commit(file.tempPath, file.sha256);
+      committed.push(file.sha256);
+    }
+    const at = hub.now().toISOString();
+    try {
+      hub.store.transaction(() => {
+        if (manifest.revision === 1) {
+          const record: PacketRecord = {
+            id: manifest.packetId,
+            agreementId: manifest.agreementId,
+            senderParty: manifest.sender.party,
+            senderFingerprint: manifest.sender.fingerprint,
+            kind: manifest.kind,
+            level: manifest.marking.level,
+            labels: manifest.marking.labels,
+            state: 'draft',
+            revision: 1,
+            createdAt: at,
+            recipients: manifest.recipients,
+            manifest: manifestText,
+            signature,
+          };
+          hub.store.insertPacket(record, newParts);
+        } else {
+          hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts);
+        }
+        hub.audit({
+          actor: member.fingerprint,
+          party: member.party,
+          action: manifest.revision === 1 ? 'packet.upload' : 'packet.attach',
+          object: manifest.packetId,
+          outcome: 'allow',
+          detail: { revision: manifest.revision, parts: newParts.map((p) => ({ id: p.id, role: p.role, lang: p.lang, size: p.size, sha256: p.sha256 })) },
+        });
+        if (submitNow) {
+          hub.store.markSubmitted(manifest.packetId, at);
+          hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
+        }
+      });
+    } catch (error) {
+      // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
+      const referenced = hub.store.allBlobHashes();
+      for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.remove(sha);
+      throw error;
+    }
+    return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
+  } finally {
+    for (const path of temps) await hub.blobs.discard(path);
+  }
+}
+
+/** Submit a complete draft: it becomes visible to the receiving parties. */
+export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): { packetId: string; state: 'submitted'; revision: number } {
+  const packet = hub.store.getPacket(packetId);
+  if (!packet || packet.senderParty !== member.party) throw notFound('packet');
+  if (!member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
+  if (packet.state === 'submitted') throw new Problem('conflict', 'the packet is already submitted');
+  const parsed = parseCanonicalManifest(packet.manifest);
+  if (!parsed.ok) throw new Error('stored manifest does not parse');
+  const agreement = agreementOf(hub, packet.agreementId);
+  requireInForce(agreement);
+  requireComplete(agreement, parsed.manifest);
+  hub.store.transaction(() => {
+    hub.store.markSubmitted(packetId, hub.now().toISOString());
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: packetId, outcome: 'allow', detail: { recipients: packet.recipients } });
+  });
+  return { packetId, state: 'submitted', revision: packet.revision };
+}
+
+function summary(packet: PacketRecord, relation: Relation): PacketSummary {
+  return {
+    packetId: packet.id,
+    agreementId: packet.agreementId,
+    senderParty: packet.senderParty,
+    senderFingerprint: packet.senderFingerprint,
+    recipients: packet.recipients,
+    kind: packet.kind,
+    level: packet.level,
+    labels: packet.labels,
+    state: packet.state,
+    revision: packet.revision,
+    createdAt: packet.createdAt,
+    ...(packet.submittedAt ? { submittedAt: packet.submittedAt } : {}),
+    relation,
+  };
+}
+
+export function listPackets(hub: Hub, member: MemberRecord, box: 'inbox' | 'sent' | 'drafts' | 'all'): PacketSummary[] {
+  const out: PacketSummary[] = [];
+  for (const id of hub.store.packetIdsForParty(member.party)) {
+    const packet = hub.store.getPacket(id)!;
+    const relation = readRelation(member, packet, hub.store.releasesOf(id));
+    if (!relation) continue;
+    const keep =
+      box === 'all' ||
+      (box === 'inbox' && relation !== 'sent') ||
+      (box === 'sent' && relation === 'sent' && packet.state === 'submitted') ||
+      (box === 'drafts' && relation === 'sent' && packet.state === 'draft');
+    if (keep) out.push(summary(packet, relation));
+  }
+  return out;
+}
+
+/** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
+export function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
+  const packet = hub.store.getPacket(packetId);
+  const relation = packet ? readRelation(member, packet, hub.store.releasesOf(packetId)) : null;
+  if (!packet || !relation) throw notFound('packet');
+  return { packet, relation };
+}
+
+export function packetDetail(hub: Hub, member: MemberRecord, packetId: string): PacketDetail {
+  const { packet, relation } = visiblePacket(hub, member, packetId);
+  return { ...summary(packet, relation), manifest: packet.manifest, signature: packet.signature, parts: hub.store.partsOf(packetId).map(({ packetId: _p, ...part }) => part) };
+}
+
+/** Open a part for download: wraps for the caller's party first, then the stored ciphertext. */
+export function openPart(hub: Hub, member: MemberRecord, packetId: string, partId: string): { wrap: Buffer; stream: Readable; size: number; sha256: string } {
+  const { packet } = visiblePacket(hub, member, packetId);
+  const part = hub.store.partsOf(packetId).find((p) => p.id === partId);
+  if (!part || !canDownload(member)) throw notFound('part');
+  const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
+  hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
+  return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
+}

@@ -1,0 +1,132 @@
+/**
+ * The rules the hub enforces on packets and releases, each refusal citing the article it comes
+ * from. Pure decisions over records the caller has read; no I/O, no writes.
+ */
+import { markingLevel, missingLanguages, type Agreement } from '../protocol/agreement.ts';
+import { clearanceCovers, type Level } from '../protocol/levels.ts';
+import { RECEIVING_ROLES, SENDING_ROLES, TRANSLATING_ROLES, type Role } from '../protocol/ids.ts';
+import type { Manifest } from '../protocol/manifest.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
+import { Problem, treatyRefusal } from './errors.ts';
+
+const hasAnyRole = (m: MemberRecord, roles: readonly Role[]) => m.roles.some((r) => roles.includes(r));
+
+/** Members who must be able to read a packet at `level`: receiving role and enough clearance. */
+export function clearedReceivers(members: MemberRecord[], level: Level): MemberRecord[] {
+  return members.filter((m) => !m.revokedAt && hasAnyRole(m, RECEIVING_ROLES) && clearanceCovers(m.clearance, level));
+}
+
+/** The agreement is in force: a terminated one takes no new packets (RU-PK Art. 15(4) keeps old ones confidential). */
+export function requireInForce(agreement: Agreement): void {
+  if (agreement.status.state === 'terminated') {
+    throw treatyRefusal(agreement.status.article, `${agreement.id} is terminated and accepts no new packets; what was exchanged stays protected`);
+  }
+}
+
+/** A contact person's sending rights (RU-PK Art. 4(3): exchanges go through named contact persons). */
+export function requireSender(agreement: Agreement, member: MemberRecord, manifest: Manifest): void {
+  if (member.party !== manifest.sender.party || manifest.sender.fingerprint !== member.fingerprint) {
+    throw new Problem('forbidden', 'a packet is uploaded by the member who signs it as sender, for their own party');
+  }
+  if (!hasAnyRole(member, SENDING_ROLES)) {
+    throw new Problem('forbidden', `sending for ${member.party} needs the contact role`);
+  }
+  const party = agreement.parties.find((p) => p.id === manifest.sender.party);
+  if (!party) {
+    throw treatyRefusal(agreement.status.article, `${manifest.sender.party} is not a party of ${agreement.id}`);
+  }
+  if (manifest.sender.authority && !party.authorities.some((a) => a.id === manifest.sender.authority)) {
+    throw treatyRefusal(agreement.status.article, `${manifest.sender.authority} is not a competent authority of ${party.id} under ${agreement.id}`);
+  }
+}
+
+/** Every receiving party belongs to the agreement. */
+export function requireRecipientsInAgreement(agreement: Agreement, manifest: Manifest): void {
+  const parties = new Set(agreement.parties.map((p) => p.id));
+  const stranger = manifest.recipients.find((r) => !parties.has(r));
+  if (stranger) {
+    throw treatyRefusal(
+      agreement.thirdPartyRelease.article,
+      `${stranger} is not a party of ${agreement.id}; a third party can receive material only through a consented release`,
+    );
+  }
+}
+
+/** The marking is a level of the agreement, labelled as the agreement labels it, and within the sender's clearance. */
+export function requireMarking(agreement: Agreement, manifest: Manifest, sender: MemberRecord): void {
+  const article = agreement.markings.article;
+  const entry = markingLevel(agreement, manifest.marking.level);
+  if (!entry) throw treatyRefusal(article, `${agreement.id} has no ${manifest.marking.level} level`);
+  for (const party of [manifest.sender.party, ...manifest.recipients]) {
+    const label = entry.labels[party];
+    if (!label) throw treatyRefusal(article, `${party} has no equivalent of ${manifest.marking.level} under ${agreement.id}`);
+    if (manifest.marking.labels[party] !== label) {
+      throw treatyRefusal(article, `the marking label for ${party} must be "${label}"`);
+    }
+  }
+  const extra = Object.keys(manifest.marking.labels).find((p) => p !== manifest.sender.party && !manifest.recipients.includes(p));
+  if (extra) throw new Problem('bad-request', `the marking labels name ${extra}, which is neither sender nor recipient`);
+  if (!clearanceCovers(sender.clearance, manifest.marking.level)) {
+    throw treatyRefusal(article, `the sender's clearance (${sender.clearance}) does not cover ${manifest.marking.level}`, 'forbidden');
+  }
+}
+
+/** The required translations are present (RU-PK Art. 6, SCO Art. 11, IR-KG Art. 6). */
+export function requireComplete(agreement: Agreement, manifest: Manifest): void {
+  const missing = missingLanguages(agreement, manifest.sender.party, manifest.parts);
+  if (missing) {
+    throw treatyRefusal(agreement.languages.article, `the packet is incomplete: ${missing.reason}; upload it as a draft and attach the translation`);
+  }
+}
+
+/** A later revision only adds parts; everything else it signs is what the first revision signed. */
+export function requireOnlyAddsParts(previous: Manifest, next: Manifest): void {
+  const { parts: prevParts, revision: prevRev, signedBy: _a, ...prevRest } = previous;
+  const { parts: nextParts, revision: nextRev, signedBy: _b, ...nextRest } = next;
+  if (nextRev !== prevRev + 1) throw new Problem('conflict', `the next revision of this packet is ${prevRev + 1}, not ${nextRev}`);
+  if (JSON.stringify(prevRest) !== JSON.stringify(nextRest)) {
+    throw new Problem('bad-request', 'a new revision may only add parts; the rest of the manifest must stay as signed');
+  }
+  for (const part of prevParts) {
+    const same = nextParts.find((p) => p.id === part.id);
+    if (!same || JSON.stringify(same) !== JSON.stringify(part)) {
+      throw new Problem('bad-request', `part ${part.id} must stay exactly as signed in revision ${prevRev}`);
+    }
+  }
+  if (nextParts.length === prevParts.length) throw new Problem('bad-request', 'a new revision must add at least one part');
+}
+
+export function requireTranslator(member: MemberRecord, packet: PacketRecord): void {
+  if (member.party !== packet.senderParty || !hasAnyRole(member, TRANSLATING_ROLES)) {
+    throw new Problem('not-found', 'packet does not exist or is not available to you');
+  }
+  if (packet.state !== 'draft') throw new Problem('conflict', 'the packet is already submitted; translations are attached to drafts');
+}
+
+export type Relation = 'sent' | 'received' | 'released';
+
+/**
+ * How `member` may see `packet`, or null. Drafts are visible only to the sending party;
+ * a third party only after an executed, consented release. Clearance must cover the marking.
+ */
+export function readRelation(member: MemberRecord, packet: PacketRecord, releases: ReleaseRecord[]): Relation | null {
+  if (member.revokedAt || !clearanceCovers(member.clearance, packet.level)) return null;
+  if (member.party === packet.senderParty) return 'sent';
+  if (packet.state !== 'submitted') return null;
+  if (packet.recipients.includes(member.party)) return 'received';
+  if (releases.some((r) => r.thirdParty === member.party && r.state === 'executed')) return 'released';
+  return null;
+}
+
+/** Download also needs a receiving role: officers manage keys and consents, they do not read. */
+export function canDownload(member: MemberRecord): boolean {
+  return hasAnyRole(member, RECEIVING_ROLES);
+}
+
+export function canRequestRelease(member: MemberRecord): boolean {
+  return hasAnyRole(member, SENDING_ROLES);
+}
+
+export function isOfficerOf(member: MemberRecord, party: string): boolean {
+  return member.party === party && member.roles.includes('officer') && !member.revokedAt;
+}

@@ -1,0 +1,185 @@
+/**
+ * Onward release to a third party (RU-PK Art. 7(4), SCO Art. 7(3), IR-KG Art. 4): a request that
+ * stays blocked until the originating party's security officer records a signed consent, or a
+ * refusal; then the releasing party's client re-wraps the session keys for the third party's
+ * cleared members. Consent check and release happen in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { readPublicKey } from '../keys/identity.ts';
+import { readWrapKeyIds } from '../keys/parts.ts';
+import { verifyDetached } from '../keys/signatures.ts';
+import { canonicalize } from '../protocol/canonical.ts';
+import { ReleaseDecision, type Release } from '../protocol/release.ts';
+import type { Agreement } from '../protocol/agreement.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
+import { Problem, notFound, treatyRefusal } from './errors.ts';
+import type { Hub } from './hub.ts';
+import { canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
+import { visiblePacket } from './packets.ts';
+
+function agreementOf(hub: Hub, packet: PacketRecord): Agreement {
+  return hub.agreements.get(packet.agreementId)!;
+}
+
+function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
+  const { decidedBy: _d, ...rest } = r;
+  return { ...rest, agreementId: packet.agreementId, originParty: packet.senderParty };
+}
+
+/** A release as `member` may see it: originating and requesting parties always, the third party once executed. */
+function visibleRelease(hub: Hub, member: MemberRecord, releaseId: string): { release: ReleaseRecord; packet: PacketRecord } {
+  const release = hub.store.getRelease(releaseId);
+  const packet = release ? hub.store.getPacket(release.packetId) : undefined;
+  if (!release || !packet) throw notFound('release');
+  const sees =
+    member.party === packet.senderParty ||
+    member.party === release.requestingParty ||
+    (member.party === release.thirdParty && release.state === 'executed');
+  if (!sees) throw notFound('release');
+  return { release, packet };
+}
+
+export function requestRelease(hub: Hub, member: MemberRecord, packetId: string, body: { thirdParty: string; purpose: string }): Release {
+  const { packet, relation } = visiblePacket(hub, member, packetId);
+  const agreement = agreementOf(hub, packet);
+  const article = agreement.thirdPartyRelease.article;
+  if (relation === 'released') throw treatyRefusal(article, 'material received through a release cannot be released onward again without a new request by a direct party', 'forbidden');
+  if (!canRequestRelease(member)) throw new Problem('forbidden', 'requesting a release needs the contact role');
+  if (body.thirdParty === packet.senderParty || packet.recipients.includes(body.thirdParty)) {
+    throw new Problem('bad-request', `${body.thirdParty} is not a third party to this packet (it is its originator or a recipient)`);
+  }
+  if (hub.store.membersOf(body.thirdParty).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
+  if (packet.state !== 'submitted') throw new Problem('conflict', 'only a submitted packet can be released');
+  const record: ReleaseRecord = {
+    id: randomUUID(),
+    packetId,
+    requestedBy: member.fingerprint,
+    requestingParty: member.party,
+    thirdParty: body.thirdParty,
+    purpose: body.purpose,
+    state: 'requested',
+    requestedAt: hub.now().toISOString(),
+  };
+  hub.store.transaction(() => {
+    hub.store.insertRelease(record);
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
+  });
+  return toRelease(record, packet);
+}
+
+export function getRelease(hub: Hub, member: MemberRecord, releaseId: string): Release {
+  const { release, packet } = visibleRelease(hub, member, releaseId);
+  return toRelease(release, packet);
+}
+
+export function listReleases(hub: Hub, member: MemberRecord, packetId: string): Release[] {
+  const { packet } = visiblePacket(hub, member, packetId);
+  return hub.store
+    .releasesOf(packetId)
+    .filter((r) => member.party === packet.senderParty || member.party === r.requestingParty || (member.party === r.thirdParty && r.state === 'executed'))
+    .map((r) => toRelease(r, packet));
+}
+
+/** Record the originating officer's signed consent or refusal. */
+export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { decision: string; signature: string }): Promise<Release> {
+  const { release, packet } = visibleRelease(hub, member, releaseId);
+  const article = agreementOf(hub, packet).thirdPartyRelease.article;
+  if (!isOfficerOf(member, packet.senderParty)) {
+    throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.decision);
+  } catch {
+    throw new Problem('bad-request', 'the decision is not JSON');
+  }
+  const parsed = ReleaseDecision.safeParse(json);
+  if (!parsed.success) throw new Problem('bad-request', `the decision is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (canonicalize(json) !== body.decision) throw new Problem('bad-request', 'the decision is not in canonical form (RFC 8785)');
+  const d = parsed.data;
+  if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
+    throw new Problem('bad-request', 'the decision does not match this release (id, packet, third party and purpose must be as requested)');
+  }
+  if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
+  const now = hub.now();
+  if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
+  const verification = await verifyDetached(body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
+  if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
+  if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
+  const state = d.decision === 'consent' ? 'consented' : 'refused';
+  hub.store.transaction(() => {
+    hub.store.recordDecision(release.id, {
+      state,
+      decision: body.decision,
+      signature: body.signature,
+      decidedBy: member.fingerprint,
+      decidedAt: now.toISOString(),
+      ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
+    });
+    hub.audit({ actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+  });
+  return getRelease(hub, member, releaseId);
+}
+
+/**
+ * Execute a consented release: store the new session-key wraps, which must be for exactly the
+ * third party's cleared members, one per part. Refused before consent, after refusal, after the
+ * consent expired, or by anyone but a contact of the requesting party.
+ */
+export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { wraps: Array<{ partId: string; pkesk: string }> }): Promise<Release> {
+  const { release, packet } = visibleRelease(hub, member, releaseId);
+  const article = agreementOf(hub, packet).thirdPartyRelease.article;
+  if (member.party !== release.requestingParty || !canRequestRelease(member)) {
+    throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
+  }
+  const parts = hub.store.partsOf(packet.id);
+  const expected = new Set(clearedReceivers(hub.store.membersOf(release.thirdParty), packet.level).map((m) => m.encryptionKeyId));
+  if (expected.size === 0) throw new Problem('conflict', `${release.thirdParty} has no member cleared for ${packet.level}`);
+  const wraps = new Map<string, Uint8Array>();
+  for (const w of body.wraps) {
+    if (!parts.some((p) => p.id === w.partId)) throw new Problem('bad-request', `the packet has no part ${w.partId}`);
+    if (wraps.has(w.partId)) throw new Problem('bad-request', `part ${w.partId} is wrapped twice`);
+    const pkesk = new Uint8Array(Buffer.from(w.pkesk, 'base64'));
+    let ids: string[];
+    try {
+      ids = await readWrapKeyIds(pkesk);
+    } catch (error) {
+      throw new Problem('bad-request', `the wrap for ${w.partId} is invalid: ${(error as Error).message}`);
+    }
+    const got = new Set(ids);
+    if (got.size !== expected.size || [...got].some((k) => !expected.has(k))) {
+      throw new Problem('bad-request', `the wrap for ${w.partId} must be for exactly the cleared members of ${release.thirdParty}`);
+    }
+    wraps.set(w.partId, pkesk);
+  }
+  const unwrapped = parts.find((p) => !wraps.has(p.id));
+  if (unwrapped) throw new Problem('bad-request', `part ${unwrapped.id} has no wrap`);
+
+  const now = hub.now().toISOString();
+  // Re-read inside the transaction: the consent must still stand at the moment of release.
+  hub.store.transaction(() => {
+    const current = hub.store.getRelease(release.id)!;
+    if (current.state === 'requested') throw treatyRefusal(article, `the release to ${release.thirdParty} is blocked until ${packet.senderParty} records its written consent`, 'forbidden');
+    if (current.state === 'refused') throw treatyRefusal(article, `${packet.senderParty} refused this release`, 'forbidden');
+    if (current.state === 'executed') throw new Problem('conflict', 'this release was already executed');
+    if (current.expiresAt && current.expiresAt <= now) throw treatyRefusal(article, `the consent expired at ${current.expiresAt}`, 'forbidden');
+    for (const [partId, pkesk] of wraps) {
+      hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
+    }
+    hub.store.markExecuted(release.id, now);
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
+  });
+  return getRelease(hub, member, releaseId);
+}
+
+/** Releases of the caller's party waiting for a decision (for officers) or for execution. */
+export function pendingReleases(hub: Hub, member: MemberRecord): Release[] {
+  const out: Release[] = [];
+  for (const id of hub.store.packetIdsForParty(member.party)) {
+    const packet = hub.store.getPacket(id)!;
+    for (const r of hub.store.releasesOf(id)) {
+      if (member.party === packet.senderParty || member.party === r.requestingParty) out.push(toRelease(r, packet));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * The blob store: opaque ciphertext files named by their SHA-256, under blobs/aa/bb/<sha256>.
+ * Write order (DESIGN.md "Storage"): exclusive 0600 temp file -> fsync -> rename -> fsync dir;
+ * the rows that reference a blob are inserted only after that. Never holds plaintext.
+ */
+import { createReadStream, createWriteStream, promises as fs, type ReadStream, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+export class BlobStore {
+  readonly blobDir: string;
+  readonly tempDir: string;
+
+  constructor(dataDir: string) {
+    this.blobDir = join(dataDir, 'blobs');
+    this.tempDir = join(dataDir, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a SHA-256');
+    return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  /** A new exclusive temp file (mode 0600) to stream an upload into. */
+  createTemp(): { path: string; stream: WriteStream } {
+    const path = join(this.tempDir, `upload-${randomBytes(16).toString('hex')}`);
+    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600 }) };
+  }
+
+  /** Make a fully written temp file durable and move it to its content address. */
+  async commit(tempPath: string, sha256: string): Promise<void> {
+    const handle = await fs.open(tempPath, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const target = this.pathOf(sha256);
+    const dir = join(target, '..');
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.rename(tempPath, target);
+    const dirHandle = await fs.open(dir, 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  }
+
+  async discard(tempPath: string): Promise<void> {
+    await fs.rm(tempPath, { force: true });
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await fs.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Read back a temp file still being checked (its path came from `createTemp`). */
+  openReadTemp(tempPath: string): ReadStream {
+    if (!tempPath.startsWith(this.tempDir)) throw new Error('not a temp file of this store');
+    return createReadStream(tempPath);
+  }
+
+  openRead(sha256: string): ReadStream {
+    return createReadStream(this.pathOf(sha256));
+  }
+
+  /** At start: delete every temp file, and every blob no row references. */
+  async sweep(referenced: ReadonlySet<string>): Promise<{ temps: number; blobs: number }> {
+    let temps = 0;
+    for (const name of await fs.readdir(this.tempDir)) {
+      await fs.rm(join(this.tempDir, name), { force: true, recursive: true });
+      temps++;
+    }
+    let blobs = 0;
+    for (const a of await fs.readdir(this.blobDir)) {
+      for (const b of await fs.readdir(join(this.blobDir, a))) {
+        for (const name of await fs.readdir(join(this.blobDir, a, b))) {
+          if (!referenced.has(name)) {
+            await fs.rm(join(this.blobDir, a, b, name), { force: true });
+            blobs++;
+          }
+        }
+      }
+    }
+    return { temps, blobs };
+  }
+}
