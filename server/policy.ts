@@ -6,6 +6,7 @@ import { markingLevel, missingLanguages, type Agreement } from '../protocol/agre
 import { clearanceCovers, type Level } from '../protocol/levels.ts';
 import { RECEIVING_ROLES, SENDING_ROLES, TRANSLATING_ROLES, type Role } from '../protocol/ids.ts';
 import type { Manifest } from '../protocol/manifest.ts';
+import { isClearedReceiver } from '../protocol/membership.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, treatyRefusal } from './errors.ts';
 
@@ -13,7 +14,7 @@ const hasAnyRole = (m: MemberRecord, roles: readonly Role[]) => m.roles.some((r)
 
 /** Members who must be able to read a packet at `level`: receiving role and enough clearance. */
 export function clearedReceivers(members: MemberRecord[], level: Level): MemberRecord[] {
-  return members.filter((m) => !m.revokedAt && hasAnyRole(m, RECEIVING_ROLES) && clearanceCovers(m.clearance, level));
+  return members.filter((m) => isClearedReceiver(m, level));
 }
 
 /** The agreement is in force: a terminated one takes no new packets (RU-PK Art. 15(4) keeps old ones confidential). */

@@ -1,0 +1,194 @@
+/**
+ * Typed client of the hub's /v1 API. Every answer is parsed with the protocol schemas; a
+ * problem+json answer becomes an ApiError carrying the hub's sentence and the article it cited.
+ * Uploads stream from files with a progress callback; downloads stream to the caller.
+ */
+import { createReadStream } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import FormData from 'form-data';
+import { z } from 'zod';
+import {
+  ChallengeResponse,
+  HubInfo,
+  Member,
+  PacketDetail,
+  PacketSummary,
+  SubmitResult,
+  TokenResponse,
+} from '../protocol/api.ts';
+import { Agreement } from '../protocol/agreement.ts';
+import { Release } from '../protocol/release.ts';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly article?: string,
+  ) {
+    super(article ? `${detail} (${article})` : detail);
+  }
+}
+
+export interface UploadFile {
+  partId: string;
+  path: string;
+  size: number;
+}
+
+export type Progress = (sentBytes: number, totalBytes: number) => void;
+
+async function problemOf(status: number, text: string): Promise<ApiError> {
+  try {
+    const body = JSON.parse(text) as { detail?: string; article?: string };
+    return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article);
+  } catch {
+    return new ApiError(status, `the hub answered ${status}`);
+  }
+}
+
+export class HubClient {
+  constructor(
+    readonly baseUrl: string,
+    private token?: string,
+  ) {}
+
+  withToken(token: string): HubClient {
+    return new HubClient(this.baseUrl, token);
+  }
+
+  private url(path: string): string {
+    return new URL(`/v1${path}`, this.baseUrl).toString();
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  private async request<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    let response: Response;
+    try {
+      response = await fetch(this.url(path), {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
+    }
+    const text = await response.text();
+    if (!response.ok) throw await problemOf(response.status, text);
+    if (response.status === 204) return schema.parse(undefined);
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    return parsed.data;
+  }
+
+  hub() {
+    return this.request(HubInfo, 'GET', '/hub');
+  }
+  agreements() {
+    return this.request(z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) })), 'GET', '/agreements');
+  }
+  agreement(id: string) {
+    return this.request(Agreement, 'GET', `/agreements/${encodeURIComponent(id)}`);
+  }
+  challenge(fingerprint: string) {
+    return this.request(ChallengeResponse, 'POST', '/auth/challenge', { fingerprint });
+  }
+  login(fingerprint: string, challenge: string, signature: string) {
+    return this.request(TokenResponse, 'POST', '/auth/token', { fingerprint, challenge, signature });
+  }
+  logout() {
+    return this.request(z.undefined(), 'POST', '/auth/logout');
+  }
+  me() {
+    return this.request(Member, 'GET', '/me');
+  }
+  members(party: string) {
+    return this.request(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members`);
+  }
+  packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
+    return this.request(z.array(PacketSummary), 'GET', `/packets?box=${box}`);
+  }
+  packet(id: string) {
+    return this.request(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
+  }
+  submit(id: string) {
+    return this.request(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
+  }
+  releasesOf(packetId: string) {
+    return this.request(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/releases`);
+  }
+  requestRelease(packetId: string, thirdParty: string, purpose: string) {
+    return this.request(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
+  }
+  releases() {
+    return this.request(z.array(Release), 'GET', '/releases');
+  }
+  release(id: string) {
+    return this.request(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
+  }
+  decideRelease(id: string, decision: string, signature: string) {
+    return this.request(Release, 'POST', `/releases/${encodeURIComponent(id)}/decision`, { decision, signature });
+  }
+  executeRelease(id: string, wraps: Array<{ partId: string; pkesk: string }>) {
+    return this.request(Release, 'POST', `/releases/${encodeURIComponent(id)}/execute`, { wraps });
+  }
+
+  /** Stream a packet (or, with `packetId`, a new revision of a draft) up as multipart. */
+  async upload(
+    fields: { manifest: string; signature: string; submit: boolean },
+    files: UploadFile[],
+    options: { packetId?: string; onProgress?: Progress } = {},
+  ): Promise<z.output<typeof SubmitResult>> {
+    const form = new FormData();
+    form.append('manifest', fields.manifest);
+    form.append('signature', fields.signature);
+    form.append('submit', String(fields.submit));
+    for (const f of files) {
+      form.append(f.partId, createReadStream(f.path), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
+    }
+    const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
+    const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));
+    const transport = target.protocol === 'https:' ? https : http;
+    let sent = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sent += chunk.length;
+        options.onProgress?.(sent, total);
+        done(null, chunk);
+      },
+    });
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = transport.request(target, { method: 'POST', headers: { ...form.getHeaders(), 'Content-Length': String(total), ...this.headers() } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', (cause) => reject(new ApiError(0, `the upload to ${this.baseUrl} failed: ${cause.message}`)));
+      pipeline(form, meter, req).catch(() => undefined);
+    });
+    if (status < 200 || status >= 300) throw await problemOf(status, text);
+    return SubmitResult.parse(JSON.parse(text));
+  }
+
+  /** Download a part: the stream carries `wrapLength` bytes of extra key wraps, then the stored ciphertext. */
+  async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: Readable }> {
+    let response: Response;
+    try {
+      response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers() });
+    } catch (cause) {
+      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+    }
+    if (!response.ok || !response.body) throw await problemOf(response.status, await response.text());
+    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
+    const size = Number(response.headers.get('content-length') ?? '0');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
+    return { wrapLength, size, body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) };
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * The packet builder and opener: everything that touches plaintext happens here, on the
+ * person's machine. Sending checks languages and completeness, encrypts every part to the
+ * cleared members of both parties, and signs a canonical manifest; fetching checks every
+ * ciphertext hash against the signed manifest, decrypts to a private temp file, and moves it into
+ * place only after integrity and the sender's signature verify.
+ *
+ * What it does not guarantee yet: that a member key the hub lists belongs to that person. Until
+ * officer-signed statements (issue 3) the client trusts the hub's directory for who is enrolled.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import mime from 'mime-types';
+import { fingerprintOf, inspectPublicKey, readPublicKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
+import { decryptPart, encryptPartForRecipients, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../keys/parts.ts';
+import { signDetached, verifyDetached } from '../keys/signatures.ts';
+import { markingLevel, missingLanguages, type Agreement } from '../protocol/agreement.ts';
+import type { Member, PacketDetail } from '../protocol/api.ts';
+import { canonicalize } from '../protocol/canonical.ts';
+import { Level } from '../protocol/levels.ts';
+import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
+import { isClearedReceiver } from '../protocol/membership.ts';
+import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
+import type { HubClient } from './api.ts';
+import { ClientError } from './home.ts';
+import { checkDeclaredLanguage, sampleText, type LanguageVerdict } from './language.ts';
+
+export interface ClientContext {
+  api: HubClient;
+  me: Member;
+  key: PrivateKey;
+  now: () => Date;
+  /** Called as bytes flow through a long step (encrypting, uploading, downloading, decrypting). */
+  progress?: (step: string, done: number, total: number) => void;
+}
+
+export interface PartInput {
+  role: PartRole;
+  lang: string;
+  path: string;
+}
+
+export interface Notice {
+  partId?: string;
+  message: string;
+}
+
+const tempDir = () => fs.mkdtemp(join(tmpdir(), 'liaison-'));
+
+/** A short description of a language verdict, for the person at the terminal. */
+export function describeVerdict(file: string, v: LanguageVerdict): string {
+  switch (v.status) {
+    case 'match':
+      return `${file}: language ${v.detected} confirmed`;
+    case 'mismatch':
+      return `${file}: declared ${v.declared} but the text is ${v.detected}`;
+    case 'undetermined':
+      return `${file}: language undetermined (${v.reason}); declared ${v.declared} accepted unchecked`;
+    default:
+      return `${file}: language not checked (${v.reason})`;
+  }
+}
+
+async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
+  const mediaType = mediaTypeOf(input.path);
+  const text = await sampleText(input.path, mediaType);
+  if (text === null) return { status: 'not-checked', declared: input.lang, reason: `no text extraction for ${mediaType}` };
+  return checkDeclaredLanguage(text, input.lang);
+}
+
+export function mediaTypeOf(path: string): string {
+  const type = mime.lookup(path);
+  return typeof type === 'string' ? type : 'application/octet-stream';
+}
+
+/** The public keys of everyone who must read a packet of `level` from or to `parties`, checked. */
+async function readersOf(ctx: ClientContext, parties: string[], level: Level): Promise<{ keys: PublicKey[]; byParty: Map<string, Member[]> }> {
+  const byParty = new Map<string, Member[]>();
+  const keys: PublicKey[] = [];
+  for (const party of parties) {
+    const members = (await ctx.api.members(party)).filter((m) => m.party === party && isClearedReceiver(m, level));
+    if (members.length === 0) throw new ClientError(`${party} has no member cleared for ${level} who can receive packets`);
+    byParty.set(party, members);
+    for (const m of members) {
+      const key = await readPublicKey(m.publicKey);
+      if (fingerprintOf(key) !== m.fingerprint) throw new ClientError(`the hub listed key ${m.fingerprint} for ${party} with a different key attached; refusing to encrypt`);
+      try {
+        await inspectPublicKey(key, ctx.now());
+      } catch (error) {
+        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${(error as Error).message}`);
+      }
+      keys.push(key);
+    }
+  }
+  return { keys, byParty };
+}
+
+/** Sign-then-encrypt one file into a temp file, returning its ciphertext digest. */
+async function encryptToFile(
+  ctx: ClientContext,
+  input: PartInput,
+  recipients: PublicKey[],
+  outPath: string,
+): Promise<{ size: number; sha256: string }> {
+  const total = (await fs.stat(input.path)).size;
+  let read = 0;
+  const source = createReadStream(input.path).on('data', (chunk) => {
+    read += chunk.length;
+    ctx.progress?.(`encrypting ${basename(input.path)}`, read, total);
+  });
+  const encrypted = await encryptPartForRecipients(Readable.toWeb(source) as ByteStream, {
+    filename: basename(input.path),
+    signingKey: ctx.key,
+    recipientKeys: recipients,
+    date: ctx.now(),
+  });
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    Readable.fromWeb(encrypted as import('node:stream/web').ReadableStream<Uint8Array>),
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    }),
+    createWriteStream(outPath, { flags: 'wx', mode: 0o600 }),
+  );
+  return { size, sha256: hash.digest('hex') };
+}
+
+async function checkReadable(path: string): Promise<void> {
+  try {
+    const stat = await fs.stat(path);
+    if (!stat.isFile()) throw new ClientError(`${path} is not a file`);
+    if (stat.size === 0) throw new ClientError(`${path} is empty`);
+  } catch (error) {
+    if (error instanceof ClientError) throw error;
+    throw new ClientError(`cannot read ${path}`);
+  }
+}
+
+/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
+async function checkLanguages(inputs: PartInput[], notices: Notice[]): Promise<void> {
+  for (const input of inputs) {
+    await checkReadable(input.path);
+    const verdict = await checkLanguage(input);
+    if (verdict.status === 'mismatch') {
+      const what = input.role === 'translation' ? `the ${input.lang} translation` : `the ${input.role}`;
+      throw new ClientError(`${what} ${basename(input.path)} is not in ${input.lang}: the text reads as ${verdict.detected}`);
+    }
+    notices.push({ message: describeVerdict(basename(input.path), verdict) });
+  }
+}
+
+async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex: number, recipients: PublicKey[], dir: string): Promise<Array<{ part: ManifestPart; path: string }>> {
+  const out: Array<{ part: ManifestPart; path: string }> = [];
+  for (const [i, input] of inputs.entries()) {
+    const id = `p${firstIndex + i}`;
+    const path = join(dir, `${id}.pgp`);
+    const digest = await encryptToFile(ctx, input, recipients, path);
+    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOf(input.path), size: digest.size, sha256: digest.sha256 } });
+  }
+  return out;
+}
+
+function uploadProgress(ctx: ClientContext) {
+  return (sent: number, total: number) => ctx.progress?.('uploading', sent, total);
+}
+
+export interface SendOptions {
+  agreementId: string;
+  to: string[];
+  level: Level;
+  kind: PacketKind;
+  original: { path: string; lang: string };
+  translations: Array<{ lang: string; path: string }>;
+  attachments?: Array<{ lang: string; path: string }>;
+  authority?: string;
+  inReplyTo?: string;
+  draft: boolean;
+}
+
+export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
+  const notices: Notice[] = [];
+  const agreement = await ctx.api.agreement(options.agreementId);
+  const entry = markingLevel(agreement, options.level);
+  if (!entry) throw new ClientError(`${agreement.id} has no ${options.level} level (${agreement.markings.article})`);
+  const labels: Record<string, string> = {};
+  for (const party of [ctx.me.party, ...options.to]) {
+    const label = entry.labels[party];
+    if (!label) throw new ClientError(`${party} has no equivalent of ${options.level} under ${agreement.id} (${agreement.markings.article})`);
+    labels[party] = label;
+  }
+  const inputs: PartInput[] = [
+    { role: 'original', lang: options.original.lang, path: options.original.path },
+    ...options.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, path: t.path })),
+    ...(options.attachments ?? []).map((a) => ({ role: 'attachment' as const, lang: a.lang, path: a.path })),
+  ];
+  const missing = missingLanguages(agreement, ctx.me.party, inputs);
+  if (missing && !options.draft) {
+    throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); add --translation or send it --draft for a clerk to complete`);
+  }
+  if (missing) notices.push({ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` });
+  await checkLanguages(inputs, notices);
+  const { keys } = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
+
+  const dir = await tempDir();
+  try {
+    const parts = await encryptParts(ctx, inputs, 1, keys, dir);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      packetId: randomUUID(),
+      revision: 1,
+      agreementId: agreement.id,
+      createdAt: ctx.now().toISOString(),
+      sender: { party: ctx.me.party, fingerprint: ctx.me.fingerprint, ...(options.authority ? { authority: options.authority } : {}) },
+      signedBy: ctx.me.fingerprint,
+      recipients: options.to,
+      marking: { level: options.level, labels },
+      kind: options.kind,
+      references: options.inReplyTo ? { inReplyTo: options.inReplyTo } : {},
+      parts: parts.map((p) => p.part),
+    };
+    const text = canonicalize(manifest);
+    const signature = await signDetached(text, ctx.key, ctx.now());
+    const result = await ctx.api.upload(
+      { manifest: text, signature, submit: !options.draft },
+      parts.map((p) => ({ partId: p.part.id, path: p.path, size: p.part.size })),
+      { onProgress: uploadProgress(ctx) },
+    );
+    return { packetId: result.packetId, state: result.state, notices };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Read a packet's manifest and check its signature by a member of the sending party. */
+export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail): Promise<{ manifest: Manifest; senderKeys: PublicKey[] }> {
+  const parsed = parseCanonicalManifest(detail.manifest);
+  if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
+  const manifest = parsed.manifest;
+  if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  const senders = (await ctx.api.members(manifest.sender.party)).filter((m) => m.party === manifest.sender.party);
+  const senderKeys: PublicKey[] = [];
+  for (const m of senders) {
+    const key = await readPublicKey(m.publicKey);
+    if (fingerprintOf(key) === m.fingerprint) senderKeys.push(key);
+  }
+  const signer = senderKeys.find((k) => fingerprintOf(k) === manifest.signedBy);
+  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a member of ${manifest.sender.party}`);
+  const verification = await verifyDetached(detail.manifest, detail.signature, [signer], ctx.now());
+  if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  return { manifest, senderKeys };
+}
+
+/** Attach a translation to a draft of my party (clerk), optionally submitting it at once. */
+export async function attachTranslation(
+  ctx: ClientContext,
+  packetId: string,
+  translation: { lang: string; path: string },
+  submit = false,
+): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
+  const notices: Notice[] = [];
+  const detail = await ctx.api.packet(packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
+  const input: PartInput = { role: 'translation', lang: translation.lang, path: translation.path };
+  await checkLanguages([input], notices);
+  const { keys } = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  const nextIndex = Math.max(...manifest.parts.map((p) => Number(p.id.slice(1)))) + 1;
+  const dir = await tempDir();
+  try {
+    const [added] = await encryptParts(ctx, [input], nextIndex, keys, dir);
+    const next: Manifest = { ...manifest, revision: manifest.revision + 1, signedBy: ctx.me.fingerprint, parts: [...manifest.parts, added!.part] };
+    const text = canonicalize(next);
+    const signature = await signDetached(text, ctx.key, ctx.now());
+    const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, path: added!.path, size: added!.part.size }], {
+      packetId,
+      onProgress: uploadProgress(ctx),
+    });
+    return { ...result, notices };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Download one part into `path`, checking the bytes after the key wraps against the signed digest. */
+async function downloadChecked(ctx: ClientContext, packetId: string, part: ManifestPart, path: string): Promise<void> {
+  const { wrapLength, body } = await ctx.api.downloadPart(packetId, part.id);
+  const hash = createHash('sha256');
+  let position = 0;
+  let size = 0;
+  const wrap: Buffer[] = [];
+  await pipeline(
+    body,
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        const inWrap = Math.max(0, Math.min(chunk.length, wrapLength - position));
+        if (inWrap > 0) wrap.push(chunk.subarray(0, inWrap));
+        const rest = chunk.subarray(inWrap);
+        hash.update(rest);
+        size += rest.length;
+        position += chunk.length;
+        ctx.progress?.(`downloading ${part.id}`, size, part.size);
+        done(null, chunk);
+      },
+    }),
+    createWriteStream(path, { flags: 'wx', mode: 0o600 }),
+  );
+  if (size !== part.size || hash.digest('hex') !== part.sha256) {
+    throw new ClientError(`part ${part.id} of ${packetId} does not match the signed manifest: it was altered; nothing was decrypted`);
+  }
+  if (wrapLength > 0) {
+    try {
+      await readWrapKeyIds(new Uint8Array(Buffer.concat(wrap)));
+    } catch {
+      throw new ClientError(`part ${part.id} of ${packetId} came with an invalid key wrap`);
+    }
+  }
+}
+
+/** A file name safe to create in the output directory, from the untrusted name inside the message. */
+export function safeFileName(candidate: string, fallback: string): string {
+  const cleaned = basename(candidate.replace(/\\/g, '/'))
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}<>:"/\\|?*]/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .slice(0, 180)
+    .trim();
+  return cleaned.length > 0 ? cleaned : fallback;
+}
+
+function uniquePath(dir: string, name: string): string {
+  let path = join(dir, name);
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let i = 1; existsSync(path); i++) path = join(dir, `${stem}-${i}${ext}`);
+  return path;
+}
+
+export interface FetchedFile {
+  partId: string;
+  role: string;
+  lang: string;
+  path: string;
+  signer?: string;
+}
+
+/**
+ * Fetch a packet into `outDir`. With `raw`, keep the ciphertext parts and the signed manifest as
+ * they are (for `gpg`); otherwise decrypt, verify and write the plaintext files.
+ */
+export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: string, raw: boolean): Promise<{ manifest: Manifest; files: FetchedFile[]; notices: Notice[] }> {
+  const detail = await ctx.api.packet(packetId);
+  const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
+  await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
+  const dir = await tempDir();
+  const notices: Notice[] = [];
+  const files: FetchedFile[] = [];
+  const created: string[] = [];
+  try {
+    const cipherPaths = new Map<string, string>();
+    for (const part of manifest.parts) {
+      const path = join(dir, `${part.id}.pgp`);
+      await downloadChecked(ctx, packetId, part, path);
+      cipherPaths.set(part.id, path);
+    }
+    if (raw) {
+      for (const part of manifest.parts) {
+        const target = uniquePath(outDir, `${part.id}-${part.role}-${part.lang}.pgp`);
+        await fs.copyFile(cipherPaths.get(part.id)!, target, fs.constants.COPYFILE_EXCL);
+        created.push(target);
+        files.push({ partId: part.id, role: part.role, lang: part.lang, path: target });
+      }
+      for (const [name, content] of [['manifest.json', detail.manifest], ['manifest.json.asc', detail.signature]] as const) {
+        const target = uniquePath(outDir, name);
+        await fs.writeFile(target, content, { flag: 'wx', mode: 0o600 });
+        created.push(target);
+      }
+      return { manifest, files, notices };
+    }
+    for (const part of manifest.parts) {
+      const partial = join(outDir, `.liaison-partial-${randomBytes(8).toString('hex')}`);
+      created.push(partial);
+      const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!)) as ByteStream, {
+        decryptionKey: ctx.key,
+        senderKeys,
+        date: ctx.now(),
+      }).catch((error: unknown) => {
+        throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
+      });
+      let written = 0;
+      try {
+        await pipeline(
+          Readable.fromWeb(decrypted.data as import('node:stream/web').ReadableStream<Uint8Array>),
+          new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              written += chunk.length;
+              ctx.progress?.(`decrypting ${part.id}`, written, part.size);
+              done(null, chunk);
+            },
+          }),
+          createWriteStream(partial, { flags: 'wx', mode: 0o600 }),
+        );
+      } catch (error) {
+        throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
+      }
+      const verification = await decrypted.verification;
+      if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`);
+      const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
+      await fs.rename(partial, target);
+      created.push(target);
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer });
+      if (part.role !== 'attachment') {
+        const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
+        if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
+      }
+    }
+    return { manifest, files, notices };
+  } catch (error) {
+    // Nothing half-done stays behind: remove every file this fetch created.
+    for (const path of created) await fs.rm(path, { force: true });
+    throw error;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
+export async function decideRelease(
+  ctx: ClientContext,
+  releaseId: string,
+  decision: { refuse?: string; conditions?: string; expiresAt?: string },
+): Promise<Release> {
+  const release = await ctx.api.release(releaseId);
+  const statement: ReleaseDecision = {
+    format: RELEASE_DECISION_FORMAT,
+    releaseId: release.id,
+    packetId: release.packetId,
+    thirdParty: release.thirdParty,
+    purpose: release.purpose,
+    decision: decision.refuse ? 'refuse' : 'consent',
+    ...(decision.refuse ? { reason: decision.refuse } : {}),
+    ...(decision.conditions ? { conditions: decision.conditions } : {}),
+    ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}),
+    decidedAt: ctx.now().toISOString(),
+    officer: ctx.me.fingerprint,
+  };
+  const text = canonicalize(statement);
+  return ctx.api.decideRelease(releaseId, text, await signDetached(text, ctx.key, ctx.now()));
+}
+
+/** Execute a consented release: wrap each part's session key for the third party's cleared members. */
+export async function executeRelease(ctx: ClientContext, releaseId: string): Promise<Release> {
+  const release = await ctx.api.release(releaseId);
+  const detail = await ctx.api.packet(release.packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  const { keys } = await readersOf(ctx, [release.thirdParty], manifest.marking.level);
+  const wraps: Array<{ partId: string; pkesk: string }> = [];
+  for (const part of manifest.parts) {
+    const { body } = await ctx.api.downloadPart(release.packetId, part.id);
+    try {
+      const pkesk = await wrapSessionKeyFor(Readable.toWeb(body) as ByteStream, { decryptionKey: ctx.key, newRecipients: keys, date: ctx.now() });
+      wraps.push({ partId: part.id, pkesk: Buffer.from(pkesk).toString('base64') });
+    } catch (error) {
+      throw new ClientError(`cannot re-wrap part ${part.id}: ${(error as Error).message}`);
+    } finally {
+      body.destroy();
+    }
+  }
+  return ctx.api.executeRelease(releaseId, wraps);
+}
+

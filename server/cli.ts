@@ -1,0 +1,66 @@
+/**
+ * The operator's commands: create a hub, enroll a member on the operator's word, run the server.
+ * With no --data they use the embedded default ./var/hub.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { enrollMember, initHub, readKeyFile } from './admin.ts';
+import { DEFAULT_DATA_DIR } from './config.ts';
+import { startServer } from './main.ts';
+
+export const DEFAULT_AGREEMENTS_DIR = fileURLToPath(new URL('../agreements/', import.meta.url));
+
+export function addHubCommands(program: Command): void {
+  const hub = program.command('hub').description('operate a hub (on the hub machine)');
+  hub
+    .command('init')
+    .description('create the hub store, blob store and hub signing key, and load the agreements')
+    .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
+    .action(async (opts: { data: string; agreements: string }) => {
+      const result = await initHub({ dataDir: opts.data, agreementsDir: opts.agreements, now: new Date() });
+      console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
+    });
+  hub
+    .command('enroll')
+    .description("enroll a member's public key for a party (operator enrollment)")
+    .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
+    .requiredOption('--party <party>', 'the party, e.g. RU')
+    .requiredOption('--key <file>', 'the public key file (armored or binary; liaison or gpg export)')
+    .requiredOption('--roles <roles>', 'comma-separated: contact, clerk, officer')
+    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET')
+    .action(async (opts: { data: string; agreements: string; party: string; key: string; roles: string; clearance: string }) => {
+      const member = await enrollMember({
+        dataDir: opts.data,
+        agreementsDir: opts.agreements,
+        party: opts.party.toUpperCase(),
+        publicKey: readKeyFile(opts.key),
+        roles: opts.roles.split(',').map((r) => r.trim()).filter(Boolean),
+        clearance: opts.clearance.toUpperCase().replace(/[-_]/g, ' '),
+        now: new Date(),
+      });
+      console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}.`);
+    });
+
+  program
+    .command('serve')
+    .description('run the hub server')
+    .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8443')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--log-file <file>', 'write the log here instead of standard output')
+    .action(async (opts: { data: string; agreements: string; port: string; host: string; logFile?: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`"${opts.port}" is not a port number`);
+      const server = await startServer({ dataDir: opts.data, agreementsDir: opts.agreements, port, host: opts.host, ...(opts.logFile ? { logFile: opts.logFile } : {}) });
+      // The one line scripts wait for: the URL the hub answers on.
+      console.log(`Liaison hub listening on ${server.url}`);
+      const stop = () => {
+        void server.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

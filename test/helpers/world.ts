@@ -1,0 +1,69 @@
+/**
+ * A small world for tests: a fresh hub in a temp directory with the shipped agreements, a
+ * shiftable clock, and people with real keys enrolled in their parties. Nothing is mocked.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enrollMember, initHub } from '../../server/admin.ts';
+import { createApp, type LiaisonApp } from '../../server/app.ts';
+import { generatePersonKey, unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
+import type { Level } from '../../protocol/levels.ts';
+import type { Role } from '../../protocol/ids.ts';
+
+export const AGREEMENTS_DIR = fileURLToPath(new URL('../../agreements/', import.meta.url));
+export const PASSPHRASE = 'correct horse battery staple';
+/** Every test document carries this; it must never appear in anything the hub stores or logs. */
+export const CANARY = 'CANARY-7f3e9a1c-НЕ-ДОЛЖНО-ПОКИДАТЬ-КЛИЕНТ';
+
+export class TestClock {
+  private offsetMs = 0;
+  constructor(private readonly base = Date.now()) {}
+  now = (): Date => new Date(this.base + this.offsetMs + (Date.now() - this.started));
+  private readonly started = Date.now();
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface Person {
+  name: string;
+  party: string;
+  fingerprint: string;
+  armoredPrivateKey: string;
+  armoredPublicKey: string;
+  key: PrivateKey;
+}
+
+export async function makePerson(name: string, party: string, date = new Date()): Promise<Person> {
+  const generated = await generatePersonKey({ name, email: `${name.toLowerCase().replace(/[^a-z]/g, '')}@${party.toLowerCase()}.example`, passphrase: PASSPHRASE, date });
+  return { name, party, ...generated, key: await unlockPrivateKey(generated.armoredPrivateKey, PASSPHRASE) };
+}
+
+export interface World {
+  dir: string;
+  dataDir: string;
+  clock: TestClock;
+  enroll(person: Person, roles: Role[], clearance: Level): Promise<void>;
+  open(): Promise<LiaisonApp>;
+  cleanup(): void;
+}
+
+/** A new hub. Backdated a minute so keys made "now" are valid on it. */
+export async function makeWorld(): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'liaison-test-'));
+  const dataDir = join(dir, 'hub');
+  const clock = new TestClock();
+  await initHub({ dataDir, agreementsDir: AGREEMENTS_DIR, now: clock.now() });
+  return {
+    dir,
+    dataDir,
+    clock,
+    async enroll(person, roles, clearance) {
+      await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: person.party, publicKey: person.armoredPublicKey, roles, clearance, now: clock.now() });
+    },
+    open: () => createApp({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'info', logFile: join(dir, 'hub.log') }, clock.now),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The hub's packet rules over real HTTP (supertest on the exported app), with real keys, real
+ * OpenPGP messages and a real SQLite store in a temp directory.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptPart, type ByteStream } from '../../keys/parts.ts';
+import { readPublicKey } from '../../keys/identity.ts';
+import type { LiaisonApp } from '../../server/app.ts';
+import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
+
+let world: World;
+let hub: LiaisonApp;
+let ruContact: Person, ruClerk: Person, ruOfficer: Person, pkContact: Person, pkLowClearance: Person, kzContact: Person;
+const tokens: Record<string, string> = {};
+
+const RU_TEXT = `Запрос о правовой помощи по уголовному делу. Просим предоставить сведения о банковских счетах подозреваемого. ${CANARY}`;
+const EN_TEXT = `Request for legal assistance in a criminal case. We ask you to provide information on the bank accounts of the suspect. ${CANARY}`;
+
+function blobFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function plaintextOf(bytes: Buffer, reader: Person, sender: Person): Promise<string> {
+  const decrypted = await decryptPart(Readable.toWeb(Readable.from([bytes])) as ByteStream, { decryptionKey: reader.key, senderKeys: [await readPublicKey(sender.armoredPublicKey)], date: world.clock.now() });
+  const chunks: Buffer[] = [];
+  for await (const c of Readable.fromWeb(decrypted.data as import('node:stream/web').ReadableStream<Uint8Array>)) chunks.push(c as Buffer);
+  expect((await decrypted.verification).valid).toBe(true);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const downloadBytes = (path: string, token: string) =>
+  request(app())
+    .get(path)
+    .set('Authorization', `Bearer ${token}`)
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+
+const app = () => hub.app;
+
+beforeAll(async () => {
+  world = await makeWorld();
+  const date = world.clock.now();
+  [ruContact, ruClerk, ruOfficer, pkContact, pkLowClearance, kzContact] = await Promise.all([
+    makePerson('Ivan Petrov', 'RU', date),
+    makePerson('Olga Smirnova', 'RU', date),
+    makePerson('Sergei Volkov', 'RU', date),
+    makePerson('Ayesha Khan', 'PK', date),
+    makePerson('Bilal Ahmed', 'PK', date),
+    makePerson('Aigerim Nurlanovna', 'KZ', date),
+  ]);
+  await world.enroll(ruContact, ['contact'], 'TOP SECRET');
+  await world.enroll(ruClerk, ['clerk'], 'SECRET');
+  await world.enroll(ruOfficer, ['officer'], 'TOP SECRET');
+  await world.enroll(pkContact, ['contact'], 'SECRET');
+  await world.enroll(pkLowClearance, ['contact'], 'CONFIDENTIAL');
+  await world.enroll(kzContact, ['contact'], 'SECRET');
+  hub = await world.open();
+  for (const p of [ruContact, ruClerk, ruOfficer, pkContact, pkLowClearance, kzContact]) tokens[p.name] = await login(hub.app, p, world.clock.now());
+});
+
+afterAll(async () => {
+  await hub.close();
+  world.cleanup();
+});
+
+const secretReaders = () => [ruContact, ruClerk, pkContact];
+
+describe('sending a packet', () => {
+  it('accepts a complete, signed packet and delivers it to the cleared recipients only', async () => {
+    const packet = await buildPacket({
+      sender: ruContact,
+      readers: secretReaders(),
+      date: world.clock.now(),
+      parts: [
+        { role: 'original', lang: 'ru', text: RU_TEXT },
+        { role: 'translation', lang: 'en', text: EN_TEXT },
+      ],
+    });
+    const res = await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(201);
+    expect(res.body).toEqual({ packetId: packet.manifest.packetId, state: 'submitted', revision: 1 });
+    expect(res.headers['cache-control']).toBe('no-store');
+
+    const inbox = await request(app()).get('/v1/packets?box=inbox').set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(200);
+    expect(inbox.body.map((p: { packetId: string }) => p.packetId)).toContain(packet.manifest.packetId);
+    const entry = inbox.body.find((p: { packetId: string }) => p.packetId === packet.manifest.packetId);
+    expect(entry).toMatchObject({ senderParty: 'RU', level: 'SECRET', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, kind: 'request', relation: 'received' });
+
+    const part = await downloadBytes(`/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[pkContact.name]!).expect(200);
+    expect(part.headers['liaison-wrap-length']).toBe('0');
+    expect(Buffer.compare(part.body as Buffer, packet.files[1]!.bytes)).toBe(0);
+    expect(await plaintextOf(part.body as Buffer, pkContact, ruContact)).toBe(EN_TEXT);
+
+    // Below the marking: the packet does not exist for this member, exactly like a missing one.
+    const low = await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[pkLowClearance.name]}`).expect(404);
+    const missing = await request(app()).get(`/v1/packets/00000000-0000-4000-8000-000000000000`).set('Authorization', `Bearer ${tokens[pkLowClearance.name]}`).expect(404);
+    expect(low.body).toEqual(missing.body);
+    // A third party sees nothing.
+    await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(404);
+  });
+
+  it('refuses to submit a packet without the English translation (RU-PK Art. 6) and keeps nothing', async () => {
+    const before = blobFiles(join(world.dataDir, 'blobs')).length;
+    const packet = await buildPacket({ sender: ruContact, readers: secretReaders(), date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: RU_TEXT }] });
+    const res = await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, article: 'RU-PK Art. 6' });
+    expect(res.body.detail).toMatch(/en translation is required/);
+    expect(blobFiles(join(world.dataDir, 'blobs')).length).toBe(before);
+    expect(readdirSync(join(world.dataDir, 'tmp'))).toEqual([]);
+    await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(404);
+  });
+
+  it('keeps a draft invisible to the recipients until a clerk attaches the translation and it is submitted', async () => {
+    const draft = await buildPacket({ sender: ruContact, readers: secretReaders(), date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: RU_TEXT }] });
+    await uploadRequest(app(), tokens[ruContact.name]!, draft, false).expect(201);
+    const id = draft.manifest.packetId;
+    await request(app()).get(`/v1/packets/${id}`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(404);
+    const drafts = await request(app()).get('/v1/packets?box=drafts').set('Authorization', `Bearer ${tokens[ruClerk.name]}`).expect(200);
+    expect(drafts.body.map((p: { packetId: string }) => p.packetId)).toContain(id);
+
+    // Submitting the incomplete draft is refused with the article.
+    const early = await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(422);
+    expect(early.body.article).toBe('RU-PK Art. 6');
+
+    // The clerk signs revision 2 that only adds the translation.
+    const revision = await buildRevision(draft.manifest, ruClerk, secretReaders(), { role: 'translation', lang: 'en', text: EN_TEXT }, world.clock.now());
+    await uploadRequest(app(), tokens[ruClerk.name]!, revision, false, `/v1/packets/${id}/revisions`).expect(201);
+
+    // A clerk cannot submit; the contact can.
+    await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruClerk.name]}`).expect(403);
+    await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(404);
+    await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(200);
+    const seen = await request(app()).get(`/v1/packets/${id}`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(200);
+    expect(seen.body.revision).toBe(2);
+    expect(seen.body.parts.map((p: { role: string }) => p.role)).toEqual(['original', 'translation']);
+  });
+});
+
+describe('onward release to a third party', () => {
+  let packetId: string;
+  let releaseId: string;
+
+  beforeAll(async () => {
+    const packet = await buildPacket({ sender: ruContact, readers: secretReaders(), date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: RU_TEXT }, { role: 'translation', lang: 'en', text: EN_TEXT }] });
+    await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(201);
+    packetId = packet.manifest.packetId;
+  });
+
+  it('records a request that stays blocked until the originator consents (RU-PK Art. 7(4))', async () => {
+    const res = await request(app()).post(`/v1/packets/${packetId}/releases`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ thirdParty: 'KZ', purpose: 'Joint investigation of the same network' }).expect(201);
+    releaseId = res.body.id as string;
+    expect(res.body).toMatchObject({ state: 'requested', thirdParty: 'KZ', originParty: 'RU', requestingParty: 'PK' });
+    const early = await request(app()).post(`/v1/releases/${releaseId}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: [{ partId: 'p1', pkesk: 'AAAA' }] });
+    expect(early.status).toBeGreaterThanOrEqual(400);
+    await request(app()).get(`/v1/packets/${packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(404);
+  });
+});
