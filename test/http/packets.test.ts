@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptPart, type ByteStream } from '../../keys/parts.ts';
+import { decryptPart, wrapSessionKeyFor, type ByteStream } from '../../keys/parts.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import { RELEASE_DECISION_FORMAT, type Release } from '../../protocol/release.ts';
 import { readPublicKey } from '../../keys/identity.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
-import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
+import { buildPacket, buildRevision, keysOf, login, uploadRequest } from '../helpers/packets.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -172,3 +175,95 @@ describe('onward release to a third party', () => {
     await request(app()).get(`/v1/packets/${packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(404);
   });
 });
+
+describe('consent and execution of a release', () => {
+  let packet: Awaited<ReturnType<typeof buildPacket>>;
+
+  beforeAll(async () => {
+    packet = await buildPacket({ sender: ruContact, readers: secretReaders(), date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: RU_TEXT }, { role: 'translation', lang: 'en', text: EN_TEXT }] });
+    await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(201);
+  });
+
+  const ask = async (purpose = 'Joint investigation of the same network') =>
+    (await request(app()).post(`/v1/packets/${packet.manifest.packetId}/releases`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ thirdParty: 'KZ', purpose }).expect(201)).body as Release;
+
+  const wrapsFor = async (reader: Person, recipients: Person[]) =>
+    Promise.all(
+      packet.files.map(async (f) => ({
+        partId: f.partId,
+        pkesk: Buffer.from(await wrapSessionKeyFor(Readable.toWeb(Readable.from([f.bytes])) as ByteStream, { decryptionKey: reader.key, newRecipients: await keysOf(recipients), date: world.clock.now() })).toString('base64'),
+      })),
+    );
+
+  it('only an officer of the originating party can decide, and the third party reads only after execution', async () => {
+    const release = await ask();
+    // The requesting party's own people cannot consent for the originator.
+    const byPk = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send(await decision(release, pkContact, 'consent'));
+    expect(byPk.status).toBe(403);
+    expect(byPk.body.article).toBe('RU-PK Art. 7(4)');
+    const byRuContact = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send(await decision(release, ruContact, 'consent'));
+    expect(byRuContact.status).toBe(403);
+
+    const decided = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent')).expect(200);
+    expect(decided.body.state).toBe('consented');
+    // Consent alone does not release: nothing is readable by KZ until the keys are re-wrapped.
+    await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(404);
+
+    // Wraps for the wrong people are refused.
+    const wrong = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [pkLowClearance]) });
+    expect(wrong.status).toBe(400);
+    // Only the requesting party executes.
+    const byRu = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send({ wraps: await wrapsFor(ruContact, [kzContact]) });
+    expect(byRu.status).toBe(403);
+
+    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) }).expect(200);
+    const seen = await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(200);
+    expect(seen.body.relation).toBe('released');
+    const part = await downloadBytes(`/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[kzContact.name]!).expect(200);
+    const wrapLength = Number(part.headers['liaison-wrap-length']);
+    expect(wrapLength).toBeGreaterThan(0);
+    // The stored ciphertext is untouched: the signed hash still holds after the wrap.
+    expect(Buffer.compare((part.body as Buffer).subarray(wrapLength), packet.files[1]!.bytes)).toBe(0);
+    expect(await plaintextOf(part.body as Buffer, kzContact, ruContact)).toBe(EN_TEXT);
+    // Executed once only.
+    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) }).expect(409);
+  });
+
+  it('a refusal carries reasons and blocks the release for good', async () => {
+    const release = await ask('Share with partners');
+    const noReason = await decision(release, ruOfficer, 'refuse');
+    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(noReason).expect(400);
+    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'refuse', { reason: 'The source must stay protected.' })).expect(200);
+    const blocked = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body).toMatchObject({ article: 'RU-PK Art. 7(4)' });
+    expect(blocked.body.detail).toMatch(/refused/);
+  });
+
+  it('an expired consent blocks what was not yet released (shifted clock)', async () => {
+    const release = await ask('Time-limited sharing');
+    const expiresAt = new Date(world.clock.now().getTime() + 3600_000).toISOString();
+    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent', { expiresAt })).expect(200);
+    world.clock.advance(2 * 3600_000);
+    const pk = await login(hub.app, pkContact, world.clock.now());
+    const late = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${pk}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) });
+    expect(late.status).toBe(403);
+    expect(late.body.detail).toMatch(/expired/);
+  });
+});
+
+async function decision(release: Release, officer: Person, kind: 'consent' | 'refuse', extra: { reason?: string; expiresAt?: string } = {}) {
+  const statement = {
+    format: RELEASE_DECISION_FORMAT,
+    releaseId: release.id,
+    packetId: release.packetId,
+    thirdParty: release.thirdParty,
+    purpose: release.purpose,
+    decision: kind,
+    ...extra,
+    decidedAt: world.clock.now().toISOString(),
+    officer: officer.fingerprint,
+  };
+  const text = canonicalize(statement);
+  return { decision: text, signature: await signDetached(text, officer.key, world.clock.now()) };
+}

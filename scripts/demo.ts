@@ -1,0 +1,167 @@
+/**
+ * `npm run demo`: the whole story of issue 2 against a fresh temporary hub, told step by step,
+ * with the real CLI. Exits non-zero as soon as any step does not behave as the story says.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liaison, Person, startHub, type RunResult, type RunningHub } from './harness.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'liaison-demo-'));
+const dataDir = join(root, 'hub');
+let hub: RunningHub | undefined;
+let step = 0;
+
+function say(text: string): void {
+  console.log(`\n${++step}. ${text}`);
+}
+function show(result: RunResult): void {
+  for (const line of `${result.stdout}${result.stderr}`.trim().split('\n')) if (line) console.log(`   | ${line}`);
+}
+function expectOk(result: RunResult, what: string): RunResult {
+  show(result);
+  if (result.code !== 0) throw new Error(`${what} should have worked`);
+  return result;
+}
+function expectRefused(result: RunResult, pattern: RegExp, what: string): void {
+  show(result);
+  if (result.code === 0 || !pattern.test(result.stderr)) throw new Error(`${what} should have been refused (${pattern})`);
+  if (/\n\s+at /.test(result.stderr)) throw new Error(`${what} printed a stack trace`);
+}
+
+const RU_ORIGINAL = `ЗАПРОС О ПРАВОВОЙ ПОМОЩИ
+Генеральная прокуратура Российской Федерации просит компетентные органы Исламской Республики Пакистан
+установить владельцев банковских счетов, на которые в марте поступили средства от продажи наркотических средств,
+и сообщить сведения о движении денежных средств по этим счетам. Сведения необходимы для расследования уголовного дела.
+`;
+const EN_TRANSLATION = `REQUEST FOR LEGAL ASSISTANCE
+The Prosecutor General's Office of the Russian Federation asks the competent authorities of the Islamic Republic of Pakistan
+to identify the holders of the bank accounts that received, in March, the proceeds of the sale of narcotic drugs,
+and to report the movements of funds on those accounts. The information is needed for the investigation of a criminal case.
+`;
+
+async function main(): Promise<void> {
+  console.log('Liaison demo: a classified request from Russia to Pakistan under the RU-PK agreement,');
+  console.log('and a third party (Kazakhstan, on the hub under the SCO agreement) that may see it only with consent.');
+  console.log(`Working in ${root}`);
+
+  say('The hub operator creates a hub: SQLite store, blob store, hub signing key, agreement files.');
+  expectOk(await liaison(['hub', 'init', '--data', dataDir]), 'hub init');
+
+  const ivan = new Person('Ivan Petrov', 'RU', root);
+  const olga = new Person('Olga Smirnova', 'RU', root);
+  const sergei = new Person('Sergei Volkov', 'RU', root);
+  const ayesha = new Person('Ayesha Khan', 'PK', root);
+  const aigerim = new Person('Aigerim Nurlanovna', 'KZ', root);
+  const roles: Array<[Person, string, string]> = [
+    [ivan, 'contact', 'TOP SECRET'],
+    [olga, 'clerk', 'SECRET'],
+    [sergei, 'officer', 'TOP SECRET'],
+    [ayesha, 'contact', 'SECRET'],
+    [aigerim, 'contact', 'SECRET'],
+  ];
+
+  say('Each person makes their own key on their own machine (passphrase-protected, GnuPG-compatible).');
+  for (const [person] of roles) {
+    const r = expectOk(await person.run('keygen', '--name', person.name, '--email', `${person.name.split(' ')[0]!.toLowerCase()}@${person.party.toLowerCase()}.example`), `keygen for ${person.name}`);
+    person.fingerprint = r.stdout.trim();
+    expectOk(await person.run('key', 'export', '--public', '--out', join(root, `${person.party}-${person.fingerprint}.asc`)), 'key export');
+  }
+
+  say('The operator enrolls each public key for its party, with roles and clearance.');
+  for (const [person, role, clearance] of roles) {
+    expectOk(await liaison(['hub', 'enroll', '--data', dataDir, '--party', person.party, '--key', join(root, `${person.party}-${person.fingerprint}.asc`), '--roles', role, '--clearance', clearance]), `enroll ${person.name}`);
+  }
+
+  say('The hub starts on a loopback port.');
+  hub = await startHub(dataDir, join(root, 'hub.log'));
+  console.log(`   | ${hub.url}`);
+
+  say('Everyone logs in by signing the hub\'s challenge with their key (no passwords on the hub).');
+  for (const [person] of roles) expectOk(await person.run('login', '--server', hub.url), `login ${person.name}`);
+
+  writeFileSync(join(root, 'zapros.txt'), RU_ORIGINAL);
+  writeFileSync(join(root, 'request-en.txt'), EN_TRANSLATION);
+  writeFileSync(join(root, 'wrong-en.txt'), RU_ORIGINAL);
+
+  say('Ivan tries to send the Russian request without its English translation: the client refuses, citing Art. 6.');
+  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--kind', 'request', '--quiet'), /RU-PK Art\. 6/, 'sending without translation');
+
+  say('A "translation" that is really Russian text is caught before anything is encrypted.');
+  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'wrong-en.txt')}`, '--quiet'), /not in en/, 'a wrong-language translation');
+
+  say('Ivan keeps the request as a draft of his party (marked СОВЕРШЕННО СЕКРЕТНО, the Russian label for SECRET).');
+  const draft = expectOk(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'СОВЕРШЕННО СЕКРЕТНО', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--kind', 'request', '--draft', '--quiet'), 'sending a draft');
+  const packetId = draft.stdout.trim();
+
+  say('Pakistan cannot see a draft.');
+  expectRefused(await ayesha.run('fetch', packetId, '--out', join(root, 'ayesha-early'), '--quiet'), /does not exist or is not available/, 'fetching a draft');
+
+  say('Olga, the clerk, attaches the English translation; Ivan submits the packet.');
+  expectOk(await olga.run('attach', packetId, '--translation', `en:${join(root, 'request-en.txt')}`, '--quiet'), 'attach');
+  expectOk(await ivan.run('submit', packetId), 'submit');
+
+  say("Ayesha's inbox shows the packet with its marking in Pakistan's terms.");
+  const inbox = expectOk(await ayesha.run('inbox'), 'inbox');
+  if (!inbox.stdout.includes(packetId)) throw new Error('the packet is not in the inbox');
+
+  say('Ayesha fetches it: every ciphertext hash is checked against the signed manifest, then decrypted and verified.');
+  const out = join(root, 'ayesha');
+  expectOk(await ayesha.run('fetch', packetId, '--out', out, '--quiet'), 'fetch');
+  const files = readdirSync(out).sort();
+  if (readFileSync(join(out, 'zapros.txt'), 'utf8') !== RU_ORIGINAL || readFileSync(join(out, 'request-en.txt'), 'utf8') !== EN_TRANSLATION) {
+    throw new Error(`the decrypted files differ from what was sent (${files.join(', ')})`);
+  }
+  console.log('   | both files are byte-for-byte what Ivan and Olga encrypted');
+
+  say('With --raw she keeps the ciphertext, and plain GnuPG decrypts it with her exported key.');
+  const raw = join(root, 'ayesha-raw');
+  expectOk(await ayesha.run('fetch', packetId, '--out', raw, '--raw', '--quiet'), 'fetch --raw');
+  const gnupgHome = mkdtempSync(join(tmpdir(), 'liaison-demo-gpg-'));
+  try {
+    const secret = join(root, 'ayesha-secret.asc');
+    expectOk(await ayesha.run('key', 'export', '--secret', '--out', secret), 'export secret');
+    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupgHome, '--pinentry-mode', 'loopback', '--passphrase', 'correct horse battery staple', '--import', secret], { stdio: 'pipe' });
+    const part = readdirSync(raw).find((f) => f.startsWith('p2-translation-en'))!;
+    const plain = execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupgHome, '--pinentry-mode', 'loopback', '--passphrase', 'correct horse battery staple', '--decrypt', join(raw, part)], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+    if (plain !== EN_TRANSLATION) throw new Error('gpg decrypted something else');
+    console.log(`   | gpg --decrypt ${part}: the English translation, as sent`);
+  } finally {
+    rmSync(gnupgHome, { recursive: true, force: true });
+  }
+
+  say('Kazakhstan, a third party to RU-PK, cannot read the packet.');
+  expectRefused(await aigerim.run('fetch', packetId, '--out', join(root, 'aigerim-early'), '--quiet'), /does not exist or is not available/, 'third-party fetch');
+
+  say('Ayesha asks to release it onward to Kazakhstan; the request stays blocked.');
+  const req = expectOk(await ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same trafficking network'), 'release request');
+  const releaseId = req.stdout.trim();
+  expectRefused(await ayesha.run('release', 'execute', releaseId), /RU-PK Art\. 7\(4\)/, 'release before consent');
+  expectRefused(await ayesha.run('release', 'consent', releaseId), /RU-PK Art\. 7\(4\)/, 'consent by the wrong party');
+
+  say("Sergei, Russia's security officer, records Russia's signed written consent.");
+  expectOk(await sergei.run('release', 'consent', releaseId, '--conditions', 'For the investigation named in the request only'), 'consent');
+
+  say('Ayesha executes the release: the session keys are re-wrapped for Kazakhstan; the data is not re-encrypted.');
+  expectOk(await ayesha.run('release', 'execute', releaseId), 'execute');
+
+  say('Aigerim can now fetch and verify the packet.');
+  const kz = join(root, 'aigerim');
+  expectOk(await aigerim.run('fetch', packetId, '--out', kz, '--quiet'), 'third-party fetch after consent');
+  if (readFileSync(join(kz, 'request-en.txt'), 'utf8') !== EN_TRANSLATION) throw new Error('Kazakhstan got something else');
+
+  console.log('\nThe story held at every step.');
+}
+
+main()
+  .then(async () => {
+    await hub?.stop();
+    rmSync(root, { recursive: true, force: true });
+  })
+  .catch(async (error: unknown) => {
+    console.error(`\nDEMO FAILED at step ${step}: ${(error as Error).message}`);
+    await hub?.stop();
+    console.error(`(files kept in ${root})`);
+    process.exit(1);
+  });
