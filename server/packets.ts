@@ -33,6 +33,12 @@ import {
   type Relation,
 } from './policy.ts';
 
+/** Temp files of one upload; once `closed`, any part still arriving is discarded as it lands. */
+interface TempFiles {
+  paths: string[];
+  closed: boolean;
+}
+
 interface ReceivedFile {
   partId: string;
   tempPath: string;
@@ -44,12 +50,12 @@ interface ReceivedFile {
  * Stream a multipart upload to exclusive temp files, hashing as it goes. Every limit is set.
  * Returns the text fields and the files; the caller must discard `temps` it does not commit.
  */
-async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: string[]): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
+async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: TempFiles): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
   const received: ReceivedFile[] = [];
   const storage: multer.StorageEngine = {
     _handleFile(_req, file, callback) {
       const { path, stream } = hub.blobs.createTemp();
-      temps.push(path);
+      temps.paths.push(path);
       const hash = createHash('sha256');
       let size = 0;
       const meter = new Transform({
@@ -61,10 +67,15 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: st
       });
       pipeline(file.stream, meter, stream).then(
         () => {
+          // The request may have been refused while this part was still arriving.
+          if (temps.closed) void hub.blobs.discard(path);
           received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex') });
           callback(null, { path, size });
         },
-        (error: unknown) => callback(error as Error),
+        (error: unknown) => {
+          void hub.blobs.discard(path);
+          callback(error as Error);
+        },
       );
     },
     _removeFile(_req, file, callback) {
@@ -134,7 +145,7 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
 
 /** Receive a new packet or a new revision of a draft, from a multipart upload. */
 export async function receivePacket(hub: Hub, member: MemberRecord, req: Request, res: Response, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
-  const temps: string[] = [];
+  const temps: TempFiles = { paths: [], closed: false };
   try {
     const { fields, files } = await receiveMultipart(hub, req, res, temps);
     const parsedFields = PacketUploadFields.safeParse(fields);
@@ -226,7 +237,8 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
   } finally {
-    for (const path of temps) await hub.blobs.discard(path);
+    temps.closed = true;
+    for (const path of temps.paths) await hub.blobs.discard(path);
   }
 }
 

@@ -3,9 +3,9 @@
  * Each command parses its flags (commander), calls the client library, and prints plain
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { generatePersonKey, readPublicKey, fingerprintOf } from '../../keys/identity.ts';
+import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { markingLevel } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
@@ -108,6 +108,30 @@ export function addClientCommands(program: Command): void {
       const armored = opts.secret ? readArmoredPrivateKey(home) : readArmoredPublicKey(home);
       if (opts.out) writeFileSync(opts.out, armored, { mode: opts.secret ? 0o600 : 0o644, flag: 'wx' });
       else process.stdout.write(armored);
+    });
+  key
+    .command('import')
+    .description('use an existing key (for example one made with gpg --quick-gen-key) as your Liaison key')
+    .requiredOption('--secret <file>', 'the armored private key (gpg --export-secret-keys --armor)')
+    .option('--force', 'replace an existing key')
+    .action(async (opts: { secret: string; force?: boolean }) => {
+      const home = homeDir();
+      if (hasKey(home) && !opts.force) throw new ClientError(`there is already a key in ${home}; use --force to replace it`);
+      let armored: string;
+      try {
+        armored = readFileSync(opts.secret, 'utf8');
+      } catch {
+        throw new ClientError(`cannot read ${opts.secret}`);
+      }
+      const unlocked = await unlockPrivateKey(armored, await passphrase('Passphrase of the key: ')).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      const info = await inspectPublicKey(unlocked.toPublic(), now()).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      saveKey(home, armored, info.armored);
+      console.log(info.fingerprint);
+      console.error(`Key ${info.algorithm} imported into ${home}.`);
     });
   key
     .command('fingerprint')
