@@ -147,6 +147,7 @@ describe('liaison CLI end to end', () => {
       await ok(farid.run('fetch', id, '--out', out));
       expect(readFileSync(join(out, 'request-en.txt'), 'utf8')).toBe(EN);
       await ok(farid.run('fetch', id, '--out', `${out}-raw`, '--raw'));
+      gpg.ok(['--import', join(root, `${ivan.fingerprint}.asc`)]);
       expect(gpg.ok(['--trust-model', 'always', '--decrypt', join(`${out}-raw`, 'p2-translation-en.pgp')]).toString('utf8')).toBe(EN);
     } finally {
       gpg.cleanup();

@@ -22,12 +22,17 @@ export class GnuPG {
     return r.stdout;
   }
 
-  /** Make a key with --quick-gen-key; returns its fingerprint. */
+  /**
+   * Make a key with --quick-gen-key; returns its fingerprint. `future-default` gives Ed25519 with
+   * a Curve25519 subkey; an explicit algorithm (rsa4096) makes only the primary key, so an
+   * encryption subkey is added the way a GnuPG user would.
+   */
   quickGenKey(uid: string, algo: string): string {
     this.ok(['--quick-gen-key', uid, algo, 'default', 'never']);
     const listing = this.ok(['--with-colons', '--list-keys', uid]).toString('utf8');
     const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(listing);
     if (!fpr) throw new Error('no fingerprint in gpg output');
+    if (!/^sub:/m.test(listing)) this.ok(['--quick-add-key', fpr[1]!, algo, 'encr', 'never']);
     return fpr[1]!;
   }
 
