@@ -112,7 +112,7 @@ export function missingLanguages(
   );
   const rule = agreement.languages;
   const missing = rule.allOf.map(primaryLanguage).filter((l) => !present.has(l));
-  if (missing.length > 0) return { missing, reason: `a ${missing.join(', ')} translation is required` };
+  if (missing.length > 0) return { missing, reason: `a translation into ${missing.join(', ')} is required` };
   if (rule.anyOf.length > 0 && !rule.anyOf.map(primaryLanguage).some((l) => present.has(l))) {
     return { missing: rule.anyOf, reason: `the packet must be in one of ${rule.anyOf.join(', ')}` };
   }

@@ -2,11 +2,11 @@
  * `npm run demo`: the whole story of issue 2 against a fresh temporary hub, told step by step,
  * with the real CLI. Exits non-zero as soon as any step does not behave as the story says.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liaison, Person, startHub, type RunResult, type RunningHub } from './harness.ts';
+import { DEMO_PASSPHRASE, liaison, Person, startHub, type RunResult, type RunningHub } from './harness.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'liaison-demo-'));
 const dataDir = join(root, 'hub');
@@ -122,11 +122,15 @@ async function main(): Promise<void> {
   try {
     const secret = join(root, 'ayesha-secret.asc');
     expectOk(await ayesha.run('key', 'export', '--secret', '--out', secret), 'export secret');
-    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupgHome, '--pinentry-mode', 'loopback', '--passphrase', 'correct horse battery staple', '--import', secret], { stdio: 'pipe' });
+    const gpg = (...args: string[]) => spawnSync('gpg', ['--batch', '--homedir', gnupgHome, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, ...args], { encoding: 'utf8' });
+    gpg('--import', secret);
+    // The senders' public keys, as Russia's officers would hand them over.
+    for (const person of [ivan, olga]) gpg('--import', join(root, `${person.party}-${person.fingerprint}.asc`));
     const part = readdirSync(raw).find((f) => f.startsWith('p2-translation-en'))!;
-    const plain = execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupgHome, '--pinentry-mode', 'loopback', '--passphrase', 'correct horse battery staple', '--decrypt', join(raw, part)], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
-    if (plain !== EN_TRANSLATION) throw new Error('gpg decrypted something else');
+    const result = gpg('--trust-model', 'always', '--decrypt', join(raw, part));
+    if (result.status !== 0 || result.stdout !== EN_TRANSLATION) throw new Error(`gpg could not decrypt and verify: ${result.stderr}`);
     console.log(`   | gpg --decrypt ${part}: the English translation, as sent`);
+    console.log(`   | ${/Good signature from .*/.exec(result.stderr)?.[0] ?? ''}`);
   } finally {
     rmSync(gnupgHome, { recursive: true, force: true });
   }

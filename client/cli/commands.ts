@@ -337,8 +337,10 @@ export function addClientCommands(program: Command): void {
     });
 
   const release = program.command('release').description('onward release of a packet to a third party');
-  const printRelease = (r: Release) =>
-    console.log(`${r.id} ${r.state}: packet ${r.packetId} to ${r.thirdParty} for "${r.purpose}" (requested by ${r.requestingParty}; consent of ${r.originParty} required)`);
+  const printRelease = (r: Release) => {
+    const note = { requested: `waiting for the written consent of ${r.originParty}`, consented: `consented by ${r.originParty}`, refused: `refused by ${r.originParty}`, executed: `released to ${r.thirdParty}` }[r.state];
+    console.log(`${r.id} ${r.state}: packet ${r.packetId} to ${r.thirdParty} for "${r.purpose}" (asked by ${r.requestingParty}; ${note})`);
+  };
   release
     .command('request')
     .description('ask the originating party for consent to release a packet to a third party')

@@ -124,7 +124,7 @@ describe('sending a packet', () => {
     const res = await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, article: 'RU-PK Art. 6' });
-    expect(res.body.detail).toMatch(/en translation is required/);
+    expect(res.body.detail).toMatch(/translation into en is required/);
     expect(blobFiles(join(world.dataDir, 'blobs')).length).toBe(before);
     expect(readdirSync(join(world.dataDir, 'tmp'))).toEqual([]);
     await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(404);
