@@ -41,7 +41,7 @@ export interface UploadFile {
 
 export type Progress = (sentBytes: number, totalBytes: number) => void;
 
-async function problemOf(status: number, text: string): Promise<ApiError> {
+function problemOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as { detail?: string; article?: string };
     return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article);
@@ -80,7 +80,7 @@ export class HubClient {
       throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
     }
     const text = await response.text();
-    if (!response.ok) throw await problemOf(response.status, text);
+    if (!response.ok) throw problemOf(response.status, text);
     if (response.status === 204) return schema.parse(undefined);
     const parsed = schema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
@@ -173,7 +173,7 @@ export class HubClient {
       req.on('error', (cause) => reject(new ApiError(0, `the upload to ${this.baseUrl} failed: ${cause.message}`)));
       pipeline(form, meter, req).catch(() => undefined);
     });
-    if (status < 200 || status >= 300) throw await problemOf(status, text);
+    if (status < 200 || status >= 300) throw problemOf(status, text);
     return SubmitResult.parse(JSON.parse(text));
   }
 
@@ -185,7 +185,7 @@ export class HubClient {
     } catch (cause) {
       throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
     }
-    if (!response.ok || !response.body) throw await problemOf(response.status, await response.text());
+    if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
     const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
     const size = Number(response.headers.get('content-length') ?? '0');
     if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');

@@ -7,7 +7,8 @@ import type { HubConfigInput } from './config.ts';
 
 export async function startServer(config: HubConfigInput & { port: number; host: string }): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const { port, host, ...hubConfig } = config;
-  const { app, close } = await createApp(hubConfig);
+  const liaison = await createApp(hubConfig);
+  const app = liaison.app;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.on('error', reject);
@@ -22,7 +23,7 @@ export async function startServer(config: HubConfigInput & { port: number; host:
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await close();
+      await liaison.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { markingLevel } from '../../protocol/agreement.ts';
@@ -273,13 +273,12 @@ export function addClientCommands(program: Command): void {
     .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
-        let result;
         for (const [i, t] of opts.translation.entries()) {
-          result = await attachTranslation(ctx, packetId, t, Boolean(opts.submit) && i === opts.translation.length - 1);
+          const result = await attachTranslation(ctx, packetId, t, Boolean(opts.submit) && i === opts.translation.length - 1);
+          done();
           printNotices(result.notices);
+          console.log(`Attached ${t.lang} to ${packetId} (revision ${result.revision}, ${result.state}).`);
         }
-        done();
-        console.log(`Attached to ${packetId} (revision ${result!.revision}, ${result!.state}).`);
       } finally {
         done();
       }
