@@ -94,7 +94,7 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
       headerPairs: 20,
     },
   }).any();
-  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error('the upload failed')) : resolve())));
   return { fields: { ...(req.body as Record<string, unknown> | undefined) }, files: received };
 }
 
