@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--import', join(root, 'PK.asc')]);
     const pkFingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(execFileSync('gpg', ['--batch', '--homedir', gnupg, '--with-colons', '--list-keys']).toString())![1]!;
     const [gpgEnc] = seconds(() =>
-      execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--trust-model', 'always', '--compress-algo', 'none', '--recipient', pkFingerprint, '--output', join(root, 'gpg.pgp'), '--encrypt', input]),
+      execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--trust-model', 'always', '--compress-algo', 'none', '--recipient', pkFingerprint, '--output', join(root, 'gpg.pgp'), '--encrypt', input], { stdio: 'ignore' }),
     );
 
     const before = peakKiB(hub.process.pid!);
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const pkSecret = join(root, 'pk-secret.asc');
     await liaison(['key', 'export', '--secret', '--out', pkSecret], pk.env);
     execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', pkSecret]);
-    const [gpgDec] = seconds(() => execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp')]));
+    const [gpgDec] = seconds(() => execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp')], { stdio: 'ignore' }));
 
     console.log('');
     console.log(`cp                         ${cp.toFixed(2)} s  ${rate(cp)}`);
