@@ -3,6 +3,7 @@
  * One object has exactly one byte representation, so a signature covers meaning, not layout.
  */
 import { createRequire } from 'node:module';
+import type { z } from 'zod';
 
 // The package is CommonJS whose typings claim an ES default export; load it as what it is.
 const canonicalizeJson = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
@@ -15,4 +16,21 @@ export function canonicalize(value: unknown): string {
 
 export function canonicalBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalize(value));
+}
+
+/**
+ * Parse signed text against a schema and insist it is already canonical, so there is exactly one
+ * byte string per statement and the signature covers exactly what was parsed.
+ */
+export function parseCanonical<T extends z.ZodType>(schema: T, text: string, what: string): { ok: true; value: z.output<T> } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `the ${what} is not JSON` };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, error: `the ${what} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}` };
+  if (canonicalize(json) !== text) return { ok: false, error: `the ${what} is not in canonical form (RFC 8785)` };
+  return { ok: true, value: parsed.data };
 }

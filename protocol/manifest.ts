@@ -4,7 +4,7 @@
  * It carries no subject, file name or free text: those live inside the encrypted parts.
  */
 import { z } from 'zod';
-import { canonicalize } from './canonical.ts';
+import { parseCanonical } from './canonical.ts';
 import { AgreementId, Fingerprint, IsoDateTime, LanguageTag, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
 import { Level } from './levels.ts';
 
@@ -84,19 +84,8 @@ export const Manifest = z
   });
 export type Manifest = z.infer<typeof Manifest>;
 
-/**
- * Parse manifest text and insist it is already canonical, so there is exactly one byte string
- * per manifest and the signature covers exactly what was parsed.
- */
+/** Parse manifest text that must already be canonical (see parseCanonical). */
 export function parseCanonicalManifest(text: string): { ok: true; manifest: Manifest } | { ok: false; error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'the manifest is not JSON' };
-  }
-  const parsed = Manifest.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `the manifest is invalid: ${z.prettifyError(parsed.error)}` };
-  if (canonicalize(json) !== text) return { ok: false, error: 'the manifest is not in canonical form (RFC 8785)' };
-  return { ok: true, manifest: parsed.data };
+  const result = parseCanonical(Manifest, text, 'manifest');
+  return result.ok ? { ok: true, manifest: result.value } : result;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
 import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { canonicalize } from '../protocol/canonical.ts';
+import { parseCanonical } from '../protocol/canonical.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { Agreement } from '../protocol/agreement.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
@@ -87,16 +87,9 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   if (!isOfficerOf(member, packet.senderParty)) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.decision);
-  } catch {
-    throw new Problem('bad-request', 'the decision is not JSON');
-  }
-  const parsed = ReleaseDecision.safeParse(json);
-  if (!parsed.success) throw new Problem('bad-request', `the decision is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  if (canonicalize(json) !== body.decision) throw new Problem('bad-request', 'the decision is not in canonical form (RFC 8785)');
-  const d = parsed.data;
+  const parsed = parseCanonical(ReleaseDecision, body.decision, 'decision');
+  if (!parsed.ok) throw new Problem('bad-request', parsed.error);
+  const d = parsed.value;
   if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
     throw new Problem('bad-request', 'the decision does not match this release (id, packet, third party and purpose must be as requested)');
   }
