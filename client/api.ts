@@ -12,7 +12,9 @@ import FormData from 'form-data';
 import { z } from 'zod';
 import {
   ChallengeResponse,
+  Contact,
   HubInfo,
+  Rotation,
   Member,
   PacketDetail,
   PacketSummary,
@@ -108,8 +110,32 @@ export class HubClient {
   me() {
     return this.request(Member, 'GET', '/me');
   }
-  members(party: string) {
-    return this.request(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members`);
+  members(party: string, includeRevoked = false) {
+    return this.request(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
+  }
+  rotations(party: string) {
+    return this.request(z.array(Rotation), 'GET', `/parties/${encodeURIComponent(party)}/rotations`);
+  }
+  contacts(party: string) {
+    return this.request(z.array(Contact), 'GET', `/parties/${encodeURIComponent(party)}/contacts`);
+  }
+  recordContact(party: string, body: { statement: string; signature: string }) {
+    return this.request(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
+  }
+  enroll(body: { publicKey: string; statement: string; signature: string }) {
+    return this.request(Member, 'POST', '/members', body);
+  }
+  restate(fingerprint: string, body: { statement: string; signature: string }) {
+    return this.request(Member, 'POST', `/members/${fingerprint}/statements`, body);
+  }
+  revoke(fingerprint: string, body: { statement: string; signature: string }) {
+    return this.request(Member, 'POST', `/members/${fingerprint}/revocation`, body);
+  }
+  rotateOfficer(body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }) {
+    return this.request(Member, 'POST', '/officers/rotation', body);
+  }
+  addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
+    return this.request(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
   packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
     return this.request(z.array(PacketSummary), 'GET', `/packets?box=${box}`);

@@ -5,8 +5,8 @@
  * ciphertext hash against the signed manifest, decrypts to a private temp file, and moves it into
  * place only after integrity and the sender's signature verify.
  *
- * What it does not guarantee yet: that a member key the hub lists belongs to that person. Until
- * officer-signed statements (issue 3) the client trusts the hub's directory for who is enrolled.
+ * Every key it encrypts to, and every signature it accepts, comes from the TrustedDirectory:
+ * a member vouched for by an officer this person pinned. The hub's directory is only a hint.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
@@ -15,7 +15,7 @@ import { basename, extname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import mime from 'mime-types';
-import { fingerprintOf, inspectPublicKey, readPublicKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
+import { inspectPublicKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { decryptPart, encryptPartForRecipients, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../keys/parts.ts';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
 import { markingLevel, missingLanguages } from '../protocol/agreement.ts';
@@ -26,11 +26,14 @@ import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPa
 import { isClearedReceiver } from '../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
 import type { HubClient } from './api.ts';
+import type { TrustedDirectory, TrustedMember } from './trust.ts';
+import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
 import { checkDeclaredLanguage, sampleText, type LanguageVerdict } from './language.ts';
 
 export interface ClientContext {
   api: HubClient;
+  directory: TrustedDirectory;
   me: Member;
   key: PrivateKey;
   now: () => Date;
@@ -77,26 +80,35 @@ export function mediaTypeOf(path: string): string {
   return typeof type === 'string' ? type : 'application/octet-stream';
 }
 
-/** The public keys of everyone who must read a packet of `level` from or to `parties`, checked. */
-async function readersOf(ctx: ClientContext, parties: string[], level: Level): Promise<{ keys: PublicKey[]; byParty: Map<string, Member[]> }> {
-  const byParty = new Map<string, Member[]>();
+/** The keys of everyone who must read a packet of `level` from or to `parties`, each verified. */
+async function readersOf(ctx: ClientContext, parties: string[], level: Level): Promise<PublicKey[]> {
   const keys: PublicKey[] = [];
   for (const party of parties) {
-    const members = (await ctx.api.members(party)).filter((m) => m.party === party && isClearedReceiver(m, level));
+    const members = (await ctx.directory.activeMembers(party)).filter((m) => isClearedReceiver(m, level, ctx.now()));
     if (members.length === 0) throw new ClientError(`${party} has no member cleared for ${level} who can receive packets`);
-    byParty.set(party, members);
     for (const m of members) {
-      const key = await readPublicKey(m.publicKey);
-      if (fingerprintOf(key) !== m.fingerprint) throw new ClientError(`the hub listed key ${m.fingerprint} for ${party} with a different key attached; refusing to encrypt`);
       try {
-        await inspectPublicKey(key, ctx.now());
+        await inspectPublicKey(m.key, ctx.now());
       } catch (error) {
         throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${(error as Error).message}`);
       }
-      keys.push(key);
+      keys.push(m.key);
     }
   }
-  return { keys, byParty };
+  return keys;
+}
+
+/** Keys whose signatures count for `party`, with the instant each stops counting (revocation, expiry). */
+async function signersOf(ctx: ClientContext, party: string): Promise<TrustedMember[]> {
+  return ctx.directory.members(party);
+}
+
+/** A signature counts only if made while the signer was a member in good standing. */
+function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
+  const at = signedAt.toISOString();
+  if (signer.revokedAt && at >= signer.revokedAt) return `made after the key was revoked (${signer.revokedAt})`;
+  if (signer.validUntil && at >= signer.validUntil) return `made after the membership expired (${signer.validUntil})`;
+  return null;
 }
 
 /** Sign-then-encrypt one file into a temp file, returning its ciphertext digest. */
@@ -208,7 +220,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   }
   if (missing) notices.push({ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` });
   await checkLanguages(inputs, notices);
-  const { keys } = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
+  const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
   const dir = await tempDir();
   try {
@@ -241,22 +253,19 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
 }
 
 /** Read a packet's manifest and check its signature by a member of the sending party. */
-export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail): Promise<{ manifest: Manifest; senderKeys: PublicKey[] }> {
+export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
   const parsed = parseCanonicalManifest(detail.manifest);
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
-  const senders = (await ctx.api.members(manifest.sender.party)).filter((m) => m.party === manifest.sender.party);
-  const senderKeys: PublicKey[] = [];
-  for (const m of senders) {
-    const key = await readPublicKey(m.publicKey);
-    if (fingerprintOf(key) === m.fingerprint) senderKeys.push(key);
-  }
-  const signer = senderKeys.find((k) => fingerprintOf(k) === manifest.signedBy);
-  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a member of ${manifest.sender.party}`);
-  const verification = await verifyDetached(detail.manifest, detail.signature, [signer], ctx.now());
+  const senders = await signersOf(ctx, manifest.sender.party);
+  const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
+  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
+  const verification = await verifyDetached(detail.manifest, detail.signature, [signer.key], ctx.now());
   if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
-  return { manifest, senderKeys };
+  const standing = signatureStanding(signer, verification.signedAt);
+  if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
+  return { manifest, senderKeys: senders };
 }
 
 /** Attach a translation to a draft of my party (clerk), optionally submitting it at once. */
@@ -272,7 +281,7 @@ export async function attachTranslation(
   if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
   const input: PartInput = { role: 'translation', lang: translation.lang, path: translation.path };
   await checkLanguages([input], notices);
-  const { keys } = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
   const nextIndex = Math.max(...manifest.parts.map((p) => Number(p.id.slice(1)))) + 1;
   const dir = await tempDir();
   try {
@@ -390,7 +399,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       created.push(partial);
       const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!)) as ByteStream, {
         decryptionKey: ctx.key,
-        senderKeys,
+        senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
       }).catch((error: unknown) => {
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
@@ -413,6 +422,9 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       }
       const verification = await decrypted.verification;
       if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`);
+      const partSigner = senderKeys.find((m) => m.fingerprint === verification.signer)!;
+      const standing = signatureStanding(partSigner, verification.signedAt);
+      if (standing) throw new ClientError(`part ${part.id} is signed by ${partSigner.fingerprint}, but ${standing}`);
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
@@ -422,6 +434,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
       }
     }
+    notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)));
     return { manifest, files, notices };
   } catch (error) {
     // Nothing half-done stays behind: remove every file this fetch created.
@@ -461,19 +474,52 @@ export async function executeRelease(ctx: ClientContext, releaseId: string): Pro
   const release = await ctx.api.release(releaseId);
   const detail = await ctx.api.packet(release.packetId);
   const { manifest } = await verifiedManifest(ctx, detail);
-  const { keys } = await readersOf(ctx, [release.thirdParty], manifest.marking.level);
+  const keys = await readersOf(ctx, [release.thirdParty], manifest.marking.level);
+  return ctx.api.executeRelease(releaseId, await wrapParts(ctx, release.packetId, manifest, keys));
+}
+
+/** New session-key wraps of every part of a packet for `keys`, made with this person's key. */
+async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifest, keys: PublicKey[]): Promise<Array<{ partId: string; pkesk: string }>> {
   const wraps: Array<{ partId: string; pkesk: string }> = [];
   for (const part of manifest.parts) {
-    const { body } = await ctx.api.downloadPart(release.packetId, part.id);
+    const { body } = await ctx.api.downloadPart(packetId, part.id);
     try {
       const pkesk = await wrapSessionKeyFor(Readable.toWeb(body) as ByteStream, { decryptionKey: ctx.key, newRecipients: keys, date: ctx.now() });
       wraps.push({ partId: part.id, pkesk: Buffer.from(pkesk).toString('base64') });
     } catch (error) {
-      throw new ClientError(`cannot re-wrap part ${part.id}: ${(error as Error).message}`);
+      throw new ClientError(`cannot re-wrap part ${part.id} of ${packetId}: ${(error as Error).message}`);
     } finally {
       body.destroy();
     }
   }
-  return ctx.api.executeRelease(releaseId, wraps);
+  return wraps;
+}
+
+/**
+ * Let a colleague read earlier packets (newly cleared, or a rotated key): wrap each packet's
+ * session keys for their verified key. With no ids, every packet this person can read and the
+ * colleague is entitled to. Returns what was done and what was skipped, with the reason.
+ */
+export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
+  const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
+  if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
+  const ids = packetIds.length > 0 ? packetIds : (await ctx.api.packets('all')).map((p) => p.packetId);
+  const done: string[] = [];
+  const skipped: Array<{ packetId: string; reason: string }> = [];
+  for (const id of ids) {
+    const detail = await ctx.api.packet(id);
+    const { manifest } = await verifiedManifest(ctx, detail);
+    if (!isClearedReceiver(colleague, manifest.marking.level, ctx.now())) {
+      skipped.push({ packetId: id, reason: `not cleared for ${manifest.marking.level} or no receiving role` });
+      continue;
+    }
+    try {
+      await ctx.api.addWraps(id, fingerprint, await wrapParts(ctx, id, manifest, [colleague.key]));
+      done.push(id);
+    } catch (error) {
+      skipped.push({ packetId: id, reason: (error as Error).message });
+    }
+  }
+  return { done, skipped };
 }
 

@@ -75,6 +75,27 @@ export const Agreement = z
       .default({}),
     confidentialitySurvivesTermination: z.strictObject({ ...ruleBase }),
     refusalReasons: z.strictObject({ ...ruleBase }).optional(),
+    /** How requests are made and answered (issue 4); each present rule enables its step of the workflow. */
+    workflow: z
+      .strictObject({
+        /** What a written request must contain (SCO Art. 5(4)); checked by the client inside the encrypted form. */
+        requestContents: z.strictObject({ ...ruleBase, fields: z.array(z.string().min(2)).default([]) }).optional(),
+        /** Urgent oral requests: confirmed in writing within `deadlines.oralConfirmation` (SCO 5(2)) or on demand (RU-PK Art. 5). */
+        oralRequests: z.strictObject({ ...ruleBase, confirmation: z.enum(['within-deadline', 'on-demand']) }).optional(),
+        /** A recipient in doubt may ask the sender to confirm a packet is authentic (SCO Art. 5(3)). */
+        authenticity: z.strictObject({ ...ruleBase }).optional(),
+        /** The requested party may ask for additional information (SCO Art. 6(4)). */
+        additionalInformation: z.strictObject({ ...ruleBase }).optional(),
+        /** Delays in execution are notified (SCO Art. 6(2)). */
+        delayNotice: z.strictObject({ ...ruleBase }).optional(),
+        /** A request may be transferred to another competent authority of the requested party (SCO Art. 6(3)). */
+        transfer: z.strictObject({ ...ruleBase }).optional(),
+        /** Execution may be deferred, with written reasons (SCO Art. 6(8)-(9)). */
+        deferral: z.strictObject({ ...ruleBase }).optional(),
+        /** After termination, requests already under way are still answered (RU-PK Art. 15(3)). */
+        pendingAfterTermination: z.strictObject({ ...ruleBase }).optional(),
+      })
+      .optional(),
   })
   .superRefine((agreement, ctx) => {
     const partyIds = new Set(agreement.parties.map((p) => p.id));

@@ -26,8 +26,51 @@ export const Member = z.strictObject({
   publicKey: z.string(),
   enrolledAt: IsoDateTime,
   revokedAt: IsoDateTime.optional(),
+  revocationReason: z.string().optional(),
+  /** The officer-signed membership statement; absent only for a party's bootstrap officer. */
+  statement: z.string().optional(),
+  statementSignature: z.string().optional(),
+  validUntil: IsoDateTime.optional(),
+  keyExpiresAt: IsoDateTime.optional(),
 });
 export type Member = z.infer<typeof Member>;
+
+export const MembersQuery = z.strictObject({ include: z.literal('revoked').optional() });
+
+const ArmoredKey = z.string().max(256 * 1024).regex(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/, 'the key must be an ASCII-armored OpenPGP public key');
+
+export const EnrollBody = z.strictObject({ publicKey: ArmoredKey, statement: z.string().min(2).max(32 * 1024), signature: ArmoredSignature });
+export const StatementBody = z.strictObject({ statement: z.string().min(2).max(32 * 1024), signature: ArmoredSignature });
+export const RotationBody = z.strictObject({ publicKey: ArmoredKey, statement: z.string().min(2).max(8 * 1024), signatureFrom: ArmoredSignature, signatureTo: ArmoredSignature });
+
+export const Rotation = z.strictObject({
+  party: PartyId,
+  from: Fingerprint,
+  to: Fingerprint,
+  statement: z.string(),
+  signatureFrom: z.string(),
+  signatureTo: z.string(),
+  recordedAt: IsoDateTime,
+});
+export type Rotation = z.infer<typeof Rotation>;
+
+export const Contact = z.strictObject({
+  id: z.number().int(),
+  party: PartyId,
+  agreementId: AgreementId,
+  statement: z.string(),
+  signature: z.string(),
+  recordedAt: IsoDateTime,
+  /** Notified later than the agreement's deadline allows. */
+  late: z.boolean(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+/** New session-key wraps that let one more member read a packet (a newly cleared or rotated key). */
+export const RewrapBody = z.strictObject({
+  fingerprint: Fingerprint,
+  wraps: z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64),
+});
 
 export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoDateTime, member: Member });
 

@@ -10,9 +10,20 @@ export interface MemberLike {
   roles: readonly Role[];
   clearance: Level;
   revokedAt?: string | undefined;
+  validUntil?: string | undefined;
+  keyExpiresAt?: string | undefined;
 }
 
-/** A member who must be able to read material marked `level` sent by or to their party. */
-export function isClearedReceiver(member: MemberLike, level: Level): boolean {
-  return !member.revokedAt && member.roles.some((r) => RECEIVING_ROLES.includes(r)) && clearanceCovers(member.clearance, level);
+/** Why a member cannot act at `at` (revoked, statement or key expired), or null if they can. */
+export function inactiveReason(member: MemberLike, at: Date): string | null {
+  const now = at.toISOString();
+  if (member.revokedAt && member.revokedAt <= now) return `revoked at ${member.revokedAt}`;
+  if (member.validUntil && member.validUntil <= now) return `membership expired at ${member.validUntil}`;
+  if (member.keyExpiresAt && member.keyExpiresAt <= now) return `key expired at ${member.keyExpiresAt}`;
+  return null;
+}
+
+/** A member who must be able to read material marked `level` sent by or to their party, at `at`. */
+export function isClearedReceiver(member: MemberLike, level: Level, at: Date): boolean {
+  return inactiveReason(member, at) === null && member.roles.some((r) => RECEIVING_ROLES.includes(r)) && clearanceCovers(member.clearance, level);
 }

@@ -1,7 +1,8 @@
 /**
  * Operator commands that work on a hub's data directory directly (no HTTP): create a hub, and
- * enroll a member on the operator's word. Officer-signed enrollment replaces the latter
- * (issue 3); until then the operator is trusted to have checked who holds each key.
+ * record each party's first security officer (the bootstrap of the trust chain). Everyone else is
+ * enrolled by their officers with signed statements (server/members.ts); clients trust an
+ * operator-enrolled officer only if they pinned its fingerprint out of band.
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { generateHubKey, inspectPublicKey, readPublicKey, KeyError } from '../keys/identity.ts';
@@ -68,6 +69,9 @@ export async function enrollMember(options: {
   const roles = options.roles.map((r) => Role.safeParse(r));
   const badRole = options.roles.find((_r, i) => !roles[i]!.success);
   if (badRole !== undefined || roles.length === 0) throw new AdminError(`"${badRole ?? ''}" is not a role (contact, clerk, officer)`);
+  if (!options.roles.includes('officer')) {
+    throw new AdminError('the operator enrolls only a party\'s first security officer; officers enroll everyone else (liaison officer enroll)');
+  }
   let info;
   try {
     info = await inspectPublicKey(await readPublicKey(options.publicKey), options.now);
@@ -77,6 +81,8 @@ export async function enrollMember(options: {
   const store = new Store(paths.db);
   try {
     if (store.getMember(info.fingerprint)) throw new AdminError(`key ${info.fingerprint} is already enrolled`);
+    const officers = store.membersOf(party.data).filter((m) => m.roles.includes('officer'));
+    if (officers.length > 0) throw new AdminError(`${party.data} already has a security officer (${officers[0]!.fingerprint}); further enrollment is done by officers (liaison officer enroll)`);
     const member: MemberRecord = {
       fingerprint: info.fingerprint,
       party: party.data,

@@ -9,22 +9,30 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import {
   ChallengeRequest,
+  EnrollBody,
+  MembersQuery,
   PacketListQuery,
+  RewrapBody,
+  RotationBody,
+  StatementBody,
   ReleaseDecisionBody,
   ReleaseExecuteBody,
   ReleaseRequestBody,
   TokenRequest,
   type Member,
 } from '../protocol/api.ts';
-import { AgreementId, PacketId, PartyId, ReleaseId } from '../protocol/ids.ts';
+import { AgreementId, Fingerprint, PacketId, PartyId, ReleaseId } from '../protocol/ids.ts';
 import { PartId } from '../protocol/manifest.ts';
 import type { MemberRecord } from '../storage/store.ts';
 import { exchangeChallenge, issueChallenge, logout, memberOf, requireMember } from './auth.ts';
 import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, notFound, problemMiddleware, toProblem } from './errors.ts';
 import { openHub, type Hub } from './hub.ts';
-import { listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
+import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
+import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOfficer } from './members.ts';
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
+import { workflowRoutes } from './routes/workflow.ts';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
@@ -39,6 +47,7 @@ const PacketParams = z.strictObject({ id: PacketId });
 const PartParams = z.strictObject({ id: PacketId, partId: PartId });
 const ReleaseParams = z.strictObject({ id: ReleaseId });
 const PartyParams = z.strictObject({ party: PartyId });
+const MemberParams = z.strictObject({ fingerprint: Fingerprint });
 const AgreementParams = z.strictObject({ id: AgreementId });
 const NoQuery = z.strictObject({});
 
@@ -51,7 +60,10 @@ export function publicMember(m: MemberRecord): Member {
     clearance: m.clearance,
     publicKey: m.publicKey,
     enrolledAt: m.enrolledAt,
-    ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}),
+    ...(m.revokedAt ? { revokedAt: m.revokedAt, revocationReason: m.revocationReason } : {}),
+    ...(m.statement ? { statement: m.statement, statementSignature: m.statementSignature } : {}),
+    ...(m.validUntil ? { validUntil: m.validUntil } : {}),
+    ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}),
   };
 }
 
@@ -118,7 +130,41 @@ export function buildApp(hub: Hub): express.Express {
   });
   v1.get('/parties/:party/members', auth, (req, res) => {
     const { party } = parse(PartyParams, req.params, 'party');
-    res.json(hub.store.membersOf(party).map(publicMember));
+    const { include } = parse(MembersQuery, req.query, 'query');
+    res.json(hub.store.membersOf(party, { includeRevoked: include === 'revoked' }).map(publicMember));
+  });
+  v1.get('/parties/:party/rotations', auth, (req, res) => {
+    const { party } = parse(PartyParams, req.params, 'party');
+    res.json(hub.store.rotationsOf(party));
+  });
+  v1.get('/parties/:party/contacts', auth, (req, res) => {
+    const { party } = parse(PartyParams, req.params, 'party');
+    res.json(hub.store.contactsOf(party));
+  });
+  v1.post('/parties/:party/contacts', auth, json, async (req, res) => {
+    const { party } = parse(PartyParams, req.params, 'party');
+    const body = parse(StatementBody, req.body, 'body');
+    const officer = memberOf(res);
+    if (officer.party !== party) throw new Problem('forbidden', `only a security officer of ${party} can record its contacts`);
+    res.status(201).json(await recordContact(hub, officer, body));
+  });
+  v1.post('/members', auth, json, async (req, res) => {
+    const body = parse(EnrollBody, req.body, 'body');
+    res.status(201).json(publicMember(await enrollByOfficer(hub, memberOf(res), body)));
+  });
+  v1.post('/members/:fingerprint/statements', auth, json, async (req, res) => {
+    const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
+    const body = parse(StatementBody, req.body, 'body');
+    res.json(publicMember(await restateMember(hub, memberOf(res), fingerprint, body)));
+  });
+  v1.post('/members/:fingerprint/revocation', auth, json, async (req, res) => {
+    const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
+    const body = parse(StatementBody, req.body, 'body');
+    res.json(publicMember(await revokeMember(hub, memberOf(res), fingerprint, body)));
+  });
+  v1.post('/officers/rotation', auth, json, async (req, res) => {
+    const body = parse(RotationBody, req.body, 'body');
+    res.status(201).json(publicMember(await rotateOfficer(hub, memberOf(res), body)));
   });
 
   v1.get('/packets', auth, (req, res) => {
@@ -166,6 +212,11 @@ export function buildApp(hub: Hub): express.Express {
       });
     });
   });
+  v1.post('/packets/:id/wraps', auth, json, async (req, res) => {
+    const { id } = parse(PacketParams, req.params, 'packet id');
+    const body = parse(RewrapBody, req.body, 'body');
+    res.status(201).json(await addMemberWraps(hub, memberOf(res), id, body));
+  });
   v1.get('/packets/:id/releases', auth, (req, res) => {
     const { id } = parse(PacketParams, req.params, 'packet id');
     res.json(listReleases(hub, memberOf(res), id));
@@ -194,6 +245,8 @@ export function buildApp(hub: Hub): express.Express {
     res.json(await executeRelease(hub, memberOf(res), id, body));
   });
 
+  v1.use(evidenceRoutes(hub, auth));
+  v1.use(workflowRoutes(hub, auth));
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
+import { inactiveReason } from '../protocol/membership.ts';
 import type { MemberRecord } from '../storage/store.ts';
 import { Problem } from './errors.ts';
 import type { Hub } from './hub.ts';
@@ -18,9 +19,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export function issueChallenge(hub: Hub, fingerprint: string): { challenge: string; expiresAt: string } {
   const now = hub.now();
   const member = hub.store.getMember(fingerprint);
-  if (!member || member.revokedAt) {
-    hub.audit({ actor: fingerprint, party: member?.party ?? '-', action: 'auth.challenge', object: fingerprint, outcome: 'deny', detail: { reason: member ? 'revoked' : 'unknown key' } });
-    throw new Problem('unauthenticated', 'this key is not enrolled on the hub, or it is revoked');
+  const inactive = member ? inactiveReason(member, now) : 'unknown key';
+  if (!member || inactive) {
+    hub.audit({ actor: fingerprint, party: member?.party ?? '-', action: 'auth.challenge', object: fingerprint, outcome: 'deny', detail: { reason: inactive } });
+    throw new Problem('unauthenticated', member ? `this key cannot log in: ${inactive}` : 'this key is not enrolled on the hub');
   }
   const expiresAt = new Date(now.getTime() + hub.settings.challengeSeconds * 1000).toISOString();
   const challenge = `liaison-login/1 hub=${hub.hubFingerprint} key=${fingerprint} nonce=${randomBytes(24).toString('base64url')} expires=${expiresAt}`;
@@ -42,7 +44,9 @@ export async function exchangeChallenge(
   if (!stored || stored.fingerprint !== body.fingerprint) return deny('the challenge is unknown or was already used');
   if (stored.expiresAt <= now.toISOString()) return deny('the challenge has expired; ask for a new one');
   const member = hub.store.getMember(body.fingerprint);
-  if (!member || member.revokedAt) return deny('this key is not enrolled on the hub, or it is revoked');
+  if (!member) return deny('this key is not enrolled on the hub');
+  const inactive = inactiveReason(member, now);
+  if (inactive) return deny(`this key cannot log in: ${inactive}`);
   const verification = await verifyDetached(body.challenge, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) return deny('the challenge signature does not verify with the enrolled key');
   const token = randomBytes(32).toString('base64url');
@@ -81,9 +85,10 @@ export function requireMember(hub: Hub): RequestHandler {
       return;
     }
     const member = hub.store.getMember(session.fingerprint);
-    if (!member || member.revokedAt) {
+    const inactive = member ? inactiveReason(member, now) : 'no longer enrolled';
+    if (!member || inactive) {
       hub.store.deleteSession(hash);
-      next(new Problem('unauthenticated', 'this key has been revoked'));
+      next(new Problem('unauthenticated', `this key cannot act any more: ${inactive}`));
       return;
     }
     hub.store.touchSession(hash, now.toISOString());

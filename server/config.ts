@@ -20,6 +20,8 @@ export const HubConfigSchema = z.strictObject({
   tokenIdleSeconds: z.number().int().positive().default(30 * 60),
   /** A token expires this long after login whatever its use, seconds. */
   tokenAbsoluteSeconds: z.number().int().positive().default(8 * 3600),
+  /** The hub signs an audit checkpoint for every this many events (issue 5; signed when next needed). */
+  checkpointEvery: z.number().int().positive().default(100),
   /** Log level (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
   /** Log file; standard output when absent. */

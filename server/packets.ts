@@ -11,13 +11,14 @@ import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { readPublicKey } from '../keys/identity.ts';
-import { readRecipientKeyIds, type ByteStream } from '../keys/parts.ts';
+import { readRecipientKeyIds, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { Agreement } from '../protocol/agreement.ts';
 import type { MemberRecord, PacketRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
+import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import {
   canDownload,
@@ -111,7 +112,7 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
   for (const f of files) {
     if (!newParts.some((p) => p.id === f.partId)) throw new Problem('bad-request', `the upload has a file "${f.partId.slice(0, 20)}" that the manifest does not list as a new part`);
   }
-  const readers = [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level));
+  const readers = [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level, hub.now()));
   const expected = new Set(readers.map((m) => m.encryptionKeyId));
   for (const part of newParts) {
     const file = byId.get(part.id);
@@ -227,6 +228,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
         if (submitNow) {
           hub.store.markSubmitted(manifest.packetId, at);
           hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
+          recordSubmissionReceipts(hub, manifest.packetId);
         }
       });
     } catch (error) {
@@ -256,6 +258,7 @@ export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): 
   hub.store.transaction(() => {
     hub.store.markSubmitted(packetId, hub.now().toISOString());
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: packetId, outcome: 'allow', detail: { recipients: packet.recipients } });
+    recordSubmissionReceipts(hub, packetId);
   });
   return { packetId, state: 'submitted', revision: packet.revision };
 }
@@ -282,7 +285,7 @@ export function listPackets(hub: Hub, member: MemberRecord, box: 'inbox' | 'sent
   const out: PacketSummary[] = [];
   for (const id of hub.store.packetIdsForParty(member.party)) {
     const packet = hub.store.getPacket(id)!;
-    const relation = readRelation(member, packet, hub.store.releasesOf(id));
+    const relation = readRelation(member, packet, hub.store.releasesOf(id), hub.now());
     if (!relation) continue;
     const keep =
       box === 'all' ||
@@ -297,7 +300,7 @@ export function listPackets(hub: Hub, member: MemberRecord, box: 'inbox' | 'sent
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
 export function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
   const packet = hub.store.getPacket(packetId);
-  const relation = packet ? readRelation(member, packet, hub.store.releasesOf(packetId)) : null;
+  const relation = packet ? readRelation(member, packet, hub.store.releasesOf(packetId), hub.now()) : null;
   if (!packet || !relation) throw notFound('packet');
   return { packet, relation };
 }
@@ -315,4 +318,56 @@ export function openPart(hub: Hub, member: MemberRecord, packetId: string, partI
   const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
   hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
   return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
+}
+
+/**
+ * Check new session-key wraps: one per part of the packet, each naming exactly `expected` key IDs
+ * (PKESK packets only). Returns them by part id.
+ */
+export async function checkWraps(
+  parts: ReadonlyArray<{ id: string }>,
+  wraps: ReadonlyArray<{ partId: string; pkesk: string }>,
+  expected: ReadonlySet<string>,
+  who: string,
+): Promise<Map<string, Uint8Array>> {
+  const checked = new Map<string, Uint8Array>();
+  for (const w of wraps) {
+    if (!parts.some((p) => p.id === w.partId)) throw new Problem('bad-request', `the packet has no part ${w.partId.slice(0, 20)}`);
+    if (checked.has(w.partId)) throw new Problem('bad-request', `part ${w.partId} is wrapped twice`);
+    const pkesk = new Uint8Array(Buffer.from(w.pkesk, 'base64'));
+    let ids: string[];
+    try {
+      ids = await readWrapKeyIds(pkesk);
+    } catch (error) {
+      throw new Problem('bad-request', `the wrap for ${w.partId} is invalid: ${(error as Error).message}`);
+    }
+    const got = new Set(ids);
+    if (got.size !== expected.size || [...got].some((k) => !expected.has(k))) {
+      throw new Problem('bad-request', `the wrap for ${w.partId} must be for exactly ${who}`);
+    }
+    checked.set(w.partId, pkesk);
+  }
+  const unwrapped = parts.find((p) => !checked.has(p.id));
+  if (unwrapped) throw new Problem('bad-request', `part ${unwrapped.id} has no wrap`);
+  return checked;
+}
+
+/**
+ * Let one more member of a party that already reads a packet read it too (a newly cleared or
+ * rotated key): a member of the same party who can decrypt sends wraps for that member's key.
+ */
+export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: string, body: { fingerprint: string; wraps: Array<{ partId: string; pkesk: string }> }): Promise<{ packetId: string; fingerprint: string; parts: number }> {
+  const { packet } = visiblePacket(hub, caller, packetId);
+  const target = hub.store.getMember(body.fingerprint);
+  if (!target || target.party !== caller.party) throw new Problem('bad-request', `${body.fingerprint} is not a member of ${caller.party}`);
+  const relation = readRelation(target, packet, hub.store.releasesOf(packetId), hub.now());
+  if (!relation || !canDownload(target)) throw new Problem('forbidden', `${body.fingerprint} is not entitled to read this packet (role, clearance or validity)`);
+  const parts = hub.store.partsOf(packetId);
+  const wraps = await checkWraps(parts, body.wraps, new Set([target.encryptionKeyId]), `the key of ${body.fingerprint}`);
+  const at = hub.now().toISOString();
+  hub.store.transaction(() => {
+    for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
+    hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
+  });
+  return { packetId, fingerprint: body.fingerprint, parts: wraps.size };
 }

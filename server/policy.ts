@@ -6,15 +6,15 @@ import { markingLevel, missingLanguages, type Agreement } from '../protocol/agre
 import { clearanceCovers, type Level } from '../protocol/levels.ts';
 import { RECEIVING_ROLES, SENDING_ROLES, TRANSLATING_ROLES, type Role } from '../protocol/ids.ts';
 import type { Manifest } from '../protocol/manifest.ts';
-import { isClearedReceiver } from '../protocol/membership.ts';
+import { inactiveReason, isClearedReceiver } from '../protocol/membership.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, treatyRefusal } from './errors.ts';
 
 const hasAnyRole = (m: MemberRecord, roles: readonly Role[]) => m.roles.some((r) => roles.includes(r));
 
 /** Members who must be able to read a packet at `level`: receiving role and enough clearance. */
-export function clearedReceivers(members: MemberRecord[], level: Level): MemberRecord[] {
-  return members.filter((m) => isClearedReceiver(m, level));
+export function clearedReceivers(members: MemberRecord[], level: Level, at: Date): MemberRecord[] {
+  return members.filter((m) => isClearedReceiver(m, level, at));
 }
 
 /** The agreement is in force: a terminated one takes no new packets (RU-PK Art. 15(4) keeps old ones confidential). */
@@ -110,8 +110,8 @@ export type Relation = 'sent' | 'received' | 'released';
  * How `member` may see `packet`, or null. Drafts are visible only to the sending party;
  * a third party only after an executed, consented release. Clearance must cover the marking.
  */
-export function readRelation(member: MemberRecord, packet: PacketRecord, releases: ReleaseRecord[]): Relation | null {
-  if (member.revokedAt || !clearanceCovers(member.clearance, packet.level)) return null;
+export function readRelation(member: MemberRecord, packet: PacketRecord, releases: ReleaseRecord[], at: Date): Relation | null {
+  if (inactiveReason(member, at) || !clearanceCovers(member.clearance, packet.level)) return null;
   if (member.party === packet.senderParty) return 'sent';
   if (packet.state !== 'submitted') return null;
   if (packet.recipients.includes(member.party)) return 'received';

@@ -6,16 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
-import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { Agreement } from '../protocol/agreement.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
+import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import { canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
-import { visiblePacket } from './packets.ts';
+import { checkWraps, visiblePacket } from './packets.ts';
 
 function agreementOf(hub: Hub, packet: PacketRecord): Agreement {
   return hub.agreements.get(packet.agreementId)!;
@@ -63,6 +63,7 @@ export function requestRelease(hub: Hub, member: MemberRecord, packetId: string,
   hub.store.transaction(() => {
     hub.store.insertRelease(record);
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
+    recordReleaseReceipts(hub, record.id, 'release-requested');
   });
   return toRelease(record, packet);
 }
@@ -110,6 +111,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
     hub.audit({ actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
   return getRelease(hub, member, releaseId);
 }
@@ -126,27 +128,9 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
   }
   const parts = hub.store.partsOf(packet.id);
-  const expected = new Set(clearedReceivers(hub.store.membersOf(release.thirdParty), packet.level).map((m) => m.encryptionKeyId));
+  const expected = new Set(clearedReceivers(hub.store.membersOf(release.thirdParty), packet.level, hub.now()).map((m) => m.encryptionKeyId));
   if (expected.size === 0) throw new Problem('conflict', `${release.thirdParty} has no member cleared for ${packet.level}`);
-  const wraps = new Map<string, Uint8Array>();
-  for (const w of body.wraps) {
-    if (!parts.some((p) => p.id === w.partId)) throw new Problem('bad-request', `the packet has no part ${w.partId}`);
-    if (wraps.has(w.partId)) throw new Problem('bad-request', `part ${w.partId} is wrapped twice`);
-    const pkesk = new Uint8Array(Buffer.from(w.pkesk, 'base64'));
-    let ids: string[];
-    try {
-      ids = await readWrapKeyIds(pkesk);
-    } catch (error) {
-      throw new Problem('bad-request', `the wrap for ${w.partId} is invalid: ${(error as Error).message}`);
-    }
-    const got = new Set(ids);
-    if (got.size !== expected.size || [...got].some((k) => !expected.has(k))) {
-      throw new Problem('bad-request', `the wrap for ${w.partId} must be for exactly the cleared members of ${release.thirdParty}`);
-    }
-    wraps.set(w.partId, pkesk);
-  }
-  const unwrapped = parts.find((p) => !wraps.has(p.id));
-  if (unwrapped) throw new Problem('bad-request', `part ${unwrapped.id} has no wrap`);
+  const wraps = await checkWraps(parts, body.wraps, expected, `the cleared members of ${release.thirdParty}`);
 
   const now = hub.now().toISOString();
   // Re-read inside the transaction: the consent must still stand at the moment of release.
@@ -161,6 +145,7 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
     }
     hub.store.markExecuted(release.id, now);
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
+    recordReleaseReceipts(hub, release.id, 'release-executed');
   });
   return getRelease(hub, member, releaseId);
 }

@@ -22,6 +22,33 @@ export interface MemberRecord {
   enrolledAt: string;
   revokedAt?: string;
   revocationReason?: string;
+  /** The officer-signed membership statement (absent only for a party's bootstrap officer). */
+  statement?: string;
+  statementSignature?: string;
+  validUntil?: string;
+  keyExpiresAt?: string;
+  revocation?: string;
+  revocationSignature?: string;
+}
+
+export interface RotationRecord {
+  party: string;
+  from: string;
+  to: string;
+  statement: string;
+  signatureFrom: string;
+  signatureTo: string;
+  recordedAt: string;
+}
+
+export interface ContactRecord {
+  id: number;
+  party: string;
+  agreementId: string;
+  statement: string;
+  signature: string;
+  recordedAt: string;
+  late: boolean;
 }
 
 export interface PacketRecord {
@@ -105,6 +132,12 @@ function toMember(r: Row): MemberRecord {
     enrolledAt: str(r.enrolled_at),
     revokedAt: opt(r.revoked_at),
     revocationReason: opt(r.revocation_reason),
+    statement: opt(r.statement),
+    statementSignature: opt(r.statement_signature),
+    validUntil: opt(r.valid_until),
+    keyExpiresAt: opt(r.key_expires_at),
+    revocation: opt(r.revocation),
+    revocationSignature: opt(r.revocation_signature),
   };
 }
 
@@ -186,10 +219,71 @@ export class Store {
   insertMember(m: MemberRecord): void {
     this.db
       .prepare(
-        `INSERT INTO members (fingerprint, party, name, roles, clearance, public_key, encryption_key_id, enrolled_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO members (fingerprint, party, name, roles, clearance, public_key, encryption_key_id, enrolled_at,
+                              statement, statement_signature, valid_until, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(m.fingerprint, m.party, m.name, JSON.stringify(m.roles), m.clearance, m.publicKey, m.encryptionKeyId, m.enrolledAt);
+      .run(
+        m.fingerprint, m.party, m.name, JSON.stringify(m.roles), m.clearance, m.publicKey, m.encryptionKeyId, m.enrolledAt,
+        m.statement ?? null, m.statementSignature ?? null, m.validUntil ?? null, m.keyExpiresAt ?? null,
+      );
+    if (m.statement && m.statementSignature) this.recordStatement(m.fingerprint, m.statement, m.statementSignature, m.enrolledAt);
+  }
+
+  /** A new statement for an enrolled member: roles, clearance and validity change from now. */
+  updateMembership(fingerprint: string, u: { roles: Role[]; clearance: Level; validUntil?: string; statement: string; signature: string; at: string }): void {
+    this.db
+      .prepare('UPDATE members SET roles = ?, clearance = ?, valid_until = ?, statement = ?, statement_signature = ? WHERE fingerprint = ?')
+      .run(JSON.stringify(u.roles), u.clearance, u.validUntil ?? null, u.statement, u.signature, fingerprint);
+    this.recordStatement(fingerprint, u.statement, u.signature, u.at);
+  }
+
+  private recordStatement(fingerprint: string, statement: string, signature: string, at: string): void {
+    this.db.prepare('INSERT INTO member_statements (fingerprint, statement, signature, accepted_at) VALUES (?, ?, ?, ?)').run(fingerprint, statement, signature, at);
+  }
+
+  revokeMember(fingerprint: string, r: { revokedAt: string; reason: string; revocation: string; signature: string }): void {
+    this.db
+      .prepare('UPDATE members SET revoked_at = ?, revocation_reason = ?, revocation = ?, revocation_signature = ? WHERE fingerprint = ? AND revoked_at IS NULL')
+      .run(r.revokedAt, r.reason, r.revocation, r.signature, fingerprint);
+    this.db.prepare('DELETE FROM sessions WHERE fingerprint = ?').run(fingerprint);
+  }
+
+  insertRotation(r: RotationRecord): void {
+    this.db
+      .prepare('INSERT INTO officer_rotations (party, from_fpr, to_fpr, statement, signature_from, signature_to, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.party, r.from, r.to, r.statement, r.signatureFrom, r.signatureTo, r.recordedAt);
+  }
+
+  rotationsOf(party: string): RotationRecord[] {
+    return (this.db.prepare('SELECT * FROM officer_rotations WHERE party = ? ORDER BY id').all(party) as Row[]).map((r) => ({
+      party: str(r.party),
+      from: str(r.from_fpr),
+      to: str(r.to_fpr),
+      statement: str(r.statement),
+      signatureFrom: str(r.signature_from),
+      signatureTo: str(r.signature_to),
+      recordedAt: str(r.recorded_at),
+    }));
+  }
+
+  insertContact(c: Omit<ContactRecord, 'id'>): number {
+    const result = this.db
+      .prepare('INSERT INTO contacts (party, agreement_id, statement, signature, recorded_at, late) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(c.party, c.agreementId, c.statement, c.signature, c.recordedAt, c.late ? 1 : 0);
+    return Number(result.lastInsertRowid);
+  }
+
+  contactsOf(party: string): ContactRecord[] {
+    return (this.db.prepare('SELECT * FROM contacts WHERE party = ? ORDER BY id').all(party) as Row[]).map((r) => ({
+      id: r.id as number,
+      party: str(r.party),
+      agreementId: str(r.agreement_id),
+      statement: str(r.statement),
+      signature: str(r.signature),
+      recordedAt: str(r.recorded_at),
+      late: r.late === 1,
+    }));
   }
 
   getMember(fingerprint: string): MemberRecord | undefined {
@@ -408,4 +502,216 @@ export class Store {
   auditEvents(): AuditEvent[] {
     return (this.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(toAudit);
   }
+
+  // --- evidence (issue 5): receipts and signed checkpoints ---------------------------------
+
+  insertReceipt(r: { id: string; packetId: string; kind: string; issuer: string; party: string; statement: string; signature?: string; createdAt: string }): void {
+    this.db
+      .prepare('INSERT INTO receipts (id, packet_id, kind, issuer, party, statement, signature, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.packetId, r.kind, r.issuer, r.party, r.statement, r.signature ?? null, r.createdAt);
+  }
+
+  /** Receipts of a packet, oldest first; `signature` is undefined while the hub has not signed yet. */
+  receiptsOf(packetId: string): Array<{ id: string; kind: string; issuer: string; party: string; statement: string; signature?: string; createdAt: string }> {
+    return (this.db.prepare('SELECT * FROM receipts WHERE packet_id = ? ORDER BY created_at, rowid').all(packetId) as Row[]).map((r) => ({
+      id: str(r.id),
+      kind: str(r.kind),
+      issuer: str(r.issuer),
+      party: str(r.party),
+      statement: str(r.statement),
+      signature: opt(r.signature),
+      createdAt: str(r.created_at),
+    }));
+  }
+
+  unsignedReceipts(): Array<{ id: string; statement: string; createdAt: string }> {
+    return (this.db.prepare('SELECT id, statement, created_at FROM receipts WHERE signature IS NULL ORDER BY rowid').all() as Row[]).map((r) => ({
+      id: str(r.id),
+      statement: str(r.statement),
+      createdAt: str(r.created_at),
+    }));
+  }
+
+  /** Fill in the hub's signature of a receipt, once. */
+  signReceipt(id: string, signature: string): void {
+    this.db.prepare('UPDATE receipts SET signature = ? WHERE id = ? AND signature IS NULL').run(signature, id);
+  }
+
+  latestAuditEvent(): AuditEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return row ? toAudit(row) : undefined;
+  }
+
+  insertCheckpoint(c: { size: number; statement: string; signature: string; createdAt: string }): void {
+    this.db.prepare('INSERT OR IGNORE INTO checkpoints (size, statement, signature, created_at) VALUES (?, ?, ?, ?)').run(c.size, c.statement, c.signature, c.createdAt);
+  }
+
+  checkpoints(): Array<{ size: number; statement: string; signature: string }> {
+    return (this.db.prepare('SELECT size, statement, signature FROM checkpoints ORDER BY size').all() as Row[]).map((r) => ({
+      size: r.size as number,
+      statement: str(r.statement),
+      signature: str(r.signature),
+    }));
+  }
+
+  // --- treaty workflow (issue 4): request states, oral requests, authenticity, purpose changes ---
+
+  insertRequestEvent(e: RequestEventRecord): void {
+    this.db
+      .prepare('INSERT INTO request_events (packet_id, party, state, scope, authority, related_packet, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.packetId, e.party, e.state, e.scope ?? null, e.authority ?? null, e.relatedPacket ?? null, e.actor, e.at);
+  }
+
+  /** Every state change of a request, oldest first; `party` narrows to one requested party. */
+  requestEvents(packetId: string, party?: string): RequestEventRecord[] {
+    const rows = (party
+      ? this.db.prepare('SELECT * FROM request_events WHERE packet_id = ? AND party = ? ORDER BY id').all(packetId, party)
+      : this.db.prepare('SELECT * FROM request_events WHERE packet_id = ? ORDER BY id').all(packetId)) as Row[];
+    return rows.map((r) => ({
+      packetId: str(r.packet_id),
+      party: str(r.party),
+      state: str(r.state),
+      scope: opt(r.scope) as 'whole' | 'part' | undefined,
+      authority: opt(r.authority),
+      relatedPacket: opt(r.related_packet),
+      actor: str(r.actor),
+      at: str(r.at),
+    }));
+  }
+
+  /** Submitted packets of `kind` that a party sent or received, oldest first. */
+  submittedPacketIds(party: string, kind: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id FROM packets p WHERE p.kind = ? AND p.state = 'submitted'
+           AND (p.sender_party = ? OR EXISTS (SELECT 1 FROM packet_recipients r WHERE r.packet_id = p.id AND r.party = ?))
+         ORDER BY p.submitted_at, p.id`,
+      )
+      .all(kind, party, party) as Row[];
+    return rows.map((r) => str(r.id));
+  }
+
+  insertOralRequest(o: OralRequestRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO oral_requests (id, agreement_id, requesting_party, requested_party, made_at, recorded_at, recorded_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.id, o.agreementId, o.requestingParty, o.requestedParty, o.madeAt, o.recordedAt, o.recordedBy);
+  }
+
+  getOralRequest(id: string): OralRequestRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM oral_requests WHERE id = ?').get(id) as Row | undefined;
+    return row ? toOralRequest(row) : undefined;
+  }
+
+  oralRequestsOf(party: string): OralRequestRecord[] {
+    return (this.db.prepare('SELECT * FROM oral_requests WHERE requesting_party = ? OR requested_party = ? ORDER BY made_at, id').all(party, party) as Row[]).map(toOralRequest);
+  }
+
+  demandOralConfirmation(id: string, by: string, at: string): void {
+    this.db.prepare('UPDATE oral_requests SET demanded_at = ?, demanded_by = ? WHERE id = ? AND demanded_at IS NULL').run(at, by, id);
+  }
+
+  confirmOralRequest(id: string, packetId: string, at: string): void {
+    this.db.prepare('UPDATE oral_requests SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_by IS NULL').run(packetId, at, id);
+  }
+
+  insertAuthenticityRequest(a: { id: string; packetId: string; requestedBy: string; requestingParty: string; requestedAt: string }): void {
+    this.db
+      .prepare('INSERT INTO authenticity_requests (id, packet_id, requested_by, requesting_party, requested_at) VALUES (?, ?, ?, ?, ?)')
+      .run(a.id, a.packetId, a.requestedBy, a.requestingParty, a.requestedAt);
+  }
+
+  getAuthenticityRequest(id: string): AuthenticityRequestRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM authenticity_requests WHERE id = ?').get(id) as Row | undefined;
+    return row ? toAuthenticity(row) : undefined;
+  }
+
+  authenticityRequestsOf(packetId: string): AuthenticityRequestRecord[] {
+    return (this.db.prepare('SELECT * FROM authenticity_requests WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toAuthenticity);
+  }
+
+  recordAuthenticityConfirmation(id: string, c: { confirmation: string; signature: string; confirmedBy: string; confirmedAt: string }): void {
+    this.db
+      .prepare('UPDATE authenticity_requests SET confirmation = ?, confirmation_signature = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL')
+      .run(c.confirmation, c.signature, c.confirmedBy, c.confirmedAt, id);
+  }
+
+  insertPurposeChange(releaseId: string, packetId: string, party: string): void {
+    this.db.prepare('INSERT INTO purpose_changes (release_id, packet_id, party) VALUES (?, ?, ?)').run(releaseId, packetId, party);
+  }
+
+  isPurposeChange(releaseId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM purpose_changes WHERE release_id = ?').get(releaseId) !== undefined;
+  }
+}
+
+// --- treaty workflow (issue 4): the records and mappers of the section above ---------------
+
+export interface RequestEventRecord {
+  packetId: string;
+  party: string;
+  state: string;
+  scope?: 'whole' | 'part' | undefined;
+  authority?: string | undefined;
+  relatedPacket?: string | undefined;
+  actor: string;
+  at: string;
+}
+
+export interface OralRequestRecord {
+  id: string;
+  agreementId: string;
+  requestingParty: string;
+  requestedParty: string;
+  madeAt: string;
+  recordedAt: string;
+  recordedBy: string;
+  demandedAt?: string | undefined;
+  demandedBy?: string | undefined;
+  confirmedBy?: string | undefined;
+  confirmedAt?: string | undefined;
+}
+
+export interface AuthenticityRequestRecord {
+  id: string;
+  packetId: string;
+  requestedBy: string;
+  requestingParty: string;
+  requestedAt: string;
+  confirmation?: string | undefined;
+  confirmationSignature?: string | undefined;
+  confirmedBy?: string | undefined;
+  confirmedAt?: string | undefined;
+}
+
+function toOralRequest(r: Row): OralRequestRecord {
+  return {
+    id: str(r.id),
+    agreementId: str(r.agreement_id),
+    requestingParty: str(r.requesting_party),
+    requestedParty: str(r.requested_party),
+    madeAt: str(r.made_at),
+    recordedAt: str(r.recorded_at),
+    recordedBy: str(r.recorded_by),
+    demandedAt: opt(r.demanded_at),
+    demandedBy: opt(r.demanded_by),
+    confirmedBy: opt(r.confirmed_by),
+    confirmedAt: opt(r.confirmed_at),
+  };
+}
+
+function toAuthenticity(r: Row): AuthenticityRequestRecord {
+  return {
+    id: str(r.id),
+    packetId: str(r.packet_id),
+    requestedBy: str(r.requested_by),
+    requestingParty: str(r.requesting_party),
+    requestedAt: str(r.requested_at),
+    confirmation: opt(r.confirmation),
+    confirmationSignature: opt(r.confirmation_signature),
+    confirmedBy: opt(r.confirmed_by),
+    confirmedAt: opt(r.confirmed_at),
+  };
 }

@@ -33,12 +33,11 @@ import {
   fetchPacket,
   mediaTypeOf,
   sendPacket,
-  type ClientContext,
-  type Notice,
 } from '../packets.ts';
-import { progressReporter, table } from './output.ts';
+import { table } from './output.ts';
+import { context, now, printNotices } from './context.ts';
+import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 
-const now = () => new Date();
 
 /** `en:FILE` -> { lang: 'en', path: 'FILE' } */
 function langFile(value: string, previous: Array<{ lang: string; path: string }> = []): Array<{ lang: string; path: string }> {
@@ -49,21 +48,6 @@ function langFile(value: string, previous: Array<{ lang: string; path: string }>
 
 function parties(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)];
-}
-
-async function context(options: { quiet?: boolean } = {}): Promise<{ ctx: ClientContext; done: () => void }> {
-  const home = homeDir();
-  const session = loadSession(home);
-  const key = await unlockKey(home);
-  if (fingerprintOf(key) !== session.fingerprint) throw new ClientError('the session belongs to another key: log in again');
-  const api = new HubClient(session.server, session.token);
-  const me = await api.me();
-  const reporter = progressReporter(!options.quiet && process.stderr.isTTY === true);
-  return { ctx: { api, me, key, now, progress: reporter.progress }, done: reporter.stop };
-}
-
-function printNotices(notices: Notice[]): void {
-  for (const n of notices) console.error(`  ${n.message}`);
 }
 
 /** A marking given as a common level (any case, - or _ for space) or as a national label. */
@@ -77,6 +61,8 @@ function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['ag
 }
 
 export function addClientCommands(program: Command): void {
+  addTrustCommands(program);
+  addOfficerCommands(program);
   program
     .command('keygen')
     .description('make your key pair (Ed25519/Curve25519, GnuPG 2.2 compatible) in LIAISON_HOME')
@@ -133,6 +119,7 @@ export function addClientCommands(program: Command): void {
       console.log(info.fingerprint);
       console.error(`Key ${info.algorithm} imported into ${home}.`);
     });
+  addSelfRevokeCommand(key);
   key
     .command('fingerprint')
     .description('print your key fingerprint')

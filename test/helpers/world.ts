@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enrollMember, initHub } from '../../server/admin.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
+import { parseHubConfig } from '../../server/config.ts';
+import { openHub } from '../../server/hub.ts';
+import { enrollByOfficer } from '../../server/members.ts';
+import { signMembership } from '../../client/officer.ts';
 import { generatePersonKey, unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Role } from '../../protocol/ids.ts';
@@ -45,7 +49,13 @@ export interface World {
   dir: string;
   dataDir: string;
   clock: TestClock;
-  enroll(person: Person, roles: Role[], clearance: Level): Promise<void>;
+  /** The officer who vouches for the members of each party (the first officer enrolled, or one made for it). */
+  officers: Map<string, Person>;
+  /**
+   * Enroll as a real hub would: a party's first officer by the operator, everyone else by a
+   * membership statement signed by that party's officer.
+   */
+  enroll(person: Person, roles: Role[], clearance: Level, extra?: { validUntil?: string }): Promise<void>;
   open(): Promise<LiaisonApp>;
   cleanup(): void;
 }
@@ -56,14 +66,32 @@ export async function makeWorld(): Promise<World> {
   const dataDir = join(dir, 'hub');
   const clock = new TestClock();
   await initHub({ dataDir, agreementsDir: AGREEMENTS_DIR, now: clock.now() });
-  return {
+  const officers = new Map<string, Person>();
+  const bootstrap = async (officer: Person) => {
+    await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: officer.party, publicKey: officer.armoredPublicKey, roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
+    officers.set(officer.party, officer);
+  };
+  const world: World = {
     dir,
     dataDir,
     clock,
-    async enroll(person, roles, clearance) {
-      await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: person.party, publicKey: person.armoredPublicKey, roles, clearance, now: clock.now() });
+    officers,
+    async enroll(person, roles, clearance, extra = {}) {
+      if (!officers.has(person.party)) {
+        if (roles.length === 1 && roles[0] === 'officer') return bootstrap(person);
+        await bootstrap(await makePerson(`Officer ${person.party}`, person.party, clock.now()));
+      }
+      const officer = officers.get(person.party)!;
+      const hub = await openHub(parseHubConfig({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent' }), clock.now);
+      try {
+        const signed = await signMembership(officer, person.armoredPublicKey, { party: person.party, roles, clearance, ...extra }, clock.now());
+        await enrollByOfficer(hub, hub.store.getMember(officer.fingerprint)!, { publicKey: person.armoredPublicKey, statement: signed.statement, signature: signed.signature });
+      } finally {
+        await hub.close();
+      }
     },
     open: () => createApp({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'info', logFile: join(dir, 'hub.log') }, clock.now),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+  return world;
 }

@@ -75,9 +75,13 @@ describe('clearance', () => {
   });
 
   it('makes receivers of contacts and clerks with enough clearance, never of officers alone or revoked members', () => {
-    expect(isClearedReceiver({ roles: ['contact'], clearance: 'SECRET' }, 'SECRET')).toBe(true);
-    expect(isClearedReceiver({ roles: ['clerk'], clearance: 'SECRET' }, 'TOP SECRET')).toBe(false);
-    expect(isClearedReceiver({ roles: ['officer'], clearance: 'TOP SECRET' }, 'RESTRICTED')).toBe(false);
-    expect(isClearedReceiver({ roles: ['contact'], clearance: 'TOP SECRET', revokedAt: '2026-01-01T00:00:00Z' }, 'RESTRICTED')).toBe(false);
+    expect(isClearedReceiver({ roles: ['contact'], clearance: 'SECRET' }, 'SECRET', new Date('2026-06-01T00:00:00Z'))).toBe(true);
+    expect(isClearedReceiver({ roles: ['clerk'], clearance: 'SECRET' }, 'TOP SECRET', new Date('2026-06-01T00:00:00Z'))).toBe(false);
+    expect(isClearedReceiver({ roles: ['officer'], clearance: 'TOP SECRET' }, 'RESTRICTED', new Date('2026-06-01T00:00:00Z'))).toBe(false);
+    expect(isClearedReceiver({ roles: ['contact'], clearance: 'TOP SECRET', revokedAt: '2026-01-01T00:00:00Z' }, 'RESTRICTED', new Date('2026-06-01T00:00:00Z'))).toBe(false);
+    // Expiry counts from the instant it is reached, on the clock given.
+    const expiring = { roles: ['contact'] as const, clearance: 'SECRET' as const, validUntil: '2026-06-01T00:00:00.000Z' };
+    expect(isClearedReceiver(expiring, 'SECRET', new Date('2026-05-31T23:59:59.999Z'))).toBe(true);
+    expect(isClearedReceiver(expiring, 'SECRET', new Date('2026-06-01T00:00:00.000Z'))).toBe(false);
   });
 });

@@ -1,0 +1,371 @@
+/**
+ * Evidence on the person's machine (issue 5): sign a retrieval receipt after a packet decrypted
+ * and verified; read and verify receipts, exported audit logs and evidence bundles; keep the
+ * hub's checkpoints in LIAISON_HOME/checkpoints/ so that a later rewrite of the log, a truncation
+ * or an older database restored on the hub is detected.
+ *
+ * Every check here runs without trusting the hub: hub signatures are checked against a pinned hub
+ * fingerprint, event hashes and Merkle proofs are recomputed. What it cannot establish: that a
+ * person's key belongs to that person (the hub's directory says so until officer statements are
+ * checked here too), nor anything about events a party's view of the log leaves out.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../keys/identity.ts';
+import { signDetached, verifyDetached } from '../keys/signatures.ts';
+import type { PacketDetail } from '../protocol/api.ts';
+import { canonicalize } from '../protocol/canonical.ts';
+import {
+  AuditExport,
+  Checkpoint,
+  EvidenceBundle,
+  RECEIPT_FORMAT,
+  Receipt,
+  SignedCheckpoint,
+  SignedReceipt,
+  auditEventHash,
+  merkleRoot,
+  parseStatement,
+  verifyChain,
+  verifyConsistency,
+  verifyInclusion,
+  type AuditEvent,
+} from '../protocol/evidence.ts';
+import { ReleaseDecision } from '../protocol/release.ts';
+import { parseCanonicalManifest, type Manifest } from '../protocol/manifest.ts';
+import { ApiError, type HubClient } from './api.ts';
+import { ClientError } from './home.ts';
+import type { ClientContext, Notice } from './packets.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+// --- the evidence endpoints of the hub -------------------------------------------------------
+
+export class EvidenceApi {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  /** The evidence API of a logged-in HubClient (same hub, same session). */
+  static of(api: HubClient): EvidenceApi {
+    // HubClient keeps its token private; the evidence calls are part of the same session.
+    return new EvidenceApi(api.baseUrl, api['token'] ?? '');
+  }
+
+  private async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(`/v1${path}`, this.baseUrl), {
+        method,
+        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = `the hub answered ${response.status}`;
+      let article: string | undefined;
+      try {
+        const problem = JSON.parse(text) as { detail?: string; article?: string };
+        detail = problem.detail ?? detail;
+        article = problem.article;
+      } catch {
+        // Not problem+json: keep the status sentence.
+      }
+      throw new ApiError(response.status, detail, article);
+    }
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    return parsed.data;
+  }
+
+  receipts(packetId: string) {
+    return this.call(z.array(SignedReceipt), 'GET', `/packets/${encodeURIComponent(packetId)}/receipts`);
+  }
+  postReceipt(packetId: string, receipt: SignedReceipt) {
+    return this.call(SignedReceipt, 'POST', `/packets/${encodeURIComponent(packetId)}/receipts`, receipt);
+  }
+  evidence(packetId: string) {
+    return this.call(EvidenceBundle, 'GET', `/packets/${encodeURIComponent(packetId)}/evidence`);
+  }
+  audit(fromSizes: number[]) {
+    return this.call(AuditExport, 'GET', `/audit${fromSizes.length ? `?from=${fromSizes.join(',')}` : ''}`);
+  }
+  checkpoint() {
+    return this.call(SignedCheckpoint, 'POST', '/audit/checkpoints');
+  }
+}
+
+// --- the retrieval receipt ---------------------------------------------------------------------
+
+/**
+ * Sign and send a retrieval receipt for a packet this client has just decrypted and verified
+ * (every part). Returns notices instead of throwing: the files are already in place, and a
+ * receipt that could not be sent is worth a sentence, not a failed fetch. Not for --raw fetches
+ * (nothing was decrypted) nor for the sending party's own packets.
+ */
+export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDetail, manifest: Manifest): Promise<Notice[]> {
+  if (detail.relation === 'sent') return [];
+  const receipt: Receipt = {
+    format: RECEIPT_FORMAT,
+    id: randomUUID(),
+    kind: 'retrieved',
+    issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
+    packetId: detail.packetId,
+    revision: manifest.revision,
+    manifestSha256: sha256(detail.manifest),
+    party: ctx.me.party,
+    parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
+    at: ctx.now().toISOString(),
+  };
+  const statement = canonicalize(receipt);
+  try {
+    await EvidenceApi.of(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached(statement, ctx.key, ctx.now()) });
+    return [{ message: 'retrieval receipt signed and sent to the hub' }];
+  } catch (error) {
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
+  }
+}
+
+// --- verification ------------------------------------------------------------------------------
+
+export interface ReceiptCheck {
+  receipt?: Receipt;
+  valid: boolean;
+  reason?: string;
+  signer?: string;
+}
+
+/**
+ * Check receipts of `packetId`: canonical, about this packet, signed by the hub key (hub receipts)
+ * or by the key of the person they name (retrieval receipts, key from `personKeys`).
+ */
+export async function verifyReceipts(packetId: string, receipts: readonly SignedReceipt[], hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date): Promise<ReceiptCheck[]> {
+  const hubFingerprint = fingerprintOf(hubKey);
+  const out: ReceiptCheck[] = [];
+  for (const signed of receipts) {
+    const receipt = parseStatement(Receipt, signed.statement);
+    if (!receipt) {
+      out.push({ valid: false, reason: 'not a canonical liaison-receipt/1 statement' });
+      continue;
+    }
+    if (receipt.packetId !== packetId) {
+      out.push({ receipt, valid: false, reason: 'it is about another packet' });
+      continue;
+    }
+    const key = receipt.issuer.role === 'hub' ? (receipt.issuer.fingerprint === hubFingerprint ? hubKey : undefined) : personKeys.get(receipt.issuer.fingerprint);
+    if (!key) {
+      out.push({ receipt, valid: false, reason: `no trusted key for its issuer ${receipt.issuer.fingerprint}` });
+      continue;
+    }
+    const v = await verifyDetached(signed.statement, signed.signature, [key], now);
+    out.push(v.valid ? { receipt, valid: true, signer: v.signer } : { receipt, valid: false, reason: v.reason });
+  }
+  return out;
+}
+
+export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
+
+/** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
+export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: PublicKey, now: Date): Promise<Checkpoint> {
+  const checkpoint = parseStatement(Checkpoint, signed.statement);
+  if (!checkpoint) throw new ClientError('the checkpoint is not a canonical liaison-audit-checkpoint/1 statement');
+  if (checkpoint.hub !== fingerprintOf(hubKey)) throw new ClientError('the checkpoint names another hub');
+  const v = await verifyDetached(signed.statement, signed.signature, [hubKey], now);
+  if (!v.valid) throw new ClientError(`the checkpoint signature does not verify: ${v.reason}`);
+  return checkpoint;
+}
+
+async function pinnedHubKey(armored: string, claimed: string, pinned: string | undefined): Promise<PublicKey> {
+  if (!pinned) throw new ClientError('no pinned hub fingerprint: give --hub-fingerprint, or keep a checkpoint first (liaison audit checkpoint --save)');
+  const key = await readPublicKey(armored);
+  const fingerprint = fingerprintOf(key);
+  if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
+  if (fingerprint !== pinned.replace(/\s+/g, '').toUpperCase()) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  return key;
+}
+
+function checkProvenEvents(events: AuditExport['events'], checkpoint: Checkpoint): { ok: true } | { ok: false; position: number; reason: string } {
+  let previous = 0;
+  for (const { event, proof } of events) {
+    if (event.seq <= previous) return { ok: false, position: event.seq, reason: 'events are out of order or repeated' };
+    previous = event.seq;
+    if (auditEventHash(event) !== event.hash) return { ok: false, position: event.seq, reason: 'its content does not match its hash (edited)' };
+    if (!verifyInclusion(event.hash, event.seq - 1, checkpoint.size, proof, checkpoint.root)) {
+      return { ok: false, position: event.seq, reason: `it is not event ${event.seq} of the log the checkpoint signs` };
+    }
+  }
+  return { ok: true };
+}
+
+/**
+ * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event; a
+ * party's export proves each of its events against the signed checkpoint. Every kept checkpoint
+ * must be a prefix of the export's log (recomputed, or by a consistency proof).
+ */
+export async function verifyAuditExport(data: AuditExport, options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date }): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  let hubKey: PublicKey;
+  let checkpoint: Checkpoint;
+  try {
+    hubKey = await pinnedHubKey(data.hub.publicKey, data.hub.fingerprint, options.pinnedHub);
+    checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, options.now);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+  const events: AuditEvent[] = data.events.map((e) => e.event);
+  if (data.scope === 'all') {
+    const chain = verifyChain(events);
+    if (!chain.ok) return fail(chain.reason, chain.position);
+    if (events.length !== checkpoint.size) return fail(`the export holds ${events.length} events but its checkpoint covers ${checkpoint.size}`, Math.min(events.length, checkpoint.size) + 1);
+    if (merkleRoot(events.map((e) => e.hash)) !== checkpoint.root || chain.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
+    lines.push(`all ${events.length} events recomputed: the hash chain is intact and matches the checkpoint`);
+  } else {
+    const proven = checkProvenEvents(data.events, checkpoint);
+    if (!proven.ok) return fail(proven.reason, proven.position);
+    lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
+  }
+  const hashes = events.map((e) => e.hash);
+  const earlier: Array<{ signed: SignedCheckpoint; from: string }> = [...options.kept.map((signed) => ({ signed, from: 'kept' })), ...data.checkpoints.map((signed) => ({ signed, from: 'the hub' }))];
+  for (const { signed, from } of earlier) {
+    let old: Checkpoint;
+    try {
+      old = await verifiedCheckpoint(signed, hubKey, options.now);
+    } catch (error) {
+      if (from === 'kept') continue;
+      return fail(`a checkpoint the hub stored is not valid: ${(error as Error).message}`);
+    }
+    const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
+    if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
+    if (data.scope === 'all') {
+      if (hashes[old.size - 1] !== old.head || merkleRoot(hashes, old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
+    } else {
+      const proof = data.consistency.find((c) => c.fromSize === old.size);
+      if (!proof) return fail(`the export does not prove that it extends ${what}`);
+      if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    }
+    if (from === 'kept') lines.push(`extends ${what}`);
+  }
+  return { ok: true, lines };
+}
+
+/**
+ * Verify an evidence bundle offline: the hub key against the pin, the checkpoint, each audit event
+ * against the checkpoint, each receipt and the manifest and every release decision against the
+ * keys the bundle carries. The carried person keys are as the hub's directory listed them.
+ */
+export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pinnedHub: string | undefined; now: Date }): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  try {
+    const hubKey = await pinnedHubKey(bundle.hub.publicKey, bundle.hub.fingerprint, options.pinnedHub);
+    const checkpoint = await verifiedCheckpoint(bundle.checkpoint, hubKey, options.now);
+    lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+    const keys = new Map<string, PublicKey>();
+    const parties = new Map<string, string>();
+    for (const k of bundle.keys) {
+      const key = await readPublicKey(k.publicKey);
+      if (fingerprintOf(key) !== k.fingerprint) return fail(`the key listed as ${k.fingerprint} is another key`);
+      keys.set(k.fingerprint, key);
+      parties.set(k.fingerprint, k.party);
+    }
+    const parsed = parseCanonicalManifest(bundle.manifest.text);
+    if (!parsed.ok) return fail(`the manifest: ${parsed.error}`);
+    const manifest = parsed.manifest;
+    if (manifest.packetId !== bundle.packetId || manifest.revision !== bundle.manifest.revision) return fail('the manifest is for another packet or revision');
+    const signer = keys.get(manifest.signedBy);
+    if (!signer || parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
+    const mv = await verifyDetached(bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
+    if (!mv.valid) return fail(`the manifest signature does not verify: ${mv.reason}`);
+    lines.push(`manifest revision ${manifest.revision} signed by ${manifest.signedBy} (${manifest.sender.party}); marking ${manifest.marking.level}`);
+
+    const proven = checkProvenEvents(bundle.events, checkpoint);
+    if (!proven.ok) return fail(`audit event ${proven.position}: ${proven.reason}`, proven.position);
+    const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
+    lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
+
+    const manifestHash = sha256(bundle.manifest.text);
+    const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
+    for (const [i, c] of checks.entries()) {
+      if (!c.valid || !c.receipt) return fail(`receipt ${i + 1}: ${c.reason ?? 'invalid'}`);
+      const r = c.receipt;
+      if (r.issuer.role === 'person' && parties.get(r.issuer.fingerprint) !== r.party) return fail(`receipt ${i + 1}: signed by a key that is not of ${r.party}`);
+      if (r.revision === manifest.revision && r.manifestSha256 !== manifestHash) return fail(`receipt ${i + 1}: it is about other manifest bytes`);
+      if (r.audit) {
+        const event = bySeq.get(r.audit.seq);
+        if (r.audit.seq <= checkpoint.size && (!event || event.hash !== r.audit.hash)) return fail(`receipt ${i + 1}: its audit event ${r.audit.seq} is not in the bundle as signed`);
+      }
+      lines.push(`receipt ${r.kind} for ${r.party} at ${r.at}, signed by ${r.issuer.role === 'hub' ? 'the hub' : r.issuer.fingerprint}`);
+    }
+    for (const release of bundle.releases) {
+      if (release.packetId !== bundle.packetId) return fail(`release ${release.id} is about another packet`);
+      if (!release.decision) continue;
+      const decision = parseStatement(ReleaseDecision, release.decision);
+      if (!decision || decision.releaseId !== release.id || decision.thirdParty !== release.thirdParty) return fail(`the decision of release ${release.id} is not a canonical decision about it`);
+      const officer = keys.get(decision.officer);
+      if (!officer || parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
+      const dv = await verifyDetached(release.decision, release.decisionSignature ?? '', [officer], options.now);
+      if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
+      lines.push(`release to ${release.thirdParty}: ${decision.decision} signed by ${decision.officer} at ${decision.decidedAt}`);
+    }
+    return { ok: true, lines };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+// --- kept checkpoints and the pinned hub ------------------------------------------------------
+
+const checkpointsDir = (home: string) => join(home, 'checkpoints');
+const pinFile = (home: string) => join(checkpointsDir(home), 'hub-fingerprint');
+
+export function pinnedHub(home: string): string | undefined {
+  return existsSync(pinFile(home)) ? readFileSync(pinFile(home), 'utf8').trim() : undefined;
+}
+
+/** Pin the hub's fingerprint on first use; refuse a different hub afterwards. */
+export function pinHub(home: string, fingerprint: string): void {
+  const pinned = pinnedHub(home);
+  if (pinned && pinned !== fingerprint) throw new ClientError(`the hub's key is ${fingerprint}, but ${pinned} is pinned in ${pinFile(home)}`);
+  if (!pinned) {
+    mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
+    writeFileSync(pinFile(home), `${fingerprint}\n`, { mode: 0o644 });
+  }
+}
+
+export function keptCheckpoints(home: string, hubFingerprint?: string): SignedCheckpoint[] {
+  const dir = checkpointsDir(home);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && (!hubFingerprint || f.startsWith(`${hubFingerprint}-`)))
+    .sort()
+    .map((f) => readCheckpointFile(join(dir, f)));
+}
+
+export function readCheckpointFile(path: string): SignedCheckpoint {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ClientError(`cannot read the checkpoint ${path}`);
+  }
+  const parsed = SignedCheckpoint.safeParse(data);
+  if (!parsed.success) throw new ClientError(`${path} is not a signed checkpoint`);
+  return parsed.data;
+}
+
+export function saveCheckpoint(home: string, checkpoint: Checkpoint, signed: SignedCheckpoint): string {
+  mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
+  const path = join(checkpointsDir(home), `${checkpoint.hub}-${String(checkpoint.size).padStart(10, '0')}.json`);
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, JSON.stringify(signed, null, 2), { mode: 0o644 });
+  renameSync(temp, path);
+  return path;
+}

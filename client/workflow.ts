@@ -1,0 +1,277 @@
+/**
+ * The client side of the treaty workflow (issue 4): the typed calls of the workflow API, and the
+ * steps that touch plaintext, done here on the person's machine: the structured request form
+ * (SCO Art. 5(4)) is checked against the agreement and sent encrypted as a part of the request;
+ * written reasons, notices and replies are sent as packets in reply to the request before the
+ * state changes; an authenticity confirmation is signed here and checked here.
+ *
+ * What it does not guarantee: that the requested party acts on the request. The hub records who
+ * changed what and when; the content of reasons is only in the encrypted packets.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { signDetached, verifyDetached } from '../keys/signatures.ts';
+import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
+import type { Level } from '../protocol/levels.ts';
+import type { PacketKind } from '../protocol/manifest.ts';
+import { Release } from '../protocol/release.ts';
+import {
+  AUTHENTICITY_FORMAT,
+  AuthenticityConfirmation,
+  AuthenticityView,
+  DeadlineItem,
+  OralRequestView,
+  REQUEST_FORM_FORMAT,
+  RequestForm,
+  RequestView,
+  missingRequestFields,
+  type StateChangeBody,
+} from '../protocol/workflow.ts';
+import { ApiError } from './api.ts';
+import { ClientError } from './home.ts';
+import { fetchPacket, sendPacket, type ClientContext, type Notice } from './packets.ts';
+
+/** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
+export class WorkflowApi {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(`/v1${path}`, this.baseUrl), {
+        method,
+        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let problem: { detail?: string; article?: string } = {};
+      try {
+        problem = JSON.parse(text) as typeof problem;
+      } catch {
+        // not problem+json: keep the status alone
+      }
+      throw new ApiError(response.status, problem.detail ?? `the hub answered ${response.status}`, problem.article);
+    }
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    return parsed.data;
+  }
+
+  requests() {
+    return this.call(z.array(RequestView), 'GET', '/requests');
+  }
+  request(packetId: string) {
+    return this.call(z.array(RequestView), 'GET', `/requests/${encodeURIComponent(packetId)}`);
+  }
+  changeState(packetId: string, body: StateChangeBody) {
+    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/state`, body);
+  }
+  notifyDelay(packetId: string, noticePacketId: string) {
+    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/delay`, { packetId: noticePacketId });
+  }
+  deadlines() {
+    return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
+  }
+  oralRequests() {
+    return this.call(z.array(OralRequestView), 'GET', '/oral-requests');
+  }
+  recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
+    return this.call(OralRequestView, 'POST', '/oral-requests', body);
+  }
+  demandConfirmation(id: string) {
+    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/demand`);
+  }
+  confirmOralRequest(id: string, packetId: string) {
+    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/confirm`, { packetId });
+  }
+  askAuthenticity(packetId: string) {
+    return this.call(AuthenticityView, 'POST', `/packets/${encodeURIComponent(packetId)}/authenticity`);
+  }
+  authenticityOf(packetId: string) {
+    return this.call(z.array(AuthenticityView), 'GET', `/packets/${encodeURIComponent(packetId)}/authenticity`);
+  }
+  authenticity(id: string) {
+    return this.call(AuthenticityView, 'GET', `/authenticity/${encodeURIComponent(id)}`);
+  }
+  answerAuthenticity(id: string, confirmation: string, signature: string) {
+    return this.call(AuthenticityView, 'POST', `/authenticity/${encodeURIComponent(id)}/confirm`, { confirmation, signature });
+  }
+  requestPurposeChange(packetId: string, purpose: string) {
+    return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/purpose-changes`, { purpose });
+  }
+  purposeChanges(packetId: string) {
+    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/purpose-changes`);
+  }
+}
+
+export interface RequestOptions {
+  agreementId: string;
+  to: string[];
+  level: Level;
+  original: { path: string; lang: string };
+  translations: Array<{ lang: string; path: string }>;
+  /** The structured fields (SCO Art. 5(4)); `format` and `agreementId` are filled in. */
+  form: Omit<RequestForm, 'format' | 'agreementId'>;
+  /** The language the form's free text is written in. */
+  formLang: string;
+  authority?: string;
+  draft?: boolean;
+}
+
+/**
+ * Send a request: the form is checked against what the agreement requires, written to a private
+ * temp file and sent as an encrypted attachment beside the original and its translations.
+ * A request that confirms an oral one is linked to it once submitted.
+ */
+export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: RequestOptions): Promise<{ packetId: string; state: string; notices: Notice[]; confirmedOral?: string }> {
+  const agreement = await ctx.api.agreement(options.agreementId);
+  if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
+  const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...options.form });
+  if (!form.success) throw new ClientError(`the request form is invalid: ${form.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const rule = agreement.workflow?.requestContents;
+  if (rule) {
+    const missing = missingRequestFields(form.data, rule.fields);
+    if (missing.length > 0) throw new ClientError(`a request under ${agreement.id} must state ${missing.join(', ')} (${rule.article})`);
+  }
+  const dir = await fs.mkdtemp(join(tmpdir(), 'liaison-form-'));
+  try {
+    const path = join(dir, 'request-form.json');
+    await fs.writeFile(path, `${JSON.stringify(form.data, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    const sent = await sendPacket(ctx, {
+      agreementId: agreement.id,
+      to: options.to,
+      level: options.level,
+      kind: 'request',
+      original: options.original,
+      translations: options.translations,
+      attachments: [{ lang: options.formLang, path }],
+      ...(options.authority ? { authority: options.authority } : {}),
+      draft: Boolean(options.draft),
+    });
+    if (form.data.confirmsOralRequest && sent.state === 'submitted') {
+      await wf.confirmOralRequest(form.data.confirmsOralRequest, sent.packetId);
+      return { ...sent, confirmedOral: form.data.confirmsOralRequest };
+    }
+    return sent;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The packet kind that carries the writing behind a state change. */
+const WRITING_KIND: Partial<Record<StateChangeBody['state'], PacketKind>> = {
+  refused: 'refusal',
+  deferred: 'deferral',
+  'waiting-for-information': 'additional-information-request',
+  transferred: 'transfer-notice',
+  executed: 'reply',
+};
+
+export interface Writing {
+  original: { path: string; lang: string };
+  translations: Array<{ lang: string; path: string }>;
+  level?: Level;
+}
+
+/** Send a packet in reply to a request, to its requesting party, under its agreement and (by default) its marking. */
+export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
+  const request = await ctx.api.packet(requestId);
+  const sent = await sendPacket(ctx, {
+    agreementId: request.agreementId,
+    to: [request.senderParty],
+    level: writing.level ?? request.level,
+    kind,
+    original: writing.original,
+    translations: writing.translations,
+    inReplyTo: requestId,
+    draft: false,
+  });
+  return { packetId: sent.packetId, notices: sent.notices };
+}
+
+/**
+ * Move a request to `state`. With `writing`, first send the reasons, notice or reply as a packet of
+ * the matching kind in reply to the request, then point the state change at it.
+ */
+export async function changeRequestState(
+  ctx: ClientContext,
+  wf: WorkflowApi,
+  requestId: string,
+  change: StateChangeBody,
+  writing?: Writing,
+): Promise<{ view: RequestView; sentPacket?: string; notices: Notice[] }> {
+  let packetId = change.packetId;
+  let notices: Notice[] = [];
+  if (writing) {
+    const kind = WRITING_KIND[change.state];
+    if (!kind) throw new ClientError(`a change to ${change.state} carries no document`);
+    const sent = await sendInReply(ctx, requestId, kind, writing);
+    packetId = sent.packetId;
+    notices = sent.notices;
+  }
+  const view = await wf.changeState(requestId, { ...change, ...(packetId ? { packetId } : {}) });
+  return { view, ...(writing && packetId ? { sentPacket: packetId } : {}), notices };
+}
+
+/** Fetch a request and read its structured form, checking it against the agreement's required contents. */
+export async function readRequestForm(ctx: ClientContext, packetId: string, outDir: string): Promise<{ form?: RequestForm; missing: string[]; article?: string; files: string[] }> {
+  const fetched = await fetchPacket(ctx, packetId, outDir, false);
+  const agreement = await ctx.api.agreement(fetched.manifest.agreementId);
+  const rule = agreement.workflow?.requestContents;
+  for (const file of fetched.files) {
+    const part = fetched.manifest.parts.find((p) => p.id === file.partId);
+    if (part?.role !== 'attachment' || part.mediaType !== 'application/json') continue;
+    const parsed = RequestForm.safeParse(JSON.parse(await fs.readFile(file.path, 'utf8')));
+    if (!parsed.success) continue;
+    const missing = rule ? missingRequestFields(parsed.data, rule.fields) : [];
+    return { form: parsed.data, missing, ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };
+  }
+  return { missing: rule?.fields ?? [], ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** As the sender: sign a confirmation that the packet, exactly as its manifest says, is ours. */
+export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string): Promise<AuthenticityView> {
+  const asked = await wf.authenticity(requestId);
+  const detail = await ctx.api.packet(asked.packetId);
+  const statement: AuthenticityConfirmation = {
+    format: AUTHENTICITY_FORMAT,
+    requestId: asked.id,
+    packetId: asked.packetId,
+    manifestSha256: sha256(detail.manifest),
+    confirmedBy: ctx.me.fingerprint,
+    confirmedAt: ctx.now().toISOString(),
+  };
+  const text = canonicalize(statement);
+  return wf.answerAuthenticity(requestId, text, await signDetached(text, ctx.key, ctx.now()));
+}
+
+/**
+ * As the one in doubt: check the confirmation ourselves, without trusting the hub: it is signed by
+ * a vouched-for member of the sending party and covers the manifest we hold.
+ */
+export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string): Promise<{ confirmed: boolean; reason: string }> {
+  const view = await wf.authenticity(requestId);
+  if (!view.confirmation || !view.signature) return { confirmed: false, reason: `${view.senderParty} has not answered yet` };
+  const parsed = parseCanonical(AuthenticityConfirmation, view.confirmation, 'confirmation');
+  if (!parsed.ok) return { confirmed: false, reason: parsed.error };
+  const detail = await ctx.api.packet(view.packetId);
+  if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
+  if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
+  if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
+  const verification = await verifyDetached(view.confirmation, view.signature, [signer.key], ctx.now());
+  if (!verification.valid) return { confirmed: false, reason: `the signature does not verify: ${verification.reason}` };
+  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${parsed.value.confirmedAt}` };
+}

@@ -1,0 +1,286 @@
+/**
+ * Evidence on the wire: receipts, audit-log checkpoints, exported logs and evidence bundles, and
+ * the pure arithmetic both sides use to check them (the chain hash of an audit event, and an
+ * RFC 9162 Merkle tree over those hashes with inclusion and consistency proofs).
+ *
+ * Everything here is a pure function over data: no key, no file, no network. A proof that
+ * verifies says the event (or the older log) is part of the log a checkpoint describes; it says
+ * nothing about who signed that checkpoint: the caller checks the hub's signature with a pinned key.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalize } from './canonical.ts';
+import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
+import { Release } from './release.ts';
+
+export const RECEIPT_FORMAT = 'liaison-receipt/1';
+export const CHECKPOINT_FORMAT = 'liaison-audit-checkpoint/1';
+export const AUDIT_EXPORT_FORMAT = 'liaison-audit-export/1';
+export const EVIDENCE_FORMAT = 'liaison-evidence/1';
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+const armoredSignature = z.string().max(64 * 1024).regex(/^-----BEGIN PGP SIGNATURE-----/, 'an ASCII-armored OpenPGP signature');
+
+/** What a receipt acknowledges. The hub issues all but `retrieved`, which the recipient's client signs. */
+export const ReceiptKind = z.enum([
+  'submission-accepted',
+  'made-available',
+  'retrieved',
+  'release-requested',
+  'release-consented',
+  'release-refused',
+  'release-executed',
+  'request-refused',
+  'request-deferred',
+  'transfer',
+]);
+export type ReceiptKind = z.infer<typeof ReceiptKind>;
+
+export const Receipt = z.strictObject({
+  format: z.literal(RECEIPT_FORMAT),
+  id: z.uuid({ version: 'v4' }),
+  kind: ReceiptKind,
+  /** Who signs: the hub's key, or the person who retrieved. */
+  issuer: z.strictObject({ role: z.enum(['hub', 'person']), fingerprint: Fingerprint }),
+  packetId: PacketId,
+  revision: z.number().int().positive(),
+  /** SHA-256 of the signed manifest text of that revision: the receipt is about exactly those bytes. */
+  manifestSha256: Sha256Hex,
+  /** The party the receipt concerns: sender (accepted), recipient (available, retrieved), requester or third party. */
+  party: PartyId,
+  releaseId: ReleaseId.optional(),
+  thirdParty: PartyId.optional(),
+  /** For `retrieved`: the parts that were decrypted and verified. */
+  parts: z.array(z.strictObject({ id: z.string(), sha256: Sha256Hex })).max(64).optional(),
+  /** For hub receipts: the audit event that records the decision acknowledged. */
+  audit: z.strictObject({ seq: z.number().int().positive(), hash: Sha256Hex }).optional(),
+  at: IsoDateTime,
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+/** A receipt as stored and served: the canonical statement and the detached signature over its UTF-8 bytes. */
+export const SignedReceipt = z.strictObject({ statement: z.string().max(64 * 1024), signature: armoredSignature });
+export type SignedReceipt = z.infer<typeof SignedReceipt>;
+
+export const RetrievalReceiptBody = SignedReceipt;
+
+export const Checkpoint = z.strictObject({
+  format: z.literal(CHECKPOINT_FORMAT),
+  hub: Fingerprint,
+  /** Number of events covered: seq 1..size. */
+  size: z.number().int().positive(),
+  /** RFC 9162 Merkle tree hash over the chain hashes of events 1..size. */
+  root: Sha256Hex,
+  /** Chain hash of event `size` (the head of the hash chain). */
+  head: Sha256Hex,
+  at: IsoDateTime,
+});
+export type Checkpoint = z.infer<typeof Checkpoint>;
+export const SignedCheckpoint = SignedReceipt;
+export type SignedCheckpoint = SignedReceipt;
+
+export const AuditEvent = z.strictObject({
+  seq: z.number().int().positive(),
+  at: z.string(),
+  actor: z.string(),
+  party: z.string(),
+  action: z.string(),
+  object: z.string(),
+  outcome: z.enum(['allow', 'deny']),
+  /** Canonical JSON, exactly as hashed. */
+  detail: z.string(),
+  prevHash: Sha256Hex,
+  hash: Sha256Hex,
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+const HexPath = z.array(Sha256Hex).max(64);
+
+/** An event of a partial view with its Merkle inclusion proof (leaf index seq-1) to the export's checkpoint. */
+export const ProvenEvent = z.strictObject({ event: AuditEvent, proof: HexPath });
+export type ProvenEvent = z.infer<typeof ProvenEvent>;
+
+export const ConsistencyProof = z.strictObject({ fromSize: z.number().int().positive(), proof: HexPath });
+
+export const AuditExport = z.strictObject({
+  format: z.literal(AUDIT_EXPORT_FORMAT),
+  hub: z.strictObject({ fingerprint: Fingerprint, publicKey: z.string().max(64 * 1024) }),
+  /** `all`: every event 1..size (operator); a party code: the events that party may see, each with a proof. */
+  scope: z.union([z.literal('all'), PartyId]),
+  checkpoint: SignedCheckpoint,
+  /** For scope `all`: the hub's earlier signed checkpoints, each re-checkable against the full log. */
+  checkpoints: z.array(SignedCheckpoint),
+  events: z.array(ProvenEvent),
+  /** Proofs that the checkpoint's log extends the logs of earlier sizes (asked for by the client). */
+  consistency: z.array(ConsistencyProof),
+});
+export type AuditExport = z.infer<typeof AuditExport>;
+
+export const EvidenceBundle = z.strictObject({
+  format: z.literal(EVIDENCE_FORMAT),
+  packetId: PacketId,
+  hub: z.strictObject({ fingerprint: Fingerprint, publicKey: z.string().max(64 * 1024) }),
+  manifest: z.strictObject({ text: z.string(), signature: armoredSignature, revision: z.number().int().positive() }),
+  receipts: z.array(SignedReceipt),
+  releases: z.array(Release),
+  /** Public keys of the people whose signatures the bundle holds (sender, recipients who signed receipts, officers). */
+  keys: z.array(z.strictObject({ fingerprint: Fingerprint, party: PartyId, publicKey: z.string().max(64 * 1024) })),
+  checkpoint: SignedCheckpoint,
+  events: z.array(ProvenEvent),
+  exportedAt: IsoDateTime,
+});
+export type EvidenceBundle = z.infer<typeof EvidenceBundle>;
+
+// --- the chain hash -------------------------------------------------------------------------
+
+/** The hash of one audit event, chained to its predecessor (the formula storage/store.ts appends with). */
+export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
+  const { seq, at, actor, party, action, object, outcome, detail, prevHash } = event;
+  return createHash('sha256').update(canonicalize({ seq, at, actor, party, action, object, outcome, detail, prevHash })).digest('hex');
+}
+
+export type ChainResult = { ok: true; size: number; head: string } | { ok: false; position: number; reason: string };
+
+/**
+ * Recompute a complete log (events 1..n in order). Returns the first bad position (1-based), so
+ * an edited, deleted, inserted or reordered event is named where the chain first breaks.
+ */
+export function verifyChain(events: readonly AuditEvent[]): ChainResult {
+  let prev = AUDIT_GENESIS;
+  for (const [i, e] of events.entries()) {
+    const position = i + 1;
+    if (e.seq !== position) return { ok: false, position, reason: `expected event ${position} here, found seq ${e.seq} (deleted, inserted or reordered)` };
+    if (e.prevHash !== prev) return { ok: false, position, reason: 'its previous-hash does not match the event before it' };
+    if (auditEventHash(e) !== e.hash) return { ok: false, position, reason: 'its content does not match its hash (edited)' };
+    prev = e.hash;
+  }
+  return { ok: true, size: events.length, head: prev };
+}
+
+// --- RFC 9162 Merkle tree over the chain hashes ---------------------------------------------
+
+const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+export function leafHash(eventHash: string): Buffer {
+  return sha(LEAF, Buffer.from(eventHash, 'hex'));
+}
+const node = (l: Buffer, r: Buffer) => sha(NODE, l, r);
+const split = (n: number) => {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+};
+
+function mth(leaves: readonly Buffer[], from: number, to: number): Buffer {
+  const n = to - from;
+  if (n === 0) return sha();
+  if (n === 1) return leaves[from]!;
+  const k = split(n);
+  return node(mth(leaves, from, from + k), mth(leaves, from + k, to));
+}
+
+/** The Merkle tree hash (hex) over the first `size` event hashes. */
+export function merkleRoot(eventHashes: readonly string[], size = eventHashes.length): string {
+  return mth(eventHashes.slice(0, size).map(leafHash), 0, size).toString('hex');
+}
+
+/** Inclusion proof of leaf `index` (0-based) in the tree of the first `size` event hashes. */
+export function inclusionProof(eventHashes: readonly string[], index: number, size: number): string[] {
+  const leaves = eventHashes.slice(0, size).map(leafHash);
+  const path = (m: number, from: number, to: number): Buffer[] => {
+    const n = to - from;
+    if (n <= 1) return [];
+    const k = split(n);
+    return m < k ? [...path(m, from, from + k), mth(leaves, from + k, to)] : [...path(m - k, from + k, to), mth(leaves, from, from + k)];
+  };
+  return path(index, 0, size).map((b) => b.toString('hex'));
+}
+
+export function verifyInclusion(eventHash: string, index: number, size: number, proof: readonly string[], root: string): boolean {
+  if (index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leafHash(eventHash);
+  for (const hex of proof) {
+    const p = Buffer.from(hex, 'hex');
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = node(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.toString('hex') === root;
+}
+
+/** Consistency proof that the tree of the first `from` hashes is a prefix of the tree of the first `to`. */
+export function consistencyProof(eventHashes: readonly string[], from: number, to: number): string[] {
+  const leaves = eventHashes.slice(0, to).map(leafHash);
+  const sub = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
+    const n = end - start;
+    if (m === n) return whole ? [] : [mth(leaves, start, end)];
+    const k = split(n);
+    return m <= k
+      ? [...sub(m, start, start + k, whole), mth(leaves, start + k, end)]
+      : [...sub(m - k, start + k, end, false), mth(leaves, start, start + k)];
+  };
+  if (from < 1 || from > to) throw new RangeError('a consistency proof needs 1 <= from <= to');
+  return sub(from, 0, to, true).map((b) => b.toString('hex'));
+}
+
+export function verifyConsistency(from: number, to: number, fromRoot: string, toRoot: string, proof: readonly string[]): boolean {
+  if (from < 1 || from > to) return false;
+  if (from === to) return proof.length === 0 && fromRoot === toRoot;
+  if (proof.length === 0) return false;
+  let path = proof.map((h) => Buffer.from(h, 'hex'));
+  if ((from & (from - 1)) === 0) path = [Buffer.from(fromRoot, 'hex'), ...path];
+  let fn = from - 1;
+  let sn = to - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = node(c, fr);
+      sr = node(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = node(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.toString('hex') === fromRoot && sr.toString('hex') === toRoot;
+}
+
+/** Parse a canonical signed statement (receipt or checkpoint); undefined when it is not canonical or not of the schema. */
+export function parseStatement<T extends z.ZodType>(schema: T, text: string): z.output<T> | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return undefined;
+  try {
+    return canonicalize(json) === text ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * Evidence on the hub (issue 5): receipts signed with the hub's key, retrieval receipts signed by
+ * recipients, signed checkpoints of the audit log, a party's view of the log with proofs, and the
+ * evidence bundle of one packet. The hub's receipts say what the hub acknowledged and when; they
+ * never say what a packet contains (the hub cannot know), nor that a person read it.
+ *
+ * A hub receipt's statement is fixed inside the transaction of the decision it acknowledges
+ * (`record*Receipt*`, synchronous); the hub signs it before it is first served (`signPendingReceipts`).
+ * Must never sign a checkpoint over a log that does not verify.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
+import { signDetached, verifyDetached } from '../keys/signatures.ts';
+import { canonicalize } from '../protocol/canonical.ts';
+import {
+  AUDIT_EXPORT_FORMAT,
+  CHECKPOINT_FORMAT,
+  Checkpoint,
+  EVIDENCE_FORMAT,
+  RECEIPT_FORMAT,
+  Receipt,
+  parseStatement,
+  type AuditEvent,
+  type AuditExport,
+  type EvidenceBundle,
+  type ProvenEvent,
+  type ReceiptKind,
+  type SignedCheckpoint,
+  type SignedReceipt,
+} from '../protocol/evidence.ts';
+import type { Release } from '../protocol/release.ts';
+import { consistencyProof, inclusionProof, merkleRoot, readAuditLog, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
+import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts';
+import { hubPaths } from './config.ts';
+import { Problem, notFound } from './errors.ts';
+import type { Hub } from './hub.ts';
+import { readRelation } from './policy.ts';
+
+/** What evidence needs of a hub: its store, its key and a clock (the operator's CLI has no running Hub). */
+export interface EvidenceContext {
+  store: Store;
+  hubKey: PrivateKey;
+  hubPublicKey: PublicKey;
+  hubFingerprint: string;
+  now: () => Date;
+}
+
+/** Default number of events between two interval checkpoints (HubSettings.checkpointEvery overrides). */
+export const DEFAULT_CHECKPOINT_EVERY = 100;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+// --- receipts, recorded inside the decision's transaction -------------------------------------
+
+/**
+ * Record a hub receipt for `packetId` in the current transaction, bound to the audit event just
+ * appended for the decision. Call right after `hub.audit(...)`, inside `hub.store.transaction`.
+ */
+export function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): void {
+  const packet = hub.store.getPacket(input.packetId);
+  const event = hub.store.latestAuditEvent();
+  if (!packet || !event) throw new Error('a receipt needs its packet and the audit event of its decision');
+  const at = event.at;
+  const receipt: Receipt = {
+    format: RECEIPT_FORMAT,
+    id: randomUUID(),
+    kind: input.kind,
+    issuer: { role: 'hub', fingerprint: hub.hubFingerprint },
+    packetId: packet.id,
+    revision: packet.revision,
+    manifestSha256: sha256(packet.manifest),
+    party: input.party,
+    ...(input.releaseId ? { releaseId: input.releaseId } : {}),
+    ...(input.thirdParty ? { thirdParty: input.thirdParty } : {}),
+    audit: { seq: event.seq, hash: event.hash },
+    at,
+  };
+  hub.store.insertReceipt({ id: receipt.id, packetId: packet.id, kind: receipt.kind, issuer: hub.hubFingerprint, party: input.party, statement: canonicalize(receipt), createdAt: at });
+}
+
+/** A packet was submitted: the sender's acknowledgement of acceptance, and availability to each recipient party. */
+export function recordSubmissionReceipts(hub: Hub, packetId: string): void {
+  const packet = hub.store.getPacket(packetId);
+  if (!packet) throw new Error('no such packet');
+  recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
+  for (const party of packet.recipients) recordHubReceipt(hub, { kind: 'made-available', packetId, party });
+}
+
+/** A release changed state: acknowledge it to the requesting party; an executed release also makes the packet available to the third party. */
+export function recordReleaseReceipts(hub: Hub, releaseId: string, kind: 'release-requested' | 'release-consented' | 'release-refused' | 'release-executed'): void {
+  const release = hub.store.getRelease(releaseId);
+  if (!release) throw new Error('no such release');
+  const base = { packetId: release.packetId, releaseId, thirdParty: release.thirdParty };
+  recordHubReceipt(hub, { ...base, kind, party: release.requestingParty });
+  if (kind === 'release-executed') recordHubReceipt(hub, { ...base, kind: 'made-available', party: release.thirdParty });
+}
+
+/** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
+export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
+  for (const r of ctx.store.unsignedReceipts()) {
+    ctx.store.signReceipt(r.id, await signDetached(r.statement, ctx.hubKey, new Date(r.createdAt)));
+  }
+}
+
+function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord {
+  const packet = hub.store.getPacket(packetId);
+  if (!packet || !readRelation(member, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
+  return packet;
+}
+
+/** The receipts of a packet `member` may see: all of them for the sending party, those concerning its own party otherwise. */
+export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: string): Promise<SignedReceipt[]> {
+  const packet = visible(hub, member, packetId);
+  await signPendingReceipts(hub);
+  return hub.store
+    .receiptsOf(packetId)
+    .filter((r) => member.party === packet.senderParty || r.party === member.party)
+    .map((r) => ({ statement: r.statement, signature: r.signature! }));
+}
+
+/**
+ * Accept a recipient's signed retrieval receipt: canonical, for this packet's current manifest,
+ * naming and signed by the caller, who must be a reader of the packet outside the sending party.
+ */
+export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, packetId: string, body: SignedReceipt): Promise<SignedReceipt> {
+  const packet = visible(hub, member, packetId);
+  if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
+  const receipt = parseStatement(Receipt, body.statement);
+  if (!receipt) throw new Problem('bad-request', 'the receipt is not a canonical liaison-receipt/1 statement');
+  if (receipt.kind !== 'retrieved' || receipt.issuer.role !== 'person') throw new Problem('bad-request', 'a client signs only retrieval receipts');
+  if (receipt.packetId !== packetId) throw new Problem('bad-request', 'the receipt is for another packet');
+  if (receipt.issuer.fingerprint !== member.fingerprint || receipt.party !== member.party) throw new Problem('bad-request', 'the receipt must name the member who signs it and their party');
+  if (receipt.revision !== packet.revision || receipt.manifestSha256 !== sha256(packet.manifest)) throw new Problem('bad-request', 'the receipt is not for the current signed manifest of the packet');
+  const parts = hub.store.partsOf(packetId);
+  const listed = receipt.parts ?? [];
+  if (listed.length !== parts.length || parts.some((p) => !listed.some((q) => q.id === p.id && q.sha256 === p.sha256))) {
+    throw new Problem('bad-request', 'the receipt must list every part of the packet with its SHA-256');
+  }
+  if (receipt.audit) throw new Problem('bad-request', 'a retrieval receipt does not name an audit event');
+  const now = hub.now();
+  if (Math.abs(new Date(receipt.at).getTime() - now.getTime()) > 10 * 60 * 1000) throw new Problem('bad-request', 'the receipt time is more than ten minutes from the hub clock');
+  const verification = await verifyDetached(body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
+  if (!verification.valid) throw new Problem('bad-request', `the receipt signature does not verify: ${verification.reason}`);
+  hub.store.transaction(() => {
+    if (hub.store.receiptsOf(packetId).some((r) => r.id === receipt.id)) throw new Problem('conflict', 'this receipt was already recorded');
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
+    hub.store.insertReceipt({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
+  });
+  return body;
+}
+
+// --- checkpoints -------------------------------------------------------------------------------
+
+/** Sign (or find) the checkpoint of the first `size` events. Refuses to sign a log that does not verify. */
+async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[], size: number): Promise<SignedCheckpoint> {
+  const existing = ctx.store.checkpoints().find((c) => c.size === size);
+  if (existing) return { statement: existing.statement, signature: existing.signature };
+  const hashes = events.map((e) => e.hash);
+  const at = ctx.now();
+  const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size, root: merkleRoot(hashes, size), head: hashes[size - 1]!, at: at.toISOString() } satisfies Checkpoint);
+  const signature = await signDetached(statement, ctx.hubKey, at);
+  ctx.store.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
+  // Two requests may race for the same size; the first one stored is the checkpoint.
+  const stored = ctx.store.checkpoints().find((c) => c.size === size)!;
+  return { statement: stored.statement, signature: stored.signature };
+}
+
+/** The whole log, checked against the hub's own earlier checkpoints; a fault (500) when it does not verify. */
+function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
+  const events = readAuditLog(ctx.store);
+  const kept = storedCheckpoints(ctx.store).map((c) => c.checkpoint).filter((c): c is Checkpoint => c !== undefined);
+  const result = verifyAuditChain(events, kept);
+  if (!result.ok) throw new Error(`the audit log does not verify at position ${result.position}: ${result.reason}`);
+  return events;
+}
+
+/**
+ * Sign every interval checkpoint that is due (one per `every` events), and, when `now` is set, one
+ * over the whole log as it stands. Interval checkpoints are signed at the first request that needs
+ * a checkpoint after their size is reached: the log is append-only, so a late signature covers the
+ * same events an early one would have. Returns the newest checkpoint.
+ */
+export async function signCheckpoints(ctx: EvidenceContext, every: number, options: { now?: boolean } = {}): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
+  await signPendingReceipts(ctx);
+  const events = verifiedLog(ctx);
+  const have = new Set(ctx.store.checkpoints().map((c) => c.size));
+  for (let size = every; size <= events.length; size += every) if (!have.has(size)) await checkpointAt(ctx, events, size);
+  const all = ctx.store.checkpoints();
+  const newest = all[all.length - 1];
+  const latest = options.now || !newest ? await checkpointAt(ctx, events, events.length) : { statement: newest.statement, signature: newest.signature };
+  return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
+}
+
+const everyOf = (hub: Hub) => hub.settings.checkpointEvery;
+
+export async function checkpointNow(hub: Hub): Promise<SignedCheckpoint> {
+  return (await signCheckpoints(hub, everyOf(hub), { now: true })).latest;
+}
+
+export async function latestCheckpoint(hub: Hub): Promise<SignedCheckpoint> {
+  return (await signCheckpoints(hub, everyOf(hub))).latest;
+}
+
+// --- a party's view of the log, exports, bundles -----------------------------------------------
+
+/** Packet ids an event is about: its object (a packet, a part, a release) or the packet in its detail. */
+function packetOfEvent(hub: Hub, e: AuditEvent, releasePackets: Map<string, string>): string | undefined {
+  const first = e.object.split('/')[0]!;
+  if (releasePackets.has(first)) return releasePackets.get(first);
+  if (hub.store.getPacket(first)) return first;
+  try {
+    const detail = JSON.parse(e.detail) as { packetId?: unknown };
+    if (typeof detail.packetId === 'string') return detail.packetId;
+  } catch {
+    // A detail that is not JSON concerns no packet.
+  }
+  return undefined;
+}
+
+/**
+ * The events `member` may see: those about packets the member may read (whoever acted), and
+ * those of the member's own party that concern no packet. An operator reads the whole log on the
+ * hub machine (`liaison audit export --data`).
+ */
+function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditEvent[], onlyPacket?: string): AuditEvent[] {
+  const releasePackets = new Map<string, string>();
+  const readable = new Map<string, boolean>();
+  const now = hub.now();
+  const canRead = (packetId: string) => {
+    if (!readable.has(packetId)) {
+      const packet = hub.store.getPacket(packetId);
+      const releases = packet ? hub.store.releasesOf(packetId) : [];
+      for (const r of releases) releasePackets.set(r.id, packetId);
+      readable.set(packetId, Boolean(packet && readRelation(member, packet, releases, now)));
+    }
+    return readable.get(packetId)!;
+  };
+  for (const id of hub.store.packetIdsForParty(member.party)) canRead(id);
+  return events.filter((e) => {
+    const packetId = packetOfEvent(hub, e, releasePackets);
+    if (onlyPacket) return packetId === onlyPacket;
+    return packetId ? canRead(packetId) : e.party === member.party;
+  });
+}
+
+function withProofs(events: readonly AuditEvent[], all: readonly AuditEvent[], size: number): ProvenEvent[] {
+  const hashes = all.map((e) => e.hash);
+  return events.filter((e) => e.seq <= size).map((event) => ({ event, proof: inclusionProof(hashes, event.seq - 1, size) }));
+}
+
+function consistencyFrom(all: readonly AuditEvent[], size: number, fromSizes: readonly number[]): AuditExport['consistency'] {
+  const hashes = all.map((e) => e.hash);
+  return [...new Set(fromSizes)].filter((m) => m >= 1 && m <= size).map((fromSize) => ({ fromSize, proof: consistencyProof(hashes, fromSize, size) }));
+}
+
+/** A party's export of the log: the events it may see, each proven to belong to a fresh signed checkpoint. */
+export async function partyAuditExport(hub: Hub, member: MemberRecord, fromSizes: readonly number[]): Promise<AuditExport> {
+  const { events, latest, latestCheckpoint: c } = await signCheckpoints(hub, everyOf(hub), { now: true });
+  return {
+    format: AUDIT_EXPORT_FORMAT,
+    hub: { fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor() },
+    scope: member.party,
+    checkpoint: latest,
+    checkpoints: [],
+    events: withProofs(eventsVisibleTo(hub, member, events), events, c.size),
+    consistency: consistencyFrom(events, c.size, fromSizes),
+  };
+}
+
+/** The evidence bundle of one packet, for `member` (who must be able to read the packet). */
+export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: string): Promise<EvidenceBundle> {
+  const packet = visible(hub, member, packetId);
+  const receipts = await receiptsFor(hub, member, packetId);
+  const { events, latest, latestCheckpoint: c } = await signCheckpoints(hub, everyOf(hub), { now: true });
+  const releases: Release[] = hub.store
+    .releasesOf(packetId)
+    .filter((r) => member.party === packet.senderParty || member.party === r.requestingParty || (member.party === r.thirdParty && r.state === 'executed'))
+    .map(({ decidedBy: _d, ...r }) => ({ ...r, agreementId: packet.agreementId, originParty: packet.senderParty }));
+  const signers = new Set<string>([packet.senderFingerprint, ...hub.store.receiptsOf(packetId).filter((r) => r.issuer !== hub.hubFingerprint).map((r) => r.issuer)]);
+  const manifestSigner = (JSON.parse(packet.manifest) as { signedBy?: string }).signedBy;
+  if (manifestSigner) signers.add(manifestSigner);
+  for (const r of hub.store.releasesOf(packetId)) if (r.decidedBy) signers.add(r.decidedBy);
+  const keys = [...signers].flatMap((fp) => {
+    const m = hub.store.getMember(fp);
+    return m ? [{ fingerprint: m.fingerprint, party: m.party, publicKey: m.publicKey }] : [];
+  });
+  return {
+    format: EVIDENCE_FORMAT,
+    packetId,
+    hub: { fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor() },
+    manifest: { text: packet.manifest, signature: packet.signature, revision: packet.revision },
+    receipts,
+    releases,
+    keys,
+    checkpoint: latest,
+    events: withProofs(eventsVisibleTo(hub, member, events, packetId), events, c.size),
+    exportedAt: hub.now().toISOString(),
+  };
+}
+
+// --- the operator's side: the store on disk, no HTTP -------------------------------------------
+
+export class OperatorEvidenceError extends Error {
+  override name = 'OperatorEvidenceError';
+}
+
+async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
+  const paths = hubPaths(dataDir);
+  if (!existsSync(paths.db) || !existsSync(paths.hubKey)) throw new OperatorEvidenceError(`no hub in ${dataDir}`);
+  const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
+  const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
+  const store = new Store(paths.db);
+  return { store, hubKey, hubPublicKey, hubFingerprint: fingerprintOf(hubKey), now, close: () => store.close() };
+}
+
+/**
+ * The operator's whole log, read straight from the store without changing it: every event, the
+ * hub's stored checkpoints and its public key. Used by `liaison audit verify --data`.
+ */
+export async function operatorAuditLog(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }> {
+  const ctx = await openOperator(dataDir, () => new Date());
+  try {
+    return { hubFingerprint: ctx.hubFingerprint, hubPublicKey: ctx.hubPublicKey.armor(), events: readAuditLog(ctx.store), checkpoints: storedCheckpoints(ctx.store).map((c) => c.signed) };
+  } finally {
+    ctx.close();
+  }
+}
+
+/** The operator's full export (scope `all`), with a fresh checkpoint; refuses when the log does not verify. */
+export async function operatorAuditExport(dataDir: string, now: () => Date, every = DEFAULT_CHECKPOINT_EVERY): Promise<AuditExport> {
+  const ctx = await openOperator(dataDir, now);
+  try {
+    let signed;
+    try {
+      signed = await signCheckpoints(ctx, every, { now: true });
+    } catch (error) {
+      throw new OperatorEvidenceError((error as Error).message);
+    }
+    const { events, latest, latestCheckpoint: c } = signed;
+    return {
+      format: AUDIT_EXPORT_FORMAT,
+      hub: { fingerprint: ctx.hubFingerprint, publicKey: ctx.hubPublicKey.armor() },
+      scope: 'all',
+      checkpoint: latest,
+      checkpoints: storedCheckpoints(ctx.store).map((x) => x.signed),
+      events: events.filter((e) => e.seq <= c.size).map((event) => ({ event, proof: [] })),
+      consistency: [],
+    };
+  } finally {
+    ctx.close();
+  }
+}
+
+/** What bin/liaison.ts hands the client's CLI for the operator's `--data` options. */
+export const operatorAudit = { log: operatorAuditLog, export: operatorAuditExport };

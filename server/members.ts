@@ -1,0 +1,186 @@
+/**
+ * Officers manage the people of their own party: enroll a key with a signed membership
+ * statement, change roles or clearance, revoke, rotate their own key, and keep the contact
+ * directory. The hub checks every statement's signature against the officer who sends it, so
+ * its rows match what clients will verify against their pins; it never holds a private key.
+ */
+import { readPublicKey, inspectPublicKey, keyExpiry, fingerprintOf, KeyError } from '../keys/identity.ts';
+import { verifyDetached } from '../keys/signatures.ts';
+import { parseCanonical } from '../protocol/canonical.ts';
+import {
+  ContactEntry,
+  MembershipStatement,
+  OfficerRotation,
+  RevocationStatement,
+  type SignedStatement,
+} from '../protocol/statements.ts';
+import type { MemberRecord, ContactRecord } from '../storage/store.ts';
+import { Problem, notFound } from './errors.ts';
+import type { Hub } from './hub.ts';
+import { isOfficerOf } from './policy.ts';
+
+function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
+  if (!result.ok) throw new Problem('bad-request', result.error);
+  return result.value;
+}
+
+async function requireSignedBy(hub: Hub, text: string, signature: string, signer: MemberRecord, what: string): Promise<void> {
+  const verification = await verifyDetached(text, signature, [await readPublicKey(signer.publicKey)], hub.now());
+  if (!verification.valid) throw new Problem('bad-request', `the ${what} signature does not verify with ${signer.fingerprint}: ${verification.reason}`);
+}
+
+/** The caller must be an officer of `party`, and the statement must name them as its signer. */
+function requireOwnOfficer(caller: MemberRecord, party: string, named: string): void {
+  if (!isOfficerOf(caller, party)) throw new Problem('forbidden', `only a security officer of ${party} can do this; you are ${caller.roles.includes('officer') ? `an officer of ${caller.party}` : 'not an officer'}`);
+  if (named !== caller.fingerprint) throw new Problem('bad-request', 'the statement must name the officer who signs and sends it');
+}
+
+function checkValidity(hub: Hub, s: MembershipStatement): void {
+  const now = hub.now().toISOString();
+  if (s.issuedAt > new Date(hub.now().getTime() + 5 * 60_000).toISOString()) throw new Problem('bad-request', 'the statement is dated in the future');
+  if (s.validUntil && s.validUntil <= now) throw new Problem('bad-request', 'the statement has already expired');
+}
+
+/** Enroll a member's key on an officer's signed statement. */
+export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signature: string }): Promise<MemberRecord> {
+  const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
+  requireOwnOfficer(officer, s.party, s.officer);
+  checkValidity(hub, s);
+  let info;
+  let expires;
+  try {
+    const key = await readPublicKey(body.publicKey);
+    info = await inspectPublicKey(key, hub.now());
+    expires = await keyExpiry(key);
+  } catch (error) {
+    throw new Problem('bad-request', error instanceof KeyError ? error.message : 'the public key cannot be read');
+  }
+  if (info.fingerprint !== s.fingerprint) throw new Problem('bad-request', `the statement is for ${s.fingerprint}, the key is ${info.fingerprint}`);
+  if (hub.store.getMember(info.fingerprint)) throw new Problem('conflict', `key ${info.fingerprint} is already enrolled`);
+  if (s.successorOf) {
+    const previous = hub.store.getMember(s.successorOf);
+    if (!previous || previous.party !== s.party) throw new Problem('bad-request', `${s.successorOf} is not a member of ${s.party}`);
+  }
+  await requireSignedBy(hub, body.statement, body.signature, officer, 'membership statement');
+  const member: MemberRecord = {
+    fingerprint: info.fingerprint,
+    party: s.party,
+    name: s.name,
+    roles: [...new Set(s.roles)],
+    clearance: s.clearance,
+    publicKey: info.armored,
+    encryptionKeyId: info.encryptionKeyId,
+    enrolledAt: hub.now().toISOString(),
+    statement: body.statement,
+    statementSignature: body.signature,
+    ...(s.validUntil ? { validUntil: s.validUntil } : {}),
+    ...(expires ? { keyExpiresAt: expires.toISOString() } : {}),
+  };
+  hub.store.transaction(() => {
+    hub.store.insertMember(member);
+    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.enroll', object: member.fingerprint, outcome: 'allow', detail: { roles: member.roles, clearance: member.clearance, validUntil: s.validUntil ?? null, successorOf: s.successorOf ?? null, algorithm: info.algorithm } });
+  });
+  return member;
+}
+
+/** A new statement for an enrolled member: clearance or roles change on the very next request. */
+export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
+  const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
+  const member = hub.store.getMember(fingerprint);
+  if (!member || member.party !== officer.party) throw notFound('member');
+  requireOwnOfficer(officer, member.party, s.officer);
+  if (s.fingerprint !== fingerprint || s.party !== member.party) throw new Problem('bad-request', 'the statement is for another key or party');
+  if (member.revokedAt) throw new Problem('conflict', 'the key is revoked');
+  const previous = member.statement ? parseCanonical(MembershipStatement, member.statement, 'statement') : undefined;
+  if (previous?.ok && s.issuedAt <= previous.value.issuedAt) throw new Problem('conflict', 'a newer statement for this key is already on record');
+  checkValidity(hub, s);
+  await requireSignedBy(hub, body.statement, body.signature, officer, 'membership statement');
+  const at = hub.now().toISOString();
+  hub.store.transaction(() => {
+    hub.store.updateMembership(fingerprint, { roles: [...new Set(s.roles)], clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
+    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.restate', object: fingerprint, outcome: 'allow', detail: { from: { roles: member.roles, clearance: member.clearance }, to: { roles: s.roles, clearance: s.clearance }, validUntil: s.validUntil ?? null } });
+  });
+  return hub.store.getMember(fingerprint)!;
+}
+
+/** Revoke a key, by an officer of its party or by its own holder. */
+export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
+  const r = parseOrFail(parseCanonical(RevocationStatement, body.statement, 'revocation'));
+  const member = hub.store.getMember(fingerprint);
+  if (!member || (member.party !== caller.party)) throw notFound('member');
+  if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
+  const self = caller.fingerprint === fingerprint;
+  if (!self) requireOwnOfficer(caller, member.party, r.signer);
+  else if (r.signer !== caller.fingerprint) throw new Problem('bad-request', 'the revocation must name its signer');
+  if (member.revokedAt) throw new Problem('conflict', `the key was already revoked at ${member.revokedAt}`);
+  const now = hub.now().toISOString();
+  // A revocation can be backdated (a key known lost earlier) but never postdated.
+  if (r.revokedAt > new Date(hub.now().getTime() + 5 * 60_000).toISOString()) throw new Problem('bad-request', 'a revocation cannot take effect in the future');
+  await requireSignedBy(hub, body.statement, body.signature, caller, 'revocation');
+  hub.store.transaction(() => {
+    hub.store.revokeMember(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature });
+    hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'member.revoke', object: fingerprint, outcome: 'allow', detail: { byHolder: self, revokedAt: r.revokedAt } });
+  });
+  return hub.store.getMember(fingerprint)!;
+}
+
+/**
+ * An officer moves to a new key: a rotation statement signed by the old key and by the new one.
+ * The new key becomes an officer of the party with the old key's clearance; the old key is revoked.
+ */
+export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }): Promise<MemberRecord> {
+  const r = parseOrFail(parseCanonical(OfficerRotation, body.statement, 'rotation'));
+  requireOwnOfficer(officer, r.party, r.from);
+  const key = await readPublicKey(body.publicKey).catch(() => {
+    throw new Problem('bad-request', 'the new public key cannot be read');
+  });
+  let info;
+  try {
+    info = await inspectPublicKey(key, hub.now());
+  } catch (error) {
+    throw new Problem('bad-request', (error as Error).message);
+  }
+  if (fingerprintOf(key) !== r.to) throw new Problem('bad-request', 'the rotation names another new key');
+  if (hub.store.getMember(r.to)) throw new Problem('conflict', 'the new key is already enrolled');
+  await requireSignedBy(hub, body.statement, body.signatureFrom, officer, 'rotation (old key)');
+  const verification = await verifyDetached(body.statement, body.signatureTo, [key], hub.now());
+  if (!verification.valid) throw new Problem('bad-request', `the rotation is not signed by the new key: ${verification.reason}`);
+  const now = hub.now().toISOString();
+  const member: MemberRecord = {
+    fingerprint: r.to,
+    party: r.party,
+    name: officer.name,
+    roles: officer.roles,
+    clearance: officer.clearance,
+    publicKey: info.armored,
+    encryptionKeyId: info.encryptionKeyId,
+    enrolledAt: now,
+  };
+  hub.store.transaction(() => {
+    hub.store.insertMember(member);
+    hub.store.insertRotation({ party: r.party, from: r.from, to: r.to, statement: body.statement, signatureFrom: body.signatureFrom, signatureTo: body.signatureTo, recordedAt: now });
+    hub.store.revokeMember(r.from, { revokedAt: now, reason: `rotated to ${r.to}`, revocation: body.statement, signature: body.signatureFrom });
+    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'officer.rotate', object: r.to, outcome: 'allow', detail: { from: r.from } });
+  });
+  return member;
+}
+
+/** Record a contact-directory entry signed by an officer; flag it when notified past the agreement's deadline. */
+export async function recordContact(hub: Hub, officer: MemberRecord, body: SignedStatement): Promise<ContactRecord> {
+  const c = parseOrFail(parseCanonical(ContactEntry, body.statement, 'contact entry'));
+  requireOwnOfficer(officer, c.party, c.officer);
+  const agreement = hub.agreements.get(c.agreementId);
+  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${c.agreementId}`);
+  if (!agreement.parties.some((p) => p.id === c.party)) throw new Problem('bad-request', `${c.party} is not a party of ${c.agreementId}`);
+  await requireSignedBy(hub, body.statement, body.signature, officer, 'contact entry');
+  const now = hub.now();
+  const rule = agreement.deadlines.contactChangeNotice;
+  const late = Boolean(rule?.days && now.getTime() - new Date(c.effectiveFrom).getTime() > rule.days * 86_400_000);
+  const record = { party: c.party, agreementId: c.agreementId, statement: body.statement, signature: body.signature, recordedAt: now.toISOString(), late };
+  let id = 0;
+  hub.store.transaction(() => {
+    id = hub.store.insertContact(record);
+    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'contact.record', object: `${c.party}/${c.agreementId}`, outcome: 'allow', detail: { kind: c.kind, late, ...(late && rule ? { article: rule.article } : {}) } });
+  });
+  return { id, ...record };
+}
