@@ -136,3 +136,9 @@ export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
   const time = await key.getExpirationTime();
   return time instanceof Date ? time : undefined;
 }
+
+/** Read a public key from a file's bytes, armored or binary (GnuPG writes either). */
+export async function readPublicKeyBytes(bytes: Uint8Array): Promise<PublicKey> {
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  return readPublicKey(head.includes('-----BEGIN PGP') ? Buffer.from(bytes).toString('utf8') : bytes);
+}

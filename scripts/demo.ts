@@ -19,8 +19,8 @@ function say(text: string): void {
 function show(result: RunResult): void {
   for (const line of `${result.stdout}${result.stderr}`.trim().split('\n')) if (line) console.log(`   | ${line}`);
 }
-function expectOk(result: RunResult, what: string): RunResult {
-  show(result);
+function expectOk(result: RunResult, what: string, quiet = false): RunResult {
+  if (!quiet) show(result);
   if (result.code !== 0) throw new Error(`${what} should have worked`);
   return result;
 }
@@ -46,40 +46,53 @@ async function main(): Promise<void> {
   console.log('and a third party (Kazakhstan, on the hub under the SCO agreement) that may see it only with consent.');
   console.log(`Working in ${root}`);
 
-  say('The hub operator creates a hub: SQLite store, blob store, hub signing key, agreement files.');
-  expectOk(await liaison(['hub', 'init', '--data', dataDir]), 'hub init');
-
   const ivan = new Person('Ivan Petrov', 'RU', root);
   const olga = new Person('Olga Smirnova', 'RU', root);
   const sergei = new Person('Sergei Volkov', 'RU', root);
   const ayesha = new Person('Ayesha Khan', 'PK', root);
+  const imran = new Person('Imran Qureshi', 'PK', root);
   const aigerim = new Person('Aigerim Nurlanovna', 'KZ', root);
-  const roles: Array<[Person, string, string]> = [
+  const daniyar = new Person('Daniyar Seitkali', 'KZ', root);
+  const officers = [sergei, imran, daniyar];
+  const members: Array<[Person, string, string]> = [
     [ivan, 'contact', 'TOP SECRET'],
     [olga, 'clerk', 'SECRET'],
-    [sergei, 'officer', 'TOP SECRET'],
     [ayesha, 'contact', 'SECRET'],
     [aigerim, 'contact', 'SECRET'],
   ];
+  const everyone = [...officers, ...members.map(([p]) => p)];
+  const keyFile = (p: Person) => join(root, `${p.party}-${p.fingerprint}.asc`);
 
   say('Each person makes their own key on their own machine (passphrase-protected, GnuPG-compatible).');
-  for (const [person] of roles) {
+  for (const person of everyone) {
     const r = expectOk(await person.run('keygen', '--name', person.name, '--email', `${person.name.split(' ')[0]!.toLowerCase()}@${person.party.toLowerCase()}.example`), `keygen for ${person.name}`);
     person.fingerprint = r.stdout.trim();
-    expectOk(await person.run('key', 'export', '--public', '--out', join(root, `${person.party}-${person.fingerprint}.asc`)), 'key export');
+    expectOk(await person.run('key', 'export', '--public', '--out', keyFile(person)), 'key export', true);
   }
 
-  say('The operator enrolls each public key for its party, with roles and clearance.');
-  for (const [person, role, clearance] of roles) {
-    expectOk(await liaison(['hub', 'enroll', '--data', dataDir, '--party', person.party, '--key', join(root, `${person.party}-${person.fingerprint}.asc`), '--roles', role, '--clearance', clearance]), `enroll ${person.name}`);
-  }
+  say("The hub operator creates a hub (SQLite store, blob store, hub signing key, agreements) and records each party's first security officer.");
+  expectOk(await liaison(['hub', 'init', '--data', dataDir, ...officers.flatMap((o) => ['--officer', `${o.party}=${keyFile(o)}`])]), 'hub init');
 
-  say('The hub starts on a loopback port.');
+  say("Everyone pins the officers' fingerprints that the parties notified to each other in writing; the hub is not trusted for keys.");
+  for (const person of everyone) for (const o of officers) expectOk(await person.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint), 'trust add', true);
+  console.log('   | (each of the seven people runs: liaison trust add --party RU --officer <fingerprint>, and likewise for PK and KZ)');
+  show(await ivan.run('trust', 'list'));
+
+  say('The hub starts on a loopback port, and the officers log in by signing its challenge (no passwords on the hub).');
   hub = await startHub(dataDir, join(root, 'hub.log'));
   console.log(`   | ${hub.url}`);
+  for (const o of officers) expectOk(await o.run('login', '--server', hub.url), `login ${o.name}`);
 
-  say('Everyone logs in by signing the hub\'s challenge with their key (no passwords on the hub).');
-  for (const [person] of roles) expectOk(await person.run('login', '--server', hub.url), `login ${person.name}`);
+  say('Each officer vouches for the people of their own party with a signed membership statement.');
+  for (const [person, role, clearance] of members) {
+    const officer = officers.find((o) => o.party === person.party)!;
+    expectOk(await officer.run('officer', 'enroll', '--key', keyFile(person), '--roles', role, '--clearance', clearance), `enroll ${person.name}`);
+  }
+  expectRefused(await sergei.run('officer', 'enroll', '--key', keyFile(ayesha), '--roles', 'contact', '--clearance', 'SECRET'), /already enrolled|only a security officer of PK/, 'an officer enrolling for another party');
+
+  say('The members log in; their clients verify every colleague and partner against the pinned officers.');
+  for (const [person] of members) expectOk(await person.run('login', '--server', hub.url), `login ${person.name}`);
+  show(await ayesha.run('members', 'RU'));
 
   writeFileSync(join(root, 'zapros.txt'), RU_ORIGINAL);
   writeFileSync(join(root, 'request-en.txt'), EN_TRANSLATION);

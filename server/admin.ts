@@ -5,7 +5,7 @@
  * operator-enrolled officer only if they pinned its fingerprint out of band.
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { generateHubKey, inspectPublicKey, readPublicKey, KeyError } from '../keys/identity.ts';
+import { generateHubKey, inspectPublicKey, readPublicKeyBytes, KeyError } from '../keys/identity.ts';
 import { Level } from '../protocol/levels.ts';
 import { PartyId, Role } from '../protocol/ids.ts';
 import { Store, type MemberRecord } from '../storage/store.ts';
@@ -53,7 +53,7 @@ export async function enrollMember(options: {
   dataDir: string;
   agreementsDir: string;
   party: string;
-  publicKey: string | Uint8Array;
+  publicKey: Uint8Array;
   roles: string[];
   clearance: string;
   now: Date;
@@ -74,7 +74,7 @@ export async function enrollMember(options: {
   }
   let info;
   try {
-    info = await inspectPublicKey(await readPublicKey(options.publicKey), options.now);
+    info = await inspectPublicKey(await readPublicKeyBytes(options.publicKey), options.now);
   } catch (error) {
     throw new AdminError(error instanceof KeyError ? error.message : 'the key file is not an OpenPGP public key');
   }
@@ -112,11 +112,9 @@ export async function enrollMember(options: {
 }
 
 /** A key file as GnuPG or `liaison key export` writes it: armored text or binary. */
-export function readKeyFile(path: string): string | Uint8Array {
+export function readKeyFile(path: string): Uint8Array {
   try {
-    const bytes = readFileSync(path);
-    const head = bytes.subarray(0, 64).toString('latin1');
-    return head.includes('-----BEGIN PGP') ? bytes.toString('utf8') : new Uint8Array(bytes);
+    return new Uint8Array(readFileSync(path));
   } catch {
     throw new AdminError(`cannot read the key file ${path}`);
   }

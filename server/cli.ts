@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { enrollMember, initHub, readKeyFile } from './admin.ts';
+import { AdminError, enrollMember, initHub, readKeyFile } from './admin.ts';
 import { DEFAULT_DATA_DIR } from './config.ts';
 import { startServer } from './main.ts';
 
@@ -17,19 +17,29 @@ export function addHubCommands(program: Command): void {
     .description('create the hub store, blob store and hub signing key, and load the agreements')
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
     .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
-    .action(async (opts: { data: string; agreements: string }) => {
+    .option('--officer <party=file...>', "record a party's first security officer (repeatable), e.g. RU=sergei.asc")
+    .action(async (opts: { data: string; agreements: string; officer?: string[] }) => {
+      const officers = (opts.officer ?? []).map((entry) => {
+        const match = /^([A-Za-z][A-Za-z0-9-]*)=(.+)$/.exec(entry);
+        if (!match) throw new AdminError(`"${entry}" should be PARTY=KEYFILE, e.g. RU=sergei.asc`);
+        return { party: match[1]!.toUpperCase(), key: readKeyFile(match[2]!) };
+      });
       const result = await initHub({ dataDir: opts.data, agreementsDir: opts.agreements, now: new Date() });
       console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
+      for (const o of officers) {
+        const member = await enrollMember({ dataDir: opts.data, agreementsDir: opts.agreements, party: o.party, publicKey: o.key, roles: ['officer'], clearance: 'TOP SECRET', now: new Date() });
+        console.log(`First security officer of ${member.party}: ${member.name} ${member.fingerprint}.`);
+      }
     });
   hub
     .command('enroll')
-    .description("enroll a member's public key for a party (operator enrollment)")
+    .description("record a party's first security officer (everyone else is enrolled by officers)")
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
     .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
     .requiredOption('--party <party>', 'the party, e.g. RU')
     .requiredOption('--key <file>', 'the public key file (armored or binary; liaison or gpg export)')
-    .requiredOption('--roles <roles>', 'comma-separated: contact, clerk, officer')
-    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET')
+    .option('--roles <roles>', 'comma-separated; must include officer', 'officer')
+    .option('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', 'TOP SECRET')
     .action(async (opts: { data: string; agreements: string; party: string; key: string; roles: string; clearance: string }) => {
       const member = await enrollMember({
         dataDir: opts.data,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { fingerprintOf, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
+import { fingerprintOf, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
@@ -165,7 +165,13 @@ export function addOfficerCommands(program: Command): void {
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
     .action(async (opts: { key: string; roles: Role[]; clearance: Level; validUntil?: string; successorOf?: string }) => {
       const { ctx } = await context({ quiet: true });
-      const armored = (await readPublicKey(readFile(opts.key)).catch(() => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(opts.key));
+      } catch {
+        throw new ClientError(`cannot read ${opts.key}`);
+      }
+      const armored = (await readPublicKeyBytes(bytes).catch(() => {
         throw new ClientError(`${opts.key} is not an OpenPGP public key`);
       })).armor();
       const signed = await signMembership({ key: ctx.key, fingerprint: ctx.me.fingerprint }, armored, {

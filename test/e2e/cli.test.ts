@@ -13,7 +13,8 @@ import { CANARY } from '../helpers/world.ts';
 let root: string;
 let dataDir: string;
 let hub: RunningHub;
-let ivan: Person, olga: Person, sergei: Person, ayesha: Person, aigerim: Person;
+let ivan: Person, olga: Person, sergei: Person, ayesha: Person, imran: Person, aigerim: Person, daniyar: Person;
+let officerOf: Record<string, Person>;
 
 const RU = `Запрос о правовой помощи. Просим установить владельцев банковских счетов и сообщить сведения о движении средств. ${CANARY}\n`;
 const EN = `Request for legal assistance. Please identify the holders of the bank accounts and report the movements of funds. ${CANARY}\n`;
@@ -37,11 +38,21 @@ async function ok(r: Promise<RunResult>): Promise<RunResult> {
   return result;
 }
 
-async function enroll(person: Person, roles: string, clearance: string): Promise<void> {
+async function exportKey(person: Person): Promise<string> {
   person.fingerprint = (await ok(person.run('key', 'fingerprint'))).stdout.trim();
   const keyFile = join(root, `${person.fingerprint}.asc`);
   await ok(person.run('key', 'export', '--public', '--out', keyFile));
-  await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', person.party, '--key', keyFile, '--roles', roles, '--clearance', clearance]));
+  return keyFile;
+}
+
+/** The person's officer vouches for their key with a signed statement. */
+async function enroll(person: Person, roles: string, clearance: string): Promise<void> {
+  await ok(officerOf[person.party]!.run('officer', 'enroll', '--key', await exportKey(person), '--roles', roles, '--clearance', clearance));
+}
+
+/** Everyone pins the officers of the parties they deal with, as notified in writing. */
+async function pinAll(person: Person): Promise<void> {
+  for (const officer of Object.values(officerOf)) await ok(person.run('trust', 'add', '--party', officer.party, '--officer', officer.fingerprint));
 }
 
 beforeAll(async () => {
@@ -52,15 +63,21 @@ beforeAll(async () => {
   olga = new Person('Olga Smirnova', 'RU', root);
   sergei = new Person('Sergei Volkov', 'RU', root);
   ayesha = new Person('Ayesha Khan', 'PK', root);
+  imran = new Person('Imran Qureshi', 'PK', root);
   aigerim = new Person('Aigerim Nurlanovna', 'KZ', root);
-  await Promise.all([ivan, olga, sergei, ayesha, aigerim].map((p) => ok(p.run('keygen', '--name', p.name))));
+  daniyar = new Person('Daniyar Seitkali', 'KZ', root);
+  const everyone = [ivan, olga, sergei, ayesha, imran, aigerim, daniyar];
+  await Promise.all(everyone.map((p) => ok(p.run('keygen', '--name', p.name))));
+  officerOf = { RU: sergei, PK: imran, KZ: daniyar };
+  for (const officer of Object.values(officerOf)) await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', officer.party, '--key', await exportKey(officer)]));
+  for (const p of everyone) await pinAll(p);
+  hub = await startHub(dataDir, join(root, 'hub.log'));
+  for (const officer of Object.values(officerOf)) await ok(officer.run('login', '--server', hub.url));
   await enroll(ivan, 'contact', 'TOP SECRET');
   await enroll(olga, 'clerk', 'SECRET');
-  await enroll(sergei, 'officer', 'TOP SECRET');
   await enroll(ayesha, 'contact', 'SECRET');
   await enroll(aigerim, 'contact', 'SECRET');
-  hub = await startHub(dataDir, join(root, 'hub.log'));
-  await Promise.all([ivan, olga, sergei, ayesha, aigerim].map((p) => ok(p.run('login', '--server', hub.url))));
+  await Promise.all([ivan, olga, ayesha, aigerim].map((p) => ok(p.run('login', '--server', hub.url))));
 });
 
 afterAll(async () => {
@@ -137,8 +154,9 @@ describe('liaison CLI end to end', () => {
       const farid = new Person(`Farid ${algo}`, 'PK', root);
       writeFileSync(join(root, `${fpr}.gpg`), gpg.ok(['--export', fpr]));
       writeFileSync(join(root, `${fpr}.secret.asc`), gpg.ok(['--armor', '--export-secret-keys', fpr]));
-      await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', 'PK', '--key', join(root, `${fpr}.gpg`), '--roles', 'contact', '--clearance', 'SECRET']));
+      await ok(imran.run('officer', 'enroll', '--key', join(root, `${fpr}.gpg`), '--roles', 'contact', '--clearance', 'SECRET'));
       expect((await ok(farid.run('key', 'import', '--secret', join(root, `${fpr}.secret.asc`)))).stdout.trim()).toBe(fpr);
+      await pinAll(farid);
       await ok(farid.run('login', '--server', hub.url));
 
       const sent = await ok(ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'CONFIDENTIAL', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`));

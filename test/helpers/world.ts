@@ -68,7 +68,7 @@ export async function makeWorld(): Promise<World> {
   await initHub({ dataDir, agreementsDir: AGREEMENTS_DIR, now: clock.now() });
   const officers = new Map<string, Person>();
   const bootstrap = async (officer: Person) => {
-    await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: officer.party, publicKey: officer.armoredPublicKey, roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
+    await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: officer.party, publicKey: new TextEncoder().encode(officer.armoredPublicKey), roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
     officers.set(officer.party, officer);
   };
   const world: World = {
