@@ -30,16 +30,29 @@ export class HubNotInitialised extends Error {
   override name = 'HubNotInitialised';
 }
 
-function makeLogger(settings: HubSettings): Logger {
+function makeLogger(settings: HubSettings): { logger: Logger; close: () => Promise<void> } {
   const options = {
     level: settings.logLevel,
     base: undefined,
     // Belt and braces: these never reach a log call, and are redacted if one ever does.
     redact: ['req.headers.authorization', 'req.headers.cookie', 'token', 'signature', 'publicKey', 'body'],
   };
-  return settings.logFile
-    ? pino(options, createWriteStream(settings.logFile, { flags: 'a', mode: 0o600 }))
-    : pino(options);
+  if (!settings.logFile) {
+    const logger = pino(options);
+    return { logger, close: () => new Promise<void>((resolve) => logger.flush(() => resolve())) };
+  }
+  const stream = createWriteStream(settings.logFile, { flags: 'a', mode: 0o600 });
+  const logger = pino(options, stream);
+  // Wait for the file to be open and every line written before the hub reports itself closed.
+  const opened = new Promise<void>((resolve, reject) => stream.once('ready', resolve).once('error', reject));
+  opened.catch(() => undefined);
+  return {
+    logger,
+    close: async () => {
+      await opened.catch(() => undefined);
+      await new Promise<void>((resolve) => stream.end(resolve));
+    },
+  };
 }
 
 export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
@@ -54,7 +67,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const swept = await blobs.sweep(store.allBlobHashes());
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
-  const logger = makeLogger(settings);
+  const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
   return {
     settings,
@@ -71,7 +84,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     },
     async close() {
       store.close();
-      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      await closeLog();
     },
   };
 }
