@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../client/api.ts';
-import { signMembership, signRestatement, signRevocation, signRotation } from '../../client/officer.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../client/officer.ts';
 import { fetchPacket, rewrapFor, sendPacket, type ClientContext } from '../../client/packets.ts';
 import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
 import type { Member } from '../../protocol/api.ts';
@@ -195,5 +195,24 @@ describe('officer rotation', () => {
     served.rewrite = (path, body) => (path === '/v1/parties/PK/members' ? [...(body as Member[]), { fingerprint: MembershipStatement.parse(JSON.parse(late.statement)).fingerprint, party: 'PK', name: 'Late', roles: ['contact'], clearance: 'SECRET', publicKey: '', enrolledAt: '', statement: late.statement, statementSignature: late.signature }] : body);
     await expect(ctx(ivan, await token(ivan)).directory.members('PK')).rejects.toThrow();
     served.rewrite = undefined;
+  });
+});
+
+describe('contact directory', () => {
+  it('records signed, dated contacts visible to partners, flagging a notice past the 30-day deadline (SCO Art. 2)', async () => {
+    const kzOfficer = await makePerson('Daniyar Seitkali', 'KZ', world.clock.now());
+    await world.enroll(kzOfficer, ['officer'], 'TOP SECRET');
+    const kz = await token(kzOfficer);
+    const effective = (daysAgo: number) => new Date(world.clock.now().getTime() - daysAgo * 86_400_000).toISOString();
+    const onTime = await signContact(kzOfficer, { party: 'KZ', agreementId: 'SCO', kind: 'competent-authority', name: 'Агентство по финансовому мониторингу', phone: '+7 7172 000000', effectiveFrom: effective(10) }, world.clock.now());
+    const late = await signContact(kzOfficer, { party: 'KZ', agreementId: 'SCO', kind: 'contact-person', name: 'Aigerim Nurlanovna', email: 'aigerim@kz.example', effectiveFrom: effective(45) }, world.clock.now());
+    expect((await request(hub.app).post('/v1/parties/KZ/contacts').set(auth(kz)).send(onTime).expect(201)).body.late).toBe(false);
+    expect((await request(hub.app).post('/v1/parties/KZ/contacts').set(auth(kz)).send(late).expect(201)).body.late).toBe(true);
+    // Another party's officer cannot write KZ's directory.
+    const ru = await token(ruOfficer);
+    await request(hub.app).post('/v1/parties/KZ/contacts').set(auth(ru)).send(await signContact(ruOfficer, { party: 'KZ', agreementId: 'SCO', kind: 'contact-person', name: 'Impostor', effectiveFrom: effective(1) }, world.clock.now())).expect(403);
+    // A partner sees both, dated, with the late one flagged.
+    const seen = (await request(hub.app).get('/v1/parties/KZ/contacts').set(auth(await token(ivan))).expect(200)).body as Array<{ late: boolean; statement: string }>;
+    expect(seen.map((c) => [JSON.parse(c.statement).name, c.late])).toEqual([['Агентство по финансовому мониторингу', false], ['Aigerim Nurlanovna', true]]);
   });
 });
