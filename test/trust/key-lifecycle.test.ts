@@ -213,6 +213,6 @@ describe('contact directory', () => {
     await request(hub.app).post('/v1/parties/KZ/contacts').set(auth(ru)).send(await signContact(ruOfficer, { party: 'KZ', agreementId: 'SCO', kind: 'contact-person', name: 'Impostor', effectiveFrom: effective(1) }, world.clock.now())).expect(403);
     // A partner sees both, dated, with the late one flagged.
     const seen = (await request(hub.app).get('/v1/parties/KZ/contacts').set(auth(await token(ivan))).expect(200)).body as Array<{ late: boolean; statement: string }>;
-    expect(seen.map((c) => [JSON.parse(c.statement).name, c.late])).toEqual([['Агентство по финансовому мониторингу', false], ['Aigerim Nurlanovna', true]]);
+    expect(seen.map((c) => [(JSON.parse(c.statement) as { name: string }).name, c.late])).toEqual([['Агентство по финансовому мониторингу', false], ['Aigerim Nurlanovna', true]]);
   });
 });
