@@ -102,23 +102,33 @@ export async function decryptPart(
 }
 
 /**
- * The key IDs (16 upper-case hex digits) a part is encrypted to, read from its public-key
- * encrypted session key packets without decrypting anything. Also confirms the stream is an
- * encrypted OpenPGP message. Reads only the head of the stream; the caller may cancel the rest.
+ * Check a part is one well-formed encrypted OpenPGP message, without decrypting it, and return the
+ * key IDs (16 upper-case hex digits) its public-key session key packets name. Reads the whole
+ * stream: the encrypted data packet is walked to its end, so a truncated part is refused. Refuses a
+ * part that a password could also open. Says nothing about what the ciphertext contains.
  */
-export async function readRecipientKeyIds(ciphertext: ByteStream): Promise<string[]> {
+export async function inspectEncryptedPart(ciphertext: ByteStream): Promise<string[]> {
   let message;
   try {
     message = await openpgp.readMessage({ binaryMessage: ciphertext as unknown as ReadableStream<Uint8Array> });
   } catch (cause) {
     throw new PartError('the part is not an OpenPGP message', { cause });
   }
+  const packets = Array.from(message.packets);
   const ids = message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
   if (ids.length === 0) throw new PartError('the part is not encrypted to any public key');
-  const hasData = message.packets.some(
-    (p) => p.constructor.name === 'SymEncryptedIntegrityProtectedDataPacket',
-  );
-  if (!hasData) throw new PartError('the part has no integrity-protected encrypted data');
+  // A password-encrypted session key would let anyone with the password read it, whatever their clearance.
+  if (packets.some((p) => p instanceof openpgp.SymEncryptedSessionKeyPacket)) {
+    throw new PartError("the part can also be opened with a password; only the recipients' keys may open it");
+  }
+  const data = packets.find((p) => p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket);
+  if (!data) throw new PartError('the part has no integrity-protected encrypted data');
+  try {
+    const reader = (data as unknown as { encrypted: ReadableStream<Uint8Array> }).encrypted.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+  } catch (cause) {
+    throw new PartError('the encrypted data is cut short or malformed', { cause });
+  }
   return ids;
 }
 
@@ -159,7 +169,7 @@ export async function readWrapKeyIds(wrap: Uint8Array): Promise<string[]> {
     throw new PartError('the wrap is not OpenPGP data', { cause });
   }
   const packets = Array.from(message.packets);
-  if (packets.length === 0 || packets.some((p) => p.constructor.name !== 'PublicKeyEncryptedSessionKeyPacket')) {
+  if (packets.length === 0 || packets.some((p) => !(p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket))) {
     throw new PartError('a wrap may hold only public-key encrypted session key packets');
   }
   return message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());

@@ -271,7 +271,8 @@ function auditDenial(hub: Hub, err: unknown, req: Request, res: Response): void 
       actor: member?.fingerprint ?? '-',
       party: member?.party ?? '-',
       action: `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/')}`,
-      object: Object.values(req.params ?? {}).join('/').slice(0, 200) || '-',
+      // The path names the packet, part or release asked for (route params are gone by now).
+      object: req.originalUrl.split('?')[0]!.slice(0, 200),
       outcome: 'deny',
       detail: { status: problem.status, code: problem.code, ...(problem.extra.article ? { article: problem.extra.article } : {}) },
     });

@@ -18,6 +18,7 @@ import {
   CHECKPOINT_FORMAT,
   Checkpoint,
   EVIDENCE_FORMAT,
+  MerkleTree,
   RECEIPT_FORMAT,
   Receipt,
   parseStatement,
@@ -30,7 +31,7 @@ import {
   type SignedReceipt,
 } from '../protocol/evidence.ts';
 import type { Release } from '../protocol/release.ts';
-import { consistencyProof, inclusionProof, merkleRoot, readAuditLog, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
+import { merkleRoot, readAuditLog, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
 import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts';
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
@@ -115,7 +116,7 @@ export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: stri
   await signPendingReceipts(hub);
   return hub.store
     .receiptsOf(packetId)
-    .filter((r) => member.party === packet.senderParty || r.party === member.party)
+    .filter((r) => r.signature !== undefined && (member.party === packet.senderParty || r.party === member.party))
     .map((r) => ({ statement: r.statement, signature: r.signature! }));
 }
 
@@ -245,13 +246,13 @@ function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditE
 }
 
 function withProofs(events: readonly AuditEvent[], all: readonly AuditEvent[], size: number): ProvenEvent[] {
-  const hashes = all.map((e) => e.hash);
-  return events.filter((e) => e.seq <= size).map((event) => ({ event, proof: inclusionProof(hashes, event.seq - 1, size) }));
+  const tree = new MerkleTree(all.slice(0, size).map((e) => e.hash));
+  return events.filter((e) => e.seq <= size).map((event) => ({ event, proof: tree.inclusionProof(event.seq - 1, size) }));
 }
 
 function consistencyFrom(all: readonly AuditEvent[], size: number, fromSizes: readonly number[]): AuditExport['consistency'] {
-  const hashes = all.map((e) => e.hash);
-  return [...new Set(fromSizes)].filter((m) => m >= 1 && m <= size).map((fromSize) => ({ fromSize, proof: consistencyProof(hashes, fromSize, size) }));
+  const tree = new MerkleTree(all.slice(0, size).map((e) => e.hash));
+  return [...new Set(fromSizes)].filter((m) => m >= 1 && m <= size).map((fromSize) => ({ fromSize, proof: tree.consistencyProof(fromSize, size) }));
 }
 
 /** A party's export of the log: the events it may see, each proven to belong to a fresh signed checkpoint. */
@@ -281,10 +282,16 @@ export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: s
   const manifestSigner = (JSON.parse(packet.manifest) as { signedBy?: string }).signedBy;
   if (manifestSigner) signers.add(manifestSigner);
   for (const r of hub.store.releasesOf(packetId)) if (r.decidedBy) signers.add(r.decidedBy);
-  const keys = [...signers].flatMap((fp) => {
+  // Each signer with its membership statement, and the officers who vouched for them, up the chain.
+  const keys: EvidenceBundle['keys'] = [];
+  const queue = [...signers];
+  for (let fp = queue.shift(); fp !== undefined; fp = queue.shift()) {
     const m = hub.store.getMember(fp);
-    return m ? [{ fingerprint: m.fingerprint, party: m.party, publicKey: m.publicKey }] : [];
-  });
+    if (!m || keys.some((k) => k.fingerprint === fp)) continue;
+    keys.push({ fingerprint: m.fingerprint, party: m.party, publicKey: m.publicKey, ...(m.statement && m.statementSignature ? { statement: m.statement, statementSignature: m.statementSignature } : {}) });
+    const officer = m.statement ? (JSON.parse(m.statement) as { officer?: unknown }).officer : undefined;
+    if (typeof officer === 'string') queue.push(officer);
+  }
   return {
     format: EVIDENCE_FORMAT,
     packetId,

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { readPublicKey } from '../keys/identity.ts';
-import { readRecipientKeyIds, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
+import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
@@ -99,6 +99,11 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
   return { fields: { ...(req.body as Record<string, unknown> | undefined) }, files: received };
 }
 
+/** The packet a manifest answers (references.inReplyTo), as the hub holds it. */
+function answeredPacket(hub: Hub, manifest: Manifest): PacketRecord | undefined {
+  return manifest.references.inReplyTo ? hub.store.getPacket(manifest.references.inReplyTo) : undefined;
+}
+
 function agreementOf(hub: Hub, id: string): Agreement {
   const agreement = hub.agreements.get(id);
   if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
@@ -123,11 +128,9 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
     const stream = Readable.toWeb(hub.blobs.openReadTemp(file.tempPath)) as ByteStream;
     let keyIds: string[];
     try {
-      keyIds = await readRecipientKeyIds(stream);
+      keyIds = await inspectEncryptedPart(stream);
     } catch (error) {
-      throw new Problem('bad-request', `part ${part.id} is not an encrypted OpenPGP message: ${(error as Error).message}`);
-    } finally {
-      await stream.cancel().catch(() => undefined);
+      throw new Problem('bad-request', `part ${part.id} is not a well-formed encrypted OpenPGP message: ${(error as Error).message}`);
     }
     const got = new Set(keyIds);
     const missing = [...expected].filter((k) => !got.has(k));
@@ -166,18 +169,18 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     if (manifest.revision === 1) {
       if (expectedPacketId) throw new Problem('bad-request', 'an attachment is a later revision of the draft');
       if (existing) throw new Problem('conflict', 'a packet with this id already exists');
-      requireInForce(agreement);
+      requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       requireSender(agreement, member, manifest);
       requireRecipientsInAgreement(agreement, manifest);
       requireMarking(agreement, manifest, member);
       newParts = manifest.parts;
     } else {
       if (!existing) throw notFound('packet');
-      requireTranslator(member, existing);
+      requireTranslator(member, existing, hub.now());
       const previous = parseCanonicalManifest(existing.manifest);
       if (!previous.ok) throw new Error('stored manifest does not parse');
       requireOnlyAddsParts(previous.manifest, manifest);
-      requireInForce(agreement);
+      requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
     }
     await checkParts(hub, manifest, newParts, files);
@@ -247,13 +250,13 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
 /** Submit a complete draft: it becomes visible to the receiving parties. */
 export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): { packetId: string; state: 'submitted'; revision: number } {
   const packet = hub.store.getPacket(packetId);
-  if (!packet || packet.senderParty !== member.party) throw notFound('packet');
+  if (!packet || readRelation(member, packet, [], hub.now()) !== 'sent') throw notFound('packet');
   if (!member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
   if (packet.state === 'submitted') throw new Problem('conflict', 'the packet is already submitted');
   const parsed = parseCanonicalManifest(packet.manifest);
   if (!parsed.ok) throw new Error('stored manifest does not parse');
   const agreement = agreementOf(hub, packet.agreementId);
-  requireInForce(agreement);
+  requireInForce(agreement, parsed.manifest, answeredPacket(hub, parsed.manifest));
   requireComplete(agreement, parsed.manifest);
   hub.store.transaction(() => {
     hub.store.markSubmitted(packetId, hub.now().toISOString());

@@ -17,11 +17,24 @@ export function clearedReceivers(members: MemberRecord[], level: Level, at: Date
   return members.filter((m) => isClearedReceiver(m, level, at));
 }
 
-/** The agreement is in force: a terminated one takes no new packets (RU-PK Art. 15(4) keeps old ones confidential). */
-export function requireInForce(agreement: Agreement): void {
-  if (agreement.status.state === 'terminated') {
-    throw treatyRefusal(agreement.status.article, `${agreement.id} is terminated and accepts no new packets; what was exchanged stays protected`);
-  }
+/**
+ * The agreement is in force: a terminated one takes no new packets (RU-PK Art. 15(4) keeps old ones
+ * confidential), except, where the agreement says so (RU-PK Art. 15(3), SCO Art. 13(3)), a packet
+ * that answers or completes a request already under way between the same parties.
+ */
+export function requireInForce(agreement: Agreement, manifest?: Manifest, answered?: PacketRecord): void {
+  if (agreement.status.state !== 'terminated') return;
+  if (agreement.workflow?.pendingAfterTermination && manifest && answered && isPendingExchange(agreement, manifest, answered)) return;
+  throw treatyRefusal(agreement.status.article, `${agreement.id} is terminated and accepts no new packets; what was exchanged stays protected`);
+}
+
+/** A non-request packet in reply to a submitted request of this agreement, from one side of it to the other. */
+function isPendingExchange(agreement: Agreement, manifest: Manifest, request: PacketRecord): boolean {
+  if (manifest.kind === 'request' || request.kind !== 'request' || request.state !== 'submitted' || request.agreementId !== agreement.id) return false;
+  const sender = manifest.sender.party;
+  const answersIt = request.recipients.includes(sender) && manifest.recipients.every((r) => r === request.senderParty);
+  const completesIt = request.senderParty === sender && manifest.recipients.every((r) => request.recipients.includes(r));
+  return answersIt || completesIt;
 }
 
 /** A contact person's sending rights (RU-PK Art. 4(3): exchanges go through named contact persons). */
@@ -97,8 +110,8 @@ export function requireOnlyAddsParts(previous: Manifest, next: Manifest): void {
   if (nextParts.length === prevParts.length) throw new Problem('bad-request', 'a new revision must add at least one part');
 }
 
-export function requireTranslator(member: MemberRecord, packet: PacketRecord): void {
-  if (member.party !== packet.senderParty || !hasAnyRole(member, TRANSLATING_ROLES)) {
+export function requireTranslator(member: MemberRecord, packet: PacketRecord, at: Date): void {
+  if (readRelation(member, packet, [], at) !== 'sent' || !hasAnyRole(member, TRANSLATING_ROLES)) {
     throw new Problem('not-found', 'packet does not exist or is not available to you');
   }
   if (packet.state !== 'draft') throw new Problem('conflict', 'the packet is already submitted; translations are attached to drafts');

@@ -58,6 +58,12 @@ function ruleOrRefuse<T extends { article: string }>(agreement: Agreement, rule:
   return rule;
 }
 
+/** For the audit: a request already under way is still handled after termination (RU-PK Art. 15(3), SCO Art. 13(3)). */
+function afterTermination(agreement: Agreement): { afterTermination?: string } {
+  if (agreement.status.state !== 'terminated') return {};
+  return { afterTermination: agreement.workflow?.pendingAfterTermination?.article ?? agreement.confidentialitySurvivesTermination.article };
+}
+
 /** A new request (oral or written) is refused under a terminated agreement (RU-PK Art. 15(4)). */
 function requireAcceptsNewRequests(agreement: Agreement): void {
   if (agreement.status.state === 'terminated') {
@@ -149,8 +155,8 @@ function requireStatePacket(hub: Hub, member: MemberRecord, request: PacketRecor
   }
   if (!body.packetId) {
     if (!rule.required) return undefined;
-    const what = body.state === 'refused' || body.state === 'deferred' ? 'written reasons' : 'a written notice';
-    throw treatyRefusal(article, `a request is ${body.state} only with ${what}: send them as a packet of kind ${rule.kinds.join(' or ')} in reply to ${request.id} and give its id`);
+    const [what, them] = body.state === 'refused' || body.state === 'deferred' ? ['written reasons', 'them'] : ['a written notice', 'it'];
+    throw treatyRefusal(article, `a request is ${body.state} only with ${what}: send ${them} as a packet of kind ${rule.kinds.join(' or ')} in reply to ${request.id} and give its id`);
   }
   const related = hub.store.getPacket(body.packetId);
   const manifest = related ? parseCanonicalManifest(related.manifest) : undefined;
@@ -221,7 +227,7 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
       action: `request.${body.state}`,
       object: packet.id,
       outcome: 'allow',
-      detail: { from: current.state, requestingParty: packet.senderParty, article, ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
+      detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
     });
   });
   return viewOf(hub, packet, member.party);
@@ -498,7 +504,7 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
       state: view.delayNotifiedAt ? `${view.state}, delay notified` : view.state,
       ...(view.dueAt ? { dueAt: view.dueAt } : {}),
       due: view.due,
-      article: view.deadlineArticle ?? agreementOf(hub, view.agreementId).status.article,
+      article: view.deadlineArticle ?? `no execution deadline in ${view.agreementId}`,
     });
   }
   for (const o of listOralRequests(hub, member)) {

@@ -8,6 +8,7 @@ import {
   consistencyProof,
   inclusionProof,
   merkleRoot,
+  MerkleTree,
   parseStatement,
   verifyChain,
   Checkpoint,
@@ -33,16 +34,17 @@ export function verifyAuditChain(events: readonly AuditEvent[], kept: Checkpoint
   const chain = verifyChain(events);
   if (!chain.ok) return chain;
   const hashes = events.map((e) => e.hash);
+  const tree = new MerkleTree(hashes);
   const checkpoints = (Array.isArray(kept) ? kept : [kept]) as readonly Checkpoint[];
   for (const c of [...checkpoints].sort((a, b) => a.size - b.size)) {
     if (c.size > events.length) {
       return { ok: false, position: events.length + 1, reason: `the log has ${events.length} events but a checkpoint signed at ${c.at} covers ${c.size}: it was truncated, or an older database was restored` };
     }
-    if (hashes[c.size - 1] !== c.head || merkleRoot(hashes, c.size) !== c.root) {
+    if (hashes[c.size - 1] !== c.head || tree.root(c.size) !== c.root) {
       return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of the checkpoint signed at ${c.at}: the log was rewritten, or an older database was restored and extended` };
     }
   }
-  return { ok: true, size: events.length, head: chain.head, root: merkleRoot(hashes), checkpointsChecked: checkpoints.length };
+  return { ok: true, size: events.length, head: chain.head, root: tree.root(), checkpointsChecked: checkpoints.length };
 }
 
 /** The hub's stored checkpoints, parsed; a stored one that does not parse is reported, not skipped. */

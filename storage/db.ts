@@ -19,6 +19,8 @@ export function openDatabase(path: string): Db {
   // Deleted rows are overwritten with zeros, not left in free pages.
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 5000');
+  // Makes INSERT OR REPLACE fire DELETE triggers, so it cannot overwrite an audit event.
+  db.pragma('recursive_triggers = ON');
   migrate(db);
   return db;
 }

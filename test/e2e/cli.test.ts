@@ -70,7 +70,7 @@ beforeAll(async () => {
   await Promise.all(everyone.map((p) => ok(p.run('keygen', '--name', p.name))));
   officerOf = { RU: sergei, PK: imran, KZ: daniyar };
   for (const officer of Object.values(officerOf)) await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', officer.party, '--key', await exportKey(officer)]));
-  for (const p of everyone) await pinAll(p);
+  await Promise.all(everyone.map((p) => pinAll(p)));
   hub = await startHub(dataDir, join(root, 'hub.log'));
   for (const officer of Object.values(officerOf)) await ok(officer.run('login', '--server', hub.url));
   await enroll(ivan, 'contact', 'TOP SECRET');
@@ -78,7 +78,8 @@ beforeAll(async () => {
   await enroll(ayesha, 'contact', 'SECRET');
   await enroll(aigerim, 'contact', 'SECRET');
   await Promise.all([ivan, olga, ayesha, aigerim].map((p) => ok(p.run('login', '--server', hub.url))));
-});
+  // About forty CLI processes on two shared cores: generous, since the whole suite runs beside it.
+}, 600_000);
 
 afterAll(async () => {
   await hub?.stop();

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey, KeyError, type PrivateKey, type PublicKey } from '../../keys/identity.ts';
-import { decryptPart, encryptPartForRecipients, readRecipientKeyIds, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../../keys/parts.ts';
+import { decryptPart, encryptPartForRecipients, inspectEncryptedPart, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 
 const date = new Date();
@@ -77,7 +77,7 @@ describe('parts', () => {
   it('round-trip a multi-megabyte part to each recipient, with the file name inside', async () => {
     const ct = await collect(await encryptPartForRecipients(stream(big), { filename: 'досье.txt', signingKey: alice.key, recipientKeys: [alice.pub, bob.pub], date }));
     expect(ct.includes(Buffer.from('Секретно'))).toBe(false);
-    const ids = await readRecipientKeyIds(stream(ct));
+    const ids = await inspectEncryptedPart(stream(ct));
     expect(ids.sort()).toEqual([(await inspectPublicKey(alice.pub, date)).encryptionKeyId, (await inspectPublicKey(bob.pub, date)).encryptionKeyId].sort());
     const out = await decryptPart(stream(ct), { decryptionKey: bob.key, senderKeys: [alice.pub], date });
     expect(Buffer.compare(await collect(out.data), big)).toBe(0);
@@ -120,6 +120,6 @@ describe('parts', () => {
   it('refuse a wrap that holds anything but session-key packets', async () => {
     const ct = await collect(await encryptPartForRecipients(stream(Buffer.from('hi')), { filename: 'x', signingKey: alice.key, recipientKeys: [bob.pub], date }));
     await expect(readWrapKeyIds(ct)).rejects.toThrow(/only public-key encrypted session key packets/);
-    await expect(readRecipientKeyIds(stream(Buffer.from('not openpgp at all')))).rejects.toThrow();
+    await expect(inspectEncryptedPart(stream(Buffer.from('not openpgp at all')))).rejects.toThrow();
   });
 });

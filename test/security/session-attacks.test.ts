@@ -1,0 +1,247 @@
+/**
+ * Attack: get a session without holding the enrolled key, or keep one longer than allowed:
+ * replay an answered challenge, answer with another key, answer a challenge issued to someone
+ * else, answer too late, reuse a token after idle or absolute expiry or logout, present a
+ * garbage token, a token hash read from the database, or no token at all. Every protected route
+ * must answer 401 problem+json; the table below lists every route of server/app.ts, and a test
+ * fails when the app has a route the table does not list.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDetached } from '../../keys/signatures.ts';
+import { login } from '../helpers/packets.ts';
+import { makePerson, type Person } from '../helpers/world.ts';
+import { RU_PK_CAST, expectProblem, get, post, setUp, tearDown, type Cast } from './support.ts';
+
+const CAST = { ruContact: RU_PK_CAST.ruContact, pkContact: RU_PK_CAST.pkContact };
+let cast: Cast<keyof typeof CAST>;
+let stranger: Person;
+const now = () => cast.world.clock.now();
+const ANY_ID = '00000000-0000-4000-8000-000000000000';
+const ANY_FINGERPRINT = '0'.repeat(40);
+
+beforeAll(async () => {
+  cast = await setUp(CAST);
+  stranger = await makePerson('Not Enrolled', 'RU', now());
+});
+afterAll(() => tearDown(cast));
+
+const challengeFor = async (person: Person) =>
+  (await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: person.fingerprint }).expect(200)).body as { challenge: string; expiresAt: string };
+const answer = (fingerprint: string, challenge: string, signature: string) => request(cast.app).post('/v1/auth/token').send({ fingerprint, challenge, signature });
+
+describe('login by signed challenge', () => {
+  it('a challenge answered twice: the second answer is refused', async () => {
+    const { challenge } = await challengeFor(cast.people.ruContact);
+    const signature = await signDetached(challenge, cast.people.ruContact.key, now());
+    await answer(cast.people.ruContact.fingerprint, challenge, signature).expect(200);
+    const replay = await answer(cast.people.ruContact.fingerprint, challenge, signature);
+    expect(expectProblem(replay, 401).detail).toMatch(/unknown or was already used/);
+  });
+
+  it('a challenge signed by another key (enrolled or not) is refused, and burnt', async () => {
+    for (const signer of [cast.people.pkContact, stranger]) {
+      const { challenge } = await challengeFor(cast.people.ruContact);
+      const forged = await signDetached(challenge, signer.key, now());
+      expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, forged), 401);
+      // The attempt used the challenge up: the real owner must ask again.
+      const genuine = await signDetached(challenge, cast.people.ruContact.key, now());
+      expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, genuine), 401);
+    }
+  });
+
+  it("a challenge issued to someone else cannot be answered with one's own key", async () => {
+    const { challenge } = await challengeFor(cast.people.ruContact);
+    const signature = await signDetached(challenge, cast.people.pkContact.key, now());
+    expectProblem(await answer(cast.people.pkContact.fingerprint, challenge, signature), 401);
+  });
+
+  it('a challenge text altered before signing (not the one issued) is refused', async () => {
+    const { challenge } = await challengeFor(cast.people.ruContact);
+    const altered = challenge.replace(/expires=\S+/, 'expires=2999-01-01T00:00:00.000Z');
+    const signature = await signDetached(altered, cast.people.ruContact.key, now());
+    expectProblem(await answer(cast.people.ruContact.fingerprint, altered, signature), 401);
+  });
+
+  it('a challenge answered after it expired is refused', async () => {
+    const { challenge, expiresAt } = await challengeFor(cast.people.ruContact);
+    cast.world.clock.advance(Date.parse(expiresAt) - now().getTime() + 1000);
+    const signature = await signDetached(challenge, cast.people.ruContact.key, now());
+    expect(expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, signature), 401).detail).toMatch(/expired/);
+  });
+
+  it('a key that is not enrolled gets no challenge', async () => {
+    expectProblem(await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: stranger.fingerprint }), 401);
+  });
+
+  it('a correct answer gets a token (the control)', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    await get(cast.app, '/v1/me', token).expect(200);
+  });
+});
+
+describe('tokens', () => {
+  it('a token unused for longer than the idle timeout is refused, and stays refused', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    cast.world.clock.advance(29 * 60_000);
+    await get(cast.app, '/v1/me', token).expect(200);
+    cast.world.clock.advance(31 * 60_000);
+    expect(expectProblem(await get(cast.app, '/v1/me', token), 401).detail).toMatch(/expired/);
+    expectProblem(await get(cast.app, '/v1/me', token), 401);
+  });
+
+  it('a token kept busy is refused after the absolute expiry (8 hours)', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    for (let minutes = 25; minutes < 8 * 60; minutes += 25) {
+      cast.world.clock.advance(25 * 60_000);
+      await get(cast.app, '/v1/me', token).expect(200);
+    }
+    cast.world.clock.advance(25 * 60_000);
+    expectProblem(await get(cast.app, '/v1/me', token), 401);
+  });
+
+  it('a token is refused after logout', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    await post(cast.app, '/v1/auth/logout', token).expect(204);
+    expectProblem(await get(cast.app, '/v1/me', token), 401);
+  });
+
+  it.each([
+    { what: 'garbage', header: 'Bearer garbage' },
+    { what: 'a well-formed random token', header: `Bearer ${randomBytes(32).toString('base64url')}` },
+    { what: 'an empty bearer', header: 'Bearer ' },
+    { what: 'another scheme', header: `Basic ${Buffer.from('ruContact:password').toString('base64')}` },
+    { what: 'a token with a trailing injection', header: `Bearer ${randomBytes(32).toString('base64url')}, admin` },
+  ])('$what is refused', async ({ header }) => {
+    expectProblem(await request(cast.app).get('/v1/me').set('Authorization', header), 401);
+  });
+
+  it('the token hash stored in the database is not a token', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    const db = new Database(join(cast.world.dataDir, 'hub.db'), { readonly: true });
+    try {
+      const hashes = (db.prepare('SELECT token_hash FROM sessions').all() as Array<{ token_hash: string }>).map((r) => r.token_hash);
+      expect(hashes).toContain(createHash('sha256').update(token).digest('hex'));
+      expect(hashes).not.toContain(token);
+      for (const hash of hashes) expectProblem(await get(cast.app, '/v1/me', hash), 401);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a token in the query string or a cookie is not accepted in place of the header', async () => {
+    const token = await login(cast.app, cast.people.ruContact, now());
+    expectProblem(await request(cast.app).get(`/v1/me?token=${token}`), 401);
+    expectProblem(await request(cast.app).get('/v1/me').set('Cookie', `token=${token}`), 401);
+  });
+});
+
+/**
+ * Every route of server/app.ts and the routers it mounts (server/routes/*.ts). `auth: false` marks the few a visitor may call before logging in;
+ * every other must answer 401 without a valid token. Add a row with every new route.
+ */
+const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth: boolean }> = [
+  { method: 'get', route: '/hub', path: '/v1/hub', auth: false },
+  { method: 'get', route: '/agreements', path: '/v1/agreements', auth: false },
+  { method: 'get', route: '/agreements/:id', path: '/v1/agreements/RU-PK', auth: false },
+  { method: 'post', route: '/auth/challenge', path: '/v1/auth/challenge', auth: false },
+  { method: 'post', route: '/auth/token', path: '/v1/auth/token', auth: false },
+  { method: 'post', route: '/auth/logout', path: '/v1/auth/logout', auth: true },
+  { method: 'get', route: '/me', path: '/v1/me', auth: true },
+  { method: 'get', route: '/parties/:party/members', path: '/v1/parties/RU/members', auth: true },
+  { method: 'get', route: '/parties/:party/rotations', path: '/v1/parties/RU/rotations', auth: true },
+  { method: 'get', route: '/parties/:party/contacts', path: '/v1/parties/RU/contacts', auth: true },
+  { method: 'post', route: '/parties/:party/contacts', path: '/v1/parties/RU/contacts', auth: true },
+  { method: 'post', route: '/members', path: '/v1/members', auth: true },
+  { method: 'post', route: '/members/:fingerprint/statements', path: `/v1/members/${ANY_FINGERPRINT}/statements`, auth: true },
+  { method: 'post', route: '/members/:fingerprint/revocation', path: `/v1/members/${ANY_FINGERPRINT}/revocation`, auth: true },
+  { method: 'post', route: '/officers/rotation', path: '/v1/officers/rotation', auth: true },
+  { method: 'get', route: '/packets', path: '/v1/packets', auth: true },
+  { method: 'post', route: '/packets', path: '/v1/packets', auth: true },
+  { method: 'get', route: '/packets/:id', path: `/v1/packets/${ANY_ID}`, auth: true },
+  { method: 'post', route: '/packets/:id/revisions', path: `/v1/packets/${ANY_ID}/revisions`, auth: true },
+  { method: 'post', route: '/packets/:id/submit', path: `/v1/packets/${ANY_ID}/submit`, auth: true },
+  { method: 'get', route: '/packets/:id/parts/:partId', path: `/v1/packets/${ANY_ID}/parts/p1`, auth: true },
+  { method: 'post', route: '/packets/:id/wraps', path: `/v1/packets/${ANY_ID}/wraps`, auth: true },
+  { method: 'get', route: '/packets/:id/releases', path: `/v1/packets/${ANY_ID}/releases`, auth: true },
+  { method: 'post', route: '/packets/:id/releases', path: `/v1/packets/${ANY_ID}/releases`, auth: true },
+  { method: 'get', route: '/releases', path: '/v1/releases', auth: true },
+  { method: 'get', route: '/releases/:id', path: `/v1/releases/${ANY_ID}`, auth: true },
+  { method: 'post', route: '/releases/:id/decision', path: `/v1/releases/${ANY_ID}/decision`, auth: true },
+  { method: 'post', route: '/releases/:id/execute', path: `/v1/releases/${ANY_ID}/execute`, auth: true },
+  // server/routes/evidence.ts
+  { method: 'get', route: '/packets/:id/receipts', path: `/v1/packets/${ANY_ID}/receipts`, auth: true },
+  { method: 'post', route: '/packets/:id/receipts', path: `/v1/packets/${ANY_ID}/receipts`, auth: true },
+  { method: 'get', route: '/packets/:id/evidence', path: `/v1/packets/${ANY_ID}/evidence`, auth: true },
+  { method: 'get', route: '/audit', path: '/v1/audit', auth: true },
+  { method: 'get', route: '/audit/checkpoints/latest', path: '/v1/audit/checkpoints/latest', auth: true },
+  { method: 'post', route: '/audit/checkpoints', path: '/v1/audit/checkpoints', auth: true },
+  // server/routes/workflow.ts
+  { method: 'get', route: '/requests', path: '/v1/requests', auth: true },
+  { method: 'get', route: '/requests/:id', path: `/v1/requests/${ANY_ID}`, auth: true },
+  { method: 'post', route: '/requests/:id/state', path: `/v1/requests/${ANY_ID}/state`, auth: true },
+  { method: 'post', route: '/requests/:id/delay', path: `/v1/requests/${ANY_ID}/delay`, auth: true },
+  { method: 'get', route: '/deadlines', path: '/v1/deadlines', auth: true },
+  { method: 'get', route: '/oral-requests', path: '/v1/oral-requests', auth: true },
+  { method: 'post', route: '/oral-requests', path: '/v1/oral-requests', auth: true },
+  { method: 'post', route: '/oral-requests/:id/demand', path: `/v1/oral-requests/${ANY_ID}/demand`, auth: true },
+  { method: 'post', route: '/oral-requests/:id/confirm', path: `/v1/oral-requests/${ANY_ID}/confirm`, auth: true },
+  { method: 'get', route: '/packets/:id/authenticity', path: `/v1/packets/${ANY_ID}/authenticity`, auth: true },
+  { method: 'post', route: '/packets/:id/authenticity', path: `/v1/packets/${ANY_ID}/authenticity`, auth: true },
+  { method: 'get', route: '/authenticity/:id', path: `/v1/authenticity/${ANY_ID}`, auth: true },
+  { method: 'post', route: '/authenticity/:id/confirm', path: `/v1/authenticity/${ANY_ID}/confirm`, auth: true },
+  { method: 'get', route: '/packets/:id/purpose-changes', path: `/v1/packets/${ANY_ID}/purpose-changes`, auth: true },
+  { method: 'post', route: '/packets/:id/purpose-changes', path: `/v1/packets/${ANY_ID}/purpose-changes`, auth: true },
+];
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+}
+
+/** The routes the app really has, read from express's router (mounted routers flattened). */
+function registeredRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push(`${method} ${layer.route.path}`);
+      else if (layer.handle.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out.sort();
+}
+
+describe('every route', () => {
+  it('the table lists exactly the routes the app has', () => {
+    expect(registeredRoutes(cast.app)).toEqual(ROUTES.map((r) => `${r.method} ${r.route}`).sort());
+  });
+
+  const protectedRoutes = ROUTES.filter((r) => r.auth);
+  const bodies = { json: { thirdParty: 'KZ', purpose: 'probe' } };
+
+  it.each(protectedRoutes)('$method $route without a token answers 401 problem+json', async ({ method, path }) => {
+    const res = await request(cast.app)[method](path).send(method === 'post' ? bodies.json : undefined);
+    expectProblem(res, 401);
+  });
+
+  it.each(protectedRoutes)('$method $route with a garbage token answers 401 problem+json', async ({ method, path }) => {
+    const res = await request(cast.app)[method](path).set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`).send(method === 'post' ? bodies.json : undefined);
+    expectProblem(res, 401);
+  });
+
+  it.each(protectedRoutes)('$method $route with an expired token answers 401 problem+json', async ({ method, path }) => {
+    const token = await login(cast.app, cast.people.pkContact, now());
+    cast.world.clock.advance(31 * 60_000);
+    const res = await request(cast.app)[method](path).set('Authorization', `Bearer ${token}`).send(method === 'post' ? bodies.json : undefined);
+    expectProblem(res, 401);
+  });
+
+  it.each(ROUTES.filter((r) => !r.auth && r.method === 'get'))('$method $route answers a visitor (the control: the table is right about it)', async ({ path }) => {
+    await request(cast.app).get(path).expect(200);
+  });
+});

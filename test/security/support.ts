@@ -1,0 +1,243 @@
+/**
+ * Shared scaffolding of the security tests (one file per attack in this folder): a cast of real
+ * people with real keys on a fresh hub, and the few observations every attack test makes
+ * afterwards: the refusal is problem+json, nothing was kept on disk, nothing is visible.
+ * Nothing here is mocked; it only saves each file from repeating the same twenty lines.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import request from 'supertest';
+import type { Express } from 'express';
+import { expect } from 'vitest';
+import { readPublicKey } from '../../keys/identity.ts';
+import { decryptPart, wrapSessionKeyFor, type ByteStream } from '../../keys/parts.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import type { Role } from '../../protocol/ids.ts';
+import type { Level } from '../../protocol/levels.ts';
+import type { Manifest } from '../../protocol/manifest.ts';
+import { RELEASE_DECISION_FORMAT, type Release } from '../../protocol/release.ts';
+import type { LiaisonApp } from '../../server/app.ts';
+import { keysOf, login, type BuiltPacket } from '../helpers/packets.ts';
+import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+
+export interface CastMember {
+  name: string;
+  party: string;
+  roles: readonly Role[];
+  clearance: Level;
+}
+
+export interface Cast<K extends string> {
+  world: World;
+  hub: LiaisonApp;
+  app: Express;
+  people: Record<K, Person>;
+  tokens: Record<K, string>;
+}
+
+/**
+ * The RU-PK cast most attacks need. SECRET readers are ruContact, ruClerk and pkContact;
+ * ruOfficer has no receiving role, pkLow is cleared below SECRET, KZ is a third party to RU-PK.
+ */
+export const RU_PK_CAST = {
+  ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
+  ruClerk: { name: 'Olga Smirnova', party: 'RU', roles: ['clerk'], clearance: 'SECRET' },
+  ruOfficer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+  pkContact: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+  pkLow: { name: 'Bilal Ahmed', party: 'PK', roles: ['contact'], clearance: 'CONFIDENTIAL' },
+  kzContact: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+} as const satisfies Record<string, CastMember>;
+
+/** A fresh hub with `members` enrolled (keys generated once, in parallel) and logged in. */
+export async function setUp<K extends string>(members: Record<K, CastMember>): Promise<Cast<K>> {
+  const world = await makeWorld();
+  const date = world.clock.now();
+  const keys = Object.keys(members) as K[];
+  const made = await Promise.all(keys.map((k) => makePerson(members[k].name, members[k].party, date)));
+  const people = {} as Record<K, Person>;
+  keys.forEach((k, i) => (people[k] = made[i]!));
+  for (const k of keys) await world.enroll(people[k], [...members[k].roles], members[k].clearance);
+  const hub = await world.open();
+  const tokens = {} as Record<K, string>;
+  for (const k of keys) tokens[k] = await login(hub.app, people[k], world.clock.now());
+  return { world, hub, app: hub.app, people, tokens };
+}
+
+/** Close the hub (which finishes its log) and remove everything. */
+export async function tearDown(cast: { world: World; hub: LiaisonApp } | undefined): Promise<void> {
+  if (!cast) return;
+  await cast.hub.close();
+  cast.world.cleanup();
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// --- what is on disk ------------------------------------------------------------------------
+
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export const blobFiles = (dataDir: string): string[] => filesUnder(join(dataDir, 'blobs'));
+export const tempEntries = (dataDir: string): string[] => readdirSync(join(dataDir, 'tmp'));
+
+/** After a refused upload: no new blob, an empty tmp/, and the packet unknown even to its sender. */
+export async function expectNothingStored(cast: Cast<string>, blobsBefore: string[], packetId: string | undefined, senderToken: string): Promise<void> {
+  expect(blobFiles(cast.world.dataDir)).toEqual(blobsBefore);
+  expect(tempEntries(cast.world.dataDir)).toEqual([]);
+  if (packetId) {
+    await request(cast.app).get(`/v1/packets/${packetId}`).set('Authorization', `Bearer ${senderToken}`).expect(404);
+  }
+}
+
+// --- answers --------------------------------------------------------------------------------
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  article?: string;
+}
+
+/** The answer is an RFC 9457 problem with this status (and article), and shows no stack. */
+export function expectProblem(res: { status: number; headers: Record<string, string>; body: unknown; text?: string }, status: number, article?: string): ProblemBody {
+  expect(res.status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.body as ProblemBody;
+  expect(body.status).toBe(status);
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  if (article !== undefined) expect(body.article).toBe(article);
+  expect(res.text ?? '').not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  return body;
+}
+
+export const get = (app: Express, path: string, token: string) => request(app).get(path).set('Authorization', `Bearer ${token}`);
+export const post = (app: Express, path: string, token: string) => request(app).post(path).set('Authorization', `Bearer ${token}`);
+
+/** GET a part as raw bytes. */
+export const downloadBytes = (app: Express, path: string, token: string) =>
+  get(app, path, token)
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+
+export async function listIds(app: Express, token: string, box = 'all'): Promise<string[]> {
+  const res = await get(app, `/v1/packets?box=${box}`, token).expect(200);
+  return (res.body as Array<{ packetId: string }>).map((p) => p.packetId);
+}
+
+// --- building and altering packets ----------------------------------------------------------
+
+export const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Sign `manifest` (canonically) as `signer`: a packet exactly as a careless or hostile sender would make it. */
+export async function signManifest(manifest: Manifest, signer: Person, date: Date): Promise<{ manifestText: string; signature: string }> {
+  const manifestText = canonicalize(manifest);
+  return { manifestText, signature: await signDetached(manifestText, signer.key, date) };
+}
+
+/** Replace part `partId` of a built packet by `bytes`, re-hash it in the manifest and re-sign as `signer`. */
+export async function withPart(packet: BuiltPacket, partId: string, bytes: Buffer, signer: Person, date: Date): Promise<BuiltPacket> {
+  const manifest = structuredClone(packet.manifest);
+  const part = manifest.parts.find((p) => p.id === partId)!;
+  part.size = bytes.length;
+  part.sha256 = sha256(bytes);
+  const signed = await signManifest(manifest, signer, date);
+  return { manifest, ...signed, files: packet.files.map((f) => (f.partId === partId ? { partId, bytes } : f)) };
+}
+
+export async function plaintextOf(bytes: Buffer, reader: Person, sender: Person, date: Date): Promise<string> {
+  const decrypted = await decryptPart(Readable.toWeb(Readable.from([bytes])) as ByteStream, { decryptionKey: reader.key, senderKeys: [await readPublicKey(sender.armoredPublicKey)], date });
+  const chunks: Buffer[] = [];
+  for await (const c of Readable.fromWeb(decrypted.data as WebReadableStream<Uint8Array>)) chunks.push(c as Buffer);
+  expect((await decrypted.verification).valid).toBe(true);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// --- releases -------------------------------------------------------------------------------
+
+/** The officer's signed consent or refusal, as the CLI makes it. */
+export async function decision(release: Release, officer: Person, kind: 'consent' | 'refuse', date: Date, extra: { reason?: string; expiresAt?: string } = {}) {
+  const text = canonicalize({
+    format: RELEASE_DECISION_FORMAT,
+    releaseId: release.id,
+    packetId: release.packetId,
+    thirdParty: release.thirdParty,
+    purpose: release.purpose,
+    decision: kind,
+    ...extra,
+    decidedAt: date.toISOString(),
+    officer: officer.fingerprint,
+  });
+  return { decision: text, signature: await signDetached(text, officer.key, date) };
+}
+
+/** Session-key wraps of every part of `packet` for `recipients`, made by `reader` (who can open it). */
+export async function wrapsFor(packet: BuiltPacket, reader: Person, recipients: Person[], date: Date) {
+  return Promise.all(
+    packet.files.map(async (f) => ({
+      partId: f.partId,
+      pkesk: Buffer.from(await wrapSessionKeyFor(Readable.toWeb(Readable.from([f.bytes])) as ByteStream, { decryptionKey: reader.key, newRecipients: await keysOf(recipients), date })).toString('base64'),
+    })),
+  );
+}
+
+// --- raw multipart --------------------------------------------------------------------------
+
+export interface RawPart {
+  /** The raw Content-Disposition name (written as given: no escaping). */
+  name: string;
+  value: string | Buffer;
+  /** Present for a file part; written as given. */
+  filename?: string;
+  contentType?: string;
+}
+
+/** A multipart/form-data body written byte for byte, so a test controls every header and boundary. */
+export function multipartBody(boundary: string, parts: RawPart[], options: { close?: boolean } = {}): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
+    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
+    head += '\r\n';
+    if (part.contentType) head += `Content-Type: ${part.contentType}\r\n`;
+    chunks.push(Buffer.from(`${head}\r\n`, 'utf8'), Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value, 'utf8'), Buffer.from('\r\n'));
+  }
+  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** The raw parts of a built packet, as the client sends them. */
+export function packetParts(packet: { manifestText: string; signature: string; files: Array<{ partId: string; bytes: Buffer }> }, submit = true): RawPart[] {
+  return [
+    { name: 'manifest', value: packet.manifestText },
+    { name: 'signature', value: packet.signature },
+    { name: 'submit', value: String(submit) },
+    ...packet.files.map((f) => ({ name: f.partId, value: f.bytes, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' })),
+  ];
+}
