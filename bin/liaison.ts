@@ -5,6 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { addClientCommands } from '../client/cli/commands.ts';
 import { addHubCommands } from '../server/cli.ts';
+import { addEvidenceCommands } from '../client/cli/evidence.ts';
+import { addWorkflowCommands } from '../client/cli/workflow.ts';
+import { operatorAudit } from '../server/evidence.ts';
 
 const program = new Command('liaison')
   .description('Liaison: secure exchange of classified documents between agencies bound by cooperation agreements')
@@ -12,6 +15,8 @@ const program = new Command('liaison')
   .exitOverride();
 addClientCommands(program);
 addHubCommands(program);
+addEvidenceCommands(program, operatorAudit);
+addWorkflowCommands(program);
 
 function oneSentence(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

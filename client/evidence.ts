@@ -22,6 +22,7 @@ import {
   Checkpoint,
   EvidenceBundle,
   RECEIPT_FORMAT,
+  MerkleTree,
   Receipt,
   SignedCheckpoint,
   SignedReceipt,
@@ -34,6 +35,7 @@ import {
   type AuditEvent,
 } from '../protocol/evidence.ts';
 import { ReleaseDecision } from '../protocol/release.ts';
+import { MembershipStatement } from '../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../protocol/manifest.ts';
 import { ApiError, type HubClient } from './api.ts';
 import { ClientError } from './home.ts';
@@ -143,9 +145,10 @@ export interface ReceiptCheck {
 
 /**
  * Check receipts of `packetId`: canonical, about this packet, signed by the hub key (hub receipts)
- * or by the key of the person they name (retrieval receipts, key from `personKeys`).
+ * or by the key of the person they name (retrieval receipts, key from `personKeys`; with `partyOf`,
+ * that person must be a member of the party the receipt names).
  */
-export async function verifyReceipts(packetId: string, receipts: readonly SignedReceipt[], hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date): Promise<ReceiptCheck[]> {
+export async function verifyReceipts(packetId: string, receipts: readonly SignedReceipt[], hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date, partyOf?: ReadonlyMap<string, string>): Promise<ReceiptCheck[]> {
   const hubFingerprint = fingerprintOf(hubKey);
   const out: ReceiptCheck[] = [];
   for (const signed of receipts) {
@@ -156,6 +159,10 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
     }
     if (receipt.packetId !== packetId) {
       out.push({ receipt, valid: false, reason: 'it is about another packet' });
+      continue;
+    }
+    if (receipt.issuer.role === 'person' && partyOf && partyOf.get(receipt.issuer.fingerprint) !== receipt.party) {
+      out.push({ receipt, valid: false, reason: `its signer ${receipt.issuer.fingerprint} is not a member of ${receipt.party}` });
       continue;
     }
     const key = receipt.issuer.role === 'hub' ? (receipt.issuer.fingerprint === hubFingerprint ? hubKey : undefined) : personKeys.get(receipt.issuer.fingerprint);
@@ -233,6 +240,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
     lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
   }
   const hashes = events.map((e) => e.hash);
+  const tree = new MerkleTree(hashes);
   const earlier: Array<{ signed: SignedCheckpoint; from: string }> = [...options.kept.map((signed) => ({ signed, from: 'kept' })), ...data.checkpoints.map((signed) => ({ signed, from: 'the hub' }))];
   for (const { signed, from } of earlier) {
     let old: Checkpoint;
@@ -245,7 +253,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
     const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
     if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
     if (data.scope === 'all') {
-      if (hashes[old.size - 1] !== old.head || merkleRoot(hashes, old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
+      if (hashes[old.size - 1] !== old.head || tree.root(old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
     } else {
       const proof = data.consistency.find((c) => c.fromSize === old.size);
       if (!proof) return fail(`the export does not prove that it extends ${what}`);
@@ -261,7 +269,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
  * against the checkpoint, each receipt and the manifest and every release decision against the
  * keys the bundle carries. The carried person keys are as the hub's directory listed them.
  */
-export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pinnedHub: string | undefined; now: Date }): Promise<LogCheck> {
+export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pinnedHub: string | undefined; now: Date; pinnedOfficers?: ReadonlyMap<string, readonly string[]> }): Promise<LogCheck> {
   const lines: string[] = [];
   const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
   try {
@@ -276,12 +284,25 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       keys.set(k.fingerprint, key);
       parties.set(k.fingerprint, k.party);
     }
+    const vouched = await vouching(bundle, keys, options.pinnedOfficers ?? new Map(), options.now);
+    const vouch = (fingerprint: string): string | undefined => {
+      const party = parties.get(fingerprint) ?? '?';
+      const v = vouched.get(fingerprint);
+      if (v) return undefined;
+      if ((options.pinnedOfficers?.get(party) ?? []).length === 0) {
+        lines.push(`key ${fingerprint} of ${party}: no officer of ${party} is pinned here, so it is taken on the hub's word`);
+        return undefined;
+      }
+      return `key ${fingerprint} is not vouched for by a pinned officer of ${party}`;
+    };
     const parsed = parseCanonicalManifest(bundle.manifest.text);
     if (!parsed.ok) return fail(`the manifest: ${parsed.error}`);
     const manifest = parsed.manifest;
     if (manifest.packetId !== bundle.packetId || manifest.revision !== bundle.manifest.revision) return fail('the manifest is for another packet or revision');
     const signer = keys.get(manifest.signedBy);
     if (!signer || parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
+    const signerProblem = vouch(manifest.signedBy);
+    if (signerProblem) return fail(signerProblem);
     const mv = await verifyDetached(bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
     if (!mv.valid) return fail(`the manifest signature does not verify: ${mv.reason}`);
     lines.push(`manifest revision ${manifest.revision} signed by ${manifest.signedBy} (${manifest.sender.party}); marking ${manifest.marking.level}`);
@@ -297,6 +318,8 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       if (!c.valid || !c.receipt) return fail(`receipt ${i + 1}: ${c.reason ?? 'invalid'}`);
       const r = c.receipt;
       if (r.issuer.role === 'person' && parties.get(r.issuer.fingerprint) !== r.party) return fail(`receipt ${i + 1}: signed by a key that is not of ${r.party}`);
+      const receiptSigner = r.issuer.role === 'person' ? vouch(r.issuer.fingerprint) : undefined;
+      if (receiptSigner) return fail(`receipt ${i + 1}: ${receiptSigner}`);
       if (r.revision === manifest.revision && r.manifestSha256 !== manifestHash) return fail(`receipt ${i + 1}: it is about other manifest bytes`);
       if (r.audit) {
         const event = bySeq.get(r.audit.seq);
@@ -311,6 +334,8 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       if (!decision || decision.releaseId !== release.id || decision.thirdParty !== release.thirdParty) return fail(`the decision of release ${release.id} is not a canonical decision about it`);
       const officer = keys.get(decision.officer);
       if (!officer || parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
+      const officerProblem = vouch(decision.officer);
+      if (officerProblem) return fail(`the decision on release ${release.id}: ${officerProblem}`);
       const dv = await verifyDetached(release.decision, release.decisionSignature ?? '', [officer], options.now);
       if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
       lines.push(`release to ${release.thirdParty}: ${decision.decision} signed by ${decision.officer} at ${decision.decidedAt}`);
@@ -319,6 +344,32 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
   } catch (error) {
     return fail((error as Error).message);
   }
+}
+
+/**
+ * Which keys of a bundle chain to a pinned officer: a pinned officer's own key, or a key whose
+ * membership statement (about that key and party) is signed by a key that itself chains. Returns
+ * each vouched fingerprint with who vouched. Officer rotations are not followed offline: pin the
+ * officer that signed, as notified in writing.
+ */
+async function vouching(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, pins: ReadonlyMap<string, readonly string[]>, now: Date): Promise<Map<string, string>> {
+  const vouched = new Map<string, string>();
+  for (const k of bundle.keys) if ((pins.get(k.party) ?? []).includes(k.fingerprint)) vouched.set(k.fingerprint, 'pinned');
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of bundle.keys) {
+      if (vouched.has(k.fingerprint) || !k.statement || !k.statementSignature) continue;
+      const s = parseStatement(MembershipStatement, k.statement);
+      if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party || !vouched.has(s.officer)) continue;
+      const officer = bundle.keys.find((o) => o.fingerprint === s.officer);
+      if (!officer || officer.party !== k.party) continue;
+      if ((await verifyDetached(k.statement, k.statementSignature, [keys.get(s.officer)!], now)).valid) {
+        vouched.set(k.fingerprint, s.officer);
+        changed = true;
+      }
+    }
+  }
+  return vouched;
 }
 
 // --- kept checkpoints and the pinned hub ------------------------------------------------------
@@ -346,6 +397,9 @@ export function keptCheckpoints(home: string, hubFingerprint?: string): SignedCh
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json') && (!hubFingerprint || f.startsWith(`${hubFingerprint}-`)))
     .sort()
+    // The newest 64 (the hub proves consistency from at most 64 sizes per request); each kept one
+    // was checked to extend those kept before it when it was saved.
+    .slice(-64)
     .map((f) => readCheckpointFile(join(dir, f)));
 }
 

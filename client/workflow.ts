@@ -231,7 +231,13 @@ export async function readRequestForm(ctx: ClientContext, packetId: string, outD
   for (const file of fetched.files) {
     const part = fetched.manifest.parts.find((p) => p.id === file.partId);
     if (part?.role !== 'attachment' || part.mediaType !== 'application/json') continue;
-    const parsed = RequestForm.safeParse(JSON.parse(await fs.readFile(file.path, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(await fs.readFile(file.path, 'utf8'));
+    } catch {
+      continue;
+    }
+    const parsed = RequestForm.safeParse(json);
     if (!parsed.success) continue;
     const missing = rule ? missingRequestFields(parsed.data, rule.fields) : [];
     return { form: parsed.data, missing, ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };

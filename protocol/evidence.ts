@@ -123,8 +123,17 @@ export const EvidenceBundle = z.strictObject({
   manifest: z.strictObject({ text: z.string(), signature: armoredSignature, revision: z.number().int().positive() }),
   receipts: z.array(SignedReceipt),
   releases: z.array(Release),
-  /** Public keys of the people whose signatures the bundle holds (sender, recipients who signed receipts, officers). */
-  keys: z.array(z.strictObject({ fingerprint: Fingerprint, party: PartyId, publicKey: z.string().max(64 * 1024) })),
+  /** Public keys of the people whose signatures the bundle holds (sender, recipients who signed receipts, officers) and of the officers who vouched for them. */
+  keys: z.array(
+    z.strictObject({
+      fingerprint: Fingerprint,
+      party: PartyId,
+      publicKey: z.string().max(64 * 1024),
+      /** The officer-signed membership statement of this key (absent for a party's bootstrap officer). */
+      statement: z.string().max(64 * 1024).optional(),
+      statementSignature: armoredSignature.optional(),
+    }),
+  ),
   checkpoint: SignedCheckpoint,
   events: z.array(ProvenEvent),
   exportedAt: IsoDateTime,
@@ -173,29 +182,73 @@ const split = (n: number) => {
   return k;
 };
 
-function mth(leaves: readonly Buffer[], from: number, to: number): Buffer {
-  const n = to - from;
-  if (n === 0) return sha();
-  if (n === 1) return leaves[from]!;
-  const k = split(n);
-  return node(mth(leaves, from, from + k), mth(leaves, from + k, to));
+/**
+ * The tree over a list of event hashes, with every subtree hash memoised: proofs for many events
+ * of one log then cost O(n) hashing in all, not O(n) each.
+ */
+export class MerkleTree {
+  private readonly leaves: Buffer[];
+  private readonly memo = new Map<string, Buffer>();
+
+  constructor(eventHashes: readonly string[]) {
+    this.leaves = eventHashes.map(leafHash);
+  }
+
+  /** RFC 9162 MTH(D[from:to]). */
+  hash(from: number, to: number): Buffer {
+    const n = to - from;
+    if (n === 0) return sha();
+    if (n === 1) return this.leaves[from]!;
+    const key = `${from}:${to}`;
+    let h = this.memo.get(key);
+    if (!h) {
+      const k = split(n);
+      h = node(this.hash(from, from + k), this.hash(from + k, to));
+      this.memo.set(key, h);
+    }
+    return h;
+  }
+
+  root(size = this.leaves.length): string {
+    return this.hash(0, size).toString('hex');
+  }
+
+  /** Inclusion proof of leaf `index` (0-based) in the tree of the first `size` leaves. */
+  inclusionProof(index: number, size: number): string[] {
+    const path = (m: number, from: number, to: number): Buffer[] => {
+      const n = to - from;
+      if (n <= 1) return [];
+      const k = split(n);
+      return m < k ? [...path(m, from, from + k), this.hash(from + k, to)] : [...path(m - k, from + k, to), this.hash(from, from + k)];
+    };
+    if (index < 0 || index >= size || size > this.leaves.length) throw new RangeError('no such leaf');
+    return path(index, 0, size).map((b) => b.toString('hex'));
+  }
+
+  /** Consistency proof that the tree of the first `from` leaves is a prefix of the tree of the first `to`. */
+  consistencyProof(from: number, to: number): string[] {
+    const sub = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
+      const n = end - start;
+      if (m === n) return whole ? [] : [this.hash(start, end)];
+      const k = split(n);
+      return m <= k ? [...sub(m, start, start + k, whole), this.hash(start + k, end)] : [...sub(m - k, start + k, end, false), this.hash(start, start + k)];
+    };
+    if (from < 1 || from > to || to > this.leaves.length) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
+    return sub(from, 0, to, true).map((b) => b.toString('hex'));
+  }
 }
 
 /** The Merkle tree hash (hex) over the first `size` event hashes. */
 export function merkleRoot(eventHashes: readonly string[], size = eventHashes.length): string {
-  return mth(eventHashes.slice(0, size).map(leafHash), 0, size).toString('hex');
+  return new MerkleTree(eventHashes.slice(0, size)).root();
 }
 
-/** Inclusion proof of leaf `index` (0-based) in the tree of the first `size` event hashes. */
 export function inclusionProof(eventHashes: readonly string[], index: number, size: number): string[] {
-  const leaves = eventHashes.slice(0, size).map(leafHash);
-  const path = (m: number, from: number, to: number): Buffer[] => {
-    const n = to - from;
-    if (n <= 1) return [];
-    const k = split(n);
-    return m < k ? [...path(m, from, from + k), mth(leaves, from + k, to)] : [...path(m - k, from + k, to), mth(leaves, from, from + k)];
-  };
-  return path(index, 0, size).map((b) => b.toString('hex'));
+  return new MerkleTree(eventHashes).inclusionProof(index, size);
+}
+
+export function consistencyProof(eventHashes: readonly string[], from: number, to: number): string[] {
+  return new MerkleTree(eventHashes).consistencyProof(from, to);
 }
 
 export function verifyInclusion(eventHash: string, index: number, size: number, proof: readonly string[], root: string): boolean {
@@ -219,21 +272,6 @@ export function verifyInclusion(eventHash: string, index: number, size: number, 
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && r.toString('hex') === root;
-}
-
-/** Consistency proof that the tree of the first `from` hashes is a prefix of the tree of the first `to`. */
-export function consistencyProof(eventHashes: readonly string[], from: number, to: number): string[] {
-  const leaves = eventHashes.slice(0, to).map(leafHash);
-  const sub = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
-    const n = end - start;
-    if (m === n) return whole ? [] : [mth(leaves, start, end)];
-    const k = split(n);
-    return m <= k
-      ? [...sub(m, start, start + k, whole), mth(leaves, start + k, end)]
-      : [...sub(m - k, start + k, end, false), mth(leaves, start, start + k)];
-  };
-  if (from < 1 || from > to) throw new RangeError('a consistency proof needs 1 <= from <= to');
-  return sub(from, 0, to, true).map((b) => b.toString('hex'));
 }
 
 export function verifyConsistency(from: number, to: number, fromRoot: string, toRoot: string, proof: readonly string[]): boolean {

@@ -245,5 +245,5 @@ export type RequestForm = z.infer<typeof RequestForm>;
 /** The fields the agreement requires that the form leaves empty. */
 export function missingRequestFields(form: RequestForm, required: readonly string[]): string[] {
   const record = form as Record<string, unknown>;
-  return required.filter((field) => typeof record[field] !== 'string' || (record[field] as string).trim().length === 0);
+  return required.filter((field) => typeof record[field] !== 'string' || record[field].trim().length === 0);
 }

@@ -168,6 +168,49 @@ async function main(): Promise<void> {
   expectOk(await aigerim.run('fetch', packetId, '--out', kz, '--quiet'), 'third-party fetch after consent');
   if (readFileSync(join(kz, 'request-en.txt'), 'utf8') !== EN_TRANSLATION) throw new Error('Kazakhstan got something else');
 
+  // --- the treaty workflow (issue 4) ---
+  const scoRequest = join(root, 'kz-zapros.txt');
+  writeFileSync(scoRequest, 'Запрос о помощи. Просим установить местонахождение гражданина, подозреваемого в контрабанде наркотических средств, и сообщить сведения о его связях.\n');
+  writeFileSync(join(root, 'ru-utochnenie.txt'), 'Просим уточнить дату рождения разыскиваемого лица и номер его паспорта, чтобы исполнить запрос.\n');
+  writeFileSync(join(root, 'kz-svedeniya.txt'), 'Сообщаем дату рождения разыскиваемого лица и номер его паспорта, указанные в материалах уголовного дела.\n');
+  writeFileSync(join(root, 'ru-otvet.txt'), 'Сообщаем, что разыскиваемое лицо установлено; сведения о его связях приведены ниже в настоящем ответе.\n');
+  writeFileSync(join(root, 'pk-reasons.txt'), 'Reasons for refusal: the bank records requested are the subject of pending domestic proceedings and cannot be disclosed now.\n');
+  const form = ['--requesting-authority', 'Ministry of Internal Affairs of Kazakhstan', '--requested-authority', 'Ministry of Internal Affairs of Russia', '--purpose', 'Locate a suspect', '--justification', 'Criminal case 1234', '--assistance', 'Establish whereabouts and contacts', '--facts', 'The suspect left Almaty in March'];
+  const scoSend = ['request', 'send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--original', scoRequest, '--lang', 'ru', '--quiet', ...form];
+
+  say('Under the SCO agreement, Aigerim (Kazakhstan) sends Russia a request; its form must state all SCO Art. 5(4) asks for.');
+  expectRefused(await aigerim.run(...scoSend), /SCO Art\. 5\(4\)/, 'a request without a confidentiality indication');
+  const scoId = expectOk(await aigerim.run(...scoSend, '--confidentiality', 'Not to be disclosed to the suspect'), 'request send').stdout.trim();
+
+  say('Ivan sees it among his deadlines: executed, as a rule, within 30 days (SCO Art. 6(1)).');
+  expectOk(await ivan.run('deadlines'), 'deadlines');
+
+  say('Ivan acknowledges it, and asks in writing for additional information (SCO Art. 6(4)).');
+  expectOk(await ivan.run('state', scoId, 'acknowledged'), 'acknowledge');
+  expectRefused(await ivan.run('state', scoId, 'waiting-for-information'), /SCO Art\. 6\(4\)/, 'asking for information without writing');
+  expectOk(await ivan.run('state', scoId, 'waiting-for-information', '--notice', join(root, 'ru-utochnenie.txt'), '--lang', 'ru', '--quiet'), 'ask for information');
+
+  say('Aigerim answers in reply to the request; Ivan executes it and sends the reply.');
+  expectOk(await aigerim.run('send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--kind', 'information', '--in-reply-to', scoId, '--original', join(root, 'kz-svedeniya.txt'), '--lang', 'ru', '--quiet'), 'additional information');
+  expectOk(await ivan.run('state', scoId, 'in-execution'), 'in execution');
+  expectOk(await ivan.run('state', scoId, 'executed', '--reply', join(root, 'ru-otvet.txt'), '--lang', 'ru', '--quiet'), 'executed');
+  expectOk(await aigerim.run('request', 'show', scoId), 'request show');
+
+  say('Under RU-PK, Ivan sends Ayesha a request; she may refuse it only with written reasons (RU-PK Art. 11).');
+  const pkId = expectOk(await ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--requesting-authority', 'Prosecutor General', '--requested-authority', 'MOI-NC', '--purpose', 'Drug proceeds investigation', '--assistance', 'Identify the account holders', '--quiet'), 'RU-PK request').stdout.trim();
+  expectRefused(await ayesha.run('state', pkId, 'refused'), /RU-PK Art\. 11/, 'a refusal without reasons');
+  expectOk(await ayesha.run('state', pkId, 'refused', '--reasons', join(root, 'pk-reasons.txt'), '--lang', 'en', '--quiet'), 'refusal with reasons');
+  expectOk(await ivan.run('request', 'list'), 'request list');
+
+  say("Ivan lists the packet's receipts: the hub's own and the recipients' signed retrieval receipts, every signature verified.");
+  expectOk(await ivan.run('receipts', packetId), 'receipts');
+
+  say('Ayesha keeps a checkpoint the hub signed; the operator recomputes the whole audit log and holds it against it.');
+  const kept = expectOk(await ayesha.run('audit', 'checkpoint', '--save'), 'audit checkpoint');
+  const keptFile = /Kept in (.+)\.$/m.exec(kept.stdout)?.[1];
+  if (!keptFile) throw new Error('the checkpoint was not kept');
+  expectOk(await liaison(['audit', 'verify', '--data', dataDir, '--checkpoint', keptFile]), 'audit verify');
+
   console.log('\nThe story held at every step.');
 }
 

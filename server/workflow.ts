@@ -523,9 +523,17 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
     });
   }
   for (const id of hub.store.packetIdsForParty(member.party)) {
-    for (const a of hub.store.authenticityRequestsOf(id)) {
-      if (a.confirmedAt) continue;
-      const packet = hub.store.getPacket(id)!;
+    const pending = hub.store.authenticityRequestsOf(id).filter((a) => !a.confirmedAt);
+    if (pending.length === 0) continue;
+    let packet: PacketRecord;
+    try {
+      // Below the marking, the packet (and so the doubt about it) does not exist for this member.
+      packet = visiblePacket(hub, member, id).packet;
+    } catch (error) {
+      if (error instanceof Problem) continue;
+      throw error;
+    }
+    for (const a of pending) {
       const mine = packet.senderParty === member.party;
       if (!mine && a.requestingParty !== member.party) continue;
       items.push({

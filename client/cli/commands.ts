@@ -195,6 +195,16 @@ export function addClientCommands(program: Command): void {
         `Third-party release [${a.thirdPartyRelease.article}]: only with the originating party's written consent`,
         ...(a.deadlines.execution ? [`Execution [${a.deadlines.execution.article}]: ${a.deadlines.execution.days} days`] : []),
         ...(a.deadlines.oralConfirmation ? [`Oral request confirmed in writing [${a.deadlines.oralConfirmation.article}]: ${a.deadlines.oralConfirmation.hours} hours`] : []),
+        ...(a.purposeLimitation ? [`Use for another purpose [${a.purposeLimitation.article}]: only with the originating party's written consent (liaison purpose request)`] : []),
+        ...(a.refusalReasons ? [`Refusal or deferral [${a.refusalReasons.article}]: only with written reasons`] : []),
+        ...(a.workflow?.requestContents ? [`A request states [${a.workflow.requestContents.article}]: ${a.workflow.requestContents.fields.join(', ')}`] : []),
+        ...(a.workflow?.oralRequests ? [`Urgent oral requests [${a.workflow.oralRequests.article}]: confirmed in writing ${a.workflow.oralRequests.confirmation === 'on-demand' ? 'at the demand of the requested party' : 'within the deadline above'}`] : []),
+        ...(a.workflow?.authenticity ? [`Doubt about authenticity [${a.workflow.authenticity.article}]: the sender confirms on request`] : []),
+        ...(a.workflow?.additionalInformation ? [`Additional information [${a.workflow.additionalInformation.article}]: the requested party may ask for it`] : []),
+        ...(a.workflow?.delayNotice ? [`Delays [${a.workflow.delayNotice.article}]: notified to the requesting party`] : []),
+        ...(a.workflow?.transfer ? [`Transfer [${a.workflow.transfer.article}]: to another competent authority, the requester told`] : []),
+        ...(a.workflow?.deferral ? [`Deferral [${a.workflow.deferral.article}]: in whole or in part, with reasons`] : []),
+        ...(a.workflow?.pendingAfterTermination ? [`After termination [${a.workflow.pendingAfterTermination.article}]: requests under way are still answered`] : []),
         `Confidentiality after termination [${a.confidentialitySurvivesTermination.article}]`,
       ];
       console.log(lines.join('\n'));

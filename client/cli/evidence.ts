@@ -1,0 +1,243 @@
+/**
+ * The evidence commands: `receipts`, `audit verify|checkpoint|export`, `evidence` and
+ * `evidence verify`. A person's commands talk to the hub they are logged in to; the operator's
+ * `--data` options read the hub's store on the hub machine through functions bin/liaison.ts hands
+ * in (the client never imports the server). Verification failures exit non-zero with one sentence.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { HubClient } from '../api.ts';
+import {
+  EvidenceApi,
+  keptCheckpoints,
+  pinHub,
+  pinnedHub,
+  readCheckpointFile,
+  saveCheckpoint,
+  verifiedCheckpoint,
+  verifyAuditExport,
+  verifyEvidenceBundle,
+  verifyReceipts,
+  type LogCheck,
+} from '../evidence.ts';
+import { ClientError, homeDir, loadSession } from '../home.ts';
+import { TrustStore, TrustedDirectory } from '../trust.ts';
+import { table } from './output.ts';
+
+/** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
+export interface OperatorAudit {
+  log(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }>;
+  export(dataDir: string, now: () => Date): Promise<AuditExport>;
+}
+
+const now = () => new Date();
+
+function session() {
+  const s = loadSession(homeDir());
+  return { session: s, api: new HubClient(s.server, s.token), evidence: new EvidenceApi(s.server, s.token) };
+}
+
+/** The hub's key from GET /v1/hub, held against the pinned fingerprint when there is one. */
+async function hubKeyOf(api: HubClient): Promise<PublicKey> {
+  const info = await api.hub();
+  const key = await readPublicKey(info.publicKey);
+  if (fingerprintOf(key) !== info.fingerprint) throw new ClientError('the hub publishes a key that is not the one it names');
+  const pinned = pinnedHub(homeDir());
+  if (pinned && pinned !== info.fingerprint) throw new ClientError(`the hub's key is ${info.fingerprint}, but ${pinned} is pinned: refusing to trust it`);
+  return key;
+}
+
+function report(check: LogCheck, okSentence: string): void {
+  for (const line of check.lines) console.log(`  ${line}`);
+  if (check.ok) {
+    console.log(okSentence);
+    return;
+  }
+  throw new ClientError(check.position === undefined ? `verification FAILED: ${check.reason}` : `verification FAILED at position ${check.position}: ${check.reason}`);
+}
+
+/** The officers this person pinned (liaison trust add), by party; retired ones too, for older signatures. */
+function pinnedOfficers(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const pin of new TrustStore(homeDir()).pins()) out.set(pin.party, [...(out.get(pin.party) ?? []), pin.fingerprint]);
+  return out;
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ClientError(`cannot read ${path} as JSON`);
+  }
+}
+
+/** The operator's complete log against the hub's stored checkpoints and the ones given. */
+async function verifyStoreLog(log: Awaited<ReturnType<OperatorAudit['log']>>, kept: SignedCheckpoint[]): Promise<LogCheck> {
+  const lines: string[] = [];
+  const chain = verifyChain(log.events);
+  if (!chain.ok) return { ok: false, position: chain.position, reason: chain.reason, lines };
+  lines.push(`all ${log.events.length} events recomputed: the hash chain is intact`);
+  const hubKey = await readPublicKey(log.hubPublicKey);
+  const hashes = log.events.map((e) => e.hash);
+  const tree = new MerkleTree(hashes);
+  for (const [from, list] of [['the hub', log.checkpoints], ['kept', kept]] as const) {
+    for (const signed of list) {
+      let c;
+      try {
+        c = await verifiedCheckpoint(signed, hubKey, now());
+      } catch (error) {
+        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${(error as Error).message}`, lines };
+      }
+      const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
+      if (c.size > log.events.length) return { ok: false, position: log.events.length + 1, reason: `the log has ${log.events.length} events, fewer than ${what}: it was truncated, or an older database was restored`, lines };
+      if (hashes[c.size - 1] !== c.head || tree.root(c.size) !== c.root) return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of ${what}: rewritten, or an older database restored`, lines };
+    }
+    if (list.length > 0) lines.push(`matches ${list.length} checkpoint(s) ${from === 'kept' ? 'kept in LIAISON_HOME or given with --checkpoint' : 'stored by the hub'}`);
+  }
+  return { ok: true, lines };
+}
+
+export function addEvidenceCommands(program: Command, operator?: OperatorAudit): void {
+  program
+    .command('receipts')
+    .description("show a packet's receipts and verify every signature (hub and recipients)")
+    .argument('<packet>', 'the packet id')
+    .option('--save <dir>', 'also write each receipt and its detached signature, for gpg --verify')
+    .option('--json', 'print JSON')
+    .action(async (packetId: string, opts: { save?: string; json?: boolean }) => {
+      const { api, evidence } = session();
+      const hubKey = await hubKeyOf(api);
+      const receipts = await evidence.receipts(packetId);
+      const personKeys = new Map<string, PublicKey>();
+      const partyOf = new Map<string, string>();
+      const parties = new Set(receipts.map((r) => (JSON.parse(r.statement) as { party?: string; issuer?: { role?: string } })).filter((r) => r.issuer?.role === 'person').map((r) => r.party ?? ''));
+      // Recipients' keys only as vouched for by their party's pinned officers, never on the hub's word.
+      const directory = new TrustedDirectory(api, new TrustStore(homeDir()), now);
+      for (const party of parties) {
+        if (!party) continue;
+        for (const m of await directory.members(party)) {
+          personKeys.set(m.fingerprint, m.key);
+          partyOf.set(m.fingerprint, m.party);
+        }
+      }
+      const checks = await verifyReceipts(packetId, receipts, hubKey, personKeys, now(), partyOf);
+      if (opts.save) {
+        mkdirSync(opts.save, { recursive: true, mode: 0o700 });
+        receipts.forEach((r, i) => {
+          const name = `${String(i + 1).padStart(2, '0')}-${checks[i]?.receipt?.kind ?? 'receipt'}.json`;
+          writeFileSync(join(opts.save!, name), r.statement, { mode: 0o644 });
+          writeFileSync(join(opts.save!, `${name}.asc`), r.signature, { mode: 0o644 });
+        });
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(checks.map((c, i) => ({ ...c, statement: receipts[i]!.statement, signature: receipts[i]!.signature })), null, 2));
+      } else if (checks.length === 0) {
+        console.log('No receipts.');
+      } else {
+        console.log(
+          table([
+            ['RECEIPT', 'FOR', 'SIGNED BY', 'AT', 'SIGNATURE'],
+            ...checks.map((c) => [c.receipt?.kind ?? '?', c.receipt?.party ?? '?', c.receipt ? (c.receipt.issuer.role === 'hub' ? `hub ${c.receipt.issuer.fingerprint.slice(-16)}` : c.receipt.issuer.fingerprint.slice(-16)) : '?', c.receipt?.at.slice(0, 19).replace('T', ' ') ?? '', c.valid ? 'valid' : `INVALID: ${c.reason}`]),
+          ]),
+        );
+      }
+      const bad = checks.filter((c) => !c.valid).length;
+      if (bad > 0) throw new ClientError(`${bad} of ${checks.length} receipts do not verify`);
+    });
+
+  const audit = program.command('audit').description('check the audit log: verify it, keep signed checkpoints, export it');
+  audit
+    .command('verify')
+    .description('recompute the audit log and report the first bad position')
+    .option('--data <dir>', "operator: read the hub's store in this data directory")
+    .option('--file <export>', 'anyone: an exported log (liaison audit export)')
+    .option('--checkpoint <file...>', 'also hold the log against these signed checkpoints')
+    .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
+    .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string }) => {
+      if (Boolean(opts.data) === Boolean(opts.file)) throw new ClientError('say what to verify: --data DIR (operator) or --file EXPORT');
+      const home = homeDir();
+      const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
+      if (opts.data) {
+        if (!operator) throw new ClientError('this build has no operator commands');
+        const log = await operator.log(opts.data);
+        if (opts.hubFingerprint && opts.hubFingerprint.replace(/\s+/g, '').toUpperCase() !== log.hubFingerprint) throw new ClientError(`the hub in ${opts.data} has key ${log.hubFingerprint}, not ${opts.hubFingerprint}`);
+        const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
+        return report(check, `Audit log verified: ${log.events.length} events.`);
+      }
+      const parsed = AuditExport.safeParse(readJson(opts.file!));
+      if (!parsed.success) throw new ClientError(`${opts.file} is not an exported audit log`);
+      const data = parsed.data;
+      const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, data.hub.fingerprint), ...extra], now: now() });
+      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`);
+    });
+  audit
+    .command('checkpoint')
+    .description("have the hub sign a checkpoint of its log, check it extends the ones you kept, and keep it (--save)")
+    .option('--save', 'keep it in LIAISON_HOME/checkpoints (pins the hub key on first use)')
+    .action(async (opts: { save?: boolean }) => {
+      const home = homeDir();
+      const { api, evidence } = session();
+      const hubKey = await hubKeyOf(api);
+      const fingerprint = fingerprintOf(hubKey);
+      if (opts.save) pinHub(home, fingerprint);
+      const kept = keptCheckpoints(home, fingerprint);
+      const sizes: number[] = [];
+      for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
+      const data = await evidence.audit(sizes);
+      const check = await verifyAuditExport(data, { pinnedHub: pinnedHub(home) ?? fingerprint, kept, now: now() });
+      const checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, now());
+      report(check, `Checkpoint: ${checkpoint.size} events, root ${checkpoint.root}, signed by hub ${checkpoint.hub} at ${checkpoint.at}.`);
+      if (opts.save) console.log(`Kept in ${saveCheckpoint(home, checkpoint, data.checkpoint)}.`);
+    });
+  audit
+    .command('export')
+    .description('write the audit log you may see (operator: all of it, with --data) with its proofs')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--data <dir>', "operator: the hub's data directory")
+    .action(async (opts: { out: string; data?: string }) => {
+      let data: AuditExport;
+      if (opts.data) {
+        if (!operator) throw new ClientError('this build has no operator commands');
+        data = await operator.export(opts.data, now);
+      } else {
+        const home = homeDir();
+        const { api, evidence } = session();
+        const hubKey = await hubKeyOf(api);
+        const sizes: number[] = [];
+        for (const k of keptCheckpoints(home, fingerprintOf(hubKey))) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
+        data = await evidence.audit(sizes);
+      }
+      writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
+      console.log(`Wrote ${data.events.length} events (${data.scope === 'all' ? 'the whole log' : `visible to ${data.scope}`}) to ${opts.out}.`);
+    });
+
+  const evidence = program
+    .command('evidence')
+    .description("write a packet's evidence bundle (manifest, receipts, consents, audit events with proofs), or verify one")
+    .argument('[packet]', 'the packet id')
+    .option('--out <file>', 'the file to write')
+    .action(async (packetId: string | undefined, opts: { out?: string }) => {
+      if (!packetId || !opts.out) throw new ClientError('usage: liaison evidence PACKET_ID --out FILE, or liaison evidence verify FILE');
+      const { api, evidence: client } = session();
+      const hubKey = await hubKeyOf(api);
+      const bundle = await client.evidence(packetId);
+      const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: pinnedOfficers() });
+      if (!check.ok) throw new ClientError(`the hub's evidence does not verify: ${check.reason}`);
+      writeFileSync(opts.out, JSON.stringify(bundle, null, 2), { mode: 0o600, flag: 'wx' });
+      console.log(`Wrote the evidence of ${packetId} to ${opts.out}: ${bundle.receipts.length} receipts, ${bundle.releases.length} releases, ${bundle.events.length} audit events.`);
+    });
+  evidence
+    .command('verify')
+    .description('verify an evidence bundle offline, against a pinned hub fingerprint')
+    .argument('<file>', 'the bundle')
+    .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
+    .action(async (file: string, opts: { hubFingerprint?: string }) => {
+      const parsed = EvidenceBundle.safeParse(readJson(file));
+      if (!parsed.success) throw new ClientError(`${file} is not an evidence bundle`);
+      const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: pinnedOfficers() });
+      report(check, `Evidence of ${parsed.data.packetId} verified.`);
+    });
+}

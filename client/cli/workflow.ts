@@ -1,0 +1,386 @@
+/**
+ * The workflow commands (issue 4): `liaison request ...` (send with the structured form, list,
+ * show, oral requests, delays), `liaison state PACKET STATE` (with the written reasons sent as a
+ * packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison purpose ...`.
+ * Each parses its flags, calls client/workflow.ts, and prints plain sentences (or JSON).
+ */
+import { Option, type Command } from 'commander';
+import { Level, LEVELS } from '../../protocol/levels.ts';
+import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
+import { ClientError, homeDir, loadSession } from '../home.ts';
+import { detectLanguage, sampleText } from '../language.ts';
+import { mediaTypeOf } from '../packets.ts';
+import {
+  WorkflowApi,
+  changeRequestState,
+  checkAuthenticity,
+  confirmAuthenticity,
+  readRequestForm,
+  sendInReply,
+  sendRequest,
+  type Writing,
+} from '../workflow.ts';
+import { context, printNotices } from './context.ts';
+import { table } from './output.ts';
+
+function workflowApi(): WorkflowApi {
+  const session = loadSession(homeDir());
+  return new WorkflowApi(session.server, session.token);
+}
+
+/** `en:FILE` -> { lang: 'en', path: 'FILE' } */
+function langFile(value: string, previous: Array<{ lang: string; path: string }> = []): Array<{ lang: string; path: string }> {
+  const match = /^([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*):(.+)$/.exec(value);
+  if (!match) throw new ClientError(`"${value}" should be LANG:FILE, for example en:reasons-en.txt`);
+  return [...previous, { lang: match[1]!, path: match[2]! }];
+}
+
+function parties(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)];
+}
+
+function level(value: string): Level {
+  const parsed = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
+  if (!parsed.success) throw new ClientError(`"${value}" is not a marking (${LEVELS.join(', ')})`);
+  return parsed.data;
+}
+
+async function languageOf(path: string, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
+  const detected = text === null ? 'und' : detectLanguage(text).lang;
+  if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);
+  return detected;
+}
+
+function isoDate(value: string): string {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new ClientError(`"${value}" is not a date`);
+  return d.toISOString();
+}
+
+function describeRequest(v: RequestView): string {
+  const scope = v.scope ? ` in ${v.scope}` : '';
+  const due = v.due === 'closed' ? '' : v.dueAt ? `; due ${v.dueAt.slice(0, 16).replace('T', ' ')} (${v.due}) [${v.deadlineArticle ?? ''}]` : '; no deadline';
+  const delay = v.delayNotifiedAt ? '; delay notified' : '';
+  return `${v.packetId} ${v.agreementId} ${v.requestingParty} -> ${v.requestedParty}: ${v.state}${scope}${due}${delay}`;
+}
+
+function describeOral(o: OralRequestView): string {
+  const state = o.confirmedBy ? `confirmed by ${o.confirmedBy}` : o.dueAt ? `written confirmation due ${o.dueAt.slice(0, 16).replace('T', ' ')} (${o.due})` : o.demandedAt ? 'confirmation demanded' : 'confirmation only on demand';
+  return `${o.id} ${o.agreementId} oral request ${o.requestingParty} -> ${o.requestedParty} made ${o.madeAt.slice(0, 16).replace('T', ' ')}: ${state} [${o.article}]`;
+}
+
+interface WritingFlags {
+  reasons?: string;
+  notice?: string;
+  reply?: string;
+  lang?: string;
+  translation?: Array<{ lang: string; path: string }>;
+  marking?: string;
+}
+
+async function writingOf(opts: WritingFlags): Promise<Writing | undefined> {
+  const path = opts.reasons ?? opts.notice ?? opts.reply;
+  if (!path) return undefined;
+  return { original: { path, lang: await languageOf(path, opts.lang) }, translations: opts.translation ?? [], ...(opts.marking ? { level: level(opts.marking) } : {}) };
+}
+
+export function addWorkflowCommands(program: Command): void {
+  const request = program.command('request').description('requests under an agreement: send, list, show, oral requests, delays');
+
+  request
+    .command('send')
+    .description('send a request with its structured form (SCO Art. 5(4)), encrypted with the original and its translations')
+    .requiredOption('--agreement <id>', 'the agreement, e.g. SCO')
+    .requiredOption('--to <party...>', 'requested party or parties (repeat or comma-separate)', parties)
+    .requiredOption('--marking <level>', 'TOP SECRET, SECRET, CONFIDENTIAL or RESTRICTED')
+    .requiredOption('--original <file>', 'the written request')
+    .option('--lang <tag>', 'language of the original; detected when omitted')
+    .option('--translation <lang:file>', 'a translation (repeatable)', langFile)
+    .option('--requesting-authority <name>', 'the requesting competent authority')
+    .option('--requested-authority <name>', 'the requested competent authority')
+    .option('--purpose <text>', 'the purpose of the request')
+    .option('--purpose-category <slug>', 'a short category, e.g. criminal-investigation')
+    .option('--justification <text>', 'why the assistance is needed')
+    .option('--assistance <text>', 'the assistance requested')
+    .option('--facts <text>', 'the facts of the case')
+    .option('--confidentiality <text>', 'the confidentiality indication')
+    .option('--form-lang <tag>', 'the language of the form fields (default: that of the original)')
+    .option('--confirms-oral <id>', 'this written request confirms that oral request')
+    .option('--authority <id>', 'your competent authority id under the agreement')
+    .option('--draft', 'keep it as a draft of your party')
+    .option('--json', 'print JSON')
+    .option('--quiet', 'no progress bars')
+    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; requestingAuthority?: string; requestedAuthority?: string; purpose?: string; purposeCategory?: string; justification?: string; assistance?: string; facts?: string; confidentiality?: string; formLang?: string; confirmsOral?: string; authority?: string; draft?: boolean; json?: boolean; quiet?: boolean }) => {
+      const { ctx, done } = await context(opts);
+      try {
+        const lang = await languageOf(opts.original, opts.lang);
+        const result = await sendRequest(ctx, workflowApi(), {
+          agreementId: opts.agreement.toUpperCase(),
+          to: opts.to,
+          level: level(opts.marking),
+          original: { path: opts.original, lang },
+          translations: opts.translation ?? [],
+          formLang: opts.formLang ?? lang,
+          form: {
+            ...(opts.requestingAuthority ? { requestingAuthority: opts.requestingAuthority } : {}),
+            ...(opts.requestedAuthority ? { requestedAuthority: opts.requestedAuthority } : {}),
+            ...(opts.purpose ? { purpose: opts.purpose } : {}),
+            ...(opts.purposeCategory ? { purposeCategory: opts.purposeCategory } : {}),
+            ...(opts.justification ? { justification: opts.justification } : {}),
+            ...(opts.assistance ? { assistanceRequested: opts.assistance } : {}),
+            ...(opts.facts ? { facts: opts.facts } : {}),
+            ...(opts.confidentiality ? { confidentiality: opts.confidentiality } : {}),
+            ...(opts.confirmsOral ? { confirmsOralRequest: opts.confirmsOral } : {}),
+          },
+          ...(opts.authority ? { authority: opts.authority } : {}),
+          draft: Boolean(opts.draft),
+        });
+        done();
+        if (opts.json) return console.log(JSON.stringify(result, null, 2));
+        printNotices(result.notices);
+        console.log(result.packetId);
+        console.error(result.state === 'draft' ? 'Kept as a draft of your party.' : `Request sent to ${opts.to.join(', ')}${result.confirmedOral ? `; it confirms oral request ${result.confirmedOral} in writing` : ''}.`);
+      } finally {
+        done();
+      }
+    });
+
+  request
+    .command('list')
+    .description('requests your party sent or received, with their state and deadline')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await workflowApi().requests();
+      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log('No requests.');
+      list.forEach((v) => console.log(describeRequest(v)));
+    });
+
+  request
+    .command('show')
+    .description('the state and history of a request; with --out, also fetch it and read its structured form')
+    .argument('<packet>', 'the request packet id')
+    .option('--out <dir>', 'fetch, verify and decrypt the request into this directory')
+    .option('--json', 'print JSON')
+    .action(async (packetId: string, opts: { out?: string; json?: boolean }) => {
+      const views = await workflowApi().request(packetId);
+      let form: Awaited<ReturnType<typeof readRequestForm>> | undefined;
+      if (opts.out) {
+        const { ctx, done } = await context({ quiet: true });
+        try {
+          form = await readRequestForm(ctx, packetId, opts.out);
+        } finally {
+          done();
+        }
+      }
+      if (opts.json) return console.log(JSON.stringify({ states: views, form }, null, 2));
+      for (const v of views) {
+        console.log(describeRequest(v));
+        for (const h of v.history) console.log(`  ${h.at.slice(0, 16).replace('T', ' ')} ${h.state}${h.scope ? ` (${h.scope})` : ''}${h.authority ? ` to ${h.authority}` : ''}${h.packetId ? ` [packet ${h.packetId}]` : ''}`);
+      }
+      if (form?.form) {
+        const f = form.form;
+        const rows: Array<[string, string | undefined]> = [
+          ['Requesting authority', f.requestingAuthority],
+          ['Requested authority', f.requestedAuthority],
+          ['Purpose', f.purposeCategory ? `${f.purposeCategory}: ${f.purpose ?? ''}` : f.purpose],
+          ['Justification', f.justification],
+          ['Assistance requested', f.assistanceRequested],
+          ['Facts', f.facts],
+          ['Confidentiality', f.confidentiality],
+          ['Confirms oral request', f.confirmsOralRequest],
+        ];
+        for (const [label, value] of rows) if (value) console.log(`${label}: ${value}`);
+      }
+      if (form && form.missing.length > 0) console.log(`warning: the request does not state ${form.missing.join(', ')} (${form.article ?? 'required contents'})`);
+    });
+
+  request
+    .command('oral')
+    .description('record at once an urgent request made orally (SCO Art. 5(2); RU-PK Art. 5)')
+    .requiredOption('--agreement <id>', 'the agreement')
+    .requiredOption('--from <party>', 'the party that made the request')
+    .requiredOption('--to <party>', 'the party it was made to')
+    .option('--made-at <date>', 'when it was made (ISO 8601; default now)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { agreement: string; from: string; to: string; madeAt?: string; json?: boolean }) => {
+      const o = await workflowApi().recordOralRequest({ agreementId: opts.agreement.toUpperCase(), requestingParty: opts.from.toUpperCase(), requestedParty: opts.to.toUpperCase(), ...(opts.madeAt ? { madeAt: isoDate(opts.madeAt) } : {}) });
+      if (opts.json) return console.log(JSON.stringify(o, null, 2));
+      console.log(o.id);
+      console.error(describeOral(o));
+    });
+  request
+    .command('oral-list')
+    .description('oral requests of your party and their written confirmation')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await workflowApi().oralRequests();
+      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log('No oral requests.');
+      list.forEach((o) => console.log(describeOral(o)));
+    });
+  request
+    .command('demand-confirmation')
+    .description('as the requested party, demand written confirmation of an oral request (RU-PK Art. 5)')
+    .argument('<oral-request>', 'the oral request id')
+    .action(async (id: string) => {
+      console.log(describeOral(await workflowApi().demandConfirmation(id)));
+    });
+  request
+    .command('confirm-oral')
+    .description('link the written request that confirms an oral request')
+    .argument('<oral-request>', 'the oral request id')
+    .argument('<packet>', 'the written request packet id')
+    .action(async (id: string, packetId: string) => {
+      console.log(describeOral(await workflowApi().confirmOralRequest(id, packetId)));
+    });
+  request
+    .command('delay')
+    .description('notify the requesting party in writing that execution is delayed (SCO Art. 6(2))')
+    .argument('<packet>', 'the request packet id')
+    .requiredOption('--notice <file>', 'the written notice')
+    .option('--lang <tag>', 'language of the notice')
+    .option('--translation <lang:file>', 'a translation (repeatable)', langFile)
+    .option('--quiet', 'no progress bars')
+    .action(async (packetId: string, opts: WritingFlags & { notice: string; quiet?: boolean }) => {
+      const { ctx, done } = await context(opts);
+      try {
+        const writing = (await writingOf(opts))!;
+        const sent = await sendInReply(ctx, packetId, 'information', writing);
+        const view = await workflowApi().notifyDelay(packetId, sent.packetId);
+        done();
+        printNotices(sent.notices);
+        console.log(describeRequest(view));
+      } finally {
+        done();
+      }
+    });
+
+  program
+    .command('state')
+    .description('move a request addressed to your party on: acknowledged, in-execution, waiting-for-information, executed, refused, deferred, transferred')
+    .argument('<packet>', 'the request packet id')
+    .argument('<state>', `one of ${RequestState.options.filter((s) => s !== 'received').join(', ')}`)
+    .option('--reasons <file>', 'the written reasons of a refusal or deferral (sent to the requester, encrypted)')
+    .option('--notice <file>', 'the written notice: the additional information asked for, or the transfer')
+    .option('--reply <file>', 'the reply that executes the request')
+    .option('--lang <tag>', 'language of that document; detected when omitted')
+    .option('--translation <lang:file>', 'its translation (repeatable)', langFile)
+    .option('--marking <level>', 'marking of that document (default: that of the request)')
+    .option('--packet <id>', 'a packet already sent in reply to the request that carries the reasons or notice')
+    .addOption(new Option('--scope <scope>', 'a refusal or deferral in whole or in part').choices(['whole', 'part']))
+    .option('--authority <id>', 'the competent authority the request is transferred to')
+    .option('--json', 'print JSON')
+    .option('--quiet', 'no progress bars')
+    .action(async (packetId: string, stateName: string, opts: WritingFlags & { packet?: string; scope?: 'whole' | 'part'; authority?: string; json?: boolean; quiet?: boolean }) => {
+      const state = RequestState.exclude(['received']).safeParse(stateName);
+      if (!state.success) throw new ClientError(`"${stateName}" is not a state: use one of ${RequestState.options.filter((s) => s !== 'received').join(', ')}`);
+      const change: StateChangeBody = {
+        state: state.data,
+        ...(opts.packet ? { packetId: opts.packet } : {}),
+        ...(opts.scope ? { scope: opts.scope } : {}),
+        ...(opts.authority ? { authority: opts.authority.toUpperCase() } : {}),
+      };
+      const writing = await writingOf(opts);
+      if (!writing) {
+        // No document to send: no key needed.
+        const view = await workflowApi().changeState(packetId, change);
+        if (opts.json) return console.log(JSON.stringify(view, null, 2));
+        return console.log(describeRequest(view));
+      }
+      const { ctx, done } = await context(opts);
+      try {
+        const result = await changeRequestState(ctx, workflowApi(), packetId, change, writing);
+        done();
+        if (opts.json) return console.log(JSON.stringify(result, null, 2));
+        printNotices(result.notices);
+        if (result.sentPacket) console.error(`Sent ${result.sentPacket} to ${result.view.requestingParty} in reply.`);
+        console.log(describeRequest(result.view));
+      } finally {
+        done();
+      }
+    });
+
+  program
+    .command('deadlines')
+    .description('what is due, due soon and overdue for your party (execution, oral confirmations, authenticity)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const items = await workflowApi().deadlines();
+      if (opts.json) return console.log(JSON.stringify(items, null, 2));
+      if (items.length === 0) return console.log('Nothing is due.');
+      console.log(
+        table([
+          ['DUE', 'WHEN', 'WHAT', 'ID', 'AGREEMENT', 'WHO ACTS', 'STATE', 'ARTICLE'],
+          ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? i.dueAt.slice(0, 16).replace('T', ' ') : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
+        ]),
+      );
+    });
+
+  const authenticity = program.command('authenticity').description('doubt about authenticity: ask the sender to confirm a packet (SCO Art. 5(3))');
+  authenticity
+    .command('ask')
+    .description('ask the sending party to confirm a packet you received')
+    .argument('<packet>', 'the packet id')
+    .action(async (packetId: string) => {
+      const a = await workflowApi().askAuthenticity(packetId);
+      console.log(a.id);
+      console.error(`Asked ${a.senderParty} to confirm packet ${packetId} [${a.article}].`);
+    });
+  authenticity
+    .command('list')
+    .description('confirmation requests of a packet')
+    .argument('<packet>', 'the packet id')
+    .option('--json', 'print JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
+      const list = await workflowApi().authenticityOf(packetId);
+      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log('No confirmation requests.');
+      for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${a.requestedAt.slice(0, 16).replace('T', ' ')}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
+    });
+  authenticity
+    .command('confirm')
+    .description('as the sender, sign a confirmation that the packet is authentic')
+    .argument('<request>', 'the confirmation request id')
+    .action(async (id: string) => {
+      const { ctx } = await context({ quiet: true });
+      const a = await confirmAuthenticity(ctx, workflowApi(), id);
+      console.log(`Confirmed packet ${a.packetId} for ${a.requestingParty} [${a.article}].`);
+    });
+  authenticity
+    .command('check')
+    .description('verify the sender’s signed confirmation yourself')
+    .argument('<request>', 'the confirmation request id')
+    .action(async (id: string) => {
+      const { ctx } = await context({ quiet: true });
+      const result = await checkAuthenticity(ctx, workflowApi(), id);
+      if (!result.confirmed) throw new ClientError(`not confirmed: ${result.reason}`);
+      console.log(`Authentic: ${result.reason}.`);
+    });
+
+  const purpose = program.command('purpose').description("use for another purpose: ask the originator's written consent (SCO Art. 7(2))");
+  purpose
+    .command('request')
+    .description('ask consent to use a received packet for another purpose; the originating officer decides with "liaison release consent"')
+    .argument('<packet>', 'the packet id')
+    .requiredOption('--purpose <text>', 'the other purpose')
+    .action(async (packetId: string, opts: { purpose: string }) => {
+      const r = await workflowApi().requestPurposeChange(packetId, opts.purpose);
+      console.log(r.id);
+      console.error(`Consent requested; until ${r.originParty}'s security officer consents (liaison release consent ${r.id}), use it only for its original purpose.`);
+    });
+  purpose
+    .command('list')
+    .description('requests to use a packet for another purpose, and their decisions')
+    .argument('<packet>', 'the packet id')
+    .option('--json', 'print JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
+      const list = await workflowApi().purposeChanges(packetId);
+      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log('No requests for another use.');
+      for (const r of list) console.log(`${r.id} ${r.state}: use by ${r.requestingParty} for "${r.purpose}" (decided by ${r.originParty})`);
+    });
+
+}
