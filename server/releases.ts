@@ -127,6 +127,9 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   if (member.party !== release.requestingParty || !canRequestRelease(member)) {
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
   }
+  if (release.thirdParty === packet.senderParty || packet.recipients.includes(release.thirdParty)) {
+    throw new Problem('conflict', 'this is a consent to use the packet for another purpose (SCO Art. 7(2)); there are no keys to release');
+  }
   const parts = hub.store.partsOf(packet.id);
   const expected = new Set(clearedReceivers(hub.store.membersOf(release.thirdParty), packet.level, hub.now()).map((m) => m.encryptionKeyId));
   if (expected.size === 0) throw new Problem('conflict', `${release.thirdParty} has no member cleared for ${packet.level}`);

@@ -36,6 +36,7 @@ import {
 import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
+import { recordHubReceipt } from './evidence.ts';
 import { visiblePacket } from './packets.ts';
 import { getRelease } from './releases.ts';
 
@@ -229,6 +230,9 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
       outcome: 'allow',
       detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
     });
+    // The requesting party can later prove it was refused, deferred or told of the transfer.
+    const receiptKind = ({ refused: 'request-refused', deferred: 'request-deferred', transferred: 'transfer' } as const)[body.state as 'refused' | 'deferred' | 'transferred'];
+    if (receiptKind) recordHubReceipt(hub, { kind: receiptKind, packetId: packet.id, party: packet.senderParty });
   });
   return viewOf(hub, packet, member.party);
 }

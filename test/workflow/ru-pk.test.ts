@@ -67,6 +67,9 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
     expect(auditedActions(scene, requestId)).toEqual(expect.arrayContaining(['request.acknowledged', 'request.refused', 'request.executed']));
     const refusal = scene.app.hub.store.auditEvents().find((e) => e.object === requestId && e.action === 'request.refused')!;
     expect(JSON.parse(refusal.detail)).toMatchObject({ article: 'RU-PK Art. 11', packet: reasons, from: 'acknowledged' });
+    // The requester holds a hub-signed receipt of the refusal.
+    const receipts = (await get(scene, person(scene, 'RU'), `/v1/packets/${requestId}/receipts`).expect(200)).body as Array<{ statement: string }>;
+    expect(receipts.map((r) => (JSON.parse(r.statement) as { kind: string; party: string })).filter((r) => r.kind === 'request-refused')).toEqual([expect.objectContaining({ party: 'RU' })]);
   });
 
   it('confirms an oral request in writing only on the demand of the requested party (Art. 5)', async () => {
