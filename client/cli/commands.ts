@@ -61,8 +61,6 @@ function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['ag
 }
 
 export function addClientCommands(program: Command): void {
-  addTrustCommands(program);
-  addOfficerCommands(program);
   program
     .command('keygen')
     .description('make your key pair (Ed25519/Curve25519, GnuPG 2.2 compatible) in LIAISON_HOME')
@@ -404,4 +402,7 @@ export function addClientCommands(program: Command): void {
       console.log(v.status === 'match' || v.status === 'mismatch' ? `${v.status}: ${v.detected}` : `${v.status}: ${v.reason}`);
       if (v.status === 'mismatch') process.exitCode = 1;
     });
+
+  addTrustCommands(program);
+  addOfficerCommands(program);
 }
