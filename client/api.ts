@@ -70,7 +70,8 @@ export class HubClient {
     return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  private async request<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+  /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
+  async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
     let response: Response;
     try {
       response = await fetch(this.url(path), {
@@ -90,79 +91,79 @@ export class HubClient {
   }
 
   hub() {
-    return this.request(HubInfo, 'GET', '/hub');
+    return this.call(HubInfo, 'GET', '/hub');
   }
   agreements() {
-    return this.request(z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) })), 'GET', '/agreements');
+    return this.call(z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) })), 'GET', '/agreements');
   }
   agreement(id: string) {
-    return this.request(Agreement, 'GET', `/agreements/${encodeURIComponent(id)}`);
+    return this.call(Agreement, 'GET', `/agreements/${encodeURIComponent(id)}`);
   }
   challenge(fingerprint: string) {
-    return this.request(ChallengeResponse, 'POST', '/auth/challenge', { fingerprint });
+    return this.call(ChallengeResponse, 'POST', '/auth/challenge', { fingerprint });
   }
   login(fingerprint: string, challenge: string, signature: string) {
-    return this.request(TokenResponse, 'POST', '/auth/token', { fingerprint, challenge, signature });
+    return this.call(TokenResponse, 'POST', '/auth/token', { fingerprint, challenge, signature });
   }
   logout() {
-    return this.request(z.undefined(), 'POST', '/auth/logout');
+    return this.call(z.undefined(), 'POST', '/auth/logout');
   }
   me() {
-    return this.request(Member, 'GET', '/me');
+    return this.call(Member, 'GET', '/me');
   }
   members(party: string, includeRevoked = false) {
-    return this.request(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
+    return this.call(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
   }
   rotations(party: string) {
-    return this.request(z.array(Rotation), 'GET', `/parties/${encodeURIComponent(party)}/rotations`);
+    return this.call(z.array(Rotation), 'GET', `/parties/${encodeURIComponent(party)}/rotations`);
   }
   contacts(party: string) {
-    return this.request(z.array(Contact), 'GET', `/parties/${encodeURIComponent(party)}/contacts`);
+    return this.call(z.array(Contact), 'GET', `/parties/${encodeURIComponent(party)}/contacts`);
   }
   recordContact(party: string, body: { statement: string; signature: string }) {
-    return this.request(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
+    return this.call(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
   }
   enroll(body: { publicKey: string; statement: string; signature: string }) {
-    return this.request(Member, 'POST', '/members', body);
+    return this.call(Member, 'POST', '/members', body);
   }
   restate(fingerprint: string, body: { statement: string; signature: string }) {
-    return this.request(Member, 'POST', `/members/${fingerprint}/statements`, body);
+    return this.call(Member, 'POST', `/members/${fingerprint}/statements`, body);
   }
   revoke(fingerprint: string, body: { statement: string; signature: string }) {
-    return this.request(Member, 'POST', `/members/${fingerprint}/revocation`, body);
+    return this.call(Member, 'POST', `/members/${fingerprint}/revocation`, body);
   }
   rotateOfficer(body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }) {
-    return this.request(Member, 'POST', '/officers/rotation', body);
+    return this.call(Member, 'POST', '/officers/rotation', body);
   }
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
-    return this.request(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
+    return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
   packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
-    return this.request(z.array(PacketSummary), 'GET', `/packets?box=${box}`);
+    return this.call(z.array(PacketSummary), 'GET', `/packets?box=${box}`);
   }
   packet(id: string) {
-    return this.request(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
+    return this.call(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
   }
   submit(id: string) {
-    return this.request(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
+    return this.call(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
   }
   releasesOf(packetId: string) {
-    return this.request(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/releases`);
+    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/releases`);
   }
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
-    return this.request(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
+    return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
   }
   releases() {
-    return this.request(z.array(Release), 'GET', '/releases');
+    return this.call(z.array(Release), 'GET', '/releases');
   }
   release(id: string) {
-    return this.request(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
+    return this.call(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
   }
   decideRelease(id: string, decision: string, signature: string) {
-    return this.request(Release, 'POST', `/releases/${encodeURIComponent(id)}/decision`, { decision, signature });
+    return this.call(Release, 'POST', `/releases/${encodeURIComponent(id)}/decision`, { decision, signature });
   }
   executeRelease(id: string, wraps: Array<{ partId: string; pkesk: string }>) {
-    return this.request(Release, 'POST', `/releases/${encodeURIComponent(id)}/execute`, { wraps });
+    return this.call(Release, 'POST', `/releases/${encodeURIComponent(id)}/execute`, { wraps });
   }
 
   /** Stream a packet (or, with `packetId`, a new revision of a draft) up as multipart. */

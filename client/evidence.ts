@@ -37,7 +37,7 @@ import {
 import { ReleaseDecision } from '../protocol/release.ts';
 import { MembershipStatement } from '../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../protocol/manifest.ts';
-import { ApiError, type HubClient } from './api.ts';
+import type { HubClient } from './api.ts';
 import { ClientError } from './home.ts';
 import type { ClientContext, Notice } from './packets.ts';
 
@@ -46,44 +46,10 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
 export class EvidenceApi {
-  constructor(
-    readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+  constructor(private readonly api: HubClient) {}
 
-  /** The evidence API of a logged-in HubClient (same hub, same session). */
-  static of(api: HubClient): EvidenceApi {
-    // HubClient keeps its token private; the evidence calls are part of the same session.
-    return new EvidenceApi(api.baseUrl, api['token'] ?? '');
-  }
-
-  private async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(`/v1${path}`, this.baseUrl), {
-        method,
-        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let detail = `the hub answered ${response.status}`;
-      let article: string | undefined;
-      try {
-        const problem = JSON.parse(text) as { detail?: string; article?: string };
-        detail = problem.detail ?? detail;
-        article = problem.article;
-      } catch {
-        // Not problem+json: keep the status sentence.
-      }
-      throw new ApiError(response.status, detail, article);
-    }
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
-    return parsed.data;
+  private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    return this.api.call(schema, method, path, body);
   }
 
   receipts(packetId: string) {
@@ -127,7 +93,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
   };
   const statement = canonicalize(receipt);
   try {
-    await EvidenceApi.of(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached(statement, ctx.key, ctx.now()) });
+    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached(statement, ctx.key, ctx.now()) });
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
     return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];

@@ -30,41 +30,16 @@ import {
   missingRequestFields,
   type StateChangeBody,
 } from '../protocol/workflow.ts';
-import { ApiError } from './api.ts';
+import type { HubClient } from './api.ts';
 import { ClientError } from './home.ts';
 import { fetchPacket, sendPacket, type ClientContext, type Notice } from './packets.ts';
 
 /** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
 export class WorkflowApi {
-  constructor(
-    readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+  constructor(private readonly api: HubClient) {}
 
-  private async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(`/v1${path}`, this.baseUrl), {
-        method,
-        headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let problem: { detail?: string; article?: string } = {};
-      try {
-        problem = JSON.parse(text) as typeof problem;
-      } catch {
-        // not problem+json: keep the status alone
-      }
-      throw new ApiError(response.status, problem.detail ?? `the hub answered ${response.status}`, problem.article);
-    }
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
-    return parsed.data;
+  private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    return this.api.call(schema, method, path, body);
   }
 
   requests() {

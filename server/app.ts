@@ -27,6 +27,7 @@ import type { MemberRecord } from '../storage/store.ts';
 import { exchangeChallenge, issueChallenge, logout, memberOf, requireMember } from './auth.ts';
 import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, notFound, problemMiddleware, toProblem } from './errors.ts';
+import { NoQuery, PacketParams, parse } from './validate.ts';
 import { openHub, type Hub } from './hub.ts';
 import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
 import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOfficer } from './members.ts';
@@ -34,22 +35,12 @@ import { decideRelease, executeRelease, getRelease, listReleases, pendingRelease
 import { evidenceRoutes } from './routes/evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
-    throw new Problem('bad-request', `invalid ${what}: ${issues.join('; ')}`, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-  }
-  return result.data;
-}
 
-const PacketParams = z.strictObject({ id: PacketId });
 const PartParams = z.strictObject({ id: PacketId, partId: PartId });
 const ReleaseParams = z.strictObject({ id: ReleaseId });
 const PartyParams = z.strictObject({ party: PartyId });
 const MemberParams = z.strictObject({ fingerprint: Fingerprint });
 const AgreementParams = z.strictObject({ id: AgreementId });
-const NoQuery = z.strictObject({});
 
 export function publicMember(m: MemberRecord): Member {
   return {

@@ -37,7 +37,8 @@ const now = () => new Date();
 
 function session() {
   const s = loadSession(homeDir());
-  return { session: s, api: new HubClient(s.server, s.token), evidence: new EvidenceApi(s.server, s.token) };
+  const api = new HubClient(s.server, s.token);
+  return { session: s, api, evidence: new EvidenceApi(api) };
 }
 
 /** The hub's key from GET /v1/hub, held against the pinned fingerprint when there is one. */

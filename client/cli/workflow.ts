@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { Level, LEVELS } from '../../protocol/levels.ts';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
+import { HubClient } from '../api.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import { detectLanguage, sampleText } from '../language.ts';
 import { mediaTypeOf } from '../packets.ts';
@@ -25,7 +26,7 @@ import { table } from './output.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
-  return new WorkflowApi(session.server, session.token);
+  return new WorkflowApi(new HubClient(session.server, session.token));
 }
 
 /** `en:FILE` -> { lang: 'en', path: 'FILE' } */

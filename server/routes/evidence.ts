@@ -5,24 +5,13 @@
  */
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
-import { PacketId } from '../../protocol/ids.ts';
 import { RetrievalReceiptBody } from '../../protocol/evidence.ts';
 import { memberOf } from '../auth.ts';
-import { Problem } from '../errors.ts';
+import { NoQuery, PacketParams, parse } from '../validate.ts';
 import { acceptRetrievalReceipt, checkpointNow, evidenceBundle, latestCheckpoint, partyAuditExport, receiptsFor } from '../evidence.ts';
 import type { Hub } from '../hub.ts';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
-    throw new Problem('bad-request', `invalid ${what}: ${issues.join('; ')}`, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-  }
-  return result.data;
-}
 
-const PacketParams = z.strictObject({ id: PacketId });
-const NoQuery = z.strictObject({});
 /** `from`: sizes of checkpoints the caller kept, comma-separated; the export proves it extends each. */
 const AuditQuery = z.strictObject({
   from: z

@@ -4,10 +4,9 @@
  */
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
-import { PacketId } from '../../protocol/ids.ts';
 import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBody, PurposeChangeBody, StateChangeBody } from '../../protocol/workflow.ts';
 import { memberOf } from '../auth.ts';
-import { Problem } from '../errors.ts';
+import { NoQuery, PacketParams, parse } from '../validate.ts';
 import type { Hub } from '../hub.ts';
 import {
   answerAuthenticity,
@@ -27,18 +26,8 @@ import {
   requestViews,
 } from '../workflow.ts';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
-    throw new Problem('bad-request', `invalid ${what}: ${issues.join('; ')}`, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-  }
-  return result.data;
-}
 
-const PacketParams = z.strictObject({ id: PacketId });
 const IdParams = z.strictObject({ id: z.uuid() });
-const NoQuery = z.strictObject({});
 
 export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   const router = express.Router();
