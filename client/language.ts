@@ -27,6 +27,7 @@ import { francAll } from 'franc';
 import { data as francData } from 'franc/data.js';
 import { expressions as francExpressions } from 'franc/expressions.js';
 import { iso6393To1 } from 'iso-639-3';
+import { DOCUMENT_MEDIA_TYPES, extractDocumentText } from './extract.ts';
 
 export type LanguageVerdict =
   | { status: 'match'; detected: string }
@@ -478,8 +479,9 @@ const TEXT_MEDIA_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'te
 
 /**
  * Up to `maxBytes` from the start of the file at `path`, decoded and stripped of markup, for
- * language detection; null when `mediaType` is not a text type this module can read (the caller
- * then reports `not-checked` with reason "no text extraction for <mediaType>").
+ * language detection; for DOCX and PDF, the first `maxBytes` characters of their text
+ * (client/extract.ts). Null when `mediaType` is not a type this module can read, or the document
+ * cannot be read (the caller then reports `not-checked`).
  *
  * Reads through a file handle and never more than `maxBytes`. Decodes UTF-8, or the `charset`
  * parameter of the media type if TextDecoder knows it (UTF-8 otherwise); a BOM is dropped, a
@@ -488,6 +490,7 @@ const TEXT_MEDIA_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'te
 export async function sampleText(path: string, mediaType: string, maxBytes = 64 * 1024): Promise<string | null> {
   const [essence = '', ...params] = mediaType.split(';').map((p) => p.trim());
   const type = essence.toLowerCase();
+  if (DOCUMENT_MEDIA_TYPES.has(type)) return extractDocumentText(path, type, maxBytes);
   if (!TEXT_MEDIA_TYPES.has(type)) return null;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
     throw new RangeError(`maxBytes must be a positive integer, not ${maxBytes}`);

@@ -30,6 +30,7 @@ import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
 import { checkDeclaredLanguage, sampleText, type LanguageVerdict } from './language.ts';
+import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from './extract.ts';
 
 export interface ClientContext {
   api: HubClient;
@@ -71,7 +72,10 @@ export function describeVerdict(file: string, v: LanguageVerdict): string {
 async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
   const mediaType = mediaTypeOf(input.path);
   const text = await sampleText(input.path, mediaType);
-  if (text === null) return { status: 'not-checked', declared: input.lang, reason: `no text extraction for ${mediaType}` };
+  if (text === null) {
+    const reason = DOCUMENT_MEDIA_TYPES.has(mediaType) ? `the ${mediaType === PDF_MEDIA_TYPE ? 'PDF' : 'DOCX'} could not be read (too large, damaged or encrypted)` : `no text extraction for ${mediaType}`;
+    return { status: 'not-checked', declared: input.lang, reason };
+  }
   return checkDeclaredLanguage(text, input.lang);
 }
 
