@@ -37,18 +37,10 @@ import {
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
+import { langFile, parties } from './options.ts';
 
 
-/** `en:FILE` -> { lang: 'en', path: 'FILE' } */
-function langFile(value: string, previous: Array<{ lang: string; path: string }> = []): Array<{ lang: string; path: string }> {
-  const match = /^([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*):(.+)$/.exec(value);
-  if (!match) throw new ClientError(`"${value}" should be LANG:FILE, for example en:request-en.txt`);
-  return [...previous, { lang: match[1]!, path: match[2]! }];
-}
 
-function parties(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)];
-}
 
 /** A marking given as a common level (any case, - or _ for space) or as a national label. */
 function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['agreement']>>): Level {

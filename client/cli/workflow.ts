@@ -23,22 +23,14 @@ import {
 } from '../workflow.ts';
 import { context, printNotices } from './context.ts';
 import { table } from './output.ts';
+import { langFile, parties } from './options.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
   return new WorkflowApi(new HubClient(session.server, session.token));
 }
 
-/** `en:FILE` -> { lang: 'en', path: 'FILE' } */
-function langFile(value: string, previous: Array<{ lang: string; path: string }> = []): Array<{ lang: string; path: string }> {
-  const match = /^([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*):(.+)$/.exec(value);
-  if (!match) throw new ClientError(`"${value}" should be LANG:FILE, for example en:reasons-en.txt`);
-  return [...previous, { lang: match[1]!, path: match[2]! }];
-}
 
-function parties(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)];
-}
 
 function level(value: string): Level {
   const parsed = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
