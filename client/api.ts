@@ -21,7 +21,7 @@ import {
   SubmitResult,
   TokenResponse,
 } from '../protocol/api.ts';
-import { Agreement } from '../protocol/agreement.ts';
+import { AgreementView } from '../protocol/agreement.ts';
 import { Release } from '../protocol/release.ts';
 
 export class ApiError extends Error {
@@ -96,8 +96,12 @@ export class HubClient {
   agreements() {
     return this.call(z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) })), 'GET', '/agreements');
   }
-  agreement(id: string) {
-    return this.call(Agreement, 'GET', `/agreements/${encodeURIComponent(id)}`);
+  /** An agreement and its rules in plain words, each with its article. */
+  agreementView(id: string) {
+    return this.call(AgreementView, 'GET', `/agreements/${encodeURIComponent(id)}`);
+  }
+  async agreement(id: string) {
+    return (await this.agreementView(id)).agreement;
   }
   challenge(fingerprint: string) {
     return this.call(ChallengeResponse, 'POST', '/auth/challenge', { fingerprint });

@@ -149,3 +149,48 @@ export function missingLanguages(
 }
 
 export const ALL_LEVELS = LEVELS;
+
+/** One rule of an agreement in plain words, with the article it comes from. */
+export const AgreementRule = z.strictObject({ topic: z.string(), rule: z.string(), article: z.string(), provisional: z.boolean() });
+export type AgreementRule = z.infer<typeof AgreementRule>;
+
+/** An agreement as the hub serves it: the file, and its rules in plain words. */
+export const AgreementView = z.strictObject({ agreement: Agreement, rules: z.array(AgreementRule) });
+
+/** The rules of an agreement, readable, each with its article (GET /v1/agreements/:id, `liaison agreements ID`). */
+export function agreementRules(a: Agreement): AgreementRule[] {
+  const rules: AgreementRule[] = [];
+  const add = (topic: string, rule: string, source: { article: string; provisional?: boolean }) =>
+    rules.push({ topic, rule, article: source.article, provisional: source.provisional ?? false });
+  add('Status', a.status.state, { article: a.status.article, provisional: a.provisional });
+  add(
+    'Markings',
+    a.markings.levels.map((l) => `${l.level} (${Object.entries(l.labels).map(([p, label]) => `${p}: ${label}`).join(', ')})`).join('; '),
+    a.markings,
+  );
+  const languages = [
+    a.languages.allOf.length ? `all of ${a.languages.allOf.join(', ')}` : '',
+    a.languages.anyOf.length ? `one of ${a.languages.anyOf.join(', ')}` : '',
+    a.languages.originalInSenderLanguage ? "the original in the sender's official language" : '',
+  ].filter(Boolean);
+  add('Languages', `every request and document carries ${languages.join('; ') || 'no required language'}`, a.languages);
+  add('Third-party release', "only with the originating party's prior written consent", a.thirdPartyRelease);
+  if (a.purposeLimitation) add('Use for another purpose', "only with the originating party's written consent", a.purposeLimitation);
+  if (a.deadlines.execution?.days) add('Execution', `as a rule within ${a.deadlines.execution.days} days`, a.deadlines.execution);
+  if (a.deadlines.oralConfirmation?.hours) add('Oral requests', `confirmed in writing within ${a.deadlines.oralConfirmation.hours} hours`, a.deadlines.oralConfirmation);
+  if (a.deadlines.contactChangeNotice) {
+    add('Contacts', a.deadlines.contactChangeNotice.days ? `changes notified within ${a.deadlines.contactChangeNotice.days} days` : 'changes notified to the partners', a.deadlines.contactChangeNotice);
+  }
+  if (a.refusalReasons) add('Refusal or deferral', 'only with written reasons', a.refusalReasons);
+  const w = a.workflow;
+  if (w?.requestContents) add('A request states', w.requestContents.fields.join(', '), w.requestContents);
+  if (w?.oralRequests) add('Urgent oral requests', w.oralRequests.confirmation === 'on-demand' ? 'confirmed in writing at the demand of the requested party' : 'confirmed in writing within the deadline', w.oralRequests);
+  if (w?.authenticity) add('Doubt about authenticity', 'the sender confirms on request', w.authenticity);
+  if (w?.additionalInformation) add('Additional information', 'the requested party may ask for it', w.additionalInformation);
+  if (w?.delayNotice) add('Delays', 'notified to the requesting party', w.delayNotice);
+  if (w?.transfer) add('Transfer', 'to another competent authority, the requester told', w.transfer);
+  if (w?.deferral) add('Deferral', 'in whole or in part, with reasons', w.deferral);
+  if (w?.pendingAfterTermination) add('After termination', 'requests under way are still answered', w.pendingAfterTermination);
+  add('After termination', 'confidentiality, markings and the consent gate keep applying', a.confidentialitySurvivesTermination);
+  return rules;
+}

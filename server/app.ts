@@ -34,6 +34,7 @@ import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOffi
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
+import { agreementRules } from '../protocol/agreement.ts';
 
 
 const PartParams = z.strictObject({ id: PacketId, partId: PartId });
@@ -99,7 +100,7 @@ export function buildApp(hub: Hub): express.Express {
     const { id } = parse(AgreementParams, req.params, 'agreement id');
     const agreement = hub.agreements.get(id);
     if (!agreement) throw notFound('agreement');
-    res.json(agreement);
+    res.json({ agreement, rules: agreementRules(agreement) });
   });
 
   v1.post('/auth/challenge', json, (req, res) => {

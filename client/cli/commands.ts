@@ -170,32 +170,15 @@ export function addClientCommands(program: Command): void {
       if (!id) {
         const list = await api.agreements();
         if (opts.json) return console.log(JSON.stringify(list, null, 2));
-        console.log(table([['ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [a.id, a.provisional ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
+        console.log(table([['ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [a.id, a.provisional && a.status !== 'provisional' ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
         return;
       }
-      const a = await api.agreement(id);
-      if (opts.json) return console.log(JSON.stringify(a, null, 2));
+      const { agreement: a, rules } = await api.agreementView(id);
+      if (opts.json) return console.log(JSON.stringify({ agreement: a, rules }, null, 2));
       const lines = [
         `${a.id}: ${a.title}${a.provisional ? ' (PROVISIONAL: conservative defaults, no treaty text yet)' : ''}`,
-        `Status: ${a.status.state} [${a.status.article}]`,
         `Parties: ${a.parties.map((p) => `${p.id} ${p.name}`).join('; ')}`,
-        `Markings [${a.markings.article}]:`,
-        ...a.markings.levels.map((l) => `  ${l.level.padEnd(13)} ${Object.entries(l.labels).map(([p, label]) => `${p}: ${label}`).join('  ')}`),
-        `Languages [${a.languages.article}]: ${[a.languages.allOf.length ? `all of ${a.languages.allOf.join(', ')}` : '', a.languages.anyOf.length ? `one of ${a.languages.anyOf.join(', ')}` : '', a.languages.originalInSenderLanguage ? "original in the sender's official language" : ''].filter(Boolean).join('; ')}`,
-        `Third-party release [${a.thirdPartyRelease.article}]: only with the originating party's written consent`,
-        ...(a.deadlines.execution ? [`Execution [${a.deadlines.execution.article}]: ${a.deadlines.execution.days} days`] : []),
-        ...(a.deadlines.oralConfirmation ? [`Oral request confirmed in writing [${a.deadlines.oralConfirmation.article}]: ${a.deadlines.oralConfirmation.hours} hours`] : []),
-        ...(a.purposeLimitation ? [`Use for another purpose [${a.purposeLimitation.article}]: only with the originating party's written consent (liaison purpose request)`] : []),
-        ...(a.refusalReasons ? [`Refusal or deferral [${a.refusalReasons.article}]: only with written reasons`] : []),
-        ...(a.workflow?.requestContents ? [`A request states [${a.workflow.requestContents.article}]: ${a.workflow.requestContents.fields.join(', ')}`] : []),
-        ...(a.workflow?.oralRequests ? [`Urgent oral requests [${a.workflow.oralRequests.article}]: confirmed in writing ${a.workflow.oralRequests.confirmation === 'on-demand' ? 'at the demand of the requested party' : 'within the deadline above'}`] : []),
-        ...(a.workflow?.authenticity ? [`Doubt about authenticity [${a.workflow.authenticity.article}]: the sender confirms on request`] : []),
-        ...(a.workflow?.additionalInformation ? [`Additional information [${a.workflow.additionalInformation.article}]: the requested party may ask for it`] : []),
-        ...(a.workflow?.delayNotice ? [`Delays [${a.workflow.delayNotice.article}]: notified to the requesting party`] : []),
-        ...(a.workflow?.transfer ? [`Transfer [${a.workflow.transfer.article}]: to another competent authority, the requester told`] : []),
-        ...(a.workflow?.deferral ? [`Deferral [${a.workflow.deferral.article}]: in whole or in part, with reasons`] : []),
-        ...(a.workflow?.pendingAfterTermination ? [`After termination [${a.workflow.pendingAfterTermination.article}]: requests under way are still answered`] : []),
-        `Confidentiality after termination [${a.confidentialitySurvivesTermination.article}]`,
+        ...rules.map((r) => `${r.topic} [${r.article}${r.provisional ? ', provisional' : ''}]: ${r.rule}`),
       ];
       console.log(lines.join('\n'));
     });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agreement } from '../../protocol/agreement.ts';
-import { markingLevel, missingLanguages } from '../../protocol/agreement.ts';
+import { agreementRules, markingLevel, missingLanguages } from '../../protocol/agreement.ts';
 import { AgreementLoadError, loadAgreements, partiesOf } from '../../server/agreements.ts';
 
 const AGREEMENTS_DIR = join(import.meta.dirname, '..', '..', 'agreements');
@@ -230,5 +230,19 @@ describe('loadAgreements refuses a broken directory', () => {
 
   it('refuses a missing directory', () => {
     expect(loadError(join(tmpdir(), `liaison-no-such-dir-${process.pid}`)).message).toMatch(/cannot read the agreements directory/);
+  });
+});
+
+describe('agreementRules: the rules in plain words, each with its article', () => {
+  it('states RU-PK as its text does', () => {
+    const rules = agreementRules(loadAgreements(AGREEMENTS_DIR).get('RU-PK')!);
+    expect(rules.find((r) => r.topic === 'Languages')).toEqual({ topic: 'Languages', rule: 'every request and document carries all of en', article: 'RU-PK Art. 6', provisional: false });
+    expect(rules.find((r) => r.topic === 'Third-party release')?.article).toBe('RU-PK Art. 7(4)');
+    expect(rules.find((r) => r.topic === 'Markings')?.rule).toContain('SECRET (RU: СОВЕРШЕННО СЕКРЕТНО, PK: SECRET)');
+    expect(rules.every((r) => r.article.startsWith('RU-PK '))).toBe(true);
+  });
+
+  it('marks every rule of a provisional agreement as provisional', () => {
+    expect(agreementRules(loadAgreements(AGREEMENTS_DIR).get('TJ-RU')!).every((r) => r.provisional)).toBe(true);
   });
 });

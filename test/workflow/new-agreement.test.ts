@@ -63,8 +63,9 @@ describe('a new agreement file for a new pair of parties', () => {
   it('is listed with its rules and articles', async () => {
     const list = (await get(scene, person(scene, 'AZ'), '/v1/agreements').expect(200)).body;
     expect(list.map((a: { id: string }) => a.id)).toContain('AZ-MN');
-    const a = (await get(scene, person(scene, 'AZ'), '/v1/agreements/AZ-MN').expect(200)).body;
+    const { agreement: a, rules } = (await get(scene, person(scene, 'AZ'), '/v1/agreements/AZ-MN').expect(200)).body;
     expect(a.workflow.transfer.article).toBe('AZ-MN Art. 6(3)');
+    expect(rules).toContainEqual(expect.objectContaining({ topic: 'Transfer', article: 'AZ-MN Art. 6(3)' }));
   });
 
   it('runs an exchange under its own rules, with no code change', async () => {

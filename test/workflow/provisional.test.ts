@@ -21,7 +21,8 @@ afterAll(async () => {
 
 describe('PK-BY (provisional): conservative defaults, said to be provisional', () => {
   it('shows its workflow rules as provisional', async () => {
-    const a = (await get(scene, person(scene, 'PK'), '/v1/agreements/PK-BY').expect(200)).body;
+    const { agreement: a, rules } = (await get(scene, person(scene, 'PK'), '/v1/agreements/PK-BY').expect(200)).body;
+    expect(rules.every((r: { provisional: boolean }) => r.provisional)).toBe(true);
     expect(a.provisional).toBe(true);
     expect(a.workflow.requestContents).toMatchObject({ article: ARTICLE, provisional: true });
     expect(a.deadlines.execution).toMatchObject({ days: 30, provisional: true });
