@@ -8,7 +8,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liaison, Person, startHub, DEMO_PASSPHRASE } from './harness.ts';
+import { liaison, Person, startHub, DEMO_PASSPHRASE, type RunResult } from './harness.ts';
 
 const MB = Number(process.env.BENCH_MB ?? 256);
 const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
@@ -44,20 +44,31 @@ async function main(): Promise<void> {
   const [cp] = seconds(() => copyFileSync(input, join(root, 'copy.bin')));
   rmSync(join(root, 'copy.bin'));
 
-  await liaison(['hub', 'init', '--data', join(root, 'hub')]);
+  // The same setup a real hub has: first officers by the operator, members by their officers.
+  const must = async (result: Promise<RunResult>): Promise<RunResult> => {
+    const r = await result;
+    if (r.code !== 0) throw new Error(r.stderr.trim());
+    return r;
+  };
   const ru = new Person('Bench Sender', 'RU', root);
   const pk = new Person('Bench Receiver', 'PK', root);
-  for (const [p, party] of [[ru, 'RU'], [pk, 'PK']] as const) {
-    await p.run('keygen', '--name', p.name);
-    await p.run('key', 'export', '--public', '--out', join(root, `${party}.asc`));
-    await liaison(['hub', 'enroll', '--data', join(root, 'hub'), '--party', party, '--key', join(root, `${party}.asc`), '--roles', 'contact', '--clearance', 'SECRET']);
+  const officers = [new Person('Bench Officer RU', 'RU', root), new Person('Bench Officer PK', 'PK', root)];
+  for (const p of [ru, pk, ...officers]) {
+    p.fingerprint = (await must(p.run('keygen', '--name', p.name))).stdout.trim();
+    await must(p.run('key', 'export', '--public', '--out', join(root, `${p === ru ? 'RU' : p === pk ? 'PK' : p.fingerprint}.asc`)));
   }
+  await must(liaison(['hub', 'init', '--data', join(root, 'hub'), ...officers.flatMap((o) => ['--officer', `${o.party}=${join(root, `${o.fingerprint}.asc`)}`])]));
+  for (const p of [ru, pk, ...officers]) for (const o of officers) await must(p.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
   const hub = await startHub(join(root, 'hub'), join(root, 'hub.log'));
   try {
-    for (const p of [ru, pk]) await p.run('login', '--server', hub.url);
+    for (const [officer, member, file] of [[officers[0]!, ru, 'RU.asc'], [officers[1]!, pk, 'PK.asc']] as const) {
+      await must(officer.run('login', '--server', hub.url));
+      await must(officer.run('officer', 'enroll', '--key', join(root, file), '--roles', 'contact', '--clearance', 'SECRET'));
+      await must(member.run('login', '--server', hub.url));
+    }
     const gnupg = join(root, 'gnupg');
     execFileSync('mkdir', ['-m', '700', gnupg]);
-    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--import', join(root, 'PK.asc')]);
+    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--import', join(root, 'PK.asc')], { stdio: 'ignore' });
     const pkFingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(execFileSync('gpg', ['--batch', '--homedir', gnupg, '--with-colons', '--list-keys']).toString())![1]!;
     const [gpgEnc] = seconds(() =>
       execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--trust-model', 'always', '--compress-algo', 'none', '--recipient', pkFingerprint, '--output', join(root, 'gpg.pgp'), '--encrypt', input], { stdio: 'ignore' }),
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
 
     const pkSecret = join(root, 'pk-secret.asc');
     await liaison(['key', 'export', '--secret', '--out', pkSecret], pk.env);
-    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', pkSecret]);
+    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', pkSecret], { stdio: 'ignore' });
     const [gpgDec] = seconds(() => execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp')], { stdio: 'ignore' }));
 
     console.log('');
