@@ -37,7 +37,7 @@ import {
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
-import { langFile, parties } from './options.ts';
+import { langFile, languageOf, parties } from './options.ts';
 
 
 
@@ -204,13 +204,7 @@ export function addClientCommands(program: Command): void {
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
         const level = resolveLevel(opts.marking, agreement);
-        let lang = opts.lang;
-        if (!lang) {
-          const text = await sampleText(opts.original, mediaTypeOf(opts.original)).catch(() => null);
-          const detected = text === null ? 'und' : detectLanguage(text).lang;
-          if (detected === 'und') throw new ClientError(`cannot tell the language of ${opts.original}; give it with --lang`);
-          lang = detected;
-        }
+        const lang = await languageOf(opts.original, opts.lang);
         const result = await sendPacket(ctx, {
           agreementId: agreement.id,
           to: opts.to,

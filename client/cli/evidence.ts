@@ -26,6 +26,7 @@ import {
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import { TrustStore, TrustedDirectory } from '../trust.ts';
 import { table } from './output.ts';
+import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
 export interface OperatorAudit {
@@ -33,7 +34,6 @@ export interface OperatorAudit {
   export(dataDir: string, now: () => Date): Promise<AuditExport>;
 }
 
-const now = () => new Date();
 
 function session() {
   const s = loadSession(homeDir());

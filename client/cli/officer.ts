@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
-import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
+import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
 import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
 import { ClientError, clearSession, homeDir, passphrase, saveKey } from '../home.ts';
@@ -17,33 +17,8 @@ import { rewrapFor } from '../packets.ts';
 import { TrustStore } from '../trust.ts';
 import { context, now } from './context.ts';
 import { table } from './output.ts';
+import { fingerprint, isoDate, level, party, roles } from './options.ts';
 
-function fingerprint(value: string): string {
-  const parsed = Fingerprint.safeParse(value);
-  if (!parsed.success) throw new ClientError(`"${value}" is not a fingerprint (40 hexadecimal digits)`);
-  return parsed.data;
-}
-function party(value: string): string {
-  const parsed = PartyId.safeParse(value.toUpperCase());
-  if (!parsed.success) throw new ClientError(`"${value}" is not a party code such as RU or PK`);
-  return parsed.data;
-}
-function level(value: string): Level {
-  const parsed = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
-  if (!parsed.success) throw new ClientError(`"${value}" is not a clearance level (RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET)`);
-  return parsed.data;
-}
-function roles(value: string): Role[] {
-  const list = value.split(',').map((r) => r.trim()).filter(Boolean);
-  const bad = list.find((r) => !Role.safeParse(r).success);
-  if (bad !== undefined || list.length === 0) throw new ClientError(`"${bad ?? value}" is not a role (contact, clerk, officer)`);
-  return list as Role[];
-}
-function isoDate(value: string): string {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new ClientError(`"${value}" is not a date`);
-  return d.toISOString();
-}
 function readFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');

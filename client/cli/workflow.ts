@@ -5,12 +5,9 @@
  * Each parses its flags, calls client/workflow.ts, and prints plain sentences (or JSON).
  */
 import { Option, type Command } from 'commander';
-import { Level, LEVELS } from '../../protocol/levels.ts';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
 import { HubClient } from '../api.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
-import { detectLanguage, sampleText } from '../language.ts';
-import { mediaTypeOf } from '../packets.ts';
 import {
   WorkflowApi,
   changeRequestState,
@@ -23,7 +20,7 @@ import {
 } from '../workflow.ts';
 import { context, printNotices } from './context.ts';
 import { table } from './output.ts';
-import { langFile, parties } from './options.ts';
+import { isoDate, langFile, languageOf, level, parties } from './options.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
@@ -32,25 +29,8 @@ function workflowApi(): WorkflowApi {
 
 
 
-function level(value: string): Level {
-  const parsed = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
-  if (!parsed.success) throw new ClientError(`"${value}" is not a marking (${LEVELS.join(', ')})`);
-  return parsed.data;
-}
 
-async function languageOf(path: string, given: string | undefined): Promise<string> {
-  if (given) return given;
-  const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
-  const detected = text === null ? 'und' : detectLanguage(text).lang;
-  if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);
-  return detected;
-}
 
-function isoDate(value: string): string {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new ClientError(`"${value}" is not a date`);
-  return d.toISOString();
-}
 
 function describeRequest(v: RequestView): string {
   const scope = v.scope ? ` in ${v.scope}` : '';
