@@ -4,17 +4,13 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptPart, wrapSessionKeyFor, type ByteStream } from '../../keys/parts.ts';
-import { signDetached } from '../../keys/signatures.ts';
-import { canonicalize } from '../../protocol/canonical.ts';
-import { RELEASE_DECISION_FORMAT, type Release } from '../../protocol/release.ts';
-import { readPublicKey } from '../../keys/identity.ts';
+import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
-import { buildPacket, buildRevision, keysOf, login, uploadRequest } from '../helpers/packets.ts';
+import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
+import { blobFiles, decision, downloadBytes, plaintextOf, wrapsFor } from '../helpers/http.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -23,37 +19,6 @@ const tokens: Record<string, string> = {};
 
 const RU_TEXT = `Запрос о правовой помощи по уголовному делу. Просим предоставить сведения о банковских счетах подозреваемого. ${CANARY}`;
 const EN_TEXT = `Request for legal assistance in a criminal case. We ask you to provide information on the bank accounts of the suspect. ${CANARY}`;
-
-function blobFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-async function plaintextOf(bytes: Buffer, reader: Person, sender: Person): Promise<string> {
-  const decrypted = await decryptPart(Readable.toWeb(Readable.from([bytes])) as ByteStream, { decryptionKey: reader.key, senderKeys: [await readPublicKey(sender.armoredPublicKey)], date: world.clock.now() });
-  const chunks: Buffer[] = [];
-  for await (const c of Readable.fromWeb(decrypted.data as import('node:stream/web').ReadableStream<Uint8Array>)) chunks.push(c as Buffer);
-  expect((await decrypted.verification).valid).toBe(true);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const downloadBytes = (path: string, token: string) =>
-  request(app())
-    .get(path)
-    .set('Authorization', `Bearer ${token}`)
-    .buffer(true)
-    .parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
 
 const app = () => hub.app;
 
@@ -105,10 +70,10 @@ describe('sending a packet', () => {
     const entry = inbox.body.find((p: { packetId: string }) => p.packetId === packet.manifest.packetId);
     expect(entry).toMatchObject({ senderParty: 'RU', level: 'SECRET', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, kind: 'request', relation: 'received' });
 
-    const part = await downloadBytes(`/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[pkContact.name]!).expect(200);
+    const part = await downloadBytes(app(), `/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[pkContact.name]!).expect(200);
     expect(part.headers['liaison-wrap-length']).toBe('0');
     expect(Buffer.compare(part.body as Buffer, packet.files[1]!.bytes)).toBe(0);
-    expect(await plaintextOf(part.body as Buffer, pkContact, ruContact)).toBe(EN_TEXT);
+    expect(await plaintextOf(part.body as Buffer, pkContact, ruContact, world.clock.now())).toBe(EN_TEXT);
 
     // Below the marking: the packet does not exist for this member, exactly like a missing one.
     const low = await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[pkLowClearance.name]}`).expect(404);
@@ -119,13 +84,13 @@ describe('sending a packet', () => {
   });
 
   it('refuses to submit a packet without the English translation (RU-PK Art. 6) and keeps nothing', async () => {
-    const before = blobFiles(join(world.dataDir, 'blobs')).length;
+    const before = blobFiles(world.dataDir).length;
     const packet = await buildPacket({ sender: ruContact, readers: secretReaders(), date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: RU_TEXT }] });
     const res = await uploadRequest(app(), tokens[ruContact.name]!, packet, true).expect(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, article: 'RU-PK Art. 6' });
     expect(res.body.detail).toMatch(/translation into en is required/);
-    expect(blobFiles(join(world.dataDir, 'blobs')).length).toBe(before);
+    expect(blobFiles(world.dataDir).length).toBe(before);
     expect(readdirSync(join(world.dataDir, 'tmp'))).toEqual([]);
     await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(404);
   });
@@ -187,54 +152,46 @@ describe('consent and execution of a release', () => {
   const ask = async (purpose = 'Joint investigation of the same network') =>
     (await request(app()).post(`/v1/packets/${packet.manifest.packetId}/releases`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ thirdParty: 'KZ', purpose }).expect(201)).body as Release;
 
-  const wrapsFor = async (reader: Person, recipients: Person[]) =>
-    Promise.all(
-      packet.files.map(async (f) => ({
-        partId: f.partId,
-        pkesk: Buffer.from(await wrapSessionKeyFor(Readable.toWeb(Readable.from([f.bytes])) as ByteStream, { decryptionKey: reader.key, newRecipients: await keysOf(recipients), date: world.clock.now() })).toString('base64'),
-      })),
-    );
-
   it('only an officer of the originating party can decide, and the third party reads only after execution', async () => {
     const release = await ask();
     // The requesting party's own people cannot consent for the originator.
-    const byPk = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send(await decision(release, pkContact, 'consent'));
+    const byPk = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send(await decision(release, pkContact, 'consent', world.clock.now()));
     expect(byPk.status).toBe(403);
     expect(byPk.body.article).toBe('RU-PK Art. 7(4)');
-    const byRuContact = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send(await decision(release, ruContact, 'consent'));
+    const byRuContact = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send(await decision(release, ruContact, 'consent', world.clock.now()));
     expect(byRuContact.status).toBe(403);
 
-    const decided = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent')).expect(200);
+    const decided = await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent', world.clock.now())).expect(200);
     expect(decided.body.state).toBe('consented');
     // Consent alone does not release: nothing is readable by KZ until the keys are re-wrapped.
     await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(404);
 
     // Wraps for the wrong people are refused.
-    const wrong = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [pkLowClearance]) });
+    const wrong = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(packet, pkContact, [pkLowClearance], world.clock.now()) });
     expect(wrong.status).toBe(400);
     // Only the requesting party executes.
-    const byRu = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send({ wraps: await wrapsFor(ruContact, [kzContact]) });
+    const byRu = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).send({ wraps: await wrapsFor(packet, ruContact, [kzContact], world.clock.now()) });
     expect(byRu.status).toBe(403);
 
-    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) }).expect(200);
+    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(packet, pkContact, [kzContact], world.clock.now()) }).expect(200);
     const seen = await request(app()).get(`/v1/packets/${packet.manifest.packetId}`).set('Authorization', `Bearer ${tokens[kzContact.name]}`).expect(200);
     expect(seen.body.relation).toBe('released');
-    const part = await downloadBytes(`/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[kzContact.name]!).expect(200);
+    const part = await downloadBytes(app(), `/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[kzContact.name]!).expect(200);
     const wrapLength = Number(part.headers['liaison-wrap-length']);
     expect(wrapLength).toBeGreaterThan(0);
     // The stored ciphertext is untouched: the signed hash still holds after the wrap.
     expect(Buffer.compare((part.body as Buffer).subarray(wrapLength), packet.files[1]!.bytes)).toBe(0);
-    expect(await plaintextOf(part.body as Buffer, kzContact, ruContact)).toBe(EN_TEXT);
+    expect(await plaintextOf(part.body as Buffer, kzContact, ruContact, world.clock.now())).toBe(EN_TEXT);
     // Executed once only.
-    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) }).expect(409);
+    await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(packet, pkContact, [kzContact], world.clock.now()) }).expect(409);
   });
 
   it('a refusal carries reasons and blocks the release for good', async () => {
     const release = await ask('Share with partners');
-    const noReason = await decision(release, ruOfficer, 'refuse');
+    const noReason = await decision(release, ruOfficer, 'refuse', world.clock.now());
     await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(noReason).expect(400);
-    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'refuse', { reason: 'The source must stay protected.' })).expect(200);
-    const blocked = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) });
+    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'refuse', world.clock.now(), { reason: 'The source must stay protected.' })).expect(200);
+    const blocked = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).send({ wraps: await wrapsFor(packet, pkContact, [kzContact], world.clock.now()) });
     expect(blocked.status).toBe(403);
     expect(blocked.body).toMatchObject({ article: 'RU-PK Art. 7(4)' });
     expect(blocked.body.detail).toMatch(/refused/);
@@ -243,27 +200,11 @@ describe('consent and execution of a release', () => {
   it('an expired consent blocks what was not yet released (shifted clock)', async () => {
     const release = await ask('Time-limited sharing');
     const expiresAt = new Date(world.clock.now().getTime() + 3600_000).toISOString();
-    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent', { expiresAt })).expect(200);
+    await request(app()).post(`/v1/releases/${release.id}/decision`).set('Authorization', `Bearer ${tokens[ruOfficer.name]}`).send(await decision(release, ruOfficer, 'consent', world.clock.now(), { expiresAt })).expect(200);
     world.clock.advance(2 * 3600_000);
     const pk = await login(hub.app, pkContact, world.clock.now());
-    const late = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${pk}`).send({ wraps: await wrapsFor(pkContact, [kzContact]) });
+    const late = await request(app()).post(`/v1/releases/${release.id}/execute`).set('Authorization', `Bearer ${pk}`).send({ wraps: await wrapsFor(packet, pkContact, [kzContact], world.clock.now()) });
     expect(late.status).toBe(403);
     expect(late.body.detail).toMatch(/expired/);
   });
 });
-
-async function decision(release: Release, officer: Person, kind: 'consent' | 'refuse', extra: { reason?: string; expiresAt?: string } = {}) {
-  const statement = {
-    format: RELEASE_DECISION_FORMAT,
-    releaseId: release.id,
-    packetId: release.packetId,
-    thirdParty: release.thirdParty,
-    purpose: release.purpose,
-    decision: kind,
-    ...extra,
-    decidedAt: world.clock.now().toISOString(),
-    officer: officer.fingerprint,
-  };
-  const text = canonicalize(statement);
-  return { decision: text, signature: await signDetached(text, officer.key, world.clock.now()) };
-}
