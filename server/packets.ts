@@ -15,12 +15,12 @@ import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/p
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
-import type { Agreement } from '../protocol/agreement.ts';
 import type { MemberRecord, PacketRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import {
+  agreementOf,
   canDownload,
   clearedReceivers,
   readRelation,
@@ -104,11 +104,6 @@ function answeredPacket(hub: Hub, manifest: Manifest): PacketRecord | undefined 
   return manifest.references.inReplyTo ? hub.store.getPacket(manifest.references.inReplyTo) : undefined;
 }
 
-function agreementOf(hub: Hub, id: string): Agreement {
-  const agreement = hub.agreements.get(id);
-  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
-  return agreement;
-}
 
 /** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
 async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<void> {
@@ -163,7 +158,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     const verification = await verifyDetached(manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
     if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
-    const agreement = agreementOf(hub, manifest.agreementId);
+    const agreement = agreementOf(hub.agreements, manifest.agreementId);
     const existing = hub.store.getPacket(manifest.packetId);
     let newParts: ManifestPart[];
     if (manifest.revision === 1) {
@@ -255,7 +250,7 @@ export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): 
   if (packet.state === 'submitted') throw new Problem('conflict', 'the packet is already submitted');
   const parsed = parseCanonicalManifest(packet.manifest);
   if (!parsed.ok) throw new Error('stored manifest does not parse');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   requireInForce(agreement, parsed.manifest, answeredPacket(hub, parsed.manifest));
   requireComplete(agreement, parsed.manifest);
   hub.store.transaction(() => {

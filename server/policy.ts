@@ -10,6 +10,13 @@ import { inactiveReason, isClearedReceiver } from '../protocol/membership.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, treatyRefusal } from './errors.ts';
 
+/** The agreement a packet or record names; one the hub does not have (never loaded, or its file removed since) is refused. */
+export function agreementOf(agreements: ReadonlyMap<string, Agreement>, id: string): Agreement {
+  const agreement = agreements.get(id);
+  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
+  return agreement;
+}
+
 const hasAnyRole = (m: MemberRecord, roles: readonly Role[]) => m.roles.some((r) => roles.includes(r));
 
 /** Members who must be able to read a packet at `level`: receiving role and enough clearance. */

@@ -9,17 +9,13 @@ import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
-import type { Agreement } from '../protocol/agreement.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
-import { canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
+import { agreementOf, canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
 import { checkWraps, visiblePacket } from './packets.ts';
 
-function agreementOf(hub: Hub, packet: PacketRecord): Agreement {
-  return hub.agreements.get(packet.agreementId)!;
-}
 
 function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
   const { decidedBy: _d, ...rest } = r;
@@ -41,7 +37,7 @@ function visibleRelease(hub: Hub, member: MemberRecord, releaseId: string): { re
 
 export function requestRelease(hub: Hub, member: MemberRecord, packetId: string, body: { thirdParty: string; purpose: string }): Release {
   const { packet, relation } = visiblePacket(hub, member, packetId);
-  const agreement = agreementOf(hub, packet);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.thirdPartyRelease.article;
   if (relation === 'released') throw treatyRefusal(article, 'material received through a release cannot be released onward again without a new request by a direct party', 'forbidden');
   if (!canRequestRelease(member)) throw new Problem('forbidden', 'requesting a release needs the contact role');
@@ -84,7 +80,7 @@ export function listReleases(hub: Hub, member: MemberRecord, packetId: string): 
 /** Record the originating officer's signed consent or refusal. */
 export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { decision: string; signature: string }): Promise<Release> {
   const { release, packet } = visibleRelease(hub, member, releaseId);
-  const article = agreementOf(hub, packet).thirdPartyRelease.article;
+  const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
   if (!isOfficerOf(member, packet.senderParty)) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
   }
@@ -123,7 +119,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
  */
 export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { wraps: Array<{ partId: string; pkesk: string }> }): Promise<Release> {
   const { release, packet } = visibleRelease(hub, member, releaseId);
-  const article = agreementOf(hub, packet).thirdPartyRelease.article;
+  const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
   if (member.party !== release.requestingParty || !canRequestRelease(member)) {
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
   }

@@ -37,17 +37,12 @@ import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, Packet
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { recordHubReceipt } from './evidence.ts';
+import { agreementOf } from './policy.ts';
 import { visiblePacket } from './packets.ts';
 import { getRelease } from './releases.ts';
 
 const isContact = (m: MemberRecord) => m.roles.some((r) => SENDING_ROLES.includes(r));
 
-function agreementOf(hub: Hub, id: string): Agreement {
-  const agreement = hub.agreements.get(id);
-  // A packet or record names an agreement the hub loaded at the time; a file removed since is an operator fault.
-  if (!agreement) throw new Problem('conflict', `the hub no longer has agreement ${id}`);
-  return agreement;
-}
 
 function requireContact(member: MemberRecord, what: string): void {
   if (!isContact(member)) throw new Problem('forbidden', `${what} needs the contact role`);
@@ -89,7 +84,7 @@ function stateOf(hub: Hub, packetId: string, party: string) {
 }
 
 function viewOf(hub: Hub, packet: PacketRecord, party: string): RequestView {
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const { events, state, scope } = stateOf(hub, packet.id, party);
   const receivedAt = packet.submittedAt ?? packet.createdAt;
   const execution = agreement.deadlines.execution;
@@ -193,7 +188,7 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
   const { packet, relation } = requestPacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('forbidden', `the state of a request is set by the requested party (${packet.recipients.join(', ')})`);
   requireContact(member, 'changing the state of a request');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = articleFor(agreement, body.state);
   if (body.scope && body.state !== 'refused' && body.state !== 'deferred') throw new Problem('bad-request', 'only a refusal or a deferral is in whole or in part');
   if (body.authority && body.state !== 'transferred') throw new Problem('bad-request', 'an authority is named only for a transfer');
@@ -242,7 +237,7 @@ export function notifyDelay(hub: Hub, member: MemberRecord, packetId: string, bo
   const { packet, relation } = requestPacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('forbidden', 'a delay is notified by the requested party');
   requireContact(member, 'notifying a delay');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = ruleOrRefuse(agreement, agreement.workflow?.delayNotice, 'delay notices').article;
   const related = hub.store.getPacket(body.packetId);
   const manifest = related ? parseCanonicalManifest(related.manifest) : undefined;
@@ -262,7 +257,7 @@ export function notifyDelay(hub: Hub, member: MemberRecord, packetId: string, bo
 // --- urgent oral requests (SCO Art. 5(2); RU-PK Art. 5) ----------------------------------------
 
 function oralView(hub: Hub, o: OralRequestRecord): OralRequestView {
-  const agreement = agreementOf(hub, o.agreementId);
+  const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = agreement.workflow?.oralRequests;
   const confirmation = rule?.confirmation ?? 'on-demand';
   const deadline = agreement.deadlines.oralConfirmation;
@@ -332,7 +327,7 @@ export function listOralRequests(hub: Hub, member: MemberRecord): OralRequestVie
 /** The requested party demands written confirmation of an oral request (RU-PK Art. 5: "at the demand of the requested Party"). */
 export function demandOralConfirmation(hub: Hub, member: MemberRecord, id: string): OralRequestView {
   const o = visibleOral(hub, member, id);
-  const agreement = agreementOf(hub, o.agreementId);
+  const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.oralRequests, 'oral requests');
   if (member.party !== o.requestedParty) throw treatyRefusal(rule.article, `only the requested party (${o.requestedParty}) demands written confirmation`, 'forbidden');
   requireContact(member, 'demanding confirmation');
@@ -350,7 +345,7 @@ export function demandOralConfirmation(hub: Hub, member: MemberRecord, id: strin
 /** The requesting party links the written request that confirms an oral one; a late confirmation is recorded as late. */
 export function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, body: { packetId: string }): OralRequestView {
   const o = visibleOral(hub, member, id);
-  const agreement = agreementOf(hub, o.agreementId);
+  const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.oralRequests, 'oral requests');
   if (member.party !== o.requestingParty) throw treatyRefusal(rule.article, `the requesting party (${o.requestingParty}) confirms its oral request in writing`, 'forbidden');
   requireContact(member, 'confirming an oral request');
@@ -374,7 +369,7 @@ export function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, b
 // --- authenticity (SCO Art. 5(3)) --------------------------------------------------------------
 
 function authenticityView(hub: Hub, a: AuthenticityRequestRecord, packet: PacketRecord): AuthenticityView {
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   return {
     id: a.id,
     packetId: a.packetId,
@@ -393,7 +388,7 @@ function authenticityView(hub: Hub, a: AuthenticityRequestRecord, packet: Packet
 export function askAuthenticity(hub: Hub, member: MemberRecord, packetId: string): AuthenticityView {
   const { packet, relation } = visiblePacket(hub, member, packetId);
   if (relation === 'sent') throw new Problem('bad-request', 'the sender does not ask itself to confirm its own packet');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.authenticity, 'authenticity confirmation');
   requireContact(member, 'asking for confirmation');
   const record = { id: randomUUID(), packetId, requestedBy: member.fingerprint, requestingParty: member.party, requestedAt: hub.now().toISOString() };
@@ -421,7 +416,7 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   const a = hub.store.getAuthenticityRequest(requestId);
   const packet = a ? hub.store.getPacket(a.packetId) : undefined;
   if (!a || !packet || (member.party !== packet.senderParty && member.party !== a.requestingParty)) throw notFound('authenticity request');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.workflow?.authenticity?.article ?? agreement.status.article;
   if (member.party !== packet.senderParty) throw treatyRefusal(article, `only ${packet.senderParty}, which sent the packet, can confirm it`, 'forbidden');
   if (!isContact(member) && !member.roles.includes('officer')) throw new Problem('forbidden', 'confirming a packet needs the contact or officer role');
@@ -459,7 +454,7 @@ export function getAuthenticity(hub: Hub, member: MemberRecord, requestId: strin
 export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: string, body: { purpose: string }): Release {
   const { packet, relation } = visiblePacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('bad-request', 'consent to another use is asked by a party that received the packet');
-  const agreement = agreementOf(hub, packet.agreementId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
   const rule = agreement.purposeLimitation;
   if (!rule) throw new Problem('conflict', `${agreement.id} limits disclosure to third parties but not the purpose of use; no consent is needed`);
   requireContact(member, 'asking consent to another use');
