@@ -84,6 +84,8 @@ export function toProblem(err: unknown): Problem | undefined {
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new Problem('unsupported-media-type', 'unsupported body encoding');
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
     const field = e.field ? ` (${e.field})` : '';
+    // More text fields than an upload has is a malformed request, not a large one.
+    if (e.code === 'LIMIT_FIELD_COUNT') return new Problem('bad-request', 'the upload has more text fields than manifest, signature and submit');
     return e.code === 'LIMIT_FILE_SIZE'
       ? new Problem('too-large', `a part is larger than this hub accepts${field}`)
       : new Problem('too-large', `the upload exceeds a limit: ${e.message ?? e.code}${field}`);
