@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the CLI needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
+// The CLI runs its TypeScript with Node's own type stripping (Node 24 LTS): no compiler at start.
 await import('./liaison.ts');

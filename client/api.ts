@@ -26,12 +26,15 @@ import { Release } from '../protocol/release.ts';
 
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly article?: string,
-  ) {
+  readonly status: number;
+  readonly detail: string;
+  readonly article: string | undefined;
+
+  constructor(status: number, detail: string, article?: string) {
     super(article ? `${detail} (${article})` : detail);
+    this.status = status;
+    this.detail = detail;
+    this.article = article;
   }
 }
 
@@ -53,10 +56,13 @@ function problemOf(status: number, text: string): ApiError {
 }
 
 export class HubClient {
-  constructor(
-    readonly baseUrl: string,
-    private token?: string,
-  ) {}
+  readonly baseUrl: string;
+  private token: string | undefined;
+
+  constructor(baseUrl: string, token?: string) {
+    this.baseUrl = baseUrl;
+    this.token = token;
+  }
 
   withToken(token: string): HubClient {
     return new HubClient(this.baseUrl, token);

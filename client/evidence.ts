@@ -46,7 +46,10 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
 export class EvidenceApi {
-  constructor(private readonly api: HubClient) {}
+  private readonly api: HubClient;
+  constructor(api: HubClient) {
+    this.api = api;
+  }
 
   private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
     return this.api.call(schema, method, path, body);

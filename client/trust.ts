@@ -37,7 +37,10 @@ const TrustFile = z.strictObject({ pins: z.array(Pin), seen: z.record(z.string()
 export class TrustStore {
   private data: z.infer<typeof TrustFile> = { pins: [], seen: {} };
 
-  constructor(private readonly home?: string) {
+  private readonly home: string | undefined;
+
+  constructor(home?: string) {
+    this.home = home;
     const path = this.path();
     if (path && existsSync(path)) {
       const parsed = TrustFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
@@ -119,11 +122,15 @@ interface TrustedOfficer {
 export class TrustedDirectory {
   private readonly cache = new Map<string, { officers: Map<string, TrustedOfficer>; members: TrustedMember[] }>();
 
-  constructor(
-    private readonly api: HubClient,
-    private readonly trust: TrustStore,
-    private readonly now: () => Date,
-  ) {}
+  private readonly api: HubClient;
+  private readonly trust: TrustStore;
+  private readonly now: () => Date;
+
+  constructor(api: HubClient, trust: TrustStore, now: () => Date) {
+    this.api = api;
+    this.trust = trust;
+    this.now = now;
+  }
 
   /** Every member of `party` the hub lists (revoked ones too), each verified; throws naming the first bad key. */
   async members(party: string): Promise<TrustedMember[]> {

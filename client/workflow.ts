@@ -36,7 +36,10 @@ import { fetchPacket, sendPacket, type ClientContext, type Notice } from './pack
 
 /** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
 export class WorkflowApi {
-  constructor(private readonly api: HubClient) {}
+  private readonly api: HubClient;
+  constructor(api: HubClient) {
+    this.api = api;
+  }
 
   private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
     return this.api.call(schema, method, path, body);

@@ -37,11 +37,12 @@ export class Person {
   readonly home: string;
   fingerprint = '';
 
-  constructor(
-    readonly name: string,
-    readonly party: string,
-    root: string,
-  ) {
+  readonly name: string;
+  readonly party: string;
+
+  constructor(name: string, party: string, root: string) {
+    this.name = name;
+    this.party = party;
     this.home = join(root, 'people', name.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
   }

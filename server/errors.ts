@@ -42,13 +42,15 @@ export class Problem extends Error {
   override name = 'Problem';
   readonly status: number;
 
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly extra: { article?: string; errors?: unknown } = {},
-    options?: { cause?: unknown },
-  ) {
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly extra: { article?: string; errors?: unknown };
+
+  constructor(code: ProblemCode, detail: string, extra: { article?: string; errors?: unknown } = {}, options?: { cause?: unknown }) {
     super(detail, options);
+    this.code = code;
+    this.detail = detail;
+    this.extra = extra;
     this.status = STATUS[code];
   }
 }

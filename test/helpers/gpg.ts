@@ -9,7 +9,10 @@ import { join } from 'node:path';
 export class GnuPG {
   readonly home = mkdtempSync(join(tmpdir(), 'liaison-gpg-'));
 
-  constructor(private readonly passphrase: string) {}
+  private readonly passphrase: string;
+  constructor(passphrase: string) {
+    this.passphrase = passphrase;
+  }
 
   run(args: string[], input?: string | Buffer): { code: number; stdout: Buffer; stderr: string } {
     const result = spawnSync('gpg', ['--batch', '--homedir', this.home, '--pinentry-mode', 'loopback', '--passphrase', this.passphrase, ...args], { input, maxBuffer: 256 * 1024 * 1024 });

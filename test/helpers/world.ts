@@ -23,9 +23,12 @@ export const CANARY = 'CANARY-7f3e9a1c-НЕ-ДОЛЖНО-ПОКИДАТЬ-КЛИ
 
 export class TestClock {
   private offsetMs = 0;
-  constructor(private readonly base = Date.now()) {}
-  now = (): Date => new Date(this.base + this.offsetMs + (Date.now() - this.started));
+  private readonly base: number;
   private readonly started = Date.now();
+  constructor(base = Date.now()) {
+    this.base = base;
+  }
+  now = (): Date => new Date(this.base + this.offsetMs + (Date.now() - this.started));
   advance(ms: number): void {
     this.offsetMs += ms;
   }
