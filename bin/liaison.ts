@@ -2,26 +2,28 @@
  * The `liaison` command: the person's commands (client/) and the operator's (server/) in one
  * program. This entry point is the only module that imports both sides.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { userSentence } from '../client/cli/errors.ts';
 import { addClientCommands } from '../client/cli/commands.ts';
 import { addHubCommands } from '../server/cli.ts';
 import { addEvidenceCommands } from '../client/cli/evidence.ts';
 import { addWorkflowCommands } from '../client/cli/workflow.ts';
+import { groupHelpByRole } from '../client/cli/help.ts';
 import { operatorAudit } from '../server/evidence.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('liaison')
   .description('Liaison: secure exchange of classified documents between agencies bound by cooperation agreements')
+  .version(version, '-V, --version', 'print the version of liaison')
   .showHelpAfterError('(liaison --help lists the commands)')
   .exitOverride();
 addClientCommands(program);
 addHubCommands(program);
 addEvidenceCommands(program, operatorAudit);
 addWorkflowCommands(program);
-
-function oneSentence(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.replace(/^Error: /, '');
-}
+groupHelpByRole(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -31,7 +33,7 @@ try {
     process.exitCode = error.exitCode;
   } else {
     if (process.env.LIAISON_DEBUG) console.error(error);
-    console.error(`liaison: ${oneSentence(error)}`);
+    console.error(`liaison: ${userSentence(error)}`);
     process.exitCode = 1;
   }
 }

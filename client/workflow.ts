@@ -17,6 +17,7 @@ import { signDetached, verifyDetached } from '../keys/signatures.ts';
 import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
 import type { PacketKind } from '../protocol/manifest.ts';
+import { describeIssues } from '../protocol/issues.ts';
 import { Release } from '../protocol/release.ts';
 import {
   AUTHENTICITY_FORMAT,
@@ -115,7 +116,7 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
   const agreement = await ctx.api.agreement(options.agreementId);
   if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
   const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...options.form });
-  if (!form.success) throw new ClientError(`the request form is invalid: ${form.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`);
   const rule = agreement.workflow?.requestContents;
   if (rule) {
     const missing = missingRequestFields(form.data, rule.fields);

@@ -14,6 +14,7 @@ import { readPublicKey } from '../keys/identity.ts';
 import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
+import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { MemberRecord, PacketRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
@@ -148,7 +149,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
   try {
     const { fields, files } = await receiveMultipart(hub, req, res, temps);
     const parsedFields = PacketUploadFields.safeParse(fields);
-    if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${parsedFields.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
     const parsed = parseCanonicalManifest(manifestText);
     if (!parsed.ok) throw new Problem('bad-request', parsed.error);
