@@ -197,6 +197,8 @@ export interface SendOptions {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
   attachments?: Array<{ lang: string; path: string }>;
+  /** The structured request form (a JSON file), only for a request: see client/workflow.ts sendRequest. */
+  requestForm?: { lang: string; path: string };
   authority?: string;
   inReplyTo?: string;
   draft: boolean;
@@ -217,6 +219,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
     { role: 'original', lang: options.original.lang, path: options.original.path },
     ...options.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, path: t.path })),
     ...(options.attachments ?? []).map((a) => ({ role: 'attachment' as const, lang: a.lang, path: a.path })),
+    ...(options.requestForm ? [{ role: 'request-form' as const, lang: options.requestForm.lang, path: options.requestForm.path }] : []),
   ];
   const missing = missingLanguages(agreement, ctx.me.party, inputs);
   if (missing && !options.draft) {

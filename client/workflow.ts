@@ -26,6 +26,7 @@ import {
   DeadlineItem,
   OralRequestView,
   REQUEST_FORM_FORMAT,
+  REQUEST_FORM_MEDIA_TYPE,
   RequestForm,
   RequestView,
   missingRequestFields,
@@ -133,7 +134,7 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
       kind: 'request',
       original: options.original,
       translations: options.translations,
-      attachments: [{ lang: options.formLang, path }],
+      requestForm: { lang: options.formLang, path },
       ...(options.authority ? { authority: options.authority } : {}),
       draft: Boolean(options.draft),
     });
@@ -209,7 +210,7 @@ export async function readRequestForm(ctx: ClientContext, packetId: string, outD
   const rule = agreement.workflow?.requestContents;
   for (const file of fetched.files) {
     const part = fetched.manifest.parts.find((p) => p.id === file.partId);
-    if (part?.role !== 'attachment' || part.mediaType !== 'application/json') continue;
+    if (part?.role !== 'request-form' || part.mediaType !== REQUEST_FORM_MEDIA_TYPE) continue;
     let json: unknown;
     try {
       json = JSON.parse(await fs.readFile(file.path, 'utf8'));

@@ -28,6 +28,7 @@ import {
   requireComplete,
   requireInForce,
   requireMarking,
+  requireRequestForm,
   requireOnlyAddsParts,
   requireRecipientsInAgreement,
   requireSender,
@@ -169,6 +170,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireSender(agreement, member, manifest);
       requireRecipientsInAgreement(agreement, manifest);
       requireMarking(agreement, manifest, member);
+      requireRequestForm(agreement, manifest);
       newParts = manifest.parts;
     } else {
       if (!existing) throw notFound('packet');

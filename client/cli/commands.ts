@@ -203,6 +203,10 @@ export function addClientCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
+        const form = agreement.workflow?.requestContents;
+        if (opts.kind === 'request' && form) {
+          throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): send it with "liaison request send" and the form's fields (see liaison request send --help)`);
+        }
         const level = resolveLevel(opts.marking, agreement);
         const lang = await languageOf(opts.original, opts.lang);
         const result = await sendPacket(ctx, {

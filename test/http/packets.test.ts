@@ -117,7 +117,7 @@ describe('sending a packet', () => {
     await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(200);
     const seen = await request(app()).get(`/v1/packets/${id}`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(200);
     expect(seen.body.revision).toBe(2);
-    expect(seen.body.parts.map((p: { role: string }) => p.role)).toEqual(['original', 'translation']);
+    expect(seen.body.parts.map((p: { role: string }) => p.role)).toEqual(['original', 'request-form', 'translation']);
   });
 });
 

@@ -82,7 +82,7 @@ describe('a part that lets in someone else', () => {
 
 describe('the same rule holds for a part attached later', () => {
   it("a clerk's translation encrypted to a KZ member as well is refused, and the draft stays as it was", async () => {
-    const draft = await buildPacket({ sender: cast.people.ruContact, readers: cleared(), date: now(), parts: [{ role: 'original', lang: 'ru', text: RU }] });
+    const draft = await buildPacket({ sender: cast.people.ruContact, readers: cleared(), date: now(), kind: 'information', parts: [{ role: 'original', lang: 'ru', text: RU }] });
     await uploadRequest(cast.app, cast.tokens.ruContact, draft, false).expect(201);
     const revision = await buildRevision(draft.manifest, cast.people.ruClerk, [...cleared(), cast.people.kzContact], { role: 'translation', lang: 'en', text: EN }, now());
     await expectRefused(revision, /part p2 .*not entitled/, cast.tokens.ruClerk, `/v1/packets/${draft.manifest.packetId}/revisions`);
