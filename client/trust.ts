@@ -228,6 +228,7 @@ export class TrustedDirectory {
       throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);
     }
     if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`);
-    return { ...base, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
+    // The name is the one the officer signed, not the one the hub lists.
+    return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
   }
 }

@@ -149,13 +149,14 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   return getRelease(hub, member, releaseId);
 }
 
-/** Releases of the caller's party waiting for a decision (for officers) or for execution. */
+/** Releases of the caller's party: to decide (officers), to execute, and those it received packets through. */
 export function pendingReleases(hub: Hub, member: MemberRecord): Release[] {
   const out: Release[] = [];
   for (const id of hub.store.packetIdsForParty(member.party)) {
     const packet = hub.store.getPacket(id)!;
     for (const r of hub.store.releasesOf(id)) {
-      if (member.party === packet.senderParty || member.party === r.requestingParty) out.push(toRelease(r, packet));
+      // The third party sees a release once executed: it carries the conditions it received the packet under.
+      if (member.party === packet.senderParty || member.party === r.requestingParty || (member.party === r.thirdParty && r.state === 'executed')) out.push(toRelease(r, packet));
     }
   }
   return out;

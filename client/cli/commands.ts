@@ -4,6 +4,7 @@
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
@@ -18,7 +19,9 @@ import {
   hasKey,
   homeDir,
   loadSession,
+  markRead,
   passphrase,
+  readPackets,
   readArmoredPrivateKey,
   readArmoredPublicKey,
   saveKey,
@@ -33,11 +36,13 @@ import {
   fetchPacket,
   mediaTypeOf,
   sendPacket,
+  type ClientContext,
 } from '../packets.ts';
-import { table } from './output.ts';
+import { localTime, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
-import { langFile, languageOf, parties } from './options.ts';
+import { langFile, languageOf, outputFolder, parties, party, untilDate } from './options.ts';
+import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../releases.ts';
 
 
 
@@ -50,6 +55,20 @@ function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['ag
     if (Object.values(entry.labels).some((label) => label.toLowerCase() === value.toLowerCase())) return entry.level;
   }
   throw new ClientError(`"${value}" is not a marking of ${agreement.id}: use one of ${LEVELS.filter((l) => markingLevel(agreement, l)).join(', ')} or a national label`);
+}
+
+/** The directory for verifying decisions, when this person can unlock a key; listings work without one. */
+async function verifier(): Promise<{ ctx?: ClientContext }> {
+  try {
+    return { ctx: (await context({ quiet: true })).ctx };
+  } catch {
+    return {};
+  }
+}
+
+/** Fingerprint -> "Name (PARTY)" for the members of a party as this client verified them. */
+async function namesOf(ctx: ClientContext, party: string): Promise<Map<string, string>> {
+  return new Map((await ctx.directory.members(party)).map((m) => [m.fingerprint, `${m.name} (${m.party})`]));
 }
 
 export function addClientCommands(program: Command): void {
@@ -264,39 +283,72 @@ export function addClientCommands(program: Command): void {
 
   program
     .command('inbox')
-    .description('list the packets you can see')
+    .description('list the packets you can see: * marks one you have not fetched yet; released ones show their conditions')
     .addOption(new Option('--box <box>', 'which packets').choices(['inbox', 'sent', 'drafts', 'all']).default('all'))
     .option('--json', 'print JSON')
     .action(async (opts: { box: 'inbox' | 'sent' | 'drafts' | 'all'; json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const list = await new HubClient(session.server, session.token).packets(opts.box);
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      const home = homeDir();
+      const session = loadSession(home);
+      const api = new HubClient(session.server, session.token);
+      const list = await api.packets(opts.box);
+      const seen = readPackets(home);
+      const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
+      // Conditions travel with a released packet: read them from the originator's signed decisions.
+      const terms = new Map<string, ReleaseTerms[]>();
+      if (list.some((p) => p.relation === 'released')) {
+        const { ctx } = await verifier();
+        for (const r of await api.releases()) {
+          if (r.thirdParty !== session.party || r.state !== 'executed') continue;
+          const t = ctx ? await releaseTerms(ctx, r) : undefined;
+          if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
+        }
+      }
+      if (opts.json) return console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
       if (list.length === 0) return console.log('No packets.');
       console.log(
         table([
-          ['PACKET', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', 'DATE'],
-          ...list.map((p) => [p.packetId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, (p.submittedAt ?? p.createdAt).slice(0, 16).replace('T', ' ')]),
+          ['', 'PACKET', 'AGREEMENT', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', `DATE (${timeZone()})`],
+          ...list.map((p) => [unread(p) ? '*' : '', p.packetId, p.agreementId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, localTime(p.submittedAt ?? p.createdAt)]),
         ]),
       );
+      const count = list.filter(unread).length;
+      if (count > 0) console.log(`${count} unread (not fetched by you yet).`);
+      for (const [packetId, list] of terms) {
+        console.log(`${packetId} reached ${session.party} through a release:`);
+        for (const t of list) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+      }
     });
 
   program
     .command('fetch')
-    .description('download, verify and decrypt a packet (or keep the ciphertext with --raw)')
+    .description('download, verify and decrypt a packet into an empty folder (or keep the ciphertext with --raw)')
     .argument('<packet>', 'the packet id')
-    .requiredOption('--out <dir>', 'where to write the files')
+    .requiredOption('--out <dir>', 'an empty or new folder to write the files into')
+    .option('--force', 'write into a folder that already has files (existing names are never overwritten)')
     .option('--raw', 'save the encrypted parts and the signed manifest as they are, for gpg')
     .option('--json', 'print JSON')
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: { out: string; raw?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (packetId: string, opts: { out: string; force?: boolean; raw?: boolean; json?: boolean; quiet?: boolean }) => {
+      outputFolder(opts.out, Boolean(opts.force));
       const { ctx, done } = await context(opts);
       try {
         const result = await fetchPacket(ctx, packetId, opts.out, Boolean(opts.raw));
         done();
-        if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices }, null, 2));
+        const terms = await termsReceivedUnder(ctx, packetId);
+        let conditionsFile: string | undefined;
+        if (terms.length > 0) {
+          conditionsFile = join(opts.out, 'RELEASE-CONDITIONS.txt');
+          const text = [`Packet ${packetId} (${result.manifest.marking.level}) was released to ${ctx.me.party}. Use it only under these terms:`, '', ...terms.flatMap((t) => [...describeTerms(t, (iso) => localTime(iso, true)), ''])].join('\n');
+          writeFileSync(conditionsFile, text, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
+        }
+        markRead(homeDir(), packetId);
+        if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));
         const m = result.manifest;
+        const signers = await namesOf(ctx, m.sender.party);
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
-        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${signers.get(f.signer) ?? f.signer})` : ''}`);
+        for (const t of terms) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+        if (conditionsFile) console.log(`  The terms are also written to ${conditionsFile}.`);
         printNotices(result.notices);
       } finally {
         done();
@@ -304,21 +356,27 @@ export function addClientCommands(program: Command): void {
     });
 
   const release = program.command('release').description('onward release of a packet to a third party');
-  const printRelease = (r: Release) => {
+  /** A release in one line, then its signed terms (conditions, expiry, refusal reasons) as verified. */
+  const showRelease = async (r: Release, ctx?: Pick<ClientContext, 'directory' | 'now'>): Promise<ReleaseTerms | undefined> => {
     const note = { requested: `waiting for the written consent of ${r.originParty}`, consented: `consented by ${r.originParty}`, refused: `refused by ${r.originParty}`, executed: `released to ${r.thirdParty}` }[r.state];
     console.log(`${r.id} ${r.state}: packet ${r.packetId} to ${r.thirdParty} for "${r.purpose}" (asked by ${r.requestingParty}; ${note})`);
+    const terms = ctx ? await releaseTerms(ctx, r) : undefined;
+    if (terms) for (const line of describeTerms(terms, (iso) => localTime(iso))) console.log(`  ${line}`);
+    return terms;
   };
   release
     .command('request')
     .description('ask the originating party for consent to release a packet to a third party')
     .argument('<packet>', 'the packet id')
-    .requiredOption('--to <party>', 'the third party')
+    .requiredOption('--to <party>', 'the third party', party)
     .requiredOption('--purpose <text>', 'why it should be released')
-    .action(async (packetId: string, opts: { to: string; purpose: string }) => {
+    .option('--json', 'print the release as JSON')
+    .action(async (packetId: string, opts: { to: string; purpose: string; json?: boolean }) => {
       const session = loadSession(homeDir());
-      const r = await new HubClient(session.server, session.token).requestRelease(packetId, opts.to.toUpperCase(), opts.purpose);
+      const r = await new HubClient(session.server, session.token).requestRelease(packetId, opts.to, opts.purpose);
+      if (opts.json) return console.log(JSON.stringify(r, null, 2));
       console.log(r.id);
-      console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents.`);
+      console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents (liaison release consent ${r.id}).`);
     });
   release
     .command('consent')
@@ -326,38 +384,47 @@ export function addClientCommands(program: Command): void {
     .argument('<release>', 'the release id')
     .option('--refuse <reason>', 'refuse, with written reasons')
     .option('--conditions <text>', 'conditions attached to the consent')
-    .option('--expires <date>', 'the consent lapses at this date/time if not used (ISO 8601)')
-    .action(async (releaseId: string, opts: { refuse?: string; conditions?: string; expires?: string }) => {
-      let expiresAt: string | undefined;
-      if (opts.expires) {
-        const d = new Date(opts.expires);
-        if (Number.isNaN(d.getTime())) throw new ClientError(`"${opts.expires}" is not a date`);
-        expiresAt = d.toISOString();
-      }
+    .option('--expires <date>', 'the consent lapses then if not used: a date (2026-12-31) means the end of that day in your time zone')
+    .option('--json', 'print the release and its signed terms as JSON')
+    .action(async (releaseId: string, opts: { refuse?: string; conditions?: string; expires?: string; json?: boolean }) => {
+      if (opts.refuse && (opts.conditions || opts.expires)) throw new ClientError('a refusal has written reasons only: drop --conditions and --expires, or drop --refuse to consent');
+      const expires = opts.expires ? untilDate(opts.expires) : undefined;
       const { ctx } = await context({ quiet: true });
-      const r = await decideRelease(ctx, releaseId, { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expiresAt ? { expiresAt } : {}) });
-      printRelease(r);
+      const r = await decideRelease(ctx, releaseId, { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expires ? { expiresAt: expires.iso } : {}) });
+      if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
+      await showRelease(r, ctx);
+      if (expires?.endOfDay) console.error(`  ${opts.expires} was taken as the end of that day in your time zone (${timeZone()}): ${localTime(expires.iso, true)}.`);
     });
   release
     .command('execute')
     .description('release a consented packet: re-wrap its keys for the third party')
     .argument('<release>', 'the release id')
-    .action(async (releaseId: string) => {
+    .option('--json', 'print the release and its signed terms as JSON')
+    .action(async (releaseId: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      printRelease(await executeRelease(ctx, releaseId));
+      const r = await executeRelease(ctx, releaseId);
+      if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
+      await showRelease(r, ctx);
+      console.error(`  ${r.thirdParty} receives these conditions with the packet: in its inbox, on fetch, and in RELEASE-CONDITIONS.txt beside the files.`);
     });
   release
     .command('list')
-    .description('releases of your party (to decide, to execute, done)')
+    .description('releases your party asked for, decides, or received, with their conditions, expiry or reasons')
     .argument('[packet]', 'only this packet')
     .option('--json', 'print JSON')
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
       const api = new HubClient(session.server, session.token);
       const list = packetId ? await api.releasesOf(packetId) : await api.releases();
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No releases.');
-      list.forEach(printRelease);
+      const { ctx } = await verifier();
+      if (opts.json) {
+        const out = [];
+        for (const r of list) out.push({ ...r, terms: ctx ? await releaseTerms(ctx, r) : undefined });
+        return console.log(JSON.stringify(out, null, 2));
+      }
+      if (list.length === 0) return console.log(packetId ? `No releases of ${packetId} that your party may see.` : 'No releases.');
+      for (const r of list) await showRelease(r, ctx);
+      if (!ctx && list.some((r) => r.decision)) console.error('  (conditions and reasons are shown once your key can be unlocked: set LIAISON_PASSPHRASE)');
     });
 
   program

@@ -5,7 +5,7 @@
  * in (the client never imports the server). Verification failures exit non-zero with one sentence.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
@@ -25,7 +25,7 @@ import {
 } from '../evidence.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import { TrustStore, TrustedDirectory } from '../trust.ts';
-import { table } from './output.ts';
+import { localTime, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
@@ -114,6 +114,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const receipts = await evidence.receipts(packetId);
       const personKeys = new Map<string, PublicKey>();
       const partyOf = new Map<string, string>();
+      const nameOf = new Map<string, string>();
       const parties = new Set(receipts.map((r) => (JSON.parse(r.statement) as { party?: string; issuer?: { role?: string } })).filter((r) => r.issuer?.role === 'person').map((r) => r.party ?? ''));
       // Recipients' keys only as vouched for by their party's pinned officers, never on the hub's word.
       const directory = new TrustedDirectory(api, new TrustStore(homeDir()), now);
@@ -122,6 +123,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         for (const m of await directory.members(party)) {
           personKeys.set(m.fingerprint, m.key);
           partyOf.set(m.fingerprint, m.party);
+          nameOf.set(m.fingerprint, `${m.name} (${m.party})`);
         }
       }
       const checks = await verifyReceipts(packetId, receipts, hubKey, personKeys, now(), partyOf);
@@ -132,6 +134,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
           writeFileSync(join(opts.save!, name), r.statement, { mode: 0o644 });
           writeFileSync(join(opts.save!, `${name}.asc`), r.signature, { mode: 0o644 });
         });
+        // Said on stderr so that --json output stays one JSON document.
+        console.error(`Saved ${receipts.length} receipt(s) and their signatures in ${resolve(opts.save)} (check one with: gpg --verify ${join(opts.save, '01-*.json.asc')}).`);
       }
       if (opts.json) {
         console.log(JSON.stringify(checks.map((c, i) => ({ ...c, statement: receipts[i]!.statement, signature: receipts[i]!.signature })), null, 2));
@@ -140,8 +144,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       } else {
         console.log(
           table([
-            ['RECEIPT', 'FOR', 'SIGNED BY', 'AT', 'SIGNATURE'],
-            ...checks.map((c) => [c.receipt?.kind ?? '?', c.receipt?.party ?? '?', c.receipt ? (c.receipt.issuer.role === 'hub' ? `hub ${c.receipt.issuer.fingerprint.slice(-16)}` : c.receipt.issuer.fingerprint.slice(-16)) : '?', c.receipt?.at.slice(0, 19).replace('T', ' ') ?? '', c.valid ? 'valid' : `INVALID: ${c.reason}`]),
+            ['RECEIPT', 'FOR', 'SIGNED BY', `AT (${timeZone()})`, 'SIGNATURE'],
+            ...checks.map((c) => [c.receipt?.kind ?? '?', c.receipt?.party ?? '?', c.receipt ? (c.receipt.issuer.role === 'hub' ? `hub ${c.receipt.issuer.fingerprint.slice(-16)}` : nameOf.get(c.receipt.issuer.fingerprint) ?? c.receipt.issuer.fingerprint.slice(-16)) : '?', localTime(c.receipt?.at, true), c.valid ? 'valid' : `INVALID: ${c.reason}`]),
           ]),
         );
       }
@@ -152,15 +156,26 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
   const audit = program.command('audit').description('check the audit log: verify it, keep signed checkpoints, export it');
   audit
     .command('verify')
-    .description('recompute the audit log and report the first bad position')
+    .description('recompute the audit log and report the first bad position (with no flag: the part of the log you may see, from your hub)')
     .option('--data <dir>', "operator: read the hub's store in this data directory")
     .option('--file <export>', 'anyone: an exported log (liaison audit export)')
     .option('--checkpoint <file...>', 'also hold the log against these signed checkpoints')
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
     .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string }) => {
-      if (Boolean(opts.data) === Boolean(opts.file)) throw new ClientError('say what to verify: --data DIR (operator) or --file EXPORT');
+      if (opts.data && opts.file) throw new ClientError('verify one log at a time: --data DIR (operator) or --file EXPORT, not both');
       const home = homeDir();
       const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
+      if (!opts.data && !opts.file) {
+        // No flag: the log this person may see, fetched from the hub they are logged in to.
+        const { api, evidence } = session();
+        const hubKey = await hubKeyOf(api);
+        const kept = [...keptCheckpoints(home, fingerprintOf(hubKey)), ...extra];
+        const sizes: number[] = [];
+        for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
+        const data = await evidence.audit(sizes);
+        const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home) ?? fingerprintOf(hubKey), kept, now: now() });
+        return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`);
+      }
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
         const log = await operator.log(opts.data);

@@ -16,8 +16,8 @@ import { signContact, signMembership, signRestatement, signRevocation, signRotat
 import { rewrapFor } from '../packets.ts';
 import { TrustStore } from '../trust.ts';
 import { context, now } from './context.ts';
-import { table } from './output.ts';
-import { fingerprint, isoDate, level, party, roles } from './options.ts';
+import { table, localTime } from './output.ts';
+import { fingerprint, isoDate, level, party, roles, sinceDate } from './options.ts';
 
 function readFile(path: string): string {
   try {
@@ -77,11 +77,13 @@ export function addTrustCommands(program: Command): void {
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const members = await ctx.directory.members(p ? party(p) : ctx.me.party);
-      if (opts.json) return console.log(JSON.stringify(members.map(({ key: _key, ...m }) => m), null, 2));
+      const byFingerprint = new Map(members.map((m) => [m.fingerprint, m]));
+      const voucher = (fpr: string) => (fpr === 'pinned' ? 'pinned by you' : byFingerprint.has(fpr) ? `${byFingerprint.get(fpr)!.name} (${fpr.slice(-16)})` : fpr);
+      if (opts.json) return console.log(JSON.stringify(members.map(({ key: _key, ...m }) => ({ ...m, vouchedByName: m.vouchedBy === 'pinned' ? undefined : byFingerprint.get(m.vouchedBy)?.name })), null, 2));
       console.log(
         table([
-          ['FINGERPRINT', 'NAME', 'ROLES', 'CLEARANCE', 'VALID UNTIL', 'STATUS', 'VOUCHED BY'],
-          ...members.map((m) => [m.fingerprint, m.name, m.roles.join(','), m.clearance, m.validUntil?.slice(0, 10) ?? '', m.revokedAt ? `revoked ${m.revokedAt.slice(0, 10)}` : 'active', m.vouchedBy]),
+          ['NAME', 'PARTY', 'FINGERPRINT', 'ROLES', 'CLEARANCE', 'VALID UNTIL', 'STATUS', 'VOUCHED FOR BY'],
+          ...members.map((m) => [m.name, m.party, m.fingerprint, m.roles.join(','), m.clearance, localTime(m.validUntil), m.revokedAt ? `revoked ${localTime(m.revokedAt)}` : 'active', voucher(m.vouchedBy)]),
         ]),
       );
     });
@@ -109,7 +111,7 @@ export function addTrustCommands(program: Command): void {
       console.log(
         table([
           ['AGREEMENT', 'KIND', 'NAME', 'POSITION', 'PHONE', 'EMAIL', 'EFFECTIVE', 'NOTIFIED', ''],
-          ...rows.map((r) => [r.agreementId, r.kind, r.withdrawn ? `${r.name} (withdrawn)` : r.name, r.position ?? '', r.phone ?? '', r.email ?? '', r.effectiveFrom.slice(0, 10), r.recordedAt.slice(0, 10), r.late ? 'LATE' : '']),
+          ...rows.map((r) => [r.agreementId, r.kind, r.withdrawn ? `${r.name} (withdrawn)` : r.name, r.position ?? '', r.phone ?? '', r.email ?? '', r.effectiveFrom.slice(0, 10), localTime(r.recordedAt), r.late ? 'LATE' : '']),
         ]),
       );
     });
@@ -136,7 +138,7 @@ export function addOfficerCommands(program: Command): void {
     .requiredOption('--key <file>', "the member's public key (liaison key export --public, or gpg --export --armor)")
     .requiredOption('--roles <roles>', 'comma-separated: contact, clerk, officer', roles)
     .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', level)
-    .option('--valid-until <date>', 'the membership ends at this instant', isoDate)
+    .option('--valid-until <date>', 'the membership ends then (a date means the end of that day in your time zone)', isoDate)
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
     .action(async (opts: { key: string; roles: Role[]; clearance: Level; validUntil?: string; successorOf?: string }) => {
       const { ctx } = await context({ quiet: true });
@@ -222,7 +224,7 @@ export function addOfficerCommands(program: Command): void {
     .option('--phone <text>', 'telephone')
     .option('--email <text>', 'e-mail')
     .option('--address <text>', 'postal address')
-    .requiredOption('--effective <date>', 'when the appointment or change took effect', isoDate)
+    .requiredOption('--effective <date>', 'when the appointment or change took effect (a date means the start of that day in your time zone)', sinceDate)
     .option('--withdrawn', 'this contact is no longer in post')
     .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean }) => {
       const { ctx } = await context({ quiet: true });

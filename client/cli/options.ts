@@ -2,6 +2,7 @@
  * Option parsers shared by the CLI's commands: one way to read each kind of flag value, each
  * failing with one sentence.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { ClientError } from '../home.ts';
@@ -47,10 +48,32 @@ export function roles(value: string): Role[] {
   return list as Role[];
 }
 
+/**
+ * A date or an instant. A bare date (`2026-12-31`) means the END of that day in the person's own
+ * time zone, which is what someone writing "until 31 December" means; an instant is taken as given.
+ */
 export function isoDate(value: string): string {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new ClientError(`"${value}" is not a date`);
-  return d.toISOString();
+  return untilDate(value).iso;
+}
+
+export function untilDate(value: string): { iso: string; endOfDay: boolean } {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const end = new Date(y, m - 1, d, 23, 59, 59, 999);
+    if (end.getFullYear() !== y || end.getMonth() !== m - 1 || end.getDate() !== d) throw new ClientError(`"${value}" is not a date of the calendar`);
+    return { iso: end.toISOString(), endOfDay: true };
+  }
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) throw new ClientError(`"${value}" is not a date: write 2026-12-31 (the end of that day) or 2026-12-31T18:00+05:00`);
+  return { iso: instant.toISOString(), endOfDay: false };
+}
+
+/** A start date or instant (`--effective`, `--made-at`): a bare date is the START of that day, in the person's time zone. */
+export function sinceDate(value: string): string {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (day) return new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])).toISOString();
+  return untilDate(value).iso;
 }
 
 /** The declared language of a file, or the one its text is detected in; undetermined is an error. */
@@ -60,4 +83,15 @@ export async function languageOf(path: string, given: string | undefined): Promi
   const detected = text === null ? 'und' : detectLanguage(text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);
   return detected;
+}
+
+/**
+ * Where fetched files go: a new folder, or an empty one. A folder with files in it is refused
+ * unless the person says --force, so nothing lands silently beside (or named after) older files.
+ */
+export function outputFolder(path: string, force: boolean): void {
+  if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory()) throw new ClientError(`${path} is a file: --out takes a folder, for example --out ${path}-files`);
+  const entries = readdirSync(path).filter((name) => !name.startsWith('.liaison-partial-'));
+  if (entries.length > 0 && !force) throw new ClientError(`${path} already has ${entries.length} file(s) in it: give a new folder with --out, or add --force to write beside them`);
 }

@@ -19,8 +19,8 @@ import {
   type Writing,
 } from '../workflow.ts';
 import { context, printNotices } from './context.ts';
-import { table } from './output.ts';
-import { isoDate, langFile, languageOf, level, parties } from './options.ts';
+import { table, localTime } from './output.ts';
+import { outputFolder, sinceDate, langFile, languageOf, level, parties } from './options.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
@@ -34,14 +34,14 @@ function workflowApi(): WorkflowApi {
 
 function describeRequest(v: RequestView): string {
   const scope = v.scope ? ` in ${v.scope}` : '';
-  const due = v.due === 'closed' ? '' : v.dueAt ? `; due ${v.dueAt.slice(0, 16).replace('T', ' ')} (${v.due}) [${v.deadlineArticle ?? ''}]` : '; no deadline';
+  const due = v.due === 'closed' ? '' : v.dueAt ? `; due ${localTime(v.dueAt)} (${v.due}) [${v.deadlineArticle ?? ''}]` : '; no deadline';
   const delay = v.delayNotifiedAt ? '; delay notified' : '';
   return `${v.packetId} ${v.agreementId} ${v.requestingParty} -> ${v.requestedParty}: ${v.state}${scope}${due}${delay}`;
 }
 
 function describeOral(o: OralRequestView): string {
-  const state = o.confirmedBy ? `confirmed by ${o.confirmedBy}` : o.dueAt ? `written confirmation due ${o.dueAt.slice(0, 16).replace('T', ' ')} (${o.due})` : o.demandedAt ? 'confirmation demanded' : 'confirmation only on demand';
-  return `${o.id} ${o.agreementId} oral request ${o.requestingParty} -> ${o.requestedParty} made ${o.madeAt.slice(0, 16).replace('T', ' ')}: ${state} [${o.article}]`;
+  const state = o.confirmedBy ? `confirmed by ${o.confirmedBy}` : o.dueAt ? `written confirmation due ${localTime(o.dueAt)} (${o.due})` : o.demandedAt ? 'confirmation demanded' : 'confirmation only on demand';
+  return `${o.id} ${o.agreementId} oral request ${o.requestingParty} -> ${o.requestedParty} made ${localTime(o.madeAt)}: ${state} [${o.article}]`;
 }
 
 interface WritingFlags {
@@ -135,9 +135,11 @@ export function addWorkflowCommands(program: Command): void {
     .command('show')
     .description('the state and history of a request; with --out, also fetch it and read its structured form')
     .argument('<packet>', 'the request packet id')
-    .option('--out <dir>', 'fetch, verify and decrypt the request into this directory')
+    .option('--out <dir>', 'fetch, verify and decrypt the request into this new or empty folder')
+    .option('--force', 'write into a folder that already has files')
     .option('--json', 'print JSON')
-    .action(async (packetId: string, opts: { out?: string; json?: boolean }) => {
+    .action(async (packetId: string, opts: { out?: string; force?: boolean; json?: boolean }) => {
+      if (opts.out) outputFolder(opts.out, Boolean(opts.force));
       const views = await workflowApi().request(packetId);
       let form: Awaited<ReturnType<typeof readRequestForm>> | undefined;
       if (opts.out) {
@@ -151,7 +153,7 @@ export function addWorkflowCommands(program: Command): void {
       if (opts.json) return console.log(JSON.stringify({ states: views, form }, null, 2));
       for (const v of views) {
         console.log(describeRequest(v));
-        for (const h of v.history) console.log(`  ${h.at.slice(0, 16).replace('T', ' ')} ${h.state}${h.scope ? ` (${h.scope})` : ''}${h.authority ? ` to ${h.authority}` : ''}${h.packetId ? ` [packet ${h.packetId}]` : ''}`);
+        for (const h of v.history) console.log(`  ${localTime(h.at)} ${h.state}${h.scope ? ` (${h.scope})` : ''}${h.authority ? ` to ${h.authority}` : ''}${h.packetId ? ` [packet ${h.packetId}]` : ''}`);
       }
       if (form?.form) {
         const f = form.form;
@@ -179,7 +181,7 @@ export function addWorkflowCommands(program: Command): void {
     .option('--made-at <date>', 'when it was made (ISO 8601; default now)')
     .option('--json', 'print JSON')
     .action(async (opts: { agreement: string; from: string; to: string; madeAt?: string; json?: boolean }) => {
-      const o = await workflowApi().recordOralRequest({ agreementId: opts.agreement.toUpperCase(), requestingParty: opts.from.toUpperCase(), requestedParty: opts.to.toUpperCase(), ...(opts.madeAt ? { madeAt: isoDate(opts.madeAt) } : {}) });
+      const o = await workflowApi().recordOralRequest({ agreementId: opts.agreement.toUpperCase(), requestingParty: opts.from.toUpperCase(), requestedParty: opts.to.toUpperCase(), ...(opts.madeAt ? { madeAt: sinceDate(opts.madeAt) } : {}) });
       if (opts.json) return console.log(JSON.stringify(o, null, 2));
       console.log(o.id);
       console.error(describeOral(o));
@@ -287,7 +289,7 @@ export function addWorkflowCommands(program: Command): void {
       console.log(
         table([
           ['DUE', 'WHEN', 'WHAT', 'ID', 'AGREEMENT', 'WHO ACTS', 'STATE', 'ARTICLE'],
-          ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? i.dueAt.slice(0, 16).replace('T', ' ') : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
+          ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? localTime(i.dueAt) : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
         ]),
       );
     });
@@ -311,7 +313,7 @@ export function addWorkflowCommands(program: Command): void {
       const list = await workflowApi().authenticityOf(packetId);
       if (opts.json) return console.log(JSON.stringify(list, null, 2));
       if (list.length === 0) return console.log('No confirmation requests.');
-      for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${a.requestedAt.slice(0, 16).replace('T', ' ')}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
+      for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${localTime(a.requestedAt)}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
     });
   authenticity
     .command('confirm')

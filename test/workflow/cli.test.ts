@@ -83,7 +83,7 @@ describe('liaison request / state / deadlines', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
     const due = (await ok(ivan.run('deadlines'))).stdout;
-    expect(due).toMatch(new RegExp(`DUE\\s+\\S+ \\S+\\s+execution\\s+${id}\\s+SCO\\s+we\\s+received\\s+SCO Art\\. 6\\(1\\)`));
+    expect(due).toMatch(new RegExp(`DUE\\s+\\S+ \\S+ [+-]\\d\\d:\\d\\d\\s+execution\\s+${id}\\s+SCO\\s+we\\s+received\\s+SCO Art\\. 6\\(1\\)`));
 
     await ok(ivan.run('state', id, 'acknowledged'));
     refused(await ivan.run('state', id, 'waiting-for-information'), /SCO Art\. 6\(4\)/);
