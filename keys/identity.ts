@@ -138,6 +138,20 @@ export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
 }
 
 /** Read a public key from a file's bytes, armored or binary (GnuPG writes either). */
+/**
+ * Whether a key file holds a secret key. A public-key file is what is handed to an officer or an
+ * operator; a secret one handed over by mistake must be refused, not quietly reduced to its public half.
+ */
+export async function holdsSecretKey(bytes: Uint8Array): Promise<boolean> {
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  try {
+    const key = head.includes('-----BEGIN PGP') ? await openpgp.readKey({ armoredKey: Buffer.from(bytes).toString('utf8') }) : await openpgp.readKey({ binaryKey: bytes });
+    return key.isPrivate();
+  } catch {
+    return false;
+  }
+}
+
 export async function readPublicKeyBytes(bytes: Uint8Array): Promise<PublicKey> {
   const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
   return readPublicKey(head.includes('-----BEGIN PGP') ? Buffer.from(bytes).toString('utf8') : bytes);

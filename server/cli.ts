@@ -2,10 +2,12 @@
  * The operator's commands: create a hub, enroll a member on the operator's word, run the server.
  * With no --data they use the embedded default ./var/hub.
  */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AdminError, enrollMember, initHub, readKeyFile } from './admin.ts';
-import { DEFAULT_DATA_DIR } from './config.ts';
+import { DEFAULT_DATA_DIR, hubPaths } from './config.ts';
 import { startServer } from './main.ts';
 
 export const DEFAULT_AGREEMENTS_DIR = fileURLToPath(new URL('../agreements/', import.meta.url));
@@ -24,11 +26,27 @@ export function addHubCommands(program: Command): void {
         if (!match) throw new AdminError(`"${entry}" should be PARTY=KEYFILE, e.g. RU=sergei.asc`);
         return { party: match[1]!.toUpperCase(), key: readKeyFile(match[2]!) };
       });
-      const result = await initHub({ dataDir: opts.data, agreementsDir: opts.agreements, now: new Date() });
-      console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
-      for (const o of officers) {
-        const member = await enrollMember({ dataDir: opts.data, agreementsDir: opts.agreements, party: o.party, publicKey: o.key, roles: ['officer'], clearance: 'TOP SECRET', now: new Date() });
-        console.log(`First security officer of ${member.party}: ${member.name} ${member.fingerprint}.`);
+      // All or nothing: build the hub in a staging folder beside the target, move it into place
+      // only when every officer is recorded, and remove it on any failure.
+      const target = resolve(opts.data);
+      if (existsSync(target) && readdirSync(target).length > 0) {
+        if (existsSync(hubPaths(target).db)) throw new AdminError(`a hub already exists in ${opts.data}`);
+        throw new AdminError(`${opts.data} is not empty: give an empty or new folder with --data`);
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      const staging = `${target}.init-${process.pid}`;
+      const now = new Date();
+      try {
+        const result = await initHub({ dataDir: staging, agreementsDir: opts.agreements, now });
+        const members = [];
+        for (const o of officers) members.push(await enrollMember({ dataDir: staging, agreementsDir: opts.agreements, party: o.party, publicKey: o.key, roles: ['officer'], clearance: 'TOP SECRET', now }));
+        if (existsSync(target)) rmdirSync(target);
+        renameSync(staging, target);
+        console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
+        for (const member of members) console.log(`First security officer of ${member.party}: ${member.name} ${member.fingerprint}.`);
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        throw error instanceof AdminError ? new AdminError(`${error.message}; nothing was created`) : error;
       }
     });
   hub

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { fingerprintOf, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
+import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
@@ -147,6 +147,9 @@ export function addOfficerCommands(program: Command): void {
         bytes = new Uint8Array(readFileSync(opts.key));
       } catch {
         throw new ClientError(`cannot read ${opts.key}`);
+      }
+      if (await holdsSecretKey(bytes)) {
+        throw new ClientError(`${opts.key} holds a SECRET key, which must never leave its owner's machine: ask for the public key (liaison key export --public, or gpg --export --armor), and tell the owner the secret one was passed around`);
       }
       const armored = (await readPublicKeyBytes(bytes).catch(() => {
         throw new ClientError(`${opts.key} is not an OpenPGP public key`);
