@@ -58,14 +58,32 @@ function problemOf(status: number, text: string): ApiError {
 export class HubClient {
   readonly baseUrl: string;
   private token: string | undefined;
+  /** The key the session belongs to: lets a refused session be explained (revoked, expired) rather than guessed. */
+  private readonly fingerprint: string | undefined;
 
-  constructor(baseUrl: string, token?: string) {
+  constructor(baseUrl: string, token?: string, fingerprint?: string) {
     this.baseUrl = baseUrl;
     this.token = token;
+    this.fingerprint = fingerprint;
   }
 
   withToken(token: string): HubClient {
-    return new HubClient(this.baseUrl, token);
+    return new HubClient(this.baseUrl, token, this.fingerprint);
+  }
+
+  /**
+   * The real reason a session was refused: the hub drops the sessions of a revoked key, so
+   * "expired" would hide a revocation. Asking for a login challenge names the key's standing.
+   */
+  private async sessionRefused(problem: ApiError): Promise<ApiError> {
+    if (!this.fingerprint) return problem;
+    try {
+      await new HubClient(this.baseUrl).challenge(this.fingerprint);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return new ApiError(401, `${error.detail}; ask your security officer`);
+      return problem;
+    }
+    return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
   }
 
   private url(path: string): string {
@@ -89,6 +107,7 @@ export class HubClient {
       throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
     }
     const text = await response.text();
+    if (response.status === 401 && this.token) throw await this.sessionRefused(problemOf(response.status, text));
     if (!response.ok) throw problemOf(response.status, text);
     if (response.status === 204) return schema.parse(undefined);
     const parsed = schema.safeParse(JSON.parse(text));

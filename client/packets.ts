@@ -18,10 +18,10 @@ import mime from 'mime-types';
 import { inspectPublicKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { decryptPart, encryptPartForRecipients, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../keys/parts.ts';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import { markingLevel, missingLanguages } from '../protocol/agreement.ts';
+import { markingLevel, missingLanguages, type Agreement } from '../protocol/agreement.ts';
 import type { Member, PacketDetail } from '../protocol/api.ts';
 import { canonicalize } from '../protocol/canonical.ts';
-import type { Level } from '../protocol/levels.ts';
+import { clearanceCovers, type Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
@@ -207,8 +207,12 @@ export interface SendOptions {
 export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
   const notices: Notice[] = [];
   const agreement = await ctx.api.agreement(options.agreementId);
+  requireParties(agreement, ctx.me.party, options.to);
   const entry = markingLevel(agreement, options.level);
   if (!entry) throw new ClientError(`${agreement.id} has no ${options.level} level (${agreement.markings.article})`);
+  if (!clearanceCovers(ctx.me.clearance, options.level)) {
+    throw new ClientError(`your own clearance (${ctx.me.clearance}) does not cover ${options.level}: you cannot send at that marking; ask your security officer, or choose a lower marking`);
+  }
   const labels: Record<string, string> = {};
   for (const party of [ctx.me.party, ...options.to]) {
     const label = entry.labels[party];
@@ -256,6 +260,20 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
     return { packetId: result.packetId, state: result.state, notices };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The sender and every recipient are parties of the agreement; a misspelt or foreign party is named as such. */
+export function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
+  const parties = agreement.parties.map((p) => p.id);
+  const list = agreement.parties.map((p) => `${p.id} (${p.name})`).join('; ');
+  if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`);
+  if (to.length === 0) throw new ClientError(`say who receives it with --to: the parties of ${agreement.id} are ${list}`);
+  for (const party of to) {
+    if (party === sender) throw new ClientError(`${party} is your own party: --to names the receiving party (${parties.filter((p) => p !== sender).join(', ')})`);
+    if (!parties.includes(party)) {
+      throw new ClientError(`${party} is not a party of ${agreement.id}: its parties are ${list}; a third party receives material only through a consented release (liaison release request)`);
+    }
   }
 }
 

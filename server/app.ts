@@ -26,7 +26,7 @@ import { PartId } from '../protocol/manifest.ts';
 import type { MemberRecord } from '../storage/store.ts';
 import { exchangeChallenge, issueChallenge, logout, memberOf, requireMember } from './auth.ts';
 import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
-import { Problem, notFound, problemMiddleware, toProblem } from './errors.ts';
+import { Problem, problemMiddleware, toProblem } from './errors.ts';
 import { NoQuery, PacketParams, parse } from './validate.ts';
 import { openHub, type Hub } from './hub.ts';
 import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
@@ -99,7 +99,8 @@ export function buildApp(hub: Hub): express.Express {
   v1.get('/agreements/:id', (req, res) => {
     const { id } = parse(AgreementParams, req.params, 'agreement id');
     const agreement = hub.agreements.get(id);
-    if (!agreement) throw notFound('agreement');
+    // Agreement ids are public (GET /v1/agreements): say which ones there are.
+    if (!agreement) throw new Problem('not-found', `the hub has no agreement ${id}; it has ${[...hub.agreements.keys()].join(', ')}`);
     res.json({ agreement, rules: agreementRules(agreement) });
   });
 

@@ -14,7 +14,7 @@ import { Problem, treatyRefusal } from './errors.ts';
 /** The agreement a packet or record names; one the hub does not have (never loaded, or its file removed since) is refused. */
 export function agreementOf(agreements: ReadonlyMap<string, Agreement>, id: string): Agreement {
   const agreement = agreements.get(id);
-  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
+  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}; it has ${[...agreements.keys()].join(', ')}`);
   return agreement;
 }
 

@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
-import { markingLevel } from '../../protocol/agreement.ts';
-import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
 import { HubClient } from '../api.ts';
@@ -41,21 +39,11 @@ import {
 import { localTime, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
-import { langFile, languageOf, outputFolder, parties, party, untilDate } from './options.ts';
+import { langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
 import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../releases.ts';
 
 
 
-
-/** A marking given as a common level (any case, - or _ for space) or as a national label. */
-function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['agreement']>>): Level {
-  const common = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
-  if (common.success) return common.data;
-  for (const entry of agreement.markings.levels) {
-    if (Object.values(entry.labels).some((label) => label.toLowerCase() === value.toLowerCase())) return entry.level;
-  }
-  throw new ClientError(`"${value}" is not a marking of ${agreement.id}: use one of ${LEVELS.filter((l) => markingLevel(agreement, l)).join(', ')} or a national label`);
-}
 
 /** The directory for verifying decisions, when this person can unlock a key; listings work without one. */
 async function verifier(): Promise<{ ctx?: ClientContext }> {
@@ -164,7 +152,7 @@ export function addClientCommands(program: Command): void {
     .action(async () => {
       const home = homeDir();
       const session = loadSession(home);
-      await new HubClient(session.server, session.token).logout().catch(() => undefined);
+      await new HubClient(session.server, session.token, session.fingerprint).logout().catch(() => undefined);
       clearSession(home);
       console.log('Logged out.');
     });
@@ -174,7 +162,7 @@ export function addClientCommands(program: Command): void {
     .description('show who you are logged in as')
     .action(async () => {
       const session = loadSession(homeDir());
-      const me = await new HubClient(session.server, session.token).me();
+      const me = await new HubClient(session.server, session.token, session.fingerprint).me();
       console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}`);
     });
 
@@ -277,7 +265,7 @@ export function addClientCommands(program: Command): void {
     .argument('<packet>', 'the packet id')
     .action(async (packetId: string) => {
       const session = loadSession(homeDir());
-      const result = await new HubClient(session.server, session.token).submit(packetId);
+      const result = await new HubClient(session.server, session.token, session.fingerprint).submit(packetId);
       console.log(`Submitted ${result.packetId}.`);
     });
 
@@ -289,7 +277,7 @@ export function addClientCommands(program: Command): void {
     .action(async (opts: { box: 'inbox' | 'sent' | 'drafts' | 'all'; json?: boolean }) => {
       const home = homeDir();
       const session = loadSession(home);
-      const api = new HubClient(session.server, session.token);
+      const api = new HubClient(session.server, session.token, session.fingerprint);
       const list = await api.packets(opts.box);
       const seen = readPackets(home);
       const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
@@ -373,7 +361,7 @@ export function addClientCommands(program: Command): void {
     .option('--json', 'print the release as JSON')
     .action(async (packetId: string, opts: { to: string; purpose: string; json?: boolean }) => {
       const session = loadSession(homeDir());
-      const r = await new HubClient(session.server, session.token).requestRelease(packetId, opts.to, opts.purpose);
+      const r = await new HubClient(session.server, session.token, session.fingerprint).requestRelease(packetId, opts.to, opts.purpose);
       if (opts.json) return console.log(JSON.stringify(r, null, 2));
       console.log(r.id);
       console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents (liaison release consent ${r.id}).`);
@@ -414,7 +402,7 @@ export function addClientCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
-      const api = new HubClient(session.server, session.token);
+      const api = new HubClient(session.server, session.token, session.fingerprint);
       const list = packetId ? await api.releasesOf(packetId) : await api.releases();
       const { ctx } = await verifier();
       if (opts.json) {

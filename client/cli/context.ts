@@ -17,7 +17,7 @@ export async function context(options: { quiet?: boolean } = {}): Promise<{ ctx:
   const session = loadSession(home);
   const key = await unlockKey(home);
   if (fingerprintOf(key) !== session.fingerprint) throw new ClientError('the session belongs to another key: log in again');
-  const api = new HubClient(session.server, session.token);
+  const api = new HubClient(session.server, session.token, session.fingerprint);
   const me = await api.me();
   const trust = new TrustStore(home);
   const reporter = progressReporter(!options.quiet && process.stderr.isTTY === true);

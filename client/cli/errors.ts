@@ -44,7 +44,7 @@ function systemSentence(e: SystemError): string | undefined {
 export function userSentence(error: unknown): string {
   if (error instanceof ZodError) return describeIssues(error, 'input');
   if (error instanceof Error) {
-    const system = systemSentence(error as SystemError);
+    const system = systemSentence(error);
     if (system) return system;
     return error.message.split('\n')[0]!.replace(/^Error: /, '');
   }

@@ -37,7 +37,7 @@ export interface OperatorAudit {
 
 function session() {
   const s = loadSession(homeDir());
-  const api = new HubClient(s.server, s.token);
+  const api = new HubClient(s.server, s.token, s.fingerprint);
   return { session: s, api, evidence: new EvidenceApi(api) };
 }
 

@@ -17,7 +17,7 @@ import { rewrapFor } from '../packets.ts';
 import { TrustStore } from '../trust.ts';
 import { context, now } from './context.ts';
 import { table, localTime } from './output.ts';
-import { fingerprint, isoDate, level, party, roles, sinceDate } from './options.ts';
+import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
 
 function readFile(path: string): string {
   try {
@@ -137,11 +137,14 @@ export function addOfficerCommands(program: Command): void {
     .description("vouch for a member's key: sign a membership statement and enroll it on the hub")
     .requiredOption('--key <file>', "the member's public key (liaison key export --public, or gpg --export --armor)")
     .requiredOption('--roles <roles>', 'comma-separated: contact, clerk, officer', roles)
-    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', level)
+    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, or your national label')
     .option('--valid-until <date>', 'the membership ends then (a date means the end of that day in your time zone)', isoDate)
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
-    .action(async (opts: { key: string; roles: Role[]; clearance: Level; validUntil?: string; successorOf?: string }) => {
+    .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string }) => {
+      requireFile(opts.key);
       const { ctx } = await context({ quiet: true });
+      const clearance = await resolveClearance(opts.clearance, ctx.api, ctx.me.party);
+      if (opts.validUntil && opts.validUntil <= now().toISOString()) throw new ClientError(`--valid-until ${localTime(opts.validUntil)} is already past: give a later date`);
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(readFileSync(opts.key));
@@ -157,7 +160,7 @@ export function addOfficerCommands(program: Command): void {
       const signed = await signMembership({ key: ctx.key, fingerprint: ctx.me.fingerprint }, armored, {
         party: ctx.me.party,
         roles: opts.roles,
-        clearance: opts.clearance,
+        clearance,
         ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
         ...(opts.successorOf ? { successorOf: opts.successorOf } : {}),
       }, now());
@@ -168,9 +171,10 @@ export function addOfficerCommands(program: Command): void {
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")
     .argument('<fingerprint>', "the member's key", fingerprint)
-    .argument('<level>', 'the new clearance', level)
-    .action(async (fpr: string, clearance: Level) => {
+    .argument('<level>', 'the new clearance: a common level or your national label')
+    .action(async (fpr: string, given: string) => {
       const { ctx } = await context({ quiet: true });
+      const clearance = await resolveClearance(given, ctx.api, ctx.me.party);
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { clearance }, now()));
       console.log(`${member.name} ${fpr} is now cleared ${member.clearance} (was ${previous.clearance}).`);

@@ -20,11 +20,11 @@ import {
 } from '../workflow.ts';
 import { context, printNotices } from './context.ts';
 import { table, localTime } from './output.ts';
-import { outputFolder, sinceDate, langFile, languageOf, level, parties } from './options.ts';
+import { langFile, languageOf, level, outputFolder, parties, resolveLevel, sinceDate } from './options.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
-  return new WorkflowApi(new HubClient(session.server, session.token));
+  return new WorkflowApi(new HubClient(session.server, session.token, session.fingerprint));
 }
 
 
@@ -89,10 +89,11 @@ export function addWorkflowCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const lang = await languageOf(opts.original, opts.lang);
+        const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
         const result = await sendRequest(ctx, workflowApi(), {
-          agreementId: opts.agreement.toUpperCase(),
+          agreementId: agreement.id,
           to: opts.to,
-          level: level(opts.marking),
+          level: resolveLevel(opts.marking, agreement),
           original: { path: opts.original, lang },
           translations: opts.translation ?? [],
           formLang: opts.formLang ?? lang,
