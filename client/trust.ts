@@ -14,7 +14,7 @@ import { fingerprintOf, readPublicKey, type PublicKey } from '../keys/identity.t
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import type { Member } from '../protocol/api.ts';
-import type { Role } from '../protocol/ids.ts';
+import { Fingerprint, PartyId, type Role } from '../protocol/ids.ts';
 import type { Level } from '../protocol/levels.ts';
 import { MembershipStatement, OfficerRotation } from '../protocol/statements.ts';
 import type { HubClient } from './api.ts';
@@ -32,6 +32,20 @@ const Pin = z.strictObject({
 export type Pin = z.infer<typeof Pin>;
 
 const TrustFile = z.strictObject({ pins: z.array(Pin), seen: z.record(z.string(), z.string()) });
+
+export const PINS_FORMAT = 'liaison-pins/1';
+
+/**
+ * A file of officer pins that an officer hands out (liaison trust export), so a new colleague or
+ * partner pins every party in one step. It carries no signature: it is worth exactly as much as
+ * the channel it came through, like fingerprints notified in writing, and trust add shows every
+ * pin it adds so the reader can compare them with the written notification.
+ */
+export const PinsFile = z.strictObject({
+  format: z.literal(PINS_FORMAT),
+  pins: z.array(z.strictObject({ party: PartyId, officer: Fingerprint, note: z.string().max(200).optional() })).min(1).max(500),
+});
+export type PinsFile = z.infer<typeof PinsFile>;
 
 /** Pins and the newest statement seen per key; kept in LIAISON_HOME/trust.json when `home` is given. */
 export class TrustStore {

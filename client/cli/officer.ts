@@ -3,21 +3,64 @@
  * the people of their party (enroll, change clearance or roles, revoke, rotate), the contact
  * directory, and re-wrapping earlier packets for a colleague.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
+import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
+import { Agreement } from '../../protocol/agreement.ts';
+import { describeIssues } from '../../protocol/issues.ts';
+import { HubClient } from '../api.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
 import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
-import { ClientError, clearSession, homeDir, passphrase, saveKey } from '../home.ts';
+import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../home.ts';
 import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../officer.ts';
 import { rewrapFor } from '../packets.ts';
-import { TrustStore } from '../trust.ts';
+import { PINS_FORMAT, PinsFile, TrustStore } from '../trust.ts';
 import { context, now } from './context.ts';
 import { table, localTime } from './output.ts';
 import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
+
+/** A repeatable option collected in order, each value parsed. */
+function collect(parse: (value: string) => string) {
+  return (value: string, previous: string[] = []) => [...previous, parse(value)];
+}
+
+function readPinsFile(path: string): PinsFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ClientError(`cannot read ${path} as a pins file (liaison trust export writes one)`);
+  }
+  const parsed = PinsFile.safeParse(json);
+  if (!parsed.success) throw new ClientError(`${path} is not a pins file: ${describeIssues(parsed.error, 'pins file')}`);
+  return parsed.data;
+}
+
+/** The parties the agreements name: the hub's (when there is one to ask), else the agreements shipped with liaison. */
+async function knownParties(server?: string): Promise<{ parties: Set<string>; from: string }> {
+  let url = server;
+  if (!url) {
+    try {
+      url = loadSession(homeDir()).server;
+    } catch {
+      url = undefined;
+    }
+  }
+  if (url) {
+    const list = await new HubClient(url).agreements();
+    return { parties: new Set(list.flatMap((a) => a.parties)), from: `on the hub ${url}` };
+  }
+  const dir = new URL('../../agreements/', import.meta.url);
+  const parties = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const parsed = Agreement.safeParse(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
+    if (parsed.success) for (const p of parsed.data.parties) parties.add(p.id);
+  }
+  return { parties, from: 'shipped with liaison' };
+}
 
 function readFile(path: string): string {
   try {
@@ -41,13 +84,49 @@ export function addTrustCommands(program: Command): void {
   const trust = program.command('trust').description("pin partner parties' security officers (fingerprints exchanged out of band)");
   trust
     .command('add')
-    .description('pin an officer key of a party: keys that officer vouches for become trusted')
-    .requiredOption('--party <party>', 'the party, e.g. PK', party)
-    .requiredOption('--officer <fingerprint>', 'the officer key fingerprint, as notified in writing', fingerprint)
-    .action((opts: { party: string; officer: string }) => {
+    .description('pin officer keys of parties (one or several --party P --officer FPR pairs, or --file): keys those officers vouch for become trusted')
+    .option('--party <party>', 'a party, e.g. PK (repeat, each followed by its --officer)', collect(party), [])
+    .option('--officer <fingerprint>', 'the officer key fingerprint, as notified in writing', collect(fingerprint), [])
+    .option('--file <pins>', 'a file of pins an officer handed out (liaison trust export)')
+    .option('--server <url>', 'the hub whose agreements name the parties (default: the one you are logged in to)')
+    .option('--json', 'print what was pinned as JSON')
+    .action(async (opts: { party: string[]; officer: string[]; file?: string; server?: string; json?: boolean }) => {
+      if (opts.party.length !== opts.officer.length) {
+        throw new ClientError(`give each --party its --officer: ${opts.party.length} part${opts.party.length === 1 ? 'y' : 'ies'} and ${opts.officer.length} officer fingerprint(s) were given`);
+      }
+      const wanted = opts.party.map((p, i) => ({ party: p, officer: opts.officer[i]! }));
+      if (opts.file) wanted.push(...readPinsFile(opts.file).pins);
+      if (wanted.length === 0) throw new ClientError('say what to pin: --party P --officer FINGERPRINT (repeatable), or --file PINS');
+      const known = await knownParties(opts.server);
+      const unknown = [...new Set(wanted.map((w) => w.party))].filter((p) => !known.parties.has(p));
+      if (unknown.length > 0) {
+        throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${known.from} (${[...known.parties].sort().join(', ')}); nothing was pinned`);
+      }
       const store = new TrustStore(homeDir());
-      const added = store.add(opts.party, opts.officer, 'out-of-band', now());
-      console.log(added ? `Pinned ${opts.officer} as an officer of ${opts.party}.` : `${opts.officer} was already pinned for ${opts.party}.`);
+      const results = wanted.map((w) => ({ ...w, added: store.add(w.party, w.officer, 'out-of-band', now()) }));
+      if (opts.json) return console.log(JSON.stringify(results, null, 2));
+      for (const r of results) console.log(r.added ? `Pinned ${r.officer} as an officer of ${r.party}.` : `${r.officer} was already pinned for ${r.party}.`);
+      if (opts.file) console.error(`  Compare each fingerprint above with the one ${[...new Set(results.map((r) => r.party))].join(', ')} notified in writing: ${opts.file} is only as trustworthy as the way it reached you.`);
+    });
+  trust
+    .command('export')
+    .description('write your pins (and, with --with-my-key, your own key) to a file colleagues and partners can pin from with trust add --file')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--party <party...>', 'only these parties', (v: string, prev: string[] = []) => [...prev, party(v)])
+    .option('--with-my-key', 'add your own key for your party (an officer handing out their fingerprint)')
+    .action(async (opts: { out: string; party?: string[]; withMyKey?: boolean }) => {
+      const home = homeDir();
+      const pins = new TrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
+      if (opts.withMyKey) {
+        const session = loadSession(home);
+        const mine = fingerprintOf(await readPublicKey(readArmoredPublicKey(home)));
+        if (!pins.some((p) => p.party === session.party && p.officer === mine)) pins.unshift({ party: session.party, officer: mine });
+      }
+      if (pins.length === 0) throw new ClientError('there is nothing to export: pin officers first (liaison trust add), or add --with-my-key');
+      const file: PinsFile = { format: PINS_FORMAT, pins };
+      writeFileSync(opts.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+      console.log(`Wrote ${pins.length} pin(s) to ${opts.out}: ${pins.map((p) => `${p.party} ${p.officer}`).join('; ')}.`);
+      console.error('  Hand it over the way the agreements notify contacts (in writing); whoever pins from it trusts exactly these keys.');
     });
   trust
     .command('remove')
