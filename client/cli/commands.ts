@@ -36,7 +36,7 @@ import {
   sendPacket,
   type ClientContext,
 } from '../packets.ts';
-import { localTime, table, timeZone } from './output.ts';
+import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
@@ -128,7 +128,8 @@ export function addClientCommands(program: Command): void {
     .command('login')
     .description('log in to a hub by signing its challenge with your key')
     .requiredOption('--server <url>', 'the hub, for example http://127.0.0.1:8443')
-    .action(async (opts: { server: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { server: string; json?: boolean }) => {
       const home = homeDir();
       const privateKey = await unlockKey(home);
       const fingerprint = fingerprintOf(privateKey);
@@ -143,7 +144,8 @@ export function addClientCommands(program: Command): void {
       if (!challenge.includes(`hub=${hub.fingerprint} key=${fingerprint} `)) throw new ClientError('the hub sent a challenge that is not for this hub and key; refusing to sign it');
       const session = await api.login(fingerprint, challenge, await signDetached(challenge, privateKey, now()));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
-      console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
+      if (printJson(opts.json, { server: api.baseUrl, member: session.member, expiresAt: session.expiresAt })) return;
+      console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${localTime(session.expiresAt)}.`);
     });
 
   program
@@ -160,10 +162,12 @@ export function addClientCommands(program: Command): void {
   program
     .command('whoami')
     .description('show who you are logged in as')
-    .action(async () => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
       const me = await new HubClient(session.server, session.token, session.fingerprint).me();
-      console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}`);
+      if (printJson(opts.json, { ...me, server: session.server, sessionExpiresAt: session.expiresAt })) return;
+      console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}, session until ${localTime(session.expiresAt)}`);
     });
 
   program
@@ -173,11 +177,18 @@ export function addClientCommands(program: Command): void {
     .option('--server <url>', 'the hub (default: the one you are logged in to)')
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, opts: { server?: string; json?: boolean }) => {
+      let mine: string | undefined;
+      try {
+        mine = loadSession(homeDir()).party;
+      } catch {
+        if (!opts.server) throw new ClientError('say which hub: log in first (liaison login --server URL) or give --server URL');
+      }
       const api = new HubClient(opts.server ?? loadSession(homeDir()).server);
       if (!id) {
         const list = await api.agreements();
-        if (opts.json) return console.log(JSON.stringify(list, null, 2));
-        console.log(table([['ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [a.id, a.provisional && a.status !== 'provisional' ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
+        if (opts.json) return console.log(JSON.stringify(list.map((a) => ({ ...a, mine: mine !== undefined && a.parties.includes(mine) })), null, 2));
+        console.log(table([['', 'ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [mine && a.parties.includes(mine) ? '*' : '', a.id, a.provisional && a.status !== 'provisional' ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
+        if (mine) console.log(`* ${mine} is a party (liaison agreements ID shows the rules).`);
         return;
       }
       const { agreement: a, rules } = await api.agreementView(id);
@@ -245,15 +256,20 @@ export function addClientCommands(program: Command): void {
     .requiredOption('--translation <lang:file>', 'the translation, e.g. en:request-en.txt', langFile)
     .option('--submit', 'submit the packet as soon as it is complete')
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean; json?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
+        const results = [];
         for (const [i, t] of opts.translation.entries()) {
           const result = await attachTranslation(ctx, packetId, t, Boolean(opts.submit) && i === opts.translation.length - 1);
           done();
+          results.push({ ...result, lang: t.lang });
+          if (opts.json) continue;
           printNotices(result.notices);
           console.log(`Attached ${t.lang} to ${packetId} (revision ${result.revision}, ${result.state}).`);
         }
+        printJson(opts.json, results);
       } finally {
         done();
       }
@@ -263,10 +279,12 @@ export function addClientCommands(program: Command): void {
     .command('submit')
     .description('submit a complete draft: it is delivered to the receiving parties')
     .argument('<packet>', 'the packet id')
-    .action(async (packetId: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
       const result = await new HubClient(session.server, session.token, session.fingerprint).submit(packetId);
-      console.log(`Submitted ${result.packetId}.`);
+      if (printJson(opts.json, result)) return;
+      console.log(`Submitted ${result.packetId}: it is delivered to the receiving parties.`);
     });
 
   program

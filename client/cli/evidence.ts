@@ -25,7 +25,7 @@ import {
 } from '../evidence.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import { TrustStore, TrustedDirectory } from '../trust.ts';
-import { localTime, table, timeZone } from './output.ts';
+import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
@@ -51,7 +51,11 @@ async function hubKeyOf(api: HubClient): Promise<PublicKey> {
   return key;
 }
 
-function report(check: LogCheck, okSentence: string): void {
+function report(check: LogCheck, okSentence: string, json?: boolean, extra: Record<string, unknown> = {}): void {
+  if (json && check.ok) {
+    console.log(JSON.stringify({ ok: true, summary: okSentence, checks: check.lines, ...extra }, null, 2));
+    return;
+  }
   for (const line of check.lines) console.log(`  ${line}`);
   if (check.ok) {
     console.log(okSentence);
@@ -161,7 +165,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--file <export>', 'anyone: an exported log (liaison audit export)')
     .option('--checkpoint <file...>', 'also hold the log against these signed checkpoints')
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
-    .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string; json?: boolean }) => {
       if (opts.data && opts.file) throw new ClientError('verify one log at a time: --data DIR (operator) or --file EXPORT, not both');
       const home = homeDir();
       const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
@@ -174,26 +179,27 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
         const data = await evidence.audit(sizes);
         const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home) ?? fingerprintOf(hubKey), kept, now: now() });
-        return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`);
+        return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`, opts.json, { events: data.events.length, scope: data.scope });
       }
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
         const log = await operator.log(opts.data);
         if (opts.hubFingerprint && opts.hubFingerprint.replace(/\s+/g, '').toUpperCase() !== log.hubFingerprint) throw new ClientError(`the hub in ${opts.data} has key ${log.hubFingerprint}, not ${opts.hubFingerprint}`);
         const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
-        return report(check, `Audit log verified: ${log.events.length} events.`);
+        return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
       const parsed = AuditExport.safeParse(readJson(opts.file!));
       if (!parsed.success) throw new ClientError(`${opts.file} is not an exported audit log`);
       const data = parsed.data;
       const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, data.hub.fingerprint), ...extra], now: now() });
-      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`);
+      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`, opts.json, { events: data.events.length, scope: data.scope });
     });
   audit
     .command('checkpoint')
     .description("have the hub sign a checkpoint of its log, check it extends the ones you kept, and keep it (--save)")
     .option('--save', 'keep it in LIAISON_HOME/checkpoints (pins the hub key on first use)')
-    .action(async (opts: { save?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { save?: boolean; json?: boolean }) => {
       const home = homeDir();
       const { api, evidence } = session();
       const hubKey = await hubKeyOf(api);
@@ -205,15 +211,17 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const data = await evidence.audit(sizes);
       const check = await verifyAuditExport(data, { pinnedHub: pinnedHub(home) ?? fingerprint, kept, now: now() });
       const checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, now());
-      report(check, `Checkpoint: ${checkpoint.size} events, root ${checkpoint.root}, signed by hub ${checkpoint.hub} at ${checkpoint.at}.`);
-      if (opts.save) console.log(`Kept in ${saveCheckpoint(home, checkpoint, data.checkpoint)}.`);
+      const keptIn = check.ok && opts.save ? saveCheckpoint(home, checkpoint, data.checkpoint) : undefined;
+      report(check, `Checkpoint: ${checkpoint.size} events, root ${checkpoint.root}, signed by hub ${checkpoint.hub} at ${localTime(checkpoint.at, true)}.`, opts.json, { checkpoint, ...(keptIn ? { keptIn } : {}) });
+      if (keptIn && !opts.json) console.log(`Kept in ${keptIn}.`);
     });
   audit
     .command('export')
     .description('write the audit log you may see (operator: all of it, with --data) with its proofs')
     .requiredOption('--out <file>', 'the file to write')
     .option('--data <dir>', "operator: the hub's data directory")
-    .action(async (opts: { out: string; data?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { out: string; data?: string; json?: boolean }) => {
       let data: AuditExport;
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
@@ -227,6 +235,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         data = await evidence.audit(sizes);
       }
       writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
+      if (printJson(opts.json, { file: opts.out, events: data.events.length, scope: data.scope })) return;
       console.log(`Wrote ${data.events.length} events (${data.scope === 'all' ? 'the whole log' : `visible to ${data.scope}`}) to ${opts.out}.`);
     });
 
@@ -235,7 +244,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .description("write a packet's evidence bundle (manifest, receipts, consents, audit events with proofs), or verify one")
     .argument('[packet]', 'the packet id')
     .option('--out <file>', 'the file to write')
-    .action(async (packetId: string | undefined, opts: { out?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string | undefined, opts: { out?: string; json?: boolean }) => {
       if (!packetId || !opts.out) throw new ClientError('usage: liaison evidence PACKET_ID --out FILE, or liaison evidence verify FILE');
       const { api, evidence: client } = session();
       const hubKey = await hubKeyOf(api);
@@ -243,6 +253,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: pinnedOfficers() });
       if (!check.ok) throw new ClientError(`the hub's evidence does not verify: ${check.reason}`);
       writeFileSync(opts.out, JSON.stringify(bundle, null, 2), { mode: 0o600, flag: 'wx' });
+      if (printJson(opts.json, { packetId, file: opts.out, receipts: bundle.receipts.length, releases: bundle.releases.length, events: bundle.events.length })) return;
       console.log(`Wrote the evidence of ${packetId} to ${opts.out}: ${bundle.receipts.length} receipts, ${bundle.releases.length} releases, ${bundle.events.length} audit events.`);
     });
   evidence
@@ -250,10 +261,11 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .description('verify an evidence bundle offline, against a pinned hub fingerprint')
     .argument('<file>', 'the bundle')
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
-    .action(async (file: string, opts: { hubFingerprint?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { hubFingerprint?: string; json?: boolean }) => {
       const parsed = EvidenceBundle.safeParse(readJson(file));
       if (!parsed.success) throw new ClientError(`${file} is not an evidence bundle`);
       const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: pinnedOfficers() });
-      report(check, `Evidence of ${parsed.data.packetId} verified.`);
+      report(check, `Evidence of ${parsed.data.packetId} verified.`, opts.json, { packetId: parsed.data.packetId });
     });
 }

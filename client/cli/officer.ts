@@ -19,7 +19,7 @@ import { signContact, signMembership, signRestatement, signRevocation, signRotat
 import { rewrapFor } from '../packets.ts';
 import { PINS_FORMAT, PinsFile, TrustStore } from '../trust.ts';
 import { context, now } from './context.ts';
-import { table, localTime } from './output.ts';
+import { localTime, printJson, table } from './output.ts';
 import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
 
 /** A repeatable option collected in order, each value parsed. */
@@ -133,8 +133,10 @@ export function addTrustCommands(program: Command): void {
     .description('remove a pin')
     .requiredOption('--party <party>', 'the party', party)
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
-    .action((opts: { party: string; officer: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action((opts: { party: string; officer: string; json?: boolean }) => {
       if (!new TrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
+      if (printJson(opts.json, { party: opts.party, officer: opts.officer, removed: true })) return;
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
     });
   trust
@@ -200,9 +202,12 @@ export function addTrustCommands(program: Command): void {
     .description('let a colleague read earlier packets (newly cleared or a new key): re-wrap session keys, never re-encrypt')
     .requiredOption('--for <fingerprint>', "the colleague's key", fingerprint)
     .argument('[packets...]', 'packet ids (default: every packet you can read)')
-    .action(async (ids: string[], opts: { for: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (ids: string[], opts: { for: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const result = await rewrapFor(ctx, opts.for, ids);
+      if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
+      if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
       for (const s of result.skipped) console.error(`  ${s.packetId} skipped: ${s.reason}`);
       if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
@@ -219,7 +224,8 @@ export function addOfficerCommands(program: Command): void {
     .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, or your national label')
     .option('--valid-until <date>', 'the membership ends then (a date means the end of that day in your time zone)', isoDate)
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
-    .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string; json?: boolean }) => {
       requireFile(opts.key);
       const { ctx } = await context({ quiet: true });
       const clearance = await resolveClearance(opts.clearance, ctx.api, ctx.me.party);
@@ -244,18 +250,21 @@ export function addOfficerCommands(program: Command): void {
         ...(opts.successorOf ? { successorOf: opts.successorOf } : {}),
       }, now());
       const member = await ctx.api.enroll({ publicKey: armored, statement: signed.statement, signature: signed.signature });
-      console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${member.validUntil}` : ''}.`);
+      if (printJson(opts.json, member)) return;
+      console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${localTime(member.validUntil)}` : ''}.`);
     });
   officer
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")
     .argument('<fingerprint>', "the member's key", fingerprint)
     .argument('<level>', 'the new clearance: a common level or your national label')
-    .action(async (fpr: string, given: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, given: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const clearance = await resolveClearance(given, ctx.api, ctx.me.party);
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { clearance }, now()));
+      if (printJson(opts.json, { member, previousClearance: previous.clearance })) return;
       console.log(`${member.name} ${fpr} is now cleared ${member.clearance} (was ${previous.clearance}).`);
       if (Level.options.indexOf(clearance) > Level.options.indexOf(previous.clearance)) console.error(`  To give access to earlier packets, a colleague who can read them runs: liaison rewrap --for ${fpr}`);
     });
@@ -264,10 +273,12 @@ export function addOfficerCommands(program: Command): void {
     .description("change a member's roles")
     .argument('<fingerprint>', "the member's key", fingerprint)
     .argument('<roles>', 'comma-separated: contact, clerk, officer', roles)
-    .action(async (fpr: string, newRoles: Role[]) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, newRoles: Role[], opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { roles: newRoles }, now()));
+      if (printJson(opts.json, { member, previousRoles: previous.roles })) return;
       console.log(`${member.name} ${fpr} now has the roles ${member.roles.join(', ')}.`);
     });
   officer
@@ -275,16 +286,19 @@ export function addOfficerCommands(program: Command): void {
     .description('revoke a member key: from now it cannot log in, receive, download, or sign')
     .argument('<fingerprint>', 'the key to revoke', fingerprint)
     .requiredOption('--reason <text>', 'why (recorded and shown to partners)')
-    .action(async (fpr: string, opts: { reason: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, opts: { reason: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const member = await ctx.api.revoke(fpr, await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: fpr }, opts.reason, now()));
-      console.log(`Revoked ${member.name} ${fpr} at ${member.revokedAt}.`);
+      if (printJson(opts.json, member)) return;
+      console.log(`Revoked ${member.name} ${fpr} at ${localTime(member.revokedAt, true)}.`);
     });
   officer
     .command('rotate')
     .description('move to a new officer key: a statement signed by both keys lets partners follow without a new pin')
     .requiredOption('--new-key <file>', 'the new private key, armored (made with liaison keygen in another LIAISON_HOME, or gpg)')
-    .action(async (opts: { newKey: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { newKey: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const armored = readFile(opts.newKey);
       const newKey = await unlockPrivateKey(armored, process.env.LIAISON_NEW_PASSPHRASE ?? (await passphrase('Passphrase of the new key: '))).catch((e: Error) => {
@@ -298,6 +312,7 @@ export function addOfficerCommands(program: Command): void {
       const home = homeDir();
       saveKey(home, armored, info.armored);
       clearSession(home);
+      if (printJson(opts.json, { party: ctx.me.party, from: ctx.me.fingerprint, to: info.fingerprint })) return;
       console.log(`Rotated to ${info.fingerprint}; the old key ${ctx.me.fingerprint} is retired. Log in again with the new key.`);
     });
   officer
@@ -312,7 +327,8 @@ export function addOfficerCommands(program: Command): void {
     .option('--address <text>', 'postal address')
     .requiredOption('--effective <date>', 'when the appointment or change took effect (a date means the start of that day in your time zone)', sinceDate)
     .option('--withdrawn', 'this contact is no longer in post')
-    .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const signed = await signContact({ key: ctx.key, fingerprint: ctx.me.fingerprint }, {
         party: ctx.me.party,
@@ -327,6 +343,7 @@ export function addOfficerCommands(program: Command): void {
         withdrawn: Boolean(opts.withdrawn),
       }, now());
       const recorded = await ctx.api.recordContact(ctx.me.party, signed);
+      if (printJson(opts.json, recorded)) return;
       console.log(`Notified under ${opts.agreement}: ${opts.name}${recorded.late ? ' (LATE: past the notification deadline of the agreement)' : ''}.`);
     });
 }

@@ -57,3 +57,12 @@ export function localTime(iso: string | undefined, withSeconds = false): string 
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ''}`;
   return `${date} ${time} ${offsetOf(d)}`;
 }
+
+/**
+ * Print a command's result: its documented JSON shape with --json (docs/cli.md), else the
+ * sentence. Returns true when JSON was printed, so the caller can stop there.
+ */
+export function printJson(json: boolean | undefined, value: unknown): boolean {
+  if (json) console.log(JSON.stringify(value, null, 2));
+  return Boolean(json);
+}

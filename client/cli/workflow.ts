@@ -19,7 +19,7 @@ import {
   type Writing,
 } from '../workflow.ts';
 import { context, printNotices } from './context.ts';
-import { table, localTime } from './output.ts';
+import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, level, outputFolder, parties, resolveLevel, sinceDate } from './options.ts';
 
 function workflowApi(): WorkflowApi {
@@ -201,16 +201,22 @@ export function addWorkflowCommands(program: Command): void {
     .command('demand-confirmation')
     .description('as the requested party, demand written confirmation of an oral request (RU-PK Art. 5)')
     .argument('<oral-request>', 'the oral request id')
-    .action(async (id: string) => {
-      console.log(describeOral(await workflowApi().demandConfirmation(id)));
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const o = await workflowApi().demandConfirmation(id);
+      if (printJson(opts.json, o)) return;
+      console.log(describeOral(o));
     });
   request
     .command('confirm-oral')
     .description('link the written request that confirms an oral request')
     .argument('<oral-request>', 'the oral request id')
     .argument('<packet>', 'the written request packet id')
-    .action(async (id: string, packetId: string) => {
-      console.log(describeOral(await workflowApi().confirmOralRequest(id, packetId)));
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, packetId: string, opts: { json?: boolean }) => {
+      const o = await workflowApi().confirmOralRequest(id, packetId);
+      if (printJson(opts.json, o)) return;
+      console.log(describeOral(o));
     });
   request
     .command('delay')
@@ -220,13 +226,15 @@ export function addWorkflowCommands(program: Command): void {
     .option('--lang <tag>', 'language of the notice')
     .option('--translation <lang:file>', 'a translation (repeatable)', langFile)
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: WritingFlags & { notice: string; quiet?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: WritingFlags & { notice: string; quiet?: boolean; json?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
         const writing = (await writingOf(opts))!;
         const sent = await sendInReply(ctx, packetId, 'information', writing);
         const view = await workflowApi().notifyDelay(packetId, sent.packetId);
         done();
+        if (printJson(opts.json, { view, sentPacket: sent.packetId, notices: sent.notices })) return;
         printNotices(sent.notices);
         console.log(describeRequest(view));
       } finally {
@@ -300,8 +308,10 @@ export function addWorkflowCommands(program: Command): void {
     .command('ask')
     .description('ask the sending party to confirm a packet you received')
     .argument('<packet>', 'the packet id')
-    .action(async (packetId: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
       const a = await workflowApi().askAuthenticity(packetId);
+      if (printJson(opts.json, a)) return;
       console.log(a.id);
       console.error(`Asked ${a.senderParty} to confirm packet ${packetId} [${a.article}].`);
     });
@@ -320,18 +330,22 @@ export function addWorkflowCommands(program: Command): void {
     .command('confirm')
     .description('as the sender, sign a confirmation that the packet is authentic')
     .argument('<request>', 'the confirmation request id')
-    .action(async (id: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const a = await confirmAuthenticity(ctx, workflowApi(), id);
+      if (printJson(opts.json, a)) return;
       console.log(`Confirmed packet ${a.packetId} for ${a.requestingParty} [${a.article}].`);
     });
   authenticity
     .command('check')
     .description('verify the sender’s signed confirmation yourself')
     .argument('<request>', 'the confirmation request id')
-    .action(async (id: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const result = await checkAuthenticity(ctx, workflowApi(), id);
+      if (result.confirmed && printJson(opts.json, result)) return;
       if (!result.confirmed) throw new ClientError(`not confirmed: ${result.reason}`);
       console.log(`Authentic: ${result.reason}.`);
     });
@@ -342,8 +356,10 @@ export function addWorkflowCommands(program: Command): void {
     .description('ask consent to use a received packet for another purpose; the originating officer decides with "liaison release consent"')
     .argument('<packet>', 'the packet id')
     .requiredOption('--purpose <text>', 'the other purpose')
-    .action(async (packetId: string, opts: { purpose: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { purpose: string; json?: boolean }) => {
       const r = await workflowApi().requestPurposeChange(packetId, opts.purpose);
+      if (printJson(opts.json, r)) return;
       console.log(r.id);
       console.error(`Consent requested; until ${r.originParty}'s security officer consents (liaison release consent ${r.id}), use it only for its original purpose.`);
     });
