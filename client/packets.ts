@@ -384,6 +384,8 @@ export interface FetchedFile {
   lang: string;
   path: string;
   signer?: string;
+  /** The signer by name and party, as their officer vouched for them. */
+  signerName?: string;
 }
 
 /**
@@ -427,6 +429,11 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
       }).catch((error: unknown) => {
+        // The bytes already match the signed hash, so a failure here is about keys: this key is not
+        // among the part's recipients (enrolled, cleared or rotated after it was sent).
+        if (/decrypt|session key|key packet/i.test((error as Error).message)) {
+          throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+        }
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
@@ -453,7 +460,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer });
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer, signerName: `${partSigner.name} (${partSigner.party})` });
       if (part.role !== 'attachment') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });

@@ -54,11 +54,6 @@ async function verifier(): Promise<{ ctx?: ClientContext }> {
   }
 }
 
-/** Fingerprint -> "Name (PARTY)" for the members of a party as this client verified them. */
-async function namesOf(ctx: ClientContext, party: string): Promise<Map<string, string>> {
-  return new Map((await ctx.directory.members(party)).map((m) => [m.fingerprint, `${m.name} (${m.party})`]));
-}
-
 export function addClientCommands(program: Command): void {
   program
     .command('keygen')
@@ -350,9 +345,8 @@ export function addClientCommands(program: Command): void {
         markRead(homeDir(), packetId);
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));
         const m = result.manifest;
-        const signers = await namesOf(ctx, m.sender.party);
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
-        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${signers.get(f.signer) ?? f.signer})` : ''}`);
+        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signerName ?? f.signer})` : ''}`);
         for (const t of terms) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
         if (conditionsFile) console.log(`  The terms are also written to ${conditionsFile}.`);
         printNotices(result.notices);

@@ -8,22 +8,31 @@ export function progressReporter(enabled: boolean): { progress: (step: string, d
   if (!enabled) return { progress: () => undefined, stop: () => undefined };
   let bar: cliProgress.SingleBar | undefined;
   let current = '';
+  let total = 0;
+  // A step that ends (the next one starts, or the command finishes) shows 100%: the byte count of
+  // a step is an estimate (decrypting counts plaintext against the ciphertext size).
   const stop = () => {
-    bar?.stop();
+    if (bar) {
+      bar.update(Math.max(total, 1), { value_mb: (total / 1e6).toFixed(1) });
+      bar.stop();
+    }
     bar = undefined;
   };
   return {
-    progress(step, done, total) {
+    progress(step, done, size) {
       if (step !== current) {
         stop();
         current = step;
+        total = size;
         bar = new cliProgress.SingleBar(
           { format: `${step.padEnd(28).slice(0, 28)} {bar} {percentage}% {value_mb}/{total_mb} MB`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(Math.max(total, 1), 0, { value_mb: '0.0', total_mb: (total / 1e6).toFixed(1) });
+        bar.start(Math.max(size, 1), 0, { value_mb: '0.0', total_mb: (size / 1e6).toFixed(1) });
       }
-      bar?.update(Math.min(done, Math.max(total, 1)), { value_mb: (done / 1e6).toFixed(1), total_mb: (total / 1e6).toFixed(1) });
+      total = size;
+      bar?.setTotal(Math.max(size, 1));
+      bar?.update(Math.min(done, Math.max(size, 1)), { value_mb: (done / 1e6).toFixed(1), total_mb: (size / 1e6).toFixed(1) });
     },
     stop,
   };
