@@ -230,7 +230,8 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
     throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); add --translation or send it --draft for a clerk to complete`);
   }
   if (missing) notices.push({ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` });
-  await checkLanguages(inputs, notices);
+  // The request form is JSON this client wrote itself; its free text is in the form's declared language.
+  await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
   const dir = await tempDir();
@@ -461,7 +462,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       await fs.rename(partial, target);
       created.push(target);
       files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer, signerName: `${partSigner.name} (${partSigner.party})` });
-      if (part.role !== 'attachment') {
+      if (part.role !== 'attachment' && part.role !== 'request-form') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
       }

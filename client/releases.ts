@@ -21,7 +21,7 @@ export interface ReleaseTerms {
   expiresAt?: string;
   reason?: string;
   decidedAt: string;
-  /** The officer who signed, by name as vouched for, or the fingerprint when not verifiable. */
+  /** The originating officer who signed, by name as vouched for, or the fingerprint when not verifiable. */
   officer: string;
   /** True only when the decision's signature verifies against a vouched-for officer of the originator. */
   verified: boolean;
@@ -58,7 +58,7 @@ export async function releaseTerms(ctx: Pick<ClientContext, 'directory' | 'now'>
   const officer = officers.find((m) => m.fingerprint === d.officer);
   if (!officer) return { ...base, officer: d.officer, verified: false, problem: `${d.officer} is not a vouched-for officer of ${release.originParty}` };
   const check = await verifyDetached(release.decision, release.decisionSignature, [officer.key], ctx.now());
-  return { ...base, officer: `${officer.name} (${officer.party})`, verified: check.valid, ...(check.valid ? {} : { problem: `the signature does not verify: ${check.reason}` }) };
+  return { ...base, officer: officer.name, verified: check.valid, ...(check.valid ? {} : { problem: `the signature does not verify: ${check.reason}` }) };
 }
 
 /** The terms under which a packet reached this person's party through executed releases. */
@@ -76,9 +76,9 @@ export async function termsReceivedUnder(ctx: Pick<ClientContext, 'api' | 'direc
 export function describeTerms(t: ReleaseTerms, time: (iso: string) => string): string[] {
   const lines: string[] = [];
   if (t.decision === 'refuse') {
-    lines.push(`Refused by ${t.officer} of ${t.originParty} on ${time(t.decidedAt)}: ${t.reason ?? ''}`);
+    lines.push(`Refused by ${t.originParty} (signed by its officer ${t.officer}) on ${time(t.decidedAt)}: ${t.reason ?? ''}`);
   } else {
-    lines.push(`Released by consent of ${t.officer} of ${t.originParty}, given ${time(t.decidedAt)}, to ${t.thirdParty} for "${t.purpose}".`);
+    lines.push(`Released to ${t.thirdParty} with the written consent of ${t.originParty} (signed by its officer ${t.officer} on ${time(t.decidedAt)}) for "${t.purpose}".`);
     lines.push(t.conditions ? `Conditions: ${t.conditions}` : 'Conditions: none stated.');
     if (t.expiresAt) lines.push(`The consent lapses at ${time(t.expiresAt)} if not used.`);
   }

@@ -98,7 +98,7 @@ describe('item 6: no validator or runtime text', () => {
     [['submit', 'not-a-packet'], /the packet id is not a valid id/],
     [['release', 'execute', 'xyz'], /the release id is not a valid id/],
   ])('%j', async (args, pattern) => {
-    refusedWith(await w.ayesha.run(...(args as string[])), pattern as RegExp);
+    refusedWith(await w.ayesha.run(...(args)), pattern);
   });
 
   it('an existing output file is said in words, not EEXIST', async () => {

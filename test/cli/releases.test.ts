@@ -33,7 +33,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     const consent = await ok(liaison(['release', 'consent', releaseId, '--conditions', CONDITIONS, '--expires', `${year}-12-31`, '--json'], { ...w.officers.RU.env, TZ: 'Europe/Moscow' }));
     const decided = JSON.parse(consent.stdout) as { release: { expiresAt: string }; terms: { conditions: string; expiresAt: string; verified: boolean; officer: string } };
     expect(decided.release.expiresAt).toBe(`${year}-12-31T20:59:59.999Z`);
-    expect(decided.terms).toMatchObject({ conditions: CONDITIONS, expiresAt: `${year}-12-31T20:59:59.999Z`, verified: true, officer: 'Sergei Volkov (RU)' });
+    expect(decided.terms).toMatchObject({ conditions: CONDITIONS, expiresAt: `${year}-12-31T20:59:59.999Z`, verified: true, officer: 'Sergei Volkov' });
   });
 
   it('the human output says how the date was taken', async () => {
@@ -50,7 +50,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     expect(list).toContain(`${releaseId} consented`);
     expect(list).toContain(`Conditions: ${CONDITIONS}`);
     expect(list).toMatch(/The consent lapses at \d{4}-12-31 20:59 \+00:00 if not used\./);
-    expect(list).toContain('Released by consent of Sergei Volkov (RU) of RU');
+    expect(list).toContain('Released to KZ with the written consent of RU (signed by its officer Sergei Volkov on ');
   });
 
   it('the third party is told the conditions in release list, in its inbox, on fetch and beside the files', { timeout: 300_000 }, async () => {
@@ -74,7 +74,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     const written = readFileSync(join(out, 'RELEASE-CONDITIONS.txt'), 'utf8');
     expect(written).toContain(`Packet ${packetId} (SECRET) was released to KZ. Use it only under these terms:`);
     expect(written).toContain(`Conditions: ${CONDITIONS}`);
-    expect(written).toContain('Released by consent of Sergei Volkov (RU) of RU');
+    expect(written).toContain('Released to KZ with the written consent of RU (signed by its officer Sergei Volkov on ');
   });
 
   it('a direct recipient fetching the same packet gets no conditions file: the terms bind the third party', async () => {
@@ -90,7 +90,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     await ok(w.officers.RU.run('release', 'consent', id, '--refuse', 'The source must stay protected'));
     const list = (await ok(w.ayesha.run('release', 'list', other))).stdout;
     expect(list).toContain(`${id} refused`);
-    expect(list).toMatch(/Refused by Sergei Volkov \(RU\) of RU on .*: The source must stay protected/);
+    expect(list).toMatch(/Refused by RU \(signed by its officer Sergei Volkov\) on .*: The source must stay protected/);
   });
 
   it('a date that is not one is refused in one sentence', async () => {
