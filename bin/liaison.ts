@@ -17,7 +17,8 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const program = new Command('liaison')
   .description('Liaison: secure exchange of classified documents between agencies bound by cooperation agreements')
   .version(version, '-V, --version', 'print the version of liaison')
-  .showHelpAfterError('(liaison --help lists the commands)')
+  // Usage errors in the same one-line form as every other error: "liaison: <sentence> (...)".
+  .configureOutput({ outputError: (text, write) => write(`liaison: ${text.replace(/^error: /, '').trim()} (add --help to see what it takes)\n`) })
   .exitOverride();
 addClientCommands(program);
 addHubCommands(program);
