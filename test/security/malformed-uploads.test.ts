@@ -52,6 +52,8 @@ const fresh = () =>
     sender: cast.people.ruContact,
     readers: readers(),
     date: now(),
+    // Two parts, the small hub's limit: an information packet carries no request form.
+    kind: 'information',
     parts: [
       { role: 'original', lang: 'ru', text: `Запрос о правовой помощи. ${CANARY}` },
       { role: 'translation', lang: 'en', text: `Request for legal assistance. ${CANARY}` },
