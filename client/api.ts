@@ -46,6 +46,19 @@ export interface UploadFile {
 
 export type Progress = (sentBytes: number, totalBytes: number) => void;
 
+/** A network failure in words: which hub, and what to check; never the raw ECONNREFUSED. */
+function unreachable(baseUrl: string, cause: unknown): ApiError {
+  const inner = ((cause as Error).cause as { code?: string; message?: string } | undefined) ?? (cause as { code?: string; message?: string });
+  const code = inner?.code ?? '';
+  const why = code === 'ECONNREFUSED' ? 'nothing answers there: is the hub running, and is the URL right?'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'that host name is not known'
+    : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out'
+    : code === 'ECONNRESET' ? 'the connection was cut'
+    : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? "the hub's TLS certificate is not trusted"
+    : 'the network failed';
+  return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
+}
+
 function problemOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as { detail?: string; article?: string };
@@ -104,7 +117,7 @@ export class HubClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
+      throw unreachable(this.baseUrl, cause);
     }
     const text = await response.text();
     if (response.status === 401 && this.token) throw await this.sessionRefused(problemOf(response.status, text));
@@ -226,7 +239,7 @@ export class HubClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (cause) => reject(new ApiError(0, `the upload to ${this.baseUrl} failed: ${cause.message}`)));
+      req.on('error', (cause) => reject(unreachable(this.baseUrl, cause)));
       pipeline(form, meter, req).catch(() => undefined);
     });
     if (status < 200 || status >= 300) throw problemOf(status, text);
@@ -239,7 +252,7 @@ export class HubClient {
     try {
       response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers() });
     } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+      throw unreachable(this.baseUrl, cause);
     }
     if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
     const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');

@@ -101,6 +101,12 @@ describe('item 6: no validator or runtime text', () => {
     refusedWith(await w.ayesha.run(...(args)), pattern);
   });
 
+  it('a hub that does not answer is said in words, not ECONNREFUSED', async () => {
+    const r = await w.ayesha.run('login', '--server', 'http://127.0.0.1:9');
+    refusedWith(r, /cannot reach the hub at http:\/\/127\.0\.0\.1:9\/: nothing answers there: is the hub running, and is the URL right\?/);
+    expect(r.stderr).not.toMatch(/ECONNREFUSED/);
+  });
+
   it('an existing output file is said in words, not EEXIST', async () => {
     const out = w.file('exists.asc', 'x');
     refusedWith(await w.ivan.run('key', 'export', '--public', '--out', out), /exists\.asc already exists: choose another name or remove it first/);
