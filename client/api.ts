@@ -55,6 +55,7 @@ function unreachable(baseUrl: string, cause: unknown): ApiError {
     : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out'
     : code === 'ECONNRESET' ? 'the connection was cut'
     : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? "the hub's TLS certificate is not trusted"
+    : /bad port/i.test(inner?.message ?? '') ? 'that port is one HTTP clients refuse to use: give the port the hub listens on'
     : 'the network failed';
   return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
 }

@@ -102,8 +102,8 @@ describe('item 6: no validator or runtime text', () => {
   });
 
   it('a hub that does not answer is said in words, not ECONNREFUSED', async () => {
-    const r = await w.ayesha.run('login', '--server', 'http://127.0.0.1:9');
-    refusedWith(r, /cannot reach the hub at http:\/\/127\.0\.0\.1:9\/: nothing answers there: is the hub running, and is the URL right\?/);
+    const r = await w.ayesha.run('login', '--server', 'http://127.0.0.1:59999');
+    refusedWith(r, /cannot reach the hub at http:\/\/127\.0\.0\.1:59999\/: nothing answers there: is the hub running, and is the URL right\?/);
     expect(r.stderr).not.toMatch(/ECONNREFUSED/);
   });
 
