@@ -8,7 +8,7 @@
  * reads left to right as fields, and each Persian or Urdu field reads right to left inside.
  * It never draws or touches a file; it only measures.
  */
-import bidiFactory from 'bidi-js';
+import bidiModule, { type Bidi } from 'bidi-js';
 import type { Font as FontkitFont } from '@cantoo/fontkit';
 
 /** A font face as the layout sees it: a fontkit font for coverage and shaping. */
@@ -26,7 +26,9 @@ export interface Run<F> {
   advance: number;
 }
 
-let bidi: ReturnType<typeof bidiFactory> | undefined;
+// bidi-js is CommonJS whose module.exports is the factory; its types describe an ES default export.
+const bidiFactory = bidiModule as unknown as () => Bidi;
+let bidi: Bidi | undefined;
 
 /** True for characters that take the direction and font of their neighbours (spaces, punctuation, digits). */
 function isNeutral(char: string): boolean {

@@ -34,10 +34,10 @@ export function namesReader(level: Level): boolean {
  * national label (RU-PK Art. 7(2): each party's corresponding level), each said once.
  */
 export function classificationWords(m: StampMarking): string[] {
-  const words = [m.level];
-  const reader = m.readerParty ? m.labels[m.readerParty] : undefined;
-  const originator = m.labels[m.originatorParty];
-  for (const word of [reader, originator]) if (word && !words.includes(word)) words.push(word);
+  const words: string[] = [m.level];
+  // Stamped by the sender, the copy is read by every party: it carries every party's label.
+  const candidates = m.readerParty ? [m.labels[m.readerParty], m.labels[m.originatorParty]] : [m.labels[m.originatorParty], ...Object.values(m.labels)];
+  for (const word of candidates) if (word && !words.includes(word)) words.push(word);
   return words;
 }
 
