@@ -146,8 +146,11 @@ export async function stampDocx(original: Uint8Array, marking: StampMarking): Pr
       if (!part.used) continue;
       zip.file(part.path, newPart(kind, text));
       const relType = kind === 'hdr' ? REL_HEADER : REL_FOOTER;
-      rels = rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="${part.id}" Type="${relType}" Target="${part.path.slice('word/'.length)}"/></Relationships>`);
-      types = types.replace(/<\/Types>\s*$/, `<Override PartName="/${part.path}" ContentType="${kind === 'hdr' ? CT_HEADER : CT_FOOTER}"/></Types>`);
+      const nextRels = rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="${part.id}" Type="${relType}" Target="${part.path.slice('word/'.length)}"/></Relationships>`);
+      const nextTypes = types.replace(/<\/Types>\s*$/, `<Override PartName="/${part.path}" ContentType="${kind === 'hdr' ? CT_HEADER : CT_FOOTER}"/></Types>`);
+      if (nextRels === rels || nextTypes === types) return { stamped: false, reason: 'the DOCX relationships or content types are damaged, so it cannot be stamped' };
+      rels = nextRels;
+      types = nextTypes;
     }
     zip.file('word/_rels/document.xml.rels', rels);
     zip.file('[Content_Types].xml', types);

@@ -36,17 +36,26 @@ export const FONT_HINT: Record<Script, string> = {
   cjk: 'a Chinese font (Debian: fonts-droid-fallback)',
 };
 
+/** No installed font for a script the marking uses; the message is a clause for a reason sentence. */
+export class MissingFontError extends Error {
+  readonly script: Script;
+  constructor(script: Script) {
+    super(`no font for its ${script === 'cjk' ? 'Chinese' : script === 'arabic' ? 'Arabic-script' : 'Latin and Cyrillic'} text is installed (it needs ${FONT_HINT[script]})`);
+    this.script = script;
+  }
+}
+
 /**
- * Load the faces for `scripts` in one weight (bold falls back to regular). Throws a plain
- * sentence naming the missing font when a script has none.
+ * Load the faces for `scripts` in one weight (bold falls back to regular). Throws
+ * MissingFontError when a script has none.
  */
 export async function loadFaces(source: FontSource, scripts: Script[], weight: Weight): Promise<LoadedFace[]> {
   const faces: LoadedFace[] = [];
   for (const script of scripts) {
     const bytes = (await source(script, weight)) ?? (weight === 'bold' ? await source(script, 'regular') : null);
-    if (!bytes) throw new Error(`no font for it is installed: it needs ${FONT_HINT[script]}`);
+    if (!bytes) throw new MissingFontError(script);
     const opened = fontkit.create(bytes);
-    if (!('hasGlyphForCodePoint' in opened)) throw new Error(`the ${script} font is a collection; give a single face`);
+    if (!('hasGlyphForCodePoint' in opened)) throw new MissingFontError(script);
     faces.push({ script, bytes, fontkit: opened });
   }
   return faces;

@@ -61,7 +61,9 @@ export function layoutLine<F>(text: string, faces: Array<LayoutFace<F>>): Array<
     const level = levels[offset] ?? 0;
     offset += char.length;
     const last = pieces.at(-1);
-    const face = faceFor(char.codePointAt(0)!, faces, isNeutral(char) || last?.level === level ? last?.face : undefined);
+    // A letter takes the first face that has it (faces are in script priority); a space or a
+    // punctuation mark stays in the font of the run it continues, if that run has its level.
+    const face = faceFor(char.codePointAt(0)!, faces, isNeutral(char) && last?.level === level ? last.face : undefined);
     if (!face) continue;
     if (last && last.level === level && last.face === face) last.chars.push(char);
     else pieces.push({ chars: [char], level, face });

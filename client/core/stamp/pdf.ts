@@ -11,7 +11,7 @@
  */
 import { degrees, EncryptedPDFError, PDFDocument, PDFName, PDFNumber, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import fontkit from '@cantoo/fontkit';
-import { loadFaces, scriptsOf, type FontSource } from './fonts.ts';
+import { loadFaces, MissingFontError, scriptsOf, type FontSource } from './fonts.ts';
 import { layoutLine, uncovered, type LayoutFace } from './line.ts';
 import { classificationLine, provenanceLine, type StampMarking } from './marking.ts';
 import type { StampResult } from './result.ts';
@@ -138,7 +138,7 @@ export async function stampPdf(original: Uint8Array, marking: StampMarking, font
     });
     return { stamped: true, bytes: await doc.save({ useObjectStreams: true }) };
   } catch (error) {
-    const detail = error instanceof Error && error.message.startsWith('no font') ? error.message : 'the PDF is damaged';
-    return { stamped: false, reason: `${detail}, so it cannot be stamped` };
+    if (error instanceof MissingFontError) return { stamped: false, reason: `the marking cannot be drawn: ${error.message}` };
+    return { stamped: false, reason: 'the PDF is damaged, so it cannot be stamped' };
   }
 }
