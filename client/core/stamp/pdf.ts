@@ -12,7 +12,7 @@
 import { degrees, EncryptedPDFError, PDFDocument, PDFName, PDFNumber, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import fontkit from '@cantoo/fontkit';
 import { loadFaces, MissingFontError, scriptsOf, type FontSource } from './fonts.ts';
-import { layoutLine, uncovered, type LayoutFace } from './line.ts';
+import { layoutLine, uncovered, type LayoutFace, type Run } from './line.ts';
 import { classificationLine, provenanceLine, type StampMarking } from './marking.ts';
 import type { StampResult } from './result.ts';
 
@@ -64,10 +64,9 @@ function addStrips(page: PDFPage): void {
   page.setCropBox(next.x, next.y, next.width, next.height);
 }
 
-/** Draw one line centred at visual height `baseline`, shrinking it to fit the page width. */
-function drawLine(page: PDFPage, text: string, faces: Array<LayoutFace<PDFFont>>, size: number, baseline: number, color: ReturnType<typeof rgb>): void {
+/** Draw one line (laid out by layoutLine) centred at visual height `baseline`, shrinking it to fit the page width. */
+function drawLine(page: PDFPage, runs: Array<Run<PDFFont>>, size: number, baseline: number, color: ReturnType<typeof rgb>): void {
   const frame = visualFrame(page);
-  const runs = layoutLine(text, faces);
   const em = runs.reduce((sum, r) => sum + r.advance, 0);
   const fitted = Math.min(size, (frame.width - 2 * SIDE_MARGIN) / Math.max(em, 1));
   let x = (frame.width - em * fitted) / 2;
@@ -124,17 +123,18 @@ export async function stampPdf(original: Uint8Array, marking: StampMarking, font
     const missing = uncovered(sample, [...bold, ...regular]);
     if (missing.length > 0) return { stamped: false, reason: `no installed font can draw ${missing.join(' ')}, so the PDF was not stamped` };
 
+    const classificationRuns = layoutLine(classification, bold); // the same on every page
     pages.forEach((page, index) => {
       page.translateContent(0, 0); // wraps the page's own content in q ... Q
       addStrips(page);
       const { height } = visualFrame(page);
-      const provenance = provenanceLine(marking, { number: index + 1, of: pages.length });
-      drawLine(page, classification, bold, CLASSIFICATION_SIZE, height - 12, RED);
-      drawLine(page, provenance, regular, PROVENANCE_SIZE, height - 23, GREY);
+      const provenance = layoutLine(provenanceLine(marking, { number: index + 1, of: pages.length }), regular);
+      drawLine(page, classificationRuns, CLASSIFICATION_SIZE, height - 12, RED);
+      drawLine(page, provenance, PROVENANCE_SIZE, height - 23, GREY);
       drawRule(page, height - STRIP + 1);
       drawRule(page, STRIP - 1);
-      drawLine(page, classification, bold, CLASSIFICATION_SIZE, 15, RED);
-      drawLine(page, provenance, regular, PROVENANCE_SIZE, 5, GREY);
+      drawLine(page, classificationRuns, CLASSIFICATION_SIZE, 15, RED);
+      drawLine(page, provenance, PROVENANCE_SIZE, 5, GREY);
     });
     return { stamped: true, bytes: await doc.save({ useObjectStreams: true }) };
   } catch (error) {
