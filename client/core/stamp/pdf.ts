@@ -136,6 +136,12 @@ export async function stampPdf(original: Uint8Array, marking: StampMarking, font
       drawLine(page, classificationRuns, CLASSIFICATION_SIZE, 15, RED);
       drawLine(page, provenance, PROVENANCE_SIZE, 5, GREY);
     });
+    // Say so in the document's own properties too, for whoever opens it without the folder.
+    doc.setSubject(
+      marking.readerParty
+        ? `Stamped copy of packet ${marking.packetId} (${classification}); not the signed original`
+        : `Marked by the sender for packet ${marking.packetId} (${classification})`,
+    );
     return { stamped: true, bytes: await doc.save({ useObjectStreams: true }) };
   } catch (error) {
     if (error instanceof MissingFontError) return { stamped: false, reason: `the marking cannot be drawn: ${error.message}` };
