@@ -380,6 +380,9 @@ export interface FetchedFile {
   signer?: string;
   /** The stamped copy made beside it, if its type has one (see client/stamped.ts). */
   stampedCopy?: string;
+  /** SHA-256 and size of the decrypted file, computed while it was written. */
+  sha256?: string;
+  size?: number;
 }
 
 /**
@@ -425,12 +428,14 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
+      const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
       try {
         await pipeline(
           Readable.fromWeb(decrypted.data as import('node:stream/web').ReadableStream<Uint8Array>),
           new Transform({
             transform(chunk: Buffer, _enc, done) {
               written += chunk.length;
+              plaintextHash.update(chunk);
               ctx.progress?.(`decrypting ${part.id}`, written, part.size);
               done(null, chunk);
             },
@@ -448,7 +453,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer });
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer, sha256: plaintextHash.digest('hex'), size: written });
       if (part.role !== 'attachment') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });

@@ -36,10 +36,10 @@ export const MAX_STAMP_BYTES = 128 * 1024 * 1024;
 /** What a stamped copy's name carries, so nobody takes it for the signed original. */
 export const STAMPED_SUFFIX = '.stamped-copy';
 
-async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+async function sha256File(path: string, start = 0): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, { start }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -111,7 +111,7 @@ export async function markFetchedFolder(
   const { outDir, manifest } = input;
   const notices: Notice[] = [];
   const marking = readerMarking(ctx, manifest);
-  const labelled: Array<Omit<LabelledFile, 'sha256' | 'size'> & { path: string }> = [];
+  const labelled: Array<Omit<LabelledFile, 'sha256' | 'size'> & { path: string; digest?: { sha256: string; size: number } }> = [];
   const notStamped: FolderLabel['notStamped'] = [];
   const write = async (name: string, content: string | Uint8Array, exact = true): Promise<string> => {
     const path = exact ? join(outDir, name) : await freePath(outDir, name);
@@ -121,7 +121,8 @@ export async function markFetchedFolder(
   };
 
   for (const file of input.files) {
-    labelled.push({ name: basename(file.path), copy: input.raw ? 'ciphertext' : 'original', partId: file.partId, path: file.path });
+    const digest = file.sha256 !== undefined && file.size !== undefined ? { sha256: file.sha256, size: file.size } : undefined;
+    labelled.push({ name: basename(file.path), copy: input.raw ? 'ciphertext' : 'original', partId: file.partId, path: file.path, ...(digest ? { digest } : {}) });
     if (input.raw) continue;
     const part = manifest.parts.find((p) => p.id === file.partId)!;
     const outcome = await stampFile(file.path, part.mediaType, marking);
@@ -152,7 +153,7 @@ export async function markFetchedFolder(
   labelled.push({ name: basename(noticePath), copy: 'marking-notice', path: noticePath });
 
   const files: LabelledFile[] = [];
-  for (const { path, ...file } of labelled) files.push({ ...file, ...(await sha256File(path)) });
+  for (const { path, digest, ...file } of labelled) files.push({ ...file, ...(digest ?? (await sha256File(path))) });
   const xml = labelXml({ ...base, files });
   await write(LABEL_FILE, xml);
   await write(LABEL_SIGNATURE_FILE, await signDetached(xml, ctx.key, ctx.now()));
@@ -217,7 +218,10 @@ export async function verifyFolderLabel(
     if (actual.sha256 !== file.sha256 || actual.size !== file.size) problems.push(`${file.name} was changed after it was labelled (its SHA-256 no longer matches)`);
     const part = file.partId ? manifest.parts.find((p) => p.id === file.partId) : undefined;
     if (file.partId && !part) problems.push(`${file.name} claims part ${file.partId}, which the signed manifest does not have`);
-    if (part && file.copy === 'ciphertext' && part.sha256 !== file.sha256) problems.push(`${file.name} is not the encrypted part ${part.id} the sender signed`);
+    // A released part starts with the key wraps made for the third party; the signed bytes follow them.
+    if (part && file.copy === 'ciphertext' && (actual.size < part.size || (await sha256File(path, actual.size - part.size)).sha256 !== part.sha256)) {
+      problems.push(`${file.name} is not the encrypted part ${part.id} the sender signed`);
+    }
   }
   for (const part of manifest.parts) {
     if (!claims.files.some((f) => f.partId === part.id && (f.copy === 'original' || f.copy === 'ciphertext'))) problems.push(`part ${part.id} of the signed manifest is not in the label`);

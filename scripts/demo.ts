@@ -6,10 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fontkit from '@cantoo/fontkit';
-import { PDFDocument } from '@cantoo/pdf-lib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DEMO_PASSPHRASE, liaison, Person, startHub, type RunResult, type RunningHub } from './harness.ts';
+import { makeSamplePdf } from './sample-pdf.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'liaison-demo-'));
 const dataDir = join(root, 'hub');
@@ -43,18 +42,6 @@ The Prosecutor General's Office of the Russian Federation asks the competent aut
 to identify the holders of the bank accounts that received, in March, the proceeds of the sale of narcotic drugs,
 and to report the movements of funds on those accounts. The information is needed for the investigation of a criminal case.
 `;
-
-/** A two-page PDF of `text` (Noto Sans from fonts-noto-core). */
-async function makeDemoPdf(text: string): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const font = await doc.embedFont(readFileSync('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf'), { subset: true });
-  for (let n = 0; n < 2; n++) {
-    const page = doc.addPage([595, 842]);
-    text.split(/(?<=[,.])\s+|\n/).filter(Boolean).forEach((line, i) => page.drawText(line, { x: 50, y: 780 - i * 20, size: 11, font }));
-  }
-  return Buffer.from(await doc.save());
-}
 
 /** The banner lines at the top of page 1, read back from the PDF's text layer with pdf.js. */
 async function topBanner(path: string): Promise<string[]> {
@@ -182,7 +169,7 @@ async function main(): Promise<void> {
   }
 
   say('Ivan sends a PDF; beside the signed original, Ayesha\'s fetch writes a stamped copy with a banner on every page, MARKING.txt and a signed label.');
-  writeFileSync(join(root, 'zapros.pdf'), await makeDemoPdf(RU_ORIGINAL));
+  writeFileSync(join(root, 'zapros.pdf'), await makeSamplePdf({ lines: RU_ORIGINAL.split(/(?<=[,.])\s+|\n/).filter(Boolean), pages: 2, script: 'latin', fontSize: 11 }));
   const pdfId = expectOk(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.pdf'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--quiet'), 'send a PDF', true).stdout.trim();
   const stampedDir = join(root, 'ayesha-pdf');
   expectOk(await ayesha.run('fetch', pdfId, '--out', stampedDir, '--quiet'), 'fetch a PDF', true);

@@ -9,21 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fontkit from '@cantoo/fontkit';
-import { PDFDocument } from '@cantoo/pdf-lib';
 import { stampDocument } from '../client/core/stamp/index.ts';
 import { systemFonts } from '../client/stamp-fonts.ts';
+import { makeSamplePdf } from './sample-pdf.ts';
 
 const out = process.argv[2] ?? new URL('../docs/images/stamped-page.png', import.meta.url).pathname;
 const PERSIAN = ['درخواست همکاری حقوقی', 'لطفاً دارندگان حساب‌های بانکی را شناسایی کنید', 'و جزئیات نقل و انتقال وجوه را گزارش دهید.'];
 
-const doc = await PDFDocument.create();
-doc.registerFontkit(fontkit);
-const font = await doc.embedFont(readFileSync('/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf'), { subset: true });
-const page = doc.addPage([595, 420]);
-PERSIAN.forEach((line, i) => page.drawText(line, { x: 535 - font.widthOfTextAtSize(line, 18), y: 340 - i * 34, size: 18, font }));
+const original = await makeSamplePdf({ lines: PERSIAN, pages: 1, script: 'arabic', rightToLeft: true, size: [595, 420], fontSize: 18 });
 
-const stamped = await stampDocument(await doc.save(), 'application/pdf', {
+const stamped = await stampDocument(original, 'application/pdf', {
   level: 'SECRET',
   agreementId: 'IR-KG',
   packetId: '3f2a9c1e-7b4d-4e8a-9c0f-5d6e7f809a1b',

@@ -4,36 +4,20 @@
  * own header, and a corpus of hostile PDFs. Readers of the result are poppler's command-line tools.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import JSZip from 'jszip';
-import fontkit from '@cantoo/fontkit';
-import { PDFDocument } from '@cantoo/pdf-lib';
+import { makeSamplePdf, SAMPLE_FONTS } from '../../scripts/sample-pdf.ts';
 
-export const FONT_FILES = {
-  latin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf',
-  arabic: '/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf',
-  cjk: '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf',
-} as const;
+export const FONT_FILES = SAMPLE_FONTS;
 
 export const RUSSIAN = 'Запрос о правовой помощи. Просим установить владельцев банковских счетов и сообщить сведения о движении денежных средств за последние три года.';
 export const URDU = 'قانونی معاونت کی درخواست۔ براہ کرم بینک کھاتوں کے مالکان کی شناخت کریں اور گزشتہ تین سال کے دوران رقوم کی منتقلی کی تفصیلات فراہم کریں۔';
 export const CHINESE = '司法协助请求。请查明银行账户的持有人，并提供过去三年资金往来的详细情况。';
 
-/** A PDF of `pages` pages, each with `text` (and its page number) in the font for its script. */
+/** A PDF of `pages` pages, each with `text` in short lines and its page number, in the font for its script. */
 export async function makePdf(text: string, pages: number, script: keyof typeof FONT_FILES, classicXref = false): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const font = await doc.embedFont(readFileSync(FONT_FILES[script]), { subset: true });
   const words = text.split(' ');
-  for (let n = 1; n <= pages; n++) {
-    const page = doc.addPage([595, 842]);
-    // Lines of a few words, so the text fits the page whatever the script.
-    const perLine = script === 'cjk' ? 1 : 6;
-    const lines = script === 'cjk' ? (text.match(/.{1,24}/gu) ?? []) : Array.from({ length: Math.ceil(words.length / perLine) }, (_, i) => words.slice(i * perLine, (i + 1) * perLine).join(' '));
-    page.drawText(`${n}`, { x: 290, y: 40, size: 10, font });
-    lines.forEach((line, i) => page.drawText(line, { x: 60, y: 780 - i * 24, size: 14, font }));
-  }
-  return Buffer.from(await doc.save({ useObjectStreams: !classicXref }));
+  const lines = script === 'cjk' ? (text.match(/.{1,24}/gu) ?? []) : Array.from({ length: Math.ceil(words.length / 6) }, (_, i) => words.slice(i * 6, (i + 1) * 6).join(' '));
+  return makeSamplePdf({ lines, pages, script, rightToLeft: script === 'arabic', classicXref, pageNumbers: true });
 }
 
 /** A minimal DOCX: one paragraph; with `ownHeader`, a default header part of its own already referenced. */
