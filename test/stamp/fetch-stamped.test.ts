@@ -18,7 +18,8 @@ import { CHINESE, hostilePdfs, makeDocx, makePdf, pageCount, pageText, RUSSIAN, 
 
 let root: string;
 let hub: RunningHub;
-let ivan: Person, ayesha: Person, aisha: Person, li: Person;
+let ivan: Person, ayesha: Person, aisha: Person, li: Person, aigerim: Person;
+let officerOf: Record<string, Person>;
 const officers: Person[] = [];
 
 const EN = 'Request for legal assistance. Please identify the holders of the bank accounts and report the movements of funds over the last three years.\n';
@@ -57,9 +58,11 @@ beforeAll(async () => {
   ayesha = new Person('Ayesha Khan', 'PK', root);
   aisha = new Person(URDU_NAME, 'PK', root);
   li = new Person('Li Ming', 'CN', root);
-  const officerOf: Record<string, Person> = { RU: new Person('Sergei Volkov', 'RU', root), PK: new Person('Imran Qureshi', 'PK', root), CN: new Person('Wang Fang', 'CN', root) };
+  aigerim = new Person('Aigerim Nurlanovna', 'KZ', root);
+  officerOf = { RU: new Person('Sergei Volkov', 'RU', root), PK: new Person('Imran Qureshi', 'PK', root), CN: new Person('Wang Fang', 'CN', root), KZ: new Person('Daniyar Seitkali', 'KZ', root) };
   officers.push(...Object.values(officerOf));
-  const everyone = [ivan, ayesha, aisha, li, ...officers];
+  const readers = [ivan, ayesha, aisha, li, aigerim];
+  const everyone = [...readers, ...officers];
   await Promise.all(everyone.map((p) => ok(p.run('keygen', '--name', p.name))));
   const exportKey = async (p: Person) => {
     p.fingerprint = (await ok(p.run('key', 'fingerprint'))).stdout.trim();
@@ -71,8 +74,8 @@ beforeAll(async () => {
   for (const p of everyone) for (const o of officers) await ok(p.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
   hub = await startHub(dataDir, join(root, 'hub.log'));
   for (const o of officers) await ok(o.run('login', '--server', hub.url));
-  for (const p of [ivan, ayesha, aisha, li]) await ok(officerOf[p.party]!.run('officer', 'enroll', '--key', await exportKey(p), '--roles', 'contact', '--clearance', 'TOP SECRET'));
-  await Promise.all([ivan, ayesha, aisha, li].map((p) => ok(p.run('login', '--server', hub.url))));
+  for (const p of readers) await ok(officerOf[p.party]!.run('officer', 'enroll', '--key', await exportKey(p), '--roles', 'contact', '--clearance', 'TOP SECRET'));
+  await Promise.all(readers.map((p) => ok(p.run('login', '--server', hub.url))));
 }, 600_000);
 
 afterAll(async () => {
@@ -170,6 +173,23 @@ describe('stamped copies on fetch', () => {
     cpSync(russianFolder, editedCopy, { recursive: true });
     writeFileSync(join(editedCopy, 'MARKING.txt'), readFileSync(join(editedCopy, 'MARKING.txt'), 'utf8').replace('SECRET', 'RESTRICTED'));
     expect((await ayesha.run('label', 'verify', editedCopy)).stderr).toMatch(/MARKING\.txt was changed/);
+  });
+
+  it('gives a third party reading after consent its own stamped copy, and a --raw folder (key wraps first) that verifies', async () => {
+    const releaseId = (await ok(ayesha.run('release', 'request', russianPacket, '--to', 'KZ', '--purpose', 'The Kazakh part of the same network'))).stdout.trim();
+    await ok(officerOf.RU!.run('release', 'consent', releaseId));
+    await ok(ayesha.run('release', 'execute', releaseId));
+    const out = join(root, 'aigerim-ru');
+    await ok(aigerim.run('fetch', russianPacket, '--out', out, '--quiet'));
+    expect(readFileSync(join(out, 'zapros.pdf')).equals(russianPdf)).toBe(true);
+    expectBanners(join(out, 'zapros.stamped-copy.pdf'), 50, 'SECRET · СОВЕРШЕННО СЕКРЕТНО', ['copy for Aigerim Nurlanovna']);
+    const raw = join(root, 'aigerim-ru-raw');
+    await ok(aigerim.run('fetch', russianPacket, '--out', raw, '--raw', '--quiet'));
+    expect((await ok(aigerim.run('label', 'verify', raw))).stdout).toMatch(/holds/);
+    const part = readFileSync(join(raw, 'p1-original-ru.pgp'));
+    part[2] = part[2]! ^ 0x01; // inside the key wraps: not what the sender signed either
+    writeFileSync(join(raw, 'p1-original-ru.pgp'), part);
+    expect((await aigerim.run('label', 'verify', raw)).stderr).toMatch(/p1-original-ru\.pgp was changed after it was labelled/);
   });
 
   it('stamps a 50-page Urdu PDF, naming its reader in Urdu, shaped and right to left', async () => {
