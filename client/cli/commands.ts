@@ -39,6 +39,7 @@ import {
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
+import { addLabelCommands } from './label.ts';
 import { langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
 import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../releases.ts';
 
@@ -210,9 +211,10 @@ export function addClientCommands(program: Command): void {
     .option('--authority <id>', 'your competent authority under the agreement')
     .option('--in-reply-to <packet>', 'the packet this answers')
     .option('--draft', 'keep it as a draft of your party (for a clerk to add a translation)')
+    .option('--stamp', 'stamp PDF and DOCX parts with the marking before encrypting them (the stamped bytes are signed)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress bars')
-    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; stamp?: boolean; json?: boolean; quiet?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
@@ -233,6 +235,7 @@ export function addClientCommands(program: Command): void {
           ...(opts.authority ? { authority: opts.authority } : {}),
           ...(opts.inReplyTo ? { inReplyTo: opts.inReplyTo } : {}),
           draft: Boolean(opts.draft),
+          stamp: Boolean(opts.stamp),
         });
         done();
         if (opts.json) return console.log(JSON.stringify(result, null, 2));
@@ -346,7 +349,10 @@ export function addClientCommands(program: Command): void {
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));
         const m = result.manifest;
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
-        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signerName ?? f.signer})` : ''}`);
+        for (const f of result.files) {
+          console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signerName ?? f.signer})` : ''}`);
+          if (f.stampedCopy) console.log(`     stamped copy -> ${f.stampedCopy}`);
+        }
         for (const t of terms) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
         if (conditionsFile) console.log(`  The terms are also written to ${conditionsFile}.`);
         printNotices(result.notices);
@@ -445,4 +451,5 @@ export function addClientCommands(program: Command): void {
 
   addTrustCommands(program);
   addOfficerCommands(program);
+  addLabelCommands(program);
 }

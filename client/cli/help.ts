@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 
 const GROUPS: Array<[heading: string, commands: string[]]> = [
-  ['Everyone (your key, your session, whom you trust):', ['keygen', 'key', 'login', 'logout', 'whoami', 'agreements', 'trust', 'members', 'contacts', 'check-language']],
+  ['Everyone (your key, your session, whom you trust):', ['keygen', 'key', 'login', 'logout', 'whoami', 'agreements', 'trust', 'members', 'contacts', 'check-language', 'label']],
   ['Contact person (send, receive, requests, releases):', ['send', 'inbox', 'fetch', 'submit', 'request', 'state', 'deadlines', 'authenticity', 'purpose', 'release', 'rewrap']],
   ['Clerk (translations of drafts):', ['attach']],
   ['Security officer (people of your party, consents):', ['officer']],
