@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
-import { HubClient } from '../api.ts';
+import { ApiError, HubClient } from '../api.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import {
   WorkflowApi,
@@ -270,7 +270,14 @@ export function addWorkflowCommands(program: Command): void {
       const writing = await writingOf(opts);
       if (!writing) {
         // No document to send: no key needed.
-        const view = await workflowApi().changeState(packetId, change);
+        const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
+          // The hub says which written packet the rule needs; on the command line that is a flag.
+          if (error instanceof ApiError && error.status === 422 && !change.packetId && /written|in reply to/.test(error.detail)) {
+            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : '--notice FILE';
+            throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
+          }
+          throw error;
+        });
         if (opts.json) return console.log(JSON.stringify(view, null, 2));
         return console.log(describeRequest(view));
       }

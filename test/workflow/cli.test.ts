@@ -108,7 +108,7 @@ describe('liaison request / state / deadlines', () => {
 
   it('refuses a refusal without written reasons, then records it with them (RU-PK Art. 11)', async () => {
     const id = (await ok(ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', file('ru-pk.txt', RU_PK_REQUEST), '--lang', 'ru', '--translation', `en:${file('ru-pk-en.txt', RU_PK_EN)}`, '--requesting-authority', 'Prosecutor General', '--requested-authority', 'MOI-NC', '--purpose', 'Money laundering case', '--assistance', 'Bank records', '--quiet'))).stdout.trim();
-    refused(await ayesha.run('state', id, 'refused'), /only with written reasons.*\(RU-PK Art\. 11\)/);
+    refused(await ayesha.run('state', id, 'refused'), /only with written reasons.*\(RU-PK Art\. 11\): on the command line, give the document with --reasons FILE/);
     const out = (await ok(ayesha.run('state', id, 'refused', '--reasons', file('pk-reasons.txt', PK_REASONS), '--lang', 'en', '--quiet'))).stdout;
     expect(out).toMatch(/RU -> PK: refused in whole/);
     const list = (await ok(ivan.run('request', 'list'))).stdout;
