@@ -96,7 +96,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
   };
   const statement = canonicalize(receipt);
   try {
-    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached(statement, ctx.key, ctx.now()) });
+    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
     return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
@@ -139,7 +139,7 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
       out.push({ receipt, valid: false, reason: `no trusted key for its issuer ${receipt.issuer.fingerprint}` });
       continue;
     }
-    const v = await verifyDetached(signed.statement, signed.signature, [key], now);
+    const v = await verifyDetached(receipt.issuer.role === 'hub' ? 'hubReceipt' : 'retrievalReceipt', signed.statement, signed.signature, [key], now);
     out.push(v.valid ? { receipt, valid: true, signer: v.signer } : { receipt, valid: false, reason: v.reason });
   }
   return out;
@@ -152,7 +152,7 @@ export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: Publi
   const checkpoint = parseStatement(Checkpoint, signed.statement);
   if (!checkpoint) throw new ClientError('the checkpoint is not a canonical liaison-audit-checkpoint/1 statement');
   if (checkpoint.hub !== fingerprintOf(hubKey)) throw new ClientError('the checkpoint names another hub');
-  const v = await verifyDetached(signed.statement, signed.signature, [hubKey], now);
+  const v = await verifyDetached('checkpoint', signed.statement, signed.signature, [hubKey], now);
   if (!v.valid) throw new ClientError(`the checkpoint signature does not verify: ${v.reason}`);
   return checkpoint;
 }
@@ -272,7 +272,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     if (!signer || parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
     const signerProblem = vouch(manifest.signedBy);
     if (signerProblem) return fail(signerProblem);
-    const mv = await verifyDetached(bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
+    const mv = await verifyDetached('manifest', bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
     if (!mv.valid) return fail(`the manifest signature does not verify: ${mv.reason}`);
     lines.push(`manifest revision ${manifest.revision} signed by ${manifest.signedBy} (${manifest.sender.party}); marking ${manifest.marking.level}`);
 
@@ -305,7 +305,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       if (!officer || parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
       const officerProblem = vouch(decision.officer);
       if (officerProblem) return fail(`the decision on release ${release.id}: ${officerProblem}`);
-      const dv = await verifyDetached(release.decision, release.decisionSignature ?? '', [officer], options.now);
+      const dv = await verifyDetached('releaseDecision', release.decision, release.decisionSignature ?? '', [officer], options.now);
       if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
       lines.push(`release to ${release.thirdParty}: ${decision.decision} signed by ${decision.officer} at ${decision.decidedAt}`);
     }
@@ -332,7 +332,7 @@ async function vouching(bundle: EvidenceBundle, keys: ReadonlyMap<string, Public
       if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party || !vouched.has(s.officer)) continue;
       const officer = bundle.keys.find((o) => o.fingerprint === s.officer);
       if (!officer || officer.party !== k.party) continue;
-      if ((await verifyDetached(k.statement, k.statementSignature, [keys.get(s.officer)!], now)).valid) {
+      if ((await verifyDetached('membership', k.statement, k.statementSignature, [keys.get(s.officer)!], now)).valid) {
         vouched.set(k.fingerprint, s.officer);
         changed = true;
       }

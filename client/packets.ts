@@ -244,7 +244,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
       parts: parts.map((p) => p.part),
     };
     const text = canonicalize(manifest);
-    const signature = await signDetached(text, ctx.key, ctx.now());
+    const signature = await signDetached('manifest', text, ctx.key, ctx.now());
     const result = await ctx.api.upload(
       { manifest: text, signature, submit: !options.draft },
       parts.map((p) => ({ partId: p.part.id, path: p.path, size: p.part.size })),
@@ -265,7 +265,7 @@ export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail)
   const senders = await signersOf(ctx, manifest.sender.party);
   const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
   if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
-  const verification = await verifyDetached(detail.manifest, detail.signature, [signer.key], ctx.now());
+  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
   if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
   const standing = signatureStanding(signer, verification.signedAt);
   if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
@@ -292,7 +292,7 @@ export async function attachTranslation(
     const [added] = await encryptParts(ctx, [input], nextIndex, keys, dir);
     const next: Manifest = { ...manifest, revision: manifest.revision + 1, signedBy: ctx.me.fingerprint, parts: [...manifest.parts, added!.part] };
     const text = canonicalize(next);
-    const signature = await signDetached(text, ctx.key, ctx.now());
+    const signature = await signDetached('manifest', text, ctx.key, ctx.now());
     const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, path: added!.path, size: added!.part.size }], {
       packetId,
       onProgress: uploadProgress(ctx),
@@ -470,7 +470,7 @@ export async function decideRelease(
     officer: ctx.me.fingerprint,
   };
   const text = canonicalize(statement);
-  return ctx.api.decideRelease(releaseId, text, await signDetached(text, ctx.key, ctx.now()));
+  return ctx.api.decideRelease(releaseId, text, await signDetached('releaseDecision', text, ctx.key, ctx.now()));
 }
 
 /** Execute a consented release: wrap each part's session key for the third party's cleared members. */

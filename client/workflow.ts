@@ -238,7 +238,7 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     confirmedAt: ctx.now().toISOString(),
   };
   const text = canonicalize(statement);
-  return wf.answerAuthenticity(requestId, text, await signDetached(text, ctx.key, ctx.now()));
+  return wf.answerAuthenticity(requestId, text, await signDetached('authenticity', text, ctx.key, ctx.now()));
 }
 
 /**
@@ -255,7 +255,7 @@ export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, req
   if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
   const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
   if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
-  const verification = await verifyDetached(view.confirmation, view.signature, [signer.key], ctx.now());
+  const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());
   if (!verification.valid) return { confirmed: false, reason: `the signature does not verify: ${verification.reason}` };
   return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${parsed.value.confirmedAt}` };
 }

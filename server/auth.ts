@@ -47,7 +47,7 @@ export async function exchangeChallenge(
   if (!member) return deny('this key is not enrolled on the hub');
   const inactive = inactiveReason(member, now);
   if (inactive) return deny(`this key cannot log in: ${inactive}`);
-  const verification = await verifyDetached(body.challenge, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('login', body.challenge, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) return deny('the challenge signature does not verify with the enrolled key');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hub.settings.tokenAbsoluteSeconds * 1000).toISOString();

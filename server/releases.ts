@@ -93,7 +93,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
   const now = hub.now();
   if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
-  const verification = await verifyDetached(body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
   if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';

@@ -134,7 +134,7 @@ export function addClientCommands(program: Command): void {
       const { challenge } = await api.challenge(fingerprint);
       const hub = await api.hub();
       if (!challenge.includes(`hub=${hub.fingerprint} key=${fingerprint} `)) throw new ClientError('the hub sent a challenge that is not for this hub and key; refusing to sign it');
-      const session = await api.login(fingerprint, challenge, await signDetached(challenge, privateKey, now()));
+      const session = await api.login(fingerprint, challenge, await signDetached('login', challenge, privateKey, now()));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
     });

@@ -100,7 +100,7 @@ export function addTrustCommands(program: Command): void {
         const entry = parseCanonical(ContactEntry, c.statement, 'contact entry');
         if (!entry.ok) throw new ClientError(`a contact entry of ${target} is invalid: ${entry.error}`);
         const officer = officers.find((o) => o.fingerprint === entry.value.officer);
-        const verified = officer ? (await verifyDetached(c.statement, c.signature, [officer.key], now())).valid : false;
+        const verified = officer ? (await verifyDetached('contact', c.statement, c.signature, [officer.key], now())).valid : false;
         if (!verified) throw new ClientError(`a contact entry of ${target} is not signed by a vouched-for officer of ${target}; refusing to show it as genuine`);
         rows.push({ ...entry.value, recordedAt: c.recordedAt, late: c.late });
       }
