@@ -6,12 +6,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
-import { signDetached } from '../../keys/signatures.ts';
 import { markingLevel } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
 import { HubClient } from '../api.ts';
+import { pinnedHub } from '../evidence.ts';
+import { logIn } from '../login.ts';
 import {
   ClientError,
   clearSession,
@@ -131,10 +132,7 @@ export function addClientCommands(program: Command): void {
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
-      const { challenge } = await api.challenge(fingerprint);
-      const hub = await api.hub();
-      if (!challenge.includes(`hub=${hub.fingerprint} key=${fingerprint} `)) throw new ClientError('the hub sent a challenge that is not for this hub and key; refusing to sign it');
-      const session = await api.login(fingerprint, challenge, await signDetached('login', challenge, privateKey, now()));
+      const session = await logIn(api, privateKey, now, pinnedHub(home));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
     });
