@@ -24,7 +24,7 @@ import { canonicalize } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
-import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
+import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
@@ -449,18 +449,63 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
   }
 }
 
-/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
+/** What the officer states they decide on, typed by them, never read from the hub. */
+export interface ConfirmedRelease {
+  /** The party the material would go to (`release consent ID --to KZ`). */
+  thirdParty: string;
+  /** When given, the purpose must be exactly this. */
+  purpose?: string;
+  /** When given, the packet must be this one. */
+  packetId?: string;
+}
+
+/** The lines an officer is shown before a decision is signed: exactly the fields the signature covers. */
+export function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
+  return [
+    `${d.decision === 'consent' ? 'Consent' : 'Refusal'} to be signed by ${d.officer}:`,
+    `  release:     ${d.releaseId}`,
+    `  packet:      ${d.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, sent by ${manifest.sender.party} on ${manifest.createdAt.slice(0, 10)})`,
+    `  to:          ${d.thirdParty}`,
+    `  purpose:     ${JSON.stringify(d.purpose)}`,
+    ...(d.decision === 'consent'
+      ? [`  conditions:  ${d.conditions ? JSON.stringify(d.conditions) : 'none'}`, `  expires:     ${d.expiresAt ?? 'never (until used)'}`]
+      : [`  reasons:     ${JSON.stringify(d.reason ?? '')}`]),
+  ];
+}
+
+/**
+ * Sign and record a consent to, or refusal of, an onward release (security officer of the
+ * originator). The hub's record is checked against what the officer typed (`confirmed`) and the
+ * packet's manifest is verified before anything is signed; `show` receives the exact fields the
+ * signature will cover. Refuses, signing nothing, when the hub's record differs.
+ */
 export async function decideRelease(
   ctx: ClientContext,
   releaseId: string,
   decision: { refuse?: string; conditions?: string; expiresAt?: string },
+  confirmed: ConfirmedRelease,
+  show: (lines: string[]) => void = () => undefined,
 ): Promise<Release> {
   const release = await ctx.api.release(releaseId);
+  const nothing = 'nothing was signed';
+  if (release.id !== releaseId) throw new ClientError(`the hub answered with release ${release.id} when asked for ${releaseId}; ${nothing}`);
+  if (release.thirdParty !== confirmed.thirdParty) {
+    throw new ClientError(`release ${releaseId} on the hub is for ${release.thirdParty}, not ${confirmed.thirdParty} as you stated; ${nothing}`);
+  }
+  if (confirmed.purpose !== undefined && release.purpose !== confirmed.purpose) {
+    throw new ClientError(`release ${releaseId} on the hub is for the purpose "${release.purpose}", not "${confirmed.purpose}" as you stated; ${nothing}`);
+  }
+  if (confirmed.packetId !== undefined && release.packetId !== confirmed.packetId) {
+    throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
+  }
+  if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`);
+  // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
+  const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
-    releaseId: release.id,
-    packetId: release.packetId,
-    thirdParty: release.thirdParty,
+    releaseId,
+    packetId: manifest.packetId,
+    thirdParty: confirmed.thirdParty,
     purpose: release.purpose,
     decision: decision.refuse ? 'refuse' : 'consent',
     ...(decision.refuse ? { reason: decision.refuse } : {}),
@@ -469,6 +514,9 @@ export async function decideRelease(
     decidedAt: ctx.now().toISOString(),
     officer: ctx.me.fingerprint,
   };
+  const checked = ReleaseDecision.safeParse(statement);
+  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  show(describeDecision(statement, manifest));
   const text = canonicalize(statement);
   return ctx.api.decideRelease(releaseId, text, await signDetached('releaseDecision', text, ctx.key, ctx.now()));
 }
