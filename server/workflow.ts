@@ -471,7 +471,7 @@ export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: s
   hub.store.transaction(() => {
     hub.store.insertRelease(record);
     hub.store.insertPurposeChange(record.id, packetId, member.party);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
+    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
   });
   return getRelease(hub, member, record.id);
 }
