@@ -24,6 +24,7 @@ import { canonicalize } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
+import { signedInstantProblem } from '../protocol/signing.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
@@ -262,6 +263,8 @@ export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail)
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
+  if (dated) throw new ClientError(dated);
   const senders = await signersOf(ctx, manifest.sender.party);
   const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
   if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../protocol/signing.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import type { Member } from '../protocol/api.ts';
 import type { Role } from '../protocol/ids.ts';
@@ -183,6 +184,7 @@ export class TrustedDirectory {
       const from = officers.get(r.from);
       const toKey = keys.get(r.to);
       if (!rotation.ok || !from || !toKey || rotation.value.from !== r.from || rotation.value.to !== r.to || rotation.value.party !== party) continue;
+      if (signedInstantProblem(rotation.value.at, this.now(), 'the rotation time')) continue;
       const byOld = await verifyDetached('rotation', r.statement, r.signatureFrom, [from.key], this.now());
       const byNew = await verifyDetached('rotation', r.statement, r.signatureTo, [toKey], this.now());
       if (!byOld.valid || !byNew.valid) continue;
@@ -219,6 +221,8 @@ export class TrustedDirectory {
     if (!parsed.ok) throw new ClientError(`key ${m.fingerprint} of ${party}: ${parsed.error}`);
     const s = parsed.value;
     if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`);
+    const dated = signedInstantProblem(s.issuedAt, this.now(), `the membership statement of ${m.fingerprint} (${party})`) ?? (s.validUntil ? signedExpiryProblem(s.validUntil, this.now(), `the validity of ${m.fingerprint} (${party})`) : undefined);
+    if (dated) throw new ClientError(`${dated}; refusing to trust it`);
     const officer = officers.get(s.officer);
     if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`);
     if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`);

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
 import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
+import { signedInstantProblem } from '../protocol/signing.ts';
 import type { PacketKind } from '../protocol/manifest.ts';
 import { Release } from '../protocol/release.ts';
 import {
@@ -269,6 +270,8 @@ export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, req
   if (!parsed.ok) return { confirmed: false, reason: parsed.error };
   const detail = await ctx.api.packet(view.packetId);
   if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
+  const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
+  if (dated) return { confirmed: false, reason: dated };
   if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
   const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
   if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };

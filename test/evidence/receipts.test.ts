@@ -320,7 +320,7 @@ describe('the evidence bundle', () => {
     const pins = new Map([...world.officers].map(([party, officer]) => [party, [officer.fingerprint]]));
     const check = await verifyEvidenceBundle(bundle, { pinnedHub: hub.hub.hubFingerprint, now: world.clock.now(), pinnedOfficers: pins });
     expect(check).toMatchObject({ ok: true });
-    expect(check.lines.join('\n')).not.toMatch(/hub's word/);
+    expect(check.lines.join('\n')).not.toMatch(/taken on the hub's word/);
     const unpinned = await verifyEvidenceBundle(bundle, { pinnedHub: hub.hub.hubFingerprint, now: world.clock.now() });
     expect(unpinned.lines.join('\n')).toMatch(/no officer of RU is pinned here/);
     const wrongOfficer = new Map(pins).set('RU', [ruContact.fingerprint.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]);
