@@ -159,11 +159,11 @@ describe('a hand-edited evidence bundle', () => {
   });
 
   it('detects or labels an edit of every field, one at a time', async () => {
-    const all = leaves(bundle as unknown as Json);
+    const all = leaves(bundle);
     const missed: string[] = [];
     const labelled: string[] = [];
     for (const { path, keys } of all) {
-      const candidate = setAt(bundle as unknown as Json, keys, (parent, key) => {
+      const candidate = setAt(bundle, keys, (parent, key) => {
         parent[key] = edited(parent[key]!, key);
       });
       const result = await outcome(candidate, path);
@@ -187,7 +187,7 @@ describe('a hand-edited evidence bundle', () => {
         for (const field of optional) {
           if (entry[field] === undefined) continue;
           count += 1;
-          const candidate = setAt(bundle as unknown as Json, [list, i, field], (parent, key) => {
+          const candidate = setAt(bundle, [list, i, field], (parent, key) => {
             delete parent[key];
           });
           if ((await outcome(candidate, `${list}[${i}].${field}`)) === 'MISSED') missed.push(`${list}[${i}].${field}`);
@@ -201,7 +201,7 @@ describe('a hand-edited evidence bundle', () => {
   it.each(['purpose', 'state', 'requestedBy', 'requestedAt', 'executedAt', 'expiresAt', 'thirdParty', 'decidedAt', 'requestingParty'] as const)(
     'refuses the executed release with its %s changed (the fields the attack run changed)',
     async (field) => {
-      const candidate = setAt(bundle as unknown as Json, ['releases', executedIndex, field], (parent, key) => {
+      const candidate = setAt(bundle, ['releases', executedIndex, field], (parent, key) => {
         parent[key] = edited(parent[key]!, key);
       });
       const check = await verify(EvidenceBundle.parse(candidate));
