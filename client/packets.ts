@@ -502,8 +502,15 @@ export async function decideRelease(
     throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
   }
   if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`);
+  if (release.originParty !== ctx.me.party || !ctx.me.roles.includes('officer')) {
+    // Not this person's decision to make: no signature for the hub to hold.
+    const agreement = await ctx.api.agreement(release.agreementId);
+    const rule = release.thirdParty === release.requestingParty ? (agreement.purposeLimitation ?? agreement.thirdPartyRelease) : agreement.thirdPartyRelease;
+    throw new ClientError(`only a security officer of the originating party (${release.originParty}) can consent to or refuse this release (${rule.article}); ${nothing}`);
+  }
   // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
   const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`);
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
     releaseId,
