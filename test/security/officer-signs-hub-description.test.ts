@@ -4,7 +4,9 @@
  * originating officer's signed consent to a release to a party of its choosing. Now the officer
  * states the party (`--to`, required; `--purpose` and `--packet` optional), the client checks the
  * hub's record against it and verifies the packet's manifest BEFORE signing, and shows every field
- * the signature covers. The lying-hub proxy proves no decision was even sent.
+ * the signature covers. The same for an authenticity confirmation (SCO Art. 5(3)): the request,
+ * the packet and its sender's party are checked before signing. The lying-hub proxy proves no
+ * decision or confirmation was even sent.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +14,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../client/api.ts';
 import { decideRelease, sendPacket, type ClientContext } from '../../client/packets.ts';
+import { WorkflowApi, confirmAuthenticity } from '../../client/workflow.ts';
+import type { AuthenticityView } from '../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
 import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { login } from '../helpers/packets.ts';
-import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { agreementIn, makeScene, person, post, sendPacket as sendScenePacket, type Scene } from '../workflow/support.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -142,5 +147,69 @@ describe('an officer signs only the release they stated', () => {
     }
     expect(shown).toContain(`  purpose:     ${JSON.stringify(injected)}`);
     expect(shown.filter((l) => l.startsWith('  to:'))).toEqual(['  to:          KZ']);
+  });
+});
+
+describe('a sender confirms authenticity only of its own packet, the one it stated', () => {
+  let scene: Scene;
+  let proxy: LyingHub;
+  let mine: string, alsoMine: string, theirs: string;
+  const sco = agreementIn(AGREEMENTS_DIR, 'SCO');
+  const text = (what: string) => `${what}: просим сообщить сведения о лицах, причастных к незаконному обороту наркотиков.`;
+
+  beforeAll(async () => {
+    scene = await makeScene(AGREEMENTS_DIR, ['KZ', 'RU', 'CN']);
+    proxy = await startLyingHub(scene.app.app);
+    mine = await sendScenePacket(scene, sco, 'KZ', ['RU'], 'request', [{ role: 'original', lang: 'ru', text: text('Запрос') }]);
+    alsoMine = await sendScenePacket(scene, sco, 'KZ', ['RU'], 'request', [{ role: 'original', lang: 'ru', text: text('Другой запрос') }]);
+    theirs = await sendScenePacket(scene, sco, 'CN', ['KZ'], 'request', [{ role: 'original', lang: 'ru', text: text('Запрос Китая') }]);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await scene.close();
+  });
+
+  async function kzContext(): Promise<{ ctx: ClientContext; wf: WorkflowApi }> {
+    const kz = person(scene, 'KZ');
+    const api = new HubClient(proxy.url, scene.tokens.get(kz.fingerprint));
+    const trust = new TrustStore();
+    for (const p of ['KZ', 'RU', 'CN']) trust.add(p, person(scene, `OFFICER-${p}`).fingerprint, 'out-of-band', scene.clock.now());
+    return { ctx: { api, directory: new TrustedDirectory(api, trust, scene.clock.now), me: await api.me(), key: kz.key, now: scene.clock.now }, wf: new WorkflowApi(api) };
+  }
+  const ask = async (packetId: string) => (await post(scene, person(scene, 'RU'), `/v1/packets/${packetId}/authenticity`).expect(201)).body as AuthenticityView;
+  const confirmationsSent = () => proxy.requests.filter((r) => /^POST \/v1\/authenticity\/.*\/confirm$/.test(r));
+
+  const lies: Array<[string, (a: AuthenticityView) => AuthenticityView, () => { packetId?: string }, RegExp]> = [
+    ['the hub names another of our packets than the one stated', (a) => ({ ...a, packetId: alsoMine }), () => ({ packetId: mine }), /is about packet .*, not .* as you stated; nothing was signed$/],
+    ['the hub names a packet another party sent', (a) => ({ ...a, packetId: theirs, senderParty: 'KZ' }), () => ({}), /was sent by CN, not by your party; only its sender can confirm it; nothing was signed$/],
+    ['the hub says another party is asked', (a) => ({ ...a, senderParty: 'CN' }), () => ({}), /asks CN to confirm, not your party KZ; nothing was signed$/],
+    ['the hub answers with another request', (a) => ({ ...a, id: '00000000-0000-4000-8000-000000000000' }), () => ({}), /answered with request .* when asked for .*; nothing was signed$/],
+  ];
+
+  it.each(lies)('refuses, before signing, when %s', async (_what, lie, stated, refusal) => {
+    const asked = await ask(mine);
+    const { ctx, wf } = await kzContext();
+    proxy.rewrite = (path, body) => (path === `/v1/authenticity/${asked.id}` ? lie(body as AuthenticityView) : body);
+    proxy.requests.length = 0;
+    const shown: string[] = [];
+    try {
+      await expect(confirmAuthenticity(ctx, wf, asked.id, stated(), (l) => shown.push(...l))).rejects.toThrow(refusal);
+    } finally {
+      proxy.rewrite = undefined;
+    }
+    expect(shown).toEqual([]);
+    expect(confirmationsSent()).toEqual([]);
+  });
+
+  it('confirms the packet stated, showing what it signs first', async () => {
+    const asked = await ask(mine);
+    const { ctx, wf } = await kzContext();
+    let shown: string[] = [];
+    const answered = await confirmAuthenticity(ctx, wf, asked.id, { packetId: mine }, (l) => {
+      expect(confirmationsSent()).toEqual([]);
+      shown = l;
+    });
+    expect(answered.confirmedBy).toBe(person(scene, 'KZ').fingerprint);
+    expect(shown.join('\n')).toContain(`packet:    ${mine} (SCO, request, SECRET`);
   });
 });
