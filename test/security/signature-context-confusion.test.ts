@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { decryptPart, type ByteStream } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { SIGNATURE_CONTEXTS, SIGNED_KINDS } from '../../protocol/signing.ts';
 import { GnuPG } from '../helpers/gpg.ts';
@@ -79,6 +81,13 @@ describe('a signature of one kind never verifies as another', () => {
     for (const kind of ['login', 'membership'] as const) {
       expect(await verifyDetached(kind, text, both, [alicePub], date)).toMatchObject({ valid: false, reason: expect.stringContaining('exactly one signature') });
     }
+  });
+
+  it('a part signed without the part context (gpg --sign --encrypt) is decrypted but its signature refused', async () => {
+    const ciphertext = gpg.ok(['--trust-model', 'always', '--local-user', alice.fingerprint, '--recipient', alice.fingerprint, '--sign', '--encrypt', '--output', '-', join(dir, 'statement.json')]);
+    const part = await decryptPart(Readable.toWeb(Readable.from([ciphertext])) as ByteStream, { decryptionKey: alice.key, senderKeys: [alicePub], date: new Date() });
+    for await (const chunk of Readable.fromWeb(part.data as import('node:stream/web').ReadableStream<Uint8Array>)) void chunk;
+    expect(await part.verification).toMatchObject({ valid: false, reason: expect.stringContaining('carries no context; expected a liaison.part.v1 signature') });
   });
 
   it('GnuPG 2.2 still verifies a Liaison signature of every kind and shows its context', () => {
