@@ -510,6 +510,7 @@ export async function decideRelease(
   }
   // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
   const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
+  if (manifest.packetId !== release.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${release.packetId}; ${nothing}`);
   if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`);
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,

@@ -240,6 +240,7 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
   if (asked.senderParty !== ctx.me.party) throw new ClientError(`request ${requestId} asks ${asked.senderParty} to confirm, not your party ${ctx.me.party}; ${nothing}`);
   const detail = await ctx.api.packet(asked.packetId);
   const { manifest } = await verifiedManifest(ctx, detail);
+  if (manifest.packetId !== asked.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${asked.packetId}; ${nothing}`);
   if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${asked.packetId} was sent by ${manifest.sender.party}, not by your party; only its sender can confirm it; ${nothing}`);
   const statement: AuthenticityConfirmation = {
     format: AUTHENTICITY_FORMAT,

@@ -110,6 +110,20 @@ describe('an officer signs only the release they stated', () => {
     expect(decisionsSent()).toEqual([]);
   });
 
+  it('refuses, before signing, when the hub serves another packet for the one the release names', async () => {
+    const release = await requestRelease();
+    const ctx = await context(officer);
+    const other = await ctx.api.packet(otherPacketId);
+    lying.rewrite = (path, body) => (path === `/v1/packets/${packetId}` ? other : body);
+    lying.requests.length = 0;
+    try {
+      await expect(decideRelease(ctx, release.id, {}, { thirdParty: 'KZ' })).rejects.toThrow(/the hub served packet .* for .*; nothing was signed$/);
+    } finally {
+      lying.rewrite = undefined;
+    }
+    expect(decisionsSent()).toEqual([]);
+  });
+
   it('refuses a release to a party the officer did not state, when the hub tells the truth too', async () => {
     const release = await requestRelease();
     lying.requests.length = 0;
