@@ -40,6 +40,8 @@ export const SIGNATURE_CONTEXTS = {
   authenticity: 'liaison.authenticity.v1',
   /** An audit-log checkpoint the hub signs. */
   checkpoint: 'liaison.audit-checkpoint.v1',
+  /** A reader's machine-readable label (label.xml) over a fetched, stamped folder. */
+  label: 'liaison.label.v1',
 } as const;
 
 export type SignedKind = keyof typeof SIGNATURE_CONTEXTS;
