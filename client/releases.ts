@@ -57,7 +57,7 @@ export async function releaseTerms(ctx: Pick<ClientContext, 'directory' | 'now'>
   }
   const officer = officers.find((m) => m.fingerprint === d.officer);
   if (!officer) return { ...base, officer: d.officer, verified: false, problem: `${d.officer} is not a vouched-for officer of ${release.originParty}` };
-  const check = await verifyDetached(release.decision, release.decisionSignature, [officer.key], ctx.now());
+  const check = await verifyDetached('releaseDecision', release.decision, release.decisionSignature, [officer.key], ctx.now());
   return { ...base, officer: officer.name, verified: check.valid, ...(check.valid ? {} : { problem: `the signature does not verify: ${check.reason}` }) };
 }
 

@@ -212,10 +212,11 @@ async function main(): Promise<void> {
   const req = expectOk(await ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same trafficking network'), 'release request');
   const releaseId = req.stdout.trim();
   expectRefused(await ayesha.run('release', 'execute', releaseId), /RU-PK Art\. 7\(4\)/, 'Ayesha executing the release before Russia consented');
-  expectRefused(await ayesha.run('release', 'consent', releaseId), /RU-PK Art\. 7\(4\)/, 'Ayesha consenting herself, though only the originator (Russia) may');
+  expectRefused(await ayesha.run('release', 'consent', releaseId, '--to', 'KZ'), /RU-PK Art\. 7\(4\)/, 'Ayesha consenting herself, though only the originator (Russia) may');
 
-  say("Sergei, Russia's security officer, records Russia's signed written consent, with conditions, until the end of 31 December in his time zone.");
-  expectOk(await sergei.run('release', 'consent', releaseId, '--conditions', 'For the investigation named in the request only', '--expires', `${new Date().getFullYear() + 1}-12-31`), 'consent');
+  say("Sergei, Russia's security officer, records Russia's signed written consent, with conditions, until the end of 31 December in his time zone; he states the third party, and his client shows what it signs.");
+  expectRefused(await sergei.run('release', 'consent', releaseId, '--to', 'CN'), /is for KZ, not CN as you stated; nothing was signed/, 'Sergei consenting to CN, a party the request does not name');
+  expectOk(await sergei.run('release', 'consent', releaseId, '--to', 'KZ', '--conditions', 'For the investigation named in the request only', '--expires', `${new Date().getFullYear() + 1}-12-31`), 'consent');
 
   say('Ayesha executes the release: the session keys are re-wrapped for Kazakhstan; the data is not re-encrypted.');
   expectOk(await ayesha.run('release', 'execute', releaseId), 'execute');

@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
-import { signDetached } from '../../keys/signatures.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
 import { HubClient } from '../api.ts';
+import { pinnedHub } from '../evidence.ts';
+import { logIn } from '../login.ts';
 import {
   ClientError,
   clearSession,
@@ -135,10 +136,7 @@ export function addClientCommands(program: Command): void {
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
-      const { challenge } = await api.challenge(fingerprint);
-      const hub = await api.hub();
-      if (!challenge.includes(`hub=${hub.fingerprint} key=${fingerprint} `)) throw new ClientError('the hub sent a challenge that is not for this hub and key; refusing to sign it');
-      const session = await api.login(fingerprint, challenge, await signDetached(challenge, privateKey, now()));
+      const session = await logIn(api, privateKey, now, pinnedHub(home));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       if (printJson(opts.json, { server: api.baseUrl, member: session.member, expiresAt: session.expiresAt })) return;
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${localTime(session.expiresAt)}.`);
@@ -386,17 +384,26 @@ export function addClientCommands(program: Command): void {
     });
   release
     .command('consent')
-    .description("record your party's signed consent to a release (or --refuse it), as security officer")
+    .description("record your party's signed consent to a release (or --refuse it), as security officer; --to states who it is for, and nothing is signed unless the hub's record matches")
     .argument('<release>', 'the release id')
+    .requiredOption('--to <party>', 'the third party you consent to (or refuse) release to; for a use for another purpose, the party asking', party)
+    .option('--purpose <text>', 'also require the purpose to be exactly this')
+    .option('--packet <id>', 'also require the release to be about this packet')
     .option('--refuse <reason>', 'refuse, with written reasons')
     .option('--conditions <text>', 'conditions attached to the consent')
     .option('--expires <date>', 'the consent lapses then if not used: a date (2026-12-31) means the end of that day in your time zone')
     .option('--json', 'print the release and its signed terms as JSON')
-    .action(async (releaseId: string, opts: { refuse?: string; conditions?: string; expires?: string; json?: boolean }) => {
+    .action(async (releaseId: string, opts: { to: string; purpose?: string; packet?: string; refuse?: string; conditions?: string; expires?: string; json?: boolean }) => {
       if (opts.refuse && (opts.conditions || opts.expires)) throw new ClientError('a refusal has written reasons only: drop --conditions and --expires, or drop --refuse to consent');
       const expires = opts.expires ? untilDate(opts.expires) : undefined;
       const { ctx } = await context({ quiet: true });
-      const r = await decideRelease(ctx, releaseId, { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expires ? { expiresAt: expires.iso } : {}) });
+      const r = await decideRelease(
+        ctx,
+        releaseId,
+        { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expires ? { expiresAt: expires.iso } : {}) },
+        { thirdParty: opts.to, ...(opts.purpose !== undefined ? { purpose: opts.purpose } : {}), ...(opts.packet ? { packetId: opts.packet } : {}) },
+        (lines) => lines.forEach((line) => console.error(line)),
+      );
       if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
       await showRelease(r, ctx);
       if (expires?.endOfDay) console.error(`  ${opts.expires} was taken as the end of that day in your time zone (${timeZone()}): ${localTime(expires.iso, true)}.`);

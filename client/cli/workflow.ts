@@ -337,10 +337,11 @@ export function addWorkflowCommands(program: Command): void {
     .command('confirm')
     .description('as the sender, sign a confirmation that the packet is authentic')
     .argument('<request>', 'the confirmation request id')
+    .option('--packet <id>', 'also require the request to be about this packet')
     .option('--json', 'print the result as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { packet?: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const a = await confirmAuthenticity(ctx, workflowApi(), id);
+      const a = await confirmAuthenticity(ctx, workflowApi(), id, opts.packet ? { packetId: opts.packet } : {}, (lines) => lines.forEach((line) => console.error(line)));
       if (printJson(opts.json, a)) return;
       console.log(`Confirmed packet ${a.packetId} for ${a.requestingParty} [${a.article}].`);
     });

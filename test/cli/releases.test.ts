@@ -30,7 +30,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     releaseId = (await ok(w.ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same network'))).stdout.trim();
     const year = new Date().getFullYear() + 1;
     // Sergei works in Moscow (UTC+3 all year): the end of 31 December there is 20:59:59.999 UTC.
-    const consent = await ok(liaison(['release', 'consent', releaseId, '--conditions', CONDITIONS, '--expires', `${year}-12-31`, '--json'], { ...w.officers.RU.env, TZ: 'Europe/Moscow' }));
+    const consent = await ok(liaison(['release', 'consent', releaseId, '--to', 'KZ', '--conditions', CONDITIONS, '--expires', `${year}-12-31`, '--json'], { ...w.officers.RU.env, TZ: 'Europe/Moscow' }));
     const decided = JSON.parse(consent.stdout) as { release: { expiresAt: string }; terms: { conditions: string; expiresAt: string; verified: boolean; officer: string } };
     expect(decided.release.expiresAt).toBe(`${year}-12-31T20:59:59.999Z`);
     expect(decided.terms).toMatchObject({ conditions: CONDITIONS, expiresAt: `${year}-12-31T20:59:59.999Z`, verified: true, officer: 'Sergei Volkov' });
@@ -40,7 +40,7 @@ describe('release conditions, expiry and refusal reasons', () => {
     const other = await sendInformation(w, 'CONFIDENTIAL');
     const id = (await ok(w.ayesha.run('release', 'request', other, '--to', 'KZ', '--purpose', 'Second case of the network'))).stdout.trim();
     const year = new Date().getFullYear() + 1;
-    const r = await ok(liaison(['release', 'consent', id, '--expires', `${year}-06-30`], { ...w.officers.RU.env, TZ: 'Asia/Karachi' }));
+    const r = await ok(liaison(['release', 'consent', id, '--to', 'KZ', '--expires', `${year}-06-30`], { ...w.officers.RU.env, TZ: 'Asia/Karachi' }));
     expect(r.stderr).toContain(`${year}-06-30 was taken as the end of that day in your time zone (Asia/Karachi): ${year}-06-30 23:59:59 +05:00`);
     expect(r.stdout).toContain(`The consent lapses at ${year}-06-30 23:59 +05:00 if not used.`);
   });
@@ -86,15 +86,15 @@ describe('release conditions, expiry and refusal reasons', () => {
   it('a refusal shows its written reasons to the requester', async () => {
     const other = await sendInformation(w);
     const id = (await ok(w.ayesha.run('release', 'request', other, '--to', 'KZ', '--purpose', 'Another line of inquiry'))).stdout.trim();
-    refusedWith(await w.officers.RU.run('release', 'consent', id, '--refuse', 'The source must stay protected', '--conditions', 'x'), /a refusal has written reasons only/);
-    await ok(w.officers.RU.run('release', 'consent', id, '--refuse', 'The source must stay protected'));
+    refusedWith(await w.officers.RU.run('release', 'consent', id, '--to', 'KZ', '--refuse', 'The source must stay protected', '--conditions', 'x'), /a refusal has written reasons only/);
+    await ok(w.officers.RU.run('release', 'consent', id, '--to', 'KZ', '--refuse', 'The source must stay protected'));
     const list = (await ok(w.ayesha.run('release', 'list', other))).stdout;
     expect(list).toContain(`${id} refused`);
     expect(list).toMatch(/Refused by RU \(signed by its officer Sergei Volkov\) on .*: The source must stay protected/);
   });
 
   it('a date that is not one is refused in one sentence', async () => {
-    refusedWith(await w.officers.RU.run('release', 'consent', releaseId, '--expires', '2026-02-30'), /"2026-02-30" is not a date of the calendar/);
-    refusedWith(await w.officers.RU.run('release', 'consent', releaseId, '--expires', 'next week'), /"next week" is not a date: write 2026-12-31/);
+    refusedWith(await w.officers.RU.run('release', 'consent', releaseId, '--to', 'KZ', '--expires', '2026-02-30'), /"2026-02-30" is not a date of the calendar/);
+    refusedWith(await w.officers.RU.run('release', 'consent', releaseId, '--to', 'KZ', '--expires', 'next week'), /"next week" is not a date: write 2026-12-31/);
   });
 });
