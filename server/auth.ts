@@ -49,7 +49,7 @@ export function issueChallenge(hub: Hub, fingerprint: string, address: string): 
 }
 
 /** One answer for every failed login, so the exchange is no oracle for enrolment either; the audit keeps the real reason. */
-const LOGIN_FAILED = 'the login failed: the challenge is unknown, expired or already used, or its signature does not verify with an active enrolled key; ask for a new challenge';
+const LOGIN_FAILED = 'the login failed: the challenge is unknown or was already used, has expired, or its signature does not verify with an active enrolled key; ask for a new challenge';
 
 export async function exchangeChallenge(
   hub: Hub,

@@ -121,7 +121,7 @@ export function toProblem(err: unknown): Problem | undefined {
 }
 
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
+  return (err, req, res, _next) => {
     if (res.headersSent) {
       // Too late for a problem body: end the response, and log a fault of ours (an abort is ordinary).
       if (isClientAbort(err)) logger.info({ method: req.method }, 'client aborted the request');

@@ -223,7 +223,7 @@ export async function sendPacket(
 
 /** Send two requests at once (neither waits for the other) and return both answers. */
 export async function together<T>(a: () => PromiseLike<T>, b: () => PromiseLike<T>): Promise<[T, T]> {
-  return Promise.all([a(), b()]) as Promise<[T, T]>;
+  return Promise.all([a(), b()]);
 }
 
 export const auditOf = (cast: Cast<string>) => cast.hub.hub.store.auditEvents();
