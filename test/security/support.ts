@@ -4,7 +4,7 @@
  * afterwards: the refusal is problem+json, nothing was kept on disk, nothing is visible.
  * Nothing here is mocked; it only saves each file from repeating the same twenty lines.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { canonicalize } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
+import { RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor } from '../helpers/http.ts';
@@ -227,3 +228,22 @@ export async function together<T>(a: () => PromiseLike<T>, b: () => PromiseLike<
 }
 
 export const auditOf = (cast: Cast<string>) => cast.hub.hub.store.auditEvents();
+
+/** A recipient's signed retrieval receipt for `packet`, as the client makes it; `change` alters it before signing. */
+export async function retrievalReceipt(reader: Person, packet: BuiltPacket, date: Date, change: (r: Receipt) => void = () => undefined): Promise<{ statement: string; signature: string }> {
+  const receipt: Receipt = {
+    format: RECEIPT_FORMAT,
+    id: randomUUID(),
+    kind: 'retrieved',
+    issuer: { role: 'person', fingerprint: reader.fingerprint },
+    packetId: packet.manifest.packetId,
+    revision: packet.manifest.revision,
+    manifestSha256: sha256(packet.manifestText),
+    party: reader.party,
+    parts: packet.manifest.parts.map((x) => ({ id: x.id, sha256: x.sha256 })),
+    at: date.toISOString(),
+  };
+  change(receipt);
+  const statement = canonicalize(receipt);
+  return { statement, signature: await signDetached(statement, reader.key, date) };
+}
