@@ -120,10 +120,14 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
 
 type Row = Record<string, unknown>;
 
-/** A PRIMARY KEY or UNIQUE constraint refused an insert: someone else stored the same key first. */
+/**
+ * A PRIMARY KEY or UNIQUE constraint refused an insert: someone else stored the same key first.
+ * On the append-only tables the guard triggers of migration 006 say so before the key does.
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'SQLITE_CONSTRAINT_TRIGGER') return typeof e.message === 'string' && /append-only/.test(e.message);
+  return e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 const str = (v: unknown): string => v as string;
 const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
@@ -576,7 +580,11 @@ export class Store {
   }
 
   insertCheckpoint(c: { size: number; statement: string; signature: string; createdAt: string }): void {
-    this.db.prepare('INSERT OR IGNORE INTO checkpoints (size, statement, signature, created_at) VALUES (?, ?, ?, ?)').run(c.size, c.statement, c.signature, c.createdAt);
+    // Not INSERT OR IGNORE: the append-only guard trigger fires before a conflict is ignored. Of two
+    // checkpoints of one size signed at once, the first stored stays and the other is dropped.
+    this.db
+      .prepare('INSERT INTO checkpoints (size, statement, signature, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = ?)')
+      .run(c.size, c.statement, c.signature, c.createdAt, c.size);
   }
 
   checkpoints(): Array<{ size: number; statement: string; signature: string }> {
