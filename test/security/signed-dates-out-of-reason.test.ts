@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMembership, signRevocation } from '../../client/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
-import { MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
+import type { MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
 import type { Release } from '../../protocol/release.ts';
 import { SIGNED_DATE_TOLERANCE } from '../../server/signed-dates.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
