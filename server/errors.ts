@@ -97,8 +97,6 @@ export function toProblem(err: unknown): Problem | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   if (isClientAbort(err)) return new Problem('bad-request', 'the client closed the connection before the request was complete');
   const e = err as { type?: string; code?: string; status?: number; message?: string; field?: string; name?: string };
-  // Every other multer error (a file part without a field name, an unexpected field...) is the upload's fault.
-  if (e.name === 'MulterError') return new Problem('bad-request', `the upload is malformed: ${e.message ?? e.code ?? 'multipart error'}${e.field ? ` (${e.field.slice(0, 64)})` : ''}`);
   if (e.type === 'entity.too.large') return new Problem('too-large', 'the request body is too large');
   if (e.type === 'entity.parse.failed') return new Problem('bad-request', 'the request body is not valid JSON');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new Problem('unsupported-media-type', 'unsupported body encoding');
@@ -110,6 +108,8 @@ export function toProblem(err: unknown): Problem | undefined {
       ? new Problem('too-large', `a part is larger than this hub accepts${field}`)
       : new Problem('too-large', `the upload exceeds a limit: ${e.message ?? e.code}${field}`);
   }
+  // Every other multer error (a file part without a field name, an unexpected field...) is the upload's fault.
+  if (e.name === 'MulterError') return new Problem('bad-request', `the upload is malformed: ${e.message ?? e.code ?? 'multipart error'}${e.field ? ` (${e.field.slice(0, 64)})` : ''}`);
   // busboy/multer: malformed multipart bodies.
   if (typeof e.message === 'string' && /multipart|boundary|Unexpected end of form|Malformed part header/i.test(e.message)) {
     return new Problem('bad-request', `the multipart body is malformed: ${e.message}`);
