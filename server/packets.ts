@@ -345,7 +345,9 @@ export function packetDetail(hub: Hub, member: MemberRecord, packetId: string): 
 export function openPart(hub: Hub, member: MemberRecord, packetId: string, partId: string): { wrap: Buffer; stream: Readable; size: number; sha256: string } {
   const { packet } = visiblePacket(hub, member, packetId);
   const part = hub.store.partsOf(packetId).find((p) => p.id === partId);
-  if (!part || !canDownload(member)) throw notFound('part');
+  // A member who may not download sees the part as if the packet did not exist (officers manage, they do not read).
+  if (!canDownload(member)) throw notFound('packet');
+  if (!part) throw notFound('part');
   const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
   hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
   return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };

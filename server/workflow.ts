@@ -127,7 +127,8 @@ export function requestViews(hub: Hub, member: MemberRecord, packetId: string): 
   const { packet, relation } = requestPacket(hub, member, packetId);
   if (relation === 'sent') return packet.recipients.map((party) => viewOf(hub, packet, party));
   if (relation === 'received') return [viewOf(hub, packet, member.party)];
-  throw notFound('request');
+  // A third party that received the packet by release is no party to the request: like a missing packet.
+  throw notFound('packet');
 }
 
 /** Every request my party sent or received that I may see. */
