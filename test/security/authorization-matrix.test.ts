@@ -225,28 +225,32 @@ const PROBES: Record<string, object> = {
   'POST /v1/members/:fingerprint/revocation': { statement: '{"probe":true}', signature: FAKE_SIGNATURE },
 };
 
+const packetObj = (p: PacketFact): Obj => ({ kind: 'packet', p });
+const releaseObj = (r: ReleaseFact): Obj => ({ kind: 'release', r });
+const valueObj = (kind: 'party' | 'member', value: string): Obj => ({ kind, value });
+
 function objectsOf(route: string): Array<{ obj: Obj; path: string; missingPath: string }> {
   const path = route.split(' ')[1]!;
   const MISSING = '00000000-0000-4000-8000-000000000000';
   if (path.includes(':partId')) {
     const missingPath = path.replace(':id', MISSING).replace(':partId', 'p1');
-    return [...packets.map((p) => ({ obj: { kind: 'packet', p } as Obj, path: path.replace(':id', p.id).replace(':partId', 'p1'), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
+    return [...packets.map((p) => ({ obj: packetObj(p), path: path.replace(':id', p.id).replace(':partId', 'p1'), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
   }
   if (path.includes(':id') && (path.startsWith('/v1/packets/') || path.startsWith('/v1/requests/'))) {
     const missingPath = path.replace(':id', MISSING);
-    return [...packets.map((p) => ({ obj: { kind: 'packet', p } as Obj, path: path.replace(':id', p.id), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
+    return [...packets.map((p) => ({ obj: packetObj(p), path: path.replace(':id', p.id), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
   }
   if (path.includes(':id') && path.startsWith('/v1/releases/')) {
     const missingPath = path.replace(':id', MISSING);
-    return [...releases.map((r) => ({ obj: { kind: 'release', r } as Obj, path: path.replace(':id', r.id), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
+    return [...releases.map((r) => ({ obj: releaseObj(r), path: path.replace(':id', r.id), missingPath })), { obj: { kind: 'missing' }, path: missingPath, missingPath }];
   }
   if (path.includes(':id') && path.startsWith('/v1/agreements/')) return [{ obj: { kind: 'none' }, path: path.replace(':id', 'RU-PK'), missingPath: '' }];
   if (path.includes(':id')) {
     const missingPath = path.replace(':id', MISSING);
     return [{ obj: { kind: 'missing' }, path: missingPath, missingPath }];
   }
-  if (path.includes(':party')) return ['RU', 'PK', 'KZ'].map((party) => ({ obj: { kind: 'party', value: party } as Obj, path: path.replace(':party', party), missingPath: '' }));
-  if (path.includes(':fingerprint')) return [{ obj: { kind: 'member', value: 'pkContact' }, path: path.replace(':fingerprint', cast.people.pkContact.fingerprint), missingPath: '' }];
+  if (path.includes(':party')) return ['RU', 'PK', 'KZ'].map((party) => ({ obj: valueObj('party', party), path: path.replace(':party', party), missingPath: '' }));
+  if (path.includes(':fingerprint')) return [{ obj: valueObj('member', 'pkContact'), path: path.replace(':fingerprint', cast.people.pkContact.fingerprint), missingPath: '' }];
   return [{ obj: { kind: 'none' }, path, missingPath: '' }];
 }
 
