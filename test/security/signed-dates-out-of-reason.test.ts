@@ -6,7 +6,7 @@
  * SIGNED_DATE_TOLERANCE) and refuses the rest with a 400 naming the date.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership, signRevocation } from '../../client/officer.ts';
+import { signContact, signMembership, signRevocation } from '../../client/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import type { MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
@@ -74,5 +74,16 @@ describe('signed dates are bounded by the hub clock', () => {
       const body = await resigned<MembershipStatement>(base.statement, { issuedAt, validFrom: issuedAt < '2000' ? issuedAt : now().toISOString() }, officer);
       expect(expectProblem(await post(cast.app, '/v1/members', token).send({ publicKey: person.armoredPublicKey, ...body }), 400).detail, issuedAt).toMatch(/issuedAt/);
     }
+  });
+
+  it('a contact entry issued in 1970 or in 9999 is refused', async () => {
+    const officer = cast.world.officers.get('PK')!;
+    const token = await login(cast.app, officer, now());
+    const base = await signContact(officer, { party: 'PK', agreementId: 'RU-PK', kind: 'contact-person', name: 'Ayesha Khan', effectiveFrom: now().toISOString() }, now());
+    for (const issuedAt of ['1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', tooLate(), tooEarly()]) {
+      const body = await resigned(base.statement, { issuedAt }, officer);
+      expect(expectProblem(await post(cast.app, '/v1/parties/PK/contacts', token).send(body), 400).detail, issuedAt).toMatch(/issuedAt/);
+    }
+    await post(cast.app, '/v1/parties/PK/contacts', token).send(base).expect(201);
   });
 });
