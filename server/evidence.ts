@@ -125,12 +125,12 @@ const settling = new WeakMap<Hub, Promise<void>>();
 export function settleEvidence(hub: Hub): Promise<void> {
   const next = (settling.get(hub) ?? Promise.resolve())
     .then(async () => {
-      if (hub.store.unsignedReceipts().length > 0) await signPendingReceipts(hub);
+      // Two indexed look-ups when nothing is due, which is after almost every request.
+      if (hub.store.hasUnsignedReceipts()) await signPendingReceipts(hub);
       const every = everyOf(hub);
       const size = hub.store.latestAuditEvent()?.seq ?? 0;
-      const stored = hub.store.checkpoints();
       const newestInterval = Math.floor(size / every) * every;
-      if (newestInterval > 0 && !stored.some((c) => c.size === newestInterval)) await signCheckpoints(hub, every);
+      if (newestInterval > 0 && !hub.store.hasCheckpoint(newestInterval)) await signCheckpoints(hub, every);
     })
     .catch((error: unknown) => hub.logger.error({ err: (error as Error).message }, 'could not sign pending receipts or checkpoints'));
   settling.set(hub, next);

@@ -587,6 +587,14 @@ export class Store {
       .run(c.size, c.statement, c.signature, c.createdAt, c.size);
   }
 
+  hasCheckpoint(size: number): boolean {
+    return this.db.prepare('SELECT 1 FROM checkpoints WHERE size = ?').get(size) !== undefined;
+  }
+
+  hasUnsignedReceipts(): boolean {
+    return this.db.prepare('SELECT 1 FROM receipts WHERE signature IS NULL LIMIT 1').get() !== undefined;
+  }
+
   checkpoints(): Array<{ size: number; statement: string; signature: string }> {
     return (this.db.prepare('SELECT size, statement, signature FROM checkpoints ORDER BY size').all() as Row[]).map((r) => ({
       size: r.size as number,
