@@ -22,8 +22,12 @@ export interface Hub {
   hubFingerprint: string;
   now: Clock;
   logger: Logger;
-  /** Append an audit event stamped with the hub clock. */
-  audit(event: Omit<AuditEventInput, 'at'>): void;
+  /**
+   * Append an audit event stamped with the hub clock, or with `at` when the record it logs carries
+   * that instant (a release's requestedAt, decidedAt, executedAt), so the signed log proves the
+   * record's time exactly. `at` must be read from the same clock in the same synchronous step.
+   */
+  audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): void;
   /** Record a denial to someone not logged in: aggregated, so it cannot grow the log without bound. */
   auditUnauthenticated(denial: UnauthenticatedDenial): void;
   /** Login attempts per key and per address. */
@@ -74,7 +78,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
-  const audit = (event: Omit<AuditEventInput, 'at'>) => void store.appendAudit({ ...event, at: now().toISOString() });
+  const audit = (event: Omit<AuditEventInput, 'at'> & { at?: string }) => void store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
   const windowMs = settings.denialWindowSeconds * 1000;
   const denials = new DenialAggregator({ windowMs, maxBuckets: settings.denialKindsPerWindow, maxSubjects: 10, now, append: audit });
   const flushDenials = () => {

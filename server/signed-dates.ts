@@ -5,15 +5,16 @@
  * manifest dated 9999 is refused instead of being stored as evidence. Never reads the system
  * clock: `now` is the hub's injected clock.
  */
+import { SIGNED_DATE_TOLERANCE_MS } from '../protocol/signing.ts';
 import { Problem } from './errors.ts';
 
 /**
  * How far a signed date may stand from the hub's clock. `aheadMs` is clock skew between a
- * client and the hub; `behindMs` is the longest a client may reasonably hold a signed statement
+ * client and the hub (the same skew every verifier allows: protocol/signing.ts); `behindMs` is the longest a client may reasonably hold a signed statement
  * before sending it (a large packet is encrypted, signed, then uploaded). Documented in
  * docs/threat-model.md ("Signed dates out of reason").
  */
-export const SIGNED_DATE_TOLERANCE = { aheadMs: 5 * 60_000, behindMs: 24 * 3600_000 } as const;
+export const SIGNED_DATE_TOLERANCE = { aheadMs: SIGNED_DATE_TOLERANCE_MS, behindMs: 24 * 3600_000 } as const;
 
 /** A signing time (`issuedAt`, `decidedAt`, `createdAt`, ...) lies within the tolerance of `now`. */
 export function requireSignedNear(now: Date, date: string, what: string): void {

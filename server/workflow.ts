@@ -427,7 +427,7 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   const now = hub.now();
   requireSignedNear(now, c.confirmedAt, 'confirmation date (confirmedAt)');
   if (a.confirmedAt) throw new Problem('conflict', 'this request was already answered');
-  const verification = await verifyDetached(body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
   hub.store.transaction(() => {
     // Compare-and-set: of two answers checked at once, only the first is recorded.
@@ -480,7 +480,7 @@ export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: s
   hub.store.transaction(() => {
     hub.store.insertRelease(record);
     hub.store.insertPurposeChange(record.id, packetId, member.party);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
+    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
   });
   return getRelease(hub, member, record.id);
 }

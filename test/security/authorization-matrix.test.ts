@@ -184,7 +184,7 @@ beforeAll(async () => {
   const current = MembershipStatement.parse(JSON.parse(cast.hub.hub.store.getMember(later.person.fingerprint)!.statement!));
   const restated = await signRestatement(officer, current, {}, now());
   const notYet = canonicalize({ ...(JSON.parse(restated.statement) as MembershipStatement), validFrom: '2099-01-01T00:00:00.000Z' });
-  await post(cast.app, `/v1/members/${later.person.fingerprint}/statements`, officerToken).send({ statement: notYet, signature: await signDetached(notYet, officer.key, now()) }).expect(200);
+  await post(cast.app, `/v1/members/${later.person.fingerprint}/statements`, officerToken).send({ statement: notYet, signature: await signDetached('membership', notYet, officer.key, now()) }).expect(200);
   cast.world.clock.advance(61_000);
   for (const [label, status, token] of [['revoked PK contact', 'revoked', revoked.token], ['expired PK contact', 'expired', expiring.token], ['not-yet-valid PK contact', 'not-yet-valid', later.token]] as const) {
     actors.push({ label, party: 'PK', roles: ['contact'], clearance: 'TOP SECRET', status, token });

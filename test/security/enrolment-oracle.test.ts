@@ -51,7 +51,7 @@ describe('the login routes tell an anonymous caller nothing about who is enrolle
     const attempt = async (person: Person, sign: boolean) => {
       const { challenge } = (await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: person.fingerprint }).expect(200)).body as { challenge: string };
       const signer = sign ? person : stranger;
-      return request(cast.app).post('/v1/auth/token').send({ fingerprint: person.fingerprint, challenge, signature: await signDetached(challenge, signer.key, now()) });
+      return request(cast.app).post('/v1/auth/token').send({ fingerprint: person.fingerprint, challenge, signature: await signDetached('login', challenge, signer.key, now()) });
     };
     const wrongSigner = expectProblem(await attempt(cast.people.pkContact, false), 401).detail;
     expect(expectProblem(await attempt(stranger, true), 401).detail).toBe(wrongSigner);

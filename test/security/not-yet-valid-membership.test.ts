@@ -28,14 +28,14 @@ beforeAll(async () => {
   officerToken = await login(cast.app, officer(), now());
   const signed = await signMembership(officer(), future.armoredPublicKey, { party: 'PK', roles: ['contact'], clearance: 'TOP SECRET' }, now());
   const text = canonicalize({ ...(JSON.parse(signed.statement) as MembershipStatement), validFrom: '2099-01-01T00:00:00.000Z' });
-  await post(cast.app, '/v1/members', officerToken).send({ publicKey: future.armoredPublicKey, statement: text, signature: await signDetached(text, officer().key, now()) }).expect(201);
+  await post(cast.app, '/v1/members', officerToken).send({ publicKey: future.armoredPublicKey, statement: text, signature: await signDetached('membership', text, officer().key, now()) }).expect(201);
 });
 afterAll(() => tearDown(cast));
 
 describe('a membership that is not valid yet', () => {
   it('cannot log in', async () => {
     const { challenge } = (await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: future.fingerprint }).expect(200)).body as { challenge: string };
-    expectProblem(await request(cast.app).post('/v1/auth/token').send({ fingerprint: future.fingerprint, challenge, signature: await signDetached(challenge, future.key, now()) }), 401);
+    expectProblem(await request(cast.app).post('/v1/auth/token').send({ fingerprint: future.fingerprint, challenge, signature: await signDetached('login', challenge, future.key, now()) }), 401);
   });
 
   it('is not a reader senders must encrypt to, and may not be one', async () => {

@@ -1,89 +1,90 @@
 /**
- * Attack: statements signed with dates far outside reason (issue 8 item 17): a release decision
- * dated 1970, a manifest dated year 0000 or 9999, a revocation back-dated to year 0001, a
- * membership statement or contact entry issued decades ago or in the future, a retrieval receipt
- * from 2100. The hub bounds every signed date by its own clock (server/signed-dates.ts,
- * SIGNED_DATE_TOLERANCE) and refuses the rest with a 400 naming the date.
+ * Attack (client side): signed dates far outside reason. A decision dated 1970, a manifest or a
+ * receipt dated year 9999, a statement back-dated to year 0001 were accepted by the verifying
+ * client. Now every signature's own time, and every instant a verified statement records, must
+ * lie between EARLIEST_SIGNED_DATE and the injected clock plus SIGNED_DATE_TOLERANCE_MS
+ * (protocol/signing.ts); an expiry may lie at most 50 years ahead. Tested on a shifted clock.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signContact, signMembership, signRevocation } from '../../client/officer.ts';
-import { signDetached } from '../../keys/signatures.ts';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it, beforeAll } from 'vitest';
+import { verifiedCheckpoint, verifyReceipts } from '../../client/evidence.ts';
+import { generateHubKey, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../../keys/identity.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
-import type { MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
-import type { Release } from '../../protocol/release.ts';
-import { SIGNED_DATE_TOLERANCE } from '../../server/signed-dates.ts';
-import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
-import { makePerson } from '../helpers/world.ts';
-import { RU_PK_CAST, decision, expectProblem, post, sendPacket, setUp, tearDown, type Cast } from './support.ts';
+import { CHECKPOINT_FORMAT, RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
+import { EARLIEST_SIGNED_DATE, SIGNED_DATE_TOLERANCE_MS, SIGNED_KINDS, signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
+import { makePerson, TestClock, type Person } from '../helpers/world.ts';
 
-type Key = keyof typeof RU_PK_CAST;
-let cast: Cast<Key>;
-const now = () => cast.world.clock.now();
-const readers = () => [cast.people.ruContact, cast.people.ruClerk, cast.people.pkContact];
-const FAR = ['1970-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'];
-const tooLate = () => new Date(now().getTime() + SIGNED_DATE_TOLERANCE.aheadMs + 60_000).toISOString();
-const tooEarly = () => new Date(now().getTime() - SIGNED_DATE_TOLERANCE.behindMs - 60_000).toISOString();
+const clock = new TestClock();
+let reader: Person;
+let readerKey: PublicKey;
+let hubKey: PrivateKey;
+let hubPublic: PublicKey;
+let hubFingerprint: string;
+let oldPerson: Person;
 
 beforeAll(async () => {
-  cast = await setUp(RU_PK_CAST);
+  reader = await makePerson('Ayesha Khan', 'PK', new Date(clock.now().getTime() - 60_000));
+  readerKey = await readPublicKey(reader.armoredPublicKey);
+  // A key made (by its own clock) in 2019, before any Liaison signature could exist.
+  oldPerson = await makePerson('Old Clock', 'RU', new Date('2019-06-01T00:00:00Z'));
+  const hub = await generateHubKey({ hubName: 'hub', date: new Date(clock.now().getTime() - 60_000) });
+  hubKey = await readUnlockedPrivateKey(hub.armoredPrivateKey);
+  hubPublic = await readPublicKey(hub.armoredPublicKey);
+  hubFingerprint = hub.fingerprint;
 });
-afterAll(() => tearDown(cast));
 
-/** Re-sign a canonical statement with one field changed. */
-async function resigned<T extends Record<string, unknown>>(statement: string, change: Partial<T>, signer: { key: Parameters<typeof signDetached>[1] }) {
-  const text = canonicalize({ ...(JSON.parse(statement) as T), ...change });
-  return { statement: text, signature: await signDetached(text, signer.key, now()) };
+function receipt(at: string): Receipt {
+  return { format: RECEIPT_FORMAT, id: randomUUID(), kind: 'retrieved', issuer: { role: 'person', fingerprint: reader.fingerprint }, packetId: '6f1c1a52-5d0e-4b53-9d7c-3a2c1f9b8e11', revision: 1, manifestSha256: '0'.repeat(64), party: 'PK', parts: [], at };
 }
 
-describe('signed dates are bounded by the hub clock', () => {
-  it('a manifest dated year 0000, 1970, 9999 or just beyond the tolerance is refused', async () => {
-    for (const createdAt of [...FAR, tooLate(), tooEarly()]) {
-      const packet = await buildPacket({ sender: cast.people.ruContact, readers: readers(), date: now(), parts: [{ role: 'original', lang: 'en', text: 'x' }], tamperManifest: (m) => void (m.createdAt = createdAt) });
-      const res = await uploadRequest(cast.app, cast.tokens.ruContact, packet, false);
-      expect(expectProblem(res, 400).detail, createdAt).toMatch(/createdAt/);
-    }
+describe('signed dates out of reason are refused by the client', () => {
+  it('the bounds are one named constant each, and follow the injected clock', () => {
+    const now = clock.now();
+    expect(signedInstantProblem(now, now, 'x')).toBeUndefined();
+    expect(signedInstantProblem(new Date(now.getTime() + SIGNED_DATE_TOLERANCE_MS - 1000), now, 'x')).toBeUndefined();
+    expect(signedInstantProblem(new Date(now.getTime() + SIGNED_DATE_TOLERANCE_MS + 1000), now, 'the decision')).toMatch(/the decision .* is in the future/);
+    for (const date of ['1970-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z']) expect(signedInstantProblem(date, now, 'the date')).toMatch(/before 2020-01-01/);
+    expect(signedInstantProblem('9999-12-31T23:59:59.999Z', now, 'the date')).toMatch(/in the future/);
+    expect(signedInstantProblem(EARLIEST_SIGNED_DATE, now, 'x')).toBeUndefined();
+    expect(signedExpiryProblem('9999-12-31T23:59:59.999Z', now, 'the expiry')).toMatch(/more than 50 years ahead/);
+    expect(signedExpiryProblem(new Date(now.getTime() + 365 * 86_400_000).toISOString(), now, 'the expiry')).toBeUndefined();
+    // What is fine today is "in the future" for a verifier whose clock is a day behind.
+    const behind = new TestClock(now.getTime() - 86_400_000);
+    expect(signedInstantProblem(now, behind.now(), 'x')).toMatch(/in the future/);
   });
 
-  it('a release decision dated 1970 or in the future is refused; one dated now is recorded', async () => {
-    const packet = await sendPacket(cast, 'ruContact', ['ruContact', 'ruClerk', 'pkContact']);
-    const release = (await post(cast.app, `/v1/packets/${packet.manifest.packetId}/releases`, cast.tokens.pkContact).send({ thirdParty: 'KZ', purpose: 'joint investigation' }).expect(201)).body as Release;
-    for (const decidedAt of [...FAR, tooLate(), tooEarly()]) {
-      const d = await decision(release, cast.people.ruOfficer, 'consent', now());
-      const body = await resigned(d.decision, { decidedAt }, cast.people.ruOfficer);
-      expect(expectProblem(await post(cast.app, `/v1/releases/${release.id}/decision`, cast.tokens.ruOfficer).send({ decision: body.statement, signature: body.signature }), 400).detail, decidedAt).toMatch(/decidedAt/);
+  it('a signature made by a clock set before 2020 verifies as no kind', async () => {
+    const date = new Date('2019-07-01T00:00:00Z');
+    const key = await readPublicKey(oldPerson.armoredPublicKey);
+    for (const kind of SIGNED_KINDS) {
+      const signature = await signDetached(kind, 'statement', oldPerson.key, date);
+      expect(await verifyDetached(kind, 'statement', signature, [key], clock.now())).toMatchObject({ valid: false, reason: expect.stringContaining('before 2020-01-01') });
     }
-    await post(cast.app, `/v1/releases/${release.id}/decision`, cast.tokens.ruOfficer).send(await decision(release, cast.people.ruOfficer, 'consent', now())).expect(200);
+    // The key itself is fine: only the signature's date was out of reason.
+    const today = await signDetached('manifest', 'statement', oldPerson.key, clock.now());
+    expect(await verifyDetached('manifest', 'statement', today, [key], clock.now())).toMatchObject({ valid: true });
   });
 
-  it('a revocation back-dated to year 0001 or before the key was enrolled, or post-dated, is refused', async () => {
-    const officer = cast.world.officers.get('PK')!;
-    const token = await login(cast.app, officer, now());
-    const base = await signRevocation(officer, cast.people.pkLow, 'Ключ скомпрометирован', now());
-    for (const revokedAt of [...FAR, '2001-01-01T00:00:00.000Z', tooLate()]) {
-      const body = await resigned<RevocationStatement>(base.statement, { revokedAt }, officer);
-      expect(expectProblem(await post(cast.app, `/v1/members/${cast.people.pkLow.fingerprint}/revocation`, token).send(body), 400).detail, revokedAt).toMatch(/revokedAt/);
-    }
+  it('a signature dated tomorrow does not verify today', async () => {
+    const tomorrow = new Date(clock.now().getTime() + 86_400_000);
+    const signature = await signDetached('releaseDecision', 'decision', reader.key, tomorrow);
+    expect((await verifyDetached('releaseDecision', 'decision', signature, [readerKey], clock.now())).valid).toBe(false);
   });
 
-  it('a membership statement issued in 1970 or in 9999 is refused', async () => {
-    const officer = cast.world.officers.get('PK')!;
-    const token = await login(cast.app, officer, now());
-    const person = await makePerson('Zara Qureshi', 'PK', now());
-    const base = await signMembership(officer, person.armoredPublicKey, { party: 'PK', roles: ['contact'], clearance: 'SECRET' }, now());
-    for (const issuedAt of [...FAR.slice(0, 3), tooEarly(), '9999-12-31T23:59:59.999Z']) {
-      const body = await resigned<MembershipStatement>(base.statement, { issuedAt, validFrom: issuedAt < '2000' ? issuedAt : now().toISOString() }, officer);
-      expect(expectProblem(await post(cast.app, '/v1/members', token).send({ publicKey: person.armoredPublicKey, ...body }), 400).detail, issuedAt).toMatch(/issuedAt/);
-    }
+  it.each(['1970-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])('a receipt stating %s, signed now, is refused', async (at) => {
+    const statement = canonicalize(receipt(at));
+    const signed = { statement, signature: await signDetached('retrievalReceipt', statement, reader.key, clock.now()) };
+    const [check] = await verifyReceipts(receipt(at).packetId, [signed], hubPublic, new Map([[reader.fingerprint, readerKey]]), clock.now());
+    expect(check).toMatchObject({ valid: false, reason: expect.stringMatching(/its time .*(before 2020|in the future)/) });
+    const fine = canonicalize(receipt(clock.now().toISOString()));
+    const [ok] = await verifyReceipts(receipt(at).packetId, [{ statement: fine, signature: await signDetached('retrievalReceipt', fine, reader.key, clock.now()) }], hubPublic, new Map([[reader.fingerprint, readerKey]]), clock.now());
+    expect(ok).toMatchObject({ valid: true });
   });
 
-  it('a contact entry issued in 1970 or in 9999 is refused', async () => {
-    const officer = cast.world.officers.get('PK')!;
-    const token = await login(cast.app, officer, now());
-    const base = await signContact(officer, { party: 'PK', agreementId: 'RU-PK', kind: 'contact-person', name: 'Ayesha Khan', effectiveFrom: now().toISOString() }, now());
-    for (const issuedAt of ['1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', tooLate(), tooEarly()]) {
-      const body = await resigned(base.statement, { issuedAt }, officer);
-      expect(expectProblem(await post(cast.app, '/v1/parties/PK/contacts', token).send(body), 400).detail, issuedAt).toMatch(/issuedAt/);
-    }
-    await post(cast.app, '/v1/parties/PK/contacts', token).send(base).expect(201);
+  it.each(['1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])('a checkpoint stating %s, signed now by the hub, is refused', async (at) => {
+    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: hubFingerprint, size: 1, root: '0'.repeat(64), head: '0'.repeat(64), at });
+    const signed = { statement, signature: await signDetached('checkpoint', statement, hubKey, clock.now()) };
+    await expect(verifiedCheckpoint(signed, hubPublic, clock.now())).rejects.toThrow(/the checkpoint time .*(before 2020|in the future)/);
   });
 });

@@ -96,7 +96,7 @@ describe('two clients race one transition', () => {
       const asked = (await post(cast.app, `/v1/packets/${packet.manifest.packetId}/authenticity`, cast.tokens.byContact).expect(201)).body as { id: string };
       const confirm = async (who: 'pkContact' | 'pkOfficer') => {
         const text = canonicalize({ format: AUTHENTICITY_FORMAT, requestId: asked.id, packetId: packet.manifest.packetId, manifestSha256: createHash('sha256').update(packet.manifestText).digest('hex'), confirmedBy: cast.people[who].fingerprint, confirmedAt: now().toISOString() });
-        return { confirmation: text, signature: await signDetached(text, cast.people[who].key, now()) };
+        return { confirmation: text, signature: await signDetached('authenticity', text, cast.people[who].key, now()) };
       };
       const [a, b] = await Promise.all([confirm('pkContact'), confirm('pkOfficer')]);
       const won = oneWins(await together(() => post(cast.app, `/v1/authenticity/${asked.id}/confirm`, cast.tokens.pkContact).send(a), () => post(cast.app, `/v1/authenticity/${asked.id}/confirm`, cast.tokens.pkOfficer).send(b)), `round ${round}`);

@@ -176,7 +176,7 @@ describe('revocation and expiry', () => {
 
 async function expectLoginRefused(person: Person): Promise<void> {
   const { challenge } = (await request(hub.app).post('/v1/auth/challenge').send({ fingerprint: person.fingerprint }).expect(200)).body as { challenge: string };
-  const signature = await signDetached(challenge, person.key, world.clock.now());
+  const signature = await signDetached('login', challenge, person.key, world.clock.now());
   await request(hub.app).post('/v1/auth/token').send({ fingerprint: person.fingerprint, challenge, signature }).expect(401);
 }
 
