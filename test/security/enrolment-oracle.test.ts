@@ -34,7 +34,7 @@ function shape(res: request.Response): unknown {
     status: res.status,
     type: res.headers['content-type'],
     fields: Object.keys(body).sort(),
-    challenge: typeof body.challenge === 'string' ? body.challenge.replace(/key=[0-9A-F]{40}/, 'key=K').replace(/nonce=\S+/, 'nonce=N').replace(/expires=\S+/, 'expires=E') : body.challenge,
+    challenge: typeof body.challenge === 'string' ? body.challenge.replace(/key=[0-9A-F]{40}/, 'key=K').replace(/nonce=\S+/, 'nonce=N').replace(/issued=\S+/, 'issued=I').replace(/expires=\S+/, 'expires=E') : body.challenge,
   };
 }
 
