@@ -17,12 +17,55 @@ import {
   Rotation,
   Member,
   PacketDetail,
-  PacketSummary,
+  PacketPage,
+  pageOf,
   SubmitResult,
+  type PacketBox,
+  type PacketSummary,
   TokenResponse,
 } from '../protocol/api.ts';
 import { AgreementView } from '../protocol/agreement.ts';
-import { Release } from '../protocol/release.ts';
+import { Release, type ReleaseState } from '../protocol/release.ts';
+
+export interface PacketQuery {
+  box?: PacketBox;
+  agreement?: string;
+  kind?: string;
+  state?: 'draft' | 'submitted';
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ReleaseQuery {
+  state?: ReleaseState;
+  packet?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function queryString(query: object): string {
+  const entries = Object.entries(query).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+/** Every item of an async listing, in order (Array.fromAsync, which the ES2023 lib lacks). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** Walk a paged listing to its end, one request per page. */
+async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    yield* p.items;
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+}
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -148,8 +191,13 @@ export class HubClient {
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
-  packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
-    return this.call(z.array(PacketSummary), 'GET', `/packets?box=${box}`);
+  /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
+  packetPage(query: PacketQuery = {}) {
+    return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);
+  }
+  /** Every packet that matches, page by page (each page one request). */
+  packets(query: Omit<PacketQuery, 'cursor'> = {}): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.packetPage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   packet(id: string) {
     return this.call(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
@@ -163,8 +211,12 @@ export class HubClient {
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
   }
-  releases() {
-    return this.call(z.array(Release), 'GET', '/releases');
+  /** One page of the releases of my party (as originator or requester), newest first. */
+  releasePage(query: ReleaseQuery = {}) {
+    return this.call(pageOf(Release), 'GET', `/releases${queryString(query)}`);
+  }
+  releases(query: Omit<ReleaseQuery, 'cursor'> = {}): AsyncGenerator<Release> {
+    return everyItem((cursor) => this.releasePage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   release(id: string) {
     return this.call(Release, 'GET', `/releases/${encodeURIComponent(id)}`);

@@ -25,7 +25,7 @@ import type { Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
-import type { HubClient } from './api.ts';
+import { collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
@@ -507,7 +507,7 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
 export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
   if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
-  const ids = packetIds.length > 0 ? packetIds : (await ctx.api.packets('all')).map((p) => p.packetId);
+  const ids = packetIds.length > 0 ? packetIds : (await collect(ctx.api.packets({ box: 'all', limit: 500 }))).map((p) => p.packetId);
   const done: string[] = [];
   const skipped: Array<{ packetId: string; reason: string }> = [];
   for (const id of ids) {

@@ -17,6 +17,7 @@ import {
   StatementBody,
   ReleaseDecisionBody,
   ReleaseExecuteBody,
+  ReleaseListQuery,
   ReleaseRequestBody,
   TokenRequest,
   type Member,
@@ -160,8 +161,7 @@ export function buildApp(hub: Hub): express.Express {
   });
 
   v1.get('/packets', auth, (req, res) => {
-    const { box } = parse(PacketListQuery, req.query, 'query');
-    res.json(listPackets(hub, memberOf(res), box));
+    res.json(listPackets(hub, memberOf(res), parse(PacketListQuery, req.query, 'query')));
   });
   v1.post('/packets', auth, async (req, res) => {
     parse(NoQuery, req.query, 'query');
@@ -219,8 +219,7 @@ export function buildApp(hub: Hub): express.Express {
     res.status(201).json(requestRelease(hub, memberOf(res), id, body));
   });
   v1.get('/releases', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(pendingReleases(hub, memberOf(res)));
+    res.json(pendingReleases(hub, memberOf(res), parse(ReleaseListQuery, req.query, 'query')));
   });
   v1.get('/releases/:id', auth, (req, res) => {
     const { id } = parse(ReleaseParams, req.params, 'release id');

@@ -13,7 +13,9 @@ import multer from 'multer';
 import { readPublicKey } from '../keys/identity.ts';
 import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
+import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
+import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
+import { CursorError, type Page } from '../storage/listings.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { MemberRecord, PacketRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
@@ -261,7 +263,7 @@ export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): 
   return { packetId, state: 'submitted', revision: packet.revision };
 }
 
-function summary(packet: PacketRecord, relation: Relation): PacketSummary {
+function summary(packet: Omit<PacketRecord, 'manifest' | 'signature'>, relation: Relation): PacketSummary {
   return {
     packetId: packet.id,
     agreementId: packet.agreementId,
@@ -279,20 +281,42 @@ function summary(packet: PacketRecord, relation: Relation): PacketSummary {
   };
 }
 
-export function listPackets(hub: Hub, member: MemberRecord, box: 'inbox' | 'sent' | 'drafts' | 'all'): PacketSummary[] {
-  const out: PacketSummary[] = [];
-  for (const id of hub.store.packetIdsForParty(member.party)) {
-    const packet = hub.store.getPacket(id)!;
-    const relation = readRelation(member, packet, hub.store.releasesOf(id), hub.now());
-    if (!relation) continue;
-    const keep =
-      box === 'all' ||
-      (box === 'inbox' && relation !== 'sent') ||
-      (box === 'sent' && relation === 'sent' && packet.state === 'submitted') ||
-      (box === 'drafts' && relation === 'sent' && packet.state === 'draft');
-    if (keep) out.push(summary(packet, relation));
+const FOLDER_OF_BOX = { inbox: 'inbox', sent: 'sent', drafts: 'drafts', all: undefined } as const;
+
+/** The levels a member may read: a packet marked above them is not listed at all. */
+export function readableLevels(member: MemberRecord): Level[] {
+  return LEVELS.filter((level) => clearanceCovers(member.clearance, level));
+}
+
+/**
+ * One page of the packets the member's party can see, newest first: one indexed query, whatever
+ * the number of packets (storage/listings.ts). The member's own standing was checked by auth.
+ */
+export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQuery): Page<PacketSummary> {
+  const page = listed(() =>
+    hub.store.listings.packets({
+      party: member.party,
+      levels: readableLevels(member),
+      folder: FOLDER_OF_BOX[query.box],
+      agreementId: query.agreement,
+      kind: query.kind,
+      state: query.state,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
+}
+
+/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
+export function listed<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof CursorError) throw new Problem('bad-request', `invalid query: cursor: ${error.message}`);
+    throw error;
   }
-  return out;
 }
 
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */

@@ -14,7 +14,9 @@ import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf, canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
-import { checkWraps, visiblePacket } from './packets.ts';
+import { checkWraps, listed, readableLevels, visiblePacket } from './packets.ts';
+import type { ReleaseListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 
 
 function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
@@ -149,14 +151,21 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   return getRelease(hub, member, releaseId);
 }
 
-/** Releases of the caller's party waiting for a decision (for officers) or for execution. */
-export function pendingReleases(hub: Hub, member: MemberRecord): Release[] {
-  const out: Release[] = [];
-  for (const id of hub.store.packetIdsForParty(member.party)) {
-    const packet = hub.store.getPacket(id)!;
-    for (const r of hub.store.releasesOf(id)) {
-      if (member.party === packet.senderParty || member.party === r.requestingParty) out.push(toRelease(r, packet));
-    }
-  }
-  return out;
+/**
+ * One page of the releases the caller's party is party to (as the packet's originator or as the
+ * requester), newest first, for packets the caller is cleared to see: one indexed query.
+ */
+export function pendingReleases(hub: Hub, member: MemberRecord, query: ReleaseListQuery): Page<Release> {
+  const page = listed(() =>
+    hub.store.listings.releases({
+      party: member.party,
+      levels: readableLevels(member),
+      state: query.state,
+      packetId: query.packet,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  return { items: page.items.map(({ decidedBy: _d, ...rest }) => rest), nextCursor: page.nextCursor };
 }

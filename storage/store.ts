@@ -10,6 +10,7 @@ import type { Role } from '../protocol/ids.ts';
 import type { ManifestPart, PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
 import { openDatabase, type Db } from './db.ts';
+import { Listings } from './listings.ts';
 
 export interface MemberRecord {
   fingerprint: string;
@@ -189,9 +190,12 @@ function toAudit(r: Row): AuditEvent {
 
 export class Store {
   readonly db: Db;
+  /** Paged listings (keyset cursors over indexed access tables). */
+  readonly listings: Listings;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.listings = new Listings(this.db);
   }
 
   close(): void {

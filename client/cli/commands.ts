@@ -11,7 +11,7 @@ import { markingLevel } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { HubClient } from '../api.ts';
+import { collect, HubClient } from '../api.ts';
 import {
   ClientError,
   clearSession,
@@ -37,7 +37,8 @@ import {
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
-import { langFile, languageOf, parties } from './options.ts';
+import { isoDate, langFile, languageOf, parties } from './options.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
 
@@ -260,20 +261,44 @@ export function addClientCommands(program: Command): void {
 
   program
     .command('inbox')
-    .description('list the packets you can see')
+    .description('list the packets you can see, newest first, one page at a time')
     .addOption(new Option('--box <box>', 'which packets').choices(['inbox', 'sent', 'drafts', 'all']).default('all'))
-    .option('--json', 'print JSON')
-    .action(async (opts: { box: 'inbox' | 'sent' | 'drafts' | 'all'; json?: boolean }) => {
+    .option('--agreement <id>', 'only packets under this agreement')
+    .addOption(new Option('--kind <kind>', 'only packets of this kind').choices(PacketKind.options))
+    .addOption(new Option('--state <state>', 'only drafts or only submitted packets').choices(['draft', 'submitted']))
+    .option('--since <date>', 'only packets created at or after this date (YYYY-MM-DD or ISO 8601)', isoDate)
+    .option('--limit <n>', `packets per page (1-${MAX_PAGE_SIZE})`, String(DEFAULT_PAGE_SIZE))
+    .option('--cursor <cursor>', 'continue where the previous page ended')
+    .option('--all', 'page through everything instead of printing one page')
+    .option('--json', 'print JSON (the packets as an array)')
+    .action(async (opts: { box: PacketBox; agreement?: string; kind?: string; state?: 'draft' | 'submitted'; since?: string; limit: string; cursor?: string; all?: boolean; json?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ClientError(`--limit takes a whole number from 1 to ${MAX_PAGE_SIZE}`);
       const session = loadSession(homeDir());
-      const list = await new HubClient(session.server, session.token).packets(opts.box);
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No packets.');
-      console.log(
-        table([
-          ['PACKET', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', 'DATE'],
-          ...list.map((p) => [p.packetId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, (p.submittedAt ?? p.createdAt).slice(0, 16).replace('T', ' ')]),
-        ]),
-      );
+      const api = new HubClient(session.server, session.token);
+      const query = { box: opts.box, agreement: opts.agreement, kind: opts.kind, state: opts.state, since: opts.since, limit };
+      const list: PacketSummary[] = [];
+      let next: string | null = null;
+      if (opts.all) {
+        for await (const p of api.packets(query)) list.push(p);
+      } else {
+        const page = await api.packetPage({ ...query, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+        list.push(...page.items);
+        next = page.nextCursor;
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(list, null, 2));
+      } else if (list.length === 0) {
+        console.log('No packets.');
+      } else {
+        console.log(
+          table([
+            ['PACKET', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', 'DATE'],
+            ...list.map((p) => [p.packetId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, (p.submittedAt ?? p.createdAt).slice(0, 16).replace('T', ' ')]),
+          ]),
+        );
+      }
+      if (next) console.error(`More packets: liaison inbox --cursor ${next} (same options), or --all.`);
     });
 
   program
@@ -350,7 +375,7 @@ export function addClientCommands(program: Command): void {
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
       const api = new HubClient(session.server, session.token);
-      const list = packetId ? await api.releasesOf(packetId) : await api.releases();
+      const list = packetId ? await api.releasesOf(packetId) : await collect(api.releases({ limit: MAX_PAGE_SIZE }));
       if (opts.json) return console.log(JSON.stringify(list, null, 2));
       if (list.length === 0) return console.log('No releases.');
       list.forEach(printRelease);
