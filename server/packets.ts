@@ -5,13 +5,12 @@
  * encrypted to, never what it says.
  */
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { readPublicKey } from '../keys/identity.ts';
-import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
+import { PartWalker, readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
 import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
@@ -47,11 +46,15 @@ interface ReceivedFile {
   tempPath: string;
   size: number;
   sha256: string;
+  /** The PKESK key IDs, or why the part is not one message encrypted to public keys. */
+  walk: { keyIds: string[] } | { error: string };
 }
 
 /**
- * Stream a multipart upload to exclusive temp files, hashing as it goes. Every limit is set.
- * Returns the text fields and the files; the caller must discard `temps` it does not commit.
+ * Stream a multipart upload to exclusive temp files. Each part is read once: the same chunks are
+ * hashed, walked (keys/part-walker.ts: exactly PKESKs then one SEIPD, nothing after) and written.
+ * Every limit is set. Returns the text fields and the files; the caller must discard `temps` it
+ * does not commit.
  */
 async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: TempFiles): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
   const received: ReceivedFile[] = [];
@@ -60,10 +63,15 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
       const { path, stream } = hub.blobs.createTemp();
       temps.paths.push(path);
       const hash = createHash('sha256');
+      const walker = new PartWalker();
       let size = 0;
       const meter = new Transform({
+        // Up to 1 MiB queued towards the file: the write stream then writes it in one writev.
+        writableHighWaterMark: 1024 * 1024,
+        readableHighWaterMark: 1024 * 1024,
         transform(chunk: Buffer, _enc, done) {
           hash.update(chunk);
+          walker.push(chunk);
           size += chunk.length;
           done(null, chunk);
         },
@@ -72,7 +80,13 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
         () => {
           // The request may have been refused while this part was still arriving.
           if (temps.closed) void hub.blobs.discard(path);
-          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex') });
+          let walk: ReceivedFile['walk'];
+          try {
+            walk = { keyIds: walker.finish() };
+          } catch (error) {
+            walk = { error: (error as Error).message };
+          }
+          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex'), walk });
           callback(null, { path, size });
         },
         (error: unknown) => {
@@ -122,13 +136,8 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
     if (file.size !== part.size || file.sha256 !== part.sha256) {
       throw new Problem('bad-request', `part ${part.id} does not match the signed manifest (size or SHA-256 differs)`);
     }
-    const stream = Readable.toWeb(hub.blobs.openReadTemp(file.tempPath)) as ByteStream;
-    let keyIds: string[];
-    try {
-      keyIds = await inspectEncryptedPart(stream);
-    } catch (error) {
-      throw new Problem('bad-request', `part ${part.id} is not a well-formed encrypted OpenPGP message: ${(error as Error).message}`);
-    }
+    if ('error' in file.walk) throw new Problem('bad-request', `part ${part.id} is not one message encrypted to the recipients' keys: ${file.walk.error}`);
+    const keyIds = file.walk.keyIds;
     const got = new Set(keyIds);
     const missing = [...expected].filter((k) => !got.has(k));
     const extra = [...got].filter((k) => !expected.has(k));
