@@ -81,9 +81,8 @@ export class PartWalker {
   private consume(chunk: Uint8Array): void {
     let i = 0;
     while (i < chunk.length) {
+      if (this.state === 'done') this.fail('the part has data after its encrypted message');
       switch (this.state) {
-        case 'done':
-          this.fail('the part has data after its encrypted message');
         case 'header':
           this.startPacket(chunk[i]!);
           i++;

@@ -82,13 +82,13 @@ async function expectRefused(part: Buffer, detail: RegExp) {
 
 describe('after a valid message', () => {
   it.each([
-    { what: 'a plaintext literal packet', tail: async () => literalPacket(`the plaintext, in the clear ${CANARY}`), detail: /the part has data after its encrypted message/ },
+    { what: 'a plaintext literal packet', tail: () => literalPacket(`the plaintext, in the clear ${CANARY}`), detail: /the part has data after its encrypted message/ },
     { what: "a message for a third party's member (KZ)", tail: async () => encryptBytes(Buffer.from(RU), cast.people.ruContact, await keysOf([cast.people.kzContact]), now()), detail: /a second message after its encrypted data|data after its encrypted message/ },
-    { what: 'a password-only message', tail: async () => passwordOnly(Buffer.from(RU)), detail: /data after its encrypted message/ },
-    { what: 'a second encrypted-data packet', tail: async () => split(message).data, detail: /data after its encrypted message/ },
-    { what: 'the whole message again', tail: async () => message, detail: /data after its encrypted message/ },
-    { what: 'one zero byte', tail: async () => Buffer.from([0]), detail: /data after its encrypted message/ },
-    { what: 'arbitrary bytes', tail: async () => randomBytes(4096), detail: /data after its encrypted message/ },
+    { what: 'a password-only message', tail: () => passwordOnly(Buffer.from(RU)), detail: /data after its encrypted message/ },
+    { what: 'a second encrypted-data packet', tail: () => split(message).data, detail: /data after its encrypted message/ },
+    { what: 'the whole message again', tail: () => message, detail: /data after its encrypted message/ },
+    { what: 'one zero byte', tail: () => Buffer.from([0]), detail: /data after its encrypted message/ },
+    { what: 'arbitrary bytes', tail: () => randomBytes(4096), detail: /data after its encrypted message/ },
   ])('$what is refused', async ({ tail, detail }) => {
     await expectRefused(Buffer.concat([message, await tail()]), detail);
   });
@@ -100,21 +100,21 @@ describe('after a valid message', () => {
 
 describe('other shapes that are not one message encrypted to public keys', () => {
   it.each([
-    { what: 'a password-only message', part: async () => passwordOnly(Buffer.from(RU)), detail: /can also be opened with a password/ },
-    { what: 'a literal packet before the message', part: async () => Buffer.concat([literalPacket('before'), message]), detail: /literal data in the clear/ },
-    { what: 'session keys with no encrypted data', part: async () => split(message).pkesks, detail: /no integrity-protected encrypted data/ },
-    { what: 'encrypted data with no session key', part: async () => split(message).data, detail: /not encrypted to any public key/ },
-    { what: 'the message cut short by one byte', part: async () => message.subarray(0, message.length - 1), detail: /cut short/ },
-    { what: 'a large message cut short in the middle', part: async () => largeMessage.subarray(0, Math.floor(largeMessage.length / 2)), detail: /cut short/ },
-    { what: 'bytes that are not OpenPGP', part: async () => Buffer.from(`not openpgp ${CANARY}`), detail: /not binary OpenPGP data/ },
-    { what: 'the message armored', part: async () => Buffer.from(openpgp.armor(openpgp.enums.armor.message, new Uint8Array(message))), detail: /not binary OpenPGP data/ },
+    { what: 'a password-only message', part: () => passwordOnly(Buffer.from(RU)), detail: /can also be opened with a password/ },
+    { what: 'a literal packet before the message', part: () => Buffer.concat([literalPacket('before'), message]), detail: /literal data in the clear/ },
+    { what: 'session keys with no encrypted data', part: () => split(message).pkesks, detail: /no integrity-protected encrypted data/ },
+    { what: 'encrypted data with no session key', part: () => split(message).data, detail: /not encrypted to any public key/ },
+    { what: 'the message cut short by one byte', part: () => message.subarray(0, message.length - 1), detail: /cut short/ },
+    { what: 'a large message cut short in the middle', part: () => largeMessage.subarray(0, Math.floor(largeMessage.length / 2)), detail: /cut short/ },
+    { what: 'bytes that are not OpenPGP', part: () => Buffer.from(`not openpgp ${CANARY}`), detail: /not binary OpenPGP data/ },
+    { what: 'the message armored', part: () => Buffer.from(openpgp.armor(openpgp.enums.armor.message, new Uint8Array(message))), detail: /not binary OpenPGP data/ },
   ])('$what is refused', async ({ part, detail }) => {
     await expectRefused(await part(), detail);
   });
 });
 
 describe('the walker on its own', () => {
-  it('reads the same key IDs whatever the chunking, down to one byte at a time', async () => {
+  it('reads the same key IDs whatever the chunking, down to one byte at a time', () => {
     const whole = new PartWalker();
     whole.push(largeMessage);
     const ids = whole.finish();
