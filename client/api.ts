@@ -4,11 +4,8 @@
  * Uploads stream from files with a progress callback; downloads stream to the caller.
  */
 import { createReadStream } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import FormData from 'form-data';
 import { z } from 'zod';
 import {
   ChallengeResponse,
@@ -234,6 +231,7 @@ export class HubClient {
     files: UploadFile[],
     options: { packetId?: string; onProgress?: Progress } = {},
   ): Promise<z.output<typeof SubmitResult>> {
+    const { default: FormData } = await import('form-data');
     const form = new FormData();
     form.append('manifest', fields.manifest);
     form.append('signature', fields.signature);
@@ -243,7 +241,9 @@ export class HubClient {
     }
     const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
     const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));
-    const transport = target.protocol === 'https:' ? https : http;
+    // node:http(s) load lazily: importing them at start costs tens of milliseconds (their exports
+    // pull in undici), and only an upload needs them (other calls use fetch).
+    const transport = target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
     let sent = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {

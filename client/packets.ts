@@ -29,7 +29,7 @@ import { collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
-import { checkDeclaredLanguage, sampleText, type LanguageVerdict } from './language.ts';
+import type { LanguageVerdict } from './language.ts';
 import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from './extract.ts';
 
 export interface ClientContext {
@@ -70,6 +70,8 @@ export function describeVerdict(file: string, v: LanguageVerdict): string {
 }
 
 async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
+  // Loaded here, not at start: the language models (and the PDF and DOCX readers) are heavy.
+  const { checkDeclaredLanguage, sampleText } = await import('./language.ts');
   const mediaType = mediaTypeOf(input.path);
   const text = await sampleText(input.path, mediaType);
   if (text === null) {

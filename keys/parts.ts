@@ -8,7 +8,7 @@
  * resolves valid.
  */
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { openpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
+import { loadOpenpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 import type { Verification } from './signatures.ts';
 import { PartError } from './part-error.ts';
@@ -26,6 +26,7 @@ export async function encryptPartForRecipients(
   plaintext: ByteStream,
   options: { filename: string; signingKey: PrivateKey; recipientKeys: PublicKey[]; date: Date },
 ): Promise<ByteStream> {
+  const openpgp = await loadOpenpgp();
   if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
   const message = await openpgp.createMessage({
     binary: plaintext as unknown as ReadableStream<Uint8Array>,
@@ -60,6 +61,7 @@ export async function decryptPart(
   ciphertext: ByteStream,
   options: { decryptionKey: PrivateKey; senderKeys: PublicKey[]; date: Date; maxBytes?: number },
 ): Promise<DecryptedPart> {
+  const openpgp = await loadOpenpgp();
   let message;
   try {
     message = await openpgp.readMessage({ binaryMessage: ciphertext as unknown as ReadableStream<Uint8Array> });
@@ -123,6 +125,7 @@ export async function wrapSessionKeyFor(
   ciphertextHead: ByteStream,
   options: { decryptionKey: PrivateKey; newRecipients: PublicKey[]; date: Date },
 ): Promise<Uint8Array> {
+  const openpgp = await loadOpenpgp();
   if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
   const message = await openpgp.readMessage({ binaryMessage: ciphertextHead as unknown as ReadableStream<Uint8Array> });
   let sessionKeys;
@@ -144,6 +147,7 @@ export async function wrapSessionKeyFor(
 
 /** The key IDs named by a block of bare PKESK packets (a wrap); throws if it holds anything else. */
 export async function readWrapKeyIds(wrap: Uint8Array): Promise<string[]> {
+  const openpgp = await loadOpenpgp();
   let message;
   try {
     message = await openpgp.readMessage({ binaryMessage: wrap });

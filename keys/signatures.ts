@@ -4,7 +4,7 @@
  * these exact bytes at a time the key was valid. It does not say the key belongs to anyone: the
  * caller chooses which keys to offer.
  */
-import { openpgp } from './openpgp.ts';
+import { loadOpenpgp } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 
 export type Verification =
@@ -12,6 +12,7 @@ export type Verification =
   | { valid: false; reason: string };
 
 export async function signDetached(data: Uint8Array | string, signingKey: PrivateKey, date: Date): Promise<string> {
+  const openpgp = await loadOpenpgp();
   // Always a binary signature over the UTF-8 bytes: `gpg --verify sig file` then checks it as is.
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const message = await openpgp.createMessage({ binary: bytes, date });
@@ -27,6 +28,7 @@ export async function verifyDetached(
   keys: PublicKey[],
   date: Date,
 ): Promise<Verification> {
+  const openpgp = await loadOpenpgp();
   if (keys.length === 0) return { valid: false, reason: 'no key to verify against' };
   let signature;
   try {

@@ -25,7 +25,6 @@ import {
   saveSession,
   unlockKey,
 } from '../home.ts';
-import { checkDeclaredLanguage, detectLanguage, sampleText } from '../language.ts';
 import {
   attachTranslation,
   decideRelease,
@@ -387,6 +386,7 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
+      const { checkDeclaredLanguage, detectLanguage, sampleText } = await import('../language.ts');
       const text = await sampleText(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });

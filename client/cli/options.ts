@@ -5,7 +5,6 @@
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { ClientError } from '../home.ts';
-import { detectLanguage, sampleText } from '../language.ts';
 import { mediaTypeOf } from '../packets.ts';
 
 /** `en:FILE` -> { lang: 'en', path: 'FILE' }; repeatable. */
@@ -56,6 +55,7 @@ export function isoDate(value: string): string {
 /** The declared language of a file, or the one its text is detected in; undetermined is an error. */
 export async function languageOf(path: string, given: string | undefined): Promise<string> {
   if (given) return given;
+  const { detectLanguage, sampleText } = await import('../language.ts');
   const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
   const detected = text === null ? 'und' : detectLanguage(text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);

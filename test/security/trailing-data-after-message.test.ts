@@ -10,11 +10,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openpgp } from '../../keys/openpgp.ts';
+import { loadOpenpgp } from '../../keys/openpgp.ts';
 import { PartWalker } from '../../keys/part-walker.ts';
 import { buildPacket, encryptBytes, keysOf, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { CANARY, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, blobFiles, expectNothingStored, expectProblem, get, setUp, tearDown, withPart, type Cast } from './support.ts';
+
+const openpgp = await loadOpenpgp();
 
 let cast: Cast<keyof typeof RU_PK_CAST>;
 const now = () => cast.world.clock.now();
