@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,13 +43,13 @@ const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
 // --- measuring -------------------------------------------------------------------------------
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
+async function timed<T>(fn: () => T): Promise<[number, Awaited<T>]> {
   const start = process.hrtime.bigint();
   const value = await fn();
   return [Number(process.hrtime.bigint() - start) / 1e9, value];
 }
 /** Median wall time (s) of three runs. */
-async function median3(fn: () => Promise<unknown> | unknown): Promise<number> {
+async function median3(fn: () => unknown): Promise<number> {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) runs.push((await timed(fn))[0]);
   return median(runs);
@@ -279,14 +279,13 @@ async function main(): Promise<void> {
     const listing = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, headers: auth });
     report(`listings at concurrency 10 (${PACKETS})`, rps(listing), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(listing.perSecond / bareLoad.perSecond, 2)}x`, '3,000 req/s');
     report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
-    const deep = await (async () => {
-      let cursor: string | null = null;
-      for (let i = 0; i < 20; i++) {
-        const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
-        cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
-      }
-      return load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
-    })();
+    const pageAfter = async (cursor: string | null): Promise<string | null> => {
+      const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+      return ((await res.json()) as { nextCursor: string | null }).nextCursor;
+    };
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) cursor = await pageAfter(cursor);
+    const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
     report('  a page 10,000 packets deep, concurrency 10', rps(deep), '', '', 'same as the first page');
 
     // Durable uploads of 64 KiB packets.

@@ -9,7 +9,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { readPublicKey } from '../keys/identity.ts';
+import { publicKeyOf } from './key-cache.ts';
 import { PartWalker, readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
@@ -166,7 +166,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     const manifest = parsed.manifest;
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
     if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-    const verification = await verifyDetached(manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
+    const verification = await verifyDetached(manifestText, signature, [await publicKeyOf(member.publicKey)], hub.now());
     if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);
@@ -205,7 +205,9 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     }
     const at = hub.now().toISOString();
     try {
-      hub.store.transaction(() => {
+      // Group commit: concurrent uploads share one transaction (one fsync), each in its own
+      // savepoint; this resolves only after the COMMIT, so the reply still follows durability.
+      await hub.store.groupCommit.run(() => {
         if (manifest.revision === 1) {
           const record: PacketRecord = {
             id: manifest.packetId,

@@ -10,6 +10,7 @@ import type { Role } from '../protocol/ids.ts';
 import type { ManifestPart, PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
 import { openDatabase, type Db } from './db.ts';
+import { GroupCommit } from './group-commit.ts';
 import { Listings } from './listings.ts';
 
 export interface MemberRecord {
@@ -192,10 +193,13 @@ export class Store {
   readonly db: Db;
   /** Paged listings (keyset cursors over indexed access tables). */
   readonly listings: Listings;
+  /** Concurrent uploads' rows committed together: one fsync per batch (storage/group-commit.ts). */
+  readonly groupCommit: GroupCommit;
 
   constructor(path: string) {
     this.db = openDatabase(path);
     this.listings = new Listings(this.db);
+    this.groupCommit = new GroupCommit(this.db);
   }
 
   close(): void {
