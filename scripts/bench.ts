@@ -42,6 +42,14 @@ const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
 
 // --- measuring -------------------------------------------------------------------------------
 
+/** A child process to completion, without blocking this process (which serves the baselines). */
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function timed<T>(fn: () => T): Promise<[number, Awaited<T>]> {
   const start = process.hrtime.bigint();
@@ -339,20 +347,18 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string): P
 
   const baseline = await bareServer();
   try {
-    const gpgSend = await median3(() => {
+    const gpgSend = await median3(async () => {
       rmSync(join(root, 'gpg.pgp'), { force: true });
       gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--trust-model', 'always', '--compress-algo', 'none', '--local-user', fpr(ru), '--recipient', fpr(pk), '--recipient', fpr(ru), '--output', join(root, 'gpg.pgp'), '--sign', '--encrypt', input);
-      execFileSync('curl', ['-s', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
     });
     let packetId = '';
-    const hubPid = Number(readFileSync(`/proc/self/stat`, 'utf8').split(' ')[0]);
-    void hubPid;
     const send = await median3(async () => {
       packetId = (await must(ru.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'))).stdout.trim();
     });
     report(`liaison send ${MB} MiB`, `${fmt(send, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(send / gpgSend, 2)}x`, 'within 1.5x');
-    const gpgFetch = await median3(() => {
-      execFileSync('curl', ['-s', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file`]);
+    const gpgFetch = await median3(async () => {
+      await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file`]);
       rmSync(join(root, 'gpg.out'), { force: true });
       gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp'));
     });
@@ -374,9 +380,9 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string): P
     }
     const token = (JSON.parse(readFileSync(join(ru.home, 'session.json'), 'utf8')) as { token: string }).token;
     let i = 0;
-    const ingest = await median3(() => {
+    const ingest = await median3(async () => {
       const body = ingestBodies[i++]!;
-      execFileSync('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${body}`, '-H', `Content-Type: ${readFileSync(`${body}.type`, 'utf8')}`, '-H', `Authorization: Bearer ${token}`, `${url}/v1/packets`]);
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${body}`, '-H', `Content-Type: ${readFileSync(`${body}.type`, 'utf8')}`, '-H', `Authorization: Bearer ${token}`, `${url}/v1/packets`]);
     });
     const sha = await median3(() => execFileSync('sha256sum', [ingestBodies[0]!], { stdio: 'ignore' }));
     report(`hub ingest of a ${MB} MiB part`, `${fmt(MB / ingest)} MiB/s`, `sha256sum ${fmt(MB / sha)} MiB/s`, `${fmt(sha / ingest, 2)}x`, '0.8x or better');
