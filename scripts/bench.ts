@@ -29,7 +29,7 @@ import { createApp } from '../server/app.ts';
 import { DEFAULT_AGREEMENTS_DIR } from '../server/cli.ts';
 import { DEMO_PASSPHRASE, LIAISON_BIN, liaison, Person, startHub, type RunResult } from './harness.ts';
 import type { LoadResult } from './load.ts';
-import { seedPackets } from './seed.ts';
+import { seededPacketId, seedPackets } from './seed.ts';
 
 const QUICK = process.argv.includes('--quick');
 const PACKETS = Number(process.env.BENCH_PACKETS ?? (QUICK ? 20_000 : 1_000_000));
@@ -166,7 +166,7 @@ function seedAuditEvents(db: import('better-sqlite3').Database, count: number): 
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       seq++;
-      const base = { seq, at: new Date(start + i).toISOString(), actor: '-', party: 'RU', action: 'bench.event', object: `seed-${String(i).padStart(8, '0')}`, outcome: 'allow' as const, detail: '{}', prevHash };
+      const base = { seq, at: new Date(start + i).toISOString(), actor: '-', party: 'RU', action: 'bench.event', object: seededPacketId(i), outcome: 'allow' as const, detail: '{}', prevHash };
       const hash = auditEventHash(base);
       insert.run(base.seq, base.at, base.actor, base.party, base.action, base.object, base.outcome, base.detail, base.prevHash, hash);
       prevHash = hash;
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
       }),
     );
     report(`seed ${PACKETS} packets (direct SQL, one transaction)`, `${fmt(seedSeconds, 1)} s`, '', '', `${fmt(PACKETS / seedSeconds)} packets/s`);
-    const detail = await load({ url: `${url}/v1/packets/seed-00000001`, headers: auth });
+    const detail = await load({ url: `${url}/v1/packets/${seededPacketId(1)}`, headers: auth });
     report(`GET /v1/packets/:id (${PACKETS} packets)`, rps(detail), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(detail.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
     const first = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, concurrency: 1, headers: auth });
     report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, `bare node:http p99 ${fmt(bareLoad.p99, 1)} ms`, '', 'under 20 ms p99');

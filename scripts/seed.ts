@@ -20,8 +20,13 @@ export interface SeedOptions {
   draftEvery?: number;
 }
 
+/** The id of the i-th seeded packet: a UUID whose first group is `prefix` (8 hex digits). */
+export function seededPacketId(i: number, prefix = '5eed0000'): string {
+  return `${prefix}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+}
+
 /** Insert `count` packets (with recipients, a revision and a part each) in one transaction. */
-export function seedPackets(db: Database.Database, o: SeedOptions, prefix = 'seed'): void {
+export function seedPackets(db: Database.Database, o: SeedOptions, prefix = '5eed0000'): void {
   const packet = db.prepare(
     `INSERT INTO packets (id, agreement_id, sender_party, sender_fingerprint, kind, level, labels, state, revision, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?)`,
@@ -35,7 +40,7 @@ export function seedPackets(db: Database.Database, o: SeedOptions, prefix = 'see
   db.transaction(() => {
     for (let i = 0; i < o.count; i++) {
       const pair = o.pairs[i % o.pairs.length]!;
-      const id = `${prefix}-${String(i).padStart(8, '0')}`;
+      const id = seededPacketId(i, prefix);
       const at = new Date(start + i).toISOString();
       const level = o.levels[i % o.levels.length]!;
       packet.run(id, o.agreementId, pair.from, pair.fromFingerprint, kinds[i % kinds.length], level, JSON.stringify({ [pair.from]: level, [pair.to]: level }), at);

@@ -114,9 +114,9 @@ describe('paging through packets', () => {
       agreementId: 'RU-PK',
       levels: ['SECRET'],
       start: new Date('2026-06-01T00:00:00Z'),
-    }, 'late');
+    }, 'a7e00000');
     const second = (await get(cast.app, `/v1/packets?box=inbox&limit=50&cursor=${first.nextCursor}`, cast.tokens.pkContact).expect(200)).body as Page;
-    const before = expectedInbox(['CONFIDENTIAL', 'SECRET'], "AND p.id NOT LIKE 'late-%'");
+    const before = expectedInbox(['CONFIDENTIAL', 'SECRET'], "AND p.id NOT LIKE 'a7e00000-%'");
     expect([...first.items, ...second.items].map((p) => p.packetId)).toEqual(before.slice(0, 100));
   });
 
