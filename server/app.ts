@@ -63,6 +63,9 @@ export function publicMember(m: MemberRecord): Member {
 export function buildApp(hub: Hub): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is Cache-Control: no-store, so an ETag is never used; computing one hashes every
+  // response body (issue 9: request overhead).
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(
     helmet({
@@ -93,9 +96,11 @@ export function buildApp(hub: Hub): express.Express {
     parse(NoQuery, req.query, 'query');
     res.json({ fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor(), parties: hub.store.parties() });
   });
+  // The agreements are loaded once at start and never change while the hub runs: serialise once.
+  const agreementList = JSON.stringify([...hub.agreements.values()].map((a) => ({ id: a.id, title: a.title, status: a.status.state, provisional: a.provisional, parties: a.parties.map((p) => p.id) })));
   v1.get('/agreements', (req, res) => {
     parse(NoQuery, req.query, 'query');
-    res.json([...hub.agreements.values()].map((a) => ({ id: a.id, title: a.title, status: a.status.state, provisional: a.provisional, parties: a.parties.map((p) => p.id) })));
+    res.type('application/json').send(agreementList);
   });
   v1.get('/agreements/:id', (req, res) => {
     const { id } = parse(AgreementParams, req.params, 'agreement id');
