@@ -64,6 +64,12 @@ async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ ite
   } while (cursor);
 }
 
+/**
+ * Files are read in 1 MiB chunks (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * decrypts in small pieces and each piece costs a round through the web-stream machinery.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
+
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
@@ -237,7 +243,7 @@ export class HubClient {
     form.append('signature', fields.signature);
     form.append('submit', String(fields.submit));
     for (const f of files) {
-      form.append(f.partId, createReadStream(f.path), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
+      form.append(f.partId, createReadStream(f.path, { highWaterMark: CHUNK_BYTES }), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
     }
     const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
     const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));

@@ -25,7 +25,7 @@ import type { Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
-import { collect, type HubClient } from './api.ts';
+import { CHUNK_BYTES, collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
@@ -126,7 +126,7 @@ async function encryptToFile(
 ): Promise<{ size: number; sha256: string }> {
   const total = (await fs.stat(input.path)).size;
   let read = 0;
-  const source = createReadStream(input.path).on('data', (chunk) => {
+  const source = createReadStream(input.path, { highWaterMark: CHUNK_BYTES }).on('data', (chunk) => {
     read += chunk.length;
     ctx.progress?.(`encrypting ${basename(input.path)}`, read, total);
   });
@@ -403,7 +403,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
     for (const part of manifest.parts) {
       const partial = join(outDir, `.liaison-partial-${randomBytes(8).toString('hex')}`);
       created.push(partial);
-      const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!)) as ByteStream, {
+      const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!, { highWaterMark: CHUNK_BYTES })) as ByteStream, {
         decryptionKey: ctx.key,
         senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
