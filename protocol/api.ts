@@ -131,6 +131,14 @@ export const PacketListQuery = z.strictObject({
 export type PacketListQuery = z.infer<typeof PacketListQuery>;
 export const PacketPage = pageOf(PacketSummary);
 
+/** Requests (packets of kind request) my party sent or received; a page holds `limit` requests, each with its views. */
+export const RequestListQuery = z.strictObject({
+  box: z.enum(['sent', 'inbox', 'all']).default('all'),
+  agreement: AgreementId.optional(),
+  ...PageQuery,
+});
+export type RequestListQuery = z.infer<typeof RequestListQuery>;
+
 export const ReleaseListQuery = z.strictObject({
   state: ReleaseState.optional(),
   packet: PacketId.optional(),

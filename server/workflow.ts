@@ -36,9 +36,11 @@ import {
 import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
+import type { RequestListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { recordHubReceipt } from './evidence.ts';
 import { agreementOf } from './policy.ts';
-import { visiblePacket } from './packets.ts';
+import { listed, readableLevels, visiblePacket } from './packets.ts';
 import { getRelease } from './releases.ts';
 
 const isContact = (m: MemberRecord) => m.roles.some((r) => SENDING_ROLES.includes(r));
@@ -548,4 +550,27 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
     }
   }
   return items.sort((x, y) => DUE_ORDER[x.due] - DUE_ORDER[y.due] || (x.dueAt ?? '~').localeCompare(y.dueAt ?? '~'));
+}
+
+/**
+ * One page of the requests my party sent or received, newest first (issue 9: one indexed query
+ * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
+ * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
+ */
+export function requestPage(hub: Hub, member: MemberRecord, query: RequestListQuery): Page<RequestView> {
+  const page = listed(() =>
+    hub.store.listings.packets({
+      party: member.party,
+      levels: readableLevels(member),
+      folder: query.box === 'all' ? undefined : query.box,
+      agreementId: query.agreement,
+      kind: 'request',
+      state: 'submitted',
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  const items = page.items.filter((p) => p.relation !== 'released').flatMap((p) => requestViews(hub, member, p.id));
+  return { items, nextCursor: page.nextCursor };
 }

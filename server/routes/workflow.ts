@@ -6,6 +6,7 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBody, PurposeChangeBody, StateChangeBody } from '../../protocol/workflow.ts';
 import { memberOf } from '../auth.ts';
+import { RequestListQuery } from '../../protocol/api.ts';
 import { NoQuery, PacketParams, parse } from '../validate.ts';
 import type { Hub } from '../hub.ts';
 import {
@@ -19,7 +20,7 @@ import {
   listAuthenticity,
   listOralRequests,
   listPurposeChanges,
-  listRequests,
+  requestPage,
   notifyDelay,
   recordOralRequest,
   requestPurposeChange,
@@ -34,8 +35,7 @@ export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   const json = express.json({ limit: '64kb', strict: true, type: 'application/json' });
 
   router.get('/requests', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(listRequests(hub, memberOf(res)));
+    res.json(requestPage(hub, memberOf(res), parse(RequestListQuery, req.query, 'query')));
   });
   router.get('/requests/:id', auth, (req, res) => {
     const { id } = parse(PacketParams, req.params, 'packet id');
