@@ -70,8 +70,16 @@ export class WorkflowApi {
   deadlines() {
     return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
   }
-  oralRequests() {
-    return this.call(z.array(OralRequestView), 'GET', '/oral-requests');
+  /** Every oral request of my party, newest first, page by page. */
+  async oralRequests(): Promise<OralRequestView[]> {
+    const out: OralRequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: OralRequestView[]; nextCursor: string | null } = await this.call(pageOf(OralRequestView), 'GET', `/oral-requests?limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
   }
   recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
     return this.call(OralRequestView, 'POST', '/oral-requests', body);

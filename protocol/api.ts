@@ -139,6 +139,9 @@ export const RequestListQuery = z.strictObject({
 });
 export type RequestListQuery = z.infer<typeof RequestListQuery>;
 
+export const OralRequestListQuery = z.strictObject({ ...PageQuery });
+export type OralRequestListQuery = z.infer<typeof OralRequestListQuery>;
+
 export const ReleaseListQuery = z.strictObject({
   state: ReleaseState.optional(),
   packet: PacketId.optional(),

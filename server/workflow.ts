@@ -36,7 +36,7 @@ import {
 import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
-import type { RequestListQuery } from '../protocol/api.ts';
+import type { OralRequestListQuery, RequestListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 import { recordHubReceipt } from './evidence.ts';
 import { agreementOf } from './policy.ts';
@@ -573,4 +573,10 @@ export function requestPage(hub: Hub, member: MemberRecord, query: RequestListQu
   );
   const items = page.items.filter((p) => p.relation !== 'released').flatMap((p) => requestViews(hub, member, p.id));
   return { items, nextCursor: page.nextCursor };
+}
+
+/** One page of the oral requests my party made or received, newest first: one indexed query. */
+export function oralRequestPage(hub: Hub, member: MemberRecord, query: OralRequestListQuery): Page<OralRequestView> {
+  const page = listed(() => hub.store.oralRequestPage({ party: member.party, since: query.since, limit: query.limit, cursor: query.cursor }));
+  return { items: page.items.map((o) => oralView(hub, o)), nextCursor: page.nextCursor };
 }

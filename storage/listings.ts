@@ -103,6 +103,18 @@ export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement,
    ORDER BY a.requested_at DESC, a.release_id DESC LIMIT @limit`;
 
 /** A listed packet: its record without the manifest text, which the detail route serves. */
+export const ORAL_PAGE_SQL = `SELECT o.* FROM oral_access a INDEXED BY oral_access_order
+   JOIN oral_requests o ON o.id = a.oral_id
+   WHERE a.party = @party AND a.made_at >= @since AND (a.made_at, a.oral_id) < (@afterAt, @afterId)
+   ORDER BY a.made_at DESC, a.oral_id DESC LIMIT @limit`;
+
+export interface OralListFilter {
+  party: string;
+  since?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
 export interface ListedPacket extends Omit<PacketRecord, 'manifest' | 'signature'> {
   relation: 'sent' | 'received' | 'released';
 }
@@ -153,6 +165,12 @@ export class Listings {
       limit: f.limit + 1,
     }) as Row[];
     return paged(rows, f.limit, toListedPacket, (r) => [r.created_at as string, r.id as string]);
+  }
+
+  /** Oral requests as rows; the caller maps them (storage/store.ts has the one mapper). */
+  oralRequests<T>(f: OralListFilter, map: (row: Record<string, unknown>) => T): Page<T> {
+    const rows = this.db.prepare(ORAL_PAGE_SQL).all({ party: f.party, ...keyset(f.cursor, f.since), limit: f.limit + 1 }) as Row[];
+    return paged(rows, f.limit, map, (r) => [r.made_at as string, r.id as string]);
   }
 
   releases(f: ReleaseListFilter): Page<ListedRelease> {

@@ -11,7 +11,7 @@ import type { ManifestPart, PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
 import { openDatabase, type Db } from './db.ts';
 import { GroupCommit } from './group-commit.ts';
-import { Listings } from './listings.ts';
+import { Listings, type OralListFilter, type Page } from './listings.ts';
 
 export interface MemberRecord {
   fingerprint: string;
@@ -611,6 +611,11 @@ export class Store {
   getOralRequest(id: string): OralRequestRecord | undefined {
     const row = this.db.prepare('SELECT * FROM oral_requests WHERE id = ?').get(id) as Row | undefined;
     return row ? toOralRequest(row) : undefined;
+  }
+
+  /** One page of a party's oral requests, newest first (storage/listings.ts). */
+  oralRequestPage(f: OralListFilter): Page<OralRequestRecord> {
+    return this.listings.oralRequests(f, toOralRequest);
   }
 
   oralRequestsOf(party: string): OralRequestRecord[] {

@@ -6,7 +6,7 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBody, PurposeChangeBody, StateChangeBody } from '../../protocol/workflow.ts';
 import { memberOf } from '../auth.ts';
-import { RequestListQuery } from '../../protocol/api.ts';
+import { OralRequestListQuery, RequestListQuery } from '../../protocol/api.ts';
 import { NoQuery, PacketParams, parse } from '../validate.ts';
 import type { Hub } from '../hub.ts';
 import {
@@ -18,7 +18,7 @@ import {
   demandOralConfirmation,
   getAuthenticity,
   listAuthenticity,
-  listOralRequests,
+  oralRequestPage,
   listPurposeChanges,
   requestPage,
   notifyDelay,
@@ -55,8 +55,7 @@ export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   });
 
   router.get('/oral-requests', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(listOralRequests(hub, memberOf(res)));
+    res.json(oralRequestPage(hub, memberOf(res), parse(OralRequestListQuery, req.query, 'query')));
   });
   router.post('/oral-requests', auth, json, (req, res) => {
     res.status(201).json(recordOralRequest(hub, memberOf(res), parse(OralRequestBody, req.body, 'body')));

@@ -67,6 +67,22 @@ BEGIN
   INSERT OR IGNORE INTO release_access (party, release_id, requested_at)
     SELECT sender_party, NEW.id, NEW.requested_at FROM packets WHERE id = NEW.packet_id;
 END;
+-- Oral requests a party made or received, the same way.
+CREATE TABLE oral_access (
+  party     TEXT NOT NULL,
+  oral_id   TEXT NOT NULL REFERENCES oral_requests (id),
+  made_at   TEXT NOT NULL,
+  PRIMARY KEY (party, oral_id)
+) STRICT;
+CREATE INDEX oral_access_order ON oral_access (party, made_at DESC, oral_id DESC);
+INSERT OR IGNORE INTO oral_access (party, oral_id, made_at) SELECT requesting_party, id, made_at FROM oral_requests;
+INSERT OR IGNORE INTO oral_access (party, oral_id, made_at) SELECT requested_party, id, made_at FROM oral_requests;
+CREATE TRIGGER oral_access_on_insert AFTER INSERT ON oral_requests
+BEGIN
+  INSERT OR IGNORE INTO oral_access (party, oral_id, made_at) VALUES (NEW.requesting_party, NEW.id, NEW.made_at);
+  INSERT OR IGNORE INTO oral_access (party, oral_id, made_at) VALUES (NEW.requested_party, NEW.id, NEW.made_at);
+END;
+
 -- The latest event first: every append reads it.
 -- (audit_events.seq is the INTEGER PRIMARY KEY: already the rowid, nothing to add.)
 -- Sessions and challenges are purged by expiry.

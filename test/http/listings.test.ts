@@ -5,7 +5,7 @@
  * query: nothing skipped, nothing twice, newest first, filters and clearance applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKET_PAGE_SQL, RELEASE_PAGE_SQL } from '../../storage/listings.ts';
+import { ORAL_PAGE_SQL, PACKET_PAGE_SQL, RELEASE_PAGE_SQL } from '../../storage/listings.ts';
 import { seedPackets } from '../../scripts/seed.ts';
 import { get, setUp, tearDown, type Cast } from '../security/support.ts';
 
@@ -70,6 +70,7 @@ describe('the query plans', () => {
     ['all packets', PACKET_PAGE_SQL.all, 'packet_access_all'],
     ['one folder', PACKET_PAGE_SQL.folder, 'packet_access_folder'],
     ['releases', RELEASE_PAGE_SQL, 'release_access_order'],
+    ['oral requests', ORAL_PAGE_SQL, 'oral_access_order'],
   ])('%s: an index range, rows joined by key, no sort and no scan of a table', (_what, sql, index) => {
     const details = plan(sql);
     // The cursor and `since` bound the index range itself: a deep page costs what the first does.
@@ -153,5 +154,29 @@ describe('paging through releases', () => {
     // The originator lists them too.
     const ru = (await get(cast.app, '/v1/releases?limit=500&state=requested', cast.tokens.ruContact).expect(200)).body as { items: unknown[] };
     expect(ru.items).toHaveLength(packets.length);
+  });
+});
+
+describe('paging through oral requests', () => {
+  it('lists the oral requests a party made or received, newest first, by keyset', async () => {
+    const db = cast.hub.hub.store.db;
+    const insert = db.prepare("INSERT INTO oral_requests (id, agreement_id, requesting_party, requested_party, made_at, recorded_at, recorded_by) VALUES (?, 'RU-PK', ?, ?, ?, ?, ?)");
+    const ids: string[] = [];
+    db.transaction(() => {
+      for (let i = 0; i < 70; i++) {
+        const id = `0a000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        const at = new Date(Date.UTC(2026, 3, 1, 0, 0, i)).toISOString();
+        insert.run(id, i % 2 ? 'RU' : 'PK', i % 2 ? 'PK' : 'RU', at, at, cast.people.pkContact.fingerprint);
+        ids.push(id);
+      }
+    })();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await get(cast.app, `/v1/oral-requests?limit=20${cursor ? `&cursor=${cursor}` : ''}`, cast.tokens.pkContact).expect(200)).body as { items: Array<{ id: string }>; nextCursor: string | null };
+      seen.push(...page.items.map((o) => o.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
   });
 });
