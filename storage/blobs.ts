@@ -28,20 +28,22 @@ export class BlobStore {
     return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /** A new exclusive temp file (mode 0600) to stream an upload into. */
+  /**
+   * A new exclusive temp file (mode 0600) to stream an upload into. The stream fsyncs the file
+   * before it closes (`flush`), on the descriptor it wrote with: `commit` need not open it again
+   * (issue 9: a small upload cost 8 opens).
+   */
   createTemp(): { path: string; stream: WriteStream } {
     const path = join(this.tempDir, `upload-${randomBytes(16).toString('hex')}`);
-    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600 }) };
+    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: READ_CHUNK_BYTES }) };
   }
 
-  /** Make a fully written temp file durable and move it to its content address. */
+  /**
+   * Move a temp file from `createTemp`, fully written and closed (so already fsynced), to its
+   * content address, and make the rename durable (fsync of the directory).
+   */
   async commit(tempPath: string, sha256: string): Promise<void> {
-    const handle = await fs.open(tempPath, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    if (!tempPath.startsWith(this.tempDir)) throw new Error('not a temp file of this store');
     const target = this.pathOf(sha256);
     const dir = join(target, '..');
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
