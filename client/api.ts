@@ -4,7 +4,8 @@
  * Uploads stream from files with a progress callback; downloads stream to the caller.
  */
 import { createReadStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
@@ -92,6 +93,12 @@ export interface UploadFile {
 
 export type Progress = (sentBytes: number, totalBytes: number) => void;
 
+async function textOf(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function problemOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as { detail?: string; article?: string };
@@ -122,23 +129,37 @@ export class HubClient {
     return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
+  /**
+   * One HTTP exchange with node:http(s), taken with process.getBuiltinModule: `fetch` compiles
+   * undici at its first use (0.3-0.7 s of every command's start), and an ESM import of node:http
+   * evaluates its undici-backed exports too (issue 9: CLI start-up).
+   */
+  private exchange(method: string, path: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
+    const target = new URL(this.url(path));
+    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
+    return new Promise((resolve, reject) => {
+      const req = transport.request(target, { method, headers: this.headers(headers) }, resolve);
+      req.on('error', (cause: Error) => reject(new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${cause.message}`)));
+      req.end(body);
+    });
+  }
+
   /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
   async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    let response: Response;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const response = await this.exchange(method, path, payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }, payload);
+    const text = await textOf(response);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw problemOf(status, text);
+    if (status === 204) return schema.parse(undefined);
+    let json: unknown;
     try {
-      response = await fetch(this.url(path), {
-        method,
-        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`);
     }
-    const text = await response.text();
-    if (!response.ok) throw problemOf(response.status, text);
-    if (response.status === 204) return schema.parse(undefined);
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`);
     return parsed.data;
   }
 
@@ -247,9 +268,7 @@ export class HubClient {
     }
     const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
     const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));
-    // node:http(s) load lazily: importing them at start costs tens of milliseconds (their exports
-    // pull in undici), and only an upload needs them (other calls use fetch).
-    const transport = target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
+    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
     let sent = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -274,16 +293,15 @@ export class HubClient {
 
   /** Download a part: the stream carries `wrapLength` bytes of extra key wraps, then the stored ciphertext. */
   async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: Readable }> {
-    let response: Response;
-    try {
-      response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers() });
-    } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+    const response = await this.exchange('GET', `/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`, {});
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw problemOf(status, await textOf(response));
+    const wrapLength = Number(response.headers['liaison-wrap-length'] ?? '0');
+    const size = Number(response.headers['content-length'] ?? '0');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) {
+      response.destroy();
+      throw new ApiError(status, 'the hub sent an invalid wrap length');
     }
-    if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
-    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
-    const size = Number(response.headers.get('content-length') ?? '0');
-    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
-    return { wrapLength, size, body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) };
+    return { wrapLength, size, body: response };
   }
 }
