@@ -43,6 +43,14 @@ BEGIN
     WHERE packet_id = NEW.id AND party <> NEW.sender_party;
 END;
 
+-- A recipient recorded after the packet is already submitted (whatever order a writer uses).
+CREATE TRIGGER packet_access_on_recipient AFTER INSERT ON packet_recipients
+BEGIN
+  INSERT OR IGNORE INTO packet_access (party, packet_id, folder, relation, created_at)
+    SELECT NEW.party, id, 'inbox', 'received', created_at FROM packets
+    WHERE id = NEW.packet_id AND state = 'submitted' AND sender_party <> NEW.party;
+END;
+
 CREATE TRIGGER packet_access_on_release AFTER UPDATE OF state ON releases
 WHEN NEW.state = 'executed' AND OLD.state <> 'executed'
 BEGIN

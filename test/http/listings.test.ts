@@ -180,3 +180,17 @@ describe('paging through oral requests', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 });
+
+describe('the access table follows every way a packet becomes visible', () => {
+  it('a recipient recorded after the packet was stored as submitted still gets it in its inbox', () => {
+    const db = cast.hub.hub.store.db;
+    const id = '0b000000-0000-4000-8000-000000000001';
+    db.prepare("INSERT INTO packets (id, agreement_id, sender_party, sender_fingerprint, kind, level, labels, state, revision, created_at, submitted_at) VALUES (?, 'RU-PK', 'RU', ?, 'information', 'SECRET', '{}', 'submitted', 1, '2027-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z')").run(id, cast.people.ruContact.fingerprint);
+    db.prepare("INSERT INTO packet_recipients (packet_id, party) VALUES (?, 'PK')").run(id);
+    const rows = db.prepare('SELECT party, folder, relation FROM packet_access WHERE packet_id = ? ORDER BY party').all(id);
+    expect(rows).toEqual([
+      { party: 'PK', folder: 'inbox', relation: 'received' },
+      { party: 'RU', folder: 'sent', relation: 'sent' },
+    ]);
+  });
+});
