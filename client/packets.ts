@@ -46,6 +46,8 @@ export interface PartInput {
   role: PartRole;
   lang: string;
   path: string;
+  /** The file name to put inside the message when `path` is a temporary (stamped) copy. */
+  name?: string;
 }
 
 export interface Notice {
@@ -125,13 +127,14 @@ async function encryptToFile(
   outPath: string,
 ): Promise<{ size: number; sha256: string }> {
   const total = (await fs.stat(input.path)).size;
+  const name = input.name ?? basename(input.path);
   let read = 0;
   const source = createReadStream(input.path, { highWaterMark: CHUNK_BYTES }).on('data', (chunk) => {
     read += chunk.length;
-    ctx.progress?.(`encrypting ${basename(input.path)}`, read, total);
+    ctx.progress?.(`encrypting ${name}`, read, total);
   });
   const encrypted = await encryptPartForRecipients(Readable.toWeb(source) as ByteStream, {
-    filename: basename(input.path),
+    filename: name,
     signingKey: ctx.key,
     recipientKeys: recipients,
     date: ctx.now(),
@@ -182,7 +185,7 @@ async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex:
     const id = `p${firstIndex + i}`;
     const path = join(dir, `${id}.pgp`);
     const digest = await encryptToFile(ctx, input, recipients, path);
-    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOf(input.path), size: digest.size, sha256: digest.sha256 } });
+    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOf(input.name ?? input.path), size: digest.size, sha256: digest.sha256 } });
   }
   return out;
 }
@@ -202,6 +205,8 @@ export interface SendOptions {
   authority?: string;
   inReplyTo?: string;
   draft: boolean;
+  /** Stamp PDF and DOCX parts with the marking before encrypting them (`send --stamp`). */
+  stamp?: boolean;
 }
 
 export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
@@ -228,12 +233,22 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   await checkLanguages(inputs, notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
+  const packetId = randomUUID();
   const dir = await tempDir();
   try {
+    if (options.stamp) {
+      // The stamped bytes are what is signed and hashed: a reader with plain gpg sees the banners too.
+      const { stampForSending } = await import('./stamped.ts');
+      const marking = { level: options.level, agreementId: agreement.id, packetId, originatorParty: ctx.me.party, labels };
+      const stamped = await stampForSending(marking, inputs.map((i) => ({ path: i.path, mediaType: mediaTypeOf(i.path) })), dir);
+      stamped.forEach((path, i) => {
+        if (path) inputs[i] = { ...inputs[i]!, name: basename(inputs[i]!.path), path };
+      });
+    }
     const parts = await encryptParts(ctx, inputs, 1, keys, dir);
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
-      packetId: randomUUID(),
+      packetId,
       revision: 1,
       agreementId: agreement.id,
       createdAt: ctx.now().toISOString(),
@@ -259,7 +274,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
 }
 
 /** Read a packet's manifest and check its signature by a member of the sending party. */
-export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
+export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
   const parsed = parseCanonicalManifest(detail.manifest);
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;
@@ -365,6 +380,11 @@ export interface FetchedFile {
   lang: string;
   path: string;
   signer?: string;
+  /** The stamped copy made beside it, if its type has one (see client/stamped.ts). */
+  stampedCopy?: string;
+  /** SHA-256 and size of the decrypted file, computed while it was written. */
+  sha256?: string;
+  size?: number;
 }
 
 /**
@@ -374,7 +394,10 @@ export interface FetchedFile {
 export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: string, raw: boolean): Promise<{ manifest: Manifest; files: FetchedFile[]; notices: Notice[] }> {
   const detail = await ctx.api.packet(packetId);
   const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
+  const stamping = await import('./stamped.ts');
+  await stamping.assertFolderFree(outDir);
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
+  const markFolder = () => stamping.markFetchedFolder(ctx, { outDir, manifest, manifestText: detail.manifest, signature: detail.signature, files, raw, created });
   const dir = await tempDir();
   const notices: Notice[] = [];
   const files: FetchedFile[] = [];
@@ -393,11 +416,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         created.push(target);
         files.push({ partId: part.id, role: part.role, lang: part.lang, path: target });
       }
-      for (const [name, content] of [['manifest.json', detail.manifest], ['manifest.json.asc', detail.signature]] as const) {
-        const target = uniquePath(outDir, name);
-        await fs.writeFile(target, content, { flag: 'wx', mode: 0o600 });
-        created.push(target);
-      }
+      notices.push(...(await markFolder()));
       return { manifest, files, notices };
     }
     for (const part of manifest.parts) {
@@ -411,12 +430,14 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
+      const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
       try {
         await pipeline(
           Readable.fromWeb(decrypted.data as import('node:stream/web').ReadableStream<Uint8Array>),
           new Transform({
             transform(chunk: Buffer, _enc, done) {
               written += chunk.length;
+              plaintextHash.update(chunk);
               ctx.progress?.(`decrypting ${part.id}`, written, part.size);
               done(null, chunk);
             },
@@ -434,12 +455,14 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer });
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer: verification.signer, sha256: plaintextHash.digest('hex'), size: written });
       if (part.role !== 'attachment') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
       }
     }
+    // Stamped copies, MARKING.txt and the label come after every original verified.
+    notices.push(...(await markFolder()));
     notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)));
     return { manifest, files, notices };
   } catch (error) {

@@ -30,6 +30,10 @@ import { DEFAULT_AGREEMENTS_DIR } from '../server/cli.ts';
 import { DEMO_PASSPHRASE, LIAISON_BIN, liaison, Person, startHub, type RunResult } from './harness.ts';
 import type { LoadResult } from './load.ts';
 import { seededPacketId, seedPackets } from './seed.ts';
+import { PDFDocument } from '@cantoo/pdf-lib';
+import { stampDocument } from '../client/core/stamp/index.ts';
+import { systemFonts } from '../client/stamp-fonts.ts';
+import { makeSamplePdf } from './sample-pdf.ts';
 
 const QUICK = process.argv.includes('--quick');
 const PACKETS = Number(process.env.BENCH_PACKETS ?? (QUICK ? 20_000 : 1_000_000));
@@ -244,7 +248,7 @@ async function main(): Promise<void> {
     }
     const inbox = await median3(() => must(pk.run('inbox')));
     report('CLI start-up: liaison inbox (one page)', `${fmt(inbox * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(inbox / bare, 1)}x`, 'within 3x');
-    await bigFiles(child.url, ru, pk, dataDir);
+    await bigFiles(child.url, ru, pk, dataDir, child.process.pid!);
   } finally {
     await child.stop();
   }
@@ -326,7 +330,11 @@ async function main(): Promise<void> {
 }
 
 /** Send and fetch of a big file against gpg and raw transfers; hub ingest against sha256sum. */
-async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string): Promise<void> {
+function peakKiB(pid: number): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
+
+async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hubPid: number): Promise<void> {
   const input = join(root, 'input.bin');
   const out = openSync(input, 'w');
   for (let i = 0; i < MB; i++) writeSync(out, randomBytes(1024 * 1024));
@@ -353,9 +361,11 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string): P
       await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
     });
     let packetId = '';
+    const before = peakKiB(hubPid);
     const send = await median3(async () => {
       packetId = (await must(ru.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'))).stdout.trim();
     });
+    const after = peakKiB(hubPid);
     report(`liaison send ${MB} MiB`, `${fmt(send, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(send / gpgSend, 2)}x`, 'within 1.5x');
     const gpgFetch = await median3(async () => {
       await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file`]);
@@ -386,6 +396,18 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string): P
     });
     const sha = await median3(() => execFileSync('sha256sum', [ingestBodies[0]!], { stdio: 'ignore' }));
     report(`hub ingest of a ${MB} MiB part`, `${fmt(MB / ingest)} MiB/s`, `sha256sum ${fmt(MB / sha)} MiB/s`, `${fmt(sha / ingest, 2)}x`, '0.8x or better');
+    report(`hub peak memory over ${MB} MiB sends`, `+${fmt((after - before) / 1024)} MB`, `${fmt(before / 1024)} MB before`, '', 'growth under 100 MB');
+
+    // Stamping: a 50-page PDF, against loading and saving the same PDF with the same library.
+    const pdf = await makeSamplePdf({ lines: ['Запрос о правовой помощи: сведения о движении денежных средств.'], pages: 50, script: 'latin' });
+    const pdfRoundTrip = await median3(async () => (await PDFDocument.load(pdf)).save());
+    const marking = { level: 'SECRET' as const, agreementId: 'RU-PK', packetId: '00000000-0000-4000-8000-000000000000', originatorParty: 'RU', readerParty: 'PK', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, readerName: pk.name };
+    await stampDocument(pdf, 'application/pdf', marking, systemFonts()); // fonts read once, as on a second fetch
+    const stamp = await median3(async () => {
+      const stamped = await stampDocument(pdf, 'application/pdf', marking, systemFonts());
+      if (!stamped.stamped) throw new Error(stamped.reason);
+    });
+    report('stamp a 50-page PDF', `${fmt(stamp * 1000)} ms`, `pdf-lib load+save ${fmt(pdfRoundTrip * 1000)} ms`, `${fmt(stamp / pdfRoundTrip, 2)}x`);
     void dataDir;
   } finally {
     await baseline.close();

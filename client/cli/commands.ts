@@ -36,6 +36,7 @@ import {
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
+import { addLabelCommands } from './label.ts';
 import { isoDate, langFile, languageOf, parties } from './options.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
@@ -197,9 +198,10 @@ export function addClientCommands(program: Command): void {
     .option('--authority <id>', 'your competent authority under the agreement')
     .option('--in-reply-to <packet>', 'the packet this answers')
     .option('--draft', 'keep it as a draft of your party (for a clerk to add a translation)')
+    .option('--stamp', 'stamp PDF and DOCX parts with the marking before encrypting them (the stamped bytes are signed)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress bars')
-    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; stamp?: boolean; json?: boolean; quiet?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
@@ -216,6 +218,7 @@ export function addClientCommands(program: Command): void {
           ...(opts.authority ? { authority: opts.authority } : {}),
           ...(opts.inReplyTo ? { inReplyTo: opts.inReplyTo } : {}),
           draft: Boolean(opts.draft),
+          stamp: Boolean(opts.stamp),
         });
         done();
         if (opts.json) return console.log(JSON.stringify(result, null, 2));
@@ -316,7 +319,10 @@ export function addClientCommands(program: Command): void {
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices }, null, 2));
         const m = result.manifest;
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
-        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+        for (const f of result.files) {
+          console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+          if (f.stampedCopy) console.log(`     stamped copy -> ${f.stampedCopy}`);
+        }
         printNotices(result.notices);
       } finally {
         done();
@@ -399,4 +405,5 @@ export function addClientCommands(program: Command): void {
 
   addTrustCommands(program);
   addOfficerCommands(program);
+  addLabelCommands(program);
 }

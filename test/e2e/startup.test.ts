@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIAISON_BIN, liaison } from '../../scripts/harness.ts';
 
 const PRELOAD = fileURLToPath(new URL('../helpers/loaded-modules.ts', import.meta.url));
-const HEAVY_CLIENT = ['openpgp', 'pdfjs-dist', 'mammoth', 'franc', 'cli-progress', 'form-data'];
+const HEAVY_CLIENT = ['openpgp', 'pdfjs-dist', 'mammoth', 'franc', 'cli-progress', 'form-data', '@cantoo/pdf-lib', '@cantoo/fontkit', 'bidi-js', 'fast-xml-parser'];
 const HUB_ONLY = ['express', 'better-sqlite3', 'multer', 'helmet', 'pino'];
 const DOCUMENT_READERS = ['pdfjs-dist', 'mammoth', 'franc'];
 let root: string;
