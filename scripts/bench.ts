@@ -296,9 +296,17 @@ async function main(): Promise<void> {
       return ((await res.json()) as { nextCursor: string | null }).nextCursor;
     };
     let cursor: string | null = null;
-    for (let i = 0; i < 20; i++) cursor = await pageAfter(cursor);
-    const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
-    report('  a page 10,000 packets deep, concurrency 10', rps(deep), '', '', 'same as the first page');
+    let depth = 0;
+    for (let i = 0; i < 20; i++) {
+      const next = await pageAfter(cursor);
+      if (!next) break;
+      cursor = next;
+      depth += 500;
+    }
+    if (cursor) {
+      const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
+      report(`  a page ${depth} packets deep, concurrency 10`, rps(deep), '', '', 'same as the first page');
+    }
 
     // Durable uploads of 64 KiB packets.
     const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
