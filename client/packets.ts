@@ -24,7 +24,8 @@ import { canonicalize } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../protocol/manifest.ts';
 import { isClearedReceiver } from '../protocol/membership.ts';
-import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../protocol/release.ts';
+import { signedInstantProblem } from '../protocol/signing.ts';
+import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../protocol/release.ts';
 import { CHUNK_BYTES, collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
@@ -261,7 +262,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
       parts: parts.map((p) => p.part),
     };
     const text = canonicalize(manifest);
-    const signature = await signDetached(text, ctx.key, ctx.now());
+    const signature = await signDetached('manifest', text, ctx.key, ctx.now());
     const result = await ctx.api.upload(
       { manifest: text, signature, submit: !options.draft },
       parts.map((p) => ({ partId: p.part.id, path: p.path, size: p.part.size })),
@@ -279,10 +280,12 @@ export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDe
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
+  if (dated) throw new ClientError(dated);
   const senders = await signersOf(ctx, manifest.sender.party);
   const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
   if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
-  const verification = await verifyDetached(detail.manifest, detail.signature, [signer.key], ctx.now());
+  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
   if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
   const standing = signatureStanding(signer, verification.signedAt);
   if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
@@ -309,7 +312,7 @@ export async function attachTranslation(
     const [added] = await encryptParts(ctx, [input], nextIndex, keys, dir);
     const next: Manifest = { ...manifest, revision: manifest.revision + 1, signedBy: ctx.me.fingerprint, parts: [...manifest.parts, added!.part] };
     const text = canonicalize(next);
-    const signature = await signDetached(text, ctx.key, ctx.now());
+    const signature = await signDetached('manifest', text, ctx.key, ctx.now());
     const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, path: added!.path, size: added!.part.size }], {
       packetId,
       onProgress: uploadProgress(ctx),
@@ -474,18 +477,71 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
   }
 }
 
-/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
+/** What the officer states they decide on, typed by them, never read from the hub. */
+export interface ConfirmedRelease {
+  /** The party the material would go to (`release consent ID --to KZ`). */
+  thirdParty: string;
+  /** When given, the purpose must be exactly this. */
+  purpose?: string;
+  /** When given, the packet must be this one. */
+  packetId?: string;
+}
+
+/** The lines an officer is shown before a decision is signed: exactly the fields the signature covers. */
+export function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
+  return [
+    `${d.decision === 'consent' ? 'Consent' : 'Refusal'} to be signed by ${d.officer}:`,
+    `  release:     ${d.releaseId}`,
+    `  packet:      ${d.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, sent by ${manifest.sender.party} on ${manifest.createdAt.slice(0, 10)})`,
+    `  to:          ${d.thirdParty}`,
+    `  purpose:     ${JSON.stringify(d.purpose)}`,
+    ...(d.decision === 'consent'
+      ? [`  conditions:  ${d.conditions ? JSON.stringify(d.conditions) : 'none'}`, `  expires:     ${d.expiresAt ?? 'never (until used)'}`]
+      : [`  reasons:     ${JSON.stringify(d.reason ?? '')}`]),
+  ];
+}
+
+/**
+ * Sign and record a consent to, or refusal of, an onward release (security officer of the
+ * originator). The hub's record is checked against what the officer typed (`confirmed`) and the
+ * packet's manifest is verified before anything is signed; `show` receives the exact fields the
+ * signature will cover. Refuses, signing nothing, when the hub's record differs.
+ */
 export async function decideRelease(
   ctx: ClientContext,
   releaseId: string,
   decision: { refuse?: string; conditions?: string; expiresAt?: string },
+  confirmed: ConfirmedRelease,
+  show: (lines: string[]) => void = () => undefined,
 ): Promise<Release> {
   const release = await ctx.api.release(releaseId);
+  const nothing = 'nothing was signed';
+  if (release.id !== releaseId) throw new ClientError(`the hub answered with release ${release.id} when asked for ${releaseId}; ${nothing}`);
+  if (release.thirdParty !== confirmed.thirdParty) {
+    throw new ClientError(`release ${releaseId} on the hub is for ${release.thirdParty}, not ${confirmed.thirdParty} as you stated; ${nothing}`);
+  }
+  if (confirmed.purpose !== undefined && release.purpose !== confirmed.purpose) {
+    throw new ClientError(`release ${releaseId} on the hub is for the purpose "${release.purpose}", not "${confirmed.purpose}" as you stated; ${nothing}`);
+  }
+  if (confirmed.packetId !== undefined && release.packetId !== confirmed.packetId) {
+    throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
+  }
+  if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`);
+  if (release.originParty !== ctx.me.party || !ctx.me.roles.includes('officer')) {
+    // Not this person's decision to make: no signature for the hub to hold.
+    const agreement = await ctx.api.agreement(release.agreementId);
+    const rule = release.thirdParty === release.requestingParty ? (agreement.purposeLimitation ?? agreement.thirdPartyRelease) : agreement.thirdPartyRelease;
+    throw new ClientError(`only a security officer of the originating party (${release.originParty}) can consent to or refuse this release (${rule.article}); ${nothing}`);
+  }
+  // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
+  const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
+  if (manifest.packetId !== release.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${release.packetId}; ${nothing}`);
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`);
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
-    releaseId: release.id,
-    packetId: release.packetId,
-    thirdParty: release.thirdParty,
+    releaseId,
+    packetId: manifest.packetId,
+    thirdParty: confirmed.thirdParty,
     purpose: release.purpose,
     decision: decision.refuse ? 'refuse' : 'consent',
     ...(decision.refuse ? { reason: decision.refuse } : {}),
@@ -494,8 +550,11 @@ export async function decideRelease(
     decidedAt: ctx.now().toISOString(),
     officer: ctx.me.fingerprint,
   };
+  const checked = ReleaseDecision.safeParse(statement);
+  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  show(describeDecision(statement, manifest));
   const text = canonicalize(statement);
-  return ctx.api.decideRelease(releaseId, text, await signDetached(text, ctx.key, ctx.now()));
+  return ctx.api.decideRelease(releaseId, text, await signDetached('releaseDecision', text, ctx.key, ctx.now()));
 }
 
 /** Execute a consented release: wrap each part's session key for the third party's cleared members. */

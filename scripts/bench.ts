@@ -203,7 +203,7 @@ async function uploadBody(path: string, bytes: Buffer, sender: { key: PrivateKey
   const text = canonicalize(manifest);
   const form = new FormData();
   form.append('manifest', text);
-  form.append('signature', await signDetached(text, sender.key, date));
+  form.append('signature', await signDetached('manifest', text, sender.key, date));
   form.append('submit', 'true');
   form.append('p1', ciphertext, { filename: 'p1.pgp', contentType: 'application/octet-stream' });
   writeFileSync(path, form.getBuffer());
