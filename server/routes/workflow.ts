@@ -8,6 +8,7 @@ import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBo
 import { memberOf } from '../auth.ts';
 import { OralRequestListQuery, RequestListQuery } from '../../protocol/api.ts';
 import { NoQuery, PacketParams, parse } from '../validate.ts';
+import { RecordId } from '../../protocol/ids.ts';
 import type { Hub } from '../hub.ts';
 import {
   answerAuthenticity,
@@ -28,7 +29,7 @@ import {
 } from '../workflow.ts';
 
 
-const IdParams = z.strictObject({ id: z.uuid() });
+const IdParams = z.strictObject({ id: RecordId });
 
 export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   const router = express.Router();
