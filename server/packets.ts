@@ -149,7 +149,7 @@ function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Man
 }
 
 /** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
-async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<Set<string>> {
+function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Set<string> {
   const byId = new Map(files.map((f) => [f.partId, f]));
   if (byId.size !== files.length) throw new Problem('bad-request', 'a part was uploaded twice');
   for (const f of files) {
@@ -218,7 +218,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
     }
-    const readerKeys = await checkParts(hub, manifest, newParts, files);
+    const readerKeys = checkParts(hub, manifest, newParts, files);
     const submitNow = submit === 'true';
     if (submitNow) {
       if (manifest.revision > 1 && !member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
