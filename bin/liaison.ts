@@ -1,6 +1,9 @@
 /**
  * The `liaison` command: the person's commands (client/) and the operator's (server/) in one
- * program. This entry point is the only module that imports both sides.
+ * program. This entry point is the only module that imports both sides. Registering the commands
+ * loads only commander, zod and the protocol: every heavy module (openpgp.js, pdf.js, mammoth,
+ * franc, express, SQLite) is loaded by the command that uses it, so `--help` and `inbox` start
+ * at once and the hub never loads the document readers.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -10,7 +13,12 @@ import { addHubCommands } from '../server/cli.ts';
 import { addEvidenceCommands } from '../client/cli/evidence.ts';
 import { addWorkflowCommands } from '../client/cli/workflow.ts';
 import { groupHelpByRole } from '../client/cli/help.ts';
-import { operatorAudit } from '../server/evidence.ts';
+
+// The operator's audit commands read the hub's store: its modules load only when they run.
+const operatorAudit = {
+  log: async (dataDir: string) => (await import('../server/evidence.ts')).operatorAudit.log(dataDir),
+  export: async (dataDir: string, now: () => Date) => (await import('../server/evidence.ts')).operatorAudit.export(dataDir, now),
+};
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

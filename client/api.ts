@@ -4,11 +4,9 @@
  * Uploads stream from files with a progress callback; downloads stream to the caller.
  */
 import { createReadStream } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { Readable, Transform } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import FormData from 'form-data';
 import { z } from 'zod';
 import {
   ChallengeResponse,
@@ -17,12 +15,61 @@ import {
   Rotation,
   Member,
   PacketDetail,
-  PacketSummary,
+  PacketPage,
+  pageOf,
   SubmitResult,
+  type PacketBox,
+  type PacketSummary,
   TokenResponse,
 } from '../protocol/api.ts';
 import { AgreementView } from '../protocol/agreement.ts';
-import { Release } from '../protocol/release.ts';
+import { Release, type ReleaseState } from '../protocol/release.ts';
+
+export interface PacketQuery {
+  box?: PacketBox;
+  agreement?: string;
+  kind?: string;
+  state?: 'draft' | 'submitted';
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ReleaseQuery {
+  state?: ReleaseState;
+  packet?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function queryString(query: object): string {
+  const entries = Object.entries(query).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+/** Every item of an async listing, in order (Array.fromAsync, which the ES2023 lib lacks). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** Walk a paged listing to its end, one request per page. */
+async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    yield* p.items;
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Files are read in 1 MiB chunks (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * decrypts in small pieces and each piece costs a round through the web-stream machinery.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -58,6 +105,12 @@ function unreachable(baseUrl: string, cause: unknown): ApiError {
     : /bad port/i.test(inner?.message ?? '') ? 'that port is one HTTP clients refuse to use: give the port the hub listens on'
     : 'the network failed';
   return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
+}
+
+async function textOf(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function problemOf(status: number, text: string): ApiError {
@@ -108,24 +161,38 @@ export class HubClient {
     return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
+  /**
+   * One HTTP exchange with node:http(s), taken with process.getBuiltinModule: `fetch` compiles
+   * undici at its first use (0.3-0.7 s of every command's start), and an ESM import of node:http
+   * evaluates its undici-backed exports too (issue 9: CLI start-up).
+   */
+  private exchange(method: string, path: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
+    const target = new URL(this.url(path));
+    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
+    return new Promise((resolve, reject) => {
+      const req = transport.request(target, { method, headers: this.headers(headers) }, resolve);
+      req.on('error', (cause: Error) => reject(unreachable(this.baseUrl, cause)));
+      req.end(body);
+    });
+  }
+
   /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
   async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    let response: Response;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const response = await this.exchange(method, path, payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }, payload);
+    const text = await textOf(response);
+    const status = response.statusCode ?? 0;
+    if (status === 401 && this.token) throw await this.sessionRefused(problemOf(status, text));
+    if (status < 200 || status >= 300) throw problemOf(status, text);
+    if (status === 204) return schema.parse(undefined);
+    let json: unknown;
     try {
-      response = await fetch(this.url(path), {
-        method,
-        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw unreachable(this.baseUrl, cause);
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`);
     }
-    const text = await response.text();
-    if (response.status === 401 && this.token) throw await this.sessionRefused(problemOf(response.status, text));
-    if (!response.ok) throw problemOf(response.status, text);
-    if (response.status === 204) return schema.parse(undefined);
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`);
     return parsed.data;
   }
 
@@ -181,8 +248,13 @@ export class HubClient {
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
-  packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
-    return this.call(z.array(PacketSummary), 'GET', `/packets?box=${box}`);
+  /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
+  packetPage(query: PacketQuery = {}) {
+    return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);
+  }
+  /** Every packet that matches, page by page (each page one request). */
+  packets(query: Omit<PacketQuery, 'cursor'> = {}): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.packetPage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   packet(id: string) {
     return this.call(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
@@ -196,8 +268,12 @@ export class HubClient {
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
   }
-  releases() {
-    return this.call(z.array(Release), 'GET', '/releases');
+  /** One page of the releases of my party (as originator or requester), newest first. */
+  releasePage(query: ReleaseQuery = {}) {
+    return this.call(pageOf(Release), 'GET', `/releases${queryString(query)}`);
+  }
+  releases(query: Omit<ReleaseQuery, 'cursor'> = {}): AsyncGenerator<Release> {
+    return everyItem((cursor) => this.releasePage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   release(id: string) {
     return this.call(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
@@ -215,16 +291,17 @@ export class HubClient {
     files: UploadFile[],
     options: { packetId?: string; onProgress?: Progress } = {},
   ): Promise<z.output<typeof SubmitResult>> {
+    const { default: FormData } = await import('form-data');
     const form = new FormData();
     form.append('manifest', fields.manifest);
     form.append('signature', fields.signature);
     form.append('submit', String(fields.submit));
     for (const f of files) {
-      form.append(f.partId, createReadStream(f.path), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
+      form.append(f.partId, createReadStream(f.path, { highWaterMark: CHUNK_BYTES }), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
     }
     const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
     const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));
-    const transport = target.protocol === 'https:' ? https : http;
+    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
     let sent = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -249,16 +326,15 @@ export class HubClient {
 
   /** Download a part: the stream carries `wrapLength` bytes of extra key wraps, then the stored ciphertext. */
   async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: Readable }> {
-    let response: Response;
-    try {
-      response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers() });
-    } catch (cause) {
-      throw unreachable(this.baseUrl, cause);
+    const response = await this.exchange('GET', `/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`, {});
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw problemOf(status, await textOf(response));
+    const wrapLength = Number(response.headers['liaison-wrap-length'] ?? '0');
+    const size = Number(response.headers['content-length'] ?? '0');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) {
+      response.destroy();
+      throw new ApiError(status, 'the hub sent an invalid wrap length');
     }
-    if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
-    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
-    const size = Number(response.headers.get('content-length') ?? '0');
-    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
-    return { wrapLength, size, body: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) };
+    return { wrapLength, size, body: response };
   }
 }

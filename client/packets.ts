@@ -26,11 +26,11 @@ import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPa
 import { isClearedReceiver } from '../protocol/membership.ts';
 import { signedInstantProblem } from '../protocol/signing.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../protocol/release.ts';
-import type { HubClient } from './api.ts';
+import { CHUNK_BYTES, collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
-import { checkDeclaredLanguage, sampleText, type LanguageVerdict } from './language.ts';
+import type { LanguageVerdict } from './language.ts';
 import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from './extract.ts';
 
 export interface ClientContext {
@@ -73,6 +73,8 @@ export function describeVerdict(file: string, v: LanguageVerdict): string {
 }
 
 async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
+  // Loaded here, not at start: the language models (and the PDF and DOCX readers) are heavy.
+  const { checkDeclaredLanguage, sampleText } = await import('./language.ts');
   const mediaType = mediaTypeOf(input.path);
   const text = await sampleText(input.path, mediaType);
   if (text === null) {
@@ -128,7 +130,7 @@ async function encryptToFile(
   const total = (await fs.stat(input.path)).size;
   const name = input.name ?? basename(input.path);
   let read = 0;
-  const source = createReadStream(input.path).on('data', (chunk) => {
+  const source = createReadStream(input.path, { highWaterMark: CHUNK_BYTES }).on('data', (chunk) => {
     read += chunk.length;
     ctx.progress?.(`encrypting ${name}`, read, total);
   });
@@ -447,7 +449,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
     for (const part of manifest.parts) {
       const partial = join(outDir, `.liaison-partial-${randomBytes(8).toString('hex')}`);
       created.push(partial);
-      const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!)) as ByteStream, {
+      const decrypted = await decryptPart(Readable.toWeb(createReadStream(cipherPaths.get(part.id)!, { highWaterMark: CHUNK_BYTES })) as ByteStream, {
         decryptionKey: ctx.key,
         senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
@@ -618,7 +620,7 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
 export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
   if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
-  const ids = packetIds.length > 0 ? packetIds : (await ctx.api.packets('all')).map((p) => p.packetId);
+  const ids = packetIds.length > 0 ? packetIds : (await collect(ctx.api.packets({ box: 'all', limit: 500 }))).map((p) => p.packetId);
   const done: string[] = [];
   const skipped: Array<{ packetId: string; reason: string }> = [];
   for (const id of ids) {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
+import { MAX_PAGE_SIZE, pageOf } from '../protocol/api.ts';
 import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
 import type { Level } from '../protocol/levels.ts';
 import { signedInstantProblem } from '../protocol/signing.ts';
@@ -48,8 +49,17 @@ export class WorkflowApi {
     return this.api.call(schema, method, path, body);
   }
 
-  requests() {
-    return this.call(z.array(RequestView), 'GET', '/requests');
+  /** Every request of my party, newest first, page by page. */
+  async requests(query: { box?: 'sent' | 'inbox' | 'all'; agreement?: string } = {}): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams({ limit: String(MAX_PAGE_SIZE), ...(query.box ? { box: query.box } : {}), ...(query.agreement ? { agreement: query.agreement } : {}), ...(cursor ? { cursor } : {}) });
+      const page: { items: RequestView[]; nextCursor: string | null } = await this.call(pageOf(RequestView), 'GET', `/requests?${params.toString()}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
   }
   request(packetId: string) {
     return this.call(z.array(RequestView), 'GET', `/requests/${encodeURIComponent(packetId)}`);
@@ -63,8 +73,16 @@ export class WorkflowApi {
   deadlines() {
     return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
   }
-  oralRequests() {
-    return this.call(z.array(OralRequestView), 'GET', '/oral-requests');
+  /** Every oral request of my party, newest first, page by page. */
+  async oralRequests(): Promise<OralRequestView[]> {
+    const out: OralRequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: OralRequestView[]; nextCursor: string | null } = await this.call(pageOf(OralRequestView), 'GET', `/oral-requests?limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
   }
   recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
     return this.call(OralRequestView, 'POST', '/oral-requests', body);

@@ -6,9 +6,11 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } fro
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AdminError, enrollMember, initHub, readKeyFile } from './admin.ts';
 import { DEFAULT_DATA_DIR, hubPaths } from './config.ts';
-import { startServer } from './main.ts';
+
+// The hub's modules (express, SQLite, the store) load only when an operator command runs, so a
+// person's command never pays for them (issue 9: CLI start-up).
+const admin = () => import('./admin.ts');
 
 export const DEFAULT_AGREEMENTS_DIR = fileURLToPath(new URL('../agreements/', import.meta.url));
 
@@ -21,6 +23,7 @@ export function addHubCommands(program: Command): void {
     .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
     .option('--officer <party=file...>', "record a party's first security officer (repeatable), e.g. RU=sergei.asc")
     .action(async (opts: { data: string; agreements: string; officer?: string[] }) => {
+      const { AdminError, enrollMember, initHub, readKeyFile } = await admin();
       const officers = (opts.officer ?? []).map((entry) => {
         const match = /^([A-Za-z][A-Za-z0-9-]*)=(.+)$/.exec(entry);
         if (!match) throw new AdminError(`"${entry}" should be PARTY=KEYFILE, e.g. RU=sergei.asc`);
@@ -59,6 +62,7 @@ export function addHubCommands(program: Command): void {
     .option('--roles <roles>', 'comma-separated; must include officer', 'officer')
     .option('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', 'TOP SECRET')
     .action(async (opts: { data: string; agreements: string; party: string; key: string; roles: string; clearance: string }) => {
+      const { enrollMember, readKeyFile } = await admin();
       const member = await enrollMember({
         dataDir: opts.data,
         agreementsDir: opts.agreements,
@@ -82,13 +86,14 @@ export function addHubCommands(program: Command): void {
     .action(async (opts: { data: string; agreements: string; port: string; host: string; logFile?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`"${opts.port}" is not a port number`);
+      const { startServer } = await import('./main.ts');
       const server = await startServer({ dataDir: opts.data, agreementsDir: opts.agreements, port, host: opts.host, ...(opts.logFile ? { logFile: opts.logFile } : {}) });
-      // The one line scripts wait for: the URL the hub answers on.
-      console.log(`Liaison hub listening on ${server.url}`);
       const stop = () => {
         void server.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // The one line scripts wait for: the URL the hub answers on (printed once a stop is clean).
+      console.log(`Liaison hub listening on ${server.url}`);
     });
 }

@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { HubClient } from '../api.ts';
+import { collect, HubClient } from '../api.ts';
 import { pinnedHub } from '../evidence.ts';
 import { logIn } from '../login.ts';
 import {
@@ -27,7 +27,6 @@ import {
   saveSession,
   unlockKey,
 } from '../home.ts';
-import { checkDeclaredLanguage, detectLanguage, sampleText } from '../language.ts';
 import {
   attachTranslation,
   decideRelease,
@@ -41,8 +40,9 @@ import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
-import { langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
+import { isoDate, langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
 import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../releases.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
 
@@ -285,40 +285,63 @@ export function addClientCommands(program: Command): void {
 
   program
     .command('inbox')
-    .description('list the packets you can see: * marks one you have not fetched yet; released ones show their conditions')
+    .description('list the packets you can see, newest first, one page at a time: * marks one you have not fetched yet; released ones show their conditions')
     .addOption(new Option('--box <box>', 'which packets').choices(['inbox', 'sent', 'drafts', 'all']).default('all'))
-    .option('--json', 'print JSON')
-    .action(async (opts: { box: 'inbox' | 'sent' | 'drafts' | 'all'; json?: boolean }) => {
+    .option('--agreement <id>', 'only packets under this agreement')
+    .addOption(new Option('--kind <kind>', 'only packets of this kind').choices(PacketKind.options))
+    .addOption(new Option('--state <state>', 'only drafts or only submitted packets').choices(['draft', 'submitted']))
+    .option('--since <date>', 'only packets created at or after this date (YYYY-MM-DD or ISO 8601)', isoDate)
+    .option('--limit <n>', `packets per page (1-${MAX_PAGE_SIZE})`, String(DEFAULT_PAGE_SIZE))
+    .option('--cursor <cursor>', 'continue where the previous page ended')
+    .option('--all', 'page through everything instead of printing one page')
+    .option('--json', 'print JSON (the packets as an array)')
+    .action(async (opts: { box: PacketBox; agreement?: string; kind?: string; state?: 'draft' | 'submitted'; since?: string; limit: string; cursor?: string; all?: boolean; json?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ClientError(`--limit takes a whole number from 1 to ${MAX_PAGE_SIZE}`);
       const home = homeDir();
       const session = loadSession(home);
       const api = new HubClient(session.server, session.token, session.fingerprint);
-      const list = await api.packets(opts.box);
+      const query = { box: opts.box, agreement: opts.agreement, kind: opts.kind, state: opts.state, since: opts.since, limit };
+      const list: PacketSummary[] = [];
+      let next: string | null = null;
+      if (opts.all) {
+        for await (const p of api.packets(query)) list.push(p);
+      } else {
+        const page = await api.packetPage({ ...query, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+        list.push(...page.items);
+        next = page.nextCursor;
+      }
       const seen = readPackets(home);
       const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
       // Conditions travel with a released packet: read them from the originator's signed decisions.
       const terms = new Map<string, ReleaseTerms[]>();
       if (list.some((p) => p.relation === 'released')) {
         const { ctx } = await verifier();
-        for (const r of await api.releases()) {
+        for await (const r of api.releases({ limit: MAX_PAGE_SIZE })) {
           if (r.thirdParty !== session.party || r.state !== 'executed') continue;
           const t = ctx ? await releaseTerms(ctx, r) : undefined;
           if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
         }
       }
-      if (opts.json) return console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
-      if (list.length === 0) return console.log('No packets.');
-      console.log(
-        table([
-          ['', 'PACKET', 'AGREEMENT', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', `DATE (${timeZone()})`],
-          ...list.map((p) => [unread(p) ? '*' : '', p.packetId, p.agreementId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, localTime(p.submittedAt ?? p.createdAt)]),
-        ]),
-      );
-      const count = list.filter(unread).length;
-      if (count > 0) console.log(`${count} unread (not fetched by you yet).`);
-      for (const [packetId, list] of terms) {
-        console.log(`${packetId} reached ${session.party} through a release:`);
-        for (const t of list) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+      if (opts.json) {
+        console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
+      } else if (list.length === 0) {
+        console.log('No packets.');
+      } else {
+        console.log(
+          table([
+            ['', 'PACKET', 'AGREEMENT', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', `DATE (${timeZone()})`],
+            ...list.map((p) => [unread(p) ? '*' : '', p.packetId, p.agreementId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, localTime(p.submittedAt ?? p.createdAt)]),
+          ]),
+        );
+        const count = list.filter(unread).length;
+        if (count > 0) console.log(`${count} unread (not fetched by you yet).`);
+        for (const [packetId, received] of terms) {
+          console.log(`${packetId} reached ${session.party} through a release:`);
+          for (const t of received) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+        }
       }
+      if (next) console.error(`More packets: liaison inbox --cursor ${next} (same options), or --all.`);
     });
 
   program
@@ -428,7 +451,7 @@ export function addClientCommands(program: Command): void {
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
       const api = new HubClient(session.server, session.token, session.fingerprint);
-      const list = packetId ? await api.releasesOf(packetId) : await api.releases();
+      const list = packetId ? await api.releasesOf(packetId) : await collect(api.releases({ limit: MAX_PAGE_SIZE }));
       const { ctx } = await verifier();
       if (opts.json) {
         const out = [];
@@ -446,6 +469,7 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
+      const { checkDeclaredLanguage, detectLanguage, sampleText } = await import('../language.ts');
       const text = await sampleText(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });

@@ -20,7 +20,7 @@ export async function context(options: { quiet?: boolean } = {}): Promise<{ ctx:
   const api = new HubClient(session.server, session.token, session.fingerprint);
   const me = await api.me();
   const trust = new TrustStore(home);
-  const reporter = progressReporter(!options.quiet && process.stderr.isTTY === true);
+  const reporter = await progressReporter(!options.quiet && process.stderr.isTTY === true);
   return { ctx: { api, directory: new TrustedDirectory(api, trust, now), me, key, now, progress: reporter.progress }, trust, done: reporter.stop };
 }
 

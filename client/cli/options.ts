@@ -8,7 +8,7 @@ import { markingLevel, type Agreement } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import type { HubClient } from '../api.ts';
 import { ClientError } from '../home.ts';
-import { detectLanguage, sampleText, toBcp47 } from '../language.ts';
+import { toBcp47 } from '../language-codes.ts';
 import { mediaTypeOf } from '../packets.ts';
 
 /**
@@ -98,6 +98,7 @@ export function sinceDate(value: string): string {
 export async function languageOf(path: string, given: string | undefined): Promise<string> {
   requireFile(path);
   if (given) return languageTag(given);
+  const { detectLanguage, sampleText } = await import('../language.ts');
   const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
   const detected = text === null ? 'und' : detectLanguage(text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);

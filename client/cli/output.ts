@@ -2,11 +2,13 @@
  * Terminal output for the CLI: progress bars on a terminal (nothing when piped), one-line
  * errors, and the small table printer for listings.
  */
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
 
-export function progressReporter(enabled: boolean): { progress: (step: string, done: number, total: number) => void; stop: () => void } {
+/** Progress bars on a terminal; the bar library is loaded only when there is a terminal to draw on. */
+export async function progressReporter(enabled: boolean): Promise<{ progress: (step: string, done: number, total: number) => void; stop: () => void }> {
   if (!enabled) return { progress: () => undefined, stop: () => undefined };
-  let bar: cliProgress.SingleBar | undefined;
+  const { default: cliProgress } = await import('cli-progress');
+  let bar: CliProgress.SingleBar | undefined;
   let current = '';
   let total = 0;
   // A step that ends (the next one starts, or the command finishes) shows 100%: the byte count of

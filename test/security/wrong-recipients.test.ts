@@ -6,11 +6,13 @@
  * third party, a key the hub does not know, a password), is refused with 400 and nothing is kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openpgp } from '../../keys/openpgp.ts';
+import { loadOpenpgp } from '../../keys/openpgp.ts';
 import type { PublicKey } from '../../keys/identity.ts';
 import { buildPacket, buildRevision, encryptBytes, keysOf, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { CANARY, makePerson, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, blobFiles, expectNothingStored, expectProblem, get, setUp, tearDown, withPart, type Cast } from './support.ts';
+
+const openpgp = await loadOpenpgp();
 
 let cast: Cast<keyof typeof RU_PK_CAST>;
 let stranger: Person;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LanguageVerdict } from '../../client/language.ts';
-import { checkDeclaredLanguage, detectLanguage, rejectMargin, sampleText, toBcp47 } from '../../client/language.ts';
+import { checkDeclaredLanguage, detectLanguage, rejectMargin, sampleText } from '../../client/language.ts';
+import { toBcp47 } from '../../client/language-codes.ts';
 
 /** The same short notice in each language (written for this test, several sentences each). */
 const TEXTS = {
