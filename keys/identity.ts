@@ -139,6 +139,6 @@ export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
 
 /** Read a public key from a file's bytes, armored or binary (GnuPG writes either). */
 export async function readPublicKeyBytes(bytes: Uint8Array): Promise<PublicKey> {
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-  return readPublicKey(head.includes('-----BEGIN PGP') ? Buffer.from(bytes).toString('utf8') : bytes);
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
+  return readPublicKey(head.includes('-----BEGIN PGP') ? new TextDecoder().decode(bytes) : bytes);
 }

@@ -11,7 +11,9 @@ import { markingLevel } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { HubClient } from '../api.ts';
+import { HubClient } from '../core/api.ts';
+import { logIn, logOut } from '../core/session.ts';
+import { nodeUploader } from '../node/upload.ts';
 import {
   ClientError,
   clearSession,
@@ -24,16 +26,11 @@ import {
   saveKey,
   saveSession,
   unlockKey,
-} from '../home.ts';
-import { checkDeclaredLanguage, detectLanguage, sampleText } from '../language.ts';
-import {
-  attachTranslation,
-  decideRelease,
-  executeRelease,
-  fetchPacket,
-  mediaTypeOf,
-  sendPacket,
-} from '../packets.ts';
+} from '../node/home.ts';
+import { checkDeclaredLanguage, detectLanguage } from '../core/language.ts';
+import { sampleText } from '../node/extract.ts';
+import { decideRelease, executeRelease } from '../core/packets.ts';
+import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node/packets.ts';
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
@@ -127,14 +124,11 @@ export function addClientCommands(program: Command): void {
       const fingerprint = fingerprintOf(privateKey);
       let api: HubClient;
       try {
-        api = new HubClient(new URL(opts.server).toString());
+        api = new HubClient(new URL(opts.server).toString(), undefined, nodeUploader);
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
-      const { challenge } = await api.challenge(fingerprint);
-      const hub = await api.hub();
-      if (!challenge.includes(`hub=${hub.fingerprint} key=${fingerprint} `)) throw new ClientError('the hub sent a challenge that is not for this hub and key; refusing to sign it');
-      const session = await api.login(fingerprint, challenge, await signDetached(challenge, privateKey, now()));
+      const session = await logIn(api, { fingerprint, sign: (text) => signDetached(text, privateKey, now()) });
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
     });
@@ -145,7 +139,7 @@ export function addClientCommands(program: Command): void {
     .action(async () => {
       const home = homeDir();
       const session = loadSession(home);
-      await new HubClient(session.server, session.token).logout().catch(() => undefined);
+      await logOut(new HubClient(session.server, session.token)).catch(() => undefined);
       clearSession(home);
       console.log('Logged out.');
     });

@@ -11,10 +11,10 @@ import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
 import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
-import { ClientError, clearSession, homeDir, passphrase, saveKey } from '../home.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../officer.ts';
-import { rewrapFor } from '../packets.ts';
-import { TrustStore } from '../trust.ts';
+import { ClientError, clearSession, homeDir, passphrase, saveKey } from '../node/home.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
+import { rewrapFor } from '../core/packets.ts';
+import { openTrustStore } from '../node/trust-file.ts';
 import { context, now } from './context.ts';
 import { table } from './output.ts';
 import { fingerprint, isoDate, level, party, roles } from './options.ts';
@@ -45,7 +45,7 @@ export function addTrustCommands(program: Command): void {
     .requiredOption('--party <party>', 'the party, e.g. PK', party)
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint, as notified in writing', fingerprint)
     .action((opts: { party: string; officer: string }) => {
-      const store = new TrustStore(homeDir());
+      const store = openTrustStore(homeDir());
       const added = store.add(opts.party, opts.officer, 'out-of-band', now());
       console.log(added ? `Pinned ${opts.officer} as an officer of ${opts.party}.` : `${opts.officer} was already pinned for ${opts.party}.`);
     });
@@ -55,7 +55,7 @@ export function addTrustCommands(program: Command): void {
     .requiredOption('--party <party>', 'the party', party)
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
     .action((opts: { party: string; officer: string }) => {
-      if (!new TrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
+      if (!openTrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
     });
   trust
@@ -63,7 +63,7 @@ export function addTrustCommands(program: Command): void {
     .description('show pinned officers')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      const pins = new TrustStore(homeDir()).pins();
+      const pins = openTrustStore(homeDir()).pins();
       if (opts.json) return console.log(JSON.stringify(pins, null, 2));
       if (pins.length === 0) return console.log('No officers pinned.');
       console.log(table([['PARTY', 'OFFICER', 'SOURCE', 'SINCE', 'RETIRED'], ...pins.map((p) => [p.party, p.fingerprint, p.source, p.addedAt.slice(0, 10), p.retiredAt?.slice(0, 10) ?? ''])]));

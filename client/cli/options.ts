@@ -4,9 +4,10 @@
  */
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
-import { ClientError } from '../home.ts';
-import { detectLanguage, sampleText } from '../language.ts';
-import { mediaTypeOf } from '../packets.ts';
+import { ClientError } from '../core/errors.ts';
+import { detectLanguage } from '../core/language.ts';
+import { sampleText } from '../node/extract.ts';
+import { mediaTypeOf } from '../node/packets.ts';
 
 /** `en:FILE` -> { lang: 'en', path: 'FILE' }; repeatable. */
 export function langFile(value: string, previous: Array<{ lang: string; path: string }> = []): Array<{ lang: string; path: string }> {

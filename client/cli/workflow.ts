@@ -6,8 +6,8 @@
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
-import { HubClient } from '../api.ts';
-import { ClientError, homeDir, loadSession } from '../home.ts';
+import { HubClient } from '../core/api.ts';
+import { ClientError, homeDir, loadSession } from '../node/home.ts';
 import {
   WorkflowApi,
   changeRequestState,
@@ -17,7 +17,7 @@ import {
   sendInReply,
   sendRequest,
   type Writing,
-} from '../workflow.ts';
+} from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
 import { table } from './output.ts';
 import { isoDate, langFile, languageOf, level, parties } from './options.ts';

@@ -13,11 +13,11 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
-import type { Level } from '../protocol/levels.ts';
-import type { PacketKind } from '../protocol/manifest.ts';
-import { Release } from '../protocol/release.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
+import type { Level } from '../../protocol/levels.ts';
+import type { PacketKind } from '../../protocol/manifest.ts';
+import { Release } from '../../protocol/release.ts';
 import {
   AUTHENTICITY_FORMAT,
   AuthenticityConfirmation,
@@ -29,10 +29,11 @@ import {
   RequestView,
   missingRequestFields,
   type StateChangeBody,
-} from '../protocol/workflow.ts';
-import type { HubClient } from './api.ts';
-import { ClientError } from './home.ts';
-import { fetchPacket, sendPacket, type ClientContext, type Notice } from './packets.ts';
+} from '../../protocol/workflow.ts';
+import type { HubClient } from '../core/api.ts';
+import { ClientError } from '../core/errors.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
+import { fetchPacket, sendPacket } from './packets.ts';
 
 /** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
 export class WorkflowApi {

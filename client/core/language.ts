@@ -4,7 +4,8 @@
  * Every original and translation carries a BCP 47 `lang`. Once a part is encrypted nobody on the
  * hub can look at it, so the sender's client checks here that the text really is in the declared
  * language: a "translation" declared `en` must be English, an original declared `ru` must be
- * Russian. `sampleText` reads a bounded sample of a part, `detectLanguage` says what the sample
+ * Russian. `textOfSample` decodes a bounded sample of a part (read by the platform adapter,
+ * client/node/documents.ts `sampleText` in the CLI, a Blob slice in the browser), `detectLanguage` says what the sample
  * looks like, and `checkDeclaredLanguage` compares that with the declaration.
  *
  * What this does NOT guarantee:
@@ -22,12 +23,15 @@
  *   MAX_WINDOWS windows of WINDOW characters spread over that sample, not at every word.
  * - Nothing here knows whether a translation is faithful, only which language it is written in.
  */
-import { open } from 'node:fs/promises';
 import { francAll } from 'franc';
 import { data as francData } from 'franc/data.js';
 import { expressions as francExpressions } from 'franc/expressions.js';
 import { iso6393To1 } from 'iso-639-3';
-import { DOCUMENT_MEDIA_TYPES, extractDocumentText } from './extract.ts';
+
+/** Office documents whose text the platform adapter extracts (client/node/extract.ts in the CLI). */
+export const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+export const PDF_MEDIA_TYPE = 'application/pdf';
+export const DOCUMENT_MEDIA_TYPES: ReadonlySet<string> = new Set([DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE]);
 
 export type LanguageVerdict =
   | { status: 'match'; detected: string }
@@ -475,44 +479,28 @@ export function checkDeclaredLanguage(text: string, declared: string): LanguageV
 // Sampling
 // ---------------------------------------------------------------------------------------------
 
-const TEXT_MEDIA_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'text/html']);
+export const TEXT_MEDIA_TYPES: ReadonlySet<string> = new Set(['text/plain', 'text/markdown', 'text/csv', 'text/html']);
+
+/** The default sample: the first 64 KiB of a text part, or 64 Ki characters of a document's text. */
+export const SAMPLE_BYTES = 64 * 1024;
+
+/** The media type without parameters, lower-cased, and its parameters. */
+export function mediaEssence(mediaType: string): { type: string; params: string[] } {
+  const [essence = '', ...params] = mediaType.split(';').map((p) => p.trim());
+  return { type: essence.toLowerCase(), params };
+}
 
 /**
- * Up to `maxBytes` from the start of the file at `path`, decoded and stripped of markup, for
- * language detection; for DOCX and PDF, the first `maxBytes` characters of their text
- * (client/extract.ts). Null when `mediaType` is not a type this module can read, or the document
- * cannot be read (the caller then reports `not-checked`).
+ * The text of a sample of a text part (its first bytes), decoded and stripped of markup, for
+ * language detection; null when `mediaType` is not a text type this module reads.
  *
- * Reads through a file handle and never more than `maxBytes`. Decodes UTF-8, or the `charset`
- * parameter of the media type if TextDecoder knows it (UTF-8 otherwise); a BOM is dropped, a
- * multi-byte sequence cut at the limit is dropped, invalid bytes become U+FFFD.
+ * Decodes UTF-8, or the `charset` parameter of the media type if TextDecoder knows it (UTF-8
+ * otherwise); a BOM is dropped, a multi-byte sequence cut at the end of the sample is dropped,
+ * invalid bytes become U+FFFD.
  */
-export async function sampleText(path: string, mediaType: string, maxBytes = 64 * 1024): Promise<string | null> {
-  const [essence = '', ...params] = mediaType.split(';').map((p) => p.trim());
-  const type = essence.toLowerCase();
-  if (DOCUMENT_MEDIA_TYPES.has(type)) return extractDocumentText(path, type, maxBytes);
+export function textOfSample(bytes: Uint8Array, mediaType: string): string | null {
+  const { type, params } = mediaEssence(mediaType);
   if (!TEXT_MEDIA_TYPES.has(type)) return null;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes must be a positive integer, not ${maxBytes}`);
-  }
-
-  const handle = await open(path, 'r');
-  let bytes: Buffer;
-  try {
-    const stat = await handle.stat();
-    const size = stat.isFile() && stat.size > 0 ? Math.min(stat.size, maxBytes) : maxBytes;
-    bytes = Buffer.alloc(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    bytes = bytes.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
-
   // `stream: true` keeps an incomplete trailing sequence back instead of emitting U+FFFD; the
   // decoder is then dropped, and the cut character with it.
   const text = decoderFor(params).decode(bytes, { stream: true });
