@@ -142,7 +142,7 @@ export class HubClient {
     for (let page = 0; page < MAX_PAGES; page++) {
       const sep = path.includes('?') ? '&' : '?';
       const url = cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path;
-      const answer = (await this.call(pageOf(item), 'GET', url)) as { items: Array<z.output<T>>; nextCursor: string | null };
+      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(pageOf(item), 'GET', url);
       out.push(...answer.items);
       if (!answer.nextCursor || answer.nextCursor === cursor) return out;
       cursor = answer.nextCursor;
