@@ -87,6 +87,15 @@ export async function unlockPrivateKey(armored: string, passphrase: string): Pro
   }
 }
 
+/** Whether an armored private key is passphrase-protected (a person's key must be, at rest). */
+export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
+  try {
+    return !(await openpgp.readPrivateKey({ armoredKey: armored })).isDecrypted();
+  } catch (cause) {
+    throw new KeyError('this is not an OpenPGP private key', { cause });
+  }
+}
+
 /** Read an unprotected armored private key (the hub key). */
 export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKey> {
   const key = await openpgp.readPrivateKey({ armoredKey: armored });

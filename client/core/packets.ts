@@ -16,11 +16,11 @@ import { readWrapKeyIds, wrapSessionKeyFor } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
-import { canonicalize } from '../../protocol/canonical.ts';
+import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
-import { RELEASE_DECISION_FORMAT, type Release, type ReleaseDecision } from '../../protocol/release.ts';
+import { RELEASE_DECISION_FORMAT, ReleaseDecision as ReleaseDecisionSchema, type Release, type ReleaseDecision } from '../../protocol/release.ts';
 import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
 import { ClientError } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
@@ -100,13 +100,18 @@ export function safeFileName(candidate: string, fallback: string): string {
   return cleaned.length > 0 ? cleaned : fallback;
 }
 
-/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
-export async function decideRelease(
-  ctx: ClientContext,
-  releaseId: string,
-  decision: { refuse?: string; conditions?: string; expiresAt?: string },
-): Promise<Release> {
-  const release = await ctx.api.release(releaseId);
+/** What an officer decides about a release request: consent (with conditions, expiry) or refusal with reasons. */
+export interface ReleaseChoice {
+  refuse?: string;
+  conditions?: string;
+  expiresAt?: string;
+}
+
+/**
+ * The exact canonical text an officer of the originator would sign for `release`: shown to them
+ * before they sign (the web client displays it; `signReleaseDecision` signs only such a text).
+ */
+export function releaseDecisionText(ctx: Pick<ClientContext, 'me' | 'now'>, release: Release, decision: ReleaseChoice): string {
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
     releaseId: release.id,
@@ -120,8 +125,34 @@ export async function decideRelease(
     decidedAt: ctx.now().toISOString(),
     officer: ctx.me.fingerprint,
   };
-  const text = canonicalize(statement);
+  return canonicalize(statement);
+}
+
+/** How old a previewed decision may be when it is signed: the person read it, then confirmed. */
+export const DECISION_PREVIEW_MS = 15 * 60 * 1000;
+
+/**
+ * Sign a release decision text the officer was shown, after parsing it again and checking it is
+ * about the release as the hub now describes it (ids, third party, purpose), by me, and recent.
+ */
+export async function signReleaseDecision(ctx: ClientContext, releaseId: string, text: string): Promise<Release> {
+  const release = await ctx.api.release(releaseId);
+  const parsed = parseCanonical(ReleaseDecisionSchema, text, 'release decision');
+  if (!parsed.ok) throw new ClientError(parsed.error);
+  const d = parsed.value;
+  if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
+    throw new ClientError(`the decision shown is not about release ${releaseId} as the hub now describes it; nothing was signed`);
+  }
+  if (d.officer !== ctx.me.fingerprint) throw new ClientError('the decision shown names another officer; nothing was signed');
+  const age = ctx.now().getTime() - Date.parse(d.decidedAt);
+  if (age < 0 || age > DECISION_PREVIEW_MS) throw new ClientError('the decision shown is out of date: review it again before signing');
   return ctx.api.decideRelease(releaseId, text, await signDetached(text, ctx.key, ctx.now()));
+}
+
+/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
+export async function decideRelease(ctx: ClientContext, releaseId: string, decision: ReleaseChoice): Promise<Release> {
+  const release = await ctx.api.release(releaseId);
+  return signReleaseDecision(ctx, releaseId, releaseDecisionText(ctx, release, decision));
 }
 
 /** Execute a consented release: wrap each part's session key for the third party's cleared members. */
