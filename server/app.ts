@@ -34,6 +34,7 @@ import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOffi
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
+import { webClient } from './web.ts';
 import { agreementRules } from '../protocol/agreement.ts';
 
 
@@ -240,6 +241,7 @@ export function buildApp(hub: Hub): express.Express {
   v1.use(evidenceRoutes(hub, auth));
   v1.use(workflowRoutes(hub, auth));
   app.use('/v1', v1);
+  app.use(webClient());
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     auditDenial(hub, err, req, res);
