@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   say('The hub starts on a loopback port, and the officers log in by signing its challenge (no passwords on the hub).');
   hub = await startHub(dataDir, join(root, 'hub.log'));
   console.log(`   | ${hub.url}`);
+  console.log(`   | the web client is served by the same hub: open ${hub.url}/ in a browser (docs/web.md; use --tls-cert/--tls-key off loopback)`);
   for (const o of officers) expectOk(await o.run('login', '--server', hub.url), `login ${o.name}`);
 
   say('Each officer vouches for the people of their own party with a signed membership statement.');

@@ -20,14 +20,14 @@ export async function startServer(config: HubConfigInput & { port: number; host:
     try {
       credentials = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
     } catch (cause) {
-      throw new Error(`cannot read the TLS certificate or key: ${(cause as Error).message}`);
+      throw new Error(`cannot read the TLS certificate or key: ${(cause as Error).message}`, { cause });
     }
   }
   const liaison = await createApp(hubConfig);
   const app = liaison.app;
   // HTTPS when given a certificate (helmet's Strict-Transport-Security then binds browsers to it);
   // plain HTTP otherwise, for loopback and for a reverse proxy that terminates TLS.
-  const server: Server = credentials ? (createHttpsServer(credentials, app) as unknown as Server) : createHttpServer(app);
+  const server: Server = credentials ? createHttpsServer(credentials, app) : createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -45,6 +45,6 @@ export function webClient(dist = WEB_DIST): RequestHandler {
   return (req, res, next) => {
     if (req.path.startsWith('/v1/') || req.path === '/v1' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     if (req.path === '/' && !built()) return next(new Problem('not-found', 'the web client is not built on this hub: run "npm run build:web"'));
-    return files(req, res, next);
+    files(req, res, next);
   };
 }

@@ -306,12 +306,60 @@ describe('the web client, served by the hub at /', () => {
     await expectAccessible();
   }, 120_000);
 
+  it('a security officer works in the browser with the CLI key imported: verified members, and enrolling a CLI-made key', async () => {
+    const officerBrowser = await launch();
+    try {
+      const page = officerBrowser.page;
+      const secret = join(root, 'sergei-secret.asc');
+      await ok(sergei.run('key', 'export', '--secret', '--out', secret));
+      await page.goto(`${hub.url}/`);
+      await page.getByLabel(/Armored secret key/).fill(readFileSync(secret, 'utf8'));
+      await page.getByLabel('Passphrase', { exact: true }).nth(1).fill(DEMO_PASSPHRASE);
+      await page.getByRole('button', { name: 'Import key' }).click();
+      await page.getByRole('heading', { name: 'Log in to this hub' }).waitFor({ timeout: 60_000 });
+      await page.goto(`${hub.url}/#/trust`);
+      await page.getByLabel('Party').fill('RU');
+      await page.getByLabel('Fingerprint').fill(sergei.fingerprint);
+      await page.getByRole('button', { name: 'Pin officer' }).click();
+      await page.getByRole('cell', { name: sergei.fingerprint.match(/.{4}/g)!.join(' ') }).waitFor();
+      await page.goto(`${hub.url}/#/officer`);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('link', { name: 'Security officer' }).click();
+      await page.getByRole('heading', { name: 'Members of RU' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('cell', { name: 'Ivan Petrov', exact: true }).waitFor();
+      // A key made by the CLI, enrolled by the officer in the browser.
+      const olga = new Person('Olga Smirnova', 'RU', root);
+      await ok(olga.run('keygen', '--name', olga.name));
+      for (const o of [sergei, imran]) await ok(olga.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
+      await page.getByLabel(/public key \(armored\)/).fill(readFileSync(await exportKey(olga), 'utf8'));
+      await page.getByRole('checkbox', { name: 'contact' }).uncheck();
+      await page.getByRole('checkbox', { name: 'clerk' }).check();
+      await page.getByLabel('Clearance').selectOption('SECRET');
+      await page.getByRole('button', { name: 'Sign and enroll' }).click();
+      await page.getByRole('status').filter({ hasText: 'Enrolled Olga Smirnova' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('cell', { name: 'Olga Smirnova', exact: true }).waitFor();
+      expect(await axeProblems(page)).toEqual([]);
+      await page.screenshot({ path: join(IMAGES, 'web-officer.png'), fullPage: true });
+      // The CLI verifies the browser-signed statement against its own pins.
+      await ok(olga.run('login', '--server', hub.url));
+      const members = await ok(olga.run('members', 'RU'));
+      expect(members.stdout).toMatch(/Olga Smirnova/);
+      // The Russian catalogue is complete on the same page.
+      await page.getByLabel('Language').selectOption('ru');
+      await page.getByRole('heading', { name: 'Офицер безопасности' }).waitFor();
+      await page.screenshot({ path: join(IMAGES, 'web-officer-ru.png'), fullPage: true });
+      expect(officerBrowser.violations).toEqual([]);
+    } finally {
+      await officerBrowser.close();
+    }
+  }, 180_000);
+
   it('reported no CSP violation and no page error during the whole run', async () => {
     expect(browser.violations).toEqual([]);
     expect(await pageViolations(browser.page)).toEqual([]);
   });
 
-  it('left no plaintext on the hub: database, WAL, blobs, temp files and log', async () => {
+  it('left no plaintext on the hub: database, WAL, blobs, its temp directory and log', () => {
     const needles = [CANARY, 'CANARY-7f3e9a1c'].map((n) => Buffer.from(n, 'utf8'));
     const hits: string[] = [];
     const walk = (dir: string) => {
@@ -368,7 +416,7 @@ describe('a lying hub in front of the same data', () => {
     lying.rewrite = (path, body) => {
       if (path === '/v1/parties/PK/members' && Array.isArray(body)) {
         const template = body[0] as Record<string, unknown>;
-        return [...body, { ...template, fingerprint: injected.fingerprint, name: 'Injected Listener', publicKey: injected.armoredPublicKey, roles: ['contact'], clearance: 'TOP SECRET', statement: undefined, statementSignature: undefined }];
+        return [...(body as unknown[]), { ...template, fingerprint: injected.fingerprint, name: 'Injected Listener', publicKey: injected.armoredPublicKey, roles: ['contact'], clearance: 'TOP SECRET', statement: undefined, statementSignature: undefined }];
       }
       return body;
     };

@@ -29,7 +29,7 @@ function useHashRoute(): string {
 
 function Problem({ error, t }: { error: unknown; t: T }) {
   if (!error) return null;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
   const article = error instanceof WorkerError ? error.article : undefined;
   return (
     <div class="problem" role="alert">
