@@ -140,6 +140,9 @@ const en = {
   signDecision: 'Sign this decision',
   decided: 'Decision recorded: {state}.',
   noReleasesPending: 'No release requests.',
+  requestRelease: 'Request onward release to a third party',
+  releaseRequested: 'Release requested: {state}.',
+  execute: 'Execute (re-wrap for the third party)',
   // errors
   errorTitle: 'Refused',
   article: 'Article: {article}',
@@ -273,6 +276,9 @@ const ru: Catalogue = {
   signDecision: 'Подписать решение',
   decided: 'Решение записано: {state}.',
   noReleasesPending: 'Запросов на передачу нет.',
+  requestRelease: 'Запросить передачу третьей стороне',
+  releaseRequested: 'Передача запрошена: {state}.',
+  execute: 'Выполнить (перешифровать ключ для третьей стороны)',
   errorTitle: 'Отказ',
   article: 'Статья: {article}',
 };

@@ -384,6 +384,7 @@ function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
           </table>
           <h2>{t('releaseHistory')}</h2>
           {packet.releases.length === 0 ? <p>{t('noReleases')}</p> : <ReleaseTable t={t} releases={packet.releases} />}
+          {packet.summary.state !== 'draft' ? <RequestReleaseForm t={t} id={id} onDone={() => void load.run()} /> : null}
         </>
       ) : null}
       <p>
@@ -404,7 +405,7 @@ function conditionsOf(r: Release): string {
   }
 }
 
-function ReleaseTable({ t, releases, onPick }: { t: T; releases: Release[]; onPick?: (r: Release) => void }) {
+function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; releases: Release[]; onPick?: (r: Release) => void; onExecute?: (r: Release) => void }) {
   return (
     <table>
       <thead>
@@ -416,6 +417,7 @@ function ReleaseTable({ t, releases, onPick }: { t: T; releases: Release[]; onPi
           <th scope="col">{t('conditions')}</th>
           <th scope="col">{t('expiresAt')}</th>
           {onPick ? <th scope="col">{t('decide')}</th> : null}
+          {onExecute ? <th scope="col">{t('execute')}</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -431,15 +433,60 @@ function ReleaseTable({ t, releases, onPick }: { t: T; releases: Release[]; onPi
             <td>{r.expiresAt ?? ''}</td>
             {onPick ? (
               <td>
-                <button type="button" onClick={() => onPick(r)}>
-                  {t('decide')}
-                </button>
+                {r.state === 'requested' ? (
+                  <button type="button" onClick={() => onPick(r)}>
+                    {t('decide')} <span class="visually-hidden">{r.id}</span>
+                  </button>
+                ) : null}
+              </td>
+            ) : null}
+            {onExecute ? (
+              <td>
+                {r.state === 'consented' ? (
+                  <button type="button" onClick={() => onExecute(r)}>
+                    {t('execute')} <span class="visually-hidden">{r.id}</span>
+                  </button>
+                ) : null}
               </td>
             ) : null}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+function RequestReleaseForm({ t, id, onDone }: { t: T; id: string; onDone: () => void }) {
+  const [thirdParty, setThirdParty] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [result, setResult] = useState('');
+  const request = useAction(async () => {
+    const r = await ask<Release>({ op: 'requestRelease', packetId: id, thirdParty, purpose });
+    setResult(t('releaseRequested', { state: r.state }));
+    onDone();
+  });
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void request.run();
+      }}
+    >
+      <h2>{t('requestRelease')}</h2>
+      <label>
+        {t('thirdParty')}
+        <input name="third-party" required value={thirdParty} onInput={(e) => setThirdParty(e.currentTarget.value)} />
+      </label>
+      <label>
+        {t('purpose')}
+        <input name="purpose" required minLength={3} value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
+      </label>
+      <button type="submit" disabled={request.busy}>
+        {t('requestRelease')}
+      </button>
+      {result ? <p role="status">{result}</p> : null}
+      <Problem error={request.error} t={t} />
+    </form>
   );
 }
 
@@ -879,6 +926,11 @@ function Releases({ t }: { t: T }) {
   const [text, setText] = useState('');
   const [result, setResult] = useState('');
   const load = useAction(async () => setReleases(await ask<Release[]>({ op: 'releases' })));
+  const execute = useAction(async (r: Release) => {
+    const done = await ask<Release>({ op: 'executeRelease', releaseId: r.id });
+    setResult(t('decided', { state: done.state }));
+    await load.run();
+  });
   const preview = useAction(async () => {
     setText(await ask<string>({ op: 'previewDecision', releaseId: picked!.id, ...(refuse ? { refuse } : {}), ...(conditions ? { conditions } : {}), ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}) }));
   });
@@ -894,7 +946,10 @@ function Releases({ t }: { t: T }) {
   return (
     <section aria-labelledby="releases-title">
       <h1 id="releases-title">{t('releasesTitle')}</h1>
-      {releases.length === 0 ? <p>{t('noReleasesPending')}</p> : <ReleaseTable t={t} releases={releases} onPick={(r) => { setPicked(r); setText(''); }} />}
+      {releases.length === 0 ? <p>{t('noReleasesPending')}</p> : <ReleaseTable t={t} releases={releases} onPick={(r) => { setPicked(r); setText(''); }} onExecute={(r) => void execute.run(r)} />}
+      {execute.busy ? <Progress t={t} /> : null}
+      {!picked && result ? <p role="status">{result}</p> : null}
+      <Problem error={execute.error} t={t} />
       {picked ? (
         <form
           onSubmit={(e) => {

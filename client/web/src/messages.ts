@@ -95,6 +95,8 @@ export type Request =
   | { op: 'enroll'; publicKey: string; roles: string[]; clearance: string; validUntil?: string }
   | { op: 'revoke'; fingerprint: string; reason: string }
   | { op: 'releases' }
+  | { op: 'requestRelease'; packetId: string; thirdParty: string; purpose: string }
+  | { op: 'executeRelease'; releaseId: string }
   | { op: 'decideRelease'; releaseId: string; refuse?: string; conditions?: string; expiresAt?: string; confirm: string }
   | { op: 'previewDecision'; releaseId: string; refuse?: string; conditions?: string; expiresAt?: string };
 

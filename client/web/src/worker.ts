@@ -34,6 +34,7 @@ import {
   nextPartIndex,
   partSignerStanding,
   readersOf,
+  executeRelease,
   releaseDecisionText,
   safeFileName,
   signNewManifest,
@@ -516,6 +517,13 @@ async function handle(request: Request): Promise<unknown> {
       const ctx = await context();
       return ctx.api.releases();
     }
+    case 'requestRelease': {
+      const ctx = await context();
+      return ctx.api.requestRelease(request.packetId, request.thirdParty.trim().toUpperCase(), request.purpose);
+    }
+    case 'executeRelease':
+      // Re-wraps each part's session key for the third party's cleared, vouched-for members, here.
+      return executeRelease(await context(), request.releaseId);
     case 'previewDecision': {
       const ctx = await context();
       const release = await ctx.api.release(request.releaseId);
