@@ -29,7 +29,7 @@ let root: string;
 let dataDir: string;
 let hub: RunningHub;
 let browser: Browser;
-let sergei: Person, imran: Person, ayesha: Person;
+let sergei: Person, imran: Person, ayesha: Person, daniyar: Person, aigerim: Person;
 let browserFingerprint = '';
 let cliPacketId = '';
 let browserPacketId = '';
@@ -85,13 +85,17 @@ beforeAll(async () => {
   sergei = new Person('Sergei Volkov', 'RU', root);
   imran = new Person('Imran Qureshi', 'PK', root);
   ayesha = new Person('Ayesha Khan', 'PK', root);
-  await Promise.all([sergei, imran, ayesha].map((p) => ok(p.run('keygen', '--name', p.name))));
-  for (const officer of [sergei, imran]) await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', officer.party, '--key', await exportKey(officer)]));
-  for (const p of [sergei, imran, ayesha]) for (const o of [sergei, imran]) await ok(p.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
+  daniyar = new Person('Daniyar Seitkali', 'KZ', root);
+  aigerim = new Person('Aigerim Nurlanovna', 'KZ', root);
+  const cli = [sergei, imran, ayesha, daniyar, aigerim];
+  await Promise.all(cli.map((p) => ok(p.run('keygen', '--name', p.name))));
+  for (const officer of [sergei, imran, daniyar]) await ok(liaison(['hub', 'enroll', '--data', dataDir, '--party', officer.party, '--key', await exportKey(officer)]));
+  for (const p of cli) for (const o of [sergei, imran, daniyar]) await ok(p.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
   hub = await startHub(dataDir, join(root, 'hub.log'));
-  for (const p of [sergei, imran]) await ok(p.run('login', '--server', hub.url));
+  for (const p of [sergei, imran, daniyar]) await ok(p.run('login', '--server', hub.url));
   await ok(imran.run('officer', 'enroll', '--key', await exportKey(ayesha), '--roles', 'contact', '--clearance', 'SECRET'));
-  await ok(ayesha.run('login', '--server', hub.url));
+  await ok(daniyar.run('officer', 'enroll', '--key', await exportKey(aigerim), '--roles', 'contact', '--clearance', 'SECRET'));
+  for (const p of [ayesha, aigerim]) await ok(p.run('login', '--server', hub.url));
   browser = await launch();
 }, 300_000);
 
@@ -156,7 +160,7 @@ describe('the web client, served by the hub at /', () => {
     await page.getByLabel('Fingerprint').fill('1234');
     await page.getByRole('button', { name: 'Pin officer' }).click();
     await page.getByRole('alert').filter({ hasText: '40 hexadecimal' }).waitFor();
-    for (const officer of [sergei, imran]) {
+    for (const officer of [sergei, imran, daniyar]) {
       await page.getByLabel('Party').fill(officer.party);
       await page.getByLabel('Fingerprint').fill(officer.fingerprint.match(/.{4}/g)!.join(' '));
       await page.getByRole('button', { name: 'Pin officer' }).click();
@@ -281,6 +285,30 @@ describe('the web client, served by the hub at /', () => {
     await page.locator('td', { hasText: 'draft' }).first().waitFor();
   }, 240_000);
 
+  it('requests an onward release, and after the originator consents executes it in the browser: the third party reads the packet', async () => {
+    const { page } = browser;
+    await page.goto(`${hub.url}/#/packet/${cliPacketId}`);
+    await page.getByRole('heading', { name: 'Request onward release to a third party' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Third party').fill('KZ');
+    await page.getByLabel('Purpose').fill('Kazakh part of the same network');
+    await page.getByRole('button', { name: 'Request onward release to a third party' }).click();
+    await page.getByRole('status').filter({ hasText: 'Release requested: requested' }).waitFor({ timeout: 30_000 });
+    // Blocked for KZ until PK's officer consents (the CLI here).
+    expect((await aigerim.run('fetch', cliPacketId, '--out', join(root, 'kz-early'))).code).not.toBe(0);
+    const releases = JSON.parse((await ok(imran.run('release', 'list', '--json'))).stdout) as Array<{ id: string; packetId: string; state: string }>;
+    const release = releases.find((r) => r.packetId === cliPacketId && r.state === 'requested')!;
+    await ok(imran.run('release', 'consent', release.id, '--conditions', 'Only for this investigation'));
+    await page.goto(`${hub.url}/#/releases`);
+    await page.getByRole('cell', { name: 'Only for this investigation' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: new RegExp(`Execute .*${release.id}`) }).click();
+    await page.getByRole('cell', { name: 'executed' }).first().waitFor({ timeout: 60_000 });
+    await expectAccessible();
+    await shot('web-releases');
+    const out = join(root, 'kz-fetch');
+    await ok(aigerim.run('fetch', cliPacketId, '--out', out));
+    expect(readFileSync(join(out, 'request-en.txt'), 'utf8')).toBe(EN);
+  }, 180_000);
+
   it('works with the keyboard alone: lock now, unlock, open the inbox and a packet', async () => {
     const { page } = browser;
     await page.goto(`${hub.url}/#/inbox`);
@@ -318,10 +346,12 @@ describe('the web client, served by the hub at /', () => {
       await page.getByRole('button', { name: 'Import key' }).click();
       await page.getByRole('heading', { name: 'Log in to this hub' }).waitFor({ timeout: 60_000 });
       await page.goto(`${hub.url}/#/trust`);
-      await page.getByLabel('Party').fill('RU');
-      await page.getByLabel('Fingerprint').fill(sergei.fingerprint);
-      await page.getByRole('button', { name: 'Pin officer' }).click();
-      await page.getByRole('cell', { name: sergei.fingerprint.match(/.{4}/g)!.join(' ') }).waitFor();
+      for (const officer of [sergei, imran, daniyar]) {
+        await page.getByLabel('Party').fill(officer.party);
+        await page.getByLabel('Fingerprint').fill(officer.fingerprint);
+        await page.getByRole('button', { name: 'Pin officer' }).click();
+        await page.getByRole('cell', { name: officer.fingerprint.match(/.{4}/g)!.join(' ') }).waitFor();
+      }
       await page.goto(`${hub.url}/#/officer`);
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('link', { name: 'Security officer' }).click();
@@ -344,7 +374,26 @@ describe('the web client, served by the hub at /', () => {
       await ok(olga.run('login', '--server', hub.url));
       const members = await ok(olga.run('members', 'RU'));
       expect(members.stdout).toMatch(/Olga Smirnova/);
+      // A release of the browser-sent (RU) packet: the RU officer sees exactly what they sign, in the browser.
+      const releaseId = (await ok(ayesha.run('release', 'request', browserPacketId, '--to', 'KZ', '--purpose', 'Joint investigation with KZ'))).stdout.trim();
+      await page.getByRole('link', { name: 'Releases' }).click();
+      await page.getByRole('button', { name: new RegExp(`Review and decide .*${releaseId}`) }).click();
+      await page.getByLabel('Conditions').fill('Not to be used as evidence in court');
+      await page.getByRole('button', { name: 'Show exactly what I will sign' }).click();
+      const statement = page.locator('pre.statement');
+      await statement.waitFor({ timeout: 30_000 });
+      const shown = JSON.parse((await statement.textContent()) ?? '{}') as Record<string, string>;
+      expect(shown).toMatchObject({ releaseId, packetId: browserPacketId, thirdParty: 'KZ', purpose: 'Joint investigation with KZ', decision: 'consent', conditions: 'Not to be used as evidence in court', officer: sergei.fingerprint });
+      expect(await axeProblems(page)).toEqual([]);
+      await page.screenshot({ path: join(IMAGES, 'web-release-decision.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Sign this decision' }).click();
+      await page.getByRole('status').filter({ hasText: 'Decision recorded: consented' }).waitFor({ timeout: 30_000 });
+      await ok(ayesha.run('release', 'execute', releaseId));
+      const kz = join(root, 'kz-browser-packet');
+      await ok(aigerim.run('fetch', browserPacketId, '--out', kz));
+      expect(readFileSync(join(kz, 'zapros.txt'), 'utf8')).toBe(RU);
       // The Russian catalogue is complete on the same page.
+      await page.getByRole('link', { name: 'Security officer' }).click();
       await page.getByLabel('Language').selectOption('ru');
       await page.getByRole('heading', { name: 'Офицер безопасности' }).waitFor();
       await page.screenshot({ path: join(IMAGES, 'web-officer-ru.png'), fullPage: true });
