@@ -4,12 +4,13 @@
  * `maxChars`; a document larger than MAX_DOCUMENT_BYTES is not read at all (these libraries load
  * the whole file), and the caller reports its language as not checked.
  * Never executes document content: pdf.js runs with scripting and eval disabled.
+ * Both libraries are loaded only when a document is read: they cost a second of start-up, and
+ * pdf.js replaces the global JSON.parse with its own wrapper, which no other command (and never
+ * the hub) should run with.
  */
 import { open, readFile, stat } from 'node:fs/promises';
-import mammoth from 'mammoth';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
-import { DOCUMENT_MEDIA_TYPES, DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, SAMPLE_BYTES, mediaEssence, textOfSample } from '../core/language.ts';
+import { DOCUMENT_MEDIA_TYPES, DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, SAMPLE_BYTES, mediaEssence, textOfSample } from '../core/sample.ts';
 
 export { DOCUMENT_MEDIA_TYPES, DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE };
 
@@ -23,9 +24,11 @@ export async function extractDocumentText(path: string, mediaType: string, maxCh
   if ((await stat(path)).size > MAX_DOCUMENT_BYTES) return null;
   try {
     if (mediaType === DOCX_MEDIA_TYPE) {
+      const { default: mammoth } = await import('mammoth');
       const { value } = await mammoth.extractRawText({ path });
       return value.slice(0, maxChars);
     }
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
     const pdf = await getDocument({ data: new Uint8Array(await readFile(path)), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
     try {
       let text = '';

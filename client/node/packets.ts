@@ -20,7 +20,8 @@ import type { UploadFile } from '../core/api.ts';
 import type { ClientContext, Notice, Sha256Hasher } from '../core/context.ts';
 import { ClientError } from '../core/errors.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
-import { checkDeclaredLanguage, DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE, type LanguageVerdict } from '../core/language.ts';
+import type { LanguageVerdict } from '../core/language.ts';
+import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from '../core/sample.ts';
 import {
   completeness,
   describeVerdict,
@@ -57,6 +58,8 @@ const fileSink = (path: string) => Writable.toWeb(createWriteStream(path, { flag
 const fileSource = (path: string) => Readable.toWeb(createReadStream(path)) as ByteStream;
 
 async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
+  // Loaded here, not at start: the language models are heavy.
+  const { checkDeclaredLanguage } = await import('../core/language.ts');
   const mediaType = mediaTypeOf(input.path);
   const text = await sampleText(input.path, mediaType);
   if (text === null) {

@@ -1,17 +1,16 @@
 /**
  * The CLI's upload transport: a multipart POST over node:http(s) with a known Content-Length,
  * streamed from the encrypted temp files, reporting progress as bytes leave. The request itself
- * (fields, parts, answer parsing) is client/core/api.ts's.
+ * (fields, parts, answer parsing) is client/core/api.ts's. form-data and node:http(s) load only
+ * when an upload starts: importing them costs start-up time every other command would pay.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import FormData from 'form-data';
 import { ApiError, type Uploader } from '../core/api.ts';
 
 export const nodeUploader: Uploader = {
   async post(url, headers, fields, files, onProgress) {
+    const { default: FormData } = await import('form-data');
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     for (const f of files) {
@@ -20,7 +19,7 @@ export const nodeUploader: Uploader = {
     }
     const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
     const target = new URL(url);
-    const transport = target.protocol === 'https:' ? https : http;
+    const transport = target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
     let sent = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {

@@ -22,7 +22,8 @@ import { ApiError, HubClient, type Uploader } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
-import { checkDeclaredLanguage, DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample, type LanguageVerdict } from '../../core/language.ts';
+import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
+import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
 import { signMembership, signRevocation } from '../../core/officer.ts';
 import {
   completeness,
