@@ -7,9 +7,9 @@
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
 import { HubClient } from '../core/api.ts';
+import { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError, homeDir, loadSession } from '../node/home.ts';
 import {
-  WorkflowApi,
   changeRequestState,
   checkAuthenticity,
   confirmAuthenticity,

@@ -97,7 +97,8 @@ beforeAll(async () => {
   await ok(daniyar.run('officer', 'enroll', '--key', await exportKey(aigerim), '--roles', 'contact', '--clearance', 'SECRET'));
   for (const p of [ayesha, aigerim]) await ok(p.run('login', '--server', hub.url));
   browser = await launch();
-}, 300_000);
+  // A dozen CLI processes and a hub on two shared cores: generous, as the whole suite runs beside it.
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -284,6 +285,25 @@ describe('the web client, served by the hub at /', () => {
     await page.goto(`${hub.url}/#/drafts`);
     await page.locator('td', { hasText: 'draft' }).first().waitFor();
   }, 240_000);
+
+  it('shows the requests to my party with their deadline, and moves one on', async () => {
+    const { page } = browser;
+    await page.goto(`${hub.url}/#/requests`);
+    await page.getByRole('heading', { name: 'Requests and deadlines' }).waitFor();
+    const row = page.locator('tr', { has: page.locator(`a[href="#/packet/${cliPacketId}"]`) });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('td').nth(3).textContent()).toBe('received');
+    expect(await row.locator('.due').textContent()).toMatch(/due|no deadline/);
+    await row.getByRole('combobox').selectOption('acknowledged');
+    await row.getByRole('button', { name: 'Change state' }).click();
+    await page.getByRole('status').filter({ hasText: 'The request is now acknowledged.' }).waitFor({ timeout: 30_000 });
+    expect(await row.locator('td').nth(3).textContent()).toBe('acknowledged');
+    await expectAccessible();
+    await shot('web-requests');
+    // The requester sees the state the browser set.
+    const shown = await ok(ayesha.run('request', 'show', cliPacketId));
+    expect(shown.stdout).toMatch(/acknowledged/);
+  }, 120_000);
 
   it('requests an onward release, and after the originator consents executes it in the browser: the third party reads the packet', async () => {
     const { page } = browser;

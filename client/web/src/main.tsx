@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { PacketSummary } from '../../../protocol/api.ts';
 import type { Release } from '../../../protocol/release.ts';
+import type { DeadlineItem, RequestView } from '../../../protocol/workflow.ts';
 import { directionOf, groupsOfFour, translator, type Locale, type MessageKey } from './i18n.ts';
 import type { AgreementChoice, OpenedPacket, PinView, Status } from './messages.ts';
 import { ask, onLocked, onProgress, WorkerError } from './rpc.ts';
@@ -917,6 +918,125 @@ function Officer({ t, status }: { t: T; status: Status }) {
   );
 }
 
+function DueBadge({ due, t }: { due: string; t: T }) {
+  return <span class={`due due-${due}`}>{t(`due_${due.replace(/-/g, '_')}` as MessageKey)}</span>;
+}
+
+function Requests({ t }: { t: T }) {
+  const [data, setData] = useState<{ requests: Array<RequestView & { next: string[] }>; deadlines: DeadlineItem[] } | null>(null);
+  const [choice, setChoice] = useState<Record<string, string>>({});
+  const [result, setResult] = useState('');
+  const load = useAction(async () => setData(await ask<{ requests: Array<RequestView & { next: string[] }>; deadlines: DeadlineItem[] }>({ op: 'requests' })));
+  const change = useAction(async (packetId: string, state: string) => {
+    const r = await ask<RequestView>({ op: 'changeState', packetId, state });
+    setResult(t('stateChanged', { state: r.state }));
+    await load.run();
+  });
+  useEffect(() => {
+    void load.run();
+  }, []);
+  return (
+    <section aria-labelledby="requests-title">
+      <h1 id="requests-title">{t('requestsTitle')}</h1>
+      <Problem error={load.error ?? change.error} t={t} />
+      {result ? <p role="status">{result}</p> : null}
+      <h2>{t('deadlines')}</h2>
+      {data && data.deadlines.length === 0 ? <p>{t('noDeadlines')}</p> : null}
+      {data && data.deadlines.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('due')}</th>
+              <th scope="col">{t('dueAt')}</th>
+              <th scope="col">{t('kind')}</th>
+              <th scope="col">{t('agreement')}</th>
+              <th scope="col">{t('whoActs')}</th>
+              <th scope="col">{t('state')}</th>
+              <th scope="col">{t('articleColumn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.deadlines.map((d) => (
+              <tr key={`${d.what}-${d.id}`}>
+                <td>
+                  <DueBadge due={d.due} t={t} />
+                </td>
+                <td>{d.dueAt ? new Date(d.dueAt).toLocaleString() : ''}</td>
+                <td>{d.what}</td>
+                <td>{d.agreementId}</td>
+                <td>{d.whose === 'mine' ? t('us') : d.counterpart}</td>
+                <td>{d.state}</td>
+                <td>{d.article}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <h2>{t('requestsReceived')}</h2>
+      {data && data.requests.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('packet')}</th>
+              <th scope="col">{t('agreement')}</th>
+              <th scope="col">{t('requestingParty')}</th>
+              <th scope="col">{t('state')}</th>
+              <th scope="col">{t('due')}</th>
+              <th scope="col">{t('changeState')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.requests.map((r) => (
+              <tr key={r.packetId}>
+                <td>
+                  <a href={`#/packet/${r.packetId}`}>
+                    <code>{r.packetId.slice(0, 8)}</code>
+                    <span class="visually-hidden"> {r.packetId}</span>
+                  </a>
+                </td>
+                <td>{r.agreementId}</td>
+                <td>{r.requestingParty}</td>
+                <td>{r.state}</td>
+                <td>
+                  <DueBadge due={r.due} t={t} /> {r.dueAt ? new Date(r.dueAt).toLocaleDateString() : ''} {r.deadlineArticle ?? ''}
+                </td>
+                <td>
+                  {r.next.length > 0 ? (
+                    <form
+                      class="inline-form"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void change.run(r.packetId, choice[r.packetId] ?? r.next[0]!);
+                      }}
+                    >
+                      <label class="inline">
+                        <span class="visually-hidden">{t('nextState')}</span>
+                        <select value={choice[r.packetId] ?? r.next[0]} onChange={(e) => setChoice({ ...choice, [r.packetId]: e.currentTarget.value })}>
+                          {r.next.map((s) => (
+                            <option key={s} value={s}>
+                              {s}
+                            </option>
+                          ))}
+                        </select>
+                      </label>
+                      <button type="submit" disabled={change.busy}>
+                        {t('changeState')}
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : data ? (
+        <p>{t('noRequests')}</p>
+      ) : null}
+      <p class="hint">{t('refusalHint')}</p>
+    </section>
+  );
+}
+
 function Releases({ t }: { t: T }) {
   const [releases, setReleases] = useState<Release[]>([]);
   const [picked, setPicked] = useState<Release | null>(null);
@@ -1008,6 +1128,7 @@ function Shell({ t, status, children, locale, setLocale, onStatus }: { t: T; sta
         ['#/sent', 'sent'],
         ['#/drafts', 'drafts'],
         ['#/compose', 'compose'],
+        ['#/requests', 'requests'],
         ['#/releases', 'releases'],
         ['#/trust', 'trust'],
         ['#/key', 'key'],
@@ -1115,6 +1236,7 @@ function App() {
   else if (route === '/drafts') page = <Box t={t} box="drafts" status={status} />;
   else if (route === '/compose') page = <Compose t={t} status={status} />;
   else if (route === '/releases') page = <Releases t={t} />;
+  else if (route === '/requests') page = <Requests t={t} />;
   else if (route === '/officer') page = <Officer t={t} status={status} />;
   else page = <Box t={t} box="inbox" status={status} />;
   return (

@@ -94,6 +94,8 @@ export type Request =
   | { op: 'members'; party: string }
   | { op: 'enroll'; publicKey: string; roles: string[]; clearance: string; validUntil?: string }
   | { op: 'revoke'; fingerprint: string; reason: string }
+  | { op: 'requests' }
+  | { op: 'changeState'; packetId: string; state: string }
   | { op: 'releases' }
   | { op: 'requestRelease'; packetId: string; thirdParty: string; purpose: string }
   | { op: 'executeRelease'; releaseId: string }

@@ -44,6 +44,8 @@ import {
   verifiedManifest,
 } from '../../core/packets.ts';
 import { logIn, logOut } from '../../core/session.ts';
+import { WorkflowApi } from '../../core/workflow-api.ts';
+import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
 import type { AgreementChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
@@ -513,6 +515,19 @@ async function handle(request: Request): Promise<unknown> {
       const ctx = await context();
       const signed = await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: request.fingerprint }, request.reason, ctx.now());
       return ctx.api.revoke(request.fingerprint, { statement: signed.statement, signature: signed.signature });
+    }
+    case 'requests': {
+      const ctx = await context();
+      const wf = new WorkflowApi(ctx.api);
+      const [requests, deadlines] = await Promise.all([wf.requests(), wf.deadlines()]);
+      // The next states a person may choose here: those that need no packet of written reasons
+      // (refusal, deferral and transfer go with a packet the agreement requires; the CLI sends those).
+      const simple = new Set<RequestState>(['acknowledged', 'in-execution', 'waiting-for-information', 'executed']);
+      return { requests: requests.map((r) => ({ ...r, next: TRANSITIONS[r.state].filter((s) => simple.has(s)) })), deadlines };
+    }
+    case 'changeState': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).changeState(request.packetId, { state: request.state as Exclude<RequestState, 'received'> });
     }
     case 'releases': {
       const ctx = await context();
