@@ -297,7 +297,7 @@ describe('the web client, served by the hub at /', () => {
     await row.getByRole('combobox').selectOption('acknowledged');
     await row.getByRole('button', { name: 'Change state' }).click();
     await page.getByRole('status').filter({ hasText: 'The request is now acknowledged.' }).waitFor({ timeout: 30_000 });
-    expect(await row.locator('td').nth(3).textContent()).toBe('acknowledged');
+    await expect.poll(async () => row.locator('td').nth(3).textContent()).toBe('acknowledged');
     await expectAccessible();
     await shot('web-requests');
     // The requester sees the state the browser set.
