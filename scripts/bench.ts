@@ -8,7 +8,11 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFDocument } from '@cantoo/pdf-lib';
+import { stampDocument } from '../client/core/stamp/index.ts';
+import { systemFonts } from '../client/node/stamp-fonts.ts';
 import { liaison, Person, startHub, DEMO_PASSPHRASE, type RunResult } from './harness.ts';
+import { makeSamplePdf } from './sample-pdf.ts';
 
 const MB = Number(process.env.BENCH_MB ?? 256);
 const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
@@ -95,6 +99,15 @@ async function main(): Promise<void> {
     console.log(`liaison send               ${send.toFixed(2)} s  ${rate(send)}   ${(send / gpgEnc).toFixed(2)}x gpg --encrypt  (sign+encrypt+hash+upload+store)`);
     console.log(`gpg --decrypt (baseline)   ${gpgDec.toFixed(2)} s  ${rate(gpgDec)}`);
     console.log(`liaison fetch              ${fetch.toFixed(2)} s  ${rate(fetch)}   ${(fetch / gpgDec).toFixed(2)}x gpg --decrypt  (download+hash+decrypt+verify)`);
+    // Stamping: a 50-page PDF, against loading and saving the same PDF with the same library.
+    const pdf = await makeSamplePdf({ lines: ['Запрос о правовой помощи: сведения о движении денежных средств.'], pages: 50, script: 'latin' });
+    const [pdfRoundTrip] = await secondsAsync(async () => (await PDFDocument.load(pdf)).save());
+    const marking = { level: 'SECRET' as const, agreementId: 'RU-PK', packetId: '00000000-0000-4000-8000-000000000000', originatorParty: 'RU', readerParty: 'PK', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, readerName: pk.name };
+    await stampDocument(pdf, 'application/pdf', marking, systemFonts()); // fonts read once, as on a second fetch
+    const [stamp, stamped] = await secondsAsync(() => stampDocument(pdf, 'application/pdf', marking, systemFonts()));
+    if (!stamped.stamped) throw new Error(stamped.reason);
+    console.log(`pdf-lib load+save (baseline) ${(pdfRoundTrip * 1000).toFixed(0)} ms for 50 pages`);
+    console.log(`stamp a 50-page PDF        ${(stamp * 1000).toFixed(0)} ms   ${(stamp / pdfRoundTrip).toFixed(2)}x load+save  (${((stamped.bytes.length - pdf.length) / 50 / 1024).toFixed(1)} KiB a page)`);
     console.log(`hub peak memory            ${(before / 1024).toFixed(0)} MB before, ${(serverPeak / 1024).toFixed(0)} MB after a ${MB} MiB upload (+${((serverPeak - before) / 1024).toFixed(0)} MB)`);
   } finally {
     await hub.stop();

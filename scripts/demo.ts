@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DEMO_PASSPHRASE, liaison, Person, startHub, type RunResult, type RunningHub } from './harness.ts';
+import { makeSamplePdf } from './sample-pdf.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'liaison-demo-'));
 const dataDir = join(root, 'hub');
@@ -40,6 +42,24 @@ The Prosecutor General's Office of the Russian Federation asks the competent aut
 to identify the holders of the bank accounts that received, in March, the proceeds of the sale of narcotic drugs,
 and to report the movements of funds on those accounts. The information is needed for the investigation of a criminal case.
 `;
+
+/** The banner lines at the top of page 1, read back from the PDF's text layer with pdf.js. */
+async function topBanner(path: string): Promise<string[]> {
+  const pdf = await getDocument({ data: new Uint8Array(readFileSync(path)), isEvalSupported: false, verbosity: 0 }).promise;
+  try {
+    const page = await pdf.getPage(1);
+    const top = page.view[3]!;
+    const lines = new Map<number, string>();
+    for (const item of (await page.getTextContent()).items) {
+      if (!('str' in item) || item.transform[5] < top - 30) continue;
+      const y = Math.round(item.transform[5] as number);
+      lines.set(y, (lines.get(y) ?? '') + item.str);
+    }
+    return [...lines.entries()].sort((a, b) => b[0] - a[0]).map(([, line]) => line);
+  } finally {
+    await pdf.destroy();
+  }
+}
 
 async function main(): Promise<void> {
   console.log('Liaison demo: a classified request from Russia to Pakistan under the RU-PK agreement,');
@@ -148,6 +168,16 @@ async function main(): Promise<void> {
   } finally {
     rmSync(gnupgHome, { recursive: true, force: true });
   }
+
+  say('Ivan sends a PDF; beside the signed original, Ayesha\'s fetch writes a stamped copy with a banner on every page, MARKING.txt and a signed label.');
+  writeFileSync(join(root, 'zapros.pdf'), await makeSamplePdf({ lines: RU_ORIGINAL.split(/(?<=[,.])\s+|\n/).filter(Boolean), pages: 2, script: 'latin', fontSize: 11 }));
+  const pdfId = expectOk(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.pdf'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--quiet'), 'send a PDF', true).stdout.trim();
+  const stampedDir = join(root, 'ayesha-pdf');
+  expectOk(await ayesha.run('fetch', pdfId, '--out', stampedDir, '--quiet'), 'fetch a PDF', true);
+  const banner = await topBanner(join(stampedDir, 'zapros.stamped-copy.pdf'));
+  if (!banner[0]?.includes('SECRET · СОВЕРШЕННО СЕКРЕТНО') || !banner[1]?.includes('copy for Ayesha Khan')) throw new Error(`the stamped copy has no banner: ${banner.join(' / ')}`);
+  for (const line of banner) console.log(`   | page 1 of zapros.stamped-copy.pdf: ${line}`);
+  expectOk(await ayesha.run('label', 'verify', stampedDir), 'label verify');
 
   say('Kazakhstan, a third party to RU-PK, cannot read the packet.');
   expectRefused(await aigerim.run('fetch', packetId, '--out', join(root, 'aigerim-early'), '--quiet'), /does not exist or is not available/, 'third-party fetch');

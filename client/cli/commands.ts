@@ -34,6 +34,7 @@ import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node
 import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
+import { addLabelCommands } from './label.ts';
 import { langFile, languageOf, parties } from './options.ts';
 
 
@@ -191,9 +192,10 @@ export function addClientCommands(program: Command): void {
     .option('--authority <id>', 'your competent authority under the agreement')
     .option('--in-reply-to <packet>', 'the packet this answers')
     .option('--draft', 'keep it as a draft of your party (for a clerk to add a translation)')
+    .option('--stamp', 'stamp PDF and DOCX parts with the marking before encrypting them (the stamped bytes are signed)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress bars')
-    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; stamp?: boolean; json?: boolean; quiet?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
@@ -210,6 +212,7 @@ export function addClientCommands(program: Command): void {
           ...(opts.authority ? { authority: opts.authority } : {}),
           ...(opts.inReplyTo ? { inReplyTo: opts.inReplyTo } : {}),
           draft: Boolean(opts.draft),
+          stamp: Boolean(opts.stamp),
         });
         done();
         if (opts.json) return console.log(JSON.stringify(result, null, 2));
@@ -286,7 +289,10 @@ export function addClientCommands(program: Command): void {
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices }, null, 2));
         const m = result.manifest;
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
-        for (const f of result.files) console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+        for (const f of result.files) {
+          console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+          if (f.stampedCopy) console.log(`     stamped copy -> ${f.stampedCopy}`);
+        }
         printNotices(result.notices);
       } finally {
         done();
@@ -368,4 +374,5 @@ export function addClientCommands(program: Command): void {
 
   addTrustCommands(program);
   addOfficerCommands(program);
+  addLabelCommands(program);
 }

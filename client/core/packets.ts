@@ -74,7 +74,7 @@ export function signatureStanding(signer: TrustedMember, signedAt: Date): string
 }
 
 /** Read a packet's manifest and check its signature by a member of the sending party. */
-export async function verifiedManifest(ctx: ClientContext, detail: PacketDetail): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
+export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
   const parsed = parseCanonicalManifest(detail.manifest);
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;

@@ -43,6 +43,8 @@ export interface PartInput {
   role: PartRole;
   lang: string;
   path: string;
+  /** The file name to put inside the message when `path` is a temporary (stamped) copy. */
+  name?: string;
 }
 
 /** node:crypto's SHA-256 behind the core's hasher port: several times faster than the portable one on large parts. */
@@ -77,13 +79,14 @@ export function mediaTypeOf(path: string): string {
 /** Sign-then-encrypt one file into a temp file, returning its ciphertext digest. */
 async function encryptToFile(ctx: ClientContext, input: PartInput, recipients: PublicKey[], outPath: string): Promise<{ size: number; sha256: string }> {
   const total = (await fs.stat(input.path)).size;
+  const name = input.name ?? basename(input.path);
   let read = 0;
   const source = createReadStream(input.path).on('data', (chunk) => {
     read += chunk.length;
-    ctx.progress?.(`encrypting ${basename(input.path)}`, read, total);
+    ctx.progress?.(`encrypting ${name}`, read, total);
   });
   const encrypted = await encryptPartForRecipients(Readable.toWeb(source) as ByteStream, {
-    filename: basename(input.path),
+    filename: name,
     signingKey: ctx.key,
     recipientKeys: recipients,
     date: ctx.now(),
@@ -121,7 +124,7 @@ async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex:
     const id = `p${firstIndex + i}`;
     const path = join(dir, `${id}.pgp`);
     const digest = await encryptToFile(ctx, input, recipients, path);
-    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOf(input.path), size: digest.size, sha256: digest.sha256 } });
+    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOf(input.name ?? input.path), size: digest.size, sha256: digest.sha256 } });
   }
   return out;
 }
@@ -145,6 +148,8 @@ export interface SendOptions {
   authority?: string;
   inReplyTo?: string;
   draft: boolean;
+  /** Stamp PDF and DOCX parts with the marking before encrypting them (`send --stamp`). */
+  stamp?: boolean;
 }
 
 export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
@@ -159,11 +164,21 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   await checkLanguages(inputs, notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
+  const packetId = randomUUID();
   const dir = await tempDir();
   try {
+    if (options.stamp) {
+      // The stamped bytes are what is signed and hashed: a reader with plain gpg sees the banners too.
+      const { stampForSending } = await import('./stamped.ts');
+      const marking = { level: options.level, agreementId: agreement.id, packetId, originatorParty: ctx.me.party, labels };
+      const stamped = await stampForSending(marking, inputs.map((i) => ({ path: i.path, mediaType: mediaTypeOf(i.path) })), dir);
+      stamped.forEach((path, i) => {
+        if (path) inputs[i] = { ...inputs[i]!, name: basename(inputs[i]!.path), path };
+      });
+    }
     const parts = await encryptParts(ctx, inputs, 1, keys, dir);
     const { text, signature } = await signNewManifest(ctx, {
-      packetId: randomUUID(),
+      packetId,
       agreementId: agreement.id,
       to: options.to,
       level: options.level,
@@ -227,6 +242,11 @@ export interface FetchedFile {
   lang: string;
   path: string;
   signer?: string;
+  /** The stamped copy made beside it, if its type has one (see client/node/stamped.ts). */
+  stampedCopy?: string;
+  /** SHA-256 and size of the decrypted file, computed while it was written. */
+  sha256?: string;
+  size?: number;
 }
 
 /**
@@ -236,7 +256,10 @@ export interface FetchedFile {
 export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: string, raw: boolean): Promise<{ manifest: Manifest; files: FetchedFile[]; notices: Notice[] }> {
   const detail = await ctx.api.packet(packetId);
   const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
+  const stamping = await import('./stamped.ts');
+  await stamping.assertFolderFree(outDir);
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
+  const markFolder = () => stamping.markFetchedFolder(ctx, { outDir, manifest, manifestText: detail.manifest, signature: detail.signature, files, raw, created });
   const dir = await tempDir();
   const notices: Notice[] = [];
   const files: FetchedFile[] = [];
@@ -255,11 +278,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         created.push(target);
         files.push({ partId: part.id, role: part.role, lang: part.lang, path: target });
       }
-      for (const [name, content] of [['manifest.json', detail.manifest], ['manifest.json.asc', detail.signature]] as const) {
-        const target = uniquePath(outDir, name);
-        await fs.writeFile(target, content, { flag: 'wx', mode: 0o600 });
-        created.push(target);
-      }
+      notices.push(...(await markFolder()));
       return { manifest, files, notices };
     }
     for (const part of manifest.parts) {
@@ -273,10 +292,12 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
+      const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
       try {
         const progress = new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, controller) {
             written += chunk.length;
+            plaintextHash.update(chunk);
             ctx.progress?.(`decrypting ${part.id}`, written, part.size);
             controller.enqueue(chunk);
           },
@@ -289,12 +310,14 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer });
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer, sha256: plaintextHash.digest('hex'), size: written });
       if (part.role !== 'attachment') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
       }
     }
+    // Stamped copies, MARKING.txt and the label come after every original verified.
+    notices.push(...(await markFolder()));
     notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)));
     return { manifest, files, notices };
   } catch (error) {

@@ -125,7 +125,7 @@ describe('liaison CLI end to end', () => {
   it('saves the ciphertext with --raw, and GnuPG decrypts it and verifies the sender', async () => {
     const raw = join(root, 'raw');
     await ok(ayesha.run('fetch', packetId, '--out', raw, '--raw'));
-    expect(readdirSync(raw).sort()).toEqual(['manifest.json', 'manifest.json.asc', 'p1-original-ru.pgp', 'p2-translation-en.pgp']);
+    expect(readdirSync(raw).sort()).toEqual(['MARKING.txt', 'label.xml', 'label.xml.asc', 'manifest.json', 'manifest.json.asc', 'p1-original-ru.pgp', 'p2-translation-en.pgp']);
     const gpg = new GnuPG(DEMO_PASSPHRASE);
     try {
       const secret = join(root, 'ayesha-secret.asc');
