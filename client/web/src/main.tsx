@@ -930,11 +930,14 @@ function Requests({ t }: { t: T }) {
   const change = useAction(async (packetId: string, state: string) => {
     const r = await ask<RequestView>({ op: 'changeState', packetId, state });
     setResult(t('stateChanged', { state: r.state }));
+    setChoice(({ [packetId]: _done, ...rest }) => rest);
     await load.run();
   });
   useEffect(() => {
     void load.run();
   }, []);
+  /** The chosen next state, if it is still one of the allowed ones, else the first allowed. */
+  const chosen = (r: { packetId: string; next: string[] }) => (choice[r.packetId] && r.next.includes(choice[r.packetId]!) ? choice[r.packetId]! : r.next[0]!);
   return (
     <section aria-labelledby="requests-title">
       <h1 id="requests-title">{t('requestsTitle')}</h1>
@@ -1006,12 +1009,12 @@ function Requests({ t }: { t: T }) {
                       class="inline-form"
                       onSubmit={(e) => {
                         e.preventDefault();
-                        void change.run(r.packetId, choice[r.packetId] ?? r.next[0]!);
+                        void change.run(r.packetId, chosen(r));
                       }}
                     >
                       <label class="inline">
                         <span class="visually-hidden">{t('nextState')}</span>
-                        <select value={choice[r.packetId] ?? r.next[0]} onChange={(e) => setChoice({ ...choice, [r.packetId]: e.currentTarget.value })}>
+                        <select value={chosen(r)} onChange={(e) => setChoice({ ...choice, [r.packetId]: e.currentTarget.value })}>
                           {r.next.map((s) => (
                             <option key={s} value={s}>
                               {s}
