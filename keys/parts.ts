@@ -11,7 +11,7 @@
 type WebReadableStream<T> = ReadableStream<T>;
 import { openpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
-import type { Verification } from './signatures.ts';
+import { contextNotation, contextProblem, type Verification } from './signatures.ts';
 
 export type ByteStream = WebReadableStream<Uint8Array>;
 
@@ -19,9 +19,39 @@ export class PartError extends Error {
   override name = 'PartError';
 }
 
+/** The literal data packet writes the file name's length in one byte (RFC 4880 5.9). */
+export const MAX_LITERAL_FILENAME_BYTES = 255;
+
+/**
+ * The file name a literal data packet can carry: `name` itself when it fits in 255 UTF-8 bytes;
+ * otherwise shortened, keeping its extension (when that is short) and cutting only between whole
+ * characters, so the result is still valid UTF-8 and at most 255 bytes. Refuses a name that is
+ * not valid Unicode text (a lone surrogate) rather than writing bytes no recipient can read.
+ */
+export function literalFileName(name: string): string {
+  const encoder = new TextEncoder();
+  // TextEncoder turns a lone surrogate into U+FFFD: a name that does not survive the round trip is not text.
+  if (new TextDecoder().decode(encoder.encode(name)) !== name) throw new PartError('the file name is not valid Unicode text');
+  const bytes = (s: string) => encoder.encode(s).length;
+  if (bytes(name) <= MAX_LITERAL_FILENAME_BYTES) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && bytes(name.slice(dot)) <= 32 ? name.slice(dot) : '';
+  const marker = '…';
+  const budget = MAX_LITERAL_FILENAME_BYTES - bytes(extension) - bytes(marker);
+  let stem = '';
+  // Whole grapheme clusters (a letter with its combining marks), never half a character.
+  const pieces = Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(name.slice(0, extension ? dot : name.length)), (x) => x.segment);
+  for (const piece of pieces) {
+    if (bytes(stem) + bytes(piece) > budget) break;
+    stem += piece;
+  }
+  return `${stem}${marker}${extension}`;
+}
+
 /**
  * Sign `plaintext` with the sender's key and encrypt it to every key in `recipientKeys`.
- * `filename` travels inside the encrypted literal packet, never in the clear.
+ * `filename` travels inside the encrypted literal packet, never in the clear; one longer than
+ * the packet can hold is shortened by `literalFileName` first.
  */
 export async function encryptPartForRecipients(
   plaintext: ByteStream,
@@ -30,13 +60,14 @@ export async function encryptPartForRecipients(
   if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
   const message = await openpgp.createMessage({
     binary: plaintext,
-    filename: options.filename,
+    filename: literalFileName(options.filename),
     date: options.date,
   });
   const encrypted = await openpgp.encrypt({
     message,
     encryptionKeys: options.recipientKeys,
     signingKeys: options.signingKey,
+    signatureNotations: [contextNotation('part')],
     date: options.date,
     format: 'binary',
   });
@@ -87,12 +118,16 @@ export async function decryptPart(
   const verification = (async (): Promise<Verification> => {
     const first = signatures[0];
     if (!first) return { valid: false, reason: 'the part is not signed' };
+    if (signatures.length !== 1) return { valid: false, reason: 'the part must carry exactly one signature' };
     try {
       await first.verified;
       const signer = options.senderKeys.find((k) => k.getKeys(first.keyID).length > 0);
       if (!signer) return { valid: false, reason: 'the part is signed by an unknown key' };
-      const sig = await first.signature;
-      return { valid: true, signer: fingerprintOf(signer), signedAt: sig.packets[0]?.created ?? options.date };
+      // The packet `verified` just checked: its hashed context must say it signs a part.
+      const packet = (await first.signature).packets[0];
+      const problem = contextProblem(packet, 'part', options.date);
+      if (problem) return { valid: false, reason: problem };
+      return { valid: true, signer: fingerprintOf(signer), signedAt: packet!.created! };
     } catch (error) {
       return { valid: false, reason: error instanceof Error ? error.message : 'the part signature does not verify' };
     }

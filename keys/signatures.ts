@@ -1,27 +1,61 @@
 /**
- * Detached signatures over canonical bytes (manifests, release decisions, login challenges).
+ * The one sign/verify primitive for detached signatures over canonical bytes (manifests,
+ * statements, decisions, receipts, checkpoints, login challenges), and the context every
+ * Liaison signature carries (protocol/signing.ts). The caller names the kind; the kind's context
+ * is written into the signature as a hashed, non-critical notation, and verification requires
+ * exactly that context in the verified signature packet, so a signature made for one kind never
+ * verifies as another, whatever bytes were put in front of the signer.
+ *
  * Verification is a value the caller must look at; it says that one of the given keys signed
- * these exact bytes at a time the key was valid. It does not say the key belongs to anyone: the
- * caller chooses which keys to offer.
+ * these exact bytes, for this kind, at a time the key was valid and within reason of `date`. It
+ * does not say the key belongs to anyone: the caller chooses which keys to offer.
  */
 import { openpgp } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
+import { SIGNATURE_CONTEXT_NOTATION, SIGNATURE_CONTEXTS, signedInstantProblem, type SignedKind } from '../protocol/signing.ts';
 
 export type Verification =
   | { valid: true; signer: string; signedAt: Date }
   | { valid: false; reason: string };
 
-export async function signDetached(data: Uint8Array | string, signingKey: PrivateKey, date: Date): Promise<string> {
-  // Always a binary signature over the UTF-8 bytes: `gpg --verify sig file` then checks it as is.
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const message = await openpgp.createMessage({ binary: bytes, date });
-  return openpgp.sign({ message, signingKeys: signingKey, detached: true, format: 'armored', date });
+type SignaturePacket = InstanceType<typeof openpgp.SignaturePacket>;
+
+/** The notation that says a signature is of `kind` (hashed, human-readable, non-critical). */
+export function contextNotation(kind: SignedKind) {
+  return { name: SIGNATURE_CONTEXT_NOTATION, value: new TextEncoder().encode(SIGNATURE_CONTEXTS[kind]), humanReadable: true, critical: false };
 }
 
 /**
- * Check an armored detached signature over `data` by one of `keys`, at `date`.
+ * Why a verified signature packet is not a signature of `kind` made at a reasonable time, or
+ * undefined. Reads only the packet's hashed subpackets (openpgp.js ignores unhashed notations),
+ * and insists on exactly one context notation with exactly the expected value.
+ */
+export function contextProblem(packet: SignaturePacket | undefined, kind: SignedKind, now: Date): string | undefined {
+  if (!packet) return 'no signature packet';
+  const contexts = packet.rawNotations.filter((n) => n.name === SIGNATURE_CONTEXT_NOTATION);
+  const expected = SIGNATURE_CONTEXTS[kind];
+  if (contexts.length === 0) return `the signature carries no context; expected a ${expected} signature`;
+  if (contexts.length > 1) return 'the signature carries more than one context';
+  const context = contexts[0]!;
+  const value = new TextDecoder('utf-8', { fatal: false }).decode(context.value);
+  if (!context.humanReadable || value !== expected) return `the signature was made for ${JSON.stringify(value)}, not ${expected}`;
+  if (!packet.created) return 'the signature has no creation time';
+  return signedInstantProblem(packet.created, now, 'the signature time');
+}
+
+export async function signDetached(kind: SignedKind, data: Uint8Array | string, signingKey: PrivateKey, date: Date): Promise<string> {
+  // Always a binary signature over the UTF-8 bytes: `gpg --verify sig file` then checks it as is.
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const message = await openpgp.createMessage({ binary: bytes, date });
+  return openpgp.sign({ message, signingKeys: signingKey, detached: true, format: 'armored', date, signatureNotations: [contextNotation(kind)] });
+}
+
+/**
+ * Check an armored detached signature of `kind` over `data` by one of `keys`, at `date`. The
+ * armored block must hold exactly one signature.
  */
 export async function verifyDetached(
+  kind: SignedKind,
   data: Uint8Array | string,
   armoredSignature: string,
   keys: PublicKey[],
@@ -34,17 +68,21 @@ export async function verifyDetached(
   } catch {
     return { valid: false, reason: 'the signature is not an OpenPGP signature' };
   }
+  if (signature.packets.length !== 1) return { valid: false, reason: 'the signature block must hold exactly one signature' };
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const message = await openpgp.createMessage({ binary: bytes });
   try {
     const result = await openpgp.verify({ message, signature, verificationKeys: keys, date, expectSigned: true, format: 'binary' });
     const first = result.signatures[0];
-    if (!first) return { valid: false, reason: 'no signature found' };
+    if (!first || result.signatures.length !== 1) return { valid: false, reason: 'no single signature found' };
     await first.verified;
-    const sig = await first.signature;
+    // The packet read here is the one `verified` just checked: the context is covered by the signature.
+    const packet = (await first.signature).packets[0];
+    const problem = contextProblem(packet, kind, date);
+    if (problem) return { valid: false, reason: problem };
     const signer = keys.find((k) => k.getKeys(first.keyID).length > 0);
     if (!signer) return { valid: false, reason: 'signed by an unknown key' };
-    return { valid: true, signer: fingerprintOf(signer), signedAt: sig.packets[0]?.created ?? date };
+    return { valid: true, signer: fingerprintOf(signer), signedAt: packet!.created! };
   } catch (error) {
     return { valid: false, reason: error instanceof Error ? error.message.replace(/^Error: /, '') : 'the signature does not verify' };
   }

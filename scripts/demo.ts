@@ -186,10 +186,11 @@ async function main(): Promise<void> {
   const req = expectOk(await ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same trafficking network'), 'release request');
   const releaseId = req.stdout.trim();
   expectRefused(await ayesha.run('release', 'execute', releaseId), /RU-PK Art\. 7\(4\)/, 'release before consent');
-  expectRefused(await ayesha.run('release', 'consent', releaseId), /RU-PK Art\. 7\(4\)/, 'consent by the wrong party');
+  expectRefused(await ayesha.run('release', 'consent', releaseId, '--to', 'KZ'), /RU-PK Art\. 7\(4\)/, 'consent by the wrong party');
 
-  say("Sergei, Russia's security officer, records Russia's signed written consent.");
-  expectOk(await sergei.run('release', 'consent', releaseId, '--conditions', 'For the investigation named in the request only'), 'consent');
+  say("Sergei, Russia's security officer, records Russia's signed written consent; he states the third party, and his client shows what it signs.");
+  expectRefused(await sergei.run('release', 'consent', releaseId, '--to', 'CN'), /is for KZ, not CN as you stated; nothing was signed/, 'consent to a party the officer did not state');
+  expectOk(await sergei.run('release', 'consent', releaseId, '--to', 'KZ', '--conditions', 'For the investigation named in the request only'), 'consent');
 
   say('Ayesha executes the release: the session keys are re-wrapped for Kazakhstan; the data is not re-encrypted.');
   expectOk(await ayesha.run('release', 'execute', releaseId), 'execute');

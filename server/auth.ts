@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
+import { formatLoginChallenge } from '../protocol/login.ts';
 import { inactiveReason } from '../protocol/membership.ts';
 import type { MemberRecord } from '../storage/store.ts';
 import { Problem } from './errors.ts';
@@ -25,7 +26,7 @@ export function issueChallenge(hub: Hub, fingerprint: string): { challenge: stri
     throw new Problem('unauthenticated', member ? `this key cannot log in: ${inactive}` : 'this key is not enrolled on the hub');
   }
   const expiresAt = new Date(now.getTime() + hub.settings.challengeSeconds * 1000).toISOString();
-  const challenge = `liaison-login/1 hub=${hub.hubFingerprint} key=${fingerprint} nonce=${randomBytes(24).toString('base64url')} expires=${expiresAt}`;
+  const challenge = formatLoginChallenge({ hub: hub.hubFingerprint, key: fingerprint, nonce: randomBytes(24).toString('base64url'), issuedAt: now.toISOString(), expiresAt });
   hub.store.purgeExpired(now.toISOString());
   hub.store.putChallenge(sha256(challenge), fingerprint, expiresAt);
   return { challenge, expiresAt };
@@ -47,7 +48,7 @@ export async function exchangeChallenge(
   if (!member) return deny('this key is not enrolled on the hub');
   const inactive = inactiveReason(member, now);
   if (inactive) return deny(`this key cannot log in: ${inactive}`);
-  const verification = await verifyDetached(body.challenge, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('login', body.challenge, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) return deny('the challenge signature does not verify with the enrolled key');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hub.settings.tokenAbsoluteSeconds * 1000).toISOString();

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { join } from 'node:path';
+import { MAX_LOGIN_CHALLENGE_SECONDS } from '../protocol/login.ts';
 
 export const HubConfigSchema = z.strictObject({
   /** Directory holding hub.db, blobs/, tmp/ and the hub's signing key. */
@@ -14,8 +15,8 @@ export const HubConfigSchema = z.strictObject({
   maxPartBytes: z.number().int().positive().default(4 * 1024 ** 3),
   /** Most parts in one upload. */
   maxParts: z.number().int().positive().max(64).default(64),
-  /** Login challenge lifetime, seconds. */
-  challengeSeconds: z.number().int().positive().default(120),
+  /** Login challenge lifetime, seconds (clients refuse to sign one valid longer than protocol/login.ts allows). */
+  challengeSeconds: z.number().int().positive().max(MAX_LOGIN_CHALLENGE_SECONDS).default(120),
   /** A token unused this long expires, seconds. */
   tokenIdleSeconds: z.number().int().positive().default(30 * 60),
   /** A token expires this long after login whatever its use, seconds. */

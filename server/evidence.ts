@@ -100,7 +100,7 @@ export function recordReleaseReceipts(hub: Hub, releaseId: string, kind: 'releas
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
   for (const r of ctx.store.unsignedReceipts()) {
-    ctx.store.signReceipt(r.id, await signDetached(r.statement, ctx.hubKey, new Date(r.createdAt)));
+    ctx.store.signReceipt(r.id, await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)));
   }
 }
 
@@ -141,7 +141,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   if (receipt.audit) throw new Problem('bad-request', 'a retrieval receipt does not name an audit event');
   const now = hub.now();
   if (Math.abs(new Date(receipt.at).getTime() - now.getTime()) > 10 * 60 * 1000) throw new Problem('bad-request', 'the receipt time is more than ten minutes from the hub clock');
-  const verification = await verifyDetached(body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('retrievalReceipt', body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the receipt signature does not verify: ${verification.reason}`);
   hub.store.transaction(() => {
     if (hub.store.receiptsOf(packetId).some((r) => r.id === receipt.id)) throw new Problem('conflict', 'this receipt was already recorded');
@@ -160,7 +160,7 @@ async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[],
   const hashes = events.map((e) => e.hash);
   const at = ctx.now();
   const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size, root: merkleRoot(hashes, size), head: hashes[size - 1]!, at: at.toISOString() } satisfies Checkpoint);
-  const signature = await signDetached(statement, ctx.hubKey, at);
+  const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
   ctx.store.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
   // Two requests may race for the same size; the first one stored is the checkpoint.
   const stored = ctx.store.checkpoints().find((c) => c.size === size)!;

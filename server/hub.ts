@@ -21,8 +21,12 @@ export interface Hub {
   hubFingerprint: string;
   now: Clock;
   logger: Logger;
-  /** Append an audit event stamped with the hub clock. */
-  audit(event: Omit<AuditEventInput, 'at'>): void;
+  /**
+   * Append an audit event stamped with the hub clock, or with `at` when the record it logs carries
+   * that instant (a release's requestedAt, decidedAt, executedAt), so the signed log proves the
+   * record's time exactly. `at` must be read from the same clock in the same synchronous step.
+   */
+  audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): void;
   close(): Promise<void>;
 }
 
@@ -80,7 +84,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     now,
     logger,
     audit(event) {
-      store.appendAudit({ ...event, at: now().toISOString() });
+      store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
     },
     async close() {
       store.close();

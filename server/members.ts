@@ -7,6 +7,7 @@
 import { readPublicKey, inspectPublicKey, keyExpiry, fingerprintOf, KeyError } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
+import type { SignedKind } from '../protocol/signing.ts';
 import {
   ContactEntry,
   MembershipStatement,
@@ -24,8 +25,8 @@ function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: str
   return result.value;
 }
 
-async function requireSignedBy(hub: Hub, text: string, signature: string, signer: MemberRecord, what: string): Promise<void> {
-  const verification = await verifyDetached(text, signature, [await readPublicKey(signer.publicKey)], hub.now());
+async function requireSignedBy(hub: Hub, kind: SignedKind, text: string, signature: string, signer: MemberRecord, what: string): Promise<void> {
+  const verification = await verifyDetached(kind, text, signature, [await readPublicKey(signer.publicKey)], hub.now());
   if (!verification.valid) throw new Problem('bad-request', `the ${what} signature does not verify with ${signer.fingerprint}: ${verification.reason}`);
 }
 
@@ -61,7 +62,7 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
     const previous = hub.store.getMember(s.successorOf);
     if (!previous || previous.party !== s.party) throw new Problem('bad-request', `${s.successorOf} is not a member of ${s.party}`);
   }
-  await requireSignedBy(hub, body.statement, body.signature, officer, 'membership statement');
+  await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const member: MemberRecord = {
     fingerprint: info.fingerprint,
     party: s.party,
@@ -94,7 +95,7 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
   const previous = member.statement ? parseCanonical(MembershipStatement, member.statement, 'statement') : undefined;
   if (previous?.ok && s.issuedAt <= previous.value.issuedAt) throw new Problem('conflict', 'a newer statement for this key is already on record');
   checkValidity(hub, s);
-  await requireSignedBy(hub, body.statement, body.signature, officer, 'membership statement');
+  await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
     hub.store.updateMembership(fingerprint, { roles: [...new Set(s.roles)], clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
@@ -116,7 +117,7 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
   const now = hub.now().toISOString();
   // A revocation can be backdated (a key known lost earlier) but never postdated.
   if (r.revokedAt > new Date(hub.now().getTime() + 5 * 60_000).toISOString()) throw new Problem('bad-request', 'a revocation cannot take effect in the future');
-  await requireSignedBy(hub, body.statement, body.signature, caller, 'revocation');
+  await requireSignedBy(hub, 'revocation', body.statement, body.signature, caller, 'revocation');
   hub.store.transaction(() => {
     hub.store.revokeMember(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature });
     hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'member.revoke', object: fingerprint, outcome: 'allow', detail: { byHolder: self, revokedAt: r.revokedAt } });
@@ -142,8 +143,8 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
   }
   if (fingerprintOf(key) !== r.to) throw new Problem('bad-request', 'the rotation names another new key');
   if (hub.store.getMember(r.to)) throw new Problem('conflict', 'the new key is already enrolled');
-  await requireSignedBy(hub, body.statement, body.signatureFrom, officer, 'rotation (old key)');
-  const verification = await verifyDetached(body.statement, body.signatureTo, [key], hub.now());
+  await requireSignedBy(hub, 'rotation', body.statement, body.signatureFrom, officer, 'rotation (old key)');
+  const verification = await verifyDetached('rotation', body.statement, body.signatureTo, [key], hub.now());
   if (!verification.valid) throw new Problem('bad-request', `the rotation is not signed by the new key: ${verification.reason}`);
   const now = hub.now().toISOString();
   const member: MemberRecord = {
@@ -172,7 +173,7 @@ export async function recordContact(hub: Hub, officer: MemberRecord, body: Signe
   const agreement = hub.agreements.get(c.agreementId);
   if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${c.agreementId}`);
   if (!agreement.parties.some((p) => p.id === c.party)) throw new Problem('bad-request', `${c.party} is not a party of ${c.agreementId}`);
-  await requireSignedBy(hub, body.statement, body.signature, officer, 'contact entry');
+  await requireSignedBy(hub, 'contact', body.statement, body.signature, officer, 'contact entry');
   const now = hub.now();
   const rule = agreement.deadlines.contactChangeNotice;
   const late = Boolean(rule?.days && now.getTime() - new Date(c.effectiveFrom).getTime() > rule.days * 86_400_000);

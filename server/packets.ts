@@ -155,7 +155,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     const manifest = parsed.manifest;
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
     if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-    const verification = await verifyDetached(manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
+    const verification = await verifyDetached('manifest', manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
     if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);

@@ -58,7 +58,7 @@ export function requestRelease(hub: Hub, member: MemberRecord, packetId: string,
   };
   hub.store.transaction(() => {
     hub.store.insertRelease(record);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
+    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
     recordReleaseReceipts(hub, record.id, 'release-requested');
   });
   return toRelease(record, packet);
@@ -93,20 +93,22 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
   const now = hub.now();
   if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
-  const verification = await verifyDetached(body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
   if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';
   hub.store.transaction(() => {
+    // One instant for the record and its audit event, so the signed log proves decidedAt.
+    const decidedAt = hub.now().toISOString();
     hub.store.recordDecision(release.id, {
       state,
       decision: body.decision,
       signature: body.signature,
       decidedBy: member.fingerprint,
-      decidedAt: now.toISOString(),
+      decidedAt,
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
-    hub.audit({ actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
     recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
   return getRelease(hub, member, releaseId);
@@ -143,7 +145,7 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
       hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
     }
     hub.store.markExecuted(release.id, now);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
+    hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
     recordReleaseReceipts(hub, release.id, 'release-executed');
   });
   return getRelease(hub, member, releaseId);

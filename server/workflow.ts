@@ -427,7 +427,7 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   if (c.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the confirmation does not cover the packet as the hub holds it (manifest SHA-256 differs)');
   if (c.confirmedBy !== member.fingerprint) throw new Problem('bad-request', 'the confirmation must name the member who signs it');
   const now = hub.now();
-  const verification = await verifyDetached(body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
+  const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
   hub.store.transaction(() => {
     if (hub.store.getAuthenticityRequest(a.id)!.confirmedAt) throw new Problem('conflict', 'this request was already answered');
@@ -471,7 +471,7 @@ export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: s
   hub.store.transaction(() => {
     hub.store.insertRelease(record);
     hub.store.insertPurposeChange(record.id, packetId, member.party);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
+    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
   });
   return getRelease(hub, member, record.id);
 }

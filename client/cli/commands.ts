@@ -6,14 +6,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
-import { signDetached } from '../../keys/signatures.ts';
 import { markingLevel } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
 import { HubClient } from '../core/api.ts';
-import { logIn, logOut } from '../core/session.ts';
+import { keySigner, logIn, logOut } from '../core/session.ts';
 import { nodeUploader } from '../node/upload.ts';
+import { pinnedHub } from '../node/checkpoints.ts';
 import {
   ClientError,
   clearSession,
@@ -35,7 +35,7 @@ import { table } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
-import { langFile, languageOf, parties } from './options.ts';
+import { langFile, languageOf, parties, party } from './options.ts';
 
 
 
@@ -129,7 +129,7 @@ export function addClientCommands(program: Command): void {
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
-      const session = await logIn(api, { fingerprint, sign: (text) => signDetached(text, privateKey, now()) });
+      const session = await logIn(api, keySigner(privateKey, now), now, pinnedHub(home));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
     });
@@ -318,12 +318,15 @@ export function addClientCommands(program: Command): void {
     });
   release
     .command('consent')
-    .description("record your party's signed consent to a release (or --refuse it), as security officer")
+    .description("record your party's signed consent to a release (or --refuse it), as security officer; --to states who it is for, and nothing is signed unless the hub's record matches")
     .argument('<release>', 'the release id')
+    .requiredOption('--to <party>', 'the third party you consent to (or refuse) release to; for a use for another purpose, the party asking', party)
+    .option('--purpose <text>', 'also require the purpose to be exactly this')
+    .option('--packet <id>', 'also require the release to be about this packet')
     .option('--refuse <reason>', 'refuse, with written reasons')
     .option('--conditions <text>', 'conditions attached to the consent')
     .option('--expires <date>', 'the consent lapses at this date/time if not used (ISO 8601)')
-    .action(async (releaseId: string, opts: { refuse?: string; conditions?: string; expires?: string }) => {
+    .action(async (releaseId: string, opts: { to: string; purpose?: string; packet?: string; refuse?: string; conditions?: string; expires?: string }) => {
       let expiresAt: string | undefined;
       if (opts.expires) {
         const d = new Date(opts.expires);
@@ -331,7 +334,13 @@ export function addClientCommands(program: Command): void {
         expiresAt = d.toISOString();
       }
       const { ctx } = await context({ quiet: true });
-      const r = await decideRelease(ctx, releaseId, { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expiresAt ? { expiresAt } : {}) });
+      const r = await decideRelease(
+        ctx,
+        releaseId,
+        { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expiresAt ? { expiresAt } : {}) },
+        { thirdParty: opts.to, ...(opts.purpose !== undefined ? { purpose: opts.purpose } : {}), ...(opts.packet ? { packetId: opts.packet } : {}) },
+        (lines) => lines.forEach((line) => console.error(line)),
+      );
       printRelease(r);
     });
   release

@@ -17,6 +17,7 @@ import {
   verifyEvidenceBundle,
   verifyReceipts,
   type LogCheck,
+  UNVERIFIED,
 } from '../core/evidence.ts';
 import { TrustedDirectory } from '../core/trust.ts';
 import { keptCheckpoints, pinHub, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
@@ -236,6 +237,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const parsed = EvidenceBundle.safeParse(readJson(file));
       if (!parsed.success) throw new ClientError(`${file} is not an evidence bundle`);
       const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: pinnedOfficers() });
-      report(check, `Evidence of ${parsed.data.packetId} verified.`);
+      const unverified = check.lines.filter((l) => l.startsWith(UNVERIFIED)).length;
+      report(check, unverified === 0 ? `Evidence of ${parsed.data.packetId} verified.` : `Evidence of ${parsed.data.packetId} verified, except the ${unverified} field(s) marked unverified above, which are the hub's word only.`);
     });
 }

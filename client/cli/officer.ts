@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
+import { signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
@@ -100,8 +101,10 @@ export function addTrustCommands(program: Command): void {
         const entry = parseCanonical(ContactEntry, c.statement, 'contact entry');
         if (!entry.ok) throw new ClientError(`a contact entry of ${target} is invalid: ${entry.error}`);
         const officer = officers.find((o) => o.fingerprint === entry.value.officer);
-        const verified = officer ? (await verifyDetached(c.statement, c.signature, [officer.key], now())).valid : false;
+        const verified = officer ? (await verifyDetached('contact', c.statement, c.signature, [officer.key], now())).valid : false;
         if (!verified) throw new ClientError(`a contact entry of ${target} is not signed by a vouched-for officer of ${target}; refusing to show it as genuine`);
+        const dated = signedInstantProblem(entry.value.issuedAt, now(), `a contact entry of ${target}`);
+        if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`);
         rows.push({ ...entry.value, recordedAt: c.recordedAt, late: c.late });
       }
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));

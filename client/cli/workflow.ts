@@ -317,9 +317,10 @@ export function addWorkflowCommands(program: Command): void {
     .command('confirm')
     .description('as the sender, sign a confirmation that the packet is authentic')
     .argument('<request>', 'the confirmation request id')
-    .action(async (id: string) => {
+    .option('--packet <id>', 'also require the request to be about this packet')
+    .action(async (id: string, opts: { packet?: string }) => {
       const { ctx } = await context({ quiet: true });
-      const a = await confirmAuthenticity(ctx, workflowApi(), id);
+      const a = await confirmAuthenticity(ctx, workflowApi(), id, opts.packet ? { packetId: opts.packet } : {}, (lines) => lines.forEach((line) => console.error(line)));
       console.log(`Confirmed packet ${a.packetId} for ${a.requestingParty} [${a.article}].`);
     });
   authenticity

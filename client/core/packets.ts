@@ -20,7 +20,8 @@ import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
-import { RELEASE_DECISION_FORMAT, ReleaseDecision as ReleaseDecisionSchema, type Release, type ReleaseDecision } from '../../protocol/release.ts';
+import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../protocol/release.ts';
+import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
 import { ClientError } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
@@ -79,10 +80,12 @@ export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDe
   if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
   const manifest = parsed.manifest;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
+  if (dated) throw new ClientError(dated);
   const senders = await signersOf(ctx, manifest.sender.party);
   const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
   if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
-  const verification = await verifyDetached(detail.manifest, detail.signature, [signer.key], ctx.now());
+  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
   if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
   const standing = signatureStanding(signer, verification.signedAt);
   if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
@@ -107,16 +110,65 @@ export interface ReleaseChoice {
   expiresAt?: string;
 }
 
+/** What the officer states they decide on, typed by them, never read from the hub. */
+export interface ConfirmedRelease {
+  /** The party the material would go to (`release consent ID --to KZ`). */
+  thirdParty: string;
+  /** When given, the purpose must be exactly this. */
+  purpose?: string;
+  /** When given, the packet must be this one. */
+  packetId?: string;
+}
+
+/** The lines an officer is shown before a decision is signed: exactly the fields the signature covers. */
+export function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
+  return [
+    `${d.decision === 'consent' ? 'Consent' : 'Refusal'} to be signed by ${d.officer}:`,
+    `  release:     ${d.releaseId}`,
+    `  packet:      ${d.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, sent by ${manifest.sender.party} on ${manifest.createdAt.slice(0, 10)})`,
+    `  to:          ${d.thirdParty}`,
+    `  purpose:     ${JSON.stringify(d.purpose)}`,
+    ...(d.decision === 'consent'
+      ? [`  conditions:  ${d.conditions ? JSON.stringify(d.conditions) : 'none'}`, `  expires:     ${d.expiresAt ?? 'never (until used)'}`]
+      : [`  reasons:     ${JSON.stringify(d.reason ?? '')}`]),
+  ];
+}
+
 /**
- * The exact canonical text an officer of the originator would sign for `release`: shown to them
- * before they sign (the web client displays it; `signReleaseDecision` signs only such a text).
+ * The decision an officer of the originator would sign for `releaseId`, after checking the hub's
+ * record against what the officer stated (`confirmed`) and verifying the packet's manifest:
+ * the statement, its exact canonical text, and the lines that describe it. Refuses, signing
+ * nothing, when the hub's record differs or the decision is not this person's to make.
  */
-export function releaseDecisionText(ctx: Pick<ClientContext, 'me' | 'now'>, release: Release, decision: ReleaseChoice): string {
+export async function prepareReleaseDecision(ctx: ClientContext, releaseId: string, decision: ReleaseChoice, confirmed: ConfirmedRelease): Promise<{ statement: ReleaseDecision; text: string; lines: string[] }> {
+  const release = await ctx.api.release(releaseId);
+  const nothing = 'nothing was signed';
+  if (release.id !== releaseId) throw new ClientError(`the hub answered with release ${release.id} when asked for ${releaseId}; ${nothing}`);
+  if (release.thirdParty !== confirmed.thirdParty) {
+    throw new ClientError(`release ${releaseId} on the hub is for ${release.thirdParty}, not ${confirmed.thirdParty} as you stated; ${nothing}`);
+  }
+  if (confirmed.purpose !== undefined && release.purpose !== confirmed.purpose) {
+    throw new ClientError(`release ${releaseId} on the hub is for the purpose "${release.purpose}", not "${confirmed.purpose}" as you stated; ${nothing}`);
+  }
+  if (confirmed.packetId !== undefined && release.packetId !== confirmed.packetId) {
+    throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
+  }
+  if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`);
+  if (release.originParty !== ctx.me.party || !ctx.me.roles.includes('officer')) {
+    // Not this person's decision to make: no signature for the hub to hold.
+    const agreement = await ctx.api.agreement(release.agreementId);
+    const rule = release.thirdParty === release.requestingParty ? (agreement.purposeLimitation ?? agreement.thirdPartyRelease) : agreement.thirdPartyRelease;
+    throw new ClientError(`only a security officer of the originating party (${release.originParty}) can consent to or refuse this release (${rule.article}); ${nothing}`);
+  }
+  // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
+  const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
+  if (manifest.packetId !== release.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${release.packetId}; ${nothing}`);
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`);
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
-    releaseId: release.id,
-    packetId: release.packetId,
-    thirdParty: release.thirdParty,
+    releaseId,
+    packetId: manifest.packetId,
+    thirdParty: confirmed.thirdParty,
     purpose: release.purpose,
     decision: decision.refuse ? 'refuse' : 'consent',
     ...(decision.refuse ? { reason: decision.refuse } : {}),
@@ -125,34 +177,45 @@ export function releaseDecisionText(ctx: Pick<ClientContext, 'me' | 'now'>, rele
     decidedAt: ctx.now().toISOString(),
     officer: ctx.me.fingerprint,
   };
-  return canonicalize(statement);
+  const checked = ReleaseDecision.safeParse(statement);
+  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { statement, text: canonicalize(statement), lines: describeDecision(statement, manifest) };
 }
 
 /** How old a previewed decision may be when it is signed: the person read it, then confirmed. */
 export const DECISION_PREVIEW_MS = 15 * 60 * 1000;
 
 /**
- * Sign a release decision text the officer was shown, after parsing it again and checking it is
- * about the release as the hub now describes it (ids, third party, purpose), by me, and recent.
+ * Sign a decision text the officer was shown (the web client previews, then signs): prepared
+ * again from the hub's current record with the same choice and confirmation, it must be the same
+ * statement but for its time, which must be recent. Signs exactly the text that was shown.
  */
-export async function signReleaseDecision(ctx: ClientContext, releaseId: string, text: string): Promise<Release> {
-  const release = await ctx.api.release(releaseId);
-  const parsed = parseCanonical(ReleaseDecisionSchema, text, 'release decision');
+export async function signReleaseDecision(ctx: ClientContext, releaseId: string, shown: string, decision: ReleaseChoice, confirmed: ConfirmedRelease): Promise<Release> {
+  const parsed = parseCanonical(ReleaseDecision, shown, 'release decision');
   if (!parsed.ok) throw new ClientError(parsed.error);
-  const d = parsed.value;
-  if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
-    throw new ClientError(`the decision shown is not about release ${releaseId} as the hub now describes it; nothing was signed`);
-  }
-  if (d.officer !== ctx.me.fingerprint) throw new ClientError('the decision shown names another officer; nothing was signed');
-  const age = ctx.now().getTime() - Date.parse(d.decidedAt);
+  const again = await prepareReleaseDecision(ctx, releaseId, decision, confirmed);
+  const { decidedAt, ...rest } = parsed.value;
+  const { decidedAt: _now, ...expected } = again.statement;
+  if (canonicalize(rest) !== canonicalize(expected)) throw new ClientError(`the decision shown is not the one release ${releaseId} now calls for; nothing was signed`);
+  const age = ctx.now().getTime() - Date.parse(decidedAt);
   if (age < 0 || age > DECISION_PREVIEW_MS) throw new ClientError('the decision shown is out of date: review it again before signing');
-  return ctx.api.decideRelease(releaseId, text, await signDetached(text, ctx.key, ctx.now()));
+  return ctx.api.decideRelease(releaseId, shown, await signDetached('releaseDecision', shown, ctx.key, ctx.now()));
 }
 
-/** Sign and record a consent to, or refusal of, an onward release (security officer of the originator). */
-export async function decideRelease(ctx: ClientContext, releaseId: string, decision: ReleaseChoice): Promise<Release> {
-  const release = await ctx.api.release(releaseId);
-  return signReleaseDecision(ctx, releaseId, releaseDecisionText(ctx, release, decision));
+/**
+ * Sign and record a consent to, or refusal of, an onward release (security officer of the
+ * originator), as the CLI does: `show` receives the exact fields the signature will cover.
+ */
+export async function decideRelease(
+  ctx: ClientContext,
+  releaseId: string,
+  decision: ReleaseChoice,
+  confirmed: ConfirmedRelease,
+  show: (lines: string[]) => void = () => undefined,
+): Promise<Release> {
+  const prepared = await prepareReleaseDecision(ctx, releaseId, decision, confirmed);
+  show(prepared.lines);
+  return ctx.api.decideRelease(releaseId, prepared.text, await signDetached('releaseDecision', prepared.text, ctx.key, ctx.now()));
 }
 
 /** Execute a consented release: wrap each part's session key for the third party's cleared members. */
@@ -291,7 +354,7 @@ export function nextPartIndex(manifest: Manifest): number {
 
 async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ manifest: Manifest; text: string; signature: string }> {
   const text = canonicalize(manifest);
-  return { manifest, text, signature: await signDetached(text, ctx.key, ctx.now()) };
+  return { manifest, text, signature: await signDetached('manifest', text, ctx.key, ctx.now()) };
 }
 
 /** The portable incremental SHA-256. */

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Member } from '../../protocol/api.ts';
 import type { Role } from '../../protocol/ids.ts';
@@ -192,8 +193,9 @@ export class TrustedDirectory {
       const from = officers.get(r.from);
       const toKey = keys.get(r.to);
       if (!rotation.ok || !from || !toKey || rotation.value.from !== r.from || rotation.value.to !== r.to || rotation.value.party !== party) continue;
-      const byOld = await verifyDetached(r.statement, r.signatureFrom, [from.key], this.now());
-      const byNew = await verifyDetached(r.statement, r.signatureTo, [toKey], this.now());
+      if (signedInstantProblem(rotation.value.at, this.now(), 'the rotation time')) continue;
+      const byOld = await verifyDetached('rotation', r.statement, r.signatureFrom, [from.key], this.now());
+      const byNew = await verifyDetached('rotation', r.statement, r.signatureTo, [toKey], this.now());
       if (!byOld.valid || !byNew.valid) continue;
       officers.set(r.to, { key: toKey });
       from.retiredAt = rotation.value.at;
@@ -209,7 +211,7 @@ export class TrustedDirectory {
         if (!s.ok || !s.value.roles.includes('officer') || s.value.party !== party || s.value.fingerprint !== m.fingerprint) continue;
         const signer = officers.get(s.value.officer);
         if (!signer || (signer.retiredAt && s.value.issuedAt > signer.retiredAt)) continue;
-        if ((await verifyDetached(m.statement, m.statementSignature, [signer.key], this.now())).valid) {
+        if ((await verifyDetached('membership', m.statement, m.statementSignature, [signer.key], this.now())).valid) {
           officers.set(m.fingerprint, { key: keys.get(m.fingerprint)! });
           changed = true;
         }
@@ -228,10 +230,12 @@ export class TrustedDirectory {
     if (!parsed.ok) throw new ClientError(`key ${m.fingerprint} of ${party}: ${parsed.error}`);
     const s = parsed.value;
     if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`);
+    const dated = signedInstantProblem(s.issuedAt, this.now(), `the membership statement of ${m.fingerprint} (${party})`) ?? (s.validUntil ? signedExpiryProblem(s.validUntil, this.now(), `the validity of ${m.fingerprint} (${party})`) : undefined);
+    if (dated) throw new ClientError(`${dated}; refusing to trust it`);
     const officer = officers.get(s.officer);
     if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`);
     if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`);
-    const verification = await verifyDetached(m.statement, m.statementSignature, [officer.key], this.now());
+    const verification = await verifyDetached('membership', m.statement, m.statementSignature, [officer.key], this.now());
     if (!verification.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${verification.reason}`);
     if (!this.trust.noteStatement(m.fingerprint, s.issuedAt)) {
       throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);

@@ -157,7 +157,7 @@ export async function markFetchedFolder(
   for (const { path, digest, ...file } of labelled) files.push({ ...file, ...(digest ?? (await sha256File(path))) });
   const xml = labelXml({ ...base, files });
   await write(LABEL_FILE, xml);
-  await write(LABEL_SIGNATURE_FILE, await signDetached(xml, ctx.key, ctx.now()));
+  await write(LABEL_SIGNATURE_FILE, await signDetached('label', xml, ctx.key, ctx.now()));
   return notices;
 }
 
@@ -197,7 +197,7 @@ export async function verifyFolderLabel(
   const claims = read2.claims;
   const reader = (await ctx.directory.members(claims.reader.party)).find((m) => m.fingerprint === claims.reader.fingerprint);
   if (!reader) return { ...result(0), problems: [`${LABEL_FILE} claims to be signed by ${claims.reader.fingerprint}, who is not a vouched-for member of ${claims.reader.party}`] };
-  const check = await verifyDetached(xml!, labelSignature!, [reader.key], ctx.now());
+  const check = await verifyDetached('label', xml!, labelSignature!, [reader.key], ctx.now());
   if (!check.valid) return { ...result(0), problems: [`${LABEL_FILE} was changed after its reader signed it (${check.reason})`] };
   if (reader.revokedAt && check.signedAt.toISOString() >= reader.revokedAt) problems.push(`${LABEL_FILE} was signed after its reader's key was revoked (${reader.revokedAt})`);
 

@@ -398,10 +398,12 @@ describe('the web client, served by the hub at /', () => {
       const releaseId = (await ok(ayesha.run('release', 'request', browserPacketId, '--to', 'KZ', '--purpose', 'Joint investigation with KZ'))).stdout.trim();
       await page.getByRole('link', { name: 'Releases' }).click();
       await page.getByRole('button', { name: new RegExp(`Review and decide .*${releaseId}`) }).click();
+      await page.getByLabel(/The third party, as you decide it/).fill('KZ');
       await page.getByLabel('Conditions').fill('Not to be used as evidence in court');
       await page.getByRole('button', { name: 'Show exactly what I will sign' }).click();
-      const statement = page.locator('pre.statement');
-      await statement.waitFor({ timeout: 30_000 });
+      const statement = page.locator('pre.statement.canonical');
+      await page.locator('pre.statement').first().waitFor({ timeout: 30_000 });
+      expect(await page.locator('pre.statement').first().textContent()).toMatch(/Consent to be signed by .*\n {2}release: {5}.*\n {2}packet:.*\n {2}to: {10}KZ/);
       const shown = JSON.parse((await statement.textContent()) ?? '{}') as Record<string, string>;
       expect(shown).toMatchObject({ releaseId, packetId: browserPacketId, thirdParty: 'KZ', purpose: 'Joint investigation with KZ', decision: 'consent', conditions: 'Not to be used as evidence in court', officer: sergei.fingerprint });
       expect(await axeProblems(page)).toEqual([]);

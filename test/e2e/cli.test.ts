@@ -193,8 +193,13 @@ describe('liaison CLI end to end', () => {
     expectOneSentenceError(await aigerim.run('fetch', packetId, '--out', out), /does not exist or is not available/);
     const releaseId = (await ok(ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same network'))).stdout.trim();
     expectOneSentenceError(await ayesha.run('release', 'execute', releaseId), /blocked until RU records its written consent \(RU-PK Art\. 7\(4\)\)/);
-    expectOneSentenceError(await ayesha.run('release', 'consent', releaseId), /RU-PK Art\. 7\(4\)/);
-    await ok(sergei.run('release', 'consent', releaseId, '--conditions', 'Only for this investigation'));
+    expectOneSentenceError(await ayesha.run('release', 'consent', releaseId, '--to', 'KZ'), /RU-PK Art\. 7\(4\)/);
+    const withoutTo = await sergei.run('release', 'consent', releaseId);
+    expect(withoutTo.code).not.toBe(0);
+    expect(withoutTo.stderr).toMatch(/required option '--to <party>' not specified/);
+    expectOneSentenceError(await sergei.run('release', 'consent', releaseId, '--to', 'UZ'), /is for KZ, not UZ as you stated; nothing was signed/);
+    const consented = await ok(sergei.run('release', 'consent', releaseId, '--to', 'kz', '--purpose', 'Kazakh part of the same network', '--conditions', 'Only for this investigation'));
+    expect(consented.stderr).toMatch(/to: +KZ\n +purpose: +"Kazakh part of the same network"\n +conditions: +"Only for this investigation"/);
     await ok(ayesha.run('release', 'execute', releaseId));
     const kz = join(root, 'kz');
     await ok(aigerim.run('fetch', packetId, '--out', kz));

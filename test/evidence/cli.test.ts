@@ -162,7 +162,8 @@ describe('the evidence bundle with the CLI', () => {
     // The judge pins the officers as the parties notified them: every signer's key must then chain to them.
     for (const o of [sergei, imran]) await ok(liaison(['trust', 'add', '--party', o.party, '--officer', o.fingerprint], offline));
     const verified = await ok(liaison(['evidence', 'verify', file, '--hub-fingerprint', hubFingerprint], offline));
-    expect(verified.stdout).not.toMatch(/hub's word/);
+    expect(verified.stdout).not.toMatch(/taken on the hub's word/);
+    expect(verified.stdout).toMatch(/unverified: exportedAt = .*Evidence of .* verified, except the 1 field\(s\) marked unverified above/s);
     expect(verified.stdout).toMatch(/receipt retrieved for PK/);
     expect(verified.stdout).toMatch(/Evidence of .* verified/);
     const wrongHub = await liaison(['evidence', 'verify', file, '--hub-fingerprint', ivan.fingerprint], offline);

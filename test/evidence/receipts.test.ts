@@ -56,7 +56,7 @@ async function retrievalReceipt(reader: Person, p: BuiltPacket, change: (r: Rece
   };
   change(receipt);
   const statement = canonicalize(receipt);
-  return { statement, signature: await signDetached(statement, reader.key, world.clock.now()) };
+  return { statement, signature: await signDetached('retrievalReceipt', statement, reader.key, world.clock.now()) };
 }
 
 beforeAll(async () => {
@@ -169,7 +169,7 @@ describe('retrieval receipts', () => {
   it('refuses a signature by another key, a non-canonical statement, unknown fields, a replay, and the sender', async () => {
     const url = `/v1/packets/${packet.manifest.packetId}/receipts`;
     const good = await retrievalReceipt(pkContact, packet);
-    const otherKey = { statement: good.statement, signature: await signDetached(good.statement, kzContact.key, world.clock.now()) };
+    const otherKey = { statement: good.statement, signature: await signDetached('retrievalReceipt', good.statement, kzContact.key, world.clock.now()) };
     await decided(1, () => request(app()).post(url).set(auth(pkContact)).send(otherKey).expect(400));
     const pretty = { statement: JSON.stringify(JSON.parse(good.statement), null, 1), signature: good.signature };
     await decided(1, () => request(app()).post(url).set(auth(pkContact)).send(pretty).expect(400));
@@ -196,7 +196,7 @@ describe('release receipts', () => {
       decidedAt: world.clock.now().toISOString(),
       officer: ruOfficer.fingerprint,
     });
-    return { decision: text, signature: await signDetached(text, ruOfficer.key, world.clock.now()) };
+    return { decision: text, signature: await signDetached('releaseDecision', text, ruOfficer.key, world.clock.now()) };
   }
 
   it('acknowledges request, consent, execution and availability to the third party; a refusal too', async () => {
@@ -320,7 +320,7 @@ describe('the evidence bundle', () => {
     const pins = new Map([...world.officers].map(([party, officer]) => [party, [officer.fingerprint]]));
     const check = await verifyEvidenceBundle(bundle, { pinnedHub: hub.hub.hubFingerprint, now: world.clock.now(), pinnedOfficers: pins });
     expect(check).toMatchObject({ ok: true });
-    expect(check.lines.join('\n')).not.toMatch(/hub's word/);
+    expect(check.lines.join('\n')).not.toMatch(/taken on the hub's word/);
     const unpinned = await verifyEvidenceBundle(bundle, { pinnedHub: hub.hub.hubFingerprint, now: world.clock.now() });
     expect(unpinned.lines.join('\n')).toMatch(/no officer of RU is pinned here/);
     const wrongOfficer = new Map(pins).set('RU', [ruContact.fingerprint.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]);

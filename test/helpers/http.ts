@@ -67,7 +67,7 @@ export async function decision(release: Release, officer: Person, kind: 'consent
     decidedAt: date.toISOString(),
     officer: officer.fingerprint,
   });
-  return { decision: text, signature: await signDetached(text, officer.key, date) };
+  return { decision: text, signature: await signDetached('releaseDecision', text, officer.key, date) };
 }
 
 /** Session-key wraps of every part of `packet` for `recipients`, made by `reader` (who can open it). */

@@ -10,6 +10,8 @@ export type Rewrite = (path: string, body: unknown) => unknown;
 export interface LyingHub {
   url: string;
   rewrite: Rewrite | undefined;
+  /** Every request the proxy passed on, as `METHOD /path`, in order. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -25,7 +27,9 @@ export async function startLyingHub(app: Express): Promise<LyingHub> {
   const real = createServer(app);
   const realUrl = await listen(real);
   const state: { rewrite: Rewrite | undefined } = { rewrite: undefined };
+  const requests: string[] = [];
   const proxy = createServer((req, res) => {
+    requests.push(`${req.method ?? '?'} ${new URL(req.url ?? '/', realUrl).pathname}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -54,6 +58,7 @@ export async function startLyingHub(app: Express): Promise<LyingHub> {
   const url = await listen(proxy);
   return {
     url,
+    requests,
     get rewrite() {
       return state.rewrite;
     },

@@ -86,7 +86,7 @@ export async function buildPacket(options: {
   };
   options.tamperManifest?.(manifest);
   const manifestText = canonicalize(manifest);
-  const signature = await signDetached(manifestText, options.sender.key, options.date);
+  const signature = await signDetached('manifest', manifestText, options.sender.key, options.date);
   return { manifest, manifestText, signature, files };
 }
 
@@ -103,7 +103,7 @@ export function uploadRequest(app: Express, token: string, packet: { manifestTex
 
 export async function login(app: Express, person: Person, date: Date): Promise<string> {
   const challenge = await request(app).post('/v1/auth/challenge').send({ fingerprint: person.fingerprint }).expect(200);
-  const signature = await signDetached(challenge.body.challenge as string, person.key, date);
+  const signature = await signDetached('login', challenge.body.challenge as string, person.key, date);
   const token = await request(app).post('/v1/auth/token').send({ fingerprint: person.fingerprint, challenge: challenge.body.challenge, signature }).expect(200);
   return token.body.token as string;
 }
@@ -119,5 +119,5 @@ export async function buildRevision(previous: Manifest, signer: Person, readers:
     parts: [...previous.parts, { id: partId, role: spec.role, lang: spec.lang, mediaType: 'text/plain', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }],
   };
   const manifestText = canonicalize(manifest);
-  return { manifest, manifestText, signature: await signDetached(manifestText, signer.key, date), files: [{ partId, bytes }] };
+  return { manifest, manifestText, signature: await signDetached('manifest', manifestText, signer.key, date), files: [{ partId, bytes }] };
 }

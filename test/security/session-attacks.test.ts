@@ -37,7 +37,7 @@ const answer = (fingerprint: string, challenge: string, signature: string) => re
 describe('login by signed challenge', () => {
   it('a challenge answered twice: the second answer is refused', async () => {
     const { challenge } = await challengeFor(cast.people.ruContact);
-    const signature = await signDetached(challenge, cast.people.ruContact.key, now());
+    const signature = await signDetached('login', challenge, cast.people.ruContact.key, now());
     await answer(cast.people.ruContact.fingerprint, challenge, signature).expect(200);
     const replay = await answer(cast.people.ruContact.fingerprint, challenge, signature);
     expect(expectProblem(replay, 401).detail).toMatch(/unknown or was already used/);
@@ -46,31 +46,31 @@ describe('login by signed challenge', () => {
   it('a challenge signed by another key (enrolled or not) is refused, and burnt', async () => {
     for (const signer of [cast.people.pkContact, stranger]) {
       const { challenge } = await challengeFor(cast.people.ruContact);
-      const forged = await signDetached(challenge, signer.key, now());
+      const forged = await signDetached('login', challenge, signer.key, now());
       expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, forged), 401);
       // The attempt used the challenge up: the real owner must ask again.
-      const genuine = await signDetached(challenge, cast.people.ruContact.key, now());
+      const genuine = await signDetached('login', challenge, cast.people.ruContact.key, now());
       expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, genuine), 401);
     }
   });
 
   it("a challenge issued to someone else cannot be answered with one's own key", async () => {
     const { challenge } = await challengeFor(cast.people.ruContact);
-    const signature = await signDetached(challenge, cast.people.pkContact.key, now());
+    const signature = await signDetached('login', challenge, cast.people.pkContact.key, now());
     expectProblem(await answer(cast.people.pkContact.fingerprint, challenge, signature), 401);
   });
 
   it('a challenge text altered before signing (not the one issued) is refused', async () => {
     const { challenge } = await challengeFor(cast.people.ruContact);
     const altered = challenge.replace(/expires=\S+/, 'expires=2999-01-01T00:00:00.000Z');
-    const signature = await signDetached(altered, cast.people.ruContact.key, now());
+    const signature = await signDetached('login', altered, cast.people.ruContact.key, now());
     expectProblem(await answer(cast.people.ruContact.fingerprint, altered, signature), 401);
   });
 
   it('a challenge answered after it expired is refused', async () => {
     const { challenge, expiresAt } = await challengeFor(cast.people.ruContact);
     cast.world.clock.advance(Date.parse(expiresAt) - now().getTime() + 1000);
-    const signature = await signDetached(challenge, cast.people.ruContact.key, now());
+    const signature = await signDetached('login', challenge, cast.people.ruContact.key, now());
     expect(expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, signature), 401).detail).toMatch(/expired/);
   });
 

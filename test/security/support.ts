@@ -130,7 +130,7 @@ export const sha256 = (bytes: Uint8Array | string): string => createHash('sha256
 /** Sign `manifest` (canonically) as `signer`: a packet exactly as a careless or hostile sender would make it. */
 export async function signManifest(manifest: Manifest, signer: Person, date: Date): Promise<{ manifestText: string; signature: string }> {
   const manifestText = canonicalize(manifest);
-  return { manifestText, signature: await signDetached(manifestText, signer.key, date) };
+  return { manifestText, signature: await signDetached('manifest', manifestText, signer.key, date) };
 }
 
 /** Replace part `partId` of a built packet by `bytes`, re-hash it in the manifest and re-sign as `signer`. */

@@ -93,7 +93,7 @@ describe('a field changed after signing breaks the signature', () => {
   });
 
   it('a signature by another enrolled member over the same manifest is refused', async () => {
-    const signature = await signDetached(packet.manifestText, cast.people.ruClerk.key, now());
+    const signature = await signDetached('manifest', packet.manifestText, cast.people.ruClerk.key, now());
     await expectRefused({ ...packet, signature }, /the manifest signature does not verify/);
   });
 
@@ -134,7 +134,7 @@ describe('a manifest that is not in its one canonical form is refused even when 
   it.each(variants)('$form', async ({ text }) => {
     const manifestText = text(fresh.manifestText, fresh.manifest);
     expect(manifestText).not.toBe(fresh.manifestText);
-    const signature = await signDetached(manifestText, cast.people.ruContact.key, now());
+    const signature = await signDetached('manifest', manifestText, cast.people.ruContact.key, now());
     await expectRefused({ manifest: fresh.manifest, manifestText, signature, files: fresh.files }, /not in canonical form|manifest is invalid/);
   });
 });
@@ -158,7 +158,7 @@ describe('a manifest with a field the schema does not know is refused even when 
     add(manifest);
     const manifestText = canonicalize(manifest);
     expect(manifestText).not.toBe(fresh.manifestText);
-    const signature = await signDetached(manifestText, cast.people.ruContact.key, now());
+    const signature = await signDetached('manifest', manifestText, cast.people.ruContact.key, now());
     await expectRefused({ manifest, manifestText, signature, files: fresh.files }, /the manifest is invalid/);
   });
 

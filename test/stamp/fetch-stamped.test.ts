@@ -177,7 +177,7 @@ describe('stamped copies on fetch', () => {
 
   it('gives a third party reading after consent its own stamped copy, and a --raw folder (key wraps first) that verifies', async () => {
     const releaseId = (await ok(ayesha.run('release', 'request', russianPacket, '--to', 'KZ', '--purpose', 'The Kazakh part of the same network'))).stdout.trim();
-    await ok(officerOf.RU!.run('release', 'consent', releaseId));
+    await ok(officerOf.RU!.run('release', 'consent', releaseId, '--to', 'KZ'));
     await ok(ayesha.run('release', 'execute', releaseId));
     const out = join(root, 'aigerim-ru');
     await ok(aigerim.run('fetch', russianPacket, '--out', out, '--quiet'));

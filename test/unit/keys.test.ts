@@ -58,16 +58,16 @@ describe('person keys', () => {
 describe('detached signatures', () => {
   it('verify the exact bytes and report who signed', async () => {
     const text = 'Манифест: پیام محرمانه 机密文件';
-    const sig = await signDetached(text, alice.key, date);
-    expect(await verifyDetached(text, sig, [bob.pub, alice.pub], date)).toMatchObject({ valid: true, signer: alice.fingerprint });
+    const sig = await signDetached('manifest', text, alice.key, date);
+    expect(await verifyDetached('manifest', text, sig, [bob.pub, alice.pub], date)).toMatchObject({ valid: true, signer: alice.fingerprint });
   });
 
   it('are a value the caller must read: altered text, wrong key, garbage all come back invalid', async () => {
-    const sig = await signDetached('hello', alice.key, date);
-    expect((await verifyDetached('hellO', sig, [alice.pub], date)).valid).toBe(false);
-    expect((await verifyDetached('hello', sig, [bob.pub], date)).valid).toBe(false);
-    expect((await verifyDetached('hello', 'garbage', [alice.pub], date)).valid).toBe(false);
-    expect((await verifyDetached('hello', sig, [], date)).valid).toBe(false);
+    const sig = await signDetached('manifest', 'hello', alice.key, date);
+    expect((await verifyDetached('manifest', 'hellO', sig, [alice.pub], date)).valid).toBe(false);
+    expect((await verifyDetached('manifest', 'hello', sig, [bob.pub], date)).valid).toBe(false);
+    expect((await verifyDetached('manifest', 'hello', 'garbage', [alice.pub], date)).valid).toBe(false);
+    expect((await verifyDetached('manifest', 'hello', sig, [], date)).valid).toBe(false);
   });
 });
 

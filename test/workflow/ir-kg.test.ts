@@ -70,7 +70,7 @@ describe('IR-KG: a Persian request, refused with reasons, and purpose-bound', ()
       decidedAt: scene.clock.now().toISOString(),
       officer: officer.fingerprint,
     });
-    const decided = (await post(scene, officer, `/v1/releases/${asked.id}/decision`, { decision, signature: await signDetached(decision, officer.key, scene.clock.now()) }).expect(200)).body;
+    const decided = (await post(scene, officer, `/v1/releases/${asked.id}/decision`, { decision, signature: await signDetached('releaseDecision', decision, officer.key, scene.clock.now()) }).expect(200)).body;
     expect(decided.state).toBe('refused');
   });
 

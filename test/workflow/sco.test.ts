@@ -99,13 +99,13 @@ describe('SCO: a request to two of the six parties', () => {
     const statement = (sha: string) =>
       canonicalize({ format: AUTHENTICITY_FORMAT, requestId: asked.id, packetId: requestId, manifestSha256: sha, confirmedBy: kz.fingerprint, confirmedAt: scene.clock.now().toISOString() });
     const wrong = statement('0'.repeat(64));
-    expectRefusal(await post(scene, kz, `/v1/authenticity/${asked.id}/confirm`, { confirmation: wrong, signature: await signDetached(wrong, kz.key, scene.clock.now()) }), 400);
+    expectRefusal(await post(scene, kz, `/v1/authenticity/${asked.id}/confirm`, { confirmation: wrong, signature: await signDetached('authenticity', wrong, kz.key, scene.clock.now()) }), 400);
     const good = statement(createHash('sha256').update(manifest).digest('hex'));
-    expectRefusal(await post(scene, ru, `/v1/authenticity/${asked.id}/confirm`, { confirmation: good, signature: await signDetached(good, ru.key, scene.clock.now()) }), 403, 'SCO Art. 5(3)');
-    await post(scene, kz, `/v1/authenticity/${asked.id}/confirm`, { confirmation: good, signature: await signDetached(good, kz.key, scene.clock.now()) }).expect(200);
+    expectRefusal(await post(scene, ru, `/v1/authenticity/${asked.id}/confirm`, { confirmation: good, signature: await signDetached('authenticity', good, ru.key, scene.clock.now()) }), 403, 'SCO Art. 5(3)');
+    await post(scene, kz, `/v1/authenticity/${asked.id}/confirm`, { confirmation: good, signature: await signDetached('authenticity', good, kz.key, scene.clock.now()) }).expect(200);
 
     const answer = (await get(scene, ru, `/v1/authenticity/${asked.id}`).expect(200)).body;
-    const verification = await verifyDetached(answer.confirmation, answer.signature, [await readPublicKey(kz.armoredPublicKey)], scene.clock.now());
+    const verification = await verifyDetached('authenticity', answer.confirmation, answer.signature, [await readPublicKey(kz.armoredPublicKey)], scene.clock.now());
     expect(verification.valid).toBe(true);
     expect(JSON.parse(answer.confirmation).manifestSha256).toBe(createHash('sha256').update(manifest).digest('hex'));
   });
@@ -128,7 +128,7 @@ describe('SCO: a request to two of the six parties', () => {
       decidedAt: scene.clock.now().toISOString(),
       officer: officer.fingerprint,
     });
-    const decided = (await post(scene, officer, `/v1/releases/${asked.id}/decision`, { decision, signature: await signDetached(decision, officer.key, scene.clock.now()) }).expect(200)).body;
+    const decided = (await post(scene, officer, `/v1/releases/${asked.id}/decision`, { decision, signature: await signDetached('releaseDecision', decision, officer.key, scene.clock.now()) }).expect(200)).body;
     expect(decided.state).toBe('consented');
     const list = (await get(scene, ru, `/v1/packets/${requestId}/purpose-changes`).expect(200)).body;
     expect(list).toEqual([expect.objectContaining({ id: asked.id, state: 'consented' })]);

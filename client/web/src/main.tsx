@@ -1046,8 +1046,11 @@ function Releases({ t }: { t: T }) {
   const [refuse, setRefuse] = useState('');
   const [conditions, setConditions] = useState('');
   const [expires, setExpires] = useState('');
+  const [statedParty, setStatedParty] = useState('');
   const [text, setText] = useState('');
+  const [lines, setLines] = useState<string[]>([]);
   const [result, setResult] = useState('');
+  const choice = () => ({ thirdParty: statedParty, ...(refuse ? { refuse } : {}), ...(conditions ? { conditions } : {}), ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}) });
   const load = useAction(async () => setReleases(await ask<Release[]>({ op: 'releases' })));
   const execute = useAction(async (r: Release) => {
     const done = await ask<Release>({ op: 'executeRelease', releaseId: r.id });
@@ -1055,10 +1058,12 @@ function Releases({ t }: { t: T }) {
     await load.run();
   });
   const preview = useAction(async () => {
-    setText(await ask<string>({ op: 'previewDecision', releaseId: picked!.id, ...(refuse ? { refuse } : {}), ...(conditions ? { conditions } : {}), ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}) }));
+    const shown = await ask<{ text: string; lines: string[] }>({ op: 'previewDecision', releaseId: picked!.id, choice: choice() });
+    setText(shown.text);
+    setLines(shown.lines);
   });
   const sign = useAction(async () => {
-    const r = await ask<Release>({ op: 'decideRelease', releaseId: picked!.id, confirm: text });
+    const r = await ask<Release>({ op: 'decideRelease', releaseId: picked!.id, choice: choice(), shown: text });
     setResult(t('decided', { state: r.state }));
     setText('');
     await load.run();
@@ -1084,6 +1089,10 @@ function Releases({ t }: { t: T }) {
             {t('decide')}: {picked.thirdParty} — {picked.purpose}
           </h2>
           <label>
+            {t('statedThirdParty')}
+            <input name="stated-third-party" required value={statedParty} onInput={(e) => { setStatedParty(e.currentTarget.value); setText(''); }} />
+          </label>
+          <label>
             {t('refuseReason')}
             <input name="refuse" value={refuse} onInput={(e) => { setRefuse(e.currentTarget.value); setText(''); }} />
           </label>
@@ -1100,8 +1109,14 @@ function Releases({ t }: { t: T }) {
             <>
               <p>{t('willSign')}</p>
               <pre class="statement" tabIndex={0}>
-                {JSON.stringify(JSON.parse(text), null, 2)}
+                {lines.join('\n')}
               </pre>
+              <details>
+                <summary>{t('exactText')}</summary>
+                <pre class="statement canonical" tabIndex={0}>
+                  {text}
+                </pre>
+              </details>
               <button type="button" onClick={() => void sign.run()} disabled={sign.busy}>
                 {t('signDecision')}
               </button>

@@ -99,8 +99,16 @@ export type Request =
   | { op: 'releases' }
   | { op: 'requestRelease'; packetId: string; thirdParty: string; purpose: string }
   | { op: 'executeRelease'; releaseId: string }
-  | { op: 'decideRelease'; releaseId: string; refuse?: string; conditions?: string; expiresAt?: string; confirm: string }
-  | { op: 'previewDecision'; releaseId: string; refuse?: string; conditions?: string; expiresAt?: string };
+  | { op: 'previewDecision'; releaseId: string; choice: DecisionChoice }
+  | { op: 'decideRelease'; releaseId: string; choice: DecisionChoice; shown: string };
+
+/** What the officer chose and stated (the third party typed by them, not read from the hub). */
+export interface DecisionChoice {
+  thirdParty: string;
+  refuse?: string;
+  conditions?: string;
+  expiresAt?: string;
+}
 
 export type WorkerMessage =
   | { id: number; ok: true; result: unknown }

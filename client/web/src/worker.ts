@@ -13,7 +13,6 @@
  */
 import { fingerprintOf, generatePersonKey, inspectPublicKey, isProtectedPrivateKey, readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../../../keys/identity.ts';
 import { decryptPart, encryptPartForRecipients } from '../../../keys/parts.ts';
-import { signDetached } from '../../../keys/signatures.ts';
 import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
@@ -36,19 +35,19 @@ import {
   partSignerStanding,
   readersOf,
   executeRelease,
-  releaseDecisionText,
+  prepareReleaseDecision,
   safeFileName,
   signNewManifest,
   signNextRevision,
   signReleaseDecision,
   verifiedManifest,
 } from '../../core/packets.ts';
-import { logIn, logOut } from '../../core/session.ts';
+import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
 import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
-import type { AgreementChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
+import type { AgreementChoice, DecisionChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -394,6 +393,10 @@ async function agreements(): Promise<AgreementChoice[]> {
   return out;
 }
 
+function choiceOf(c: DecisionChoice): { refuse?: string; conditions?: string; expiresAt?: string } {
+  return { ...(c.refuse ? { refuse: c.refuse } : {}), ...(c.conditions ? { conditions: c.conditions } : {}), ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}) };
+}
+
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'status':
@@ -467,7 +470,9 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'login': {
       const k = requireKey();
-      const session = await logIn(new HubClient(origin, undefined, xhrUploader), { fingerprint: fingerprintOf(k), sign: (text) => signDetached(text, k, now()) });
+      // The hub pinned on first use in this browser, if any: a different hub key refuses the login.
+      const pinnedHub = await records.get<string>('hub-fingerprint');
+      const session = await logIn(new HubClient(origin, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
       api = session.api;
       me = session.member;
       return status();
@@ -541,14 +546,11 @@ async function handle(request: Request): Promise<unknown> {
       // Re-wraps each part's session key for the third party's cleared, vouched-for members, here.
       return executeRelease(await context(), request.releaseId);
     case 'previewDecision': {
-      const ctx = await context();
-      const release = await ctx.api.release(request.releaseId);
-      return releaseDecisionText(ctx, release, { ...(request.refuse ? { refuse: request.refuse } : {}), ...(request.conditions ? { conditions: request.conditions } : {}), ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}) });
+      const { text, lines } = await prepareReleaseDecision(await context(), request.releaseId, choiceOf(request.choice), { thirdParty: request.choice.thirdParty.trim().toUpperCase() });
+      return { text, lines };
     }
-    case 'decideRelease': {
-      const ctx = await context();
-      return signReleaseDecision(ctx, request.releaseId, request.confirm);
-    }
+    case 'decideRelease':
+      return signReleaseDecision(await context(), request.releaseId, request.shown, choiceOf(request.choice), { thirdParty: request.choice.thirdParty.trim().toUpperCase() });
   }
 }
 
