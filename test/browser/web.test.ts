@@ -317,7 +317,7 @@ describe('the web client, served by the hub at /', () => {
     expect((await aigerim.run('fetch', cliPacketId, '--out', join(root, 'kz-early'))).code).not.toBe(0);
     const releases = JSON.parse((await ok(imran.run('release', 'list', '--json'))).stdout) as Array<{ id: string; packetId: string; state: string }>;
     const release = releases.find((r) => r.packetId === cliPacketId && r.state === 'requested')!;
-    await ok(imran.run('release', 'consent', release.id, '--conditions', 'Only for this investigation'));
+    await ok(imran.run('release', 'consent', release.id, '--to', 'KZ', '--conditions', 'Only for this investigation'));
     await page.goto(`${hub.url}/#/releases`);
     await page.getByRole('cell', { name: 'Only for this investigation' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: new RegExp(`Execute .*${release.id}`) }).click();
