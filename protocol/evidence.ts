@@ -11,7 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { canonicalize } from './canonical.ts';
-import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
+import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
 import { Release } from './release.ts';
 
 export const RECEIPT_FORMAT = 'liaison-receipt/1';
@@ -39,7 +39,7 @@ export type ReceiptKind = z.infer<typeof ReceiptKind>;
 
 export const Receipt = z.strictObject({
   format: z.literal(RECEIPT_FORMAT),
-  id: z.uuid({ version: 'v4' }),
+  id: RecordId,
   kind: ReceiptKind,
   /** Who signs: the hub's key, or the person who retrieved. */
   issuer: z.strictObject({ role: z.enum(['hub', 'person']), fingerprint: Fingerprint }),

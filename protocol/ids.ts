@@ -14,8 +14,16 @@ export const Fingerprint = z
   .pipe(z.string().regex(/^[0-9A-F]{40}$/, 'a fingerprint is 40 hexadecimal digits'));
 export type Fingerprint = z.infer<typeof Fingerprint>;
 
-export const PacketId = z.uuid({ version: 'v4' });
-export const ReleaseId = z.uuid({ version: 'v4' });
+/**
+ * Ids of packets, releases and workflow records are UUIDs, written in lower case. Any other case
+ * is read as the same id (RFC 9562: UUIDs compare case-insensitively), so two ids that differ
+ * only in case are one object everywhere: in routes, bodies and signed statements alike.
+ */
+const lowerCase = (s: string) => s.toLowerCase();
+export const PacketId = z.string().transform(lowerCase).pipe(z.uuid({ version: 'v4' }));
+export const ReleaseId = z.string().transform(lowerCase).pipe(z.uuid({ version: 'v4' }));
+/** Any record id the hub makes (oral and authenticity requests, receipts): a UUID, normalised like a packet id. */
+export const RecordId = z.string().transform(lowerCase).pipe(z.uuid());
 
 /** BCP 47 language tag, kept simple: a primary subtag and optional subtags. */
 export const LanguageTag = z

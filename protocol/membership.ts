@@ -10,14 +10,16 @@ export interface MemberLike {
   roles: readonly Role[];
   clearance: Level;
   revokedAt?: string | undefined;
+  validFrom?: string | undefined;
   validUntil?: string | undefined;
   keyExpiresAt?: string | undefined;
 }
 
-/** Why a member cannot act at `at` (revoked, statement or key expired), or null if they can. */
+/** Why a member cannot act at `at` (revoked, not yet valid, statement or key expired), or null if they can. */
 export function inactiveReason(member: MemberLike, at: Date): string | null {
   const now = at.toISOString();
   if (member.revokedAt && member.revokedAt <= now) return `revoked at ${member.revokedAt}`;
+  if (member.validFrom && member.validFrom > now) return `membership not valid before ${member.validFrom}`;
   if (member.validUntil && member.validUntil <= now) return `membership expired at ${member.validUntil}`;
   if (member.keyExpiresAt && member.keyExpiresAt <= now) return `key expired at ${member.keyExpiresAt}`;
   return null;

@@ -9,7 +9,7 @@
  * Reasons, purposes and facts are written in the encrypted packets; the hub never reads them.
  */
 import { z } from 'zod';
-import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId } from './ids.ts';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId , RecordId } from './ids.ts';
 import type { PacketKind } from './manifest.ts';
 
 export const RequestState = z.enum([
@@ -117,7 +117,7 @@ export const OralRequestBody = z.strictObject({
 export const OralConfirmBody = z.strictObject({ packetId: PacketId });
 
 export const OralRequestView = z.strictObject({
-  id: z.uuid(),
+  id: RecordId,
   agreementId: AgreementId,
   requestingParty: PartyId,
   requestedParty: PartyId,
@@ -141,7 +141,7 @@ export const AUTHENTICITY_FORMAT = 'liaison-authenticity/1';
 /** The sender's signed statement that a packet, exactly as its manifest says, is theirs. */
 export const AuthenticityConfirmation = z.strictObject({
   format: z.literal(AUTHENTICITY_FORMAT),
-  requestId: z.uuid(),
+  requestId: RecordId,
   packetId: PacketId,
   /** SHA-256 of the packet's current signed manifest text: what is confirmed, byte for byte. */
   manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -156,7 +156,7 @@ export const AuthenticityAnswerBody = z.strictObject({
 });
 
 export const AuthenticityView = z.strictObject({
-  id: z.uuid(),
+  id: RecordId,
   packetId: PacketId,
   requestingParty: PartyId,
   senderParty: PartyId,
@@ -238,7 +238,7 @@ export const RequestForm = z.strictObject({
   facts: text.optional(),
   confidentiality: text.optional(),
   /** Set when this written request confirms an urgent oral one (SCO Art. 5(2)). */
-  confirmsOralRequest: z.uuid().optional(),
+  confirmsOralRequest: RecordId.optional(),
 });
 export type RequestForm = z.infer<typeof RequestForm>;
 

@@ -33,6 +33,7 @@ import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, sub
 import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOfficer } from './members.ts';
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
+import { evidenceSettled, settleEvidence } from './evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
 import { webClient } from './web.ts';
 import { agreementRules } from '../protocol/agreement.ts';
@@ -80,6 +81,8 @@ export function buildApp(hub: Hub): express.Express {
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      // Sign what this request's writes left unsigned (receipts, due checkpoints), after it and never in a GET.
+      void settleEvidence(hub);
       const route = (req.route as { path?: string } | undefined)?.path;
       hub.logger.info({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
     });
@@ -106,11 +109,11 @@ export function buildApp(hub: Hub): express.Express {
 
   v1.post('/auth/challenge', json, (req, res) => {
     const body = parse(ChallengeRequest, req.body, 'body');
-    res.json(issueChallenge(hub, body.fingerprint));
+    res.json(issueChallenge(hub, body.fingerprint, addressOf(req)));
   });
   v1.post('/auth/token', json, async (req, res) => {
     const body = parse(TokenRequest, req.body, 'body');
-    const session = await exchangeChallenge(hub, body);
+    const session = await exchangeChallenge(hub, body, addressOf(req));
     res.json({ token: session.token, expiresAt: session.expiresAt, member: publicMember(session.member) });
   });
   v1.post('/auth/logout', auth, (_req, res) => {
@@ -255,11 +258,25 @@ function requireMultipart(req: Request): void {
   if (!req.is('multipart/form-data')) throw new Problem('unsupported-media-type', 'a packet is uploaded as multipart/form-data');
 }
 
-/** Every refused request on an authenticated route is a security decision: record it. */
+/** The caller's address as the socket reports it (`trust proxy` is off: a header cannot change it). */
+export function addressOf(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Every refused request on an authenticated route is a security decision: record it. A refusal to
+ * someone not logged in is recorded in aggregate (server/limits.ts), so anonymous callers cannot
+ * grow the append-only log without bound; the login routes record their own.
+ */
 function auditDenial(hub: Hub, err: unknown, req: Request, res: Response): void {
   const problem = toProblem(err);
   if (!problem || req.path.startsWith('/v1/auth/') || !req.path.startsWith('/v1/')) return;
   const member = res.locals.member as MemberRecord | undefined;
+  const action = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/')}`;
+  if (!member) {
+    hub.auditUnauthenticated({ address: addressOf(req), action, code: problem.code, subject: req.originalUrl.split('?')[0]!.slice(0, 200) });
+    return;
+  }
   try {
     hub.audit({
       actor: member?.fingerprint ?? '-',
@@ -284,5 +301,14 @@ export interface LiaisonApp {
 /** Open the hub in `config.dataDir` and build its app. */
 export async function createApp(config: HubConfigInput, now: Clock = () => new Date()): Promise<LiaisonApp> {
   const hub = await openHub(parseHubConfig(config), now);
-  return { app: buildApp(hub), hub, close: () => hub.close() };
+  // Receipts or checkpoints a crash left unsigned are signed before the first request is answered.
+  await settleEvidence(hub);
+  return {
+    app: buildApp(hub),
+    hub,
+    close: async () => {
+      await evidenceSettled(hub);
+      await hub.close();
+    },
+  };
 }

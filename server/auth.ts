@@ -16,34 +16,56 @@ import type { Hub } from './hub.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The text a person signs to log in: bound to this hub, this key, a nonce and an expiry. */
-export function issueChallenge(hub: Hub, fingerprint: string): { challenge: string; expiresAt: string } {
+/** Refuse a login step over its rate limit, per key and per address (429, audited in aggregate). */
+function requireWithinLimits(hub: Hub, step: 'auth.challenge' | 'auth.login', fingerprint: string, address: string): void {
+  const byKey = hub.authLimits.byKey.take(fingerprint);
+  const byAddress = hub.authLimits.byAddress.take(address);
+  if (byKey && byAddress) return;
+  hub.auditUnauthenticated({ address, action: step, code: 'rate-limited', subject: fingerprint, reason: byKey ? 'too many attempts from this address' : 'too many attempts for this key' });
+  throw new Problem('too-many-requests', 'too many login attempts; wait a minute and try again', { retryAfter: (byKey ? hub.authLimits.byAddress : hub.authLimits.byKey).retryAfterSeconds() });
+}
+
+/**
+ * The text a person signs to log in: bound to this hub, this key, a nonce and an expiry. Every
+ * key gets the same answer (an unknown, revoked, expired or not-yet-valid key too), so the
+ * challenge tells an anonymous caller nothing about who is enrolled; only a challenge issued to
+ * an active key is stored, and so only it can be exchanged for a token.
+ */
+export function issueChallenge(hub: Hub, fingerprint: string, address: string): { challenge: string; expiresAt: string } {
+  requireWithinLimits(hub, 'auth.challenge', fingerprint, address);
   const now = hub.now();
+  const expiresAt = new Date(now.getTime() + hub.settings.challengeSeconds * 1000).toISOString();
+  const challenge = formatLoginChallenge({ hub: hub.hubFingerprint, key: fingerprint, nonce: randomBytes(24).toString('base64url'), issuedAt: now.toISOString(), expiresAt });
   const member = hub.store.getMember(fingerprint);
   const inactive = member ? inactiveReason(member, now) : 'unknown key';
   if (!member || inactive) {
-    hub.audit({ actor: fingerprint, party: member?.party ?? '-', action: 'auth.challenge', object: fingerprint, outcome: 'deny', detail: { reason: inactive } });
-    throw new Problem('unauthenticated', member ? `this key cannot log in: ${inactive}` : 'this key is not enrolled on the hub');
+    hub.auditUnauthenticated({ address, action: 'auth.challenge', code: 'inactive-key', subject: fingerprint, reason: member ? (inactive ?? 'inactive') : 'unknown key' });
+    return { challenge, expiresAt };
   }
-  const expiresAt = new Date(now.getTime() + hub.settings.challengeSeconds * 1000).toISOString();
-  const challenge = formatLoginChallenge({ hub: hub.hubFingerprint, key: fingerprint, nonce: randomBytes(24).toString('base64url'), issuedAt: now.toISOString(), expiresAt });
-  hub.store.purgeExpired(now.toISOString());
-  hub.store.putChallenge(sha256(challenge), fingerprint, expiresAt);
+  hub.store.transaction(() => {
+    hub.store.purgeExpired(now.toISOString());
+    hub.store.putChallenge(sha256(challenge), fingerprint, expiresAt, hub.settings.maxChallengesPerKey);
+  });
   return { challenge, expiresAt };
 }
+
+/** One answer for every failed login, so the exchange is no oracle for enrolment either; the audit keeps the real reason. */
+const LOGIN_FAILED = 'the login failed: the challenge is unknown or was already used, has expired, or its signature does not verify with an active enrolled key; ask for a new challenge';
 
 export async function exchangeChallenge(
   hub: Hub,
   body: { fingerprint: string; challenge: string; signature: string },
+  address: string,
 ): Promise<{ token: string; expiresAt: string; member: MemberRecord }> {
+  requireWithinLimits(hub, 'auth.login', body.fingerprint, address);
   const now = hub.now();
   const deny = (reason: string): never => {
-    hub.audit({ actor: body.fingerprint, party: hub.store.getMember(body.fingerprint)?.party ?? '-', action: 'auth.login', object: body.fingerprint, outcome: 'deny', detail: { reason } });
-    throw new Problem('unauthenticated', reason);
+    hub.auditUnauthenticated({ address, action: 'auth.login', code: 'unauthenticated', subject: body.fingerprint, reason });
+    throw new Problem('unauthenticated', reason === 'the challenge has expired' ? `${reason}; ask for a new one` : LOGIN_FAILED);
   };
   const stored = hub.store.takeChallenge(sha256(body.challenge));
   if (!stored || stored.fingerprint !== body.fingerprint) return deny('the challenge is unknown or was already used');
-  if (stored.expiresAt <= now.toISOString()) return deny('the challenge has expired; ask for a new one');
+  if (stored.expiresAt <= now.toISOString()) return deny('the challenge has expired');
   const member = hub.store.getMember(body.fingerprint);
   if (!member) return deny('this key is not enrolled on the hub');
   const inactive = inactiveReason(member, now);
@@ -53,6 +75,9 @@ export async function exchangeChallenge(
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hub.settings.tokenAbsoluteSeconds * 1000).toISOString();
   hub.store.transaction(() => {
+    // The key may have been revoked while the signature was checked.
+    const current = hub.store.getMember(member.fingerprint);
+    if (!current || inactiveReason(current, hub.now())) throw new Problem('unauthenticated', LOGIN_FAILED);
     hub.store.createSession(sha256(token), member.fingerprint, now.toISOString(), expiresAt);
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'auth.login', object: member.fingerprint, outcome: 'allow', detail: {} });
   });

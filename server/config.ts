@@ -23,6 +23,26 @@ export const HubConfigSchema = z.strictObject({
   tokenAbsoluteSeconds: z.number().int().positive().default(8 * 3600),
   /** The hub signs an audit checkpoint for every this many events (issue 5; signed when next needed). */
   checkpointEvery: z.number().int().positive().default(100),
+  /** Login attempts (challenge or token) naming one key, per minute, before 429 (issue 8 item 7). */
+  authPerKeyPerMinute: z.number().int().positive().default(30),
+  /** Login attempts from one address per minute, before 429. */
+  authPerAddressPerMinute: z.number().int().positive().default(600),
+  /** Open login challenges kept per key; asking for more drops the oldest. */
+  maxChallengesPerKey: z.number().int().positive().default(3),
+  /** Unauthenticated denials are audited as the first of each kind plus one count per window of this many seconds. */
+  denialWindowSeconds: z.number().int().positive().default(60),
+  /** Kinds (address, route, code) of unauthenticated denial tracked per window; the rest share one overflow count. */
+  denialKindsPerWindow: z.number().int().positive().default(50),
+  /** `liaison serve`: the whole request head must arrive within this many milliseconds. */
+  headersTimeoutMs: z.number().int().positive().default(20_000),
+  /** `liaison serve`: a request with a JSON body (or none) must arrive whole within this many milliseconds. */
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  /** `liaison serve`: a socket with no bytes moving for this long is closed (a stalled upload too), milliseconds. */
+  idleTimeoutMs: z.number().int().positive().default(60_000),
+  /** `liaison serve`: an idle keep-alive connection is closed after this many milliseconds. */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** `liaison serve`: open connections allowed from one address; more are closed at once. */
+  maxConnectionsPerAddress: z.number().int().positive().default(32),
   /** Log level (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
   /** Log file; standard output when absent. */

@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'conflict'
   | 'treaty-rule'
   | 'too-large'
+  | 'too-many-requests'
   | 'unsupported-media-type';
 
 const STATUS: Record<ProblemCode, number> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ProblemCode, number> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-media-type': 415,
+  'too-many-requests': 429,
   'treaty-rule': 422,
 };
 
@@ -34,6 +36,7 @@ const TITLE: Record<ProblemCode, string> = {
   'not-found': 'No such resource',
   conflict: 'The request conflicts with the current state',
   'too-large': 'The request is too large',
+  'too-many-requests': 'Too many requests',
   'unsupported-media-type': 'Unsupported media type',
   'treaty-rule': 'Refused under the agreement',
 };
@@ -44,9 +47,9 @@ export class Problem extends Error {
 
   readonly code: ProblemCode;
   readonly detail: string;
-  readonly extra: { article?: string; errors?: unknown };
+  readonly extra: { article?: string; errors?: unknown; retryAfter?: number };
 
-  constructor(code: ProblemCode, detail: string, extra: { article?: string; errors?: unknown } = {}, options?: { cause?: unknown }) {
+  constructor(code: ProblemCode, detail: string, extra: { article?: string; errors?: unknown; retryAfter?: number } = {}, options?: { cause?: unknown }) {
     super(detail, options);
     this.code = code;
     this.detail = detail;
@@ -76,11 +79,24 @@ export function problemBody(p: Problem): Record<string, unknown> {
   };
 }
 
+/**
+ * The client went away mid-request (closed the socket, aborted an upload): an ordinary event, not
+ * a fault of the hub. Node, body-parser, busboy and stream pipelines each say it their own way.
+ */
+export function isClientAbort(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { type?: string; code?: string; message?: string };
+  if (e.type === 'request.aborted') return true;
+  if (e.code === 'ECONNRESET' || e.code === 'ECONNABORTED' || e.code === 'EPIPE' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+  return typeof e.message === 'string' && /^(request )?aborted$|client aborted|Request aborted/i.test(e.message);
+}
+
 /** The problem for an error, translating express's parsers and multer; undefined for a fault of ours. */
 export function toProblem(err: unknown): Problem | undefined {
   if (err instanceof Problem) return err;
   if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { type?: string; code?: string; status?: number; message?: string; field?: string };
+  if (isClientAbort(err)) return new Problem('bad-request', 'the client closed the connection before the request was complete');
+  const e = err as { type?: string; code?: string; status?: number; message?: string; field?: string; name?: string };
   if (e.type === 'entity.too.large') return new Problem('too-large', 'the request body is too large');
   if (e.type === 'entity.parse.failed') return new Problem('bad-request', 'the request body is not valid JSON');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new Problem('unsupported-media-type', 'unsupported body encoding');
@@ -92,6 +108,8 @@ export function toProblem(err: unknown): Problem | undefined {
       ? new Problem('too-large', `a part is larger than this hub accepts${field}`)
       : new Problem('too-large', `the upload exceeds a limit: ${e.message ?? e.code}${field}`);
   }
+  // Every other multer error (a file part without a field name, an unexpected field...) is the upload's fault.
+  if (e.name === 'MulterError') return new Problem('bad-request', `the upload is malformed: ${e.message ?? e.code ?? 'multipart error'}${e.field ? ` (${e.field.slice(0, 64)})` : ''}`);
   // busboy/multer: malformed multipart bodies.
   if (typeof e.message === 'string' && /multipart|boundary|Unexpected end of form|Malformed part header/i.test(e.message)) {
     return new Problem('bad-request', `the multipart body is malformed: ${e.message}`);
@@ -103,12 +121,21 @@ export function toProblem(err: unknown): Problem | undefined {
 }
 
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
+  return (err, req, res, _next) => {
     if (res.headersSent) {
-      next(err);
+      // Too late for a problem body: end the response, and log a fault of ours (an abort is ordinary).
+      if (isClientAbort(err)) logger.info({ method: req.method }, 'client aborted the request');
+      else logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, method: req.method }, 'internal error after the answer began');
+      res.destroy();
       return;
     }
     const problem = toProblem(err);
+    if (isClientAbort(err)) {
+      // Nobody is listening for an answer; say what happened, without a stack.
+      logger.info({ method: req.method, path: req.route ? String((req.route as { path: string }).path) : undefined, code: (err as { code?: string }).code }, 'client aborted the request');
+      if (!req.socket.destroyed) res.status(400).type('application/problem+json').json(problemBody(problem!));
+      return;
+    }
     if (!problem) {
       // A fault of ours: log what and where, never the request's body, headers or token.
       logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, method: req.method, path: req.route ? String((req.route as { path: string }).path) : undefined }, 'internal error');
@@ -120,6 +147,7 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
       });
       return;
     }
+    if (problem.extra.retryAfter) res.set('Retry-After', String(problem.extra.retryAfter));
     res.status(problem.status).type('application/problem+json').json(problemBody(problem));
   };
 }

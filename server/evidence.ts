@@ -36,7 +36,9 @@ import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { readRelation } from './policy.ts';
+import { canDownload, readRelation, releaseVisibleTo } from './policy.ts';
+import { requireSignedNear } from './signed-dates.ts';
+import { isUniqueViolation } from '../storage/store.ts';
 
 /** What evidence needs of a hub: its store, its key and a clock (the operator's CLI has no running Hub). */
 export interface EvidenceContext {
@@ -110,10 +112,40 @@ function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord
   return packet;
 }
 
+// --- signing what writes left unsigned, after them and never in a GET ---------------------------
+
+const settling = new WeakMap<Hub, Promise<void>>();
+
+/**
+ * Sign, one job at a time per hub, what the last writes left unsigned: hub receipts recorded in
+ * a decision's transaction, and interval checkpoints whose size was reached. Called after every
+ * request that may have appended events; cheap when nothing is due. A GET waits for it
+ * (`evidenceSettled`) and then only reads, so a GET never writes a checkpoint or a signature.
+ */
+export function settleEvidence(hub: Hub): Promise<void> {
+  const next = (settling.get(hub) ?? Promise.resolve())
+    .then(async () => {
+      // Two indexed look-ups when nothing is due, which is after almost every request.
+      if (hub.store.hasUnsignedReceipts()) await signPendingReceipts(hub);
+      const every = everyOf(hub);
+      const size = hub.store.latestAuditEvent()?.seq ?? 0;
+      const newestInterval = Math.floor(size / every) * every;
+      if (newestInterval > 0 && !hub.store.hasCheckpoint(newestInterval)) await signCheckpoints(hub, every);
+    })
+    .catch((error: unknown) => hub.logger.error({ err: (error as Error).message }, 'could not sign pending receipts or checkpoints'));
+  settling.set(hub, next);
+  return next;
+}
+
+/** Resolves once every signing job queued so far has run. */
+export function evidenceSettled(hub: Hub): Promise<void> {
+  return settling.get(hub) ?? Promise.resolve();
+}
+
 /** The receipts of a packet `member` may see: all of them for the sending party, those concerning its own party otherwise. */
 export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: string): Promise<SignedReceipt[]> {
   const packet = visible(hub, member, packetId);
-  await signPendingReceipts(hub);
+  await evidenceSettled(hub);
   return hub.store
     .receiptsOf(packetId)
     .filter((r) => r.signature !== undefined && (member.party === packet.senderParty || r.party === member.party))
@@ -126,6 +158,8 @@ export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: stri
  */
 export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, packetId: string, body: SignedReceipt): Promise<SignedReceipt> {
   const packet = visible(hub, member, packetId);
+  // Only someone who can download (and so decrypt) the packet can have retrieved it.
+  if (!canDownload(member)) throw notFound('packet');
   if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
   const receipt = parseStatement(Receipt, body.statement);
   if (!receipt) throw new Problem('bad-request', 'the receipt is not a canonical liaison-receipt/1 statement');
@@ -140,27 +174,39 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   }
   if (receipt.audit) throw new Problem('bad-request', 'a retrieval receipt does not name an audit event');
   const now = hub.now();
-  if (Math.abs(new Date(receipt.at).getTime() - now.getTime()) > 10 * 60 * 1000) throw new Problem('bad-request', 'the receipt time is more than ten minutes from the hub clock');
+  requireSignedNear(now, receipt.at, 'receipt time (at)');
   const verification = await verifyDetached('retrievalReceipt', body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the receipt signature does not verify: ${verification.reason}`);
-  hub.store.transaction(() => {
-    if (hub.store.receiptsOf(packetId).some((r) => r.id === receipt.id)) throw new Problem('conflict', 'this receipt was already recorded');
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
-    hub.store.insertReceipt({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
-  });
+  try {
+    hub.store.transaction(() => {
+      // Re-read the receiver's standing at the moment the receipt is recorded.
+      const current = hub.store.getMember(member.fingerprint);
+      if (!current || !canDownload(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
+      hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
+      hub.store.insertReceipt({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
+    });
+  } catch (error) {
+    // The id is taken (this receipt again, or any other receipt's id): a conflict that names no other packet.
+    if (isUniqueViolation(error)) throw new Problem('conflict', 'a receipt with this id is already recorded; make a new receipt', {}, { cause: error });
+    throw error;
+  }
   return body;
 }
 
 // --- checkpoints -------------------------------------------------------------------------------
 
-/** Sign (or find) the checkpoint of the first `size` events. Refuses to sign a log that does not verify. */
-async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[], size: number): Promise<SignedCheckpoint> {
+/**
+ * Sign (or find) the checkpoint of the first `size` events; stored unless `store` is false (a
+ * GET signs a fresh checkpoint for its answer and keeps nothing). Refuses to sign a log that does not verify.
+ */
+async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[], size: number, store = true): Promise<SignedCheckpoint> {
   const existing = ctx.store.checkpoints().find((c) => c.size === size);
   if (existing) return { statement: existing.statement, signature: existing.signature };
   const hashes = events.map((e) => e.hash);
   const at = ctx.now();
   const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size, root: merkleRoot(hashes, size), head: hashes[size - 1]!, at: at.toISOString() } satisfies Checkpoint);
   const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
+  if (!store) return { statement, signature };
   ctx.store.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
   // Two requests may race for the same size; the first one stored is the checkpoint.
   const stored = ctx.store.checkpoints().find((c) => c.size === size)!;
@@ -182,14 +228,16 @@ function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
  * a checkpoint after their size is reached: the log is append-only, so a late signature covers the
  * same events an early one would have. Returns the newest checkpoint.
  */
-export async function signCheckpoints(ctx: EvidenceContext, every: number, options: { now?: boolean } = {}): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
-  await signPendingReceipts(ctx);
+export async function signCheckpoints(ctx: EvidenceContext, every: number, options: { now?: boolean; readOnly?: boolean } = {}): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
+  if (!options.readOnly) await signPendingReceipts(ctx);
   const events = verifiedLog(ctx);
-  const have = new Set(ctx.store.checkpoints().map((c) => c.size));
-  for (let size = every; size <= events.length; size += every) if (!have.has(size)) await checkpointAt(ctx, events, size);
+  if (!options.readOnly) {
+    const have = new Set(ctx.store.checkpoints().map((c) => c.size));
+    for (let size = every; size <= events.length; size += every) if (!have.has(size)) await checkpointAt(ctx, events, size);
+  }
   const all = ctx.store.checkpoints();
   const newest = all[all.length - 1];
-  const latest = options.now || !newest ? await checkpointAt(ctx, events, events.length) : { statement: newest.statement, signature: newest.signature };
+  const latest = options.now || !newest ? await checkpointAt(ctx, events, events.length, !options.readOnly) : { statement: newest.statement, signature: newest.signature };
   return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
 }
 
@@ -199,49 +247,80 @@ export async function checkpointNow(hub: Hub): Promise<SignedCheckpoint> {
   return (await signCheckpoints(hub, everyOf(hub), { now: true })).latest;
 }
 
+/** GET: the newest stored checkpoint (interval ones are signed after the writes that reach them), or a fresh unstored one. */
 export async function latestCheckpoint(hub: Hub): Promise<SignedCheckpoint> {
-  return (await signCheckpoints(hub, everyOf(hub))).latest;
+  await evidenceSettled(hub);
+  return (await signCheckpoints(hub, everyOf(hub), { readOnly: true })).latest;
+}
+
+/** What a GET proves its events against: a checkpoint over the whole log as it stands, signed for this answer and not stored. */
+async function freshView(hub: Hub) {
+  await evidenceSettled(hub);
+  return signCheckpoints(hub, everyOf(hub), { now: true, readOnly: true });
 }
 
 // --- a party's view of the log, exports, bundles -----------------------------------------------
 
-/** Packet ids an event is about: its object (a packet, a part, a release) or the packet in its detail. */
-function packetOfEvent(hub: Hub, e: AuditEvent, releasePackets: Map<string, string>): string | undefined {
-  const first = e.object.split('/')[0]!;
-  if (releasePackets.has(first)) return releasePackets.get(first);
-  if (hub.store.getPacket(first)) return first;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The ids an event names: every id in its object (a packet, part, release, authenticity or oral
+ * request, or the path of a refused request), and the packet or release its detail names.
+ */
+function idsOfEvent(e: AuditEvent): string[] {
+  const ids = (e.object.match(UUID) ?? []).map((id) => id.toLowerCase());
   try {
-    const detail = JSON.parse(e.detail) as { packetId?: unknown };
-    if (typeof detail.packetId === 'string') return detail.packetId;
+    const detail = JSON.parse(e.detail) as Record<string, unknown>;
+    for (const key of ['packetId', 'packet', 'releaseId']) {
+      const value = detail[key];
+      if (typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)) ids.push(value.toLowerCase());
+    }
   } catch {
-    // A detail that is not JSON concerns no packet.
+    // A detail that is not JSON names nothing.
   }
-  return undefined;
+  return [...new Set(ids)];
 }
 
 /**
- * The events `member` may see: those about packets the member may read (whoever acted), and
- * those of the member's own party that concern no packet. An operator reads the whole log on the
- * hub machine (`liaison audit export --data`).
+ * The events `member` may see. An event that names objects is shown only if the member may see
+ * every one of them, with the same rules as the objects themselves (a packet above the
+ * member's clearance, a release to another third party, an id that names nothing: hidden alike,
+ * so the export is no oracle for what exists). An event that names none is shown to its own
+ * party. With `onlyPacket`, only the events about that packet. An operator reads the whole log
+ * on the hub machine (`liaison audit export --data`).
  */
 function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditEvent[], onlyPacket?: string): AuditEvent[] {
-  const releasePackets = new Map<string, string>();
-  const readable = new Map<string, boolean>();
   const now = hub.now();
-  const canRead = (packetId: string) => {
-    if (!readable.has(packetId)) {
-      const packet = hub.store.getPacket(packetId);
-      const releases = packet ? hub.store.releasesOf(packetId) : [];
-      for (const r of releases) releasePackets.set(r.id, packetId);
-      readable.set(packetId, Boolean(packet && readRelation(member, packet, releases, now)));
-    }
-    return readable.get(packetId)!;
+  const verdicts = new Map<string, { visible: boolean; packetId?: string }>();
+  const packetVerdict = (packetId: string) => {
+    const packet = hub.store.getPacket(packetId);
+    return packet ? { packet, releases: hub.store.releasesOf(packetId), visible: Boolean(readRelation(member, packet, hub.store.releasesOf(packetId), now)) } : undefined;
   };
-  for (const id of hub.store.packetIdsForParty(member.party)) canRead(id);
+  const judge = (id: string): { visible: boolean; packetId?: string } => {
+    const known = verdicts.get(id);
+    if (known) return known;
+    let verdict: { visible: boolean; packetId?: string } = { visible: false };
+    const asPacket = packetVerdict(id);
+    const release = asPacket ? undefined : hub.store.getRelease(id);
+    const authenticity = asPacket || release ? undefined : hub.store.getAuthenticityRequest(id);
+    const oral = asPacket || release || authenticity ? undefined : hub.store.getOralRequest(id);
+    if (asPacket) verdict = { visible: asPacket.visible, packetId: id };
+    else if (release) {
+      const p = packetVerdict(release.packetId);
+      verdict = { visible: Boolean(p && releaseVisibleTo(member, p.packet, release, p.releases, now)), packetId: release.packetId };
+    } else if (authenticity) {
+      const p = packetVerdict(authenticity.packetId);
+      verdict = { visible: Boolean(p?.visible && (member.party === p.packet.senderParty || member.party === authenticity.requestingParty)), packetId: authenticity.packetId };
+    } else if (oral) verdict = { visible: member.party === oral.requestingParty || member.party === oral.requestedParty };
+    verdicts.set(id, verdict);
+    return verdict;
+  };
   return events.filter((e) => {
-    const packetId = packetOfEvent(hub, e, releasePackets);
-    if (onlyPacket) return packetId === onlyPacket;
-    return packetId ? canRead(packetId) : e.party === member.party;
+    const ids = idsOfEvent(e);
+    if (ids.length === 0) return !onlyPacket && e.party === member.party;
+    const judged = ids.map(judge);
+    if (!judged.every((v) => v.visible)) return false;
+    return !onlyPacket || judged.some((v) => v.packetId === onlyPacket);
   });
 }
 
@@ -257,7 +336,7 @@ function consistencyFrom(all: readonly AuditEvent[], size: number, fromSizes: re
 
 /** A party's export of the log: the events it may see, each proven to belong to a fresh signed checkpoint. */
 export async function partyAuditExport(hub: Hub, member: MemberRecord, fromSizes: readonly number[]): Promise<AuditExport> {
-  const { events, latest, latestCheckpoint: c } = await signCheckpoints(hub, everyOf(hub), { now: true });
+  const { events, latest, latestCheckpoint: c } = await freshView(hub);
   return {
     format: AUDIT_EXPORT_FORMAT,
     hub: { fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor() },
@@ -273,15 +352,17 @@ export async function partyAuditExport(hub: Hub, member: MemberRecord, fromSizes
 export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: string): Promise<EvidenceBundle> {
   const packet = visible(hub, member, packetId);
   const receipts = await receiptsFor(hub, member, packetId);
-  const { events, latest, latestCheckpoint: c } = await signCheckpoints(hub, everyOf(hub), { now: true });
-  const releases: Release[] = hub.store
-    .releasesOf(packetId)
-    .filter((r) => member.party === packet.senderParty || member.party === r.requestingParty || (member.party === r.thirdParty && r.state === 'executed'))
-    .map(({ decidedBy: _d, ...r }) => ({ ...r, agreementId: packet.agreementId, originParty: packet.senderParty }));
-  const signers = new Set<string>([packet.senderFingerprint, ...hub.store.receiptsOf(packetId).filter((r) => r.issuer !== hub.hubFingerprint).map((r) => r.issuer)]);
+  const { events, latest, latestCheckpoint: c } = await freshView(hub);
+  const allReleases = hub.store.releasesOf(packetId);
+  const seen = allReleases.filter((r) => releaseVisibleTo(member, packet, r, allReleases, hub.now()));
+  const releases: Release[] = seen.map(({ decidedBy: _d, ...r }) => ({ ...r, agreementId: packet.agreementId, originParty: packet.senderParty }));
+  const signers = new Set<string>([
+    packet.senderFingerprint,
+    ...hub.store.receiptsOf(packetId).filter((r) => r.issuer !== hub.hubFingerprint && (member.party === packet.senderParty || r.party === member.party)).map((r) => r.issuer),
+  ]);
   const manifestSigner = (JSON.parse(packet.manifest) as { signedBy?: string }).signedBy;
   if (manifestSigner) signers.add(manifestSigner);
-  for (const r of hub.store.releasesOf(packetId)) if (r.decidedBy) signers.add(r.decidedBy);
+  for (const r of seen) if (r.decidedBy) signers.add(r.decidedBy);
   // Each signer with its membership statement, and the officers who vouched for them, up the chain.
   const keys: EvidenceBundle['keys'] = [];
   const queue = [...signers];

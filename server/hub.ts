@@ -10,6 +10,7 @@ import { readUnlockedPrivateKey, readPublicKey, fingerprintOf, type PrivateKey, 
 import type { Agreement } from '../protocol/agreement.ts';
 import { loadAgreements } from './agreements.ts';
 import { hubPaths, type Clock, type HubSettings } from './config.ts';
+import { DenialAggregator, RateLimiter, type UnauthenticatedDenial } from './limits.ts';
 
 export interface Hub {
   settings: HubSettings;
@@ -27,6 +28,10 @@ export interface Hub {
    * record's time exactly. `at` must be read from the same clock in the same synchronous step.
    */
   audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): void;
+  /** Record a denial to someone not logged in: aggregated, so it cannot grow the log without bound. */
+  auditUnauthenticated(denial: UnauthenticatedDenial): void;
+  /** Login attempts per key and per address. */
+  authLimits: { byKey: RateLimiter; byAddress: RateLimiter };
   close(): Promise<void>;
 }
 
@@ -73,6 +78,19 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
+  const audit = (event: Omit<AuditEventInput, 'at'> & { at?: string }) => void store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
+  const windowMs = settings.denialWindowSeconds * 1000;
+  const denials = new DenialAggregator({ windowMs, maxBuckets: settings.denialKindsPerWindow, maxSubjects: 10, now, append: audit });
+  const flushDenials = () => {
+    try {
+      denials.flush();
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'could not audit unauthenticated denials');
+    }
+  };
+  // Summaries of a closed window land even when no further denial comes to roll it over.
+  const timer = setInterval(flushDenials, windowMs);
+  timer.unref();
   return {
     settings,
     store,
@@ -83,10 +101,25 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     hubFingerprint: fingerprintOf(hubKey),
     now,
     logger,
-    audit(event) {
-      store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
+    audit,
+    auditUnauthenticated(denial) {
+      try {
+        denials.record(denial);
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'could not audit an unauthenticated denial');
+      }
+    },
+    authLimits: {
+      byKey: new RateLimiter({ limit: settings.authPerKeyPerMinute, windowMs: 60_000, now }),
+      byAddress: new RateLimiter({ limit: settings.authPerAddressPerMinute, windowMs: 60_000, now }),
     },
     async close() {
+      clearInterval(timer);
+      try {
+        denials.flush(true);
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'could not audit unauthenticated denials');
+      }
       store.close();
       await closeLog();
     },

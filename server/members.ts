@@ -19,6 +19,8 @@ import type { MemberRecord, ContactRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { isOfficerOf } from './policy.ts';
+import { requireBetween, requireSignedNear } from './signed-dates.ts';
+import { isUniqueViolation } from '../storage/store.ts';
 
 function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
   if (!result.ok) throw new Problem('bad-request', result.error);
@@ -38,8 +40,18 @@ function requireOwnOfficer(caller: MemberRecord, party: string, named: string): 
 
 function checkValidity(hub: Hub, s: MembershipStatement): void {
   const now = hub.now().toISOString();
-  if (s.issuedAt > new Date(hub.now().getTime() + 5 * 60_000).toISOString()) throw new Problem('bad-request', 'the statement is dated in the future');
+  requireSignedNear(hub.now(), s.issuedAt, 'statement date (issuedAt)');
   if (s.validUntil && s.validUntil <= now) throw new Problem('bad-request', 'the statement has already expired');
+}
+
+/** Run a transaction that inserts a member; a key enrolled meanwhile by someone else is a conflict, not a fault. */
+function insertingMember(hub: Hub, fingerprint: string, fn: () => void): void {
+  try {
+    hub.store.transaction(fn);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new Problem('conflict', `key ${fingerprint} is already enrolled`, {}, { cause: error });
+    throw error;
+  }
 }
 
 /** Enroll a member's key on an officer's signed statement. */
@@ -74,10 +86,11 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
     enrolledAt: hub.now().toISOString(),
     statement: body.statement,
     statementSignature: body.signature,
+    validFrom: s.validFrom,
     ...(s.validUntil ? { validUntil: s.validUntil } : {}),
     ...(expires ? { keyExpiresAt: expires.toISOString() } : {}),
   };
-  hub.store.transaction(() => {
+  insertingMember(hub, member.fingerprint, () => {
     hub.store.insertMember(member);
     hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.enroll', object: member.fingerprint, outcome: 'allow', detail: { roles: member.roles, clearance: member.clearance, validUntil: s.validUntil ?? null, successorOf: s.successorOf ?? null, algorithm: info.algorithm } });
   });
@@ -98,7 +111,10 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
   await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
-    hub.store.updateMembership(fingerprint, { roles: [...new Set(s.roles)], clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
+    // Compare-and-set on the statement read above: of two statements sent together, the one that
+    // lands second finds the first in place and is refused, so an older one never replaces a newer.
+    const landed = hub.store.updateMembership(fingerprint, member.statement, { roles: [...new Set(s.roles)], clearance: s.clearance, validFrom: s.validFrom, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
+    if (!landed) throw new Problem('conflict', 'the membership of this key changed while this statement was checked; read it again');
     hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.restate', object: fingerprint, outcome: 'allow', detail: { from: { roles: member.roles, clearance: member.clearance }, to: { roles: s.roles, clearance: s.clearance }, validUntil: s.validUntil ?? null } });
   });
   return hub.store.getMember(fingerprint)!;
@@ -115,11 +131,14 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
   else if (r.signer !== caller.fingerprint) throw new Problem('bad-request', 'the revocation must name its signer');
   if (member.revokedAt) throw new Problem('conflict', `the key was already revoked at ${member.revokedAt}`);
   const now = hub.now().toISOString();
-  // A revocation can be backdated (a key known lost earlier) but never postdated.
-  if (r.revokedAt > new Date(hub.now().getTime() + 5 * 60_000).toISOString()) throw new Problem('bad-request', 'a revocation cannot take effect in the future');
+  // A revocation can be backdated (a key known lost earlier), but not to before the key was
+  // enrolled here, and never postdated.
+  requireBetween(hub.now(), r.revokedAt, member.enrolledAt, 'revocation time (revokedAt)');
   await requireSignedBy(hub, 'revocation', body.statement, body.signature, caller, 'revocation');
   hub.store.transaction(() => {
-    hub.store.revokeMember(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature });
+    if (!hub.store.revokeMember(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature })) {
+      throw new Problem('conflict', 'the key was already revoked');
+    }
     hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'member.revoke', object: fingerprint, outcome: 'allow', detail: { byHolder: self, revokedAt: r.revokedAt } });
   });
   return hub.store.getMember(fingerprint)!;
@@ -132,6 +151,7 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
 export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }): Promise<MemberRecord> {
   const r = parseOrFail(parseCanonical(OfficerRotation, body.statement, 'rotation'));
   requireOwnOfficer(officer, r.party, r.from);
+  requireSignedNear(hub.now(), r.at, 'rotation date (at)');
   const key = await readPublicKey(body.publicKey).catch(() => {
     throw new Problem('bad-request', 'the new public key cannot be read');
   });
@@ -157,10 +177,12 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
     encryptionKeyId: info.encryptionKeyId,
     enrolledAt: now,
   };
-  hub.store.transaction(() => {
+  insertingMember(hub, member.fingerprint, () => {
     hub.store.insertMember(member);
     hub.store.insertRotation({ party: r.party, from: r.from, to: r.to, statement: body.statement, signatureFrom: body.signatureFrom, signatureTo: body.signatureTo, recordedAt: now });
-    hub.store.revokeMember(r.from, { revokedAt: now, reason: `rotated to ${r.to}`, revocation: body.statement, signature: body.signatureFrom });
+    if (!hub.store.revokeMember(r.from, { revokedAt: now, reason: `rotated to ${r.to}`, revocation: body.statement, signature: body.signatureFrom })) {
+      throw new Problem('conflict', 'the old key was revoked while the rotation was checked');
+    }
     hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'officer.rotate', object: r.to, outcome: 'allow', detail: { from: r.from } });
   });
   return member;
@@ -170,6 +192,7 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
 export async function recordContact(hub: Hub, officer: MemberRecord, body: SignedStatement): Promise<ContactRecord> {
   const c = parseOrFail(parseCanonical(ContactEntry, body.statement, 'contact entry'));
   requireOwnOfficer(officer, c.party, c.officer);
+  requireSignedNear(hub.now(), c.issuedAt, 'contact entry date (issuedAt)');
   const agreement = hub.agreements.get(c.agreementId);
   if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${c.agreementId}`);
   if (!agreement.parties.some((p) => p.id === c.party)) throw new Problem('bad-request', `${c.party} is not a party of ${c.agreementId}`);

@@ -15,10 +15,14 @@ import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/p
 import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
-import type { MemberRecord, PacketRecord } from '../storage/store.ts';
+import { isUniqueViolation, type MemberRecord, type PacketRecord } from '../storage/store.ts';
+import { requireSignedNear } from './signed-dates.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
+import { SENDING_ROLES, TRANSLATING_ROLES } from '../protocol/ids.ts';
+import { clearanceCovers } from '../protocol/levels.ts';
+import { inactiveReason } from '../protocol/membership.ts';
 import {
   agreementOf,
   canDownload,
@@ -105,14 +109,38 @@ function answeredPacket(hub: Hub, manifest: Manifest): PacketRecord | undefined 
 }
 
 
+/** The key IDs every part of a packet must be encrypted to now: the cleared readers of its sending and receiving parties. */
+function expectedReaders(hub: Hub, manifest: Manifest): MemberRecord[] {
+  return [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level, hub.now()));
+}
+
+/**
+ * The uploader's standing at the moment the upload commits (called inside the transaction): an
+ * upload that began before a revocation, an expiry or a downgrade does not complete after it.
+ */
+function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Manifest, readerKeys: ReadonlySet<string>): void {
+  const now = hub.now();
+  const current = hub.store.getMember(uploader.fingerprint);
+  const allowed =
+    current &&
+    !inactiveReason(current, now) &&
+    clearanceCovers(current.clearance, manifest.marking.level) &&
+    (manifest.revision === 1 ? current.roles.some((r) => SENDING_ROLES.includes(r)) : current.roles.some((r) => TRANSLATING_ROLES.includes(r)));
+  if (!allowed) throw new Problem('forbidden', 'the uploader\'s key was revoked, expired or downgraded while the upload was received; nothing was stored');
+  const nowReaders = new Set(expectedReaders(hub, manifest).map((m) => m.encryptionKeyId));
+  if (nowReaders.size !== readerKeys.size || [...nowReaders].some((k) => !readerKeys.has(k))) {
+    throw new Problem('conflict', 'the cleared readers of this packet changed while it was uploaded (a key was enrolled, revoked or re-cleared); encrypt it again');
+  }
+}
+
 /** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
-async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<void> {
+async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<Set<string>> {
   const byId = new Map(files.map((f) => [f.partId, f]));
   if (byId.size !== files.length) throw new Problem('bad-request', 'a part was uploaded twice');
   for (const f of files) {
     if (!newParts.some((p) => p.id === f.partId)) throw new Problem('bad-request', `the upload has a file "${f.partId.slice(0, 20)}" that the manifest does not list as a new part`);
   }
-  const readers = [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level, hub.now()));
+  const readers = expectedReaders(hub, manifest);
   const expected = new Set(readers.map((m) => m.encryptionKeyId));
   for (const part of newParts) {
     const file = byId.get(part.id);
@@ -140,6 +168,7 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
       );
     }
   }
+  return expected;
 }
 
 /** Receive a new packet or a new revision of a draft, from a multipart upload. */
@@ -164,6 +193,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     if (manifest.revision === 1) {
       if (expectedPacketId) throw new Problem('bad-request', 'an attachment is a later revision of the draft');
       if (existing) throw new Problem('conflict', 'a packet with this id already exists');
+      requireSignedNear(hub.now(), manifest.createdAt, 'manifest date (createdAt)');
       requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       requireSender(agreement, member, manifest);
       requireRecipientsInAgreement(agreement, manifest);
@@ -178,7 +208,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
     }
-    await checkParts(hub, manifest, newParts, files);
+    const readerKeys = await checkParts(hub, manifest, newParts, files);
     const submitNow = submit === 'true';
     if (submitNow) {
       if (manifest.revision > 1 && !member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
@@ -195,6 +225,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     const at = hub.now().toISOString();
     try {
       hub.store.transaction(() => {
+        requireStandingAtCommit(hub, member, manifest, readerKeys);
         if (manifest.revision === 1) {
           const record: PacketRecord = {
             id: manifest.packetId,
@@ -212,8 +243,8 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
             signature,
           };
           hub.store.insertPacket(record, newParts);
-        } else {
-          hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts);
+        } else if (!hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts)) {
+          throw new Problem('conflict', `revision ${manifest.revision} of this packet was stored by someone else meanwhile, or the draft was submitted`);
         }
         hub.audit({
           actor: member.fingerprint,
@@ -224,7 +255,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
           detail: { revision: manifest.revision, parts: newParts.map((p) => ({ id: p.id, role: p.role, lang: p.lang, size: p.size, sha256: p.sha256 })) },
         });
         if (submitNow) {
-          hub.store.markSubmitted(manifest.packetId, at);
+          if (!hub.store.markSubmitted(manifest.packetId, at)) throw new Problem('conflict', 'the packet is already submitted');
           hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
           recordSubmissionReceipts(hub, manifest.packetId);
         }
@@ -233,6 +264,8 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
       const referenced = hub.store.allBlobHashes();
       for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.remove(sha);
+      // Two uploads of the same packet id: the second one lost the race, it is a conflict, not a fault.
+      if (isUniqueViolation(error)) throw new Problem('conflict', 'a packet with this id already exists', {}, { cause: error });
       throw error;
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
@@ -254,7 +287,7 @@ export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): 
   requireInForce(agreement, parsed.manifest, answeredPacket(hub, parsed.manifest));
   requireComplete(agreement, parsed.manifest);
   hub.store.transaction(() => {
-    hub.store.markSubmitted(packetId, hub.now().toISOString());
+    if (!hub.store.markSubmitted(packetId, hub.now().toISOString())) throw new Problem('conflict', 'the packet is already submitted');
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: packetId, outcome: 'allow', detail: { recipients: packet.recipients } });
     recordSubmissionReceipts(hub, packetId);
   });
@@ -312,7 +345,9 @@ export function packetDetail(hub: Hub, member: MemberRecord, packetId: string): 
 export function openPart(hub: Hub, member: MemberRecord, packetId: string, partId: string): { wrap: Buffer; stream: Readable; size: number; sha256: string } {
   const { packet } = visiblePacket(hub, member, packetId);
   const part = hub.store.partsOf(packetId).find((p) => p.id === partId);
-  if (!part || !canDownload(member)) throw notFound('part');
+  // A member who may not download sees the part as if the packet did not exist (officers manage, they do not read).
+  if (!canDownload(member)) throw notFound('packet');
+  if (!part) throw notFound('part');
   const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
   hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
   return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
@@ -356,6 +391,8 @@ export async function checkWraps(
  */
 export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: string, body: { fingerprint: string; wraps: Array<{ partId: string; pkesk: string }> }): Promise<{ packetId: string; fingerprint: string; parts: number }> {
   const { packet } = visiblePacket(hub, caller, packetId);
+  // Only a reader can make a wrap that opens the real session key; anyone else's would be a decoy.
+  if (!canDownload(caller)) throw notFound('packet');
   const target = hub.store.getMember(body.fingerprint);
   if (!target || target.party !== caller.party) throw new Problem('bad-request', `${body.fingerprint} is not a member of ${caller.party}`);
   const relation = readRelation(target, packet, hub.store.releasesOf(packetId), hub.now());
@@ -364,6 +401,8 @@ export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: s
   const wraps = await checkWraps(parts, body.wraps, new Set([target.encryptionKeyId]), `the key of ${body.fingerprint}`);
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
+    const current = hub.store.getMember(caller.fingerprint);
+    if (!current || !canDownload(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
     for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
     hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
   });

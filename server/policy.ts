@@ -139,6 +139,17 @@ export function readRelation(member: MemberRecord, packet: PacketRecord, release
   return null;
 }
 
+/**
+ * Whether `member` may see a release record (and so act on it): only someone who may see the
+ * packet at all (readRelation: active, cleared for the marking, a party to it), and of them the
+ * originating party, the requesting party, and the third party once its release was executed.
+ * The one rule for GET /v1/releases*, decisions, execution, evidence bundles and the audit view.
+ */
+export function releaseVisibleTo(member: MemberRecord, packet: PacketRecord, release: ReleaseRecord, releases: ReleaseRecord[], at: Date): boolean {
+  if (!readRelation(member, packet, releases, at)) return false;
+  return member.party === packet.senderParty || member.party === release.requestingParty || (member.party === release.thirdParty && release.state === 'executed');
+}
+
 /** Download also needs a receiving role: officers manage keys and consents, they do not read. */
 export function canDownload(member: MemberRecord): boolean {
   return hasAnyRole(member, RECEIVING_ROLES);

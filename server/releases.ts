@@ -13,7 +13,8 @@ import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
-import { agreementOf, canRequestRelease, clearedReceivers, isOfficerOf } from './policy.ts';
+import { agreementOf, canDownload, canRequestRelease, clearedReceivers, isOfficerOf, releaseVisibleTo } from './policy.ts';
+import { requireSignedNear } from './signed-dates.ts';
 import { checkWraps, visiblePacket } from './packets.ts';
 
 
@@ -22,16 +23,15 @@ function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
   return { ...rest, agreementId: packet.agreementId, originParty: packet.senderParty };
 }
 
-/** A release as `member` may see it: originating and requesting parties always, the third party once executed. */
+/**
+ * A release as `member` may see it (policy.ts: releaseVisibleTo): only someone who may see the
+ * packet, and of them the originating and requesting parties, and the third party once executed.
+ * Anyone else gets exactly the answer for a release that does not exist.
+ */
 function visibleRelease(hub: Hub, member: MemberRecord, releaseId: string): { release: ReleaseRecord; packet: PacketRecord } {
   const release = hub.store.getRelease(releaseId);
   const packet = release ? hub.store.getPacket(release.packetId) : undefined;
-  if (!release || !packet) throw notFound('release');
-  const sees =
-    member.party === packet.senderParty ||
-    member.party === release.requestingParty ||
-    (member.party === release.thirdParty && release.state === 'executed');
-  if (!sees) throw notFound('release');
+  if (!release || !packet || !releaseVisibleTo(member, packet, release, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');
   return { release, packet };
 }
 
@@ -71,10 +71,8 @@ export function getRelease(hub: Hub, member: MemberRecord, releaseId: string): R
 
 export function listReleases(hub: Hub, member: MemberRecord, packetId: string): Release[] {
   const { packet } = visiblePacket(hub, member, packetId);
-  return hub.store
-    .releasesOf(packetId)
-    .filter((r) => member.party === packet.senderParty || member.party === r.requestingParty || (member.party === r.thirdParty && r.state === 'executed'))
-    .map((r) => toRelease(r, packet));
+  const releases = hub.store.releasesOf(packetId);
+  return releases.filter((r) => releaseVisibleTo(member, packet, r, releases, hub.now())).map((r) => toRelease(r, packet));
 }
 
 /** Record the originating officer's signed consent or refusal. */
@@ -92,15 +90,18 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   }
   if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
   const now = hub.now();
+  requireSignedNear(now, d.decidedAt, 'decision date (decidedAt)');
   if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
+  if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
   const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
-  if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';
   hub.store.transaction(() => {
+    // Compare-and-set in the transaction that records it: a decision that lost the race to
+    // another one (checked while this signature was verified) changes nothing and answers 409.
     // One instant for the record and its audit event, so the signed log proves decidedAt.
     const decidedAt = hub.now().toISOString();
-    hub.store.recordDecision(release.id, {
+    const landed = hub.store.recordDecision(release.id, {
       state,
       decision: body.decision,
       signature: body.signature,
@@ -108,6 +109,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       decidedAt,
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
+    if (!landed) throw new Problem('conflict', `this release was already ${hub.store.getRelease(release.id)?.state ?? 'decided'}`);
     hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
     recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
@@ -122,7 +124,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
 export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { wraps: Array<{ partId: string; pkesk: string }> }): Promise<Release> {
   const { release, packet } = visibleRelease(hub, member, releaseId);
   const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
-  if (member.party !== release.requestingParty || !canRequestRelease(member)) {
+  if (member.party !== release.requestingParty || !canRequestRelease(member) || !canDownload(member)) {
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
   }
   if (release.thirdParty === packet.senderParty || packet.recipients.includes(release.thirdParty)) {
@@ -141,10 +143,13 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
     if (current.state === 'refused') throw treatyRefusal(article, `${packet.senderParty} refused this release`, 'forbidden');
     if (current.state === 'executed') throw new Problem('conflict', 'this release was already executed');
     if (current.expiresAt && current.expiresAt <= now) throw treatyRefusal(article, `the consent expired at ${current.expiresAt}`, 'forbidden');
+    // The executor's standing is re-read too: revoked or downgraded while the wraps were checked, it stops here.
+    const executor = hub.store.getMember(member.fingerprint);
+    if (!executor || !releaseVisibleTo(executor, packet, current, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');
+    if (!hub.store.markExecuted(release.id, now)) throw new Problem('conflict', 'this release was already executed');
     for (const [partId, pkesk] of wraps) {
       hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
     }
-    hub.store.markExecuted(release.id, now);
     hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
     recordReleaseReceipts(hub, release.id, 'release-executed');
   });
@@ -154,10 +159,12 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
 /** Releases of the caller's party waiting for a decision (for officers) or for execution. */
 export function pendingReleases(hub: Hub, member: MemberRecord): Release[] {
   const out: Release[] = [];
+  const now = hub.now();
   for (const id of hub.store.packetIdsForParty(member.party)) {
     const packet = hub.store.getPacket(id)!;
-    for (const r of hub.store.releasesOf(id)) {
-      if (member.party === packet.senderParty || member.party === r.requestingParty) out.push(toRelease(r, packet));
+    const releases = hub.store.releasesOf(id);
+    for (const r of releases) {
+      if ((member.party === packet.senderParty || member.party === r.requestingParty) && releaseVisibleTo(member, packet, r, releases, now)) out.push(toRelease(r, packet));
     }
   }
   return out;

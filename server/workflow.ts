@@ -37,7 +37,8 @@ import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, Packet
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { recordHubReceipt } from './evidence.ts';
-import { agreementOf } from './policy.ts';
+import { agreementOf, readRelation } from './policy.ts';
+import { requireSignedNear } from './signed-dates.ts';
 import { visiblePacket } from './packets.ts';
 import { getRelease } from './releases.ts';
 
@@ -126,7 +127,8 @@ export function requestViews(hub: Hub, member: MemberRecord, packetId: string): 
   const { packet, relation } = requestPacket(hub, member, packetId);
   if (relation === 'sent') return packet.recipients.map((party) => viewOf(hub, packet, party));
   if (relation === 'received') return [viewOf(hub, packet, member.party)];
-  throw notFound('request');
+  // A third party that received the packet by release is no party to the request: like a missing packet.
+  throw notFound('packet');
 }
 
 /** Every request my party sent or received that I may see. */
@@ -336,7 +338,7 @@ export function demandOralConfirmation(hub: Hub, member: MemberRecord, id: strin
   if (o.demandedAt) throw new Problem('conflict', 'confirmation was already demanded');
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
-    hub.store.demandOralConfirmation(o.id, member.fingerprint, at);
+    if (!hub.store.demandOralConfirmation(o.id, member.fingerprint, at)) throw new Problem('conflict', 'confirmation was already demanded, or the request confirmed');
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.demand', object: o.id, outcome: 'allow', detail: { article: rule.article } });
   });
   return oralView(hub, hub.store.getOralRequest(o.id)!);
@@ -358,9 +360,7 @@ export function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, b
   const late = view.due === 'overdue';
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
-    const current = hub.store.getOralRequest(o.id)!;
-    if (current.confirmedAt) throw new Problem('conflict', 'the oral request is already confirmed in writing');
-    hub.store.confirmOralRequest(o.id, packet.id, at);
+    if (!hub.store.confirmOralRequest(o.id, packet.id, at)) throw new Problem('conflict', 'the oral request is already confirmed in writing');
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.confirm', object: o.id, outcome: 'allow', detail: { packet: packet.id, late, article: view.article } });
   });
   return oralView(hub, hub.store.getOralRequest(o.id)!);
@@ -413,9 +413,7 @@ export function manifestDigest(manifest: string): string {
 
 /** The sender answers with a canonical confirmation signed by a contact or officer of the sending party. */
 export async function answerAuthenticity(hub: Hub, member: MemberRecord, requestId: string, body: { confirmation: string; signature: string }): Promise<AuthenticityView> {
-  const a = hub.store.getAuthenticityRequest(requestId);
-  const packet = a ? hub.store.getPacket(a.packetId) : undefined;
-  if (!a || !packet || (member.party !== packet.senderParty && member.party !== a.requestingParty)) throw notFound('authenticity request');
+  const { a, packet } = visibleAuthenticity(hub, member, requestId);
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.workflow?.authenticity?.article ?? agreement.status.article;
   if (member.party !== packet.senderParty) throw treatyRefusal(article, `only ${packet.senderParty}, which sent the packet, can confirm it`, 'forbidden');
@@ -427,20 +425,31 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   if (c.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the confirmation does not cover the packet as the hub holds it (manifest SHA-256 differs)');
   if (c.confirmedBy !== member.fingerprint) throw new Problem('bad-request', 'the confirmation must name the member who signs it');
   const now = hub.now();
+  requireSignedNear(now, c.confirmedAt, 'confirmation date (confirmedAt)');
+  if (a.confirmedAt) throw new Problem('conflict', 'this request was already answered');
   const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
   hub.store.transaction(() => {
-    if (hub.store.getAuthenticityRequest(a.id)!.confirmedAt) throw new Problem('conflict', 'this request was already answered');
-    hub.store.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() });
+    // Compare-and-set: of two answers checked at once, only the first is recorded.
+    if (!hub.store.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() })) {
+      throw new Problem('conflict', 'this request was already answered');
+    }
     hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.confirm', object: a.id, outcome: 'allow', detail: { packetId: packet.id, article } });
   });
   return authenticityView(hub, hub.store.getAuthenticityRequest(a.id)!, packet);
 }
 
-export function getAuthenticity(hub: Hub, member: MemberRecord, requestId: string): AuthenticityView {
+/** An authenticity request as `member` may see it: someone who may see the packet, of the sending or the asking party; else like a missing one. */
+function visibleAuthenticity(hub: Hub, member: MemberRecord, requestId: string): { a: AuthenticityRequestRecord; packet: PacketRecord } {
   const a = hub.store.getAuthenticityRequest(requestId);
   const packet = a ? hub.store.getPacket(a.packetId) : undefined;
   if (!a || !packet || (member.party !== packet.senderParty && member.party !== a.requestingParty)) throw notFound('authenticity request');
+  if (!readRelation(member, packet, hub.store.releasesOf(packet.id), hub.now())) throw notFound('authenticity request');
+  return { a, packet };
+}
+
+export function getAuthenticity(hub: Hub, member: MemberRecord, requestId: string): AuthenticityView {
+  const { a, packet } = visibleAuthenticity(hub, member, requestId);
   return authenticityView(hub, a, packet);
 }
 

@@ -31,6 +31,11 @@ export function migrate(db: Db): void {
   const files = readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort();
+  // Two files with one number (two branches each adding "the next" migration) would silently skip
+  // one of them on every database past that number: refuse to start instead.
+  const numbers = files.map((f) => f.slice(0, 3));
+  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (twice) throw new Error(`two migrations are numbered ${twice} in ${MIGRATIONS_DIR}: renumber one of them`);
   for (const file of files) {
     const version = Number(file.slice(0, 3));
     if (version <= current) continue;

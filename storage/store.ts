@@ -25,6 +25,8 @@ export interface MemberRecord {
   /** The officer-signed membership statement (absent only for a party's bootstrap officer). */
   statement?: string;
   statementSignature?: string;
+  /** From the statement: the member is not active before this instant. */
+  validFrom?: string;
   validUntil?: string;
   keyExpiresAt?: string;
   revocation?: string;
@@ -117,6 +119,16 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
 }
 
 type Row = Record<string, unknown>;
+
+/**
+ * A PRIMARY KEY or UNIQUE constraint refused an insert: someone else stored the same key first.
+ * On the append-only tables the guard triggers of migration 006 say so before the key does.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'SQLITE_CONSTRAINT_TRIGGER') return typeof e.message === 'string' && /append-only/.test(e.message);
+  return e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 const str = (v: unknown): string => v as string;
 const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
 
@@ -134,6 +146,7 @@ function toMember(r: Row): MemberRecord {
     revocationReason: opt(r.revocation_reason),
     statement: opt(r.statement),
     statementSignature: opt(r.statement_signature),
+    validFrom: opt(r.valid_from),
     validUntil: opt(r.valid_until),
     keyExpiresAt: opt(r.key_expires_at),
     revocation: opt(r.revocation),
@@ -200,7 +213,9 @@ export class Store {
 
   /** Run `fn` in one transaction: every row and audit event of a decision commit together. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // IMMEDIATE: the write lock is taken before the first read, so a compare-and-set inside the
+    // transaction can never be overtaken by another connection between its read and its write.
+    return this.db.transaction(fn).immediate();
   }
 
   // --- hub metadata -----------------------------------------------------------------------
@@ -220,33 +235,41 @@ export class Store {
     this.db
       .prepare(
         `INSERT INTO members (fingerprint, party, name, roles, clearance, public_key, encryption_key_id, enrolled_at,
-                              statement, statement_signature, valid_until, key_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                              statement, statement_signature, valid_from, valid_until, key_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         m.fingerprint, m.party, m.name, JSON.stringify(m.roles), m.clearance, m.publicKey, m.encryptionKeyId, m.enrolledAt,
-        m.statement ?? null, m.statementSignature ?? null, m.validUntil ?? null, m.keyExpiresAt ?? null,
+        m.statement ?? null, m.statementSignature ?? null, m.validFrom ?? null, m.validUntil ?? null, m.keyExpiresAt ?? null,
       );
     if (m.statement && m.statementSignature) this.recordStatement(m.fingerprint, m.statement, m.statementSignature, m.enrolledAt);
   }
 
-  /** A new statement for an enrolled member: roles, clearance and validity change from now. */
-  updateMembership(fingerprint: string, u: { roles: Role[]; clearance: Level; validUntil?: string; statement: string; signature: string; at: string }): void {
-    this.db
-      .prepare('UPDATE members SET roles = ?, clearance = ?, valid_until = ?, statement = ?, statement_signature = ? WHERE fingerprint = ?')
-      .run(JSON.stringify(u.roles), u.clearance, u.validUntil ?? null, u.statement, u.signature, fingerprint);
+  /**
+   * A new statement for an enrolled member: roles, clearance and validity change from now.
+   * Compare-and-set on the statement it replaces (`previous`), so of two statements that arrive
+   * together only one lands; false when the member's statement changed meanwhile or it is revoked.
+   */
+  updateMembership(fingerprint: string, previous: string | undefined, u: { roles: Role[]; clearance: Level; validFrom?: string; validUntil?: string; statement: string; signature: string; at: string }): boolean {
+    const changed = this.db
+      .prepare('UPDATE members SET roles = ?, clearance = ?, valid_from = ?, valid_until = ?, statement = ?, statement_signature = ? WHERE fingerprint = ? AND statement IS ? AND revoked_at IS NULL')
+      .run(JSON.stringify(u.roles), u.clearance, u.validFrom ?? null, u.validUntil ?? null, u.statement, u.signature, fingerprint, previous ?? null).changes;
+    if (changed !== 1) return false;
     this.recordStatement(fingerprint, u.statement, u.signature, u.at);
+    return true;
   }
 
   private recordStatement(fingerprint: string, statement: string, signature: string, at: string): void {
     this.db.prepare('INSERT INTO member_statements (fingerprint, statement, signature, accepted_at) VALUES (?, ?, ?, ?)').run(fingerprint, statement, signature, at);
   }
 
-  revokeMember(fingerprint: string, r: { revokedAt: string; reason: string; revocation: string; signature: string }): void {
-    this.db
+  /** Revoke once: false when the key was already revoked (the first revocation stands). */
+  revokeMember(fingerprint: string, r: { revokedAt: string; reason: string; revocation: string; signature: string }): boolean {
+    const changed = this.db
       .prepare('UPDATE members SET revoked_at = ?, revocation_reason = ?, revocation = ?, revocation_signature = ? WHERE fingerprint = ? AND revoked_at IS NULL')
-      .run(r.revokedAt, r.reason, r.revocation, r.signature, fingerprint);
+      .run(r.revokedAt, r.reason, r.revocation, r.signature, fingerprint).changes;
     this.db.prepare('DELETE FROM sessions WHERE fingerprint = ?').run(fingerprint);
+    return changed === 1;
   }
 
   insertRotation(r: RotationRecord): void {
@@ -305,8 +328,16 @@ export class Store {
 
   // --- login challenges and sessions ------------------------------------------------------
 
-  putChallenge(challengeHash: string, fingerprint: string, expiresAt: string): void {
+  /** Store a challenge, keeping at most `keep` open ones per key (the oldest go first). */
+  putChallenge(challengeHash: string, fingerprint: string, expiresAt: string, keep: number): void {
     this.db.prepare('INSERT INTO challenges (challenge_hash, fingerprint, expires_at) VALUES (?, ?, ?)').run(challengeHash, fingerprint, expiresAt);
+    this.db
+      .prepare('DELETE FROM challenges WHERE fingerprint = ? AND rowid NOT IN (SELECT rowid FROM challenges WHERE fingerprint = ? ORDER BY rowid DESC LIMIT ?)')
+      .run(fingerprint, fingerprint, keep);
+  }
+
+  challengeCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM challenges').get() as Row).n as number;
   }
 
   /** Remove and return a challenge: each can be answered once. */
@@ -357,14 +388,18 @@ export class Store {
   }
 
   /** Record a new signed revision of a draft (an attached translation) and its new parts. */
-  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[]): void {
+  /** Compare-and-set on the draft's revision: false when revision N-1 is no longer the current draft. */
+  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[]): boolean {
+    const moved = this.db.prepare("UPDATE packets SET revision = ? WHERE id = ? AND revision = ? AND state = 'draft'").run(revision, packetId, revision - 1).changes;
+    if (moved !== 1) return false;
     this.insertRevision(packetId, revision, manifest, signature, signedBy, at);
     this.insertParts(packetId, newParts);
-    this.db.prepare('UPDATE packets SET revision = ? WHERE id = ?').run(revision, packetId);
+    return true;
   }
 
-  markSubmitted(packetId: string, at: string): void {
-    this.db.prepare("UPDATE packets SET state = 'submitted', submitted_at = ? WHERE id = ? AND state = 'draft'").run(at, packetId);
+  /** Compare-and-set draft -> submitted; false when it was already submitted. */
+  markSubmitted(packetId: string, at: string): boolean {
+    return this.db.prepare("UPDATE packets SET state = 'submitted', submitted_at = ? WHERE id = ? AND state = 'draft'").run(at, packetId).changes === 1;
   }
 
   private insertRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string): void {
@@ -448,17 +483,19 @@ export class Store {
     return (this.db.prepare('SELECT * FROM releases WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toRelease);
   }
 
-  recordDecision(id: string, d: { state: 'consented' | 'refused'; decision: string; signature: string; decidedBy: string; decidedAt: string; expiresAt?: string }): void {
-    this.db
+  /** Compare-and-set requested -> consented/refused; false when another decision landed first. */
+  recordDecision(id: string, d: { state: 'consented' | 'refused'; decision: string; signature: string; decidedBy: string; decidedAt: string; expiresAt?: string }): boolean {
+    return this.db
       .prepare(
         `UPDATE releases SET state = ?, decision = ?, decision_signature = ?, decided_by = ?, decided_at = ?, expires_at = ?
          WHERE id = ? AND state = 'requested'`,
       )
-      .run(d.state, d.decision, d.signature, d.decidedBy, d.decidedAt, d.expiresAt ?? null, id);
+      .run(d.state, d.decision, d.signature, d.decidedBy, d.decidedAt, d.expiresAt ?? null, id).changes === 1;
   }
 
-  markExecuted(id: string, at: string): void {
-    this.db.prepare("UPDATE releases SET state = 'executed', executed_at = ? WHERE id = ? AND state = 'consented'").run(at, id);
+  /** Compare-and-set consented -> executed. */
+  markExecuted(id: string, at: string): boolean {
+    return this.db.prepare("UPDATE releases SET state = 'executed', executed_at = ? WHERE id = ? AND state = 'consented'").run(at, id).changes === 1;
   }
 
   insertWrap(w: { packetId: string; partId: string; party: string; pkesk: Uint8Array; releaseId?: string; createdAt: string }): void {
@@ -543,7 +580,19 @@ export class Store {
   }
 
   insertCheckpoint(c: { size: number; statement: string; signature: string; createdAt: string }): void {
-    this.db.prepare('INSERT OR IGNORE INTO checkpoints (size, statement, signature, created_at) VALUES (?, ?, ?, ?)').run(c.size, c.statement, c.signature, c.createdAt);
+    // Not INSERT OR IGNORE: the append-only guard trigger fires before a conflict is ignored. Of two
+    // checkpoints of one size signed at once, the first stored stays and the other is dropped.
+    this.db
+      .prepare('INSERT INTO checkpoints (size, statement, signature, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = ?)')
+      .run(c.size, c.statement, c.signature, c.createdAt, c.size);
+  }
+
+  hasCheckpoint(size: number): boolean {
+    return this.db.prepare('SELECT 1 FROM checkpoints WHERE size = ?').get(size) !== undefined;
+  }
+
+  hasUnsignedReceipts(): boolean {
+    return this.db.prepare('SELECT 1 FROM receipts WHERE signature IS NULL LIMIT 1').get() !== undefined;
   }
 
   checkpoints(): Array<{ size: number; statement: string; signature: string }> {
@@ -609,12 +658,12 @@ export class Store {
     return (this.db.prepare('SELECT * FROM oral_requests WHERE requesting_party = ? OR requested_party = ? ORDER BY made_at, id').all(party, party) as Row[]).map(toOralRequest);
   }
 
-  demandOralConfirmation(id: string, by: string, at: string): void {
-    this.db.prepare('UPDATE oral_requests SET demanded_at = ?, demanded_by = ? WHERE id = ? AND demanded_at IS NULL').run(at, by, id);
+  demandOralConfirmation(id: string, by: string, at: string): boolean {
+    return this.db.prepare('UPDATE oral_requests SET demanded_at = ?, demanded_by = ? WHERE id = ? AND demanded_at IS NULL AND confirmed_at IS NULL').run(at, by, id).changes === 1;
   }
 
-  confirmOralRequest(id: string, packetId: string, at: string): void {
-    this.db.prepare('UPDATE oral_requests SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_by IS NULL').run(packetId, at, id);
+  confirmOralRequest(id: string, packetId: string, at: string): boolean {
+    return this.db.prepare('UPDATE oral_requests SET confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_by IS NULL').run(packetId, at, id).changes === 1;
   }
 
   insertAuthenticityRequest(a: { id: string; packetId: string; requestedBy: string; requestingParty: string; requestedAt: string }): void {
@@ -632,10 +681,10 @@ export class Store {
     return (this.db.prepare('SELECT * FROM authenticity_requests WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toAuthenticity);
   }
 
-  recordAuthenticityConfirmation(id: string, c: { confirmation: string; signature: string; confirmedBy: string; confirmedAt: string }): void {
-    this.db
+  recordAuthenticityConfirmation(id: string, c: { confirmation: string; signature: string; confirmedBy: string; confirmedAt: string }): boolean {
+    return this.db
       .prepare('UPDATE authenticity_requests SET confirmation = ?, confirmation_signature = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL')
-      .run(c.confirmation, c.signature, c.confirmedBy, c.confirmedAt, id);
+      .run(c.confirmation, c.signature, c.confirmedBy, c.confirmedAt, id).changes === 1;
   }
 
   insertPurposeChange(releaseId: string, packetId: string, party: string): void {

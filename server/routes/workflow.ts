@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBody, PurposeChangeBody, StateChangeBody } from '../../protocol/workflow.ts';
 import { memberOf } from '../auth.ts';
 import { NoQuery, PacketParams, parse } from '../validate.ts';
+import { RecordId } from '../../protocol/ids.ts';
 import type { Hub } from '../hub.ts';
 import {
   answerAuthenticity,
@@ -27,7 +28,7 @@ import {
 } from '../workflow.ts';
 
 
-const IdParams = z.strictObject({ id: z.uuid() });
+const IdParams = z.strictObject({ id: RecordId });
 
 export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   const router = express.Router();

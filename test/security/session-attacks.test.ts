@@ -74,8 +74,9 @@ describe('login by signed challenge', () => {
     expect(expectProblem(await answer(cast.people.ruContact.fingerprint, challenge, signature), 401).detail).toMatch(/expired/);
   });
 
-  it('a key that is not enrolled gets no challenge', async () => {
-    expectProblem(await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: stranger.fingerprint }), 401);
+  it('a key that is not enrolled gets a challenge like any other (no enrolment oracle), which no signature turns into a token', async () => {
+    const { challenge } = await challengeFor(stranger);
+    expectProblem(await answer(stranger.fingerprint, challenge, await signDetached('login', challenge, stranger.key, now())), 401);
   });
 
   it('a correct answer gets a token (the control)', async () => {

@@ -4,9 +4,10 @@
  * afterwards: the refusal is problem+json, nothing was kept on disk, nothing is visible.
  * Nothing here is mocked; it only saves each file from repeating the same twenty lines.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import type { Express } from 'express';
 import { expect } from 'vitest';
@@ -15,12 +16,13 @@ import { canonicalize } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
+import { RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
 import type { LiaisonApp } from '../../server/app.ts';
-import { login, type BuiltPacket } from '../helpers/packets.ts';
+import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor } from '../helpers/http.ts';
 
 export { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor };
-import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 
 export interface CastMember {
   name: string;
@@ -181,4 +183,67 @@ export function packetParts(packet: { manifestText: string; signature: string; f
     { name: 'submit', value: String(submit) },
     ...packet.files.map((f) => ({ name: f.partId, value: f.bytes, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' })),
   ];
+}
+
+// --- packets, releases and races (issue 8) ----------------------------------------------------
+
+/** The national labels of `level` under an agreement, read from its file as the hub reads it. */
+export function labelsOf(agreementId: string, level: Level): Record<string, string> {
+  const file = fileURLToPath(new URL(`../../agreements/${agreementId}.json`, import.meta.url));
+  const agreement = JSON.parse(readFileSync(file, 'utf8')) as { markings: { levels: Array<{ level: string; labels: Record<string, string> }> } };
+  return agreement.markings.levels.find((l) => l.level === level)!.labels;
+}
+
+/** Upload and submit a complete two-part packet (an original and its English translation); returns its id. */
+export async function sendPacket(
+  cast: Cast<string>,
+  sender: string,
+  readers: string[],
+  options: { agreementId?: string; to?: string[]; level?: Level; kind?: 'request' | 'information' | 'reply'; submit?: boolean; inReplyTo?: string } = {},
+): Promise<BuiltPacket> {
+  const agreementId = options.agreementId ?? 'RU-PK';
+  const level = options.level ?? 'SECRET';
+  const packet = await buildPacket({
+    sender: cast.people[sender]!,
+    readers: readers.map((r) => cast.people[r]!),
+    date: cast.world.clock.now(),
+    agreementId,
+    level,
+    labels: Object.fromEntries([cast.people[sender]!.party, ...(options.to ?? ['PK'])].map((p) => [p, labelsOf(agreementId, level)[p]!])),
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.inReplyTo ? { tamperManifest: (m: Manifest) => void (m.references = { inReplyTo: options.inReplyTo }) } : {}),
+    parts: [
+      { role: 'original', lang: 'ru', text: `Запрос о правовой помощи по делу № 42. ${CANARY}` },
+      { role: 'translation', lang: 'en', text: `Request for legal assistance in case No. 42. ${CANARY}` },
+    ],
+  });
+  await uploadRequest(cast.app, cast.tokens[sender]!, packet, options.submit ?? true).expect(201);
+  return packet;
+}
+
+/** Send two requests at once (neither waits for the other) and return both answers. */
+export async function together<T>(a: () => PromiseLike<T>, b: () => PromiseLike<T>): Promise<[T, T]> {
+  return Promise.all([a(), b()]);
+}
+
+export const auditOf = (cast: Cast<string>) => cast.hub.hub.store.auditEvents();
+
+/** A recipient's signed retrieval receipt for `packet`, as the client makes it; `change` alters it before signing. */
+export async function retrievalReceipt(reader: Person, packet: BuiltPacket, date: Date, change: (r: Receipt) => void = () => undefined): Promise<{ statement: string; signature: string }> {
+  const receipt: Receipt = {
+    format: RECEIPT_FORMAT,
+    id: randomUUID(),
+    kind: 'retrieved',
+    issuer: { role: 'person', fingerprint: reader.fingerprint },
+    packetId: packet.manifest.packetId,
+    revision: packet.manifest.revision,
+    manifestSha256: sha256(packet.manifestText),
+    party: reader.party,
+    parts: packet.manifest.parts.map((x) => ({ id: x.id, sha256: x.sha256 })),
+    at: date.toISOString(),
+  };
+  change(receipt);
+  const statement = canonicalize(receipt);
+  return { statement, signature: await signDetached('retrievalReceipt', statement, reader.key, date) };
 }

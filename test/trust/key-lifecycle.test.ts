@@ -15,6 +15,7 @@ import { fetchPacket, sendPacket } from '../../client/node/packets.ts';
 import { TrustedDirectory, TrustStore } from '../../client/core/trust.ts';
 import type { Member } from '../../protocol/api.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
+import { signDetached } from '../../keys/signatures.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
@@ -147,7 +148,8 @@ describe('revocation and expiry', () => {
     const revoked = await request(hub.app).post(`/v1/members/${carol.fingerprint}/revocation`).set(auth(pk)).send(revocation).expect(200);
     expect(revoked.body.revokedAt).toBeDefined();
     await request(hub.app).get('/v1/me').set(auth(carolToken)).expect(401);
-    await request(hub.app).post('/v1/auth/challenge').send({ fingerprint: carol.fingerprint }).expect(401);
+    // The challenge is answered as for any key (no enrolment oracle); it cannot be exchanged for a token.
+    await expectLoginRefused(carol);
     // No longer a recipient: a packet encrypted to her is refused, one without her accepted.
     const ivanToken = await token(ivan);
     const members = (await request(hub.app).get('/v1/parties/PK/members').set(auth(ivanToken))).body as Member[];
@@ -169,9 +171,16 @@ describe('revocation and expiry', () => {
     await request(hub.app).get('/v1/me').set(auth(danaToken)).expect(200);
     world.clock.advance(3600_000);
     await request(hub.app).get('/v1/me').set(auth(danaToken)).expect(401);
-    await request(hub.app).post('/v1/auth/challenge').send({ fingerprint: dana.fingerprint }).expect(401);
+    // The challenge is answered as for any key (no enrolment oracle); it cannot be exchanged for a token.
+    await expectLoginRefused(dana);
   });
 });
+
+async function expectLoginRefused(person: Person): Promise<void> {
+  const { challenge } = (await request(hub.app).post('/v1/auth/challenge').send({ fingerprint: person.fingerprint }).expect(200)).body as { challenge: string };
+  const signature = await signDetached('login', challenge, person.key, world.clock.now());
+  await request(hub.app).post('/v1/auth/token').send({ fingerprint: person.fingerprint, challenge, signature }).expect(401);
+}
 
 describe('officer rotation', () => {
   it('partners who pinned the old officer key follow the rotation and trust what the new key vouches for', async () => {
