@@ -1,27 +1,38 @@
 /**
  * The `liaison` command: the person's commands (client/) and the operator's (server/) in one
- * program. This entry point is the only module that imports both sides.
+ * program. This entry point is the only module that imports both sides. Registering the commands
+ * loads only commander, zod and the protocol: every heavy module (openpgp.js, pdf.js, mammoth,
+ * franc, express, SQLite) is loaded by the command that uses it, so `--help` and `inbox` start
+ * at once and the hub never loads the document readers.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { userSentence } from '../client/cli/errors.ts';
 import { addClientCommands } from '../client/cli/commands.ts';
 import { addHubCommands } from '../server/cli.ts';
 import { addEvidenceCommands } from '../client/cli/evidence.ts';
 import { addWorkflowCommands } from '../client/cli/workflow.ts';
-import { operatorAudit } from '../server/evidence.ts';
+import { groupHelpByRole } from '../client/cli/help.ts';
+
+// The operator's audit commands read the hub's store: its modules load only when they run.
+const operatorAudit = {
+  log: async (dataDir: string) => (await import('../server/evidence.ts')).operatorAudit.log(dataDir),
+  export: async (dataDir: string, now: () => Date) => (await import('../server/evidence.ts')).operatorAudit.export(dataDir, now),
+};
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('liaison')
   .description('Liaison: secure exchange of classified documents between agencies bound by cooperation agreements')
-  .showHelpAfterError('(liaison --help lists the commands)')
+  .version(version, '-V, --version', 'print the version of liaison')
+  // Usage errors in the same one-line form as every other error: "liaison: <sentence> (...)".
+  .configureOutput({ outputError: (text, write) => write(`liaison: ${text.replace(/^error: /, '').trim()} (add --help to see what it takes)\n`) })
   .exitOverride();
 addClientCommands(program);
 addHubCommands(program);
 addEvidenceCommands(program, operatorAudit);
 addWorkflowCommands(program);
-
-function oneSentence(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.replace(/^Error: /, '');
-}
+groupHelpByRole(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -31,7 +42,7 @@ try {
     process.exitCode = error.exitCode;
   } else {
     if (process.env.LIAISON_DEBUG) console.error(error);
-    console.error(`liaison: ${oneSentence(error)}`);
+    console.error(`liaison: ${userSentence(error)}`);
     process.exitCode = 1;
   }
 }

@@ -4,7 +4,7 @@
  * of an algorithm GnuPG 2.2 reads; that says nothing about whose key it is (the membership
  * record, and later an officer's statement, says that).
  */
-import { openpgp } from './openpgp.ts';
+import { loadOpenpgp } from './openpgp.ts';
 import type { PrivateKey, PublicKey } from 'openpgp';
 
 export type { PrivateKey, PublicKey };
@@ -29,6 +29,7 @@ export async function generatePersonKey(options: {
   passphrase: string;
   date: Date;
 }): Promise<GeneratedKey> {
+  const openpgp = await loadOpenpgp();
   if (options.passphrase.length < 8) throw new KeyError('the passphrase must be at least 8 characters');
   const userID = options.email ? { name: options.name, email: options.email } : { name: options.name };
   const { privateKey, publicKey } = await openpgp.generateKey({
@@ -45,6 +46,7 @@ export async function generatePersonKey(options: {
 
 /** Make the hub's own signing key (unprotected: it lives on the hub, mode 0600). */
 export async function generateHubKey(options: { hubName: string; date: Date }): Promise<GeneratedKey> {
+  const openpgp = await loadOpenpgp();
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',
@@ -62,6 +64,7 @@ export function fingerprintOf(key: PublicKey | PrivateKey): string {
 
 /** Read one public key, armored or binary. A private key given here is reduced to its public part. */
 export async function readPublicKey(data: string | Uint8Array): Promise<PublicKey> {
+  const openpgp = await loadOpenpgp();
   try {
     const key =
       typeof data === 'string' ? await openpgp.readKey({ armoredKey: data }) : await openpgp.readKey({ binaryKey: data });
@@ -73,6 +76,7 @@ export async function readPublicKey(data: string | Uint8Array): Promise<PublicKe
 
 /** Read an armored private key and unlock it with `passphrase`. */
 export async function unlockPrivateKey(armored: string, passphrase: string): Promise<PrivateKey> {
+  const openpgp = await loadOpenpgp();
   let key: PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
@@ -89,6 +93,7 @@ export async function unlockPrivateKey(armored: string, passphrase: string): Pro
 
 /** Whether an armored private key is passphrase-protected (a person's key must be, at rest). */
 export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
+  const openpgp = await loadOpenpgp();
   try {
     return !(await openpgp.readPrivateKey({ armoredKey: armored })).isDecrypted();
   } catch (cause) {
@@ -98,6 +103,7 @@ export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
 
 /** Read an unprotected armored private key (the hub key). */
 export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKey> {
+  const openpgp = await loadOpenpgp();
   const key = await openpgp.readPrivateKey({ armoredKey: armored });
   if (!key.isDecrypted()) throw new KeyError('the key is passphrase-protected');
   return key;
@@ -144,6 +150,21 @@ export function armorPublicKey(key: PublicKey | PrivateKey): string {
 export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
   const time = await key.getExpirationTime();
   return time instanceof Date ? time : undefined;
+}
+
+/**
+ * Whether a key file holds a secret key. A public-key file is what is handed to an officer or an
+ * operator; a secret one handed over by mistake must be refused, not quietly reduced to its public half.
+ */
+export async function holdsSecretKey(bytes: Uint8Array): Promise<boolean> {
+  const head = String.fromCharCode(...bytes.subarray(0, 64));
+  const openpgp = await loadOpenpgp();
+  try {
+    const key = head.includes('-----BEGIN PGP') ? await openpgp.readKey({ armoredKey: new TextDecoder().decode(bytes) }) : await openpgp.readKey({ binaryKey: bytes });
+    return key.isPrivate();
+  } catch {
+    return false;
+  }
 }
 
 /** Read a public key from a file's bytes, armored or binary (GnuPG writes either). */

@@ -9,15 +9,15 @@
  */
 // The WHATWG stream type, global in Node and in browsers alike.
 type WebReadableStream<T> = ReadableStream<T>;
-import { openpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
+import { loadOpenpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 import { contextNotation, contextProblem, type Verification } from './signatures.ts';
+import { PartError } from './part-error.ts';
+import { PartWalker } from './part-walker.ts';
 
 export type ByteStream = WebReadableStream<Uint8Array>;
 
-export class PartError extends Error {
-  override name = 'PartError';
-}
+export { PartError, PartWalker };
 
 /** The literal data packet writes the file name's length in one byte (RFC 4880 5.9). */
 export const MAX_LITERAL_FILENAME_BYTES = 255;
@@ -57,6 +57,7 @@ export async function encryptPartForRecipients(
   plaintext: ByteStream,
   options: { filename: string; signingKey: PrivateKey; recipientKeys: PublicKey[]; date: Date },
 ): Promise<ByteStream> {
+  const openpgp = await loadOpenpgp();
   if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
   const message = await openpgp.createMessage({
     binary: plaintext,
@@ -92,6 +93,7 @@ export async function decryptPart(
   ciphertext: ByteStream,
   options: { decryptionKey: PrivateKey; senderKeys: PublicKey[]; date: Date; maxBytes?: number },
 ): Promise<DecryptedPart> {
+  const openpgp = await loadOpenpgp();
   let message;
   try {
     message = await openpgp.readMessage({ binaryMessage: ciphertext });
@@ -138,34 +140,16 @@ export async function decryptPart(
 }
 
 /**
- * Check a part is one well-formed encrypted OpenPGP message, without decrypting it, and return the
- * key IDs (16 upper-case hex digits) its public-key session key packets name. Reads the whole
- * stream: the encrypted data packet is walked to its end, so a truncated part is refused. Refuses a
- * part that a password could also open. Says nothing about what the ciphertext contains.
+ * Check a part is exactly one message encrypted to public keys, without decrypting it, and return
+ * the key IDs (16 upper-case hex digits) its PKESK packets name: the rules of `PartWalker`, over
+ * a whole stream. The hub runs the walker itself while an upload streams in (one pass); this is
+ * for callers that hold a stream. Says nothing about what the ciphertext contains.
  */
 export async function inspectEncryptedPart(ciphertext: ByteStream): Promise<string[]> {
-  let message;
-  try {
-    message = await openpgp.readMessage({ binaryMessage: ciphertext });
-  } catch (cause) {
-    throw new PartError('the part is not an OpenPGP message', { cause });
-  }
-  const packets = Array.from(message.packets);
-  const ids = message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
-  if (ids.length === 0) throw new PartError('the part is not encrypted to any public key');
-  // A password-encrypted session key would let anyone with the password read it, whatever their clearance.
-  if (packets.some((p) => p instanceof openpgp.SymEncryptedSessionKeyPacket)) {
-    throw new PartError("the part can also be opened with a password; only the recipients' keys may open it");
-  }
-  const data = packets.find((p) => p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket);
-  if (!data) throw new PartError('the part has no integrity-protected encrypted data');
-  try {
-    const reader = (data as unknown as { encrypted: ReadableStream<Uint8Array> }).encrypted.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
-  } catch (cause) {
-    throw new PartError('the encrypted data is cut short or malformed', { cause });
-  }
-  return ids;
+  const walker = new PartWalker();
+  const reader = ciphertext.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) walker.push(chunk.value);
+  return walker.finish();
 }
 
 /**
@@ -177,6 +161,7 @@ export async function wrapSessionKeyFor(
   ciphertextHead: ByteStream,
   options: { decryptionKey: PrivateKey; newRecipients: PublicKey[]; date: Date },
 ): Promise<Uint8Array> {
+  const openpgp = await loadOpenpgp();
   if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
   const message = await openpgp.readMessage({ binaryMessage: ciphertextHead });
   let sessionKeys;
@@ -198,6 +183,7 @@ export async function wrapSessionKeyFor(
 
 /** The key IDs named by a block of bare PKESK packets (a wrap); throws if it holds anything else. */
 export async function readWrapKeyIds(wrap: Uint8Array): Promise<string[]> {
+  const openpgp = await loadOpenpgp();
   let message;
   try {
     message = await openpgp.readMessage({ binaryMessage: wrap });

@@ -10,7 +10,7 @@
  * these exact bytes, for this kind, at a time the key was valid and within reason of `date`. It
  * does not say the key belongs to anyone: the caller chooses which keys to offer.
  */
-import { openpgp } from './openpgp.ts';
+import { loadOpenpgp, type OpenPGPModule } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 import { SIGNATURE_CONTEXT_NOTATION, SIGNATURE_CONTEXTS, signedInstantProblem, type SignedKind } from '../protocol/signing.ts';
 
@@ -18,7 +18,7 @@ export type Verification =
   | { valid: true; signer: string; signedAt: Date }
   | { valid: false; reason: string };
 
-type SignaturePacket = InstanceType<typeof openpgp.SignaturePacket>;
+type SignaturePacket = InstanceType<OpenPGPModule['SignaturePacket']>;
 
 /** The notation that says a signature is of `kind` (hashed, human-readable, non-critical). */
 export function contextNotation(kind: SignedKind) {
@@ -44,6 +44,7 @@ export function contextProblem(packet: SignaturePacket | undefined, kind: Signed
 }
 
 export async function signDetached(kind: SignedKind, data: Uint8Array | string, signingKey: PrivateKey, date: Date): Promise<string> {
+  const openpgp = await loadOpenpgp();
   // Always a binary signature over the UTF-8 bytes: `gpg --verify sig file` then checks it as is.
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const message = await openpgp.createMessage({ binary: bytes, date });
@@ -61,6 +62,7 @@ export async function verifyDetached(
   keys: PublicKey[],
   date: Date,
 ): Promise<Verification> {
+  const openpgp = await loadOpenpgp();
   if (keys.length === 0) return { valid: false, reason: 'no key to verify against' };
   let signature;
   try {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role, Sha256Hex } from './ids.ts';
 import { Level } from './levels.ts';
 import { ManifestPart, PacketKind } from './manifest.ts';
-import { ReleaseDecision } from './release.ts';
+import { ReleaseDecision, ReleaseState } from './release.ts';
 
 const armored = (what: string) =>
   z.string().max(64 * 1024).regex(/^-----BEGIN PGP [A-Z ]+-----/, `${what} must be ASCII-armored OpenPGP`);
@@ -105,7 +105,49 @@ export const PacketDetail = PacketSummary.extend({
 });
 export type PacketDetail = z.infer<typeof PacketDetail>;
 
-export const PacketListQuery = z.strictObject({ box: z.enum(['inbox', 'sent', 'drafts', 'all']).default('all') });
+/**
+ * Every list is a page: `{ items, nextCursor }`. Ask again with `cursor=nextCursor` for the next
+ * page; `nextCursor` is null on the last one. The cursor is opaque (a keyset position, never an
+ * offset), so pages stay consistent while new rows arrive.
+ */
+export const pageOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(400).regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page').optional(),
+  since: IsoDateTime.optional(),
+};
+
+export const PacketBox = z.enum(['inbox', 'sent', 'drafts', 'all']);
+export type PacketBox = z.infer<typeof PacketBox>;
+export const PacketListQuery = z.strictObject({
+  box: PacketBox.default('all'),
+  agreement: AgreementId.optional(),
+  kind: PacketKind.optional(),
+  state: z.enum(['draft', 'submitted']).optional(),
+  ...PageQuery,
+});
+export type PacketListQuery = z.infer<typeof PacketListQuery>;
+export const PacketPage = pageOf(PacketSummary);
+
+/** Requests (packets of kind request) my party sent or received; a page holds `limit` requests, each with its views. */
+export const RequestListQuery = z.strictObject({
+  box: z.enum(['sent', 'inbox', 'all']).default('all'),
+  agreement: AgreementId.optional(),
+  ...PageQuery,
+});
+export type RequestListQuery = z.infer<typeof RequestListQuery>;
+
+export const OralRequestListQuery = z.strictObject({ ...PageQuery });
+export type OralRequestListQuery = z.infer<typeof OralRequestListQuery>;
+
+export const ReleaseListQuery = z.strictObject({
+  state: ReleaseState.optional(),
+  packet: PacketId.optional(),
+  ...PageQuery,
+});
+export type ReleaseListQuery = z.infer<typeof ReleaseListQuery>;
 
 /** Text fields of a packet upload (multipart); the files are named by part id. */
 export const PacketUploadFields = z.strictObject({

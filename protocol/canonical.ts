@@ -4,6 +4,7 @@
  */
 import canonicalizeModule from 'canonicalize';
 import type { z } from 'zod';
+import { describeIssues } from './issues.ts';
 
 // The package is CommonJS whose typings claim an ES module with a default export; Node and the
 // bundler both hand the CommonJS export over as the default, typed here as what it is.
@@ -31,7 +32,7 @@ export function parseCanonical<T extends z.ZodType>(schema: T, text: string, wha
     return { ok: false, error: `the ${what} is not JSON` };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `the ${what} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}` };
+  if (!parsed.success) return { ok: false, error: `the ${what} is invalid: ${describeIssues(parsed.error, what)}` };
   if (canonicalize(json) !== text) return { ok: false, error: `the ${what} is not in canonical form (RFC 8785)` };
   return { ok: true, value: parsed.data };
 }

@@ -22,7 +22,11 @@ export const PacketKind = z.enum([
 ]);
 export type PacketKind = z.infer<typeof PacketKind>;
 
-export const PartRole = z.enum(['original', 'translation', 'attachment']);
+/**
+ * `request-form` is the structured request form (SCO Art. 5(4)), encrypted like every part; its
+ * role is declared in the signed manifest so the hub can require it without reading it.
+ */
+export const PartRole = z.enum(['original', 'translation', 'attachment', 'request-form']);
 export type PartRole = z.infer<typeof PartRole>;
 
 export const PartId = z.string().regex(/^p[1-9][0-9]{0,2}$/, 'a part id is p1, p2, ...');
@@ -75,6 +79,9 @@ export const Manifest = z
     }
     if (m.parts.filter((p) => p.role === 'original').length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['parts'], message: 'a packet has exactly one original' });
+    }
+    if (m.parts.filter((p) => p.role === 'request-form').length > (m.kind === 'request' ? 1 : 0)) {
+      ctx.addIssue({ code: 'custom', path: ['parts'], message: 'only a request carries a request form, and only one' });
     }
     for (const party of [m.sender.party, ...m.recipients]) {
       if (!(party in m.marking.labels)) {

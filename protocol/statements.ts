@@ -28,7 +28,7 @@ export const MembershipStatement = z
     issuedAt: IsoDateTime,
     officer: Fingerprint,
   })
-  .refine((s) => !s.validUntil || s.validUntil > s.validFrom, { message: 'validUntil must be after validFrom', path: ['validUntil'] });
+  .refine((s) => !s.validUntil || s.validUntil > s.validFrom, { message: 'the valid-until date must be after the date the statement takes effect', path: ['validUntil'] });
 export type MembershipStatement = z.infer<typeof MembershipStatement>;
 
 export const RevocationStatement = z.strictObject({

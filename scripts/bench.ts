@@ -1,59 +1,234 @@
 /**
- * `npm run bench`: throughput and memory of the real paths, as ratios against baselines measured
- * in the same run on the same file (cp, gpg). Size with BENCH_MB (default 256). Loopback only.
- * Never used as a pass/fail threshold: these machines are shared and noisy.
+ * `npm run bench [-- --quick]`: every figure of issue 9, each beside a baseline measured in the
+ * same run on the same machine, with the ratio; medians of three. Never a pass/fail threshold:
+ * these machines are shared and noisy. Loopback only. `--quick` uses a smaller store and files
+ * (20,000 packets, 30,000 audit events, 32 MiB); the full run seeds 1,000,000 packets and events.
+ * Sizes can be set with BENCH_PACKETS, BENCH_EVENTS, BENCH_MB, BENCH_SECONDS.
+ *
+ * The hub under load runs in this process (so perf_hooks.monitorEventLoopDelay sees its event
+ * loop); the load generator (scripts/load.ts) and the CLI run as child processes.
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import FormData from 'form-data';
+import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
+import { encryptPartForRecipients, type ByteStream } from '../keys/parts.ts';
+import { signDetached } from '../keys/signatures.ts';
+import { canonicalize } from '../protocol/canonical.ts';
+import { MANIFEST_FORMAT, type Manifest } from '../protocol/manifest.ts';
+import { AUDIT_GENESIS, auditEventHash } from '../storage/store.ts';
+import { createApp } from '../server/app.ts';
+import { DEFAULT_AGREEMENTS_DIR } from '../server/cli.ts';
+import { DEMO_PASSPHRASE, LIAISON_BIN, liaison, Person, startHub, type RunResult } from './harness.ts';
+import type { LoadResult } from './load.ts';
+import { seededPacketId, seedPackets } from './seed.ts';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { stampDocument } from '../client/core/stamp/index.ts';
 import { systemFonts } from '../client/node/stamp-fonts.ts';
-import { liaison, Person, startHub, DEMO_PASSPHRASE, type RunResult } from './harness.ts';
 import { makeSamplePdf } from './sample-pdf.ts';
 
-const MB = Number(process.env.BENCH_MB ?? 256);
+const QUICK = process.argv.includes('--quick');
+const PACKETS = Number(process.env.BENCH_PACKETS ?? (QUICK ? 20_000 : 1_000_000));
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 30_000 : 1_000_000));
+const MB = Number(process.env.BENCH_MB ?? (QUICK ? 32 : 256));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
+const UPLOADS = QUICK ? 150 : 400;
+const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
 
-function seconds<T>(fn: () => T): [number, T] {
-  const start = process.hrtime.bigint();
-  const value = fn();
-  return [Number(process.hrtime.bigint() - start) / 1e9, value];
+// --- measuring -------------------------------------------------------------------------------
+
+/** A child process to completion, without blocking this process (which serves the baselines). */
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
 }
-async function secondsAsync<T>(fn: () => Promise<T>): Promise<[number, T]> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function timed<T>(fn: () => T): Promise<[number, Awaited<T>]> {
   const start = process.hrtime.bigint();
   const value = await fn();
   return [Number(process.hrtime.bigint() - start) / 1e9, value];
 }
-function peakKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+/** Median wall time (s) of three runs. */
+async function median3(fn: () => unknown): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) runs.push((await timed(fn))[0]);
+  return median(runs);
 }
-const rate = (s: number) => `${(MB / s).toFixed(1)} MB/s`;
 
-async function makeInput(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  for (let i = 0; i < MB; i++) if (!out.write(randomBytes(1024 * 1024))) await new Promise<void>((r) => out.once('drain', () => r()));
-  await new Promise<void>((r) => out.end(() => r()));
+/** Run the load generator three times against `url`; the median run by throughput, and the worst event-loop stall. */
+async function load(spec: { url: string; concurrency?: number; headers?: Record<string, string>; bodies?: string[]; expect?: number }): Promise<LoadResult & { loopMaxMs: number }> {
+  const runs: Array<LoadResult & { loopMaxMs: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    let bodies: string | undefined;
+    if (spec.bodies) {
+      const share = Math.floor(spec.bodies.length / 3);
+      bodies = join(root, `bodies-${i}.json`);
+      writeFileSync(bodies, JSON.stringify(spec.bodies.slice(i * share, (i + 1) * share).map((path) => ({ path, contentType: readFileSync(`${path}.type`, 'utf8') }))));
+    }
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [LOAD, JSON.stringify({ url: spec.url, concurrency: spec.concurrency ?? 10, seconds: bodies ? 600 : SECONDS, headers: spec.headers ?? {}, bodies, expect: spec.expect })], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`the load generator failed (${code})`))));
+    });
+    loop.disable();
+    const result = JSON.parse(out) as LoadResult;
+    if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests to ${spec.url} failed; first: ${result.firstError}`);
+    runs.push({ ...result, loopMaxMs: loop.max / 1e6 });
+  }
+  const byRate = [...runs].sort((a, b) => a.perSecond - b.perSecond);
+  return { ...byRate[1]!, loopMaxMs: Math.max(...runs.map((r) => r.loopMaxMs)) };
 }
+
+const lines: string[] = [];
+function report(figure: string, value: string, baseline: string, ratio: string, note = ''): void {
+  const line = `${figure.padEnd(44)} ${value.padEnd(24)} ${baseline.padEnd(34)} ${ratio.padEnd(10)} ${note}`.trimEnd();
+  lines.push(line);
+  console.log(line);
+}
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const rps = (r: LoadResult) => `${fmt(r.perSecond)} req/s p99 ${fmt(r.p99, 1)} ms`;
+
+// --- baselines -------------------------------------------------------------------------------
+
+/** A bare node:http server answering a small JSON body: what any framework's overhead is measured against. */
+async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const body = JSON.stringify([{ id: 'RU-PK', title: 'Agreement', status: 'in-force', provisional: false, parties: ['RU', 'PK'] }]);
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST') {
+      // A raw upload: stream the body to a file.
+      const out = createWriteStream(join(root, 'raw-upload.bin'));
+      void pipeline(req, out).then(() => res.end('{}'));
+      return;
+    }
+    if (req.url === '/file') {
+      res.setHeader('Content-Type', 'application/octet-stream');
+      void pipeline(createReadStream(join(root, 'input.bin'), { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Write + fsync + rename + fsync(dir) of `bytes`, `count` times with `concurrency` at once: the durable-write floor. */
+async function durableWrites(bytes: Buffer, count: number, concurrency: number): Promise<{ perSecond: number; p99: number }> {
+  const dir = join(root, 'durable');
+  mkdirSync(dir, { recursive: true });
+  const { promises: fs } = await import('node:fs');
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        const tmp = join(dir, `t${i}`);
+        const h = await fs.open(tmp, 'wx', 0o600);
+        await h.write(bytes);
+        await h.sync();
+        await h.close();
+        await fs.rename(tmp, join(dir, `b${i}`));
+        const d = await fs.open(dir, 'r');
+        await d.sync();
+        await d.close();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { perSecond: count / ((performance.now() - started) / 1000), p99: latencies[Math.floor(0.99 * latencies.length)]! };
+}
+
+// --- the store at scale ----------------------------------------------------------------------
+
+/** Append `count` hash-chained audit events by direct SQL in one transaction (after the real ones). */
+function seedAuditEvents(db: import('better-sqlite3').Database, count: number): void {
+  const last = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const insert = db.prepare('INSERT INTO audit_events (seq, at, actor, party, action, object, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? AUDIT_GENESIS;
+  const start = Date.now() - count;
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      seq++;
+      const base = { seq, at: new Date(start + i).toISOString(), actor: '-', party: 'RU', action: 'bench.event', object: seededPacketId(i), outcome: 'allow' as const, detail: '{}', prevHash };
+      const hash = auditEventHash(base);
+      insert.run(base.seq, base.at, base.actor, base.party, base.action, base.object, base.outcome, base.detail, base.prevHash, hash);
+      prevHash = hash;
+    }
+  })();
+}
+
+// --- uploads ---------------------------------------------------------------------------------
+
+const LABELS = { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' };
+
+/** A complete, signed multipart upload of one packet with one part of `bytes`, written to a file. */
+async function uploadBody(path: string, bytes: Buffer, sender: { key: PrivateKey; fingerprint: string }, readers: PublicKey[], date: Date): Promise<void> {
+  const encrypted = await encryptPartForRecipients(Readable.toWeb(Readable.from([bytes])) as ByteStream, { filename: 'evidence.bin', signingKey: sender.key, recipientKeys: readers, date });
+  const ciphertext = Buffer.from(await new Response(encrypted as unknown as ReadableStream).arrayBuffer());
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    packetId: randomUUID(),
+    revision: 1,
+    agreementId: 'RU-PK',
+    createdAt: date.toISOString(),
+    sender: { party: 'RU', fingerprint: sender.fingerprint },
+    signedBy: sender.fingerprint,
+    recipients: ['PK'],
+    marking: { level: 'SECRET', labels: LABELS },
+    kind: 'information',
+    references: {},
+    parts: [{ id: 'p1', role: 'original', lang: 'en', mediaType: 'application/octet-stream', size: ciphertext.length, sha256: createHash('sha256').update(ciphertext).digest('hex') }],
+  };
+  const text = canonicalize(manifest);
+  const form = new FormData();
+  form.append('manifest', text);
+  form.append('signature', await signDetached('manifest', text, sender.key, date));
+  form.append('submit', 'true');
+  form.append('p1', ciphertext, { filename: 'p1.pgp', contentType: 'application/octet-stream' });
+  writeFileSync(path, form.getBuffer());
+  writeFileSync(`${path}.type`, form.getHeaders()['content-type'] as string);
+}
+
+// --- main ------------------------------------------------------------------------------------
+
+const must = async (result: Promise<RunResult>): Promise<RunResult> => {
+  const r = await result;
+  if (r.code !== 0) throw new Error(r.stderr.trim());
+  return r;
+};
 
 async function main(): Promise<void> {
-  console.log(`Liaison bench: ${MB} MiB of random data, in ${root}`);
-  const input = join(root, 'input.bin');
-  await makeInput(input);
-  writeFileSync(join(root, 'en.txt'), 'This is the English translation of the attached binary evidence file, describing what it contains and why it is sent.\n');
+  console.log(`Liaison bench${QUICK ? ' (quick)' : ''}: ${PACKETS} packets, ${EVENTS} audit events, ${MB} MiB files, in ${root}. Medians of three.`);
+  console.log('');
+  console.log(`${'figure'.padEnd(44)} ${'Liaison'.padEnd(24)} ${'baseline'.padEnd(34)} ${'ratio'.padEnd(10)} target`);
 
-  const [cp] = seconds(() => copyFileSync(input, join(root, 'copy.bin')));
-  rmSync(join(root, 'copy.bin'));
+  // 1. Start-up.
+  const bare = await median3(() => execFileSync(process.execPath, ['-e', '0']));
+  const help = await median3(() => execFileSync(process.execPath, [LIAISON_BIN, '--help'], { stdio: 'ignore' }));
+  report('CLI start-up: liaison --help', `${fmt(help * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(help / bare, 1)}x`, 'within 3x');
 
   // The same setup a real hub has: first officers by the operator, members by their officers.
-  const must = async (result: Promise<RunResult>): Promise<RunResult> => {
-    const r = await result;
-    if (r.code !== 0) throw new Error(r.stderr.trim());
-    return r;
-  };
   const ru = new Person('Bench Sender', 'RU', root);
   const pk = new Person('Bench Receiver', 'PK', root);
   const officers = [new Person('Bench Officer RU', 'RU', root), new Person('Bench Officer PK', 'PK', root)];
@@ -61,62 +236,211 @@ async function main(): Promise<void> {
     p.fingerprint = (await must(p.run('keygen', '--name', p.name))).stdout.trim();
     await must(p.run('key', 'export', '--public', '--out', join(root, `${p === ru ? 'RU' : p === pk ? 'PK' : p.fingerprint}.asc`)));
   }
-  await must(liaison(['hub', 'init', '--data', join(root, 'hub'), ...officers.flatMap((o) => ['--officer', `${o.party}=${join(root, `${o.fingerprint}.asc`)}`])]));
+  const dataDir = join(root, 'hub');
+  await must(liaison(['hub', 'init', '--data', dataDir, ...officers.flatMap((o) => ['--officer', `${o.party}=${join(root, `${o.fingerprint}.asc`)}`])]));
   for (const p of [ru, pk, ...officers]) for (const o of officers) await must(p.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint));
-  const hub = await startHub(join(root, 'hub'), join(root, 'hub.log'));
+  const child = await startHub(dataDir, join(root, 'hub.log'));
   try {
     for (const [officer, member, file] of [[officers[0]!, ru, 'RU.asc'], [officers[1]!, pk, 'PK.asc']] as const) {
-      await must(officer.run('login', '--server', hub.url));
+      await must(officer.run('login', '--server', child.url));
       await must(officer.run('officer', 'enroll', '--key', join(root, file), '--roles', 'contact', '--clearance', 'SECRET'));
-      await must(member.run('login', '--server', hub.url));
+      await must(member.run('login', '--server', child.url));
     }
-    const gnupg = join(root, 'gnupg');
-    execFileSync('mkdir', ['-m', '700', gnupg]);
-    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--import', join(root, 'PK.asc')], { stdio: 'ignore' });
-    const pkFingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(execFileSync('gpg', ['--batch', '--homedir', gnupg, '--with-colons', '--list-keys']).toString())![1]!;
-    const [gpgEnc] = seconds(() =>
-      execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--trust-model', 'always', '--compress-algo', 'none', '--recipient', pkFingerprint, '--output', join(root, 'gpg.pgp'), '--encrypt', input], { stdio: 'ignore' }),
+    const inbox = await median3(() => must(pk.run('inbox')));
+    report('CLI start-up: liaison inbox (one page)', `${fmt(inbox * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(inbox / bare, 1)}x`, 'within 3x');
+    await bigFiles(child.url, ru, pk, dataDir, child.process.pid!);
+  } finally {
+    await child.stop();
+  }
+
+  // 2-5 run against the hub in this process, so its event loop can be watched.
+  const token = (p: Person) => (JSON.parse(readFileSync(join(p.home, 'session.json'), 'utf8')) as { token: string }).token;
+  const hub = await createApp({ dataDir, agreementsDir: DEFAULT_AGREEMENTS_DIR, logFile: join(root, 'hub-inproc.log') });
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = hub.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const baseline = await bareServer();
+  try {
+    const auth = { Authorization: `Bearer ${token(pk)}` };
+    const bareLoad = await load({ url: baseline.url });
+    const agreements = await load({ url: `${url}/v1/agreements` });
+    report('GET /v1/agreements (no auth, no database)', rps(agreements), `bare node:http ${rps(bareLoad)}`, `${fmt(agreements.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
+    const me = await load({ url: `${url}/v1/me`, headers: auth });
+    report('GET /v1/me (auth)', rps(me), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(me.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
+
+    // Seeding is part of the benchmark.
+    const db = hub.hub.store.db;
+    const members = db.prepare("SELECT fingerprint, party FROM members WHERE roles LIKE '%contact%'").all() as Array<{ fingerprint: string; party: string }>;
+    const of = (party: string) => members.find((m) => m.party === party)!.fingerprint;
+    const [seedSeconds] = await timed(() =>
+      seedPackets(db, {
+        count: PACKETS,
+        pairs: [{ from: 'RU', fromFingerprint: of('RU'), to: 'PK' }, { from: 'PK', fromFingerprint: of('PK'), to: 'RU' }],
+        agreementId: 'RU-PK',
+        levels: ['CONFIDENTIAL', 'SECRET'],
+        start: new Date(Date.now() - PACKETS - 60_000),
+        draftEvery: 10,
+      }),
     );
+    report(`seed ${PACKETS} packets (direct SQL, one transaction)`, `${fmt(seedSeconds, 1)} s`, '', '', `${fmt(PACKETS / seedSeconds)} packets/s`);
+    const detail = await load({ url: `${url}/v1/packets/${seededPacketId(1)}`, headers: auth });
+    report(`GET /v1/packets/:id (${PACKETS} packets)`, rps(detail), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(detail.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
+    const first = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, concurrency: 1, headers: auth });
+    report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, `bare node:http p99 ${fmt(bareLoad.p99, 1)} ms`, '', 'under 20 ms p99');
+    const listing = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, headers: auth });
+    report(`listings at concurrency 10 (${PACKETS})`, rps(listing), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(listing.perSecond / bareLoad.perSecond, 2)}x`, '3,000 req/s');
+    report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
+    const pageAfter = async (cursor: string | null): Promise<string | null> => {
+      const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+      return ((await res.json()) as { nextCursor: string | null }).nextCursor;
+    };
+    let cursor: string | null = null;
+    let depth = 0;
+    for (let i = 0; i < 20; i++) {
+      const next = await pageAfter(cursor);
+      if (!next) break;
+      cursor = next;
+      depth += 500;
+    }
+    if (cursor) {
+      const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
+      report(`  a page ${depth} packets deep, concurrency 10`, rps(deep), '', '', 'same as the first page');
+    }
 
-    const before = peakKiB(hub.process.pid!);
-    const [send, sent] = await secondsAsync(() => ru.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'));
-    if (sent.code !== 0) throw new Error(sent.stderr);
-    const serverPeak = peakKiB(hub.process.pid!);
-    const packetId = sent.stdout.trim();
+    // Durable uploads of 64 KiB packets.
+    const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
+    const readers = await Promise.all([ru, pk].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
+    const bodies: string[] = [];
+    const chunk = randomBytes(64 * 1024);
+    mkdirSync(join(root, 'uploads'));
+    for (let i = 0; i < UPLOADS; i++) {
+      const path = join(root, 'uploads', `u${i}`);
+      await uploadBody(path, chunk, { key: ruKey, fingerprint: ru.fingerprint }, readers, new Date());
+      bodies.push(path);
+    }
+    const uploads = await load({ url: `${url}/v1/packets`, headers: { Authorization: `Bearer ${token(ru)}` }, bodies, expect: 201 });
+    const floor = await durableWrites(chunk, 200, 10);
+    report('durable 64 KiB uploads, concurrency 10', `${fmt(uploads.perSecond)} /s p99 ${fmt(uploads.p99)} ms`, `write+fsync+rename+fsync ${fmt(floor.perSecond)} /s`, `${fmt(uploads.perSecond / floor.perSecond, 2)}x`, '300/s, p99 under 80 ms');
+    report('  longest event-loop stall during uploads', `${fmt(uploads.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
 
-    const [fetch, fetched] = await secondsAsync(() => pk.run('fetch', packetId, '--out', join(root, 'out'), '--quiet'));
-    if (fetched.code !== 0) throw new Error(fetched.stderr);
+    // Evidence at scale.
+    const [auditSeed] = await timed(() => seedAuditEvents(db, EVENTS));
+    report(`seed ${EVENTS} audit events (direct SQL)`, `${fmt(auditSeed, 1)} s`, '', '');
+  } finally {
+    await baseline.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await hub.close();
+  }
+  await evidence(dataDir);
+  console.log('');
+  writeFileSync(join(tmpdir(), 'liaison-bench-last.txt'), lines.join('\n') + '\n');
+}
+
+/** Send and fetch of a big file against gpg and raw transfers; hub ingest against sha256sum. */
+function peakKiB(pid: number): number {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
+
+async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hubPid: number): Promise<void> {
+  const input = join(root, 'input.bin');
+  const out = openSync(input, 'w');
+  for (let i = 0; i < MB; i++) writeSync(out, randomBytes(1024 * 1024));
+  fsyncSync(out);
+  closeSync(out);
+  writeFileSync(join(root, 'en.txt'), 'This is the English translation of the attached binary evidence file, describing what it contains and why it is sent.\n');
+  const gnupg = join(root, 'gnupg');
+  mkdirSync(gnupg, { mode: 0o700 });
+  const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, ...args], { stdio: 'ignore' });
+  gpg('--import', join(root, 'PK.asc'));
+  const pkSecret = join(root, 'pk-secret.asc');
+  await must(liaison(['key', 'export', '--secret', '--out', pkSecret], pk.env));
+  gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', pkSecret);
+  const ruSecret = join(root, 'ru-secret.asc');
+  await must(liaison(['key', 'export', '--secret', '--out', ruSecret], ru.env));
+  gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', ruSecret);
+  const fpr = (p: Person) => p.fingerprint;
+
+  const baseline = await bareServer();
+  try {
+    const gpgSend = await median3(async () => {
+      rmSync(join(root, 'gpg.pgp'), { force: true });
+      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--trust-model', 'always', '--compress-algo', 'none', '--local-user', fpr(ru), '--recipient', fpr(pk), '--recipient', fpr(ru), '--output', join(root, 'gpg.pgp'), '--sign', '--encrypt', input);
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
+    });
+    let packetId = '';
+    const before = peakKiB(hubPid);
+    const send = await median3(async () => {
+      packetId = (await must(ru.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'))).stdout.trim();
+    });
+    const after = peakKiB(hubPid);
+    report(`liaison send ${MB} MiB`, `${fmt(send, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(send / gpgSend, 2)}x`, 'within 1.5x');
+    const gpgFetch = await median3(async () => {
+      await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file`]);
+      rmSync(join(root, 'gpg.out'), { force: true });
+      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp'));
+    });
+    const fetchTime = await median3(async () => {
+      rmSync(join(root, 'out'), { recursive: true, force: true });
+      await must(pk.run('fetch', packetId, '--out', join(root, 'out'), '--quiet'));
+    });
     if (statSync(join(root, 'out', 'input.bin')).size !== MB * 1024 * 1024) throw new Error('fetched size differs');
+    report(`liaison fetch ${MB} MiB`, `${fmt(fetchTime, 2)} s`, `raw download + gpg --decrypt ${fmt(gpgFetch, 2)} s`, `${fmt(fetchTime / gpgFetch, 2)}x`, 'within 2x');
 
-    const pkSecret = join(root, 'pk-secret.asc');
-    await liaison(['key', 'export', '--secret', '--out', pkSecret], pk.env);
-    execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--import', pkSecret], { stdio: 'ignore' });
-    const [gpgDec] = seconds(() => execFileSync('gpg', ['--batch', '--quiet', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp')], { stdio: 'ignore' }));
+    // Hub ingest: the upload of an already encrypted packet, against sha256sum of the same bytes.
+    const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
+    const readers = await Promise.all([ru, pk].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
+    const ingestBodies: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const path = join(root, `ingest-${i}`);
+      await uploadBody(path, readFileSync(input), { key: ruKey, fingerprint: ru.fingerprint }, readers, new Date());
+      ingestBodies.push(path);
+    }
+    const token = (JSON.parse(readFileSync(join(ru.home, 'session.json'), 'utf8')) as { token: string }).token;
+    let i = 0;
+    const ingest = await median3(async () => {
+      const body = ingestBodies[i++]!;
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${body}`, '-H', `Content-Type: ${readFileSync(`${body}.type`, 'utf8')}`, '-H', `Authorization: Bearer ${token}`, `${url}/v1/packets`]);
+    });
+    const sha = await median3(() => execFileSync('sha256sum', [ingestBodies[0]!], { stdio: 'ignore' }));
+    report(`hub ingest of a ${MB} MiB part`, `${fmt(MB / ingest)} MiB/s`, `sha256sum ${fmt(MB / sha)} MiB/s`, `${fmt(sha / ingest, 2)}x`, '0.8x or better');
+    report(`hub peak memory over ${MB} MiB sends`, `+${fmt((after - before) / 1024)} MB`, `${fmt(before / 1024)} MB before`, '', 'growth under 100 MB');
 
-    console.log('');
-    console.log(`cp                         ${cp.toFixed(2)} s  ${rate(cp)}`);
-    console.log(`gpg --encrypt (baseline)   ${gpgEnc.toFixed(2)} s  ${rate(gpgEnc)}`);
-    console.log(`liaison send               ${send.toFixed(2)} s  ${rate(send)}   ${(send / gpgEnc).toFixed(2)}x gpg --encrypt  (sign+encrypt+hash+upload+store)`);
-    console.log(`gpg --decrypt (baseline)   ${gpgDec.toFixed(2)} s  ${rate(gpgDec)}`);
-    console.log(`liaison fetch              ${fetch.toFixed(2)} s  ${rate(fetch)}   ${(fetch / gpgDec).toFixed(2)}x gpg --decrypt  (download+hash+decrypt+verify)`);
     // Stamping: a 50-page PDF, against loading and saving the same PDF with the same library.
     const pdf = await makeSamplePdf({ lines: ['Запрос о правовой помощи: сведения о движении денежных средств.'], pages: 50, script: 'latin' });
-    const [pdfRoundTrip] = await secondsAsync(async () => (await PDFDocument.load(pdf)).save());
+    const pdfRoundTrip = await median3(async () => (await PDFDocument.load(pdf)).save());
     const marking = { level: 'SECRET' as const, agreementId: 'RU-PK', packetId: '00000000-0000-4000-8000-000000000000', originatorParty: 'RU', readerParty: 'PK', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, readerName: pk.name };
     await stampDocument(pdf, 'application/pdf', marking, systemFonts()); // fonts read once, as on a second fetch
-    const [stamp, stamped] = await secondsAsync(() => stampDocument(pdf, 'application/pdf', marking, systemFonts()));
-    if (!stamped.stamped) throw new Error(stamped.reason);
-    console.log(`pdf-lib load+save (baseline) ${(pdfRoundTrip * 1000).toFixed(0)} ms for 50 pages`);
-    console.log(`stamp a 50-page PDF        ${(stamp * 1000).toFixed(0)} ms   ${(stamp / pdfRoundTrip).toFixed(2)}x load+save  (${((stamped.bytes.length - pdf.length) / 50 / 1024).toFixed(1)} KiB a page)`);
-    console.log(`hub peak memory            ${(before / 1024).toFixed(0)} MB before, ${(serverPeak / 1024).toFixed(0)} MB after a ${MB} MiB upload (+${((serverPeak - before) / 1024).toFixed(0)} MB)`);
+    const stamp = await median3(async () => {
+      const stamped = await stampDocument(pdf, 'application/pdf', marking, systemFonts());
+      if (!stamped.stamped) throw new Error(stamped.reason);
+    });
+    report('stamp a 50-page PDF', `${fmt(stamp * 1000)} ms`, `pdf-lib load+save ${fmt(pdfRoundTrip * 1000)} ms`, `${fmt(stamp / pdfRoundTrip, 2)}x`);
+    void dataDir;
   } finally {
-    await hub.stop();
-    rmSync(root, { recursive: true, force: true });
+    await baseline.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${(error as Error).message}`);
-  rmSync(root, { recursive: true, force: true });
-  process.exit(1);
-});
+/** Audit export and verify of the seeded log, with the operator's commands. */
+async function evidence(dataDir: string): Promise<void> {
+  const file = join(root, 'audit-export.json');
+  const [exportSeconds, exported] = await timed(() => liaison(['audit', 'export', '--data', dataDir, '--out', file]));
+  if (exported.code !== 0) {
+    report(`audit export of ${EVENTS} events`, 'failed', '', '', exported.stderr.trim().slice(0, 80));
+    return;
+  }
+  const sha = await median3(() => execFileSync('sha256sum', [file], { stdio: 'ignore' }));
+  report(`audit export of ${EVENTS} events`, `${fmt(exportSeconds, 1)} s`, `sha256sum of the export ${fmt(sha, 2)} s`, `${fmt(exportSeconds / sha, 0)}x`, '1M events under 60 s');
+  const hubFingerprint = (JSON.parse(readFileSync(file, 'utf8')) as { hub: { fingerprint: string } }).hub.fingerprint;
+  const verify = await median3(() => must(liaison(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint])));
+  report(`audit verify of ${EVENTS} events`, `${fmt(verify, 1)} s`, `sha256sum of the export ${fmt(sha, 2)} s`, `${fmt(verify / sha, 0)}x`, '1M events under 10 s');
+}
+
+main()
+  .then(() => rmSync(root, { recursive: true, force: true }))
+  .catch((error: unknown) => {
+    console.error(`bench failed: ${(error as Error).stack ?? (error as Error).message}`);
+    rmSync(root, { recursive: true, force: true });
+    process.exit(1);
+  });

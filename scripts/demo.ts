@@ -18,18 +18,29 @@ let step = 0;
 function say(text: string): void {
   console.log(`\n${++step}. ${text}`);
 }
+/** The command as a person would type it, with the demo's temporary folder shown as `.`. */
+function commandLine(args: string[]): string {
+  return `liaison ${args.map((a) => a.split(root).join('.')).map((a) => (/[\s"'$]/.test(a) ? `"${a}"` : a)).join(' ')}`;
+}
 function show(result: RunResult): void {
-  for (const line of `${result.stdout}${result.stderr}`.trim().split('\n')) if (line) console.log(`   | ${line}`);
+  for (const line of `${result.stdout}${result.stderr}`.trim().split('\n')) if (line) console.log(`   | ${line.split(root).join('.')}`);
 }
 function expectOk(result: RunResult, what: string, quiet = false): RunResult {
-  if (!quiet) show(result);
-  if (result.code !== 0) throw new Error(`${what} should have worked`);
+  if (!quiet) {
+    console.log(`   $ ${commandLine(result.args)}`);
+    show(result);
+  }
+  if (result.code !== 0) throw new Error(`${what} should have worked: ${result.stderr.trim()}`);
   return result;
 }
+/** A refusal the story expects: say what is attempted and why it must fail, then show the refusal. */
 function expectRefused(result: RunResult, pattern: RegExp, what: string): void {
+  console.log(`   Attempt: ${what}; this must be refused.`);
+  console.log(`   $ ${commandLine(result.args)}`);
   show(result);
   if (result.code === 0 || !pattern.test(result.stderr)) throw new Error(`${what} should have been refused (${pattern})`);
   if (/\n\s+at /.test(result.stderr)) throw new Error(`${what} printed a stack trace`);
+  console.log('   Refused, as it must be.');
 }
 
 const RU_ORIGINAL = `ЗАПРОС О ПРАВОВОЙ ПОМОЩИ
@@ -64,6 +75,7 @@ async function topBanner(path: string): Promise<string[]> {
 async function main(): Promise<void> {
   console.log('Liaison demo: a classified request from Russia to Pakistan under the RU-PK agreement,');
   console.log('and a third party (Kazakhstan, on the hub under the SCO agreement) that may see it only with consent.');
+  console.log('Each step says what is done, then shows the command (the working folder as ".") and what it printed.');
   console.log(`Working in ${root}`);
 
   const ivan = new Person('Ivan Petrov', 'RU', root);
@@ -93,10 +105,14 @@ async function main(): Promise<void> {
   say("The hub operator creates a hub (SQLite store, blob store, hub signing key, agreements) and records each party's first security officer.");
   expectOk(await liaison(['hub', 'init', '--data', dataDir, ...officers.flatMap((o) => ['--officer', `${o.party}=${keyFile(o)}`])]), 'hub init');
 
-  say("Everyone pins the officers' fingerprints that the parties notified to each other in writing; the hub is not trusted for keys.");
-  for (const person of everyone) for (const o of officers) expectOk(await person.run('trust', 'add', '--party', o.party, '--officer', o.fingerprint), 'trust add', true);
-  console.log('   | (each of the seven people runs: liaison trust add --party RU --officer <fingerprint>, and likewise for PK and KZ)');
-  show(await ivan.run('trust', 'list'));
+  say("Sergei writes the three officers' fingerprints, as the parties notified them to each other in writing, into one pins file; everyone pins all three in one command. The hub is not trusted for keys.");
+  const pairs = officers.flatMap((o) => ['--party', o.party, '--officer', o.fingerprint]);
+  expectOk(await sergei.run('trust', 'add', ...pairs), 'trust add with several pairs');
+  const pinsFile = join(root, 'pins.json');
+  expectOk(await sergei.run('trust', 'export', '--out', pinsFile), 'trust export');
+  for (const person of everyone.filter((p) => p !== sergei)) expectOk(await person.run('trust', 'add', '--file', pinsFile), 'trust add --file', person !== ivan);
+  console.log('   | (the five others run the same: liaison trust add --file ./pins.json)');
+  expectOk(await ivan.run('trust', 'list'), 'trust list');
 
   say('The hub starts on a loopback port, and the officers log in by signing its challenge (no passwords on the hub).');
   hub = await startHub(dataDir, join(root, 'hub.log'));
@@ -119,18 +135,25 @@ async function main(): Promise<void> {
   writeFileSync(join(root, 'request-en.txt'), EN_TRANSLATION);
   writeFileSync(join(root, 'wrong-en.txt'), RU_ORIGINAL);
 
+  const rupkForm = ['--requesting-authority', 'Prosecutor General', '--requested-authority', 'MOI-NC', '--purpose', 'Drug proceeds investigation', '--assistance', 'Identify the account holders'];
+  say('A request under RU-PK carries its request form (RU-PK Art. 5), so a bare "send --kind request" is pointed to "request send".');
+  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--kind', 'request', '--quiet'), /request send/, 'a request sent without its form');
+
   say('Ivan tries to send the Russian request without its English translation: the client refuses, citing Art. 6.');
-  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--kind', 'request', '--quiet'), /RU-PK Art\. 6/, 'sending without translation');
+  expectRefused(await ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', ...rupkForm, '--quiet'), /RU-PK Art\. 6/, 'a request without the English translation Art. 6 requires');
+
+  say('A misspelt party is named as such, with the parties of the agreement.');
+  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PAK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--quiet'), /PAK is not a party of RU-PK/, 'sending to "PAK"');
 
   say('A "translation" that is really Russian text is caught before anything is encrypted.');
-  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'wrong-en.txt')}`, '--quiet'), /not in en/, 'a wrong-language translation');
+  expectRefused(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'wrong-en.txt')}`, '--quiet'), /not in en/, 'a "translation" whose text is Russian');
 
   say('Ivan keeps the request as a draft of his party (marked СОВЕРШЕННО СЕКРЕТНО, the Russian label for SECRET).');
-  const draft = expectOk(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'СОВЕРШЕННО СЕКРЕТНО', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--kind', 'request', '--draft', '--quiet'), 'sending a draft');
+  const draft = expectOk(await ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'СОВЕРШЕННО СЕКРЕТНО', '--original', join(root, 'zapros.txt'), '--lang', 'ru', ...rupkForm, '--draft', '--quiet'), 'sending a draft');
   const packetId = draft.stdout.trim();
 
   say('Pakistan cannot see a draft.');
-  expectRefused(await ayesha.run('fetch', packetId, '--out', join(root, 'ayesha-early'), '--quiet'), /does not exist or is not available/, 'fetching a draft');
+  expectRefused(await ayesha.run('fetch', packetId, '--out', join(root, 'ayesha-early'), '--quiet'), /does not exist or is not available/, 'Ayesha fetching the draft');
 
   say('Olga, the clerk, attaches the English translation; Ivan submits the packet.');
   expectOk(await olga.run('attach', packetId, '--translation', `en:${join(root, 'request-en.txt')}`, '--quiet'), 'attach');
@@ -160,7 +183,11 @@ async function main(): Promise<void> {
     gpg('--import', secret);
     // The senders' public keys, as Russia's officers would hand them over.
     for (const person of [ivan, olga]) gpg('--import', join(root, `${person.party}-${person.fingerprint}.asc`));
-    const part = readdirSync(raw).find((f) => f.startsWith('p2-translation-en'))!;
+    const part = readdirSync(raw).find((f) => /^p\d+-translation-en/.test(f))!;
+    console.log(`   $ liaison key export --secret --out ayesha-secret.asc`);
+    console.log(`   $ gpg --homedir ./gnupg --import ayesha-secret.asc`);
+    console.log(`   $ gpg --homedir ./gnupg --import RU-*.asc      # the senders' public keys, to verify their signatures`);
+    console.log(`   $ gpg --homedir ./gnupg --decrypt ./ayesha-raw/${part}`);
     const result = gpg('--trust-model', 'always', '--decrypt', join(raw, part));
     if (result.status !== 0 || result.stdout !== EN_TRANSLATION) throw new Error(`gpg could not decrypt and verify: ${result.stderr}`);
     console.log(`   | gpg --decrypt ${part}: the English translation, as sent`);
@@ -180,25 +207,27 @@ async function main(): Promise<void> {
   expectOk(await ayesha.run('label', 'verify', stampedDir), 'label verify');
 
   say('Kazakhstan, a third party to RU-PK, cannot read the packet.');
-  expectRefused(await aigerim.run('fetch', packetId, '--out', join(root, 'aigerim-early'), '--quiet'), /does not exist or is not available/, 'third-party fetch');
+  expectRefused(await aigerim.run('fetch', packetId, '--out', join(root, 'aigerim-early'), '--quiet'), /does not exist or is not available/, 'Aigerim (KZ) fetching a packet of RU-PK');
 
   say('Ayesha asks to release it onward to Kazakhstan; the request stays blocked.');
   const req = expectOk(await ayesha.run('release', 'request', packetId, '--to', 'KZ', '--purpose', 'Kazakh part of the same trafficking network'), 'release request');
   const releaseId = req.stdout.trim();
-  expectRefused(await ayesha.run('release', 'execute', releaseId), /RU-PK Art\. 7\(4\)/, 'release before consent');
-  expectRefused(await ayesha.run('release', 'consent', releaseId, '--to', 'KZ'), /RU-PK Art\. 7\(4\)/, 'consent by the wrong party');
+  expectRefused(await ayesha.run('release', 'execute', releaseId), /RU-PK Art\. 7\(4\)/, 'Ayesha executing the release before Russia consented');
+  expectRefused(await ayesha.run('release', 'consent', releaseId, '--to', 'KZ'), /RU-PK Art\. 7\(4\)/, 'Ayesha consenting herself, though only the originator (Russia) may');
 
-  say("Sergei, Russia's security officer, records Russia's signed written consent; he states the third party, and his client shows what it signs.");
-  expectRefused(await sergei.run('release', 'consent', releaseId, '--to', 'CN'), /is for KZ, not CN as you stated; nothing was signed/, 'consent to a party the officer did not state');
-  expectOk(await sergei.run('release', 'consent', releaseId, '--to', 'KZ', '--conditions', 'For the investigation named in the request only'), 'consent');
+  say("Sergei, Russia's security officer, records Russia's signed written consent, with conditions, until the end of 31 December in his time zone; he states the third party, and his client shows what it signs.");
+  expectRefused(await sergei.run('release', 'consent', releaseId, '--to', 'CN'), /is for KZ, not CN as you stated; nothing was signed/, 'Sergei consenting to CN, a party the request does not name');
+  expectOk(await sergei.run('release', 'consent', releaseId, '--to', 'KZ', '--conditions', 'For the investigation named in the request only', '--expires', `${new Date().getFullYear() + 1}-12-31`), 'consent');
 
   say('Ayesha executes the release: the session keys are re-wrapped for Kazakhstan; the data is not re-encrypted.');
   expectOk(await ayesha.run('release', 'execute', releaseId), 'execute');
 
-  say('Aigerim can now fetch and verify the packet.');
+  say('Aigerim can now fetch and verify the packet; she is told the conditions, which are also written beside the files.');
   const kz = join(root, 'aigerim');
   expectOk(await aigerim.run('fetch', packetId, '--out', kz, '--quiet'), 'third-party fetch after consent');
   if (readFileSync(join(kz, 'request-en.txt'), 'utf8') !== EN_TRANSLATION) throw new Error('Kazakhstan got something else');
+  if (!readFileSync(join(kz, 'RELEASE-CONDITIONS.txt'), 'utf8').includes('For the investigation named in the request only')) throw new Error('the conditions did not reach Kazakhstan');
+  expectOk(await aigerim.run('release', 'list'), 'release list');
 
   // --- the treaty workflow (issue 4) ---
   const scoRequest = join(root, 'kz-zapros.txt');
@@ -211,7 +240,7 @@ async function main(): Promise<void> {
   const scoSend = ['request', 'send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--original', scoRequest, '--lang', 'ru', '--quiet', ...form];
 
   say('Under the SCO agreement, Aigerim (Kazakhstan) sends Russia a request; its form must state all SCO Art. 5(4) asks for.');
-  expectRefused(await aigerim.run(...scoSend), /SCO Art\. 5\(4\)/, 'a request without a confidentiality indication');
+  expectRefused(await aigerim.run(...scoSend), /SCO Art\. 5\(4\)/, 'a request whose form lacks the confidentiality indication SCO Art. 5(4) asks for');
   const scoId = expectOk(await aigerim.run(...scoSend, '--confidentiality', 'Not to be disclosed to the suspect'), 'request send').stdout.trim();
 
   say('Ivan sees it among his deadlines: executed, as a rule, within 30 days (SCO Art. 6(1)).');
@@ -219,7 +248,7 @@ async function main(): Promise<void> {
 
   say('Ivan acknowledges it, and asks in writing for additional information (SCO Art. 6(4)).');
   expectOk(await ivan.run('state', scoId, 'acknowledged'), 'acknowledge');
-  expectRefused(await ivan.run('state', scoId, 'waiting-for-information'), /SCO Art\. 6\(4\)/, 'asking for information without writing');
+  expectRefused(await ivan.run('state', scoId, 'waiting-for-information'), /SCO Art\. 6\(4\)/, 'asking for information without a written notice');
   expectOk(await ivan.run('state', scoId, 'waiting-for-information', '--notice', join(root, 'ru-utochnenie.txt'), '--lang', 'ru', '--quiet'), 'ask for information');
 
   say('Aigerim answers in reply to the request; Ivan executes it and sends the reply.');
@@ -229,8 +258,8 @@ async function main(): Promise<void> {
   expectOk(await aigerim.run('request', 'show', scoId), 'request show');
 
   say('Under RU-PK, Ivan sends Ayesha a request; she may refuse it only with written reasons (RU-PK Art. 11).');
-  const pkId = expectOk(await ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, '--requesting-authority', 'Prosecutor General', '--requested-authority', 'MOI-NC', '--purpose', 'Drug proceeds investigation', '--assistance', 'Identify the account holders', '--quiet'), 'RU-PK request').stdout.trim();
-  expectRefused(await ayesha.run('state', pkId, 'refused'), /RU-PK Art\. 11/, 'a refusal without reasons');
+  const pkId = expectOk(await ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'zapros.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`, ...rupkForm, '--quiet'), 'RU-PK request').stdout.trim();
+  expectRefused(await ayesha.run('state', pkId, 'refused'), /RU-PK Art\. 11/, 'Ayesha refusing without written reasons');
   expectOk(await ayesha.run('state', pkId, 'refused', '--reasons', join(root, 'pk-reasons.txt'), '--lang', 'en', '--quiet'), 'refusal with reasons');
   expectOk(await ivan.run('request', 'list'), 'request list');
 

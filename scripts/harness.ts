@@ -15,6 +15,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The arguments the command was run with, for narration (the demo prints them before the output). */
+  args: string[];
 }
 
 export function liaison(args: string[], env: Record<string, string> = {}, input?: string): Promise<RunResult> {
@@ -28,7 +30,7 @@ export function liaison(args: string[], env: Record<string, string> = {}, input?
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, args }));
     child.stdin.end(input ?? '');
   });
 }

@@ -5,7 +5,7 @@
  * operator-enrolled officer only if they pinned its fingerprint out of band.
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { generateHubKey, inspectPublicKey, readPublicKeyBytes, KeyError } from '../keys/identity.ts';
+import { generateHubKey, holdsSecretKey, inspectPublicKey, readPublicKeyBytes, KeyError } from '../keys/identity.ts';
 import { Level } from '../protocol/levels.ts';
 import { PartyId, Role } from '../protocol/ids.ts';
 import { Store, type MemberRecord } from '../storage/store.ts';
@@ -16,6 +16,8 @@ import { hubPaths } from './config.ts';
 export class AdminError extends Error {
   override name = 'AdminError';
 }
+
+export const SECRET_KEY_WARNING = "the key file holds a SECRET key, which must never leave its owner's machine: ask for the public key (liaison key export --public, or gpg --export --armor) and have the owner keep the secret one safe";
 
 export async function initHub(options: { dataDir: string; agreementsDir: string; now: Date }): Promise<{ fingerprint: string; agreements: string[] }> {
   const paths = hubPaths(options.dataDir);
@@ -72,6 +74,7 @@ export async function enrollMember(options: {
   if (!options.roles.includes('officer')) {
     throw new AdminError('the operator enrolls only a party\'s first security officer; officers enroll everyone else (liaison officer enroll)');
   }
+  if (await holdsSecretKey(options.publicKey)) throw new AdminError(SECRET_KEY_WARNING);
   let info;
   try {
     info = await inspectPublicKey(await readPublicKeyBytes(options.publicKey), options.now);

@@ -17,6 +17,7 @@ import {
   StatementBody,
   ReleaseDecisionBody,
   ReleaseExecuteBody,
+  ReleaseListQuery,
   ReleaseRequestBody,
   TokenRequest,
   type Member,
@@ -26,7 +27,7 @@ import { PartId } from '../protocol/manifest.ts';
 import type { MemberRecord } from '../storage/store.ts';
 import { exchangeChallenge, issueChallenge, logout, memberOf, requireMember } from './auth.ts';
 import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
-import { Problem, notFound, problemMiddleware, toProblem } from './errors.ts';
+import { Problem, problemMiddleware, toProblem } from './errors.ts';
 import { NoQuery, PacketParams, parse } from './validate.ts';
 import { openHub, type Hub } from './hub.ts';
 import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
@@ -64,6 +65,9 @@ export function publicMember(m: MemberRecord): Member {
 export function buildApp(hub: Hub): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is Cache-Control: no-store, so an ETag is never used; computing one hashes every
+  // response body (issue 9: request overhead).
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(
     helmet({
@@ -96,14 +100,17 @@ export function buildApp(hub: Hub): express.Express {
     parse(NoQuery, req.query, 'query');
     res.json({ fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor(), parties: hub.store.parties() });
   });
+  // The agreements are loaded once at start and never change while the hub runs: serialise once.
+  const agreementList = JSON.stringify([...hub.agreements.values()].map((a) => ({ id: a.id, title: a.title, status: a.status.state, provisional: a.provisional, parties: a.parties.map((p) => p.id) })));
   v1.get('/agreements', (req, res) => {
     parse(NoQuery, req.query, 'query');
-    res.json([...hub.agreements.values()].map((a) => ({ id: a.id, title: a.title, status: a.status.state, provisional: a.provisional, parties: a.parties.map((p) => p.id) })));
+    res.type('application/json').send(agreementList);
   });
   v1.get('/agreements/:id', (req, res) => {
     const { id } = parse(AgreementParams, req.params, 'agreement id');
     const agreement = hub.agreements.get(id);
-    if (!agreement) throw notFound('agreement');
+    // Agreement ids are public (GET /v1/agreements): say which ones there are.
+    if (!agreement) throw new Problem('not-found', `the hub has no agreement ${id}; it has ${[...hub.agreements.keys()].join(', ')}`);
     res.json({ agreement, rules: agreementRules(agreement) });
   });
 
@@ -164,8 +171,7 @@ export function buildApp(hub: Hub): express.Express {
   });
 
   v1.get('/packets', auth, (req, res) => {
-    const { box } = parse(PacketListQuery, req.query, 'query');
-    res.json(listPackets(hub, memberOf(res), box));
+    res.json(listPackets(hub, memberOf(res), parse(PacketListQuery, req.query, 'query')));
   });
   v1.post('/packets', auth, async (req, res) => {
     parse(NoQuery, req.query, 'query');
@@ -223,8 +229,7 @@ export function buildApp(hub: Hub): express.Express {
     res.status(201).json(requestRelease(hub, memberOf(res), id, body));
   });
   v1.get('/releases', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(pendingReleases(hub, memberOf(res)));
+    res.json(pendingReleases(hub, memberOf(res), parse(ReleaseListQuery, req.query, 'query')));
   });
   v1.get('/releases/:id', auth, (req, res) => {
     const { id } = parse(ReleaseParams, req.params, 'release id');

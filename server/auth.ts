@@ -85,6 +85,7 @@ export async function exchangeChallenge(
 }
 
 export function logout(hub: Hub, token: string): void {
+  activityOf(hub).forget(sha256(token));
   hub.store.deleteSession(sha256(token));
 }
 
@@ -93,8 +94,55 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * When each session was last used, kept exactly in memory and persisted coarsely (issue 9: one
+ * SQLite commit, so one fsync, per authenticated GET was the largest cost of a read). The row's
+ * `last_used_at` is rewritten only once it is older than `persistEveryMs`; the idle check uses
+ * the later of the two values. While the hub runs, idle expiry is exact; after a restart it counts
+ * from the persisted value, so a session can expire up to `persistEveryMs` early, never late.
+ */
+class SessionActivity {
+  private readonly lastSeen = new Map<string, number>();
+  readonly persistEveryMs: number;
+
+  constructor(idleSeconds: number) {
+    this.persistEveryMs = Math.min(60_000, (idleSeconds * 1000) / 10);
+  }
+
+  lastUsed(tokenHash: string, persisted: string): number {
+    return Math.max(this.lastSeen.get(tokenHash) ?? 0, Date.parse(persisted));
+  }
+
+  /** Record a use at `now`; true when the persisted value is stale enough to rewrite. */
+  touch(tokenHash: string, persisted: string, now: number): boolean {
+    this.lastSeen.set(tokenHash, now);
+    return now - Date.parse(persisted) >= this.persistEveryMs;
+  }
+
+  forget(tokenHash: string): void {
+    this.lastSeen.delete(tokenHash);
+  }
+
+  /** Drop entries idle past the limit (their sessions are refused anyway): the map stays bounded. */
+  sweep(idleLimit: number): void {
+    for (const [hash, at] of this.lastSeen) if (at <= idleLimit) this.lastSeen.delete(hash);
+  }
+}
+
+const activities = new WeakMap<Hub, SessionActivity>();
+function activityOf(hub: Hub): SessionActivity {
+  let activity = activities.get(hub);
+  if (!activity) {
+    activity = new SessionActivity(hub.settings.tokenIdleSeconds);
+    activities.set(hub, activity);
+  }
+  return activity;
+}
+
 /** Require a live session; put the (freshly read) member in res.locals. */
 export function requireMember(hub: Hub): RequestHandler {
+  const activity = activityOf(hub);
+  let sweptAt = 0;
   return (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
@@ -102,10 +150,16 @@ export function requireMember(hub: Hub): RequestHandler {
       return;
     }
     const now = hub.now();
+    const nowMs = now.getTime();
+    const idleLimit = nowMs - hub.settings.tokenIdleSeconds * 1000;
+    if (nowMs - sweptAt > activity.persistEveryMs) {
+      activity.sweep(idleLimit);
+      sweptAt = nowMs;
+    }
     const hash = sha256(token);
     const session = hub.store.getSession(hash);
-    const idleLimit = new Date(now.getTime() - hub.settings.tokenIdleSeconds * 1000).toISOString();
-    if (!session || session.expiresAt <= now.toISOString() || session.lastUsedAt <= idleLimit) {
+    if (!session || session.expiresAt <= now.toISOString() || activity.lastUsed(hash, session.lastUsedAt) <= idleLimit) {
+      activity.forget(hash);
       if (session) hub.store.deleteSession(hash);
       next(new Problem('unauthenticated', 'the session has expired; log in again'));
       return;
@@ -113,11 +167,12 @@ export function requireMember(hub: Hub): RequestHandler {
     const member = hub.store.getMember(session.fingerprint);
     const inactive = member ? inactiveReason(member, now) : 'no longer enrolled';
     if (!member || inactive) {
+      activity.forget(hash);
       hub.store.deleteSession(hash);
       next(new Problem('unauthenticated', `this key cannot act any more: ${inactive}`));
       return;
     }
-    hub.store.touchSession(hash, now.toISOString());
+    if (activity.touch(hash, session.lastUsedAt, nowMs)) hub.store.touchSession(hash, now.toISOString());
     res.locals.member = member;
     res.locals.token = token;
     next();

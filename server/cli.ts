@@ -2,11 +2,15 @@
  * The operator's commands: create a hub, enroll a member on the operator's word, run the server.
  * With no --data they use the embedded default ./var/hub.
  */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AdminError, enrollMember, initHub, readKeyFile } from './admin.ts';
-import { DEFAULT_DATA_DIR } from './config.ts';
-import { startServer } from './main.ts';
+import { DEFAULT_DATA_DIR, hubPaths } from './config.ts';
+
+// The hub's modules (express, SQLite, the store) load only when an operator command runs, so a
+// person's command never pays for them (issue 9: CLI start-up).
+const admin = () => import('./admin.ts');
 
 export const DEFAULT_AGREEMENTS_DIR = fileURLToPath(new URL('../agreements/', import.meta.url));
 
@@ -19,16 +23,33 @@ export function addHubCommands(program: Command): void {
     .option('--agreements <dir>', 'agreement files', DEFAULT_AGREEMENTS_DIR)
     .option('--officer <party=file...>', "record a party's first security officer (repeatable), e.g. RU=sergei.asc")
     .action(async (opts: { data: string; agreements: string; officer?: string[] }) => {
+      const { AdminError, enrollMember, initHub, readKeyFile } = await admin();
       const officers = (opts.officer ?? []).map((entry) => {
         const match = /^([A-Za-z][A-Za-z0-9-]*)=(.+)$/.exec(entry);
         if (!match) throw new AdminError(`"${entry}" should be PARTY=KEYFILE, e.g. RU=sergei.asc`);
         return { party: match[1]!.toUpperCase(), key: readKeyFile(match[2]!) };
       });
-      const result = await initHub({ dataDir: opts.data, agreementsDir: opts.agreements, now: new Date() });
-      console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
-      for (const o of officers) {
-        const member = await enrollMember({ dataDir: opts.data, agreementsDir: opts.agreements, party: o.party, publicKey: o.key, roles: ['officer'], clearance: 'TOP SECRET', now: new Date() });
-        console.log(`First security officer of ${member.party}: ${member.name} ${member.fingerprint}.`);
+      // All or nothing: build the hub in a staging folder beside the target, move it into place
+      // only when every officer is recorded, and remove it on any failure.
+      const target = resolve(opts.data);
+      if (existsSync(target) && readdirSync(target).length > 0) {
+        if (existsSync(hubPaths(target).db)) throw new AdminError(`a hub already exists in ${opts.data}`);
+        throw new AdminError(`${opts.data} is not empty: give an empty or new folder with --data`);
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      const staging = `${target}.init-${process.pid}`;
+      const now = new Date();
+      try {
+        const result = await initHub({ dataDir: staging, agreementsDir: opts.agreements, now });
+        const members = [];
+        for (const o of officers) members.push(await enrollMember({ dataDir: staging, agreementsDir: opts.agreements, party: o.party, publicKey: o.key, roles: ['officer'], clearance: 'TOP SECRET', now }));
+        if (existsSync(target)) rmdirSync(target);
+        renameSync(staging, target);
+        console.log(`Hub created in ${opts.data}. Hub key ${result.fingerprint}. Agreements: ${result.agreements.join(', ')}.`);
+        for (const member of members) console.log(`First security officer of ${member.party}: ${member.name} ${member.fingerprint}.`);
+      } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        throw error instanceof AdminError ? new AdminError(`${error.message}; nothing was created`) : error;
       }
     });
   hub
@@ -41,6 +62,7 @@ export function addHubCommands(program: Command): void {
     .option('--roles <roles>', 'comma-separated; must include officer', 'officer')
     .option('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', 'TOP SECRET')
     .action(async (opts: { data: string; agreements: string; party: string; key: string; roles: string; clearance: string }) => {
+      const { enrollMember, readKeyFile } = await admin();
       const member = await enrollMember({
         dataDir: opts.data,
         agreementsDir: opts.agreements,
@@ -68,14 +90,15 @@ export function addHubCommands(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`"${opts.port}" is not a port number`);
       if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
       const tls = opts.tlsCert && opts.tlsKey ? { cert: opts.tlsCert, key: opts.tlsKey } : undefined;
+      const { startServer } = await import('./main.ts');
       const server = await startServer({ dataDir: opts.data, agreementsDir: opts.agreements, port, host: opts.host, ...(opts.logFile ? { logFile: opts.logFile } : {}), ...(tls ? { tls } : {}) });
-      // The one line scripts wait for: the URL the hub answers on.
-      console.log(`Liaison hub listening on ${server.url}`);
-      console.log(`Web client: ${server.url}/`);
       const stop = () => {
         void server.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // The one line scripts wait for: the URL the hub answers on (printed once a stop is clean).
+      console.log(`Liaison hub listening on ${server.url}`);
+      console.log(`Web client: ${server.url}/`);
     });
 }

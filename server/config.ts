@@ -3,6 +3,7 @@
  * here, one line each; a bad value stops the hub with a sentence naming the key.
  */
 import { z } from 'zod';
+import { describeIssues } from '../protocol/issues.ts';
 import { join } from 'node:path';
 import { MAX_LOGIN_CHALLENGE_SECONDS } from '../protocol/login.ts';
 
@@ -57,8 +58,7 @@ export type Clock = () => Date;
 export function parseHubConfig(input: HubConfigInput): HubSettings {
   const parsed = HubConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`invalid hub configuration: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`the hub configuration is invalid: ${describeIssues(parsed.error, 'configuration')}`);
   }
   return parsed.data;
 }

@@ -5,15 +5,17 @@
  * encrypted to, never what it says.
  */
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { readPublicKey } from '../keys/identity.ts';
-import { inspectEncryptedPart, readWrapKeyIds, type ByteStream } from '../keys/parts.ts';
+import { publicKeyOf } from './key-cache.ts';
+import { PartWalker, readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { PacketUploadFields, type PacketDetail, type PacketSummary } from '../protocol/api.ts';
+import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
+import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
+import { CursorError, type Page } from '../storage/listings.ts';
+import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import { isUniqueViolation, type MemberRecord, type PacketRecord } from '../storage/store.ts';
 import { requireSignedNear } from './signed-dates.ts';
@@ -21,7 +23,6 @@ import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import { SENDING_ROLES, TRANSLATING_ROLES } from '../protocol/ids.ts';
-import { clearanceCovers } from '../protocol/levels.ts';
 import { inactiveReason } from '../protocol/membership.ts';
 import {
   agreementOf,
@@ -31,6 +32,7 @@ import {
   requireComplete,
   requireInForce,
   requireMarking,
+  requireRequestForm,
   requireOnlyAddsParts,
   requireRecipientsInAgreement,
   requireSender,
@@ -49,11 +51,15 @@ interface ReceivedFile {
   tempPath: string;
   size: number;
   sha256: string;
+  /** The PKESK key IDs, or why the part is not one message encrypted to public keys. */
+  walk: { keyIds: string[] } | { error: string };
 }
 
 /**
- * Stream a multipart upload to exclusive temp files, hashing as it goes. Every limit is set.
- * Returns the text fields and the files; the caller must discard `temps` it does not commit.
+ * Stream a multipart upload to exclusive temp files. Each part is read once: the same chunks are
+ * hashed, walked (keys/part-walker.ts: exactly PKESKs then one SEIPD, nothing after) and written.
+ * Every limit is set. Returns the text fields and the files; the caller must discard `temps` it
+ * does not commit.
  */
 async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: TempFiles): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
   const received: ReceivedFile[] = [];
@@ -62,10 +68,15 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
       const { path, stream } = hub.blobs.createTemp();
       temps.paths.push(path);
       const hash = createHash('sha256');
+      const walker = new PartWalker();
       let size = 0;
       const meter = new Transform({
+        // Up to 1 MiB queued towards the file: the write stream then writes it in one writev.
+        writableHighWaterMark: 1024 * 1024,
+        readableHighWaterMark: 1024 * 1024,
         transform(chunk: Buffer, _enc, done) {
           hash.update(chunk);
+          walker.push(chunk);
           size += chunk.length;
           done(null, chunk);
         },
@@ -74,7 +85,13 @@ async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: Te
         () => {
           // The request may have been refused while this part was still arriving.
           if (temps.closed) void hub.blobs.discard(path);
-          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex') });
+          let walk: ReceivedFile['walk'];
+          try {
+            walk = { keyIds: walker.finish() };
+          } catch (error) {
+            walk = { error: (error as Error).message };
+          }
+          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex'), walk });
           callback(null, { path, size });
         },
         (error: unknown) => {
@@ -134,7 +151,7 @@ function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Man
 }
 
 /** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
-async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<Set<string>> {
+function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Set<string> {
   const byId = new Map(files.map((f) => [f.partId, f]));
   if (byId.size !== files.length) throw new Problem('bad-request', 'a part was uploaded twice');
   for (const f of files) {
@@ -148,13 +165,8 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
     if (file.size !== part.size || file.sha256 !== part.sha256) {
       throw new Problem('bad-request', `part ${part.id} does not match the signed manifest (size or SHA-256 differs)`);
     }
-    const stream = Readable.toWeb(hub.blobs.openReadTemp(file.tempPath)) as ByteStream;
-    let keyIds: string[];
-    try {
-      keyIds = await inspectEncryptedPart(stream);
-    } catch (error) {
-      throw new Problem('bad-request', `part ${part.id} is not a well-formed encrypted OpenPGP message: ${(error as Error).message}`);
-    }
+    if ('error' in file.walk) throw new Problem('bad-request', `part ${part.id} is not one message encrypted to the recipients' keys: ${file.walk.error}`);
+    const keyIds = file.walk.keyIds;
     const got = new Set(keyIds);
     const missing = [...expected].filter((k) => !got.has(k));
     const extra = [...got].filter((k) => !expected.has(k));
@@ -177,14 +189,14 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
   try {
     const { fields, files } = await receiveMultipart(hub, req, res, temps);
     const parsedFields = PacketUploadFields.safeParse(fields);
-    if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${parsedFields.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
     const parsed = parseCanonicalManifest(manifestText);
     if (!parsed.ok) throw new Problem('bad-request', parsed.error);
     const manifest = parsed.manifest;
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
     if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-    const verification = await verifyDetached('manifest', manifestText, signature, [await readPublicKey(member.publicKey)], hub.now());
+    const verification = await verifyDetached('manifest', manifestText, signature, [await publicKeyOf(member.publicKey)], hub.now());
     if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);
@@ -198,6 +210,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireSender(agreement, member, manifest);
       requireRecipientsInAgreement(agreement, manifest);
       requireMarking(agreement, manifest, member);
+      requireRequestForm(agreement, manifest);
       newParts = manifest.parts;
     } else {
       if (!existing) throw notFound('packet');
@@ -208,7 +221,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireInForce(agreement, manifest, answeredPacket(hub, manifest));
       newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
     }
-    const readerKeys = await checkParts(hub, manifest, newParts, files);
+    const readerKeys = checkParts(hub, manifest, newParts, files);
     const submitNow = submit === 'true';
     if (submitNow) {
       if (manifest.revision > 1 && !member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
@@ -224,7 +237,9 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     }
     const at = hub.now().toISOString();
     try {
-      hub.store.transaction(() => {
+      // Group commit: concurrent uploads share one transaction (one fsync), each in its own
+      // savepoint; this resolves only after the COMMIT, so the reply still follows durability.
+      await hub.store.groupCommit.run(() => {
         requireStandingAtCommit(hub, member, manifest, readerKeys);
         if (manifest.revision === 1) {
           const record: PacketRecord = {
@@ -294,7 +309,7 @@ export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): 
   return { packetId, state: 'submitted', revision: packet.revision };
 }
 
-function summary(packet: PacketRecord, relation: Relation): PacketSummary {
+function summary(packet: Omit<PacketRecord, 'manifest' | 'signature'>, relation: Relation): PacketSummary {
   return {
     packetId: packet.id,
     agreementId: packet.agreementId,
@@ -312,20 +327,42 @@ function summary(packet: PacketRecord, relation: Relation): PacketSummary {
   };
 }
 
-export function listPackets(hub: Hub, member: MemberRecord, box: 'inbox' | 'sent' | 'drafts' | 'all'): PacketSummary[] {
-  const out: PacketSummary[] = [];
-  for (const id of hub.store.packetIdsForParty(member.party)) {
-    const packet = hub.store.getPacket(id)!;
-    const relation = readRelation(member, packet, hub.store.releasesOf(id), hub.now());
-    if (!relation) continue;
-    const keep =
-      box === 'all' ||
-      (box === 'inbox' && relation !== 'sent') ||
-      (box === 'sent' && relation === 'sent' && packet.state === 'submitted') ||
-      (box === 'drafts' && relation === 'sent' && packet.state === 'draft');
-    if (keep) out.push(summary(packet, relation));
+const FOLDER_OF_BOX = { inbox: 'inbox', sent: 'sent', drafts: 'drafts', all: undefined } as const;
+
+/** The levels a member may read: a packet marked above them is not listed at all. */
+export function readableLevels(member: MemberRecord): Level[] {
+  return LEVELS.filter((level) => clearanceCovers(member.clearance, level));
+}
+
+/**
+ * One page of the packets the member's party can see, newest first: one indexed query, whatever
+ * the number of packets (storage/listings.ts). The member's own standing was checked by auth.
+ */
+export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQuery): Page<PacketSummary> {
+  const page = listed(() =>
+    hub.store.listings.packets({
+      party: member.party,
+      levels: readableLevels(member),
+      folder: FOLDER_OF_BOX[query.box],
+      agreementId: query.agreement,
+      kind: query.kind,
+      state: query.state,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
+}
+
+/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
+export function listed<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof CursorError) throw new Problem('bad-request', `invalid query: cursor: ${error.message}`);
+    throw error;
   }
-  return out;
 }
 
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */

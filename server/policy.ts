@@ -6,6 +6,7 @@ import { markingLevel, missingLanguages, type Agreement } from '../protocol/agre
 import { clearanceCovers, type Level } from '../protocol/levels.ts';
 import { RECEIVING_ROLES, SENDING_ROLES, TRANSLATING_ROLES, type Role } from '../protocol/ids.ts';
 import type { Manifest } from '../protocol/manifest.ts';
+import { REQUEST_FORM_MEDIA_TYPE } from '../protocol/workflow.ts';
 import { inactiveReason, isClearedReceiver } from '../protocol/membership.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, treatyRefusal } from './errors.ts';
@@ -13,7 +14,7 @@ import { Problem, treatyRefusal } from './errors.ts';
 /** The agreement a packet or record names; one the hub does not have (never loaded, or its file removed since) is refused. */
 export function agreementOf(agreements: ReadonlyMap<string, Agreement>, id: string): Agreement {
   const agreement = agreements.get(id);
-  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}`);
+  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}; it has ${[...agreements.keys()].join(', ')}`);
   return agreement;
 }
 
@@ -92,11 +93,27 @@ export function requireMarking(agreement: Agreement, manifest: Manifest, sender:
   }
 }
 
+/**
+ * A request under an agreement that says what a request contains (SCO Art. 5(4), RU-PK Art. 5)
+ * carries the structured form as an encrypted part, declared `request-form` in the signed
+ * manifest. The hub cannot read the form; it checks the signed declaration, and the receiving
+ * client checks the fields.
+ */
+export function requireRequestForm(agreement: Agreement, manifest: Manifest): void {
+  const rule = agreement.workflow?.requestContents;
+  if (manifest.kind !== 'request' || !rule) return;
+  const form = manifest.parts.find((p) => p.role === 'request-form');
+  if (!form) {
+    throw treatyRefusal(rule.article, `a request under ${agreement.id} must carry the request form (${rule.fields.join(', ')}); send it with "liaison request send"`);
+  }
+  if (form.mediaType !== REQUEST_FORM_MEDIA_TYPE) throw new Problem('bad-request', `the request form part must be ${REQUEST_FORM_MEDIA_TYPE}`);
+}
+
 /** The required translations are present (RU-PK Art. 6, SCO Art. 11, IR-KG Art. 6). */
 export function requireComplete(agreement: Agreement, manifest: Manifest): void {
   const missing = missingLanguages(agreement, manifest.sender.party, manifest.parts);
   if (missing) {
-    throw treatyRefusal(agreement.languages.article, `the packet is incomplete: ${missing.reason}; upload it as a draft and attach the translation`);
+    throw treatyRefusal(agreement.languages.article, `the packet is incomplete: ${missing.reason}; a clerk attaches it to the draft (liaison attach), then it can be submitted`);
   }
 }
 

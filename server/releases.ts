@@ -15,7 +15,9 @@ import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf, canDownload, canRequestRelease, clearedReceivers, isOfficerOf, releaseVisibleTo } from './policy.ts';
 import { requireSignedNear } from './signed-dates.ts';
-import { checkWraps, visiblePacket } from './packets.ts';
+import { checkWraps, listed, readableLevels, visiblePacket } from './packets.ts';
+import type { ReleaseListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 
 
 function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
@@ -156,16 +158,27 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   return getRelease(hub, member, releaseId);
 }
 
-/** Releases of the caller's party waiting for a decision (for officers) or for execution. */
-export function pendingReleases(hub: Hub, member: MemberRecord): Release[] {
-  const out: Release[] = [];
+/**
+ * One page of the releases the caller's party is party to (as the packet's originator, as the
+ * requester, or as the third party once executed), newest first, for packets the caller is cleared to see: one indexed query.
+ */
+export function pendingReleases(hub: Hub, member: MemberRecord, query: ReleaseListQuery): Page<Release> {
+  const page = listed(() =>
+    hub.store.listings.releases({
+      party: member.party,
+      levels: readableLevels(member),
+      state: query.state,
+      packetId: query.packet,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  // The page is read by one indexed query; each release is then held to the visibility rule.
   const now = hub.now();
-  for (const id of hub.store.packetIdsForParty(member.party)) {
-    const packet = hub.store.getPacket(id)!;
-    const releases = hub.store.releasesOf(id);
-    for (const r of releases) {
-      if ((member.party === packet.senderParty || member.party === r.requestingParty) && releaseVisibleTo(member, packet, r, releases, now)) out.push(toRelease(r, packet));
-    }
-  }
-  return out;
+  const items = page.items.filter((r) => {
+    const packet = hub.store.getPacket(r.packetId);
+    return packet !== undefined && releaseVisibleTo(member, packet, r, hub.store.releasesOf(r.packetId), now);
+  });
+  return { items: items.map(({ decidedBy: _d, ...rest }) => rest), nextCursor: page.nextCursor };
 }

@@ -4,13 +4,13 @@
  */
 import { z } from 'zod';
 import { PacketId } from '../protocol/ids.ts';
+import { describeIssues } from '../protocol/issues.ts';
 import { Problem } from './errors.ts';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
-    throw new Problem('bad-request', `invalid ${what}: ${issues.join('; ')}`, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    throw new Problem('bad-request', describeIssues(result.error, what), { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
   return result.data;
 }

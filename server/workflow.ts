@@ -36,10 +36,12 @@ import {
 import type { AuthenticityRequestRecord, MemberRecord, OralRequestRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
+import type { OralRequestListQuery, RequestListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { recordHubReceipt } from './evidence.ts';
 import { agreementOf, readRelation } from './policy.ts';
 import { requireSignedNear } from './signed-dates.ts';
-import { visiblePacket } from './packets.ts';
+import { listed, readableLevels, visiblePacket } from './packets.ts';
 import { getRelease } from './releases.ts';
 
 const isContact = (m: MemberRecord) => m.roles.some((r) => SENDING_ROLES.includes(r));
@@ -557,4 +559,33 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
     }
   }
   return items.sort((x, y) => DUE_ORDER[x.due] - DUE_ORDER[y.due] || (x.dueAt ?? '~').localeCompare(y.dueAt ?? '~'));
+}
+
+/**
+ * One page of the requests my party sent or received, newest first (issue 9: one indexed query
+ * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
+ * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
+ */
+export function requestPage(hub: Hub, member: MemberRecord, query: RequestListQuery): Page<RequestView> {
+  const page = listed(() =>
+    hub.store.listings.packets({
+      party: member.party,
+      levels: readableLevels(member),
+      folder: query.box === 'all' ? undefined : query.box,
+      agreementId: query.agreement,
+      kind: 'request',
+      state: 'submitted',
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  const items = page.items.filter((p) => p.relation !== 'released').flatMap((p) => requestViews(hub, member, p.id));
+  return { items, nextCursor: page.nextCursor };
+}
+
+/** One page of the oral requests my party made or received, newest first: one indexed query. */
+export function oralRequestPage(hub: Hub, member: MemberRecord, query: OralRequestListQuery): Page<OralRequestView> {
+  const page = listed(() => hub.store.oralRequestPage({ party: member.party, since: query.since, limit: query.limit, cursor: query.cursor }));
+  return { items: page.items.map((o) => oralView(hub, o)), nextCursor: page.nextCursor };
 }

@@ -7,6 +7,8 @@ import { createReadStream, createWriteStream, promises as fs, type ReadStream, t
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
 export class BlobStore {
   readonly blobDir: string;
   readonly tempDir: string;
@@ -26,20 +28,22 @@ export class BlobStore {
     return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /** A new exclusive temp file (mode 0600) to stream an upload into. */
+  /**
+   * A new exclusive temp file (mode 0600) to stream an upload into. The stream fsyncs the file
+   * before it closes (`flush`), on the descriptor it wrote with: `commit` need not open it again
+   * (issue 9: a small upload cost 8 opens).
+   */
   createTemp(): { path: string; stream: WriteStream } {
     const path = join(this.tempDir, `upload-${randomBytes(16).toString('hex')}`);
-    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600 }) };
+    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: READ_CHUNK_BYTES }) };
   }
 
-  /** Make a fully written temp file durable and move it to its content address. */
+  /**
+   * Move a temp file from `createTemp`, fully written and closed (so already fsynced), to its
+   * content address, and make the rename durable (fsync of the directory).
+   */
   async commit(tempPath: string, sha256: string): Promise<void> {
-    const handle = await fs.open(tempPath, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    if (!tempPath.startsWith(this.tempDir)) throw new Error('not a temp file of this store');
     const target = this.pathOf(sha256);
     const dir = join(target, '..');
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -60,14 +64,9 @@ export class BlobStore {
     await fs.rm(this.pathOf(sha256), { force: true });
   }
 
-  /** Read back a temp file still being checked (its path came from `createTemp`). */
-  openReadTemp(tempPath: string): ReadStream {
-    if (!tempPath.startsWith(this.tempDir)) throw new Error('not a temp file of this store');
-    return createReadStream(tempPath);
-  }
-
+  /** Read a blob in 1 MiB chunks (the default 64 KiB costs a syscall and a write per 64 KiB). */
   openRead(sha256: string): ReadStream {
-    return createReadStream(this.pathOf(sha256));
+    return createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK_BYTES });
   }
 
   /** At start: delete every temp file, and every blob no row references. */

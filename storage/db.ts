@@ -22,7 +22,29 @@ export function openDatabase(path: string): Db {
   // Makes INSERT OR REPLACE fire DELETE triggers, so it cannot overwrite an audit event.
   db.pragma('recursive_triggers = ON');
   migrate(db);
+  cacheStatements(db);
   return db;
+}
+
+/**
+ * Prepare each SQL text once per connection (issue 9: preparing on every call was 38 % of a
+ * listing). Every repository method keeps writing `db.prepare(sql)` where it reads best; the
+ * statement is compiled the first time and reused after. Safe because no caller toggles a
+ * statement's mode (`pluck`, `raw`, `expand`, `safeIntegers`) or holds an open `iterate()`
+ * across another use of the same text: a caller that needs either must prepare on its own
+ * connection. SQLite re-prepares a cached statement by itself after a schema change.
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
 }
 
 /** Apply every `NNN_name.sql` above the recorded user_version, each in its own transaction. */

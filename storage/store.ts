@@ -10,6 +10,8 @@ import type { Role } from '../protocol/ids.ts';
 import type { ManifestPart, PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
 import { openDatabase, type Db } from './db.ts';
+import { GroupCommit } from './group-commit.ts';
+import { Listings, type OralListFilter, type Page } from './listings.ts';
 
 export interface MemberRecord {
   fingerprint: string;
@@ -202,9 +204,15 @@ function toAudit(r: Row): AuditEvent {
 
 export class Store {
   readonly db: Db;
+  /** Paged listings (keyset cursors over indexed access tables). */
+  readonly listings: Listings;
+  /** Concurrent uploads' rows committed together: one fsync per batch (storage/group-commit.ts). */
+  readonly groupCommit: GroupCommit;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.listings = new Listings(this.db);
+    this.groupCommit = new GroupCommit(this.db);
   }
 
   close(): void {
@@ -652,6 +660,11 @@ export class Store {
   getOralRequest(id: string): OralRequestRecord | undefined {
     const row = this.db.prepare('SELECT * FROM oral_requests WHERE id = ?').get(id) as Row | undefined;
     return row ? toOralRequest(row) : undefined;
+  }
+
+  /** One page of a party's oral requests, newest first (storage/listings.ts). */
+  oralRequestPage(f: OralListFilter): Page<OralRequestRecord> {
+    return this.listings.oralRequests(f, toOralRequest);
   }
 
   oralRequestsOf(party: string): OralRequestRecord[] {

@@ -4,13 +4,12 @@
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
-import { markingLevel } from '../../protocol/agreement.ts';
-import { LEVELS, Level } from '../../protocol/levels.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { HubClient } from '../core/api.ts';
+import { collect, HubClient } from '../core/api.ts';
 import { keySigner, logIn, logOut } from '../core/session.ts';
 import { nodeUploader } from '../node/upload.ts';
 import { pinnedHub } from '../node/checkpoints.ts';
@@ -20,34 +19,36 @@ import {
   hasKey,
   homeDir,
   loadSession,
+  markRead,
   passphrase,
+  readPackets,
   readArmoredPrivateKey,
   readArmoredPublicKey,
   saveKey,
   saveSession,
   unlockKey,
 } from '../node/home.ts';
-import { checkDeclaredLanguage, detectLanguage } from '../core/language.ts';
-import { sampleText } from '../node/extract.ts';
+import type { ClientContext } from '../core/context.ts';
 import { decideRelease, executeRelease } from '../core/packets.ts';
 import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node/packets.ts';
-import { table } from './output.ts';
+import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
-import { langFile, languageOf, parties, party } from './options.ts';
+import { isoDate, langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
+import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
 
 
-/** A marking given as a common level (any case, - or _ for space) or as a national label. */
-function resolveLevel(value: string, agreement: Awaited<ReturnType<HubClient['agreement']>>): Level {
-  const common = Level.safeParse(value.toUpperCase().replace(/[-_]/g, ' '));
-  if (common.success) return common.data;
-  for (const entry of agreement.markings.levels) {
-    if (Object.values(entry.labels).some((label) => label.toLowerCase() === value.toLowerCase())) return entry.level;
+/** The directory for verifying decisions, when this person can unlock a key; listings work without one. */
+async function verifier(): Promise<{ ctx?: ClientContext }> {
+  try {
+    return { ctx: (await context({ quiet: true })).ctx };
+  } catch {
+    return {};
   }
-  throw new ClientError(`"${value}" is not a marking of ${agreement.id}: use one of ${LEVELS.filter((l) => markingLevel(agreement, l)).join(', ')} or a national label`);
 }
 
 export function addClientCommands(program: Command): void {
@@ -119,19 +120,21 @@ export function addClientCommands(program: Command): void {
     .command('login')
     .description('log in to a hub by signing its challenge with your key')
     .requiredOption('--server <url>', 'the hub, for example http://127.0.0.1:8443')
-    .action(async (opts: { server: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { server: string; json?: boolean }) => {
       const home = homeDir();
       const privateKey = await unlockKey(home);
       const fingerprint = fingerprintOf(privateKey);
       let api: HubClient;
       try {
-        api = new HubClient(new URL(opts.server).toString(), undefined, nodeUploader);
+        api = new HubClient(new URL(opts.server).toString(), undefined, undefined, nodeUploader);
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
       const session = await logIn(api, keySigner(privateKey, now), now, pinnedHub(home));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
-      console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${session.expiresAt}.`);
+      if (printJson(opts.json, { server: api.baseUrl, member: session.member, expiresAt: session.expiresAt })) return;
+      console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${localTime(session.expiresAt)}.`);
     });
 
   program
@@ -140,7 +143,7 @@ export function addClientCommands(program: Command): void {
     .action(async () => {
       const home = homeDir();
       const session = loadSession(home);
-      await logOut(new HubClient(session.server, session.token)).catch(() => undefined);
+      await logOut(new HubClient(session.server, session.token, session.fingerprint)).catch(() => undefined);
       clearSession(home);
       console.log('Logged out.');
     });
@@ -148,10 +151,12 @@ export function addClientCommands(program: Command): void {
   program
     .command('whoami')
     .description('show who you are logged in as')
-    .action(async () => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
-      const me = await new HubClient(session.server, session.token).me();
-      console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}`);
+      const me = await new HubClient(session.server, session.token, session.fingerprint).me();
+      if (printJson(opts.json, { ...me, server: session.server, sessionExpiresAt: session.expiresAt })) return;
+      console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}, session until ${localTime(session.expiresAt)}`);
     });
 
   program
@@ -161,11 +166,18 @@ export function addClientCommands(program: Command): void {
     .option('--server <url>', 'the hub (default: the one you are logged in to)')
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, opts: { server?: string; json?: boolean }) => {
+      let mine: string | undefined;
+      try {
+        mine = loadSession(homeDir()).party;
+      } catch {
+        if (!opts.server) throw new ClientError('say which hub: log in first (liaison login --server URL) or give --server URL');
+      }
       const api = new HubClient(opts.server ?? loadSession(homeDir()).server);
       if (!id) {
         const list = await api.agreements();
-        if (opts.json) return console.log(JSON.stringify(list, null, 2));
-        console.log(table([['ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [a.id, a.provisional && a.status !== 'provisional' ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
+        if (opts.json) return console.log(JSON.stringify(list.map((a) => ({ ...a, mine: mine !== undefined && a.parties.includes(mine) })), null, 2));
+        console.log(table([['', 'ID', 'STATUS', 'PARTIES', 'TITLE'], ...list.map((a) => [mine && a.parties.includes(mine) ? '*' : '', a.id, a.provisional && a.status !== 'provisional' ? `${a.status} (provisional)` : a.status, a.parties.join(','), a.title])]));
+        if (mine) console.log(`* ${mine} is a party (liaison agreements ID shows the rules).`);
         return;
       }
       const { agreement: a, rules } = await api.agreementView(id);
@@ -199,6 +211,10 @@ export function addClientCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
+        const form = agreement.workflow?.requestContents;
+        if (opts.kind === 'request' && form) {
+          throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): send it with "liaison request send" and the form's fields (see liaison request send --help)`);
+        }
         const level = resolveLevel(opts.marking, agreement);
         const lang = await languageOf(opts.original, opts.lang);
         const result = await sendPacket(ctx, {
@@ -231,15 +247,20 @@ export function addClientCommands(program: Command): void {
     .requiredOption('--translation <lang:file>', 'the translation, e.g. en:request-en.txt', langFile)
     .option('--submit', 'submit the packet as soon as it is complete')
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean; json?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
+        const results = [];
         for (const [i, t] of opts.translation.entries()) {
           const result = await attachTranslation(ctx, packetId, t, Boolean(opts.submit) && i === opts.translation.length - 1);
           done();
+          results.push({ ...result, lang: t.lang });
+          if (opts.json) continue;
           printNotices(result.notices);
           console.log(`Attached ${t.lang} to ${packetId} (revision ${result.revision}, ${result.state}).`);
         }
+        printJson(opts.json, results);
       } finally {
         done();
       }
@@ -249,50 +270,107 @@ export function addClientCommands(program: Command): void {
     .command('submit')
     .description('submit a complete draft: it is delivered to the receiving parties')
     .argument('<packet>', 'the packet id')
-    .action(async (packetId: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
-      const result = await new HubClient(session.server, session.token).submit(packetId);
-      console.log(`Submitted ${result.packetId}.`);
+      const result = await new HubClient(session.server, session.token, session.fingerprint).submit(packetId);
+      if (printJson(opts.json, result)) return;
+      console.log(`Submitted ${result.packetId}: it is delivered to the receiving parties.`);
     });
 
   program
     .command('inbox')
-    .description('list the packets you can see')
+    .description('list the packets you can see, newest first, one page at a time: * marks one you have not fetched yet; released ones show their conditions')
     .addOption(new Option('--box <box>', 'which packets').choices(['inbox', 'sent', 'drafts', 'all']).default('all'))
-    .option('--json', 'print JSON')
-    .action(async (opts: { box: 'inbox' | 'sent' | 'drafts' | 'all'; json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const list = await new HubClient(session.server, session.token).packets(opts.box);
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No packets.');
-      console.log(
-        table([
-          ['PACKET', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', 'DATE'],
-          ...list.map((p) => [p.packetId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, (p.submittedAt ?? p.createdAt).slice(0, 16).replace('T', ' ')]),
-        ]),
-      );
+    .option('--agreement <id>', 'only packets under this agreement')
+    .addOption(new Option('--kind <kind>', 'only packets of this kind').choices(PacketKind.options))
+    .addOption(new Option('--state <state>', 'only drafts or only submitted packets').choices(['draft', 'submitted']))
+    .option('--since <date>', 'only packets created at or after this date (YYYY-MM-DD or ISO 8601)', isoDate)
+    .option('--limit <n>', `packets per page (1-${MAX_PAGE_SIZE})`, String(DEFAULT_PAGE_SIZE))
+    .option('--cursor <cursor>', 'continue where the previous page ended')
+    .option('--all', 'page through everything instead of printing one page')
+    .option('--json', 'print JSON (the packets as an array)')
+    .action(async (opts: { box: PacketBox; agreement?: string; kind?: string; state?: 'draft' | 'submitted'; since?: string; limit: string; cursor?: string; all?: boolean; json?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ClientError(`--limit takes a whole number from 1 to ${MAX_PAGE_SIZE}`);
+      const home = homeDir();
+      const session = loadSession(home);
+      const api = new HubClient(session.server, session.token, session.fingerprint);
+      const query = { box: opts.box, agreement: opts.agreement, kind: opts.kind, state: opts.state, since: opts.since, limit };
+      const list: PacketSummary[] = [];
+      let next: string | null = null;
+      if (opts.all) {
+        for await (const p of api.packets(query)) list.push(p);
+      } else {
+        const page = await api.packetPage({ ...query, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+        list.push(...page.items);
+        next = page.nextCursor;
+      }
+      const seen = readPackets(home);
+      const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
+      // Conditions travel with a released packet: read them from the originator's signed decisions.
+      const terms = new Map<string, ReleaseTerms[]>();
+      if (list.some((p) => p.relation === 'released')) {
+        const { ctx } = await verifier();
+        for await (const r of api.releases({ limit: MAX_PAGE_SIZE })) {
+          if (r.thirdParty !== session.party || r.state !== 'executed') continue;
+          const t = ctx ? await releaseTerms(ctx, r) : undefined;
+          if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
+        }
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
+      } else if (list.length === 0) {
+        console.log('No packets.');
+      } else {
+        console.log(
+          table([
+            ['', 'PACKET', 'AGREEMENT', 'MARKING', 'FROM', 'TO', 'KIND', 'STATE', `DATE (${timeZone()})`],
+            ...list.map((p) => [unread(p) ? '*' : '', p.packetId, p.agreementId, `${p.level} / ${p.labels[session.party] ?? p.labels[p.senderParty] ?? ''}`, p.senderParty, p.recipients.join(','), p.kind, p.relation === 'sent' ? p.state : p.relation, localTime(p.submittedAt ?? p.createdAt)]),
+          ]),
+        );
+        const count = list.filter(unread).length;
+        if (count > 0) console.log(`${count} unread (not fetched by you yet).`);
+        for (const [packetId, received] of terms) {
+          console.log(`${packetId} reached ${session.party} through a release:`);
+          for (const t of received) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+        }
+      }
+      if (next) console.error(`More packets: liaison inbox --cursor ${next} (same options), or --all.`);
     });
 
   program
     .command('fetch')
-    .description('download, verify and decrypt a packet (or keep the ciphertext with --raw)')
+    .description('download, verify and decrypt a packet into an empty folder (or keep the ciphertext with --raw)')
     .argument('<packet>', 'the packet id')
-    .requiredOption('--out <dir>', 'where to write the files')
+    .requiredOption('--out <dir>', 'an empty or new folder to write the files into')
+    .option('--force', 'write into a folder that already has files (existing names are never overwritten)')
     .option('--raw', 'save the encrypted parts and the signed manifest as they are, for gpg')
     .option('--json', 'print JSON')
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: { out: string; raw?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (packetId: string, opts: { out: string; force?: boolean; raw?: boolean; json?: boolean; quiet?: boolean }) => {
+      outputFolder(opts.out, Boolean(opts.force));
       const { ctx, done } = await context(opts);
       try {
         const result = await fetchPacket(ctx, packetId, opts.out, Boolean(opts.raw));
         done();
-        if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices }, null, 2));
+        const terms = await termsReceivedUnder(ctx, packetId);
+        let conditionsFile: string | undefined;
+        if (terms.length > 0) {
+          conditionsFile = join(opts.out, 'RELEASE-CONDITIONS.txt');
+          const text = [`Packet ${packetId} (${result.manifest.marking.level}) was released to ${ctx.me.party}. Use it only under these terms:`, '', ...terms.flatMap((t) => [...describeTerms(t, (iso) => localTime(iso, true)), ''])].join('\n');
+          writeFileSync(conditionsFile, text, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
+        }
+        markRead(homeDir(), packetId);
+        if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));
         const m = result.manifest;
         console.log(`${m.marking.level} (${Object.entries(m.marking.labels).map(([p, l]) => `${p}: ${l}`).join(', ')}) ${m.kind} from ${m.sender.party} under ${m.agreementId}`);
         for (const f of result.files) {
-          console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signer})` : ''}`);
+          console.log(`  ${f.partId} ${f.role} [${f.lang}] -> ${f.path}${f.signer ? ` (signed by ${f.signerName ?? f.signer})` : ''}`);
           if (f.stampedCopy) console.log(`     stamped copy -> ${f.stampedCopy}`);
         }
+        for (const t of terms) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+        if (conditionsFile) console.log(`  The terms are also written to ${conditionsFile}.`);
         printNotices(result.notices);
       } finally {
         done();
@@ -300,21 +378,27 @@ export function addClientCommands(program: Command): void {
     });
 
   const release = program.command('release').description('onward release of a packet to a third party');
-  const printRelease = (r: Release) => {
+  /** A release in one line, then its signed terms (conditions, expiry, refusal reasons) as verified. */
+  const showRelease = async (r: Release, ctx?: Pick<ClientContext, 'directory' | 'now'>): Promise<ReleaseTerms | undefined> => {
     const note = { requested: `waiting for the written consent of ${r.originParty}`, consented: `consented by ${r.originParty}`, refused: `refused by ${r.originParty}`, executed: `released to ${r.thirdParty}` }[r.state];
     console.log(`${r.id} ${r.state}: packet ${r.packetId} to ${r.thirdParty} for "${r.purpose}" (asked by ${r.requestingParty}; ${note})`);
+    const terms = ctx ? await releaseTerms(ctx, r) : undefined;
+    if (terms) for (const line of describeTerms(terms, (iso) => localTime(iso))) console.log(`  ${line}`);
+    return terms;
   };
   release
     .command('request')
     .description('ask the originating party for consent to release a packet to a third party')
     .argument('<packet>', 'the packet id')
-    .requiredOption('--to <party>', 'the third party')
+    .requiredOption('--to <party>', 'the third party', party)
     .requiredOption('--purpose <text>', 'why it should be released')
-    .action(async (packetId: string, opts: { to: string; purpose: string }) => {
+    .option('--json', 'print the release as JSON')
+    .action(async (packetId: string, opts: { to: string; purpose: string; json?: boolean }) => {
       const session = loadSession(homeDir());
-      const r = await new HubClient(session.server, session.token).requestRelease(packetId, opts.to.toUpperCase(), opts.purpose);
+      const r = await new HubClient(session.server, session.token, session.fingerprint).requestRelease(packetId, opts.to, opts.purpose);
+      if (opts.json) return console.log(JSON.stringify(r, null, 2));
       console.log(r.id);
-      console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents.`);
+      console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents (liaison release consent ${r.id}).`);
     });
   release
     .command('consent')
@@ -325,44 +409,53 @@ export function addClientCommands(program: Command): void {
     .option('--packet <id>', 'also require the release to be about this packet')
     .option('--refuse <reason>', 'refuse, with written reasons')
     .option('--conditions <text>', 'conditions attached to the consent')
-    .option('--expires <date>', 'the consent lapses at this date/time if not used (ISO 8601)')
-    .action(async (releaseId: string, opts: { to: string; purpose?: string; packet?: string; refuse?: string; conditions?: string; expires?: string }) => {
-      let expiresAt: string | undefined;
-      if (opts.expires) {
-        const d = new Date(opts.expires);
-        if (Number.isNaN(d.getTime())) throw new ClientError(`"${opts.expires}" is not a date`);
-        expiresAt = d.toISOString();
-      }
+    .option('--expires <date>', 'the consent lapses then if not used: a date (2026-12-31) means the end of that day in your time zone')
+    .option('--json', 'print the release and its signed terms as JSON')
+    .action(async (releaseId: string, opts: { to: string; purpose?: string; packet?: string; refuse?: string; conditions?: string; expires?: string; json?: boolean }) => {
+      if (opts.refuse && (opts.conditions || opts.expires)) throw new ClientError('a refusal has written reasons only: drop --conditions and --expires, or drop --refuse to consent');
+      const expires = opts.expires ? untilDate(opts.expires) : undefined;
       const { ctx } = await context({ quiet: true });
       const r = await decideRelease(
         ctx,
         releaseId,
-        { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expiresAt ? { expiresAt } : {}) },
+        { ...(opts.refuse ? { refuse: opts.refuse } : {}), ...(opts.conditions ? { conditions: opts.conditions } : {}), ...(expires ? { expiresAt: expires.iso } : {}) },
         { thirdParty: opts.to, ...(opts.purpose !== undefined ? { purpose: opts.purpose } : {}), ...(opts.packet ? { packetId: opts.packet } : {}) },
         (lines) => lines.forEach((line) => console.error(line)),
       );
-      printRelease(r);
+      if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
+      await showRelease(r, ctx);
+      if (expires?.endOfDay) console.error(`  ${opts.expires} was taken as the end of that day in your time zone (${timeZone()}): ${localTime(expires.iso, true)}.`);
     });
   release
     .command('execute')
     .description('release a consented packet: re-wrap its keys for the third party')
     .argument('<release>', 'the release id')
-    .action(async (releaseId: string) => {
+    .option('--json', 'print the release and its signed terms as JSON')
+    .action(async (releaseId: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      printRelease(await executeRelease(ctx, releaseId));
+      const r = await executeRelease(ctx, releaseId);
+      if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
+      await showRelease(r, ctx);
+      console.error(`  ${r.thirdParty} receives these conditions with the packet: in its inbox, on fetch, and in RELEASE-CONDITIONS.txt beside the files.`);
     });
   release
     .command('list')
-    .description('releases of your party (to decide, to execute, done)')
+    .description('releases your party asked for, decides, or received, with their conditions, expiry or reasons')
     .argument('[packet]', 'only this packet')
     .option('--json', 'print JSON')
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
       const session = loadSession(homeDir());
-      const api = new HubClient(session.server, session.token);
-      const list = packetId ? await api.releasesOf(packetId) : await api.releases();
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No releases.');
-      list.forEach(printRelease);
+      const api = new HubClient(session.server, session.token, session.fingerprint);
+      const list = packetId ? await api.releasesOf(packetId) : await collect(api.releases({ limit: MAX_PAGE_SIZE }));
+      const { ctx } = await verifier();
+      if (opts.json) {
+        const out = [];
+        for (const r of list) out.push({ ...r, terms: ctx ? await releaseTerms(ctx, r) : undefined });
+        return console.log(JSON.stringify(out, null, 2));
+      }
+      if (list.length === 0) return console.log(packetId ? `No releases of ${packetId} that your party may see.` : 'No releases.');
+      for (const r of list) await showRelease(r, ctx);
+      if (!ctx && list.some((r) => r.decision)) console.error('  (conditions and reasons are shown once your key can be unlocked: set LIAISON_PASSPHRASE)');
     });
 
   program
@@ -371,6 +464,7 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
+      const [{ checkDeclaredLanguage, detectLanguage }, { sampleText }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
       const text = await sampleText(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });

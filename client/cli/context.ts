@@ -20,10 +20,10 @@ export async function context(options: { quiet?: boolean } = {}): Promise<{ ctx:
   const session = loadSession(home);
   const key = await unlockKey(home);
   if (fingerprintOf(key) !== session.fingerprint) throw new ClientError('the session belongs to another key: log in again');
-  const api = new HubClient(session.server, session.token, nodeUploader);
+  const api = new HubClient(session.server, session.token, session.fingerprint, nodeUploader);
   const me = await api.me();
   const trust = openTrustStore(home);
-  const reporter = progressReporter(!options.quiet && process.stderr.isTTY === true);
+  const reporter = await progressReporter(!options.quiet && process.stderr.isTTY === true);
   return { ctx: { api, directory: new TrustedDirectory(api, trust, now), me, key, now, progress: reporter.progress, sha256: nodeSha256 }, trust, done: reporter.stop };
 }
 

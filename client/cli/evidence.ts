@@ -5,7 +5,7 @@
  * in (the client never imports the server). Verification failures exit non-zero with one sentence.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
@@ -23,7 +23,7 @@ import { TrustedDirectory } from '../core/trust.ts';
 import { keptCheckpoints, pinHub, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
 import { ClientError, homeDir, loadSession } from '../node/home.ts';
 import { openTrustStore } from '../node/trust-file.ts';
-import { table } from './output.ts';
+import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
@@ -35,7 +35,7 @@ export interface OperatorAudit {
 
 function session() {
   const s = loadSession(homeDir());
-  const api = new HubClient(s.server, s.token);
+  const api = new HubClient(s.server, s.token, s.fingerprint);
   return { session: s, api, evidence: new EvidenceApi(api) };
 }
 
@@ -49,7 +49,11 @@ async function hubKeyOf(api: HubClient): Promise<PublicKey> {
   return key;
 }
 
-function report(check: LogCheck, okSentence: string): void {
+function report(check: LogCheck, okSentence: string, json?: boolean, extra: Record<string, unknown> = {}): void {
+  if (json && check.ok) {
+    console.log(JSON.stringify({ ok: true, summary: okSentence, checks: check.lines, ...extra }, null, 2));
+    return;
+  }
   for (const line of check.lines) console.log(`  ${line}`);
   if (check.ok) {
     console.log(okSentence);
@@ -112,6 +116,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const receipts = await evidence.receipts(packetId);
       const personKeys = new Map<string, PublicKey>();
       const partyOf = new Map<string, string>();
+      const nameOf = new Map<string, string>();
       const parties = new Set(receipts.map((r) => (JSON.parse(r.statement) as { party?: string; issuer?: { role?: string } })).filter((r) => r.issuer?.role === 'person').map((r) => r.party ?? ''));
       // Recipients' keys only as vouched for by their party's pinned officers, never on the hub's word.
       const directory = new TrustedDirectory(api, openTrustStore(homeDir()), now);
@@ -120,6 +125,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         for (const m of await directory.members(party)) {
           personKeys.set(m.fingerprint, m.key);
           partyOf.set(m.fingerprint, m.party);
+          nameOf.set(m.fingerprint, `${m.name} (${m.party})`);
         }
       }
       const checks = await verifyReceipts(packetId, receipts, hubKey, personKeys, now(), partyOf);
@@ -130,6 +136,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
           writeFileSync(join(opts.save!, name), r.statement, { mode: 0o644 });
           writeFileSync(join(opts.save!, `${name}.asc`), r.signature, { mode: 0o644 });
         });
+        // Said on stderr so that --json output stays one JSON document.
+        console.error(`Saved ${receipts.length} receipt(s) and their signatures in ${resolve(opts.save)} (check one with: gpg --verify ${join(opts.save, '01-*.json.asc')}).`);
       }
       if (opts.json) {
         console.log(JSON.stringify(checks.map((c, i) => ({ ...c, statement: receipts[i]!.statement, signature: receipts[i]!.signature })), null, 2));
@@ -138,8 +146,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       } else {
         console.log(
           table([
-            ['RECEIPT', 'FOR', 'SIGNED BY', 'AT', 'SIGNATURE'],
-            ...checks.map((c) => [c.receipt?.kind ?? '?', c.receipt?.party ?? '?', c.receipt ? (c.receipt.issuer.role === 'hub' ? `hub ${c.receipt.issuer.fingerprint.slice(-16)}` : c.receipt.issuer.fingerprint.slice(-16)) : '?', c.receipt?.at.slice(0, 19).replace('T', ' ') ?? '', c.valid ? 'valid' : `INVALID: ${c.reason}`]),
+            ['RECEIPT', 'FOR', 'SIGNED BY', `AT (${timeZone()})`, 'SIGNATURE'],
+            ...checks.map((c) => [c.receipt?.kind ?? '?', c.receipt?.party ?? '?', c.receipt ? (c.receipt.issuer.role === 'hub' ? `hub ${c.receipt.issuer.fingerprint.slice(-16)}` : nameOf.get(c.receipt.issuer.fingerprint) ?? c.receipt.issuer.fingerprint.slice(-16)) : '?', localTime(c.receipt?.at, true), c.valid ? 'valid' : `INVALID: ${c.reason}`]),
           ]),
         );
       }
@@ -150,33 +158,46 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
   const audit = program.command('audit').description('check the audit log: verify it, keep signed checkpoints, export it');
   audit
     .command('verify')
-    .description('recompute the audit log and report the first bad position')
+    .description('recompute the audit log and report the first bad position (with no flag: the part of the log you may see, from your hub)')
     .option('--data <dir>', "operator: read the hub's store in this data directory")
     .option('--file <export>', 'anyone: an exported log (liaison audit export)')
     .option('--checkpoint <file...>', 'also hold the log against these signed checkpoints')
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
-    .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string }) => {
-      if (Boolean(opts.data) === Boolean(opts.file)) throw new ClientError('say what to verify: --data DIR (operator) or --file EXPORT');
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string; json?: boolean }) => {
+      if (opts.data && opts.file) throw new ClientError('verify one log at a time: --data DIR (operator) or --file EXPORT, not both');
       const home = homeDir();
       const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
+      if (!opts.data && !opts.file) {
+        // No flag: the log this person may see, fetched from the hub they are logged in to.
+        const { api, evidence } = session();
+        const hubKey = await hubKeyOf(api);
+        const kept = [...keptCheckpoints(home, fingerprintOf(hubKey)), ...extra];
+        const sizes: number[] = [];
+        for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
+        const data = await evidence.audit(sizes);
+        const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home) ?? fingerprintOf(hubKey), kept, now: now() });
+        return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`, opts.json, { events: data.events.length, scope: data.scope });
+      }
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
         const log = await operator.log(opts.data);
         if (opts.hubFingerprint && opts.hubFingerprint.replace(/\s+/g, '').toUpperCase() !== log.hubFingerprint) throw new ClientError(`the hub in ${opts.data} has key ${log.hubFingerprint}, not ${opts.hubFingerprint}`);
         const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
-        return report(check, `Audit log verified: ${log.events.length} events.`);
+        return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
       const parsed = AuditExport.safeParse(readJson(opts.file!));
       if (!parsed.success) throw new ClientError(`${opts.file} is not an exported audit log`);
       const data = parsed.data;
       const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, data.hub.fingerprint), ...extra], now: now() });
-      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`);
+      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`, opts.json, { events: data.events.length, scope: data.scope });
     });
   audit
     .command('checkpoint')
     .description("have the hub sign a checkpoint of its log, check it extends the ones you kept, and keep it (--save)")
     .option('--save', 'keep it in LIAISON_HOME/checkpoints (pins the hub key on first use)')
-    .action(async (opts: { save?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { save?: boolean; json?: boolean }) => {
       const home = homeDir();
       const { api, evidence } = session();
       const hubKey = await hubKeyOf(api);
@@ -188,15 +209,17 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const data = await evidence.audit(sizes);
       const check = await verifyAuditExport(data, { pinnedHub: pinnedHub(home) ?? fingerprint, kept, now: now() });
       const checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, now());
-      report(check, `Checkpoint: ${checkpoint.size} events, root ${checkpoint.root}, signed by hub ${checkpoint.hub} at ${checkpoint.at}.`);
-      if (opts.save) console.log(`Kept in ${saveCheckpoint(home, checkpoint, data.checkpoint)}.`);
+      const keptIn = check.ok && opts.save ? saveCheckpoint(home, checkpoint, data.checkpoint) : undefined;
+      report(check, `Checkpoint: ${checkpoint.size} events, root ${checkpoint.root}, signed by hub ${checkpoint.hub} at ${localTime(checkpoint.at, true)}.`, opts.json, { checkpoint, ...(keptIn ? { keptIn } : {}) });
+      if (keptIn && !opts.json) console.log(`Kept in ${keptIn}.`);
     });
   audit
     .command('export')
     .description('write the audit log you may see (operator: all of it, with --data) with its proofs')
     .requiredOption('--out <file>', 'the file to write')
     .option('--data <dir>', "operator: the hub's data directory")
-    .action(async (opts: { out: string; data?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { out: string; data?: string; json?: boolean }) => {
       let data: AuditExport;
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
@@ -210,6 +233,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         data = await evidence.audit(sizes);
       }
       writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
+      if (printJson(opts.json, { file: opts.out, events: data.events.length, scope: data.scope })) return;
       console.log(`Wrote ${data.events.length} events (${data.scope === 'all' ? 'the whole log' : `visible to ${data.scope}`}) to ${opts.out}.`);
     });
 
@@ -218,7 +242,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .description("write a packet's evidence bundle (manifest, receipts, consents, audit events with proofs), or verify one")
     .argument('[packet]', 'the packet id')
     .option('--out <file>', 'the file to write')
-    .action(async (packetId: string | undefined, opts: { out?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string | undefined, opts: { out?: string; json?: boolean }) => {
       if (!packetId || !opts.out) throw new ClientError('usage: liaison evidence PACKET_ID --out FILE, or liaison evidence verify FILE');
       const { api, evidence: client } = session();
       const hubKey = await hubKeyOf(api);
@@ -226,6 +251,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: pinnedOfficers() });
       if (!check.ok) throw new ClientError(`the hub's evidence does not verify: ${check.reason}`);
       writeFileSync(opts.out, JSON.stringify(bundle, null, 2), { mode: 0o600, flag: 'wx' });
+      if (printJson(opts.json, { packetId, file: opts.out, receipts: bundle.receipts.length, releases: bundle.releases.length, events: bundle.events.length })) return;
       console.log(`Wrote the evidence of ${packetId} to ${opts.out}: ${bundle.receipts.length} receipts, ${bundle.releases.length} releases, ${bundle.events.length} audit events.`);
     });
   evidence
@@ -233,11 +259,12 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .description('verify an evidence bundle offline, against a pinned hub fingerprint')
     .argument('<file>', 'the bundle')
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
-    .action(async (file: string, opts: { hubFingerprint?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: { hubFingerprint?: string; json?: boolean }) => {
       const parsed = EvidenceBundle.safeParse(readJson(file));
       if (!parsed.success) throw new ClientError(`${file} is not an evidence bundle`);
       const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: pinnedOfficers() });
       const unverified = check.lines.filter((l) => l.startsWith(UNVERIFIED)).length;
-      report(check, unverified === 0 ? `Evidence of ${parsed.data.packetId} verified.` : `Evidence of ${parsed.data.packetId} verified, except the ${unverified} field(s) marked unverified above, which are the hub's word only.`);
+      report(check, unverified === 0 ? `Evidence of ${parsed.data.packetId} verified.` : `Evidence of ${parsed.data.packetId} verified, except the ${unverified} field(s) marked unverified above, which are the hub's word only.`, opts.json, { packetId: parsed.data.packetId, unverified });
     });
 }

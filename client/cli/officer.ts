@@ -3,22 +3,66 @@
  * the people of their party (enroll, change clearance or roles, revoke, rotate), the contact
  * directory, and re-wrapping earlier packets for a colleague.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { fingerprintOf, inspectPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
+import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
+import { Agreement } from '../../protocol/agreement.ts';
+import { describeIssues } from '../../protocol/issues.ts';
+import { HubClient } from '../core/api.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
 import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
-import { ClientError, clearSession, homeDir, passphrase, saveKey } from '../node/home.ts';
+import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../node/home.ts';
 import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
 import { rewrapFor } from '../core/packets.ts';
 import { openTrustStore } from '../node/trust-file.ts';
+import { PINS_FORMAT, PinsFile } from '../core/trust.ts';
 import { context, now } from './context.ts';
-import { table } from './output.ts';
-import { fingerprint, isoDate, level, party, roles } from './options.ts';
+import { localTime, printJson, table } from './output.ts';
+import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
+
+/** A repeatable option collected in order, each value parsed. */
+function collect(parse: (value: string) => string) {
+  return (value: string, previous: string[] = []) => [...previous, parse(value)];
+}
+
+function readPinsFile(path: string): PinsFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ClientError(`cannot read ${path} as a pins file (liaison trust export writes one)`);
+  }
+  const parsed = PinsFile.safeParse(json);
+  if (!parsed.success) throw new ClientError(`${path} is not a pins file: ${describeIssues(parsed.error, 'pins file')}`);
+  return parsed.data;
+}
+
+/** The parties the agreements name: the hub's (when there is one to ask), else the agreements shipped with liaison. */
+async function knownParties(server?: string): Promise<{ parties: Set<string>; from: string }> {
+  let url = server;
+  if (!url) {
+    try {
+      url = loadSession(homeDir()).server;
+    } catch {
+      url = undefined;
+    }
+  }
+  if (url) {
+    const list = await new HubClient(url).agreements();
+    return { parties: new Set(list.flatMap((a) => a.parties)), from: `on the hub ${url}` };
+  }
+  const dir = new URL('../../agreements/', import.meta.url);
+  const parties = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const parsed = Agreement.safeParse(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
+    if (parsed.success) for (const p of parsed.data.parties) parties.add(p.id);
+  }
+  return { parties, from: 'shipped with liaison' };
+}
 
 function readFile(path: string): string {
   try {
@@ -42,21 +86,59 @@ export function addTrustCommands(program: Command): void {
   const trust = program.command('trust').description("pin partner parties' security officers (fingerprints exchanged out of band)");
   trust
     .command('add')
-    .description('pin an officer key of a party: keys that officer vouches for become trusted')
-    .requiredOption('--party <party>', 'the party, e.g. PK', party)
-    .requiredOption('--officer <fingerprint>', 'the officer key fingerprint, as notified in writing', fingerprint)
-    .action((opts: { party: string; officer: string }) => {
+    .description('pin officer keys of parties (one or several --party P --officer FPR pairs, or --file): keys those officers vouch for become trusted')
+    .option('--party <party>', 'a party, e.g. PK (repeat, each followed by its --officer)', collect(party), [])
+    .option('--officer <fingerprint>', 'the officer key fingerprint, as notified in writing', collect(fingerprint), [])
+    .option('--file <pins>', 'a file of pins an officer handed out (liaison trust export)')
+    .option('--server <url>', 'the hub whose agreements name the parties (default: the one you are logged in to)')
+    .option('--json', 'print what was pinned as JSON')
+    .action(async (opts: { party: string[]; officer: string[]; file?: string; server?: string; json?: boolean }) => {
+      if (opts.party.length !== opts.officer.length) {
+        throw new ClientError(`give each --party its --officer: ${opts.party.length} part${opts.party.length === 1 ? 'y' : 'ies'} and ${opts.officer.length} officer fingerprint(s) were given`);
+      }
+      const wanted = opts.party.map((p, i) => ({ party: p, officer: opts.officer[i]! }));
+      if (opts.file) wanted.push(...readPinsFile(opts.file).pins);
+      if (wanted.length === 0) throw new ClientError('say what to pin: --party P --officer FINGERPRINT (repeatable), or --file PINS');
+      const known = await knownParties(opts.server);
+      const unknown = [...new Set(wanted.map((w) => w.party))].filter((p) => !known.parties.has(p));
+      if (unknown.length > 0) {
+        throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${known.from} (${[...known.parties].sort().join(', ')}); nothing was pinned`);
+      }
       const store = openTrustStore(homeDir());
-      const added = store.add(opts.party, opts.officer, 'out-of-band', now());
-      console.log(added ? `Pinned ${opts.officer} as an officer of ${opts.party}.` : `${opts.officer} was already pinned for ${opts.party}.`);
+      const results = wanted.map((w) => ({ ...w, added: store.add(w.party, w.officer, 'out-of-band', now()) }));
+      if (opts.json) return console.log(JSON.stringify(results, null, 2));
+      for (const r of results) console.log(r.added ? `Pinned ${r.officer} as an officer of ${r.party}.` : `${r.officer} was already pinned for ${r.party}.`);
+      if (opts.file) console.error(`  Compare each fingerprint above with the one ${[...new Set(results.map((r) => r.party))].join(', ')} notified in writing: ${opts.file} is only as trustworthy as the way it reached you.`);
+    });
+  trust
+    .command('export')
+    .description('write your pins (and, with --with-my-key, your own key) to a file colleagues and partners can pin from with trust add --file')
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--party <party...>', 'only these parties', (v: string, prev: string[] = []) => [...prev, party(v)])
+    .option('--with-my-key', 'add your own key for your party (an officer handing out their fingerprint)')
+    .action(async (opts: { out: string; party?: string[]; withMyKey?: boolean }) => {
+      const home = homeDir();
+      const pins = openTrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
+      if (opts.withMyKey) {
+        const session = loadSession(home);
+        const mine = fingerprintOf(await readPublicKey(readArmoredPublicKey(home)));
+        if (!pins.some((p) => p.party === session.party && p.officer === mine)) pins.unshift({ party: session.party, officer: mine });
+      }
+      if (pins.length === 0) throw new ClientError('there is nothing to export: pin officers first (liaison trust add), or add --with-my-key');
+      const file: PinsFile = { format: PINS_FORMAT, pins };
+      writeFileSync(opts.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+      console.log(`Wrote ${pins.length} pin(s) to ${opts.out}: ${pins.map((p) => `${p.party} ${p.officer}`).join('; ')}.`);
+      console.error('  Hand it over the way the agreements notify contacts (in writing); whoever pins from it trusts exactly these keys.');
     });
   trust
     .command('remove')
     .description('remove a pin')
     .requiredOption('--party <party>', 'the party', party)
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
-    .action((opts: { party: string; officer: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action((opts: { party: string; officer: string; json?: boolean }) => {
       if (!openTrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
+      if (printJson(opts.json, { party: opts.party, officer: opts.officer, removed: true })) return;
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
     });
   trust
@@ -78,11 +160,13 @@ export function addTrustCommands(program: Command): void {
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const members = await ctx.directory.members(p ? party(p) : ctx.me.party);
-      if (opts.json) return console.log(JSON.stringify(members.map(({ key: _key, ...m }) => m), null, 2));
+      const byFingerprint = new Map(members.map((m) => [m.fingerprint, m]));
+      const voucher = (fpr: string) => (fpr === 'pinned' ? 'pinned by you' : byFingerprint.has(fpr) ? `${byFingerprint.get(fpr)!.name} (${fpr.slice(-16)})` : fpr);
+      if (opts.json) return console.log(JSON.stringify(members.map(({ key: _key, ...m }) => ({ ...m, vouchedByName: m.vouchedBy === 'pinned' ? undefined : byFingerprint.get(m.vouchedBy)?.name })), null, 2));
       console.log(
         table([
-          ['FINGERPRINT', 'NAME', 'ROLES', 'CLEARANCE', 'VALID UNTIL', 'STATUS', 'VOUCHED BY'],
-          ...members.map((m) => [m.fingerprint, m.name, m.roles.join(','), m.clearance, m.validUntil?.slice(0, 10) ?? '', m.revokedAt ? `revoked ${m.revokedAt.slice(0, 10)}` : 'active', m.vouchedBy]),
+          ['NAME', 'PARTY', 'FINGERPRINT', 'ROLES', 'CLEARANCE', 'VALID UNTIL', 'STATUS', 'VOUCHED FOR BY'],
+          ...members.map((m) => [m.name, m.party, m.fingerprint, m.roles.join(','), m.clearance, localTime(m.validUntil), m.revokedAt ? `revoked ${localTime(m.revokedAt)}` : 'active', voucher(m.vouchedBy)]),
         ]),
       );
     });
@@ -112,7 +196,7 @@ export function addTrustCommands(program: Command): void {
       console.log(
         table([
           ['AGREEMENT', 'KIND', 'NAME', 'POSITION', 'PHONE', 'EMAIL', 'EFFECTIVE', 'NOTIFIED', ''],
-          ...rows.map((r) => [r.agreementId, r.kind, r.withdrawn ? `${r.name} (withdrawn)` : r.name, r.position ?? '', r.phone ?? '', r.email ?? '', r.effectiveFrom.slice(0, 10), r.recordedAt.slice(0, 10), r.late ? 'LATE' : '']),
+          ...rows.map((r) => [r.agreementId, r.kind, r.withdrawn ? `${r.name} (withdrawn)` : r.name, r.position ?? '', r.phone ?? '', r.email ?? '', r.effectiveFrom.slice(0, 10), localTime(r.recordedAt), r.late ? 'LATE' : '']),
         ]),
       );
     });
@@ -122,9 +206,12 @@ export function addTrustCommands(program: Command): void {
     .description('let a colleague read earlier packets (newly cleared or a new key): re-wrap session keys, never re-encrypt')
     .requiredOption('--for <fingerprint>', "the colleague's key", fingerprint)
     .argument('[packets...]', 'packet ids (default: every packet you can read)')
-    .action(async (ids: string[], opts: { for: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (ids: string[], opts: { for: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const result = await rewrapFor(ctx, opts.for, ids);
+      if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
+      if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
       for (const s of result.skipped) console.error(`  ${s.packetId} skipped: ${s.reason}`);
       if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
@@ -138,16 +225,23 @@ export function addOfficerCommands(program: Command): void {
     .description("vouch for a member's key: sign a membership statement and enroll it on the hub")
     .requiredOption('--key <file>', "the member's public key (liaison key export --public, or gpg --export --armor)")
     .requiredOption('--roles <roles>', 'comma-separated: contact, clerk, officer', roles)
-    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', level)
-    .option('--valid-until <date>', 'the membership ends at this instant', isoDate)
+    .requiredOption('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, or your national label')
+    .option('--valid-until <date>', 'the membership ends then (a date means the end of that day in your time zone)', isoDate)
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
-    .action(async (opts: { key: string; roles: Role[]; clearance: Level; validUntil?: string; successorOf?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string; json?: boolean }) => {
+      requireFile(opts.key);
       const { ctx } = await context({ quiet: true });
+      const clearance = await resolveClearance(opts.clearance, ctx.api, ctx.me.party);
+      if (opts.validUntil && opts.validUntil <= now().toISOString()) throw new ClientError(`--valid-until ${localTime(opts.validUntil)} is already past: give a later date`);
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(readFileSync(opts.key));
       } catch {
         throw new ClientError(`cannot read ${opts.key}`);
+      }
+      if (await holdsSecretKey(bytes)) {
+        throw new ClientError(`${opts.key} holds a SECRET key, which must never leave its owner's machine: ask for the public key (liaison key export --public, or gpg --export --armor), and tell the owner the secret one was passed around`);
       }
       const armored = (await readPublicKeyBytes(bytes).catch(() => {
         throw new ClientError(`${opts.key} is not an OpenPGP public key`);
@@ -155,22 +249,26 @@ export function addOfficerCommands(program: Command): void {
       const signed = await signMembership({ key: ctx.key, fingerprint: ctx.me.fingerprint }, armored, {
         party: ctx.me.party,
         roles: opts.roles,
-        clearance: opts.clearance,
+        clearance,
         ...(opts.validUntil ? { validUntil: opts.validUntil } : {}),
         ...(opts.successorOf ? { successorOf: opts.successorOf } : {}),
       }, now());
       const member = await ctx.api.enroll({ publicKey: armored, statement: signed.statement, signature: signed.signature });
-      console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${member.validUntil}` : ''}.`);
+      if (printJson(opts.json, member)) return;
+      console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${localTime(member.validUntil)}` : ''}.`);
     });
   officer
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")
     .argument('<fingerprint>', "the member's key", fingerprint)
-    .argument('<level>', 'the new clearance', level)
-    .action(async (fpr: string, clearance: Level) => {
+    .argument('<level>', 'the new clearance: a common level or your national label')
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, given: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
+      const clearance = await resolveClearance(given, ctx.api, ctx.me.party);
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { clearance }, now()));
+      if (printJson(opts.json, { member, previousClearance: previous.clearance })) return;
       console.log(`${member.name} ${fpr} is now cleared ${member.clearance} (was ${previous.clearance}).`);
       if (Level.options.indexOf(clearance) > Level.options.indexOf(previous.clearance)) console.error(`  To give access to earlier packets, a colleague who can read them runs: liaison rewrap --for ${fpr}`);
     });
@@ -179,10 +277,12 @@ export function addOfficerCommands(program: Command): void {
     .description("change a member's roles")
     .argument('<fingerprint>', "the member's key", fingerprint)
     .argument('<roles>', 'comma-separated: contact, clerk, officer', roles)
-    .action(async (fpr: string, newRoles: Role[]) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, newRoles: Role[], opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { roles: newRoles }, now()));
+      if (printJson(opts.json, { member, previousRoles: previous.roles })) return;
       console.log(`${member.name} ${fpr} now has the roles ${member.roles.join(', ')}.`);
     });
   officer
@@ -190,16 +290,19 @@ export function addOfficerCommands(program: Command): void {
     .description('revoke a member key: from now it cannot log in, receive, download, or sign')
     .argument('<fingerprint>', 'the key to revoke', fingerprint)
     .requiredOption('--reason <text>', 'why (recorded and shown to partners)')
-    .action(async (fpr: string, opts: { reason: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (fpr: string, opts: { reason: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const member = await ctx.api.revoke(fpr, await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: fpr }, opts.reason, now()));
-      console.log(`Revoked ${member.name} ${fpr} at ${member.revokedAt}.`);
+      if (printJson(opts.json, member)) return;
+      console.log(`Revoked ${member.name} ${fpr} at ${localTime(member.revokedAt, true)}.`);
     });
   officer
     .command('rotate')
     .description('move to a new officer key: a statement signed by both keys lets partners follow without a new pin')
     .requiredOption('--new-key <file>', 'the new private key, armored (made with liaison keygen in another LIAISON_HOME, or gpg)')
-    .action(async (opts: { newKey: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { newKey: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const armored = readFile(opts.newKey);
       const newKey = await unlockPrivateKey(armored, process.env.LIAISON_NEW_PASSPHRASE ?? (await passphrase('Passphrase of the new key: '))).catch((e: Error) => {
@@ -213,6 +316,7 @@ export function addOfficerCommands(program: Command): void {
       const home = homeDir();
       saveKey(home, armored, info.armored);
       clearSession(home);
+      if (printJson(opts.json, { party: ctx.me.party, from: ctx.me.fingerprint, to: info.fingerprint })) return;
       console.log(`Rotated to ${info.fingerprint}; the old key ${ctx.me.fingerprint} is retired. Log in again with the new key.`);
     });
   officer
@@ -225,9 +329,10 @@ export function addOfficerCommands(program: Command): void {
     .option('--phone <text>', 'telephone')
     .option('--email <text>', 'e-mail')
     .option('--address <text>', 'postal address')
-    .requiredOption('--effective <date>', 'when the appointment or change took effect', isoDate)
+    .requiredOption('--effective <date>', 'when the appointment or change took effect (a date means the start of that day in your time zone)', sinceDate)
     .option('--withdrawn', 'this contact is no longer in post')
-    .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const signed = await signContact({ key: ctx.key, fingerprint: ctx.me.fingerprint }, {
         party: ctx.me.party,
@@ -242,6 +347,7 @@ export function addOfficerCommands(program: Command): void {
         withdrawn: Boolean(opts.withdrawn),
       }, now());
       const recorded = await ctx.api.recordContact(ctx.me.party, signed);
+      if (printJson(opts.json, recorded)) return;
       console.log(`Notified under ${opts.agreement}: ${opts.name}${recorded.late ? ' (LATE: past the notification deadline of the agreement)' : ''}.`);
     });
 }

@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
-import { HubClient } from '../core/api.ts';
+import { ApiError, HubClient } from '../core/api.ts';
 import { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError, homeDir, loadSession } from '../node/home.ts';
 import {
@@ -19,12 +19,12 @@ import {
   type Writing,
 } from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
-import { table } from './output.ts';
-import { isoDate, langFile, languageOf, level, parties } from './options.ts';
+import { localTime, printJson, table } from './output.ts';
+import { langFile, languageOf, level, outputFolder, parties, resolveLevel, sinceDate } from './options.ts';
 
 function workflowApi(): WorkflowApi {
   const session = loadSession(homeDir());
-  return new WorkflowApi(new HubClient(session.server, session.token));
+  return new WorkflowApi(new HubClient(session.server, session.token, session.fingerprint));
 }
 
 
@@ -34,14 +34,14 @@ function workflowApi(): WorkflowApi {
 
 function describeRequest(v: RequestView): string {
   const scope = v.scope ? ` in ${v.scope}` : '';
-  const due = v.due === 'closed' ? '' : v.dueAt ? `; due ${v.dueAt.slice(0, 16).replace('T', ' ')} (${v.due}) [${v.deadlineArticle ?? ''}]` : '; no deadline';
+  const due = v.due === 'closed' ? '' : v.dueAt ? `; due ${localTime(v.dueAt)} (${v.due}) [${v.deadlineArticle ?? ''}]` : '; no deadline';
   const delay = v.delayNotifiedAt ? '; delay notified' : '';
   return `${v.packetId} ${v.agreementId} ${v.requestingParty} -> ${v.requestedParty}: ${v.state}${scope}${due}${delay}`;
 }
 
 function describeOral(o: OralRequestView): string {
-  const state = o.confirmedBy ? `confirmed by ${o.confirmedBy}` : o.dueAt ? `written confirmation due ${o.dueAt.slice(0, 16).replace('T', ' ')} (${o.due})` : o.demandedAt ? 'confirmation demanded' : 'confirmation only on demand';
-  return `${o.id} ${o.agreementId} oral request ${o.requestingParty} -> ${o.requestedParty} made ${o.madeAt.slice(0, 16).replace('T', ' ')}: ${state} [${o.article}]`;
+  const state = o.confirmedBy ? `confirmed by ${o.confirmedBy}` : o.dueAt ? `written confirmation due ${localTime(o.dueAt)} (${o.due})` : o.demandedAt ? 'confirmation demanded' : 'confirmation only on demand';
+  return `${o.id} ${o.agreementId} oral request ${o.requestingParty} -> ${o.requestedParty} made ${localTime(o.madeAt)}: ${state} [${o.article}]`;
 }
 
 interface WritingFlags {
@@ -89,10 +89,11 @@ export function addWorkflowCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const lang = await languageOf(opts.original, opts.lang);
+        const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
         const result = await sendRequest(ctx, workflowApi(), {
-          agreementId: opts.agreement.toUpperCase(),
+          agreementId: agreement.id,
           to: opts.to,
-          level: level(opts.marking),
+          level: resolveLevel(opts.marking, agreement),
           original: { path: opts.original, lang },
           translations: opts.translation ?? [],
           formLang: opts.formLang ?? lang,
@@ -135,9 +136,11 @@ export function addWorkflowCommands(program: Command): void {
     .command('show')
     .description('the state and history of a request; with --out, also fetch it and read its structured form')
     .argument('<packet>', 'the request packet id')
-    .option('--out <dir>', 'fetch, verify and decrypt the request into this directory')
+    .option('--out <dir>', 'fetch, verify and decrypt the request into this new or empty folder')
+    .option('--force', 'write into a folder that already has files')
     .option('--json', 'print JSON')
-    .action(async (packetId: string, opts: { out?: string; json?: boolean }) => {
+    .action(async (packetId: string, opts: { out?: string; force?: boolean; json?: boolean }) => {
+      if (opts.out) outputFolder(opts.out, Boolean(opts.force));
       const views = await workflowApi().request(packetId);
       let form: Awaited<ReturnType<typeof readRequestForm>> | undefined;
       if (opts.out) {
@@ -151,7 +154,7 @@ export function addWorkflowCommands(program: Command): void {
       if (opts.json) return console.log(JSON.stringify({ states: views, form }, null, 2));
       for (const v of views) {
         console.log(describeRequest(v));
-        for (const h of v.history) console.log(`  ${h.at.slice(0, 16).replace('T', ' ')} ${h.state}${h.scope ? ` (${h.scope})` : ''}${h.authority ? ` to ${h.authority}` : ''}${h.packetId ? ` [packet ${h.packetId}]` : ''}`);
+        for (const h of v.history) console.log(`  ${localTime(h.at)} ${h.state}${h.scope ? ` (${h.scope})` : ''}${h.authority ? ` to ${h.authority}` : ''}${h.packetId ? ` [packet ${h.packetId}]` : ''}`);
       }
       if (form?.form) {
         const f = form.form;
@@ -179,7 +182,7 @@ export function addWorkflowCommands(program: Command): void {
     .option('--made-at <date>', 'when it was made (ISO 8601; default now)')
     .option('--json', 'print JSON')
     .action(async (opts: { agreement: string; from: string; to: string; madeAt?: string; json?: boolean }) => {
-      const o = await workflowApi().recordOralRequest({ agreementId: opts.agreement.toUpperCase(), requestingParty: opts.from.toUpperCase(), requestedParty: opts.to.toUpperCase(), ...(opts.madeAt ? { madeAt: isoDate(opts.madeAt) } : {}) });
+      const o = await workflowApi().recordOralRequest({ agreementId: opts.agreement.toUpperCase(), requestingParty: opts.from.toUpperCase(), requestedParty: opts.to.toUpperCase(), ...(opts.madeAt ? { madeAt: sinceDate(opts.madeAt) } : {}) });
       if (opts.json) return console.log(JSON.stringify(o, null, 2));
       console.log(o.id);
       console.error(describeOral(o));
@@ -198,16 +201,22 @@ export function addWorkflowCommands(program: Command): void {
     .command('demand-confirmation')
     .description('as the requested party, demand written confirmation of an oral request (RU-PK Art. 5)')
     .argument('<oral-request>', 'the oral request id')
-    .action(async (id: string) => {
-      console.log(describeOral(await workflowApi().demandConfirmation(id)));
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const o = await workflowApi().demandConfirmation(id);
+      if (printJson(opts.json, o)) return;
+      console.log(describeOral(o));
     });
   request
     .command('confirm-oral')
     .description('link the written request that confirms an oral request')
     .argument('<oral-request>', 'the oral request id')
     .argument('<packet>', 'the written request packet id')
-    .action(async (id: string, packetId: string) => {
-      console.log(describeOral(await workflowApi().confirmOralRequest(id, packetId)));
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, packetId: string, opts: { json?: boolean }) => {
+      const o = await workflowApi().confirmOralRequest(id, packetId);
+      if (printJson(opts.json, o)) return;
+      console.log(describeOral(o));
     });
   request
     .command('delay')
@@ -217,13 +226,15 @@ export function addWorkflowCommands(program: Command): void {
     .option('--lang <tag>', 'language of the notice')
     .option('--translation <lang:file>', 'a translation (repeatable)', langFile)
     .option('--quiet', 'no progress bars')
-    .action(async (packetId: string, opts: WritingFlags & { notice: string; quiet?: boolean }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: WritingFlags & { notice: string; quiet?: boolean; json?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
         const writing = (await writingOf(opts))!;
         const sent = await sendInReply(ctx, packetId, 'information', writing);
         const view = await workflowApi().notifyDelay(packetId, sent.packetId);
         done();
+        if (printJson(opts.json, { view, sentPacket: sent.packetId, notices: sent.notices })) return;
         printNotices(sent.notices);
         console.log(describeRequest(view));
       } finally {
@@ -259,7 +270,14 @@ export function addWorkflowCommands(program: Command): void {
       const writing = await writingOf(opts);
       if (!writing) {
         // No document to send: no key needed.
-        const view = await workflowApi().changeState(packetId, change);
+        const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
+          // The hub says which written packet the rule needs; on the command line that is a flag.
+          if (error instanceof ApiError && error.status === 422 && !change.packetId && /written|in reply to/.test(error.detail)) {
+            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : '--notice FILE';
+            throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
+          }
+          throw error;
+        });
         if (opts.json) return console.log(JSON.stringify(view, null, 2));
         return console.log(describeRequest(view));
       }
@@ -287,7 +305,7 @@ export function addWorkflowCommands(program: Command): void {
       console.log(
         table([
           ['DUE', 'WHEN', 'WHAT', 'ID', 'AGREEMENT', 'WHO ACTS', 'STATE', 'ARTICLE'],
-          ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? i.dueAt.slice(0, 16).replace('T', ' ') : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
+          ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? localTime(i.dueAt) : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
         ]),
       );
     });
@@ -297,8 +315,10 @@ export function addWorkflowCommands(program: Command): void {
     .command('ask')
     .description('ask the sending party to confirm a packet you received')
     .argument('<packet>', 'the packet id')
-    .action(async (packetId: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { json?: boolean }) => {
       const a = await workflowApi().askAuthenticity(packetId);
+      if (printJson(opts.json, a)) return;
       console.log(a.id);
       console.error(`Asked ${a.senderParty} to confirm packet ${packetId} [${a.article}].`);
     });
@@ -311,25 +331,29 @@ export function addWorkflowCommands(program: Command): void {
       const list = await workflowApi().authenticityOf(packetId);
       if (opts.json) return console.log(JSON.stringify(list, null, 2));
       if (list.length === 0) return console.log('No confirmation requests.');
-      for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${a.requestedAt.slice(0, 16).replace('T', ' ')}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
+      for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${localTime(a.requestedAt)}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
     });
   authenticity
     .command('confirm')
     .description('as the sender, sign a confirmation that the packet is authentic')
     .argument('<request>', 'the confirmation request id')
     .option('--packet <id>', 'also require the request to be about this packet')
-    .action(async (id: string, opts: { packet?: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { packet?: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const a = await confirmAuthenticity(ctx, workflowApi(), id, opts.packet ? { packetId: opts.packet } : {}, (lines) => lines.forEach((line) => console.error(line)));
+      if (printJson(opts.json, a)) return;
       console.log(`Confirmed packet ${a.packetId} for ${a.requestingParty} [${a.article}].`);
     });
   authenticity
     .command('check')
     .description('verify the sender’s signed confirmation yourself')
     .argument('<request>', 'the confirmation request id')
-    .action(async (id: string) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const result = await checkAuthenticity(ctx, workflowApi(), id);
+      if (result.confirmed && printJson(opts.json, result)) return;
       if (!result.confirmed) throw new ClientError(`not confirmed: ${result.reason}`);
       console.log(`Authentic: ${result.reason}.`);
     });
@@ -340,8 +364,10 @@ export function addWorkflowCommands(program: Command): void {
     .description('ask consent to use a received packet for another purpose; the originating officer decides with "liaison release consent"')
     .argument('<packet>', 'the packet id')
     .requiredOption('--purpose <text>', 'the other purpose')
-    .action(async (packetId: string, opts: { purpose: string }) => {
+    .option('--json', 'print the result as JSON')
+    .action(async (packetId: string, opts: { purpose: string; json?: boolean }) => {
       const r = await workflowApi().requestPurposeChange(packetId, opts.purpose);
+      if (printJson(opts.json, r)) return;
       console.log(r.id);
       console.error(`Consent requested; until ${r.originParty}'s security officer consents (liaison release consent ${r.id}), use it only for its original purpose.`);
     });

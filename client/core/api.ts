@@ -18,12 +18,61 @@ import {
   Rotation,
   Member,
   PacketDetail,
-  PacketSummary,
+  PacketPage,
+  pageOf,
   SubmitResult,
+  type PacketBox,
+  type PacketSummary,
   TokenResponse,
 } from '../../protocol/api.ts';
 import { AgreementView } from '../../protocol/agreement.ts';
-import { Release } from '../../protocol/release.ts';
+import { Release, type ReleaseState } from '../../protocol/release.ts';
+
+export interface PacketQuery {
+  box?: PacketBox;
+  agreement?: string;
+  kind?: string;
+  state?: 'draft' | 'submitted';
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ReleaseQuery {
+  state?: ReleaseState;
+  packet?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function queryString(query: object): string {
+  const entries = Object.entries(query).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+/** Every item of an async listing, in order (Array.fromAsync, which the ES2023 lib lacks). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** Walk a paged listing to its end, one request per page. */
+async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    yield* p.items;
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Files are read in 1 MiB chunks (by the Node adapters) (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * decrypts in small pieces and each piece costs a round through the web-stream machinery.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -69,6 +118,20 @@ export const fetchUploader: Uploader = {
   },
 };
 
+/** A network failure in words: which hub, and what to check; never the raw ECONNREFUSED. */
+function unreachable(baseUrl: string, cause: unknown): ApiError {
+  const inner = ((cause as Error).cause as { code?: string; message?: string } | undefined) ?? (cause as { code?: string; message?: string });
+  const code = inner?.code ?? '';
+  const why = code === 'ECONNREFUSED' ? 'nothing answers there: is the hub running, and is the URL right?'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'that host name is not known'
+    : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out'
+    : code === 'ECONNRESET' ? 'the connection was cut'
+    : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? "the hub's TLS certificate is not trusted"
+    : /bad port/i.test(inner?.message ?? '') ? 'that port is one HTTP clients refuse to use: give the port the hub listens on'
+    : 'the network failed';
+  return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
+}
+
 export function problemOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as { detail?: string; article?: string; code?: string };
@@ -79,7 +142,7 @@ export function problemOf(status: number, text: string): ApiError {
 }
 
 /** A list answer in either shape: a bare array (today) or a keyset page (the paginated API). */
-function pageOf<T extends z.ZodType>(item: T) {
+function listPageOf<T extends z.ZodType>(item: T) {
   return z.union([z.array(item).transform((items) => ({ items, nextCursor: null as string | null })), z.object({ items: z.array(item), nextCursor: z.string().nullable() })]);
 }
 
@@ -89,17 +152,35 @@ const MAX_PAGES = 1000;
 export class HubClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
+  /** The key the session belongs to: lets a refused session be explained (revoked, expired) rather than guessed. */
+  private readonly fingerprint: string | undefined;
   private readonly uploader: Uploader;
 
   /** `token` undefined: no Authorization header (the web client's session rides on its HttpOnly cookie). */
-  constructor(baseUrl: string, token?: string, uploader: Uploader = fetchUploader) {
+  constructor(baseUrl: string, token?: string, fingerprint?: string, uploader: Uploader = fetchUploader) {
     this.baseUrl = baseUrl;
     this.token = token;
+    this.fingerprint = fingerprint;
     this.uploader = uploader;
   }
 
   withToken(token: string): HubClient {
-    return new HubClient(this.baseUrl, token, this.uploader);
+    return new HubClient(this.baseUrl, token, this.fingerprint, this.uploader);
+  }
+
+  /**
+   * The real reason a session was refused: the hub drops the sessions of a revoked key, so
+   * "expired" would hide a revocation. Asking for a login challenge names the key's standing.
+   */
+  private async sessionRefused(problem: ApiError): Promise<ApiError> {
+    if (!this.fingerprint) return problem;
+    try {
+      await new HubClient(this.baseUrl).challenge(this.fingerprint);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return new ApiError(401, `${error.detail}; ask your security officer`);
+      return problem;
+    }
+    return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
   }
 
   private url(path: string): string {
@@ -121,13 +202,21 @@ export class HubClient {
         credentials: 'same-origin',
       });
     } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${((cause as Error).cause as Error | undefined)?.message ?? (cause as Error).message}`);
+      throw unreachable(this.baseUrl, cause);
     }
     const text = await response.text();
-    if (!response.ok) throw problemOf(response.status, text);
-    if (response.status === 204) return schema.parse(undefined);
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new ApiError(response.status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    const status = response.status;
+    if (status === 401 && this.token) throw await this.sessionRefused(problemOf(status, text));
+    if (status < 200 || status >= 300) throw problemOf(status, text);
+    if (status === 204) return schema.parse(undefined);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`);
     return parsed.data;
   }
 
@@ -142,7 +231,7 @@ export class HubClient {
     for (let page = 0; page < MAX_PAGES; page++) {
       const sep = path.includes('?') ? '&' : '?';
       const url = cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path;
-      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(pageOf(item), 'GET', url);
+      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(listPageOf(item), 'GET', url);
       out.push(...answer.items);
       if (!answer.nextCursor || answer.nextCursor === cursor) return out;
       cursor = answer.nextCursor;
@@ -202,8 +291,13 @@ export class HubClient {
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
-  packets(box: 'inbox' | 'sent' | 'drafts' | 'all' = 'all') {
-    return this.list(PacketSummary, `/packets?box=${box}`);
+  /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
+  packetPage(query: PacketQuery = {}) {
+    return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);
+  }
+  /** Every packet that matches, page by page (each page one request). */
+  packets(query: Omit<PacketQuery, 'cursor'> = {}): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.packetPage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   packet(id: string) {
     return this.call(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
@@ -217,8 +311,12 @@ export class HubClient {
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
   }
-  releases() {
-    return this.list(Release, '/releases');
+  /** One page of the releases of my party (as originator or requester), newest first. */
+  releasePage(query: ReleaseQuery = {}) {
+    return this.call(pageOf(Release), 'GET', `/releases${queryString(query)}`);
+  }
+  releases(query: Omit<ReleaseQuery, 'cursor'> = {}): AsyncGenerator<Release> {
+    return everyItem((cursor) => this.releasePage({ ...query, ...(cursor ? { cursor } : {}) }));
   }
   release(id: string) {
     return this.call(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
@@ -242,7 +340,7 @@ export class HubClient {
       answer = await this.uploader.post(target, this.headers(), { manifest: fields.manifest, signature: fields.signature, submit: String(fields.submit) }, files, options.onProgress);
     } catch (cause) {
       if (cause instanceof ApiError) throw cause;
-      throw new ApiError(0, `the upload to ${this.baseUrl} failed: ${(cause as Error).message}`);
+      throw unreachable(this.baseUrl, cause);
     }
     if (answer.status < 200 || answer.status >= 300) throw problemOf(answer.status, answer.text);
     return SubmitResult.parse(JSON.parse(answer.text));
@@ -254,7 +352,7 @@ export class HubClient {
     try {
       response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers(), credentials: 'same-origin' });
     } catch (cause) {
-      throw new ApiError(0, `cannot reach the hub at ${this.baseUrl}: ${(cause as Error).message}`);
+      throw unreachable(this.baseUrl, cause);
     }
     if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
     const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');

@@ -26,7 +26,9 @@
 import { francAll } from 'franc';
 import { data as francData } from 'franc/data.js';
 import { expressions as francExpressions } from 'franc/expressions.js';
-import { iso6393To1 } from 'iso-639-3';
+import { toBcp47 } from './language-codes.ts';
+
+export { toBcp47 };
 
 
 export type LanguageVerdict =
@@ -97,19 +99,6 @@ const MAX_CANDIDATES = 10;
 // Language codes
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Individual languages (as franc and ISO 639-3 name them) whose macrolanguage has an ISO 639-1
- * code, which is what BCP 47 users write: franc says `cmn`, a document is declared `zh`.
- * franc's `ckb` model is, despite its code, trained on Latin-script (Kurmanji) Kurdish.
- */
-const INDIVIDUAL_TO_MACRO: Readonly<Record<string, string>> = {
-  cmn: 'zho', pes: 'fas', prs: 'fas', arb: 'ara', uzn: 'uzb', uzs: 'uzb', zlm: 'msa', zsm: 'msa',
-  swh: 'swa', ekk: 'est', lvs: 'lav', azj: 'aze', azb: 'aze', khk: 'mon', npi: 'nep', pbu: 'pus',
-  pbt: 'pus', ydd: 'yid', als: 'sqi', plt: 'mlg', ayr: 'aym', quz: 'que', quy: 'que', qug: 'que',
-  knc: 'kau', ckb: 'kur', kmr: 'kur', kng: 'kon', src: 'srd', zyb: 'zha', fuf: 'ful', fuv: 'ful',
-  koi: 'kom', kpv: 'kom', gaz: 'orm', ory: 'ori', gug: 'grn', lvl: 'lav', ike: 'iku', ojg: 'oji',
-};
-
 /** Deprecated ISO 639-1 codes still met in the wild. */
 const DEPRECATED_2: Readonly<Record<string, string>> = { iw: 'he', in: 'id', ji: 'yi', jw: 'jv', mo: 'ro' };
 
@@ -137,13 +126,6 @@ const NO_LANGUAGE: Readonly<Record<string, string>> = {
   mul: 'multiple languages',
   mis: 'uncoded language',
 };
-
-/** A franc / ISO 639-3 code as a BCP 47 primary subtag: ISO 639-1 where one exists. */
-export function toBcp47(code: string): string {
-  const c = code.toLowerCase();
-  const macro = INDIVIDUAL_TO_MACRO[c] ?? c;
-  return iso6393To1[macro] ?? (macro !== c ? macro : c);
-}
 
 type Declared = { lang: string; scripts: readonly string[] };
 

@@ -15,9 +15,10 @@ import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { readWrapKeyIds, wrapSessionKeyFor } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
+import { collect } from './api.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
 import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
-import type { Level } from '../../protocol/levels.ts';
+import { clearanceCovers, type Level } from '../../protocol/levels.ts';
 import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../protocol/release.ts';
@@ -252,7 +253,7 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
 export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
   if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
-  const ids = packetIds.length > 0 ? packetIds : (await ctx.api.packets('all')).map((p) => p.packetId);
+  const ids = packetIds.length > 0 ? packetIds : (await collect(ctx.api.packets({ box: 'all', limit: 500 }))).map((p) => p.packetId);
   const done: string[] = [];
   const skipped: Array<{ packetId: string; reason: string }> = [];
   for (const id of ids) {
@@ -278,6 +279,27 @@ function base64Of(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
+}
+
+/** The sender and every recipient are parties of the agreement; a misspelt or foreign party is named as such. */
+export function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
+  const parties = agreement.parties.map((p) => p.id);
+  const list = agreement.parties.map((p) => `${p.id} (${p.name})`).join('; ');
+  if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`);
+  if (to.length === 0) throw new ClientError(`say who receives it with --to: the parties of ${agreement.id} are ${list}`);
+  for (const party of to) {
+    if (party === sender) throw new ClientError(`${party} is your own party: --to names the receiving party (${parties.filter((p) => p !== sender).join(', ')})`);
+    if (!parties.includes(party)) {
+      throw new ClientError(`${party} is not a party of ${agreement.id}: its parties are ${list}; a third party receives material only through a consented release (liaison release request)`);
+    }
+  }
+}
+
+/** The sender's own clearance covers the marking: nobody sends what they could not read. */
+export function requireOwnClearance(clearance: Level, level: Level): void {
+  if (!clearanceCovers(clearance, level)) {
+    throw new ClientError(`your own clearance (${clearance}) does not cover ${level}: you cannot send at that marking; ask your security officer, or choose a lower marking`);
+  }
 }
 
 /** The national label of `level` for the sender's and every recipient party, or a refusal naming the article. */

@@ -16,7 +16,7 @@ import { verifyDetached } from '../../keys/signatures.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Member } from '../../protocol/api.ts';
-import type { Role } from '../../protocol/ids.ts';
+import { Fingerprint, PartyId, type Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { MembershipStatement, OfficerRotation } from '../../protocol/statements.ts';
 import type { HubClient } from './api.ts';
@@ -43,6 +43,20 @@ export interface TrustStorage {
   load(): unknown;
   save(data: TrustData): void | Promise<void>;
 }
+
+export const PINS_FORMAT = 'liaison-pins/1';
+
+/**
+ * A file of officer pins that an officer hands out (liaison trust export), so a new colleague or
+ * partner pins every party in one step. It carries no signature: it is worth exactly as much as
+ * the channel it came through, like fingerprints notified in writing, and trust add shows every
+ * pin it adds so the reader can compare them with the written notification.
+ */
+export const PinsFile = z.strictObject({
+  format: z.literal(PINS_FORMAT),
+  pins: z.array(z.strictObject({ party: PartyId, officer: Fingerprint, note: z.string().max(200).optional() })).min(1).max(500),
+});
+export type PinsFile = z.infer<typeof PinsFile>;
 
 /** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
 export class TrustStore {
@@ -241,6 +255,7 @@ export class TrustedDirectory {
       throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);
     }
     if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`);
-    return { ...base, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
+    // The name is the one the officer signed, not the one the hub lists.
+    return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
   }
 }

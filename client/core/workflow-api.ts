@@ -5,6 +5,7 @@
  * in the CLI, the web client's worker).
  */
 import { z } from 'zod';
+import { MAX_PAGE_SIZE, pageOf } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';
 import { AuthenticityView, DeadlineItem, OralRequestView, RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
 import type { HubClient } from './api.ts';
@@ -20,8 +21,17 @@ export class WorkflowApi {
     return this.api.call(schema, method, path, body);
   }
 
-  requests() {
-    return this.call(z.array(RequestView), 'GET', '/requests');
+  /** Every request of my party, newest first, page by page. */
+  async requests(query: { box?: 'sent' | 'inbox' | 'all'; agreement?: string } = {}): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams({ limit: String(MAX_PAGE_SIZE), ...(query.box ? { box: query.box } : {}), ...(query.agreement ? { agreement: query.agreement } : {}), ...(cursor ? { cursor } : {}) });
+      const page: { items: RequestView[]; nextCursor: string | null } = await this.call(pageOf(RequestView), 'GET', `/requests?${params.toString()}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
   }
   request(packetId: string) {
     return this.call(z.array(RequestView), 'GET', `/requests/${encodeURIComponent(packetId)}`);
@@ -35,8 +45,16 @@ export class WorkflowApi {
   deadlines() {
     return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
   }
-  oralRequests() {
-    return this.call(z.array(OralRequestView), 'GET', '/oral-requests');
+  /** Every oral request of my party, newest first, page by page. */
+  async oralRequests(): Promise<OralRequestView[]> {
+    const out: OralRequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: OralRequestView[]; nextCursor: string | null } = await this.call(pageOf(OralRequestView), 'GET', `/oral-requests?limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
   }
   recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
     return this.call(OralRequestView, 'POST', '/oral-requests', body);

@@ -21,6 +21,7 @@ const paths = (home: string) => ({
   privateKey: join(home, 'private-key.asc'),
   publicKey: join(home, 'public-key.asc'),
   session: join(home, 'session.json'),
+  read: join(home, 'read.json'),
 });
 
 function ensureHome(home: string): void {
@@ -95,4 +96,22 @@ export function loadSession(home: string): Session {
 
 export function clearSession(home: string): void {
   rmSync(paths(home).session, { force: true });
+}
+
+/** Packets this person has fetched and decrypted (for "unread" in the inbox); local, never sent to the hub. */
+export function readPackets(home: string): Set<string> {
+  try {
+    const list = JSON.parse(readFileSync(paths(home).read, 'utf8')) as unknown;
+    return new Set(Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export function markRead(home: string, packetId: string): void {
+  const seen = readPackets(home);
+  if (seen.has(packetId)) return;
+  seen.add(packetId);
+  ensureHome(home);
+  writePrivate(paths(home).read, JSON.stringify([...seen]));
 }

@@ -16,7 +16,7 @@ import type { PublicKey } from '../../keys/identity.ts';
 import { decryptPart, encryptPartForRecipients, type ByteStream } from '../../keys/parts.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest, ManifestPart, PacketKind, PartRole } from '../../protocol/manifest.ts';
-import type { UploadFile } from '../core/api.ts';
+import { CHUNK_BYTES, type UploadFile } from '../core/api.ts';
 import type { ClientContext, Notice, Sha256Hasher } from '../core/context.ts';
 import { ClientError } from '../core/errors.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
@@ -32,6 +32,8 @@ import {
   nextPartIndex,
   partSignerStanding,
   readersOf,
+  requireOwnClearance,
+  requireParties,
   safeFileName,
   signNewManifest,
   signNextRevision,
@@ -57,7 +59,7 @@ const tempDir = () => fs.mkdtemp(join(tmpdir(), 'liaison-'));
 
 /** A Node file as a web stream sink, created exclusively with mode 0600. */
 const fileSink = (path: string) => Writable.toWeb(createWriteStream(path, { flags: 'wx', mode: 0o600 })) as WritableStream<Uint8Array>;
-const fileSource = (path: string) => Readable.toWeb(createReadStream(path)) as ByteStream;
+const fileSource = (path: string) => Readable.toWeb(createReadStream(path, { highWaterMark: CHUNK_BYTES })) as ByteStream;
 
 async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
   // Loaded here, not at start: the language models are heavy.
@@ -81,7 +83,7 @@ async function encryptToFile(ctx: ClientContext, input: PartInput, recipients: P
   const total = (await fs.stat(input.path)).size;
   const name = input.name ?? basename(input.path);
   let read = 0;
-  const source = createReadStream(input.path).on('data', (chunk) => {
+  const source = createReadStream(input.path, { highWaterMark: CHUNK_BYTES }).on('data', (chunk) => {
     read += chunk.length;
     ctx.progress?.(`encrypting ${name}`, read, total);
   });
@@ -145,6 +147,8 @@ export interface SendOptions {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
   attachments?: Array<{ lang: string; path: string }>;
+  /** The structured request form (a JSON file), only for a request: see client/node/workflow.ts sendRequest. */
+  requestForm?: { lang: string; path: string };
   authority?: string;
   inReplyTo?: string;
   draft: boolean;
@@ -154,14 +158,18 @@ export interface SendOptions {
 
 export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
   const agreement = await ctx.api.agreement(options.agreementId);
+  requireParties(agreement, ctx.me.party, options.to);
   const labels = markingLabels(agreement, [ctx.me.party, ...options.to], options.level);
+  requireOwnClearance(ctx.me.clearance, options.level);
   const inputs: PartInput[] = [
     { role: 'original', lang: options.original.lang, path: options.original.path },
     ...options.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, path: t.path })),
     ...(options.attachments ?? []).map((a) => ({ role: 'attachment' as const, lang: a.lang, path: a.path })),
+    ...(options.requestForm ? [{ role: 'request-form' as const, lang: options.requestForm.lang, path: options.requestForm.path }] : []),
   ];
   const notices = completeness(agreement, ctx.me.party, inputs, options.draft, 'add --translation or send it --draft for a clerk to complete');
-  await checkLanguages(inputs, notices);
+  // The request form is JSON this client wrote itself; its free text is in the form's declared language.
+  await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
   const packetId = randomUUID();
@@ -242,6 +250,8 @@ export interface FetchedFile {
   lang: string;
   path: string;
   signer?: string;
+  /** The signer by name and party, as their officer vouched for them. */
+  signerName?: string;
   /** The stamped copy made beside it, if its type has one (see client/node/stamped.ts). */
   stampedCopy?: string;
   /** SHA-256 and size of the decrypted file, computed while it was written. */
@@ -289,6 +299,11 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
       }).catch((error: unknown) => {
+        // The bytes already match the signed hash, so a failure here is about keys: this key is not
+        // among the part's recipients (enrolled, cleared or rotated after it was sent).
+        if (/decrypt|session key|key packet/i.test((error as Error).message)) {
+          throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+        }
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
@@ -310,8 +325,9 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
       await fs.rename(partial, target);
       created.push(target);
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer, sha256: plaintextHash.digest('hex'), size: written });
-      if (part.role !== 'attachment') {
+      const signerMember = senderKeys.find((m) => m.fingerprint === signer)!;
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer, signerName: `${signerMember.name} (${signerMember.party})`, sha256: plaintextHash.digest('hex'), size: written });
+      if (part.role !== 'attachment' && part.role !== 'request-form') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
       }

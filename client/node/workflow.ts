@@ -17,10 +17,12 @@ import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { PacketKind } from '../../protocol/manifest.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import {
   AUTHENTICITY_FORMAT,
   AuthenticityConfirmation,
   REQUEST_FORM_FORMAT,
+  REQUEST_FORM_MEDIA_TYPE,
   RequestForm,
   missingRequestFields,
   type AuthenticityView,
@@ -56,7 +58,7 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
   const agreement = await ctx.api.agreement(options.agreementId);
   if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
   const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...options.form });
-  if (!form.success) throw new ClientError(`the request form is invalid: ${form.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`);
   const rule = agreement.workflow?.requestContents;
   if (rule) {
     const missing = missingRequestFields(form.data, rule.fields);
@@ -73,7 +75,7 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
       kind: 'request',
       original: options.original,
       translations: options.translations,
-      attachments: [{ lang: options.formLang, path }],
+      requestForm: { lang: options.formLang, path },
       ...(options.authority ? { authority: options.authority } : {}),
       draft: Boolean(options.draft),
     });
@@ -149,7 +151,7 @@ export async function readRequestForm(ctx: ClientContext, packetId: string, outD
   const rule = agreement.workflow?.requestContents;
   for (const file of fetched.files) {
     const part = fetched.manifest.parts.find((p) => p.id === file.partId);
-    if (part?.role !== 'attachment' || part.mediaType !== 'application/json') continue;
+    if (part?.role !== 'request-form' || part.mediaType !== REQUEST_FORM_MEDIA_TYPE) continue;
     let json: unknown;
     try {
       json = JSON.parse(await fs.readFile(file.path, 'utf8'));

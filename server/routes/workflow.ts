@@ -6,6 +6,7 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AuthenticityAnswerBody, DelayNoticeBody, OralConfirmBody, OralRequestBody, PurposeChangeBody, StateChangeBody } from '../../protocol/workflow.ts';
 import { memberOf } from '../auth.ts';
+import { OralRequestListQuery, RequestListQuery } from '../../protocol/api.ts';
 import { NoQuery, PacketParams, parse } from '../validate.ts';
 import { RecordId } from '../../protocol/ids.ts';
 import type { Hub } from '../hub.ts';
@@ -18,9 +19,9 @@ import {
   demandOralConfirmation,
   getAuthenticity,
   listAuthenticity,
-  listOralRequests,
+  oralRequestPage,
   listPurposeChanges,
-  listRequests,
+  requestPage,
   notifyDelay,
   recordOralRequest,
   requestPurposeChange,
@@ -35,8 +36,7 @@ export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   const json = express.json({ limit: '64kb', strict: true, type: 'application/json' });
 
   router.get('/requests', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(listRequests(hub, memberOf(res)));
+    res.json(requestPage(hub, memberOf(res), parse(RequestListQuery, req.query, 'query')));
   });
   router.get('/requests/:id', auth, (req, res) => {
     const { id } = parse(PacketParams, req.params, 'packet id');
@@ -56,8 +56,7 @@ export function workflowRoutes(hub: Hub, auth: RequestHandler): express.Router {
   });
 
   router.get('/oral-requests', auth, (req, res) => {
-    parse(NoQuery, req.query, 'query');
-    res.json(listOralRequests(hub, memberOf(res)));
+    res.json(oralRequestPage(hub, memberOf(res), parse(OralRequestListQuery, req.query, 'query')));
   });
   router.post('/oral-requests', auth, json, (req, res) => {
     res.status(201).json(recordOralRequest(hub, memberOf(res), parse(OralRequestBody, req.body, 'body')));

@@ -90,12 +90,12 @@ describe('liaison CLI end to end', () => {
   let packetId: string;
 
   it('sends a marked packet with its translation, and the recipient fetches and verifies it', async () => {
-    const sent = await ok(ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'secret', '--original', file('zapros.txt', RU), '--lang', 'ru', '--translation', `en:${file('request-en.txt', EN)}`, '--kind', 'request'));
+    const sent = await ok(ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'secret', '--original', file('zapros.txt', RU), '--lang', 'ru', '--translation', `en:${file('request-en.txt', EN)}`, '--kind', 'information'));
     packetId = sent.stdout.trim();
     expect(packetId).toMatch(/^[0-9a-f-]{36}$/);
 
     const inbox = JSON.parse((await ok(ayesha.run('inbox', '--json'))).stdout) as Array<{ packetId: string; level: string; labels: Record<string, string>; kind: string }>;
-    expect(inbox.find((p) => p.packetId === packetId)).toMatchObject({ level: 'SECRET', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, kind: 'request' });
+    expect(inbox.find((p) => p.packetId === packetId)).toMatchObject({ level: 'SECRET', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, kind: 'information' });
 
     const out = join(root, 'ayesha-out');
     await ok(ayesha.run('fetch', packetId, '--out', out));
@@ -208,7 +208,7 @@ describe('liaison CLI end to end', () => {
 
   it('answers mistakes with one sentence and a non-zero exit', async () => {
     expectOneSentenceError(await ayesha.run('fetch', '00000000-0000-4000-8000-000000000000', '--out', join(root, 'x')), /does not exist/);
-    expectOneSentenceError(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'missing.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`), /cannot read/);
+    expectOneSentenceError(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', join(root, 'missing.txt'), '--lang', 'ru', '--translation', `en:${join(root, 'request-en.txt')}`), /cannot find .*missing\.txt: check the path/);
     expectOneSentenceError(await ivan.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'COSMIC', '--original', join(root, 'zapros.txt')), /not a marking of RU-PK/);
     expectOneSentenceError(await liaison(['login', '--server', hub.url], { ...ivan.env, LIAISON_PASSPHRASE: 'wrong passphrase' }), /passphrase does not unlock/);
     expectOneSentenceError(await liaison(['inbox'], { LIAISON_HOME: join(root, 'nobody') }), /not logged in/);

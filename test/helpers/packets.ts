@@ -56,6 +56,8 @@ export async function buildPacket(options: {
   level?: Level;
   labels?: Record<string, string>;
   kind?: PacketKind;
+  /** A request carries its encrypted form (SCO Art. 5(4), RU-PK Art. 5) unless this says it does not. */
+  withoutRequestForm?: boolean;
   packetId?: string;
   /** Change the manifest after the parts are hashed and before it is signed. */
   tamperManifest?: (m: Manifest) => void;
@@ -64,11 +66,17 @@ export async function buildPacket(options: {
   const keys = await keysOf(options.readers);
   const files: Array<{ partId: string; bytes: Buffer }> = [];
   const parts = [];
-  for (const [i, spec] of options.parts.entries()) {
+  const kind = options.kind ?? 'request';
+  const specs = [...options.parts];
+  if (kind === 'request' && !options.withoutRequestForm && !specs.some((s) => s.role === 'request-form')) {
+    const form = { format: 'liaison-request-form/1', agreementId: options.agreementId ?? 'RU-PK', requestingAuthority: 'Test authority', requestedAuthority: 'Test authority', purpose: 'Test purpose', assistanceRequested: 'Test assistance', justification: 'Test', facts: 'Test facts', confidentiality: 'Test' };
+    specs.push({ role: 'request-form', lang: 'en', text: JSON.stringify(form) });
+  }
+  for (const [i, spec] of specs.entries()) {
     const partId = `p${i + 1}`;
     const bytes = await encryptBytes(spec.bytes ?? Buffer.from(spec.text ?? '', 'utf8'), options.sender, keys, options.date);
     files.push({ partId, bytes });
-    parts.push({ id: partId, role: spec.role, lang: spec.lang, mediaType: 'text/plain', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    parts.push({ id: partId, role: spec.role, lang: spec.lang, mediaType: spec.role === 'request-form' ? 'application/json' : 'text/plain', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
   }
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
@@ -80,7 +88,7 @@ export async function buildPacket(options: {
     signedBy: options.sender.fingerprint,
     recipients: options.to ?? ['PK'],
     marking: { level, labels: options.labels ?? RU_PK_LABELS[level]! },
-    kind: options.kind ?? 'request',
+    kind,
     references: {},
     parts,
   };

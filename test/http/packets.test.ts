@@ -66,8 +66,9 @@ describe('sending a packet', () => {
     expect(res.headers['cache-control']).toBe('no-store');
 
     const inbox = await request(app()).get('/v1/packets?box=inbox').set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(200);
-    expect(inbox.body.map((p: { packetId: string }) => p.packetId)).toContain(packet.manifest.packetId);
-    const entry = inbox.body.find((p: { packetId: string }) => p.packetId === packet.manifest.packetId);
+    expect(inbox.body.nextCursor).toBeNull();
+    expect(inbox.body.items.map((p: { packetId: string }) => p.packetId)).toContain(packet.manifest.packetId);
+    const entry = inbox.body.items.find((p: { packetId: string }) => p.packetId === packet.manifest.packetId);
     expect(entry).toMatchObject({ senderParty: 'RU', level: 'SECRET', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, kind: 'request', relation: 'received' });
 
     const part = await downloadBytes(app(), `/v1/packets/${packet.manifest.packetId}/parts/p2`, tokens[pkContact.name]!).expect(200);
@@ -101,7 +102,7 @@ describe('sending a packet', () => {
     const id = draft.manifest.packetId;
     await request(app()).get(`/v1/packets/${id}`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(404);
     const drafts = await request(app()).get('/v1/packets?box=drafts').set('Authorization', `Bearer ${tokens[ruClerk.name]}`).expect(200);
-    expect(drafts.body.map((p: { packetId: string }) => p.packetId)).toContain(id);
+    expect(drafts.body.items.map((p: { packetId: string }) => p.packetId)).toContain(id);
 
     // Submitting the incomplete draft is refused with the article.
     const early = await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(422);
@@ -117,7 +118,7 @@ describe('sending a packet', () => {
     await request(app()).post(`/v1/packets/${id}/submit`).set('Authorization', `Bearer ${tokens[ruContact.name]}`).expect(200);
     const seen = await request(app()).get(`/v1/packets/${id}`).set('Authorization', `Bearer ${tokens[pkContact.name]}`).expect(200);
     expect(seen.body.revision).toBe(2);
-    expect(seen.body.parts.map((p: { role: string }) => p.role)).toEqual(['original', 'translation']);
+    expect(seen.body.parts.map((p: { role: string }) => p.role)).toEqual(['original', 'request-form', 'translation']);
   });
 });
 

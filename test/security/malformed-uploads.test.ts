@@ -52,6 +52,8 @@ const fresh = () =>
     sender: cast.people.ruContact,
     readers: readers(),
     date: now(),
+    // Two parts, the small hub's limit: an information packet carries no request form.
+    kind: 'information',
     parts: [
       { role: 'original', lang: 'ru', text: `Запрос о правовой помощи. ${CANARY}` },
       { role: 'translation', lang: 'en', text: `Request for legal assistance. ${CANARY}` },
@@ -162,12 +164,12 @@ describe('fields the upload does not have', () => {
 describe('a part that is not a well-formed OpenPGP message, though the signed manifest hashes it', () => {
   it('random bytes', async () => {
     const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 0xff));
-    await expectClean(async () => uploadRequest(cast.app, cast.tokens.ruContact, await withPart(await fresh(), 'p1', bytes, cast.people.ruContact, now()), true), 400, /not a well-formed encrypted OpenPGP message/);
+    await expectClean(async () => uploadRequest(cast.app, cast.tokens.ruContact, await withPart(await fresh(), 'p1', bytes, cast.people.ruContact, now()), true), 400, /part p1 is not one message encrypted to the recipients' keys: the part is not binary OpenPGP data/);
   });
 
   it('a text document sent unencrypted', async () => {
     const bytes = Buffer.from(`Запрос о правовой помощи. ${CANARY}`);
-    await expectClean(async () => uploadRequest(cast.app, cast.tokens.ruContact, await withPart(await fresh(), 'p1', bytes, cast.people.ruContact, now()), true), 400, /not a well-formed encrypted OpenPGP message/);
+    await expectClean(async () => uploadRequest(cast.app, cast.tokens.ruContact, await withPart(await fresh(), 'p1', bytes, cast.people.ruContact, now()), true), 400, /part p1 is not one message encrypted to the recipients' keys/);
   });
 
   it('a real part truncated after signing (the hash no longer matches)', async () => {

@@ -98,7 +98,7 @@ describe('a complete exchange', () => {
   });
 
   it('a draft is completed by a clerk, submitted, and read', async () => {
-    draft = await buildPacket({ sender: cast.people.ruContact, readers: secretReaders(), date: now(), parts: [{ role: 'original', lang: 'ru', text: RU }] });
+    draft = await buildPacket({ sender: cast.people.ruContact, readers: secretReaders(), date: now(), kind: 'information', parts: [{ role: 'original', lang: 'ru', text: RU }] });
     await uploadRequest(cast.app, cast.tokens.ruContact, draft, false).expect(201);
     const revision = await buildRevision(draft.manifest, cast.people.ruClerk, secretReaders(), { role: 'translation', lang: 'en', text: EN }, now());
     await uploadRequest(cast.app, cast.tokens.ruClerk, revision, false, `/v1/packets/${draft.manifest.packetId}/revisions`).expect(201);

@@ -122,7 +122,7 @@ export function expectProblem(res: { status: number; headers: Record<string, str
 
 export async function listIds(app: Express, token: string, box = 'all'): Promise<string[]> {
   const res = await get(app, `/v1/packets?box=${box}`, token).expect(200);
-  return (res.body as Array<{ packetId: string }>).map((p) => p.packetId);
+  return (res.body as { items: Array<{ packetId: string }> }).items.map((p) => p.packetId);
 }
 
 // --- building and altering packets ----------------------------------------------------------

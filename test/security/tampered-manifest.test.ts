@@ -74,7 +74,8 @@ describe('a field changed after signing breaks the signature', () => {
         return files.map((f) => (f.partId === 'p1' ? { partId: 'p1', bytes: substitute } : f));
       },
     },
-    { field: 'kind (request -> information)', change: (m) => void (m.kind = 'information') },
+    // The form goes too: only a request may carry one, and the change must still parse as a manifest.
+    { field: 'kind (request -> information)', change: (m) => void ((m.kind = 'information'), (m.parts = m.parts.filter((p) => p.role !== 'request-form'))) },
     { field: "a part's language", change: (m) => void (m.parts[1]!.lang = 'ur') },
     { field: "a part's role (translation -> attachment)", change: (m) => void (m.parts[1]!.role = 'attachment') },
     { field: 'agreementId (RU-PK -> SCO)', change: (m) => void (m.agreementId = 'SCO') },

@@ -92,7 +92,7 @@ describe("a level above the sender's clearance", () => {
   });
 
   it('a later revision cannot change the marking (a clerk re-signing the draft at a lower level)', async () => {
-    const draftOnly: BuiltPacket = await buildPacket({ sender: cast.people.ruContact, readers: readersFor('SECRET', ['RU', 'PK']), date: now(), parts: [TEXTS[0]!] });
+    const draftOnly: BuiltPacket = await buildPacket({ sender: cast.people.ruContact, readers: readersFor('SECRET', ['RU', 'PK']), date: now(), kind: 'information', parts: [TEXTS[0]!] });
     await uploadRequest(cast.app, cast.tokens.ruContact, draftOnly, false).expect(201);
     const downgraded: Manifest = { ...draftOnly.manifest, marking: { level: 'CONFIDENTIAL', labels: RU_PK_LABELS.CONFIDENTIAL! } };
     const revision = await buildRevision(downgraded, cast.people.ruClerk, readersFor('CONFIDENTIAL', ['RU', 'PK']), { role: 'translation', lang: 'en', text: TEXTS[1]!.text }, now());
@@ -106,7 +106,7 @@ describe("a level above the sender's clearance", () => {
 
   // A draft above a member's clearance does not exist for them: they can neither add to it nor submit it.
   it('a clerk cleared below the marking cannot add a part to a draft they may not see', async () => {
-    const draft = await buildPacket({ sender: cast.people.ruContact, readers: readersFor('SECRET', ['RU', 'PK']), date: now(), parts: [TEXTS[0]!] });
+    const draft = await buildPacket({ sender: cast.people.ruContact, readers: readersFor('SECRET', ['RU', 'PK']), date: now(), kind: 'information', parts: [TEXTS[0]!] });
     await uploadRequest(cast.app, cast.tokens.ruContact, draft, false).expect(201);
     await get(cast.app, `/v1/packets/${draft.manifest.packetId}`, cast.tokens.ruLowClerk).expect(404);
     const revision = await buildRevision(draft.manifest, cast.people.ruLowClerk, readersFor('SECRET', ['RU', 'PK']), { role: 'translation', lang: 'en', text: TEXTS[1]!.text }, now());

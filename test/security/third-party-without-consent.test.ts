@@ -75,7 +75,7 @@ async function expectInvisibleToKz(packetId: string, releaseId?: string) {
     for (const box of ['all', 'inbox', 'sent', 'drafts']) expect(await listIds(cast.app, token, box)).not.toContain(packetId);
     if (releaseId) expectProblem(await get(cast.app, `/v1/releases/${releaseId}`, token), 404);
     const pending = await get(cast.app, '/v1/releases', token).expect(200);
-    expect((pending.body as Release[]).map((r) => r.packetId)).not.toContain(packetId);
+    expect((pending.body as { items: Release[] }).items.map((r) => r.packetId)).not.toContain(packetId);
   }
 }
 

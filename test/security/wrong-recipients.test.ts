@@ -6,11 +6,13 @@
  * third party, a key the hub does not know, a password), is refused with 400 and nothing is kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openpgp } from '../../keys/openpgp.ts';
+import { loadOpenpgp } from '../../keys/openpgp.ts';
 import type { PublicKey } from '../../keys/identity.ts';
 import { buildPacket, buildRevision, encryptBytes, keysOf, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { CANARY, makePerson, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, blobFiles, expectNothingStored, expectProblem, get, setUp, tearDown, withPart, type Cast } from './support.ts';
+
+const openpgp = await loadOpenpgp();
 
 let cast: Cast<keyof typeof RU_PK_CAST>;
 let stranger: Person;
@@ -82,7 +84,7 @@ describe('a part that lets in someone else', () => {
 
 describe('the same rule holds for a part attached later', () => {
   it("a clerk's translation encrypted to a KZ member as well is refused, and the draft stays as it was", async () => {
-    const draft = await buildPacket({ sender: cast.people.ruContact, readers: cleared(), date: now(), parts: [{ role: 'original', lang: 'ru', text: RU }] });
+    const draft = await buildPacket({ sender: cast.people.ruContact, readers: cleared(), date: now(), kind: 'information', parts: [{ role: 'original', lang: 'ru', text: RU }] });
     await uploadRequest(cast.app, cast.tokens.ruContact, draft, false).expect(201);
     const revision = await buildRevision(draft.manifest, cast.people.ruClerk, [...cleared(), cast.people.kzContact], { role: 'translation', lang: 'en', text: EN }, now());
     await expectRefused(revision, /part p2 .*not entitled/, cast.tokens.ruClerk, `/v1/packets/${draft.manifest.packetId}/revisions`);

@@ -47,7 +47,7 @@ function pinnedTrust(): TrustStore {
 }
 
 const send = (ctx: ClientContext) =>
-  sendPacket(ctx, { agreementId: 'RU-PK', to: ['PK'], level: 'SECRET', kind: 'request', original: { path: original, lang: 'ru' }, translations: [{ lang: 'en', path: translation }], draft: false });
+  sendPacket(ctx, { agreementId: 'RU-PK', to: ['PK'], level: 'SECRET', kind: 'information', original: { path: original, lang: 'ru' }, translations: [{ lang: 'en', path: translation }], draft: false });
 
 function fakeMember(person: Person, party: string, extra: Partial<Member> = {}): Member {
   return { fingerprint: person.fingerprint, party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: world.clock.now().toISOString(), ...extra };

@@ -83,7 +83,7 @@ describe('liaison request / state / deadlines', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
     const due = (await ok(ivan.run('deadlines'))).stdout;
-    expect(due).toMatch(new RegExp(`DUE\\s+\\S+ \\S+\\s+execution\\s+${id}\\s+SCO\\s+we\\s+received\\s+SCO Art\\. 6\\(1\\)`));
+    expect(due).toMatch(new RegExp(`DUE\\s+\\S+ \\S+ [+-]\\d\\d:\\d\\d\\s+execution\\s+${id}\\s+SCO\\s+we\\s+received\\s+SCO Art\\. 6\\(1\\)`));
 
     await ok(ivan.run('state', id, 'acknowledged'));
     refused(await ivan.run('state', id, 'waiting-for-information'), /SCO Art\. 6\(4\)/);
@@ -108,7 +108,7 @@ describe('liaison request / state / deadlines', () => {
 
   it('refuses a refusal without written reasons, then records it with them (RU-PK Art. 11)', async () => {
     const id = (await ok(ivan.run('request', 'send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', file('ru-pk.txt', RU_PK_REQUEST), '--lang', 'ru', '--translation', `en:${file('ru-pk-en.txt', RU_PK_EN)}`, '--requesting-authority', 'Prosecutor General', '--requested-authority', 'MOI-NC', '--purpose', 'Money laundering case', '--assistance', 'Bank records', '--quiet'))).stdout.trim();
-    refused(await ayesha.run('state', id, 'refused'), /only with written reasons.*\(RU-PK Art\. 11\)/);
+    refused(await ayesha.run('state', id, 'refused'), /only with written reasons.*\(RU-PK Art\. 11\): on the command line, give the document with --reasons FILE/);
     const out = (await ok(ayesha.run('state', id, 'refused', '--reasons', file('pk-reasons.txt', PK_REASONS), '--lang', 'en', '--quiet'))).stdout;
     expect(out).toMatch(/RU -> PK: refused in whole/);
     const list = (await ok(ivan.run('request', 'list'))).stdout;

@@ -31,7 +31,7 @@ describe('IR-KG: a Persian request, refused with reasons, and purpose-bound', ()
       { role: 'original', lang: 'fa', text: FA },
       { role: 'translation', lang: 'en', text: EN },
     ], { level: 'CONFIDENTIAL' });
-    const inbox = (await get(scene, person(scene, 'KG'), '/v1/packets?box=inbox').expect(200)).body;
+    const inbox = (await get(scene, person(scene, 'KG'), '/v1/packets?box=inbox').expect(200)).body.items;
     expect(inbox.find((p: { packetId: string }) => p.packetId === requestId)).toMatchObject({ labels: { IR: 'خیلی محرمانه', KG: 'СЕКРЕТНО' }, kind: 'request' });
     // IR-KG has no execution deadline and no oral requests.
     expect((await get(scene, person(scene, 'KG'), `/v1/requests/${requestId}`).expect(200)).body[0].due).toBe('no-deadline');

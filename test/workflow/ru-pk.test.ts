@@ -93,7 +93,7 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
   });
 
   it('refuses what RU-PK does not provide for, naming the agreement', async () => {
-    const id = (await get(scene, person(scene, 'PK'), '/v1/requests').expect(200)).body[0].packetId as string;
+    const id = (await get(scene, person(scene, 'PK'), '/v1/requests').expect(200)).body.items[0].packetId as string;
     expectRefusal(await post(scene, person(scene, 'PK'), `/v1/packets/${id}/authenticity`), 422, 'RU-PK Art. 15(1)');
     // No purpose limitation in RU-PK (Art. 7(4) governs third parties only).
     expectRefusal(await post(scene, person(scene, 'PK'), `/v1/packets/${id}/purpose-changes`, { purpose: 'another investigation' }), 409);

@@ -42,7 +42,7 @@ describe('SCO: a request to two of the six parties', () => {
     const uz = person(scene, 'UZ');
     await get(scene, uz, `/v1/packets/${requestId}`).expect(404);
     await get(scene, uz, `/v1/requests/${requestId}`).expect(404);
-    expect((await get(scene, uz, '/v1/requests').expect(200)).body).toEqual([]);
+    expect((await get(scene, uz, '/v1/requests').expect(200)).body).toEqual({ items: [], nextCursor: null });
     expectRefusal(await post(scene, uz, `/v1/requests/${requestId}/state`, { state: 'acknowledged' }), 404);
     expectRefusal(await post(scene, uz, `/v1/packets/${requestId}/authenticity`), 404);
   });

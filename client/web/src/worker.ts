@@ -17,7 +17,7 @@ import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import type { Role } from '../../../protocol/ids.ts';
-import { ApiError, HubClient, type Uploader } from '../../core/api.ts';
+import { ApiError, collect, HubClient, type Uploader } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
@@ -34,6 +34,8 @@ import {
   nextPartIndex,
   partSignerStanding,
   readersOf,
+  requireOwnClearance,
+  requireParties,
   executeRelease,
   prepareReleaseDecision,
   safeFileName,
@@ -231,7 +233,9 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
   const ctx = await context();
   const agreement = await ctx.api.agreement(form.agreementId);
   const level = form.level as Level;
+  requireParties(agreement, ctx.me.party, form.to);
   const labels = markingLabels(agreement, [ctx.me.party, ...form.to], level);
+  requireOwnClearance(ctx.me.clearance, level);
   const inputs: Input[] = [{ role: 'original', lang: form.original.lang, file: form.original.file }, ...form.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, file: t.file }))];
   const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete').map((n) => n.message);
   await checkLanguages(inputs, notices);
@@ -472,7 +476,7 @@ async function handle(request: Request): Promise<unknown> {
       const k = requireKey();
       // The hub pinned on first use in this browser, if any: a different hub key refuses the login.
       const pinnedHub = await records.get<string>('hub-fingerprint');
-      const session = await logIn(new HubClient(origin, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
+      const session = await logIn(new HubClient(origin, undefined, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
       api = session.api;
       me = session.member;
       return status();
@@ -486,7 +490,7 @@ async function handle(request: Request): Promise<unknown> {
     case 'list': {
       const ctx = await context();
       const read = new Set((await records.get<string[]>(`read:${ctx.me.fingerprint}`)) ?? []);
-      return (await ctx.api.packets(request.box)).map((p) => ({ ...p, unread: p.relation !== 'sent' && !read.has(p.packetId) }));
+      return (await collect(ctx.api.packets({ box: request.box }))).map((p) => ({ ...p, unread: p.relation !== 'sent' && !read.has(p.packetId) }));
     }
     case 'open': {
       const opened = await open(request.packetId);
@@ -536,7 +540,7 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'releases': {
       const ctx = await context();
-      return ctx.api.releases();
+      return collect(ctx.api.releases());
     }
     case 'requestRelease': {
       const ctx = await context();

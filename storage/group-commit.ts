@@ -1,0 +1,74 @@
+/**
+ * Group commit (issue 9): the row transactions of uploads that finish at about the same time are
+ * committed together, in one SQLite transaction and so one fsync of the WAL, each inside its own
+ * savepoint. A job that throws rolls back only its savepoint and rejects only its own promise; the
+ * others still commit. Every job's promise settles after the COMMIT that made it durable, so a
+ * caller replies only once its rows are on disk: the write order of DESIGN.md ("Storage": blob
+ * durable, then rows and audit event in one transaction, then the reply) is unchanged, and a
+ * crash loses either all of a job or none of it.
+ *
+ * Jobs queue while a commit runs and form the next batch; a batch starts on the next turn of the
+ * event loop, so nothing waits for a timer. Never use it for a transaction whose caller must see
+ * another job's rows before deciding: jobs of one batch run one after the other, in order.
+ */
+import type { Db } from './db.ts';
+
+interface Job {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommit {
+  private readonly db: Db;
+  private queue: Job[] = [];
+  private scheduled = false;
+  /** Batches committed and jobs in them, for the benchmark and docs. */
+  readonly stats = { batches: 0, jobs: 0 };
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** Run `fn` in a savepoint of the next group transaction; resolves once that transaction committed. */
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of batch) {
+          try {
+            // A nested better-sqlite3 transaction is a savepoint: a throw undoes this job only.
+            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The COMMIT itself failed: nothing of the batch is durable.
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.jobs += batch.length;
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Paged listings (issue 9): every list the hub serves is one page read by one query from an
+ * index, with a keyset cursor (the sort key of the last row, never an offset), so a listing
+ * costs the same at the millionth packet as at the tenth. The access tables it reads are kept
+ * by triggers (migration 007). It decides where a party may look and filters by clearance; the
+ * caller still applies every other rule. Cursors are opaque to clients and parsed strictly here.
+ */
+import type { Level } from '../protocol/levels.ts';
+import type { PacketKind } from '../protocol/manifest.ts';
+import type { ReleaseState } from '../protocol/release.ts';
+import type { Db } from './db.ts';
+import type { PacketRecord, ReleaseRecord } from './store.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Where a packet sits for a party: its own drafts and sent packets, or its inbox. */
+export type Folder = 'drafts' | 'sent' | 'inbox';
+
+export interface PacketListFilter {
+  party: string;
+  /** Levels the reader is cleared for: packets marked above are not listed at all. */
+  levels: readonly Level[];
+  folder?: Folder | undefined;
+  agreementId?: string | undefined;
+  kind?: PacketKind | undefined;
+  state?: 'draft' | 'submitted' | undefined;
+  /** Only packets created at or after this instant (ISO 8601). */
+  since?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface ReleaseListFilter {
+  party: string;
+  levels: readonly Level[];
+  state?: ReleaseState | undefined;
+  packetId?: string | undefined;
+  since?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export class CursorError extends Error {
+  override name = 'CursorError';
+}
+
+/** A keyset position: the sort key and the unique id of the last row of a page. */
+export function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { at: string; id: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new CursorError('the cursor is not one this hub handed out');
+  }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string' || value[0].length > 40 || value[1].length > 200) {
+    throw new CursorError('the cursor is not one this hub handed out');
+  }
+  return { at: value[0], id: value[1] };
+}
+
+type Row = Record<string, unknown>;
+const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
+
+// Recipients come in primary-key order (packet_id, party), so already sorted by party.
+// One statement per index: the folder listing and the all-folders listing read different ones.
+// Optional filters are `(? IS NULL OR ...)` on the joined packet row, so the plan stays the index
+// range scan on packet_access whatever is filtered; a very selective filter costs rows scanned.
+const PACKET_COLUMNS = `p.*, a.relation,
+  (SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list`;
+const PACKET_FILTERS = `
+     AND p.level IN (SELECT value FROM json_each(@levels))
+     AND (@agreement IS NULL OR p.agreement_id = @agreement)
+     AND (@kind IS NULL OR p.kind = @kind)
+     AND (@state IS NULL OR p.state = @state)
+     AND a.created_at >= @since AND (a.created_at, a.packet_id) < (@afterAt, @afterId)`;
+const PACKET_JOIN = 'JOIN packets p ON p.id = a.packet_id';
+
+export const PACKET_PAGE_SQL = {
+  all: `SELECT ${PACKET_COLUMNS} FROM packet_access a INDEXED BY packet_access_all ${PACKET_JOIN}
+   WHERE a.party = @party ${PACKET_FILTERS}
+   ORDER BY a.created_at DESC, a.packet_id DESC LIMIT @limit`,
+  folder: `SELECT ${PACKET_COLUMNS} FROM packet_access a INDEXED BY packet_access_folder ${PACKET_JOIN}
+   WHERE a.party = @party AND a.folder = @folder ${PACKET_FILTERS}
+   ORDER BY a.created_at DESC, a.packet_id DESC LIMIT @limit`,
+};
+
+export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement, p.sender_party AS packet_sender
+   FROM release_access a INDEXED BY release_access_order
+   JOIN releases l ON l.id = a.release_id JOIN packets p ON p.id = l.packet_id
+   WHERE a.party = @party
+     AND p.level IN (SELECT value FROM json_each(@levels))
+     AND (@state IS NULL OR l.state = @state)
+     AND (@packet IS NULL OR l.packet_id = @packet)
+     AND a.requested_at >= @since AND (a.requested_at, a.release_id) < (@afterAt, @afterId)
+   ORDER BY a.requested_at DESC, a.release_id DESC LIMIT @limit`;
+
+/** A listed packet: its record without the manifest text, which the detail route serves. */
+export const ORAL_PAGE_SQL = `SELECT o.* FROM oral_access a INDEXED BY oral_access_order
+   JOIN oral_requests o ON o.id = a.oral_id
+   WHERE a.party = @party AND a.made_at >= @since AND (a.made_at, a.oral_id) < (@afterAt, @afterId)
+   ORDER BY a.made_at DESC, a.oral_id DESC LIMIT @limit`;
+
+export interface OralListFilter {
+  party: string;
+  since?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface ListedPacket extends Omit<PacketRecord, 'manifest' | 'signature'> {
+  relation: 'sent' | 'received' | 'released';
+}
+
+export interface ListedRelease extends ReleaseRecord {
+  agreementId: string;
+  originParty: string;
+}
+
+/**
+ * The bounds of a page, always given, so both are ranges of the index scan (an `IS NULL OR`
+ * form would make SQLite filter instead, reading every row before the cursor): with no cursor
+ * the upper bound is above every ISO timestamp, with no `since` the lower one below.
+ */
+function keyset(cursor: string | undefined, since: string | undefined): { afterAt: string; afterId: string; since: string } {
+  const bounds = { since: since ?? '' };
+  if (!cursor) return { ...bounds, afterAt: '~', afterId: '' };
+  const { at, id } = decodeCursor(cursor);
+  return { ...bounds, afterAt: at, afterId: id };
+}
+
+/** Read one more row than asked: its presence says whether there is a next page. */
+function paged<T>(rows: Row[], limit: number, map: (r: Row) => T, key: (r: Row) => [string, string]): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept.at(-1);
+  return { items: kept.map(map), nextCursor: more && last ? encodeCursor(...key(last)) : null };
+}
+
+/** Paged reads over the access tables; statements come from the connection's cache (db.ts). */
+export class Listings {
+  readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  packets(f: PacketListFilter): Page<ListedPacket> {
+    const sql = f.folder ? PACKET_PAGE_SQL.folder : PACKET_PAGE_SQL.all;
+    const rows = this.db.prepare(sql).all({
+      party: f.party,
+      ...(f.folder ? { folder: f.folder } : {}),
+      levels: JSON.stringify(f.levels),
+      agreement: f.agreementId ?? null,
+      kind: f.kind ?? null,
+      state: f.state ?? null,
+      ...keyset(f.cursor, f.since),
+      limit: f.limit + 1,
+    }) as Row[];
+    return paged(rows, f.limit, toListedPacket, (r) => [r.created_at as string, r.id as string]);
+  }
+
+  /** Oral requests as rows; the caller maps them (storage/store.ts has the one mapper). */
+  oralRequests<T>(f: OralListFilter, map: (row: Record<string, unknown>) => T): Page<T> {
+    const rows = this.db.prepare(ORAL_PAGE_SQL).all({ party: f.party, ...keyset(f.cursor, f.since), limit: f.limit + 1 }) as Row[];
+    return paged(rows, f.limit, map, (r) => [r.made_at as string, r.id as string]);
+  }
+
+  releases(f: ReleaseListFilter): Page<ListedRelease> {
+    const rows = this.db.prepare(RELEASE_PAGE_SQL).all({
+      party: f.party,
+      levels: JSON.stringify(f.levels),
+      state: f.state ?? null,
+      packet: f.packetId ?? null,
+      ...keyset(f.cursor, f.since),
+      limit: f.limit + 1,
+    }) as Row[];
+    return paged(rows, f.limit, toListedRelease, (r) => [r.requested_at as string, r.id as string]);
+  }
+}
+
+function toListedPacket(r: Row): ListedPacket {
+  return {
+    id: r.id as string,
+    agreementId: r.agreement_id as string,
+    senderParty: r.sender_party as string,
+    senderFingerprint: r.sender_fingerprint as string,
+    kind: r.kind as PacketKind,
+    level: r.level as Level,
+    labels: JSON.parse(r.labels as string) as Record<string, string>,
+    state: r.state as 'draft' | 'submitted',
+    revision: r.revision as number,
+    createdAt: r.created_at as string,
+    submittedAt: opt(r.submitted_at),
+    recipients: JSON.parse(r.recipient_list as string) as string[],
+    relation: r.relation as ListedPacket['relation'],
+  };
+}
+
+function toListedRelease(r: Row): ListedRelease {
+  return {
+    id: r.id as string,
+    packetId: r.packet_id as string,
+    requestedBy: r.requested_by as string,
+    requestingParty: r.requesting_party as string,
+    thirdParty: r.third_party as string,
+    purpose: r.purpose as string,
+    state: r.state as ReleaseState,
+    requestedAt: r.requested_at as string,
+    decision: opt(r.decision),
+    decisionSignature: opt(r.decision_signature),
+    decidedBy: opt(r.decided_by),
+    decidedAt: opt(r.decided_at),
+    expiresAt: opt(r.expires_at),
+    executedAt: opt(r.executed_at),
+    agreementId: r.packet_agreement as string,
+    originParty: r.packet_sender as string,
+  };
+}
