@@ -18,6 +18,8 @@ import { axeProblems, launch, pageViolations, tabTo, type Browser } from '../hel
 import { GnuPG } from '../helpers/gpg.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { AGREEMENTS_DIR, CANARY } from '../helpers/world.ts';
+// The request form's fields (request send), as test/cli/support.ts gives them.
+const REQUEST_FORM = ['--requesting-authority', 'MOI-NC', '--requested-authority', 'GENPROC', '--purpose', 'Money laundering case', '--assistance', 'Bank records'];
 
 const IMAGES = join(import.meta.dirname, '../../docs/images');
 const WEB_PASSPHRASE = 'browser passphrase 2026';
@@ -189,7 +191,7 @@ describe('the web client, served by the hub at /', () => {
 
   it('opens a packet sent by the CLI: marking banner, side-by-side text, right-to-left Urdu, receipts, files to save', async () => {
     const sent = await ok(
-      ayesha.run('send', '--agreement', 'RU-PK', '--to', 'RU', '--marking', 'SECRET', '--original', file('request-en.txt', EN), '--lang', 'en', '--translation', `ru:${file('zapros-ru.txt', RU)}`, '--translation', `ur:${file('darkhwast-ur.txt', UR)}`, '--kind', 'request'),
+      ayesha.run('request', 'send', '--agreement', 'RU-PK', '--to', 'RU', '--marking', 'SECRET', '--original', file('request-en.txt', EN), '--lang', 'en', '--translation', `ru:${file('zapros-ru.txt', RU)}`, '--translation', `ur:${file('darkhwast-ur.txt', UR)}`, ...REQUEST_FORM, '--quiet'),
     );
     cliPacketId = sent.stdout.trim();
     const { page } = browser;

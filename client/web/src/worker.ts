@@ -341,7 +341,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
       const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
       if (isText && file.size <= MAX_INLINE_TEXT) shown.text = await file.text();
       else if (isText) shown.truncated = true;
-      if (isText && part.role !== 'attachment') {
+      if (isText && part.role !== 'attachment' && part.role !== 'request-form') {
         const verdict = checkDeclaredLanguage(textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), part.mediaType) ?? '', part.lang);
         if (verdict.status === 'mismatch') notices.push(`warning: ${describeVerdict(filename, verdict)}`);
       }
