@@ -30,6 +30,7 @@ import { CHUNK_BYTES, collect, type HubClient } from './api.ts';
 import type { TrustedDirectory, TrustedMember } from './trust.ts';
 import { acknowledgeRetrieval } from './evidence.ts';
 import { ClientError } from './home.ts';
+import { describeIssues } from '../protocol/issues.ts';
 import type { LanguageVerdict } from './language.ts';
 import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from './extract.ts';
 
@@ -580,7 +581,7 @@ export async function decideRelease(
     officer: ctx.me.fingerprint,
   };
   const checked = ReleaseDecision.safeParse(statement);
-  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'));
   show(describeDecision(statement, manifest));
   const text = canonicalize(statement);
   return ctx.api.decideRelease(releaseId, text, await signDetached('releaseDecision', text, ctx.key, ctx.now()));
