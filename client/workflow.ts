@@ -33,7 +33,7 @@ import {
   RequestView,
   missingRequestFields,
   type StateChangeBody,
-} from '../protocol/workflow.ts';
+} from '../protocol/requests.ts';
 import type { HubClient } from './api.ts';
 import { ClientError } from './home.ts';
 import { fetchPacket, sendPacket, verifiedManifest, type ClientContext, type Notice } from './packets.ts';

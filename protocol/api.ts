@@ -66,11 +66,39 @@ export const Contact = z.strictObject({
 });
 export type Contact = z.infer<typeof Contact>;
 
-/** New session-key wraps that let one more member read a packet (a newly cleared or rotated key). */
-/** Public-key encrypted session key packets, per part, that open a packet to one more key. */
-const Wraps = z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64);
+/** Public-key encrypted session key packets, per part, that open a packet to one more key (or to a third party's members). */
+export const Wraps = z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64);
 
 export const RewrapBody = z.strictObject({ fingerprint: Fingerprint, wraps: Wraps });
+/** What POST /v1/packets/:id/wraps answers: how many parts now open to the key. */
+export const WrapsResult = z.strictObject({ packetId: PacketId, fingerprint: Fingerprint, parts: z.number().int() });
+export type WrapsResult = z.infer<typeof WrapsResult>;
+
+/**
+ * Headers of a part download. The body is the extra key wraps for the caller's party followed by
+ * the stored ciphertext; the client strips `WRAP_LENGTH_HEADER` bytes before checking the signed hash.
+ */
+export const WRAP_LENGTH_HEADER = 'Liaison-Wrap-Length';
+export const PART_SHA256_HEADER = 'Liaison-Part-Sha256';
+
+/** One agreement as GET /v1/agreements lists it (the whole file is GET /v1/agreements/:id). */
+export const AgreementSummary = z.strictObject({ id: AgreementId, title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(PartyId) });
+export type AgreementSummary = z.infer<typeof AgreementSummary>;
+
+/**
+ * An RFC 9457 problem as the hub renders it: `code` is the stable machine-readable name (the last
+ * segment of `type`), `article` the treaty rule that refused, `errors` each bad field.
+ */
+export const ProblemDetails = z.object({
+  type: z.string(),
+  code: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  article: z.string().optional(),
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+});
+export type ProblemDetails = z.infer<typeof ProblemDetails>;
 
 export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoDateTime, member: Member });
 
@@ -119,8 +147,12 @@ const PageQuery = {
   since: IsoDateTime.optional(),
 };
 
+/** The folders of a party's packets; `all` lists every folder. */
 export const PacketBox = z.enum(['inbox', 'sent', 'drafts', 'all']);
 export type PacketBox = z.infer<typeof PacketBox>;
+/** Requests are never drafts: the request folders are the packet folders without `drafts`. */
+export const RequestBox = PacketBox.exclude(['drafts']);
+export type RequestBox = z.infer<typeof RequestBox>;
 export const PacketListQuery = z.strictObject({
   box: PacketBox.default('all'),
   agreement: AgreementId.optional(),
@@ -133,7 +165,7 @@ export const PacketPage = pageOf(PacketSummary);
 
 /** Requests (packets of kind request) my party sent or received; a page holds `limit` requests, each with its views. */
 export const RequestListQuery = z.strictObject({
-  box: z.enum(['sent', 'inbox', 'all']).default('all'),
+  box: RequestBox.default('all'),
   agreement: AgreementId.optional(),
   ...PageQuery,
 });

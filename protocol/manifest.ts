@@ -3,6 +3,7 @@
  * ciphertext hash and the marking, which binds the marking to the data (the STANAG 4778 idea).
  * It carries no subject, file name or free text: those live inside the encrypted parts.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseCanonical } from './canonical.ts';
 import { AgreementId, Fingerprint, IsoDateTime, LanguageTag, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
@@ -95,4 +96,13 @@ export type Manifest = z.infer<typeof Manifest>;
 export function parseCanonicalManifest(text: string): { ok: true; manifest: Manifest } | { ok: false; error: string } {
   const result = parseCanonical(Manifest, text, 'manifest');
   return result.ok ? { ok: true, manifest: result.value } : result;
+}
+
+/**
+ * The digest receipts, authenticity confirmations and stamped labels bind to: SHA-256 of the
+ * manifest text exactly as signed (canonical JSON, UTF-8), lower-case hex. One formula for the
+ * hub that issues and the client that checks.
+ */
+export function manifestDigest(manifestText: string): string {
+  return createHash('sha256').update(manifestText, 'utf8').digest('hex');
 }

@@ -8,7 +8,7 @@
  * (`record*Receipt*`, synchronous); the hub signs it before it is first served (`signPendingReceipts`).
  * Must never sign a checkpoint over a log that does not verify.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
@@ -36,8 +36,11 @@ import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { canDownload, readRelation, releaseVisibleTo } from './policy.ts';
-import { requireSignedNear } from './signed-dates.ts';
+import { authenticityVisibleTo, oralVisibleTo, readRelation, releaseVisibleTo } from './policy/visibility.ts';
+import { isReader } from './policy/roles.ts';
+import { requireSignedNear } from './policy/clock.ts';
+import { packetSeenBy } from './packets.ts';
+import { manifestDigest } from '../protocol/manifest.ts';
 import { isUniqueViolation } from '../storage/store.ts';
 
 /** What evidence needs of a hub: its store, its key and a clock (the operator's CLI has no running Hub). */
@@ -52,7 +55,6 @@ export interface EvidenceContext {
 /** Default number of events between two interval checkpoints (HubSettings.checkpointEvery overrides). */
 export const DEFAULT_CHECKPOINT_EVERY = 100;
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 // --- receipts, recorded inside the decision's transaction -------------------------------------
 
@@ -72,7 +74,7 @@ export function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, '
     issuer: { role: 'hub', fingerprint: hub.hubFingerprint },
     packetId: packet.id,
     revision: packet.revision,
-    manifestSha256: sha256(packet.manifest),
+    manifestSha256: manifestDigest(packet.manifest),
     party: input.party,
     ...(input.releaseId ? { releaseId: input.releaseId } : {}),
     ...(input.thirdParty ? { thirdParty: input.thirdParty } : {}),
@@ -107,9 +109,9 @@ export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
 }
 
 function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord {
-  const packet = hub.store.getPacket(packetId);
-  if (!packet || !readRelation(member, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
-  return packet;
+  const seen = packetSeenBy(hub, member, packetId);
+  if (!seen) throw notFound('packet');
+  return seen.packet;
 }
 
 // --- signing what writes left unsigned, after them and never in a GET ---------------------------
@@ -159,14 +161,14 @@ export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: stri
 export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, packetId: string, body: SignedReceipt): Promise<SignedReceipt> {
   const packet = visible(hub, member, packetId);
   // Only someone who can download (and so decrypt) the packet can have retrieved it.
-  if (!canDownload(member)) throw notFound('packet');
+  if (!isReader(member)) throw notFound('packet');
   if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
   const receipt = parseStatement(Receipt, body.statement);
   if (!receipt) throw new Problem('bad-request', 'the receipt is not a canonical liaison-receipt/1 statement');
   if (receipt.kind !== 'retrieved' || receipt.issuer.role !== 'person') throw new Problem('bad-request', 'a client signs only retrieval receipts');
   if (receipt.packetId !== packetId) throw new Problem('bad-request', 'the receipt is for another packet');
   if (receipt.issuer.fingerprint !== member.fingerprint || receipt.party !== member.party) throw new Problem('bad-request', 'the receipt must name the member who signs it and their party');
-  if (receipt.revision !== packet.revision || receipt.manifestSha256 !== sha256(packet.manifest)) throw new Problem('bad-request', 'the receipt is not for the current signed manifest of the packet');
+  if (receipt.revision !== packet.revision || receipt.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the receipt is not for the current signed manifest of the packet');
   const parts = hub.store.partsOf(packetId);
   const listed = receipt.parts ?? [];
   if (listed.length !== parts.length || parts.some((p) => !listed.some((q) => q.id === p.id && q.sha256 === p.sha256))) {
@@ -181,7 +183,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
     hub.store.transaction(() => {
       // Re-read the receiver's standing at the moment the receipt is recorded.
       const current = hub.store.getMember(member.fingerprint);
-      if (!current || !canDownload(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
+      if (!current || !isReader(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
       hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
       hub.store.insertReceipt({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
     });
@@ -296,7 +298,8 @@ function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditE
   const verdicts = new Map<string, { visible: boolean; packetId?: string }>();
   const packetVerdict = (packetId: string) => {
     const packet = hub.store.getPacket(packetId);
-    return packet ? { packet, releases: hub.store.releasesOf(packetId), visible: Boolean(readRelation(member, packet, hub.store.releasesOf(packetId), now)) } : undefined;
+    const releases = packet ? hub.store.releasesOf(packetId) : [];
+    return packet ? { packet, releases, visible: Boolean(readRelation(member, packet, releases, now)) } : undefined;
   };
   const judge = (id: string): { visible: boolean; packetId?: string } => {
     const known = verdicts.get(id);
@@ -312,8 +315,8 @@ function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditE
       verdict = { visible: Boolean(p && releaseVisibleTo(member, p.packet, release, p.releases, now)), packetId: release.packetId };
     } else if (authenticity) {
       const p = packetVerdict(authenticity.packetId);
-      verdict = { visible: Boolean(p?.visible && (member.party === p.packet.senderParty || member.party === authenticity.requestingParty)), packetId: authenticity.packetId };
-    } else if (oral) verdict = { visible: member.party === oral.requestingParty || member.party === oral.requestedParty };
+      verdict = { visible: Boolean(p && authenticityVisibleTo(member, p.packet, authenticity, p.releases, now)), packetId: authenticity.packetId };
+    } else if (oral) verdict = { visible: oralVisibleTo(member, oral) };
     verdicts.set(id, verdict);
     return verdict;
   };

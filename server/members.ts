@@ -18,9 +18,29 @@ import {
 import type { MemberRecord, ContactRecord } from '../storage/store.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { isOfficerOf } from './policy.ts';
-import { requireBetween, requireSignedNear } from './signed-dates.ts';
+import { agreementOf } from './policy/agreements.ts';
+import { isOfficerOf } from './policy/roles.ts';
+import { requireBetween, requireSignedNear } from './policy/clock.ts';
+import { addDeadline } from '../protocol/requests.ts';
+import type { Member } from '../protocol/api.ts';
 import { isUniqueViolation } from '../storage/store.ts';
+
+/** A member as the API shows it: the record without the hub's bookkeeping (encryption key id, revocation text). */
+export function publicMember(m: MemberRecord): Member {
+  return {
+    fingerprint: m.fingerprint,
+    party: m.party,
+    name: m.name,
+    roles: m.roles,
+    clearance: m.clearance,
+    publicKey: m.publicKey,
+    enrolledAt: m.enrolledAt,
+    ...(m.revokedAt ? { revokedAt: m.revokedAt, revocationReason: m.revocationReason } : {}),
+    ...(m.statement ? { statement: m.statement, statementSignature: m.statementSignature } : {}),
+    ...(m.validUntil ? { validUntil: m.validUntil } : {}),
+    ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}),
+  };
+}
 
 function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
   if (!result.ok) throw new Problem('bad-request', result.error);
@@ -33,8 +53,8 @@ async function requireSignedBy(hub: Hub, kind: SignedKind, text: string, signatu
 }
 
 /** The caller must be an officer of `party`, and the statement must name them as its signer. */
-function requireOwnOfficer(caller: MemberRecord, party: string, named: string): void {
-  if (!isOfficerOf(caller, party)) throw new Problem('forbidden', `only a security officer of ${party} can do this; you are ${caller.roles.includes('officer') ? `an officer of ${caller.party}` : 'not an officer'}`);
+function requireOwnOfficer(hub: Hub, caller: MemberRecord, party: string, named: string): void {
+  if (!isOfficerOf(caller, party, hub.now())) throw new Problem('forbidden', `only a security officer of ${party} can do this; you are ${caller.roles.includes('officer') ? `an officer of ${caller.party}` : 'not an officer'}`);
   if (named !== caller.fingerprint) throw new Problem('bad-request', 'the statement must name the officer who signs and sends it');
 }
 
@@ -57,7 +77,7 @@ function insertingMember(hub: Hub, fingerprint: string, fn: () => void): void {
 /** Enroll a member's key on an officer's signed statement. */
 export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signature: string }): Promise<MemberRecord> {
   const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
-  requireOwnOfficer(officer, s.party, s.officer);
+  requireOwnOfficer(hub, officer, s.party, s.officer);
   checkValidity(hub, s);
   let info;
   let expires;
@@ -102,7 +122,7 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
   const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
   const member = hub.store.getMember(fingerprint);
   if (!member || member.party !== officer.party) throw notFound('member');
-  requireOwnOfficer(officer, member.party, s.officer);
+  requireOwnOfficer(hub, officer, member.party, s.officer);
   if (s.fingerprint !== fingerprint || s.party !== member.party) throw new Problem('bad-request', 'the statement is for another key or party');
   if (member.revokedAt) throw new Problem('conflict', 'the key is revoked');
   const previous = member.statement ? parseCanonical(MembershipStatement, member.statement, 'statement') : undefined;
@@ -127,7 +147,7 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
   if (!member || (member.party !== caller.party)) throw notFound('member');
   if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
   const self = caller.fingerprint === fingerprint;
-  if (!self) requireOwnOfficer(caller, member.party, r.signer);
+  if (!self) requireOwnOfficer(hub, caller, member.party, r.signer);
   else if (r.signer !== caller.fingerprint) throw new Problem('bad-request', 'the revocation must name its signer');
   if (member.revokedAt) throw new Problem('conflict', `the key was already revoked at ${member.revokedAt}`);
   const now = hub.now().toISOString();
@@ -150,7 +170,7 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
  */
 export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }): Promise<MemberRecord> {
   const r = parseOrFail(parseCanonical(OfficerRotation, body.statement, 'rotation'));
-  requireOwnOfficer(officer, r.party, r.from);
+  requireOwnOfficer(hub, officer, r.party, r.from);
   requireSignedNear(hub.now(), r.at, 'rotation date (at)');
   const key = await readPublicKey(body.publicKey).catch(() => {
     throw new Problem('bad-request', 'the new public key cannot be read');
@@ -189,17 +209,18 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
 }
 
 /** Record a contact-directory entry signed by an officer; flag it when notified past the agreement's deadline. */
-export async function recordContact(hub: Hub, officer: MemberRecord, body: SignedStatement): Promise<ContactRecord> {
+export async function recordContact(hub: Hub, officer: MemberRecord, party: string, body: SignedStatement): Promise<ContactRecord> {
+  if (officer.party !== party) throw new Problem('forbidden', `only a security officer of ${party} can record its contacts`);
   const c = parseOrFail(parseCanonical(ContactEntry, body.statement, 'contact entry'));
-  requireOwnOfficer(officer, c.party, c.officer);
+  requireOwnOfficer(hub, officer, c.party, c.officer);
   requireSignedNear(hub.now(), c.issuedAt, 'contact entry date (issuedAt)');
-  const agreement = hub.agreements.get(c.agreementId);
-  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${c.agreementId}`);
+  const agreement = agreementOf(hub.agreements, c.agreementId);
   if (!agreement.parties.some((p) => p.id === c.party)) throw new Problem('bad-request', `${c.party} is not a party of ${c.agreementId}`);
   await requireSignedBy(hub, 'contact', body.statement, body.signature, officer, 'contact entry');
   const now = hub.now();
   const rule = agreement.deadlines.contactChangeNotice;
-  const late = Boolean(rule?.days && now.getTime() - new Date(c.effectiveFrom).getTime() > rule.days * 86_400_000);
+  const dueAt = rule?.days ? addDeadline(c.effectiveFrom, { days: rule.days }) : undefined;
+  const late = dueAt !== undefined && now.toISOString() > dueAt;
   const record = { party: c.party, agreementId: c.agreementId, statement: body.statement, signature: body.signature, recordedAt: now.toISOString(), late };
   let id = 0;
   hub.store.transaction(() => {

@@ -4,31 +4,26 @@
  * The hub sees ciphertext, signed manifests and metadata only; it can check who a part is
  * encrypted to, never what it says.
  */
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
-import multer from 'multer';
+import type { Readable } from 'node:stream';
+import type { ReceivedFile, ReceivedUpload } from './http/upload.ts';
 import { publicKeyOf } from './key-cache.ts';
-import { PartWalker, readWrapKeyIds } from '../keys/parts.ts';
+import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
-import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
+import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
+import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import { isUniqueViolation, type MemberRecord, type PacketRecord } from '../storage/store.ts';
-import { requireSignedNear } from './signed-dates.ts';
+import { requireSignedNear } from './policy/clock.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
-import { SENDING_ROLES, TRANSLATING_ROLES } from '../protocol/ids.ts';
-import { inactiveReason } from '../protocol/membership.ts';
+import { agreementOf } from './policy/agreements.ts';
+import { isActive, isContact, isReader, isTranslator, requireContact } from './policy/roles.ts';
+import { readRelation, readableLevels, type Relation } from './policy/visibility.ts';
 import {
-  agreementOf,
-  canDownload,
   clearedReceivers,
-  readRelation,
   requireComplete,
   requireInForce,
   requireMarking,
@@ -37,88 +32,7 @@ import {
   requireRecipientsInAgreement,
   requireSender,
   requireTranslator,
-  type Relation,
-} from './policy.ts';
-
-/** Temp files of one upload; once `closed`, any part still arriving is discarded as it lands. */
-interface TempFiles {
-  paths: string[];
-  closed: boolean;
-}
-
-interface ReceivedFile {
-  partId: string;
-  tempPath: string;
-  size: number;
-  sha256: string;
-  /** The PKESK key IDs, or why the part is not one message encrypted to public keys. */
-  walk: { keyIds: string[] } | { error: string };
-}
-
-/**
- * Stream a multipart upload to exclusive temp files. Each part is read once: the same chunks are
- * hashed, walked (keys/part-walker.ts: exactly PKESKs then one SEIPD, nothing after) and written.
- * Every limit is set. Returns the text fields and the files; the caller must discard `temps` it
- * does not commit.
- */
-async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: TempFiles): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
-  const received: ReceivedFile[] = [];
-  const storage: multer.StorageEngine = {
-    _handleFile(_req, file, callback) {
-      const { path, stream } = hub.blobs.createTemp();
-      temps.paths.push(path);
-      const hash = createHash('sha256');
-      const walker = new PartWalker();
-      let size = 0;
-      const meter = new Transform({
-        // Up to 1 MiB queued towards the file: the write stream then writes it in one writev.
-        writableHighWaterMark: 1024 * 1024,
-        readableHighWaterMark: 1024 * 1024,
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          walker.push(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
-      pipeline(file.stream, meter, stream).then(
-        () => {
-          // The request may have been refused while this part was still arriving.
-          if (temps.closed) void hub.blobs.discard(path);
-          let walk: ReceivedFile['walk'];
-          try {
-            walk = { keyIds: walker.finish() };
-          } catch (error) {
-            walk = { error: (error as Error).message };
-          }
-          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex'), walk });
-          callback(null, { path, size });
-        },
-        (error: unknown) => {
-          void hub.blobs.discard(path);
-          callback(error);
-        },
-      );
-    },
-    _removeFile(_req, file, callback) {
-      hub.blobs.discard((file as unknown as { path: string }).path).then(() => callback(null), callback);
-    },
-  };
-  const upload = multer({
-    storage,
-    limits: {
-      fileSize: hub.settings.maxPartBytes,
-      files: hub.settings.maxParts,
-      fields: 3,
-      parts: hub.settings.maxParts + 3,
-      fieldNameSize: 64,
-      fieldSize: 256 * 1024,
-      headerPairs: 20,
-    },
-  }).any();
-  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error('the upload failed')) : resolve())));
-  return { fields: { ...(req.body as Record<string, unknown> | undefined) }, files: received };
-}
+} from './policy/packets.ts';
 
 /** The packet a manifest answers (references.inReplyTo), as the hub holds it. */
 function answeredPacket(hub: Hub, manifest: Manifest): PacketRecord | undefined {
@@ -140,9 +54,9 @@ function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Man
   const current = hub.store.getMember(uploader.fingerprint);
   const allowed =
     current &&
-    !inactiveReason(current, now) &&
+    isActive(current, now) &&
     clearanceCovers(current.clearance, manifest.marking.level) &&
-    (manifest.revision === 1 ? current.roles.some((r) => SENDING_ROLES.includes(r)) : current.roles.some((r) => TRANSLATING_ROLES.includes(r)));
+    (manifest.revision === 1 ? isContact(current) : isTranslator(current));
   if (!allowed) throw new Problem('forbidden', 'the uploader\'s key was revoked, expired or downgraded while the upload was received; nothing was stored');
   const nowReaders = new Set(expectedReaders(hub, manifest).map((m) => m.encryptionKeyId));
   if (nowReaders.size !== readerKeys.size || [...nowReaders].some((k) => !readerKeys.has(k))) {
@@ -183,11 +97,13 @@ function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], file
   return expected;
 }
 
-/** Receive a new packet or a new revision of a draft, from a multipart upload. */
-export async function receivePacket(hub: Hub, member: MemberRecord, req: Request, res: Response, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
-  const temps: TempFiles = { paths: [], closed: false };
-  try {
-    const { fields, files } = await receiveMultipart(hub, req, res, temps);
+/**
+ * Accept a new packet or a new revision of a draft from an upload already streamed to temp files
+ * (server/http/upload.ts). The caller discards the temp files this does not commit.
+ */
+export async function acceptPacket(hub: Hub, member: MemberRecord, upload: ReceivedUpload, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
+  const { fields, files } = upload;
+  {
     const parsedFields = PacketUploadFields.safeParse(fields);
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
@@ -224,7 +140,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     const readerKeys = checkParts(hub, manifest, newParts, files);
     const submitNow = submit === 'true';
     if (submitNow) {
-      if (manifest.revision > 1 && !member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
+      if (manifest.revision > 1 && !isContact(member)) throw new Problem('forbidden', 'submitting needs the contact role');
       requireComplete(agreement, manifest);
     }
 
@@ -284,9 +200,6 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       throw error;
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
-  } finally {
-    temps.closed = true;
-    for (const path of temps.paths) await hub.blobs.discard(path);
   }
 }
 
@@ -294,7 +207,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
 export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): { packetId: string; state: 'submitted'; revision: number } {
   const packet = hub.store.getPacket(packetId);
   if (!packet || readRelation(member, packet, [], hub.now()) !== 'sent') throw notFound('packet');
-  if (!member.roles.includes('contact')) throw new Problem('forbidden', 'submitting needs the contact role');
+  requireContact(member, 'submitting');
   if (packet.state === 'submitted') throw new Problem('conflict', 'the packet is already submitted');
   const parsed = parseCanonicalManifest(packet.manifest);
   if (!parsed.ok) throw new Error('stored manifest does not parse');
@@ -327,13 +240,6 @@ function summary(packet: Omit<PacketRecord, 'manifest' | 'signature'>, relation:
   };
 }
 
-const FOLDER_OF_BOX = { inbox: 'inbox', sent: 'sent', drafts: 'drafts', all: undefined } as const;
-
-/** The levels a member may read: a packet marked above them is not listed at all. */
-export function readableLevels(member: MemberRecord): Level[] {
-  return LEVELS.filter((level) => clearanceCovers(member.clearance, level));
-}
-
 /**
  * One page of the packets the member's party can see, newest first: one indexed query, whatever
  * the number of packets (storage/listings.ts). The member's own standing was checked by auth.
@@ -343,7 +249,7 @@ export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQue
     hub.store.listings.packets({
       party: member.party,
       levels: readableLevels(member),
-      folder: FOLDER_OF_BOX[query.box],
+      folder: query.box === 'all' ? undefined : query.box,
       agreementId: query.agreement,
       kind: query.kind,
       state: query.state,
@@ -365,12 +271,18 @@ export function listed<T>(read: () => T): T {
   }
 }
 
-/** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
-export function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
+/** The packet and how `member` sees it, or undefined when they may not (or it does not exist): for lists, which skip it. */
+export function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } | undefined {
   const packet = hub.store.getPacket(packetId);
   const relation = packet ? readRelation(member, packet, hub.store.releasesOf(packetId), hub.now()) : null;
-  if (!packet || !relation) throw notFound('packet');
-  return { packet, relation };
+  return packet && relation ? { packet, relation } : undefined;
+}
+
+/** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
+export function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
+  const seen = packetSeenBy(hub, member, packetId);
+  if (!seen) throw notFound('packet');
+  return seen;
 }
 
 export function packetDetail(hub: Hub, member: MemberRecord, packetId: string): PacketDetail {
@@ -383,7 +295,7 @@ export function openPart(hub: Hub, member: MemberRecord, packetId: string, partI
   const { packet } = visiblePacket(hub, member, packetId);
   const part = hub.store.partsOf(packetId).find((p) => p.id === partId);
   // A member who may not download sees the part as if the packet did not exist (officers manage, they do not read).
-  if (!canDownload(member)) throw notFound('packet');
+  if (!isReader(member)) throw notFound('packet');
   if (!part) throw notFound('part');
   const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
   hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
@@ -426,20 +338,20 @@ export async function checkWraps(
  * Let one more member of a party that already reads a packet read it too (a newly cleared or
  * rotated key): a member of the same party who can decrypt sends wraps for that member's key.
  */
-export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: string, body: { fingerprint: string; wraps: Array<{ partId: string; pkesk: string }> }): Promise<{ packetId: string; fingerprint: string; parts: number }> {
+export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: string, body: { fingerprint: string; wraps: Array<{ partId: string; pkesk: string }> }): Promise<WrapsResult> {
   const { packet } = visiblePacket(hub, caller, packetId);
   // Only a reader can make a wrap that opens the real session key; anyone else's would be a decoy.
-  if (!canDownload(caller)) throw notFound('packet');
+  if (!isReader(caller)) throw notFound('packet');
   const target = hub.store.getMember(body.fingerprint);
   if (!target || target.party !== caller.party) throw new Problem('bad-request', `${body.fingerprint} is not a member of ${caller.party}`);
   const relation = readRelation(target, packet, hub.store.releasesOf(packetId), hub.now());
-  if (!relation || !canDownload(target)) throw new Problem('forbidden', `${body.fingerprint} is not entitled to read this packet (role, clearance or validity)`);
+  if (!relation || !isReader(target)) throw new Problem('forbidden', `${body.fingerprint} is not entitled to read this packet (role, clearance or validity)`);
   const parts = hub.store.partsOf(packetId);
   const wraps = await checkWraps(parts, body.wraps, new Set([target.encryptionKeyId]), `the key of ${body.fingerprint}`);
   const at = hub.now().toISOString();
   hub.store.transaction(() => {
     const current = hub.store.getMember(caller.fingerprint);
-    if (!current || !canDownload(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
+    if (!current || !isReader(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
     for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
     hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
   });

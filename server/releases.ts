@@ -13,9 +13,13 @@ import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
-import { agreementOf, canDownload, canRequestRelease, clearedReceivers, isOfficerOf, releaseVisibleTo } from './policy.ts';
-import { requireSignedNear } from './signed-dates.ts';
-import { checkWraps, listed, readableLevels, visiblePacket } from './packets.ts';
+import { agreementOf } from './policy/agreements.ts';
+import { clearedReceivers } from './policy/packets.ts';
+import { isDirectParty, requireStandingConsent } from './policy/releases.ts';
+import { isContact, isOfficerOf, isReader } from './policy/roles.ts';
+import { readableLevels, releaseVisibleTo } from './policy/visibility.ts';
+import { requireSignedNear } from './policy/clock.ts';
+import { checkWraps, listed, visiblePacket } from './packets.ts';
 import type { ReleaseListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 
@@ -42,8 +46,8 @@ export function requestRelease(hub: Hub, member: MemberRecord, packetId: string,
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.thirdPartyRelease.article;
   if (relation === 'released') throw treatyRefusal(article, 'material received through a release cannot be released onward again without a new request by a direct party', 'forbidden');
-  if (!canRequestRelease(member)) throw new Problem('forbidden', 'requesting a release needs the contact role');
-  if (body.thirdParty === packet.senderParty || packet.recipients.includes(body.thirdParty)) {
+  if (!isContact(member)) throw new Problem('forbidden', 'requesting a release needs the contact role');
+  if (isDirectParty(packet, body.thirdParty)) {
     throw new Problem('bad-request', `${body.thirdParty} is not a third party to this packet (it is its originator or a recipient)`);
   }
   if (hub.store.membersOf(body.thirdParty).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
@@ -81,7 +85,7 @@ export function listReleases(hub: Hub, member: MemberRecord, packetId: string): 
 export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { decision: string; signature: string }): Promise<Release> {
   const { release, packet } = visibleRelease(hub, member, releaseId);
   const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
-  if (!isOfficerOf(member, packet.senderParty)) {
+  if (!isOfficerOf(member, packet.senderParty, hub.now())) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
   }
   const parsed = parseCanonical(ReleaseDecision, body.decision, 'decision');
@@ -126,10 +130,10 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
 export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { wraps: Array<{ partId: string; pkesk: string }> }): Promise<Release> {
   const { release, packet } = visibleRelease(hub, member, releaseId);
   const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
-  if (member.party !== release.requestingParty || !canRequestRelease(member) || !canDownload(member)) {
+  if (member.party !== release.requestingParty || !isContact(member) || !isReader(member)) {
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
   }
-  if (release.thirdParty === packet.senderParty || packet.recipients.includes(release.thirdParty)) {
+  if (isDirectParty(packet, release.thirdParty)) {
     throw new Problem('conflict', 'this is a consent to use the packet for another purpose (SCO Art. 7(2)); there are no keys to release');
   }
   const parts = hub.store.partsOf(packet.id);
@@ -141,10 +145,7 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   // Re-read inside the transaction: the consent must still stand at the moment of release.
   hub.store.transaction(() => {
     const current = hub.store.getRelease(release.id)!;
-    if (current.state === 'requested') throw treatyRefusal(article, `the release to ${release.thirdParty} is blocked until ${packet.senderParty} records its written consent`, 'forbidden');
-    if (current.state === 'refused') throw treatyRefusal(article, `${packet.senderParty} refused this release`, 'forbidden');
-    if (current.state === 'executed') throw new Problem('conflict', 'this release was already executed');
-    if (current.expiresAt && current.expiresAt <= now) throw treatyRefusal(article, `the consent expired at ${current.expiresAt}`, 'forbidden');
+    requireStandingConsent(current, packet, now, article);
     // The executor's standing is re-read too: revoked or downgraded while the wraps were checked, it stops here.
     const executor = hub.store.getMember(member.fingerprint);
     if (!executor || !releaseVisibleTo(executor, packet, current, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');

@@ -1,9 +1,8 @@
 /**
  * Request parsing shared by every router: a zod parse whose failure is a 400 problem naming each
- * bad field, and the parameter shapes several routers use.
+ * bad field, and the empty query most routes take.
  */
 import { z } from 'zod';
-import { PacketId } from '../protocol/ids.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { Problem } from './errors.ts';
 
@@ -15,5 +14,4 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, what: stri
   return result.data;
 }
 
-export const PacketParams = z.strictObject({ id: PacketId });
 export const NoQuery = z.strictObject({});

@@ -5,6 +5,7 @@
  * by triggers (migration 007). It decides where a party may look and filters by clearance; the
  * caller still applies every other rule. Cursors are opaque to clients and parsed strictly here.
  */
+import type { PacketBox } from '../protocol/api.ts';
 import type { Level } from '../protocol/levels.ts';
 import type { PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
@@ -17,8 +18,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Where a packet sits for a party: its own drafts and sent packets, or its inbox. */
-export type Folder = 'drafts' | 'sent' | 'inbox';
+/** Where a packet sits for a party: its own drafts and sent packets, or its inbox (the boxes of protocol/api.ts but `all`). */
+export type Folder = Exclude<PacketBox, 'all'>;
 
 export interface PacketListFilter {
   party: string;

@@ -5,7 +5,7 @@
  * Each parses its flags, calls client/workflow.ts, and prints plain sentences (or JSON).
  */
 import { Option, type Command } from 'commander';
-import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
+import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/requests.ts';
 import { ApiError, HubClient } from '../api.ts';
 import { ClientError, homeDir, loadSession } from '../home.ts';
 import {

@@ -19,7 +19,7 @@ import { MANIFEST_FORMAT } from '../../protocol/manifest.ts';
 import { RELEASE_DECISION_FORMAT } from '../../protocol/release.ts';
 import { SIGNED_KINDS } from '../../protocol/signing.ts';
 import { CONTACT_FORMAT, MEMBERSHIP_FORMAT, REVOCATION_FORMAT, ROTATION_FORMAT } from '../../protocol/statements.ts';
-import { AUTHENTICITY_FORMAT } from '../../protocol/workflow.ts';
+import { AUTHENTICITY_FORMAT } from '../../protocol/requests.ts';
 import { readPublicKey } from '../../keys/identity.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';

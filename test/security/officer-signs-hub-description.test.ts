@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../client/api.ts';
 import { decideRelease, sendPacket, type ClientContext } from '../../client/packets.ts';
 import { WorkflowApi, confirmAuthenticity } from '../../client/workflow.ts';
-import type { AuthenticityView } from '../../protocol/workflow.ts';
+import type { AuthenticityView } from '../../protocol/requests.ts';
 import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
 import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';

@@ -2,7 +2,7 @@
  * Attack (hub side): statements signed with dates far outside reason (issue 8 item 17): a release decision
  * dated 1970, a manifest dated year 0000 or 9999, a revocation back-dated to year 0001, a
  * membership statement or contact entry issued decades ago or in the future, a retrieval receipt
- * from 2100. The hub bounds every signed date by its own clock (server/signed-dates.ts,
+ * from 2100. The hub bounds every signed date by its own clock (server/policy/clock.ts,
  * SIGNED_DATE_TOLERANCE) and refuses the rest with a 400 naming the date.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import type { SignedKind } from '../../protocol/signing.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import type { MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
 import type { Release } from '../../protocol/release.ts';
-import { SIGNED_DATE_TOLERANCE } from '../../server/signed-dates.ts';
+import { SIGNED_DATE_TOLERANCE } from '../../server/policy/clock.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson } from '../helpers/world.ts';
 import { RU_PK_CAST, decision, expectProblem, post, sendPacket, setUp, tearDown, type Cast } from './support.ts';

@@ -13,7 +13,7 @@ import { signMembership, signRevocation } from '../../client/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import type { Release } from '../../protocol/release.ts';
-import { AUTHENTICITY_FORMAT } from '../../protocol/workflow.ts';
+import { AUTHENTICITY_FORMAT } from '../../protocol/requests.ts';
 import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson } from '../helpers/world.ts';
 import { auditOf, decision, expectProblem, labelsOf, post, sendPacket, setUp, tearDown, together, wrapsFor, type Cast, type CastMember } from './support.ts';

@@ -1,10 +1,10 @@
 /**
- * The shared workflow rules in protocol/workflow.ts: which state changes exist, which need a
+ * The shared workflow rules in protocol/requests.ts: which state changes exist, which need a
  * written packet, how a deadline is computed and classified, and what a request form must state.
  */
 import { describe, expect, it } from 'vitest';
 import { AGREEMENTS_DIR } from '../helpers/world.ts';
-import { REQUEST_FORM_FORMAT, RequestState, STATE_PACKET, StateChangeBody, TRANSITIONS, addDeadline, canTransition, dueStatus, missingRequestFields } from '../../protocol/workflow.ts';
+import { REQUEST_FORM_FORMAT, RequestState, STATE_PACKET, StateChangeBody, TRANSITIONS, addDeadline, canTransition, dueStatus, missingRequestFields } from '../../protocol/requests.ts';
 import { agreementIn } from './support.ts';
 
 describe('request states', () => {

@@ -12,7 +12,7 @@ import { readPublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { RELEASE_DECISION_FORMAT } from '../../protocol/release.ts';
-import { AUTHENTICITY_FORMAT } from '../../protocol/workflow.ts';
+import { AUTHENTICITY_FORMAT } from '../../protocol/requests.ts';
 import { AGREEMENTS_DIR } from '../helpers/world.ts';
 import { CANARY, agreementIn, auditedActions, expectNoCanaryOnHub, expectRefusal, get, makeScene, person, post, sendPacket, type Scene } from './support.ts';
 

@@ -5,8 +5,8 @@
  * manifest dated 9999 is refused instead of being stored as evidence. Never reads the system
  * clock: `now` is the hub's injected clock.
  */
-import { SIGNED_DATE_TOLERANCE_MS } from '../protocol/signing.ts';
-import { Problem } from './errors.ts';
+import { SIGNED_DATE_TOLERANCE_MS } from '../../protocol/signing.ts';
+import { Problem } from '../errors.ts';
 
 /**
  * How far a signed date may stand from the hub's clock. `aheadMs` is clock skew between a

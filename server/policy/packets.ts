@@ -1,24 +1,16 @@
 /**
- * The rules the hub enforces on packets and releases, each refusal citing the article it comes
- * from. Pure decisions over records the caller has read; no I/O, no writes.
+ * The rules the hub enforces on a packet upload, a revision and a submission, each treaty refusal
+ * citing the article it comes from. Pure decisions over records the caller has read; no I/O.
  */
-import { markingLevel, missingLanguages, type Agreement } from '../protocol/agreement.ts';
-import { clearanceCovers, type Level } from '../protocol/levels.ts';
-import { RECEIVING_ROLES, SENDING_ROLES, TRANSLATING_ROLES, type Role } from '../protocol/ids.ts';
-import type { Manifest } from '../protocol/manifest.ts';
-import { REQUEST_FORM_MEDIA_TYPE } from '../protocol/workflow.ts';
-import { inactiveReason, isClearedReceiver } from '../protocol/membership.ts';
-import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
-import { Problem, treatyRefusal } from './errors.ts';
-
-/** The agreement a packet or record names; one the hub does not have (never loaded, or its file removed since) is refused. */
-export function agreementOf(agreements: ReadonlyMap<string, Agreement>, id: string): Agreement {
-  const agreement = agreements.get(id);
-  if (!agreement) throw new Problem('bad-request', `the hub has no agreement ${id}; it has ${[...agreements.keys()].join(', ')}`);
-  return agreement;
-}
-
-const hasAnyRole = (m: MemberRecord, roles: readonly Role[]) => m.roles.some((r) => roles.includes(r));
+import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
+import { clearanceCovers, type Level } from '../../protocol/levels.ts';
+import type { Manifest } from '../../protocol/manifest.ts';
+import { REQUEST_FORM_MEDIA_TYPE } from '../../protocol/requests.ts';
+import { isClearedReceiver } from '../../protocol/membership.ts';
+import { isContact, isTranslator } from './roles.ts';
+import { readRelation } from './visibility.ts';
+import type { MemberRecord, PacketRecord } from '../../storage/store.ts';
+import { Problem, treatyRefusal } from '../errors.ts';
 
 /** Members who must be able to read a packet at `level`: receiving role and enough clearance. */
 export function clearedReceivers(members: MemberRecord[], level: Level, at: Date): MemberRecord[] {
@@ -50,7 +42,7 @@ export function requireSender(agreement: Agreement, member: MemberRecord, manife
   if (member.party !== manifest.sender.party || manifest.sender.fingerprint !== member.fingerprint) {
     throw new Problem('forbidden', 'a packet is uploaded by the member who signs it as sender, for their own party');
   }
-  if (!hasAnyRole(member, SENDING_ROLES)) {
+  if (!isContact(member)) {
     throw new Problem('forbidden', `sending for ${member.party} needs the contact role`);
   }
   const party = agreement.parties.find((p) => p.id === manifest.sender.party);
@@ -135,47 +127,8 @@ export function requireOnlyAddsParts(previous: Manifest, next: Manifest): void {
 }
 
 export function requireTranslator(member: MemberRecord, packet: PacketRecord, at: Date): void {
-  if (readRelation(member, packet, [], at) !== 'sent' || !hasAnyRole(member, TRANSLATING_ROLES)) {
+  if (readRelation(member, packet, [], at) !== 'sent' || !isTranslator(member)) {
     throw new Problem('not-found', 'packet does not exist or is not available to you');
   }
   if (packet.state !== 'draft') throw new Problem('conflict', 'the packet is already submitted; translations are attached to drafts');
-}
-
-export type Relation = 'sent' | 'received' | 'released';
-
-/**
- * How `member` may see `packet`, or null. Drafts are visible only to the sending party;
- * a third party only after an executed, consented release. Clearance must cover the marking.
- */
-export function readRelation(member: MemberRecord, packet: PacketRecord, releases: ReleaseRecord[], at: Date): Relation | null {
-  if (inactiveReason(member, at) || !clearanceCovers(member.clearance, packet.level)) return null;
-  if (member.party === packet.senderParty) return 'sent';
-  if (packet.state !== 'submitted') return null;
-  if (packet.recipients.includes(member.party)) return 'received';
-  if (releases.some((r) => r.thirdParty === member.party && r.state === 'executed')) return 'released';
-  return null;
-}
-
-/**
- * Whether `member` may see a release record (and so act on it): only someone who may see the
- * packet at all (readRelation: active, cleared for the marking, a party to it), and of them the
- * originating party, the requesting party, and the third party once its release was executed.
- * The one rule for GET /v1/releases*, decisions, execution, evidence bundles and the audit view.
- */
-export function releaseVisibleTo(member: MemberRecord, packet: PacketRecord, release: ReleaseRecord, releases: ReleaseRecord[], at: Date): boolean {
-  if (!readRelation(member, packet, releases, at)) return false;
-  return member.party === packet.senderParty || member.party === release.requestingParty || (member.party === release.thirdParty && release.state === 'executed');
-}
-
-/** Download also needs a receiving role: officers manage keys and consents, they do not read. */
-export function canDownload(member: MemberRecord): boolean {
-  return hasAnyRole(member, RECEIVING_ROLES);
-}
-
-export function canRequestRelease(member: MemberRecord): boolean {
-  return hasAnyRole(member, SENDING_ROLES);
-}
-
-export function isOfficerOf(member: MemberRecord, party: string): boolean {
-  return member.party === party && member.roles.includes('officer') && !member.revokedAt;
 }

@@ -1,0 +1,100 @@
+/**
+ * Authenticity confirmation (SCO Art. 5(3)): a recipient in doubt asks the sending party to
+ * confirm a packet; a contact or officer of the sender answers with a canonical confirmation,
+ * signed, that binds the manifest digest the hub holds. Compare-and-set on the answer.
+ */
+import { randomUUID } from 'node:crypto';
+import { readPublicKey } from '../keys/identity.ts';
+import { verifyDetached } from '../keys/signatures.ts';
+import { parseCanonical } from '../protocol/canonical.ts';
+import { manifestDigest } from '../protocol/manifest.ts';
+import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/requests.ts';
+import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/store.ts';
+import { Problem, notFound, treatyRefusal } from './errors.ts';
+import type { Hub } from './hub.ts';
+import { visiblePacket } from './packets.ts';
+import { agreementOf, ruleOrRefuse } from './policy/agreements.ts';
+import { requireSignedNear } from './policy/clock.ts';
+import { isContact, isOfficer, requireContact } from './policy/roles.ts';
+import { authenticityVisibleTo } from './policy/visibility.ts';
+
+
+export function authenticityView(hub: Hub, a: AuthenticityRequestRecord, packet: PacketRecord): AuthenticityView {
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
+  return {
+    id: a.id,
+    packetId: a.packetId,
+    requestingParty: a.requestingParty,
+    senderParty: packet.senderParty,
+    requestedAt: a.requestedAt,
+    ...(a.confirmation ? { confirmation: a.confirmation } : {}),
+    ...(a.confirmationSignature ? { signature: a.confirmationSignature } : {}),
+    ...(a.confirmedBy ? { confirmedBy: a.confirmedBy } : {}),
+    ...(a.confirmedAt ? { confirmedAt: a.confirmedAt } : {}),
+    article: agreement.workflow?.authenticity?.article ?? agreement.status.article,
+  };
+}
+
+/** A recipient in doubt asks the sender to confirm the packet. */
+export function askAuthenticity(hub: Hub, member: MemberRecord, packetId: string): AuthenticityView {
+  const { packet, relation } = visiblePacket(hub, member, packetId);
+  if (relation === 'sent') throw new Problem('bad-request', 'the sender does not ask itself to confirm its own packet');
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
+  const rule = ruleOrRefuse(agreement, agreement.workflow?.authenticity, 'authenticity confirmation');
+  requireContact(member, 'asking for confirmation');
+  const record = { id: randomUUID(), packetId, requestedBy: member.fingerprint, requestingParty: member.party, requestedAt: hub.now().toISOString() };
+  hub.store.transaction(() => {
+    hub.store.insertAuthenticityRequest(record);
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.ask', object: record.id, outcome: 'allow', detail: { packetId, senderParty: packet.senderParty, article: rule.article } });
+  });
+  return authenticityView(hub, record, packet);
+}
+
+export function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string): AuthenticityView[] {
+  const { packet, relation } = visiblePacket(hub, member, packetId);
+  return hub.store
+    .authenticityRequestsOf(packetId)
+    .filter((a) => relation === 'sent' || a.requestingParty === member.party)
+    .map((a) => authenticityView(hub, a, packet));
+}
+
+/** The sender answers with a canonical confirmation signed by a contact or officer of the sending party. */
+export async function answerAuthenticity(hub: Hub, member: MemberRecord, requestId: string, body: { confirmation: string; signature: string }): Promise<AuthenticityView> {
+  const { a, packet } = visibleAuthenticity(hub, member, requestId);
+  const agreement = agreementOf(hub.agreements, packet.agreementId);
+  const article = agreement.workflow?.authenticity?.article ?? agreement.status.article;
+  if (member.party !== packet.senderParty) throw treatyRefusal(article, `only ${packet.senderParty}, which sent the packet, can confirm it`, 'forbidden');
+  if (!isContact(member) && !isOfficer(member)) throw new Problem('forbidden', 'confirming a packet needs the contact or officer role');
+  const parsed = parseCanonical(AuthenticityConfirmation, body.confirmation, 'confirmation');
+  if (!parsed.ok) throw new Problem('bad-request', parsed.error);
+  const c = parsed.value;
+  if (c.requestId !== a.id || c.packetId !== packet.id) throw new Problem('bad-request', 'the confirmation is for another request or packet');
+  if (c.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the confirmation does not cover the packet as the hub holds it (manifest SHA-256 differs)');
+  if (c.confirmedBy !== member.fingerprint) throw new Problem('bad-request', 'the confirmation must name the member who signs it');
+  const now = hub.now();
+  requireSignedNear(now, c.confirmedAt, 'confirmation date (confirmedAt)');
+  if (a.confirmedAt) throw new Problem('conflict', 'this request was already answered');
+  const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
+  if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
+  hub.store.transaction(() => {
+    // Compare-and-set: of two answers checked at once, only the first is recorded.
+    if (!hub.store.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() })) {
+      throw new Problem('conflict', 'this request was already answered');
+    }
+    hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.confirm', object: a.id, outcome: 'allow', detail: { packetId: packet.id, article } });
+  });
+  return authenticityView(hub, hub.store.getAuthenticityRequest(a.id)!, packet);
+}
+
+/** An authenticity request as `member` may see it: someone who may see the packet, of the sending or the asking party; else like a missing one. */
+function visibleAuthenticity(hub: Hub, member: MemberRecord, requestId: string): { a: AuthenticityRequestRecord; packet: PacketRecord } {
+  const a = hub.store.getAuthenticityRequest(requestId);
+  const packet = a ? hub.store.getPacket(a.packetId) : undefined;
+  if (!a || !packet || !authenticityVisibleTo(member, packet, a, hub.store.releasesOf(packet.id), hub.now())) throw notFound('authenticity request');
+  return { a, packet };
+}
+
+export function getAuthenticity(hub: Hub, member: MemberRecord, requestId: string): AuthenticityView {
+  const { a, packet } = visibleAuthenticity(hub, member, requestId);
+  return authenticityView(hub, a, packet);
+}

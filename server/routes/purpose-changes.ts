@@ -1,0 +1,42 @@
+/**
+ * Routes of consent to use a packet for another purpose (a release to the packet's own recipient
+ * party, through the release machinery: server/purpose-changes.ts).
+ */
+import { z } from 'zod';
+import { Release } from '../../protocol/release.ts';
+import { PurposeChangeBody } from '../../protocol/requests.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { listPurposeChanges, requestPurposeChange } from '../purpose-changes.ts';
+import { PacketParams } from './params.ts';
+
+export const purposeChangeRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'get',
+    path: '/packets/:id/purpose-changes',
+    paramsLabel: 'packet id',
+    operationId: 'listPurposeChanges',
+    tag: 'purpose-changes',
+    summary: "A packet's requests to use it for another purpose",
+    access: 'member',
+    params: PacketParams,
+    answer: { status: 200, description: 'the requests, as releases', schema: z.array(Release) },
+    problems: ['not-found'],
+    handle: ({ hub, member, params }) => listPurposeChanges(hub, member, params.id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/packets/:id/purpose-changes',
+    paramsLabel: 'packet id',
+    operationId: 'requestPurposeChange',
+    tag: 'purpose-changes',
+    summary: "A recipient asks the originator's consent to use the packet for another purpose",
+    access: 'member',
+    params: PacketParams,
+    body: PurposeChangeBody,
+    bodyLimit: '64kb',
+    answer: { status: 201, description: 'the request, as a release awaiting decision', schema: Release },
+    problems: ['forbidden', 'not-found', 'conflict', 'treaty-rule'],
+    rules: ['workflow'],
+    handle: ({ hub, member, params, body }) => requestPurposeChange(hub, member, params.id, body),
+  }),
+];
