@@ -123,3 +123,27 @@ export function describeIssues(error: { issues: readonly Issue[] }, what: string
   const sentences = [...new Set(error.issues.map((i) => describeIssue(i, what)))];
   return sentences.join('; ');
 }
+
+/** `['markings', 'levels', 0, 'level']` -> `markings.levels[0].level`; the root is `(root)`. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+/**
+ * Each offending field of a failed parse, for machines and for file-by-file reports: its path and
+ * the schema's own message; an unknown-key issue names each unknown key as its own field.
+ */
+export function issueList(error: { issues: readonly Issue[] }): Array<{ path: string; message: string }> {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: issuePath(issue.path), message: issue.message }],
+  );
+}

@@ -8,8 +8,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { Agreement } from '../protocol/agreement.ts';
+import { issueList } from '../protocol/issues.ts';
 
 /** A problem with one agreement file; `field` is the dotted path of the offending value, if any. */
 export class AgreementLoadError extends Error {
@@ -84,31 +84,11 @@ function parseAgreementFile(file: string): Agreement {
   const result = Agreement.safeParse(raw);
   if (result.success) return result.data;
 
-  const problems = result.error.issues.flatMap(describeIssue);
+  const problems = issueList(result.error);
   const first = problems[0]!;
-  const rest = problems.slice(1).map((p) => `${p.field}: ${p.problem}`);
-  const problem = [first.problem, ...rest].join('; ');
-  throw new AgreementLoadError(file, first.field, problem, { cause: result.error });
-}
-
-/** One entry per offending field; an unknown-key issue names each unknown key as the field. */
-function describeIssue(issue: z.core.$ZodIssue): Array<{ field: string; problem: string }> {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), problem: 'unknown field' }));
-  }
-  return [{ field: fieldPath(issue.path), problem: issue.message }];
-}
-
-/** `['markings', 'levels', 0, 'level']` -> `markings.levels[0].level`; the root is `(root)`. */
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  if (path.length === 0) return '(root)';
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
+  const rest = problems.slice(1).map((p) => `${p.path}: ${p.message}`);
+  const problem = [first.message, ...rest].join('; ');
+  throw new AgreementLoadError(file, first.path, problem, { cause: result.error });
 }
 
 function errorMessage(err: unknown): string {

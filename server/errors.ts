@@ -6,18 +6,14 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 
-export type ProblemCode =
-  | 'bad-request'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'treaty-rule'
-  | 'too-large'
-  | 'too-many-requests'
-  | 'unsupported-media-type';
+/** The stable codes of the hub's problems; each is also the last segment of the problem's `type`. */
+export const PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type'] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
-const STATUS: Record<ProblemCode, number> = {
+/** Every problem `type` is this base followed by its `code`. */
+export const PROBLEM_TYPE_BASE = 'https://liaison.invalid/problems/';
+
+export const STATUS: Record<ProblemCode, number> = {
   'bad-request': 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -29,7 +25,7 @@ const STATUS: Record<ProblemCode, number> = {
   'treaty-rule': 422,
 };
 
-const TITLE: Record<ProblemCode, string> = {
+export const TITLE: Record<ProblemCode, string> = {
   'bad-request': 'The request is malformed',
   unauthenticated: 'Authentication is required',
   forbidden: 'This action is not permitted',
@@ -70,7 +66,8 @@ export function notFound(what: string): Problem {
 
 export function problemBody(p: Problem): Record<string, unknown> {
   return {
-    type: `https://liaison.invalid/problems/${p.code}`,
+    type: `${PROBLEM_TYPE_BASE}${p.code}`,
+    code: p.code,
     title: TITLE[p.code],
     status: p.status,
     detail: p.detail,
@@ -140,7 +137,8 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
       // A fault of ours: log what and where, never the request's body, headers or token.
       logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, method: req.method, path: req.route ? String((req.route as { path: string }).path) : undefined }, 'internal error');
       res.status(500).type('application/problem+json').json({
-        type: 'https://liaison.invalid/problems/internal',
+        type: `${PROBLEM_TYPE_BASE}internal`,
+        code: 'internal',
         title: 'Internal error',
         status: 500,
         detail: 'the hub could not complete the request; nothing was changed',

@@ -3,13 +3,13 @@
  * bad field, and the empty query most routes take.
  */
 import { z } from 'zod';
-import { describeIssues } from '../protocol/issues.ts';
+import { describeIssues, issueList } from '../protocol/issues.ts';
 import { Problem } from './errors.ts';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
-    throw new Problem('bad-request', describeIssues(result.error, what), { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    throw new Problem('bad-request', describeIssues(result.error, what), { errors: issueList(result.error) });
   }
   return result.data;
 }
