@@ -19,7 +19,7 @@ import { NoQuery, parse } from '../validate.ts';
 export type Access = 'public' | 'login' | 'member';
 
 /** Agreement rules (fields of an agreement file) whose article a route's refusals cite. */
-export type AgreementRuleName = 'status' | 'markings' | 'languages' | 'thirdPartyRelease' | 'deadlines' | 'workflow';
+export type AgreementRuleName = 'status' | 'markings' | 'languages' | 'thirdPartyRelease' | 'purposeLimitation' | 'refusalReasons' | 'deadlines' | 'workflow';
 
 export interface RouteAnswer {
   status: number;

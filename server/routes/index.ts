@@ -7,6 +7,7 @@ import { authenticityRoutes } from './authenticity.ts';
 import { evidenceRoutes } from './evidence.ts';
 import { hubRoutes } from './hub.ts';
 import { memberRoutes } from './members.ts';
+import { openApiRoutes } from './openapi.ts';
 import { oralRequestRoutes } from './oral-requests.ts';
 import { packetRoutes } from './packets.ts';
 import { partRoutes } from './parts.ts';
@@ -27,4 +28,5 @@ export const ROUTES: readonly RouteSpec[] = [
   ...oralRequestRoutes,
   ...authenticityRoutes,
   ...purposeChangeRoutes,
+  ...openApiRoutes(() => ROUTES),
 ];

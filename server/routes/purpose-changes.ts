@@ -36,7 +36,7 @@ export const purposeChangeRoutes: RouteSpec[] = [
     bodyLimit: '64kb',
     answer: { status: 201, description: 'the request, as a release awaiting decision', schema: Release },
     problems: ['forbidden', 'not-found', 'conflict', 'treaty-rule'],
-    rules: ['workflow'],
+    rules: ['purposeLimitation'],
     handle: ({ hub, member, params, body }) => requestPurposeChange(hub, member, params.id, body),
   }),
 ];

@@ -48,7 +48,7 @@ export const requestRoutes: RouteSpec[] = [
     bodyLimit: '64kb',
     answer: { status: 200, description: 'the request at the new state', schema: RequestView },
     problems: ['forbidden', 'not-found', 'conflict', 'treaty-rule'],
-    rules: ['workflow', 'status'],
+    rules: ['workflow', 'refusalReasons', 'deadlines', 'status'],
     handle: ({ hub, member, params, body }) => changeState(hub, member, params.id, body),
   }),
   defineRoute({

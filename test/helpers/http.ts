@@ -79,3 +79,18 @@ export async function wrapsFor(packet: BuiltPacket, reader: Person, recipients: 
     })),
   );
 }
+
+type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } };
+
+/** Every route an app answers, as "METHOD /v1/path", read from express's own router (not from the route table). */
+export function routesOf(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      else if (layer.handle.stack) walk(layer.handle.stack, '/v1');
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return out.sort();
+}

@@ -89,7 +89,7 @@ function seesRelease(a: Actor, r: ReleaseFact): boolean {
 type Expect = 'allow' | 'refuse' | 'like-missing' | '401';
 type Obj = { kind: 'none' } | { kind: 'packet'; p: PacketFact } | { kind: 'release'; r: ReleaseFact } | { kind: 'missing' } | { kind: 'party' | 'member'; value: string };
 
-const PUBLIC = new Set(['GET /v1/hub', 'GET /v1/agreements', 'GET /v1/agreements/:id']);
+const PUBLIC = new Set(['GET /v1/hub', 'GET /v1/agreements', 'GET /v1/agreements/:id', 'GET /v1/openapi.json']);
 
 function expected(route: string, a: Actor, o: Obj): Expect {
   if (PUBLIC.has(route)) return 'allow';

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRevocation } from '../../client/officer.ts';
 import type { LiaisonApp } from '../../server/app.ts';
+import { routesOf } from '../helpers/http.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 
@@ -15,6 +16,7 @@ const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
   'GET /v1/hub': 'public',
   'GET /v1/agreements': 'public',
   'GET /v1/agreements/:id': 'public',
+  'GET /v1/openapi.json': 'public',
   'POST /v1/auth/challenge': 'login',
   'POST /v1/auth/token': 'login',
   'POST /v1/auth/logout': 'member',
@@ -62,21 +64,6 @@ const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
   'GET /v1/packets/:id/purpose-changes': 'member',
   'POST /v1/packets/:id/purpose-changes': 'member',
 };
-
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } };
-
-/** Every route the app answers, read from express's own router. */
-function routesOf(app: LiaisonApp['app']): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
-      else if (layer.handle.stack) walk(layer.handle.stack, '/v1');
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return out.sort();
-}
 
 const SAMPLE: Record<string, string> = {
   ':id': '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b',
@@ -135,5 +122,6 @@ describe('route authorization', () => {
     await request(hub.app).get('/v1/hub').expect(200);
     await request(hub.app).get('/v1/agreements').expect(200);
     await request(hub.app).get('/v1/agreements/RU-PK').expect(200);
+    await request(hub.app).get('/v1/openapi.json').expect(200);
   });
 });
