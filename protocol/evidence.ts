@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { canonicalize } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
 import { Release } from './release.ts';
+import type { RequestState } from './requests.ts';
 
 export const RECEIPT_FORMAT = 'liaison-receipt/1';
 export const CHECKPOINT_FORMAT = 'liaison-audit-checkpoint/1';
@@ -79,6 +80,66 @@ export type Checkpoint = z.infer<typeof Checkpoint>;
 export const SignedCheckpoint = SignedReceipt;
 export type SignedCheckpoint = SignedReceipt;
 
+/**
+ * Every action the hub records, one name per kind of decision (docs/evidence.md lists them).
+ * Refusals on member routes are recorded under the route (`DenialAction`), anonymous ones in
+ * aggregate; `(many)` is the overflow bucket of an anonymous flood's window.
+ */
+export const AUDIT_ACTIONS = [
+  'hub.init',
+  'connect',
+  'auth.challenge',
+  'auth.login',
+  'member.enroll',
+  'member.restate',
+  'member.revoke',
+  'officer.rotate',
+  'contact.record',
+  'packet.upload',
+  'packet.attach',
+  'packet.submit',
+  'packet.rewrap',
+  'part.download',
+  'receipt.retrieved',
+  'release.request',
+  'release.consent',
+  'release.refuse',
+  'release.execute',
+  'purpose.request',
+  'request.acknowledged',
+  'request.in-execution',
+  'request.waiting-for-information',
+  'request.executed',
+  'request.refused',
+  'request.deferred',
+  'request.transferred',
+  'request.delay-notified',
+  'oral-request.record',
+  'oral-request.demand',
+  'oral-request.confirm',
+  'authenticity.ask',
+  'authenticity.confirm',
+  '(many)',
+] as const;
+/** A refused request on a member route, recorded as its method and route pattern ("GET /packets/:id"). */
+export type DenialAction = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'} /${string}`;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number] | DenialAction;
+export type AuditOutcome = 'allow' | 'deny';
+
+/** The audit action of a request state change (`request.refused`, ...). */
+export function requestStateAction(state: Exclude<RequestState, 'received'>): AuditAction {
+  return `request.${state}`;
+}
+
+/** The audit action of a release decision. */
+export function releaseDecisionAction(decision: 'consent' | 'refuse'): AuditAction {
+  return `release.${decision}`;
+}
+
+/**
+ * An event as exported and verified. `action` stays free text on the wire: a verifier recomputes
+ * the chain of whatever a hub wrote, including actions a newer hub added.
+ */
 export const AuditEvent = z.strictObject({
   seq: z.number().int().positive(),
   at: z.string(),
@@ -142,7 +203,7 @@ export type EvidenceBundle = z.infer<typeof EvidenceBundle>;
 
 // --- the chain hash -------------------------------------------------------------------------
 
-/** The hash of one audit event, chained to its predecessor (the formula storage/store.ts appends with). */
+/** The hash of one audit event, chained to its predecessor: the one formula the hub appends with and every verifier recomputes. */
 export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
   const { seq, at, actor, party, action, object, outcome, detail, prevHash } = event;
   return createHash('sha256').update(canonicalize({ seq, at, actor, party, action, object, outcome, detail, prevHash })).digest('hex');

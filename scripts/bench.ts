@@ -24,7 +24,8 @@ import { encryptPartForRecipients, type ByteStream } from '../keys/parts.ts';
 import { signDetached } from '../keys/signatures.ts';
 import { canonicalize } from '../protocol/canonical.ts';
 import { MANIFEST_FORMAT, type Manifest } from '../protocol/manifest.ts';
-import { AUDIT_GENESIS, auditEventHash } from '../storage/store.ts';
+import { AUDIT_GENESIS, auditEventHash } from '../protocol/evidence.ts';
+import type { SqliteStorage } from '../storage/sqlite/index.ts';
 import { createApp } from '../server/app.ts';
 import { DEFAULT_AGREEMENTS_DIR } from '../server/cli.ts';
 import { DEMO_PASSPHRASE, LIAISON_BIN, liaison, Person, startHub, type RunResult } from './harness.ts';
@@ -270,7 +271,7 @@ async function main(): Promise<void> {
     report('GET /v1/me (auth)', rps(me), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(me.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
 
     // Seeding is part of the benchmark.
-    const db = hub.hub.store.db;
+    const db = (hub.hub.store as SqliteStorage).db;
     const members = db.prepare("SELECT fingerprint, party FROM members WHERE roles LIKE '%contact%'").all() as Array<{ fingerprint: string; party: string }>;
     const of = (party: string) => members.find((m) => m.party === party)!.fingerprint;
     const [seedSeconds] = await timed(() =>

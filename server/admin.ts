@@ -8,10 +8,12 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { generateHubKey, holdsSecretKey, inspectPublicKey, readPublicKeyBytes, KeyError } from '../keys/identity.ts';
 import { Level } from '../protocol/levels.ts';
 import { PartyId, Role } from '../protocol/ids.ts';
-import { Store, type MemberRecord } from '../storage/store.ts';
+import type { MemberRecord } from '../storage/records.ts';
+import { openStorage } from '../storage/sqlite/index.ts';
 import { BlobStore } from '../storage/blobs.ts';
 import { loadAgreements, partiesOf } from './agreements.ts';
 import { hubPaths } from './config.ts';
+import { isOfficer } from './policy/roles.ts';
 
 export class AdminError extends Error {
   override name = 'AdminError';
@@ -29,12 +31,12 @@ export async function initHub(options: { dataDir: string; agreementsDir: string;
   const hubKey = await generateHubKey({ hubName: 'Liaison hub', date: options.now });
   writeFileSync(paths.hubKey, hubKey.armoredPrivateKey, { mode: 0o600, flag: 'wx' });
   writeFileSync(paths.hubPublicKey, hubKey.armoredPublicKey, { mode: 0o644, flag: 'wx' });
-  const store = new Store(paths.db);
+  const store = openStorage(paths.db);
   try {
-    store.transaction(() => {
-      store.setMeta('created_at', options.now.toISOString());
-      store.setMeta('hub_fingerprint', hubKey.fingerprint);
-      store.appendAudit({
+    await store.transaction(async () => {
+      await store.meta.set('created_at', options.now.toISOString());
+      await store.meta.set('hub_fingerprint', hubKey.fingerprint);
+      await store.audit.append({
         at: options.now.toISOString(),
         actor: 'operator',
         party: 'HUB',
@@ -45,7 +47,7 @@ export async function initHub(options: { dataDir: string; agreementsDir: string;
       });
     });
   } finally {
-    store.close();
+    await store.close();
   }
   await new BlobStore(options.dataDir).init();
   return { fingerprint: hubKey.fingerprint, agreements: [...agreements.keys()] };
@@ -81,10 +83,10 @@ export async function enrollMember(options: {
   } catch (error) {
     throw new AdminError(error instanceof KeyError ? error.message : 'the key file is not an OpenPGP public key');
   }
-  const store = new Store(paths.db);
+  const store = openStorage(paths.db);
   try {
-    if (store.getMember(info.fingerprint)) throw new AdminError(`key ${info.fingerprint} is already enrolled`);
-    const officers = store.membersOf(party.data).filter((m) => m.roles.includes('officer'));
+    if (await store.members.get(info.fingerprint)) throw new AdminError(`key ${info.fingerprint} is already enrolled`);
+    const officers = (await store.members.ofParty(party.data)).filter((m) => isOfficer(m));
     if (officers.length > 0) throw new AdminError(`${party.data} already has a security officer (${officers[0]!.fingerprint}); further enrollment is done by officers (liaison officer enroll)`);
     const member: MemberRecord = {
       fingerprint: info.fingerprint,
@@ -96,9 +98,9 @@ export async function enrollMember(options: {
       encryptionKeyId: info.encryptionKeyId,
       enrolledAt: options.now.toISOString(),
     };
-    store.transaction(() => {
-      store.insertMember(member);
-      store.appendAudit({
+    await store.transaction(async () => {
+      await store.members.insert(member);
+      await store.audit.append({
         at: member.enrolledAt,
         actor: 'operator',
         party: member.party,
@@ -110,7 +112,7 @@ export async function enrollMember(options: {
     });
     return member;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

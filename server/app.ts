@@ -7,7 +7,8 @@
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
-import type { MemberRecord } from '../storage/store.ts';
+import type { DenialAction } from '../protocol/evidence.ts';
+import type { MemberRecord } from '../storage/records.ts';
 import { requireMember } from './auth.ts';
 import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, problemMiddleware, toProblem } from './errors.ts';
@@ -54,8 +55,7 @@ export function buildApp(hub: Hub): express.Express {
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    auditDenial(hub, err, req, res);
-    next(err);
+    auditDenial(hub, err, req, res).then(() => next(err), next);
   });
   app.use(problemMiddleware(hub.logger));
   return app;
@@ -66,17 +66,17 @@ export function buildApp(hub: Hub): express.Express {
  * someone not logged in is recorded in aggregate (server/limits.ts), so anonymous callers cannot
  * grow the append-only log without bound; the login routes record their own.
  */
-function auditDenial(hub: Hub, err: unknown, req: Request, res: Response): void {
+async function auditDenial(hub: Hub, err: unknown, req: Request, res: Response): Promise<void> {
   const problem = toProblem(err);
   if (!problem || req.path.startsWith('/v1/auth/') || !req.path.startsWith('/v1/')) return;
   const member = res.locals.member as MemberRecord | undefined;
-  const action = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/')}`;
+  const action: DenialAction = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path.split('/').slice(0, 3).join('/')}` as DenialAction;
   if (!member) {
     hub.auditUnauthenticated({ address: addressOf(req), action, code: problem.code, subject: req.originalUrl.split('?')[0]!.slice(0, 200) });
     return;
   }
   try {
-    hub.audit({
+    await hub.audit({
       actor: member.fingerprint,
       party: member.party,
       action,

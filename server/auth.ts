@@ -10,7 +10,7 @@ import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { formatLoginChallenge } from '../protocol/login.ts';
 import { inactiveReason } from '../protocol/membership.ts';
-import type { MemberRecord } from '../storage/store.ts';
+import type { MemberRecord } from '../storage/records.ts';
 import { Problem } from './errors.ts';
 import type { Hub } from './hub.ts';
 
@@ -31,20 +31,20 @@ function requireWithinLimits(hub: Hub, step: 'auth.challenge' | 'auth.login', fi
  * challenge tells an anonymous caller nothing about who is enrolled; only a challenge issued to
  * an active key is stored, and so only it can be exchanged for a token.
  */
-export function issueChallenge(hub: Hub, fingerprint: string, address: string): { challenge: string; expiresAt: string } {
+export async function issueChallenge(hub: Hub, fingerprint: string, address: string): Promise<{ challenge: string; expiresAt: string }> {
   requireWithinLimits(hub, 'auth.challenge', fingerprint, address);
   const now = hub.now();
   const expiresAt = new Date(now.getTime() + hub.settings.challengeSeconds * 1000).toISOString();
   const challenge = formatLoginChallenge({ hub: hub.hubFingerprint, key: fingerprint, nonce: randomBytes(24).toString('base64url'), issuedAt: now.toISOString(), expiresAt });
-  const member = hub.store.getMember(fingerprint);
+  const member = await hub.store.members.get(fingerprint);
   const inactive = member ? inactiveReason(member, now) : 'unknown key';
   if (!member || inactive) {
     hub.auditUnauthenticated({ address, action: 'auth.challenge', code: 'inactive-key', subject: fingerprint, reason: member ? (inactive ?? 'inactive') : 'unknown key' });
     return { challenge, expiresAt };
   }
-  hub.store.transaction(() => {
-    hub.store.purgeExpired(now.toISOString());
-    hub.store.putChallenge(sha256(challenge), fingerprint, expiresAt, hub.settings.maxChallengesPerKey);
+  await hub.store.transaction(async () => {
+    await hub.store.sessions.purgeExpired(now.toISOString());
+    await hub.store.sessions.putChallenge(sha256(challenge), fingerprint, expiresAt, hub.settings.maxChallengesPerKey);
   });
   return { challenge, expiresAt };
 }
@@ -63,10 +63,10 @@ export async function exchangeChallenge(
     hub.auditUnauthenticated({ address, action: 'auth.login', code: 'unauthenticated', subject: body.fingerprint, reason });
     throw new Problem('unauthenticated', reason === 'the challenge has expired' ? `${reason}; ask for a new one` : LOGIN_FAILED);
   };
-  const stored = hub.store.takeChallenge(sha256(body.challenge));
+  const stored = await hub.store.sessions.takeChallenge(sha256(body.challenge));
   if (!stored || stored.fingerprint !== body.fingerprint) return deny('the challenge is unknown or was already used');
   if (stored.expiresAt <= now.toISOString()) return deny('the challenge has expired');
-  const member = hub.store.getMember(body.fingerprint);
+  const member = await hub.store.members.get(body.fingerprint);
   if (!member) return deny('this key is not enrolled on the hub');
   const inactive = inactiveReason(member, now);
   if (inactive) return deny(`this key cannot log in: ${inactive}`);
@@ -74,19 +74,19 @@ export async function exchangeChallenge(
   if (!verification.valid) return deny('the challenge signature does not verify with the enrolled key');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + hub.settings.tokenAbsoluteSeconds * 1000).toISOString();
-  hub.store.transaction(() => {
+  await hub.store.transaction(async () => {
     // The key may have been revoked while the signature was checked.
-    const current = hub.store.getMember(member.fingerprint);
+    const current = await hub.store.members.get(member.fingerprint);
     if (!current || inactiveReason(current, hub.now())) throw new Problem('unauthenticated', LOGIN_FAILED);
-    hub.store.createSession(sha256(token), member.fingerprint, now.toISOString(), expiresAt);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'auth.login', object: member.fingerprint, outcome: 'allow', detail: {} });
+    await hub.store.sessions.create(sha256(token), member.fingerprint, now.toISOString(), expiresAt);
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'auth.login', object: member.fingerprint, outcome: 'allow', detail: {} });
   });
   return { token, expiresAt, member };
 }
 
-export function logout(hub: Hub, token: string): void {
+export async function logout(hub: Hub, token: string): Promise<void> {
   activityOf(hub).forget(sha256(token));
-  hub.store.deleteSession(sha256(token));
+  await hub.store.sessions.delete(sha256(token));
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -143,7 +143,7 @@ function activityOf(hub: Hub): SessionActivity {
 export function requireMember(hub: Hub): RequestHandler {
   const activity = activityOf(hub);
   let sweptAt = 0;
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       next(new Problem('unauthenticated', 'log in first (liaison login); no bearer token was sent'));
@@ -157,22 +157,22 @@ export function requireMember(hub: Hub): RequestHandler {
       sweptAt = nowMs;
     }
     const hash = sha256(token);
-    const session = hub.store.getSession(hash);
+    const session = await hub.store.sessions.get(hash);
     if (!session || session.expiresAt <= now.toISOString() || activity.lastUsed(hash, session.lastUsedAt) <= idleLimit) {
       activity.forget(hash);
-      if (session) hub.store.deleteSession(hash);
+      if (session) await hub.store.sessions.delete(hash);
       next(new Problem('unauthenticated', 'the session has expired; log in again'));
       return;
     }
-    const member = hub.store.getMember(session.fingerprint);
+    const member = await hub.store.members.get(session.fingerprint);
     const inactive = member ? inactiveReason(member, now) : 'no longer enrolled';
     if (!member || inactive) {
       activity.forget(hash);
-      hub.store.deleteSession(hash);
+      await hub.store.sessions.delete(hash);
       next(new Problem('unauthenticated', `this key cannot act any more: ${inactive}`));
       return;
     }
-    if (activity.touch(hash, session.lastUsedAt, nowMs)) hub.store.touchSession(hash, now.toISOString());
+    if (activity.touch(hash, session.lastUsedAt, nowMs)) await hub.store.sessions.touch(hash, now.toISOString());
     res.locals.member = member;
     res.locals.token = token;
     next();

@@ -9,7 +9,7 @@ import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import { manifestDigest } from '../protocol/manifest.ts';
 import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/requests.ts';
-import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/store.ts';
+import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { visiblePacket } from './packets.ts';
@@ -36,31 +36,30 @@ export function authenticityView(hub: Hub, a: AuthenticityRequestRecord, packet:
 }
 
 /** A recipient in doubt asks the sender to confirm the packet. */
-export function askAuthenticity(hub: Hub, member: MemberRecord, packetId: string): AuthenticityView {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
+export async function askAuthenticity(hub: Hub, member: MemberRecord, packetId: string): Promise<AuthenticityView> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
   if (relation === 'sent') throw new Problem('bad-request', 'the sender does not ask itself to confirm its own packet');
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.authenticity, 'authenticity confirmation');
   requireContact(member, 'asking for confirmation');
   const record = { id: randomUUID(), packetId, requestedBy: member.fingerprint, requestingParty: member.party, requestedAt: hub.now().toISOString() };
-  hub.store.transaction(() => {
-    hub.store.insertAuthenticityRequest(record);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.ask', object: record.id, outcome: 'allow', detail: { packetId, senderParty: packet.senderParty, article: rule.article } });
+  await hub.store.transaction(async () => {
+    await hub.store.requests.insertAuthenticity(record);
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.ask', object: record.id, outcome: 'allow', detail: { packetId, senderParty: packet.senderParty, article: rule.article } });
   });
   return authenticityView(hub, record, packet);
 }
 
-export function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string): AuthenticityView[] {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
-  return hub.store
-    .authenticityRequestsOf(packetId)
+export async function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string): Promise<AuthenticityView[]> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
+  return (await hub.store.requests.authenticityOfPacket(packetId))
     .filter((a) => relation === 'sent' || a.requestingParty === member.party)
     .map((a) => authenticityView(hub, a, packet));
 }
 
 /** The sender answers with a canonical confirmation signed by a contact or officer of the sending party. */
 export async function answerAuthenticity(hub: Hub, member: MemberRecord, requestId: string, body: { confirmation: string; signature: string }): Promise<AuthenticityView> {
-  const { a, packet } = visibleAuthenticity(hub, member, requestId);
+  const { a, packet } = await visibleAuthenticity(hub, member, requestId);
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.workflow?.authenticity?.article ?? agreement.status.article;
   if (member.party !== packet.senderParty) throw treatyRefusal(article, `only ${packet.senderParty}, which sent the packet, can confirm it`, 'forbidden');
@@ -76,25 +75,25 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   if (a.confirmedAt) throw new Problem('conflict', 'this request was already answered');
   const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
-  hub.store.transaction(() => {
+  await hub.store.transaction(async () => {
     // Compare-and-set: of two answers checked at once, only the first is recorded.
-    if (!hub.store.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() })) {
+    if (!await hub.store.requests.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() })) {
       throw new Problem('conflict', 'this request was already answered');
     }
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.confirm', object: a.id, outcome: 'allow', detail: { packetId: packet.id, article } });
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'authenticity.confirm', object: a.id, outcome: 'allow', detail: { packetId: packet.id, article } });
   });
-  return authenticityView(hub, hub.store.getAuthenticityRequest(a.id)!, packet);
+  return authenticityView(hub, (await hub.store.requests.getAuthenticity(a.id))!, packet);
 }
 
 /** An authenticity request as `member` may see it: someone who may see the packet, of the sending or the asking party; else like a missing one. */
-function visibleAuthenticity(hub: Hub, member: MemberRecord, requestId: string): { a: AuthenticityRequestRecord; packet: PacketRecord } {
-  const a = hub.store.getAuthenticityRequest(requestId);
-  const packet = a ? hub.store.getPacket(a.packetId) : undefined;
-  if (!a || !packet || !authenticityVisibleTo(member, packet, a, hub.store.releasesOf(packet.id), hub.now())) throw notFound('authenticity request');
+async function visibleAuthenticity(hub: Hub, member: MemberRecord, requestId: string): Promise<{ a: AuthenticityRequestRecord; packet: PacketRecord }> {
+  const a = await hub.store.requests.getAuthenticity(requestId);
+  const packet = a ? await hub.store.packets.get(a.packetId) : undefined;
+  if (!a || !packet || !authenticityVisibleTo(member, packet, a, await hub.store.releases.ofPacket(packet.id), hub.now())) throw notFound('authenticity request');
   return { a, packet };
 }
 
-export function getAuthenticity(hub: Hub, member: MemberRecord, requestId: string): AuthenticityView {
-  const { a, packet } = visibleAuthenticity(hub, member, requestId);
+export async function getAuthenticity(hub: Hub, member: MemberRecord, requestId: string): Promise<AuthenticityView> {
+  const { a, packet } = await visibleAuthenticity(hub, member, requestId);
   return authenticityView(hub, a, packet);
 }

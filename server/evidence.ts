@@ -32,7 +32,9 @@ import {
 } from '../protocol/evidence.ts';
 import type { Release } from '../protocol/release.ts';
 import { readAuditLog, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
-import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts';
+import type { MemberRecord, PacketRecord } from '../storage/records.ts';
+import { DuplicateKeyError, type Storage } from '../storage/repositories.ts';
+import { openStorage } from '../storage/sqlite/index.ts';
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
@@ -41,11 +43,10 @@ import { isReader } from './policy/roles.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { packetSeenBy } from './packets.ts';
 import { manifestDigest } from '../protocol/manifest.ts';
-import { isUniqueViolation } from '../storage/store.ts';
 
 /** What evidence needs of a hub: its store, its key and a clock (the operator's CLI has no running Hub). */
 export interface EvidenceContext {
-  store: Store;
+  store: Storage;
   hubKey: PrivateKey;
   hubPublicKey: PublicKey;
   hubFingerprint: string;
@@ -60,11 +61,11 @@ export const DEFAULT_CHECKPOINT_EVERY = 100;
 
 /**
  * Record a hub receipt for `packetId` in the current transaction, bound to the audit event just
- * appended for the decision. Call right after `hub.audit(...)`, inside `hub.store.transaction`.
+ * appended for the decision. Call right after `await hub.audit(...)`, inside `hub.store.transaction`.
  */
-export function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): void {
-  const packet = hub.store.getPacket(input.packetId);
-  const event = hub.store.latestAuditEvent();
+export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): Promise<void> {
+  const packet = await hub.store.packets.get(input.packetId);
+  const event = await hub.store.audit.latest();
   if (!packet || !event) throw new Error('a receipt needs its packet and the audit event of its decision');
   const at = event.at;
   const receipt: Receipt = {
@@ -81,35 +82,35 @@ export function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, '
     audit: { seq: event.seq, hash: event.hash },
     at,
   };
-  hub.store.insertReceipt({ id: receipt.id, packetId: packet.id, kind: receipt.kind, issuer: hub.hubFingerprint, party: input.party, statement: canonicalize(receipt), createdAt: at });
+  await hub.store.receipts.insert({ id: receipt.id, packetId: packet.id, kind: receipt.kind, issuer: hub.hubFingerprint, party: input.party, statement: canonicalize(receipt), createdAt: at });
 }
 
 /** A packet was submitted: the sender's acknowledgement of acceptance, and availability to each recipient party. */
-export function recordSubmissionReceipts(hub: Hub, packetId: string): void {
-  const packet = hub.store.getPacket(packetId);
+export async function recordSubmissionReceipts(hub: Hub, packetId: string): Promise<void> {
+  const packet = await hub.store.packets.get(packetId);
   if (!packet) throw new Error('no such packet');
-  recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
-  for (const party of packet.recipients) recordHubReceipt(hub, { kind: 'made-available', packetId, party });
+  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
+  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party });
 }
 
 /** A release changed state: acknowledge it to the requesting party; an executed release also makes the packet available to the third party. */
-export function recordReleaseReceipts(hub: Hub, releaseId: string, kind: 'release-requested' | 'release-consented' | 'release-refused' | 'release-executed'): void {
-  const release = hub.store.getRelease(releaseId);
+export async function recordReleaseReceipts(hub: Hub, releaseId: string, kind: 'release-requested' | 'release-consented' | 'release-refused' | 'release-executed'): Promise<void> {
+  const release = await hub.store.releases.get(releaseId);
   if (!release) throw new Error('no such release');
   const base = { packetId: release.packetId, releaseId, thirdParty: release.thirdParty };
-  recordHubReceipt(hub, { ...base, kind, party: release.requestingParty });
-  if (kind === 'release-executed') recordHubReceipt(hub, { ...base, kind: 'made-available', party: release.thirdParty });
+  await recordHubReceipt(hub, { ...base, kind, party: release.requestingParty });
+  if (kind === 'release-executed') await recordHubReceipt(hub, { ...base, kind: 'made-available', party: release.thirdParty });
 }
 
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
-  for (const r of ctx.store.unsignedReceipts()) {
-    ctx.store.signReceipt(r.id, await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)));
+  for (const r of await ctx.store.receipts.unsigned()) {
+    await ctx.store.receipts.sign(r.id, await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)));
   }
 }
 
-function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord {
-  const seen = packetSeenBy(hub, member, packetId);
+async function visible(hub: Hub, member: MemberRecord, packetId: string): Promise<PacketRecord> {
+  const seen = await packetSeenBy(hub, member, packetId);
   if (!seen) throw notFound('packet');
   return seen.packet;
 }
@@ -128,11 +129,11 @@ export function settleEvidence(hub: Hub): Promise<void> {
   const next = (settling.get(hub) ?? Promise.resolve())
     .then(async () => {
       // Two indexed look-ups when nothing is due, which is after almost every request.
-      if (hub.store.hasUnsignedReceipts()) await signPendingReceipts(hub);
+      if (await hub.store.receipts.hasUnsigned()) await signPendingReceipts(hub);
       const every = everyOf(hub);
-      const size = hub.store.latestAuditEvent()?.seq ?? 0;
+      const size = (await hub.store.audit.latest())?.seq ?? 0;
       const newestInterval = Math.floor(size / every) * every;
-      if (newestInterval > 0 && !hub.store.hasCheckpoint(newestInterval)) await signCheckpoints(hub, every);
+      if (newestInterval > 0 && !await hub.store.audit.hasCheckpoint(newestInterval)) await signCheckpoints(hub, every);
     })
     .catch((error: unknown) => hub.logger.error({ err: (error as Error).message }, 'could not sign pending receipts or checkpoints'));
   settling.set(hub, next);
@@ -146,10 +147,9 @@ export function evidenceSettled(hub: Hub): Promise<void> {
 
 /** The receipts of a packet `member` may see: all of them for the sending party, those concerning its own party otherwise. */
 export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: string): Promise<SignedReceipt[]> {
-  const packet = visible(hub, member, packetId);
+  const packet = await visible(hub, member, packetId);
   await evidenceSettled(hub);
-  return hub.store
-    .receiptsOf(packetId)
+  return (await hub.store.receipts.ofPacket(packetId))
     .filter((r) => r.signature !== undefined && (member.party === packet.senderParty || r.party === member.party))
     .map((r) => ({ statement: r.statement, signature: r.signature! }));
 }
@@ -159,7 +159,7 @@ export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: stri
  * naming and signed by the caller, who must be a reader of the packet outside the sending party.
  */
 export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, packetId: string, body: SignedReceipt): Promise<SignedReceipt> {
-  const packet = visible(hub, member, packetId);
+  const packet = await visible(hub, member, packetId);
   // Only someone who can download (and so decrypt) the packet can have retrieved it.
   if (!isReader(member)) throw notFound('packet');
   if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
@@ -169,7 +169,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   if (receipt.packetId !== packetId) throw new Problem('bad-request', 'the receipt is for another packet');
   if (receipt.issuer.fingerprint !== member.fingerprint || receipt.party !== member.party) throw new Problem('bad-request', 'the receipt must name the member who signs it and their party');
   if (receipt.revision !== packet.revision || receipt.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the receipt is not for the current signed manifest of the packet');
-  const parts = hub.store.partsOf(packetId);
+  const parts = await hub.store.packets.partsOf(packetId);
   const listed = receipt.parts ?? [];
   if (listed.length !== parts.length || parts.some((p) => !listed.some((q) => q.id === p.id && q.sha256 === p.sha256))) {
     throw new Problem('bad-request', 'the receipt must list every part of the packet with its SHA-256');
@@ -180,16 +180,16 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   const verification = await verifyDetached('retrievalReceipt', body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the receipt signature does not verify: ${verification.reason}`);
   try {
-    hub.store.transaction(() => {
+    await hub.store.transaction(async () => {
       // Re-read the receiver's standing at the moment the receipt is recorded.
-      const current = hub.store.getMember(member.fingerprint);
-      if (!current || !isReader(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
-      hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
-      hub.store.insertReceipt({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
+      const current = await hub.store.members.get(member.fingerprint);
+      if (!current || !isReader(current) || !readRelation(current, packet, await hub.store.releases.ofPacket(packetId), hub.now())) throw notFound('packet');
+      await hub.audit({ actor: member.fingerprint, party: member.party, action: 'receipt.retrieved', object: packetId, outcome: 'allow', detail: { receipt: receipt.id, revision: receipt.revision } });
+      await hub.store.receipts.insert({ id: receipt.id, packetId, kind: 'retrieved', issuer: member.fingerprint, party: member.party, statement: body.statement, signature: body.signature, createdAt: receipt.at });
     });
   } catch (error) {
     // The id is taken (this receipt again, or any other receipt's id): a conflict that names no other packet.
-    if (isUniqueViolation(error)) throw new Problem('conflict', 'a receipt with this id is already recorded; make a new receipt', {}, { cause: error });
+    if (error instanceof DuplicateKeyError) throw new Problem('conflict', 'a receipt with this id is already recorded; make a new receipt', {}, { cause: error });
     throw error;
   }
   return body;
@@ -202,7 +202,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
  * GET signs a fresh checkpoint for its answer and keeps nothing). Refuses to sign a log that does not verify.
  */
 async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[], size: number, store = true, tree: MerkleTree = new MerkleTree(events.map((e) => e.hash))): Promise<SignedCheckpoint> {
-  const existing = ctx.store.checkpoints().find((c) => c.size === size);
+  const existing = (await ctx.store.audit.checkpoints()).find((c) => c.size === size);
   if (existing) return { statement: existing.statement, signature: existing.signature };
   const at = ctx.now();
   // One tree for every checkpoint due in a call: its memoised subtrees are shared, so signing the
@@ -210,16 +210,16 @@ async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[],
   const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size, root: tree.root(size), head: events[size - 1]!.hash, at: at.toISOString() } satisfies Checkpoint);
   const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
   if (!store) return { statement, signature };
-  ctx.store.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
+  await ctx.store.audit.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
   // Two requests may race for the same size; the first one stored is the checkpoint.
-  const stored = ctx.store.checkpoints().find((c) => c.size === size)!;
+  const stored = (await ctx.store.audit.checkpoints()).find((c) => c.size === size)!;
   return { statement: stored.statement, signature: stored.signature };
 }
 
 /** The whole log, checked against the hub's own earlier checkpoints; a fault (500) when it does not verify. */
-function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
-  const events = readAuditLog(ctx.store);
-  const kept = storedCheckpoints(ctx.store).map((c) => c.checkpoint).filter((c): c is Checkpoint => c !== undefined);
+async function verifiedLog(ctx: EvidenceContext): Promise<AuditEvent[]> {
+  const events = await readAuditLog(ctx.store);
+  const kept = (await storedCheckpoints(ctx.store)).map((c) => c.checkpoint).filter((c): c is Checkpoint => c !== undefined);
   const result = verifyAuditChain(events, kept);
   if (!result.ok) throw new Error(`the audit log does not verify at position ${result.position}: ${result.reason}`);
   return events;
@@ -233,13 +233,13 @@ function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
  */
 export async function signCheckpoints(ctx: EvidenceContext, every: number, options: { now?: boolean; readOnly?: boolean } = {}): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
   if (!options.readOnly) await signPendingReceipts(ctx);
-  const events = verifiedLog(ctx);
+  const events = await verifiedLog(ctx);
   const tree = new MerkleTree(events.map((e) => e.hash));
   if (!options.readOnly) {
-    const have = new Set(ctx.store.checkpoints().map((c) => c.size));
+    const have = new Set((await ctx.store.audit.checkpoints()).map((c) => c.size));
     for (let size = every; size <= events.length; size += every) if (!have.has(size)) await checkpointAt(ctx, events, size, true, tree);
   }
-  const all = ctx.store.checkpoints();
+  const all = await ctx.store.audit.checkpoints();
   const newest = all[all.length - 1];
   const latest = options.now || !newest ? await checkpointAt(ctx, events, events.length, !options.readOnly, tree) : { statement: newest.statement, signature: newest.signature };
   return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
@@ -260,7 +260,7 @@ export async function latestCheckpoint(hub: Hub): Promise<SignedCheckpoint> {
 /** What a GET proves its events against: a checkpoint over the whole log as it stands, signed for this answer and not stored. */
 async function freshView(hub: Hub) {
   await evidenceSettled(hub);
-  return signCheckpoints(hub, everyOf(hub), { now: true, readOnly: true });
+  return await signCheckpoints(hub, everyOf(hub), { now: true, readOnly: true });
 }
 
 // --- a party's view of the log, exports, bundles -----------------------------------------------
@@ -293,40 +293,45 @@ function idsOfEvent(e: AuditEvent): string[] {
  * party. With `onlyPacket`, only the events about that packet. An operator reads the whole log
  * on the hub machine (`liaison audit export --data`).
  */
-function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditEvent[], onlyPacket?: string): AuditEvent[] {
+async function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditEvent[], onlyPacket?: string): Promise<AuditEvent[]> {
   const now = hub.now();
   const verdicts = new Map<string, { visible: boolean; packetId?: string }>();
-  const packetVerdict = (packetId: string) => {
-    const packet = hub.store.getPacket(packetId);
-    const releases = packet ? hub.store.releasesOf(packetId) : [];
+  const packetVerdict = async (packetId: string) => {
+    const packet = await hub.store.packets.get(packetId);
+    const releases = packet ? await hub.store.releases.ofPacket(packetId) : [];
     return packet ? { packet, releases, visible: Boolean(readRelation(member, packet, releases, now)) } : undefined;
   };
-  const judge = (id: string): { visible: boolean; packetId?: string } => {
+  const judge = async (id: string): Promise<{ visible: boolean; packetId?: string }> => {
     const known = verdicts.get(id);
     if (known) return known;
     let verdict: { visible: boolean; packetId?: string } = { visible: false };
-    const asPacket = packetVerdict(id);
-    const release = asPacket ? undefined : hub.store.getRelease(id);
-    const authenticity = asPacket || release ? undefined : hub.store.getAuthenticityRequest(id);
-    const oral = asPacket || release || authenticity ? undefined : hub.store.getOralRequest(id);
+    const asPacket = await packetVerdict(id);
+    const release = asPacket ? undefined : await hub.store.releases.get(id);
+    const authenticity = asPacket || release ? undefined : await hub.store.requests.getAuthenticity(id);
+    const oral = asPacket || release || authenticity ? undefined : await hub.store.requests.getOral(id);
     if (asPacket) verdict = { visible: asPacket.visible, packetId: id };
     else if (release) {
-      const p = packetVerdict(release.packetId);
+      const p = await packetVerdict(release.packetId);
       verdict = { visible: Boolean(p && releaseVisibleTo(member, p.packet, release, p.releases, now)), packetId: release.packetId };
     } else if (authenticity) {
-      const p = packetVerdict(authenticity.packetId);
+      const p = await packetVerdict(authenticity.packetId);
       verdict = { visible: Boolean(p && authenticityVisibleTo(member, p.packet, authenticity, p.releases, now)), packetId: authenticity.packetId };
     } else if (oral) verdict = { visible: oralVisibleTo(member, oral) };
     verdicts.set(id, verdict);
     return verdict;
   };
-  return events.filter((e) => {
+  const shown: AuditEvent[] = [];
+  for (const e of events) {
     const ids = idsOfEvent(e);
-    if (ids.length === 0) return !onlyPacket && e.party === member.party;
-    const judged = ids.map(judge);
-    if (!judged.every((v) => v.visible)) return false;
-    return !onlyPacket || judged.some((v) => v.packetId === onlyPacket);
-  });
+    if (ids.length === 0) {
+      if (!onlyPacket && e.party === member.party) shown.push(e);
+      continue;
+    }
+    const judged: Array<{ visible: boolean; packetId?: string }> = [];
+    for (const id of ids) judged.push(await judge(id));
+    if (judged.every((v) => v.visible) && (!onlyPacket || judged.some((v) => v.packetId === onlyPacket))) shown.push(e);
+  }
+  return shown;
 }
 
 function withProofs(events: readonly AuditEvent[], all: readonly AuditEvent[], size: number): ProvenEvent[] {
@@ -348,22 +353,22 @@ export async function partyAuditExport(hub: Hub, member: MemberRecord, fromSizes
     scope: member.party,
     checkpoint: latest,
     checkpoints: [],
-    events: withProofs(eventsVisibleTo(hub, member, events), events, c.size),
+    events: withProofs(await eventsVisibleTo(hub, member, events), events, c.size),
     consistency: consistencyFrom(events, c.size, fromSizes),
   };
 }
 
 /** The evidence bundle of one packet, for `member` (who must be able to read the packet). */
 export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: string): Promise<EvidenceBundle> {
-  const packet = visible(hub, member, packetId);
+  const packet = await visible(hub, member, packetId);
   const receipts = await receiptsFor(hub, member, packetId);
   const { events, latest, latestCheckpoint: c } = await freshView(hub);
-  const allReleases = hub.store.releasesOf(packetId);
+  const allReleases = await hub.store.releases.ofPacket(packetId);
   const seen = allReleases.filter((r) => releaseVisibleTo(member, packet, r, allReleases, hub.now()));
   const releases: Release[] = seen.map(({ decidedBy: _d, ...r }) => ({ ...r, agreementId: packet.agreementId, originParty: packet.senderParty }));
   const signers = new Set<string>([
     packet.senderFingerprint,
-    ...hub.store.receiptsOf(packetId).filter((r) => r.issuer !== hub.hubFingerprint && (member.party === packet.senderParty || r.party === member.party)).map((r) => r.issuer),
+    ...(await hub.store.receipts.ofPacket(packetId)).filter((r) => r.issuer !== hub.hubFingerprint && (member.party === packet.senderParty || r.party === member.party)).map((r) => r.issuer),
   ]);
   const manifestSigner = (JSON.parse(packet.manifest) as { signedBy?: string }).signedBy;
   if (manifestSigner) signers.add(manifestSigner);
@@ -372,7 +377,7 @@ export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: s
   const keys: EvidenceBundle['keys'] = [];
   const queue = [...signers];
   for (let fp = queue.shift(); fp !== undefined; fp = queue.shift()) {
-    const m = hub.store.getMember(fp);
+    const m = await hub.store.members.get(fp);
     if (!m || keys.some((k) => k.fingerprint === fp)) continue;
     keys.push({ fingerprint: m.fingerprint, party: m.party, publicKey: m.publicKey, ...(m.statement && m.statementSignature ? { statement: m.statement, statementSignature: m.statementSignature } : {}) });
     const officer = m.statement ? (JSON.parse(m.statement) as { officer?: unknown }).officer : undefined;
@@ -387,7 +392,7 @@ export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: s
     releases,
     keys,
     checkpoint: latest,
-    events: withProofs(eventsVisibleTo(hub, member, events, packetId), events, c.size),
+    events: withProofs(await eventsVisibleTo(hub, member, events, packetId), events, c.size),
     exportedAt: hub.now().toISOString(),
   };
 }
@@ -398,12 +403,12 @@ export class OperatorEvidenceError extends Error {
   override name = 'OperatorEvidenceError';
 }
 
-async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
+async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): Promise<void> }> {
   const paths = hubPaths(dataDir);
   if (!existsSync(paths.db) || !existsSync(paths.hubKey)) throw new OperatorEvidenceError(`no hub in ${dataDir}`);
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
-  const store = new Store(paths.db);
+  const store = openStorage(paths.db);
   return { store, hubKey, hubPublicKey, hubFingerprint: fingerprintOf(hubKey), now, close: () => store.close() };
 }
 
@@ -414,9 +419,9 @@ async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceC
 export async function operatorAuditLog(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }> {
   const ctx = await openOperator(dataDir, () => new Date());
   try {
-    return { hubFingerprint: ctx.hubFingerprint, hubPublicKey: ctx.hubPublicKey.armor(), events: readAuditLog(ctx.store), checkpoints: storedCheckpoints(ctx.store).map((c) => c.signed) };
+    return { hubFingerprint: ctx.hubFingerprint, hubPublicKey: ctx.hubPublicKey.armor(), events: await readAuditLog(ctx.store), checkpoints: (await storedCheckpoints(ctx.store)).map((c) => c.signed) };
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
@@ -436,12 +441,12 @@ export async function operatorAuditExport(dataDir: string, now: () => Date, ever
       hub: { fingerprint: ctx.hubFingerprint, publicKey: ctx.hubPublicKey.armor() },
       scope: 'all',
       checkpoint: latest,
-      checkpoints: storedCheckpoints(ctx.store).map((x) => x.signed),
+      checkpoints: (await storedCheckpoints(ctx.store)).map((x) => x.signed),
       events: events.filter((e) => e.seq <= c.size).map((event) => ({ event, proof: [] })),
       consistency: [],
     };
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync, createWriteStream } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { Store, type AuditEventInput } from '../storage/store.ts';
+import type { AuditEventInput } from '../storage/records.ts';
+import type { Storage } from '../storage/repositories.ts';
+import { openStorage } from '../storage/sqlite/index.ts';
 import { BlobStore } from '../storage/blobs.ts';
 import { readUnlockedPrivateKey, readPublicKey, fingerprintOf, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import type { Agreement } from '../protocol/agreement.ts';
@@ -14,7 +16,8 @@ import { DenialAggregator, RateLimiter, type UnauthenticatedDenial } from './lim
 
 export interface Hub {
   settings: HubSettings;
-  store: Store;
+  /** Every repository, behind the interfaces of storage/repositories.ts (SQLite today). */
+  store: Storage;
   blobs: BlobStore;
   agreements: Map<string, Agreement>;
   hubKey: PrivateKey;
@@ -25,9 +28,9 @@ export interface Hub {
   /**
    * Append an audit event stamped with the hub clock, or with `at` when the record it logs carries
    * that instant (a release's requestedAt, decidedAt, executedAt), so the signed log proves the
-   * record's time exactly. `at` must be read from the same clock in the same synchronous step.
+   * record's time exactly. Await it inside the transaction of the decision it records.
    */
-  audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): void;
+  audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): Promise<void>;
   /** Record a denial to someone not logged in: aggregated, so it cannot grow the log without bound. */
   auditUnauthenticated(denial: UnauthenticatedDenial): void;
   /** Login attempts per key and per address. */
@@ -70,17 +73,23 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     throw new HubNotInitialised(`no hub in ${settings.dataDir}: run "liaison hub init --data ${settings.dataDir}" first`);
   }
   const agreements = loadAgreements(settings.agreementsDir);
-  const store = new Store(paths.db);
+  const store = openStorage(paths.db);
   const blobs = new BlobStore(settings.dataDir);
   await blobs.init();
-  const swept = await blobs.sweep(store.allBlobHashes());
+  const swept = await blobs.sweep(await store.packets.allBlobHashes());
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
-  const audit = (event: Omit<AuditEventInput, 'at'> & { at?: string }) => void store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
+  const audit = async (event: Omit<AuditEventInput, 'at'> & { at?: string }) => {
+    await store.audit.append({ ...event, at: event.at ?? now().toISOString() });
+  };
+  // The aggregator appends outside any request: a failure is logged, never thrown at a caller.
+  const appendDenial = (event: Omit<AuditEventInput, 'at'>) => {
+    audit(event).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'could not audit unauthenticated denials'));
+  };
   const windowMs = settings.denialWindowSeconds * 1000;
-  const denials = new DenialAggregator({ windowMs, maxBuckets: settings.denialKindsPerWindow, maxSubjects: 10, now, append: audit });
+  const denials = new DenialAggregator({ windowMs, maxBuckets: settings.denialKindsPerWindow, maxSubjects: 10, now, append: appendDenial });
   const flushDenials = () => {
     try {
       denials.flush();
@@ -120,7 +129,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
       } catch (error) {
         logger.error({ err: (error as Error).message }, 'could not audit unauthenticated denials');
       }
-      store.close();
+      await store.close();
       await closeLog();
     },
   };

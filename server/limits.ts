@@ -4,7 +4,8 @@
  * bounded number of audit events per window. Both keep their state in memory and read time only
  * from the hub's injected clock. Must never hold a token, a signature or a request body.
  */
-import type { AuditEventInput } from '../storage/store.ts';
+import type { AuditAction } from '../protocol/evidence.ts';
+import type { AuditEventInput } from '../storage/records.ts';
 import type { Clock } from './config.ts';
 
 /** Counts attempts per name in fixed windows; `take` says whether one more is allowed now. */
@@ -48,7 +49,7 @@ export interface UnauthenticatedDenial {
   /** The caller's address as the socket reports it. */
   address: string;
   /** The route pattern or login step, e.g. `auth.login`, `GET /packets/:id`. */
-  action: string;
+  action: AuditAction;
   /** Stable problem code or reason class, e.g. `unauthenticated`, `rate-limited`. */
   code: string;
   /** The key fingerprint named, or the path asked for (truncated), if any. */
@@ -64,7 +65,7 @@ interface Bucket {
   subjects: Set<string>;
   reasons: Map<string, number>;
   address: string;
-  action: string;
+  action: AuditAction;
   code: string;
 }
 

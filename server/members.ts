@@ -15,7 +15,7 @@ import {
   RevocationStatement,
   type SignedStatement,
 } from '../protocol/statements.ts';
-import type { MemberRecord, ContactRecord } from '../storage/store.ts';
+import type { MemberRecord, ContactRecord } from '../storage/records.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf } from './policy/agreements.ts';
@@ -23,7 +23,7 @@ import { isOfficerOf } from './policy/roles.ts';
 import { requireBetween, requireSignedNear } from './policy/clock.ts';
 import { addDeadline } from '../protocol/requests.ts';
 import type { Member } from '../protocol/api.ts';
-import { isUniqueViolation } from '../storage/store.ts';
+import { DuplicateKeyError } from '../storage/repositories.ts';
 
 /** A member as the API shows it: the record without the hub's bookkeeping (encryption key id, revocation text). */
 export function publicMember(m: MemberRecord): Member {
@@ -65,11 +65,11 @@ function checkValidity(hub: Hub, s: MembershipStatement): void {
 }
 
 /** Run a transaction that inserts a member; a key enrolled meanwhile by someone else is a conflict, not a fault. */
-function insertingMember(hub: Hub, fingerprint: string, fn: () => void): void {
+async function insertingMember(hub: Hub, fingerprint: string, fn: () => Promise<void>): Promise<void> {
   try {
-    hub.store.transaction(fn);
+    await hub.store.transaction(fn);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new Problem('conflict', `key ${fingerprint} is already enrolled`, {}, { cause: error });
+    if (error instanceof DuplicateKeyError) throw new Problem('conflict', `key ${fingerprint} is already enrolled`, {}, { cause: error });
     throw error;
   }
 }
@@ -89,9 +89,9 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
     throw new Problem('bad-request', error instanceof KeyError ? error.message : 'the public key cannot be read');
   }
   if (info.fingerprint !== s.fingerprint) throw new Problem('bad-request', `the statement is for ${s.fingerprint}, the key is ${info.fingerprint}`);
-  if (hub.store.getMember(info.fingerprint)) throw new Problem('conflict', `key ${info.fingerprint} is already enrolled`);
+  if (await hub.store.members.get(info.fingerprint)) throw new Problem('conflict', `key ${info.fingerprint} is already enrolled`);
   if (s.successorOf) {
-    const previous = hub.store.getMember(s.successorOf);
+    const previous = await hub.store.members.get(s.successorOf);
     if (!previous || previous.party !== s.party) throw new Problem('bad-request', `${s.successorOf} is not a member of ${s.party}`);
   }
   await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
@@ -110,9 +110,9 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
     ...(s.validUntil ? { validUntil: s.validUntil } : {}),
     ...(expires ? { keyExpiresAt: expires.toISOString() } : {}),
   };
-  insertingMember(hub, member.fingerprint, () => {
-    hub.store.insertMember(member);
-    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.enroll', object: member.fingerprint, outcome: 'allow', detail: { roles: member.roles, clearance: member.clearance, validUntil: s.validUntil ?? null, successorOf: s.successorOf ?? null, algorithm: info.algorithm } });
+  await insertingMember(hub, member.fingerprint, async () => {
+    await hub.store.members.insert(member);
+    await hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.enroll', object: member.fingerprint, outcome: 'allow', detail: { roles: member.roles, clearance: member.clearance, validUntil: s.validUntil ?? null, successorOf: s.successorOf ?? null, algorithm: info.algorithm } });
   });
   return member;
 }
@@ -120,7 +120,7 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
 /** A new statement for an enrolled member: clearance or roles change on the very next request. */
 export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
   const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
-  const member = hub.store.getMember(fingerprint);
+  const member = await hub.store.members.get(fingerprint);
   if (!member || member.party !== officer.party) throw notFound('member');
   requireOwnOfficer(hub, officer, member.party, s.officer);
   if (s.fingerprint !== fingerprint || s.party !== member.party) throw new Problem('bad-request', 'the statement is for another key or party');
@@ -130,20 +130,20 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
   checkValidity(hub, s);
   await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
+  await hub.store.transaction(async () => {
     // Compare-and-set on the statement read above: of two statements sent together, the one that
     // lands second finds the first in place and is refused, so an older one never replaces a newer.
-    const landed = hub.store.updateMembership(fingerprint, member.statement, { roles: [...new Set(s.roles)], clearance: s.clearance, validFrom: s.validFrom, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
+    const landed = await hub.store.members.updateMembership(fingerprint, member.statement, { roles: [...new Set(s.roles)], clearance: s.clearance, validFrom: s.validFrom, ...(s.validUntil ? { validUntil: s.validUntil } : {}), statement: body.statement, signature: body.signature, at });
     if (!landed) throw new Problem('conflict', 'the membership of this key changed while this statement was checked; read it again');
-    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.restate', object: fingerprint, outcome: 'allow', detail: { from: { roles: member.roles, clearance: member.clearance }, to: { roles: s.roles, clearance: s.clearance }, validUntil: s.validUntil ?? null } });
+    await hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'member.restate', object: fingerprint, outcome: 'allow', detail: { from: { roles: member.roles, clearance: member.clearance }, to: { roles: s.roles, clearance: s.clearance }, validUntil: s.validUntil ?? null } });
   });
-  return hub.store.getMember(fingerprint)!;
+  return (await hub.store.members.get(fingerprint))!;
 }
 
 /** Revoke a key, by an officer of its party or by its own holder. */
 export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
   const r = parseOrFail(parseCanonical(RevocationStatement, body.statement, 'revocation'));
-  const member = hub.store.getMember(fingerprint);
+  const member = await hub.store.members.get(fingerprint);
   if (!member || (member.party !== caller.party)) throw notFound('member');
   if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
   const self = caller.fingerprint === fingerprint;
@@ -155,13 +155,13 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
   // enrolled here, and never postdated.
   requireBetween(hub.now(), r.revokedAt, member.enrolledAt, 'revocation time (revokedAt)');
   await requireSignedBy(hub, 'revocation', body.statement, body.signature, caller, 'revocation');
-  hub.store.transaction(() => {
-    if (!hub.store.revokeMember(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature })) {
+  await hub.store.transaction(async () => {
+    if (!await hub.store.members.revoke(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature })) {
       throw new Problem('conflict', 'the key was already revoked');
     }
-    hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'member.revoke', object: fingerprint, outcome: 'allow', detail: { byHolder: self, revokedAt: r.revokedAt } });
+    await hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'member.revoke', object: fingerprint, outcome: 'allow', detail: { byHolder: self, revokedAt: r.revokedAt } });
   });
-  return hub.store.getMember(fingerprint)!;
+  return (await hub.store.members.get(fingerprint))!;
 }
 
 /**
@@ -182,7 +182,7 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
     throw new Problem('bad-request', (error as Error).message);
   }
   if (fingerprintOf(key) !== r.to) throw new Problem('bad-request', 'the rotation names another new key');
-  if (hub.store.getMember(r.to)) throw new Problem('conflict', 'the new key is already enrolled');
+  if (await hub.store.members.get(r.to)) throw new Problem('conflict', 'the new key is already enrolled');
   await requireSignedBy(hub, 'rotation', body.statement, body.signatureFrom, officer, 'rotation (old key)');
   const verification = await verifyDetached('rotation', body.statement, body.signatureTo, [key], hub.now());
   if (!verification.valid) throw new Problem('bad-request', `the rotation is not signed by the new key: ${verification.reason}`);
@@ -197,13 +197,13 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
     encryptionKeyId: info.encryptionKeyId,
     enrolledAt: now,
   };
-  insertingMember(hub, member.fingerprint, () => {
-    hub.store.insertMember(member);
-    hub.store.insertRotation({ party: r.party, from: r.from, to: r.to, statement: body.statement, signatureFrom: body.signatureFrom, signatureTo: body.signatureTo, recordedAt: now });
-    if (!hub.store.revokeMember(r.from, { revokedAt: now, reason: `rotated to ${r.to}`, revocation: body.statement, signature: body.signatureFrom })) {
+  await insertingMember(hub, member.fingerprint, async () => {
+    await hub.store.members.insert(member);
+    await hub.store.members.insertRotation({ party: r.party, from: r.from, to: r.to, statement: body.statement, signatureFrom: body.signatureFrom, signatureTo: body.signatureTo, recordedAt: now });
+    if (!await hub.store.members.revoke(r.from, { revokedAt: now, reason: `rotated to ${r.to}`, revocation: body.statement, signature: body.signatureFrom })) {
       throw new Problem('conflict', 'the old key was revoked while the rotation was checked');
     }
-    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'officer.rotate', object: r.to, outcome: 'allow', detail: { from: r.from } });
+    await hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'officer.rotate', object: r.to, outcome: 'allow', detail: { from: r.from } });
   });
   return member;
 }
@@ -223,9 +223,9 @@ export async function recordContact(hub: Hub, officer: MemberRecord, party: stri
   const late = dueAt !== undefined && now.toISOString() > dueAt;
   const record = { party: c.party, agreementId: c.agreementId, statement: body.statement, signature: body.signature, recordedAt: now.toISOString(), late };
   let id = 0;
-  hub.store.transaction(() => {
-    id = hub.store.insertContact(record);
-    hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'contact.record', object: `${c.party}/${c.agreementId}`, outcome: 'allow', detail: { kind: c.kind, late, ...(late && rule ? { article: rule.article } : {}) } });
+  await hub.store.transaction(async () => {
+    id = await hub.store.members.insertContact(record);
+    await hub.audit({ actor: officer.fingerprint, party: officer.party, action: 'contact.record', object: `${c.party}/${c.agreementId}`, outcome: 'allow', detail: { kind: c.kind, late, ...(late && rule ? { article: rule.article } : {}) } });
   });
   return { id, ...record };
 }

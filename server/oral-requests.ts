@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { OralRequestListQuery } from '../protocol/api.ts';
 import { addDeadline, dueStatus, type DueStatus, type OralRequestView } from '../protocol/requests.ts';
 import type { Page } from '../storage/listings.ts';
-import type { MemberRecord, OralRequestRecord } from '../storage/store.ts';
+import type { MemberRecord, OralRequestRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { listed } from './packets.ts';
@@ -44,7 +44,7 @@ export function oralView(hub: Hub, o: OralRequestRecord): OralRequestView {
 }
 
 /** Record an urgent oral request at once, by a contact of either side; its written confirmation falls due from the moment it was made. */
-export function recordOralRequest(hub: Hub, member: MemberRecord, body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string | undefined }): OralRequestView {
+export async function recordOralRequest(hub: Hub, member: MemberRecord, body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string | undefined }): Promise<OralRequestView> {
   const agreement = agreementOf(hub.agreements, body.agreementId);
   requireAcceptsNewRequests(agreement);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.oralRequests, 'oral requests');
@@ -66,27 +66,27 @@ export function recordOralRequest(hub: Hub, member: MemberRecord, body: { agreem
     recordedAt: now.toISOString(),
     recordedBy: member.fingerprint,
   };
-  hub.store.transaction(() => {
-    hub.store.insertOralRequest(record);
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.record', object: record.id, outcome: 'allow', detail: { agreementId: agreement.id, requestingParty: record.requestingParty, requestedParty: record.requestedParty, madeAt, article: rule.article } });
+  await hub.store.transaction(async () => {
+    await hub.store.requests.insertOral(record);
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.record', object: record.id, outcome: 'allow', detail: { agreementId: agreement.id, requestingParty: record.requestingParty, requestedParty: record.requestedParty, madeAt, article: rule.article } });
   });
   return oralView(hub, record);
 }
 
-function visibleOral(hub: Hub, member: MemberRecord, id: string): OralRequestRecord {
-  const o = hub.store.getOralRequest(id);
+async function visibleOral(hub: Hub, member: MemberRecord, id: string): Promise<OralRequestRecord> {
+  const o = await hub.store.requests.getOral(id);
   if (!o || !oralVisibleTo(member, o)) throw notFound('oral request');
   return o;
 }
 
 /** Every oral request of my party (for its deadlines). */
-export function listOralRequests(hub: Hub, member: MemberRecord): OralRequestView[] {
-  return hub.store.oralRequestsOf(member.party).map((o) => oralView(hub, o));
+export async function listOralRequests(hub: Hub, member: MemberRecord): Promise<OralRequestView[]> {
+  return (await hub.store.requests.oralOfParty(member.party)).map((o) => oralView(hub, o));
 }
 
 /** The requested party demands written confirmation of an oral request (RU-PK Art. 5: "at the demand of the requested Party"). */
-export function demandOralConfirmation(hub: Hub, member: MemberRecord, id: string): OralRequestView {
-  const o = visibleOral(hub, member, id);
+export async function demandOralConfirmation(hub: Hub, member: MemberRecord, id: string): Promise<OralRequestView> {
+  const o = await visibleOral(hub, member, id);
   const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.oralRequests, 'oral requests');
   if (member.party !== o.requestedParty) throw treatyRefusal(rule.article, `only the requested party (${o.requestedParty}) demands written confirmation`, 'forbidden');
@@ -95,21 +95,21 @@ export function demandOralConfirmation(hub: Hub, member: MemberRecord, id: strin
   if (o.confirmedAt) throw new Problem('conflict', 'the oral request is already confirmed in writing');
   if (o.demandedAt) throw new Problem('conflict', 'confirmation was already demanded');
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
-    if (!hub.store.demandOralConfirmation(o.id, member.fingerprint, at)) throw new Problem('conflict', 'confirmation was already demanded, or the request confirmed');
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.demand', object: o.id, outcome: 'allow', detail: { article: rule.article } });
+  await hub.store.transaction(async () => {
+    if (!await hub.store.requests.demandOralConfirmation(o.id, member.fingerprint, at)) throw new Problem('conflict', 'confirmation was already demanded, or the request confirmed');
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.demand', object: o.id, outcome: 'allow', detail: { article: rule.article } });
   });
-  return oralView(hub, hub.store.getOralRequest(o.id)!);
+  return oralView(hub, (await hub.store.requests.getOral(o.id))!);
 }
 
 /** The requesting party links the written request that confirms an oral one; a late confirmation is recorded as late. */
-export function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, body: { packetId: string }): OralRequestView {
-  const o = visibleOral(hub, member, id);
+export async function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, body: { packetId: string }): Promise<OralRequestView> {
+  const o = await visibleOral(hub, member, id);
   const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = ruleOrRefuse(agreement, agreement.workflow?.oralRequests, 'oral requests');
   if (member.party !== o.requestingParty) throw treatyRefusal(rule.article, `the requesting party (${o.requestingParty}) confirms its oral request in writing`, 'forbidden');
   requireContact(member, 'confirming an oral request');
-  const packet = hub.store.getPacket(body.packetId);
+  const packet = await hub.store.packets.get(body.packetId);
   if (!packet || packet.senderParty !== member.party) throw notFound('packet');
   if (packet.kind !== 'request' || packet.state !== 'submitted' || packet.agreementId !== o.agreementId || !packet.recipients.includes(o.requestedParty)) {
     throw treatyRefusal(rule.article, `the written confirmation is a submitted request of ${o.requestingParty} to ${o.requestedParty} under ${o.agreementId}`);
@@ -117,15 +117,15 @@ export function confirmOralRequest(hub: Hub, member: MemberRecord, id: string, b
   const view = oralView(hub, o);
   const late = view.due === 'overdue';
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
-    if (!hub.store.confirmOralRequest(o.id, packet.id, at)) throw new Problem('conflict', 'the oral request is already confirmed in writing');
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.confirm', object: o.id, outcome: 'allow', detail: { packet: packet.id, late, article: view.article } });
+  await hub.store.transaction(async () => {
+    if (!await hub.store.requests.confirmOral(o.id, packet.id, at)) throw new Problem('conflict', 'the oral request is already confirmed in writing');
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'oral-request.confirm', object: o.id, outcome: 'allow', detail: { packet: packet.id, late, article: view.article } });
   });
-  return oralView(hub, hub.store.getOralRequest(o.id)!);
+  return oralView(hub, (await hub.store.requests.getOral(o.id))!);
 }
 
 /** One page of the oral requests my party made or received, newest first: one indexed query. */
-export function oralRequestPage(hub: Hub, member: MemberRecord, query: OralRequestListQuery): Page<OralRequestView> {
-  const page = listed(() => hub.store.oralRequestPage({ party: member.party, since: query.since, limit: query.limit, cursor: query.cursor }));
+export async function oralRequestPage(hub: Hub, member: MemberRecord, query: OralRequestListQuery): Promise<Page<OralRequestView>> {
+  const page = await listed(() => hub.store.requests.oralPage({ party: member.party, since: query.since, limit: query.limit, cursor: query.cursor }));
   return { items: page.items.map((o) => oralView(hub, o)), nextCursor: page.nextCursor };
 }

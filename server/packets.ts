@@ -14,7 +14,8 @@ import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
-import { isUniqueViolation, type MemberRecord, type PacketRecord } from '../storage/store.ts';
+import type { MemberRecord, PacketRecord } from '../storage/records.ts';
+import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
@@ -35,43 +36,45 @@ import {
 } from './policy/packets.ts';
 
 /** The packet a manifest answers (references.inReplyTo), as the hub holds it. */
-function answeredPacket(hub: Hub, manifest: Manifest): PacketRecord | undefined {
-  return manifest.references.inReplyTo ? hub.store.getPacket(manifest.references.inReplyTo) : undefined;
+async function answeredPacket(hub: Hub, manifest: Manifest): Promise<PacketRecord | undefined> {
+  return manifest.references.inReplyTo ? await hub.store.packets.get(manifest.references.inReplyTo) : undefined;
 }
 
 
 /** The key IDs every part of a packet must be encrypted to now: the cleared readers of its sending and receiving parties. */
-function expectedReaders(hub: Hub, manifest: Manifest): MemberRecord[] {
-  return [manifest.sender.party, ...manifest.recipients].flatMap((party) => clearedReceivers(hub.store.membersOf(party), manifest.marking.level, hub.now()));
+async function expectedReaders(hub: Hub, manifest: Manifest): Promise<MemberRecord[]> {
+  const parties = [manifest.sender.party, ...manifest.recipients];
+  const members = await Promise.all(parties.map((party) => hub.store.members.ofParty(party)));
+  return members.flatMap((ofParty) => clearedReceivers(ofParty, manifest.marking.level, hub.now()));
 }
 
 /**
  * The uploader's standing at the moment the upload commits (called inside the transaction): an
  * upload that began before a revocation, an expiry or a downgrade does not complete after it.
  */
-function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Manifest, readerKeys: ReadonlySet<string>): void {
+async function requireStandingAtCommit(hub: Hub, uploader: MemberRecord, manifest: Manifest, readerKeys: ReadonlySet<string>): Promise<void> {
   const now = hub.now();
-  const current = hub.store.getMember(uploader.fingerprint);
+  const current = await hub.store.members.get(uploader.fingerprint);
   const allowed =
     current &&
     isActive(current, now) &&
     clearanceCovers(current.clearance, manifest.marking.level) &&
     (manifest.revision === 1 ? isContact(current) : isTranslator(current));
   if (!allowed) throw new Problem('forbidden', 'the uploader\'s key was revoked, expired or downgraded while the upload was received; nothing was stored');
-  const nowReaders = new Set(expectedReaders(hub, manifest).map((m) => m.encryptionKeyId));
+  const nowReaders = new Set((await expectedReaders(hub, manifest)).map((m) => m.encryptionKeyId));
   if (nowReaders.size !== readerKeys.size || [...nowReaders].some((k) => !readerKeys.has(k))) {
     throw new Problem('conflict', 'the cleared readers of this packet changed while it was uploaded (a key was enrolled, revoked or re-cleared); encrypt it again');
   }
 }
 
 /** Check each uploaded file is exactly a new part of the manifest and is encrypted to exactly the cleared members. */
-function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Set<string> {
+async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], files: ReceivedFile[]): Promise<Set<string>> {
   const byId = new Map(files.map((f) => [f.partId, f]));
   if (byId.size !== files.length) throw new Problem('bad-request', 'a part was uploaded twice');
   for (const f of files) {
     if (!newParts.some((p) => p.id === f.partId)) throw new Problem('bad-request', `the upload has a file "${f.partId.slice(0, 20)}" that the manifest does not list as a new part`);
   }
-  const readers = expectedReaders(hub, manifest);
+  const readers = await expectedReaders(hub, manifest);
   const expected = new Set(readers.map((m) => m.encryptionKeyId));
   for (const part of newParts) {
     const file = byId.get(part.id);
@@ -116,13 +119,13 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);
-    const existing = hub.store.getPacket(manifest.packetId);
+    const existing = await hub.store.packets.get(manifest.packetId);
     let newParts: ManifestPart[];
     if (manifest.revision === 1) {
       if (expectedPacketId) throw new Problem('bad-request', 'an attachment is a later revision of the draft');
       if (existing) throw new Problem('conflict', 'a packet with this id already exists');
       requireSignedNear(hub.now(), manifest.createdAt, 'manifest date (createdAt)');
-      requireInForce(agreement, manifest, answeredPacket(hub, manifest));
+      requireInForce(agreement, manifest, await answeredPacket(hub, manifest));
       requireSender(agreement, member, manifest);
       requireRecipientsInAgreement(agreement, manifest);
       requireMarking(agreement, manifest, member);
@@ -134,10 +137,10 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
       const previous = parseCanonicalManifest(existing.manifest);
       if (!previous.ok) throw new Error('stored manifest does not parse');
       requireOnlyAddsParts(previous.manifest, manifest);
-      requireInForce(agreement, manifest, answeredPacket(hub, manifest));
+      requireInForce(agreement, manifest, await answeredPacket(hub, manifest));
       newParts = manifest.parts.filter((p) => !previous.manifest.parts.some((q) => q.id === p.id));
     }
-    const readerKeys = checkParts(hub, manifest, newParts, files);
+    const readerKeys = await checkParts(hub, manifest, newParts, files);
     const submitNow = submit === 'true';
     if (submitNow) {
       if (manifest.revision > 1 && !isContact(member)) throw new Problem('forbidden', 'submitting needs the contact role');
@@ -155,8 +158,8 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     try {
       // Group commit: concurrent uploads share one transaction (one fsync), each in its own
       // savepoint; this resolves only after the COMMIT, so the reply still follows durability.
-      await hub.store.groupCommit.run(() => {
-        requireStandingAtCommit(hub, member, manifest, readerKeys);
+      await hub.store.groupCommit(async () => {
+        await requireStandingAtCommit(hub, member, manifest, readerKeys);
         if (manifest.revision === 1) {
           const record: PacketRecord = {
             id: manifest.packetId,
@@ -173,11 +176,11 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
             manifest: manifestText,
             signature,
           };
-          hub.store.insertPacket(record, newParts);
-        } else if (!hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts)) {
+          await hub.store.packets.insert(record, newParts);
+        } else if (!await hub.store.packets.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts)) {
           throw new Problem('conflict', `revision ${manifest.revision} of this packet was stored by someone else meanwhile, or the draft was submitted`);
         }
-        hub.audit({
+        await hub.audit({
           actor: member.fingerprint,
           party: member.party,
           action: manifest.revision === 1 ? 'packet.upload' : 'packet.attach',
@@ -186,17 +189,17 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
           detail: { revision: manifest.revision, parts: newParts.map((p) => ({ id: p.id, role: p.role, lang: p.lang, size: p.size, sha256: p.sha256 })) },
         });
         if (submitNow) {
-          if (!hub.store.markSubmitted(manifest.packetId, at)) throw new Problem('conflict', 'the packet is already submitted');
-          hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
-          recordSubmissionReceipts(hub, manifest.packetId);
+          if (!await hub.store.packets.markSubmitted(manifest.packetId, at)) throw new Problem('conflict', 'the packet is already submitted');
+          await hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
+          await recordSubmissionReceipts(hub, manifest.packetId);
         }
       });
     } catch (error) {
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
-      const referenced = hub.store.allBlobHashes();
+      const referenced = await hub.store.packets.allBlobHashes();
       for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.remove(sha);
       // Two uploads of the same packet id: the second one lost the race, it is a conflict, not a fault.
-      if (isUniqueViolation(error)) throw new Problem('conflict', 'a packet with this id already exists', {}, { cause: error });
+      if (error instanceof DuplicateKeyError) throw new Problem('conflict', 'a packet with this id already exists', {}, { cause: error });
       throw error;
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
@@ -204,20 +207,20 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
 }
 
 /** Submit a complete draft: it becomes visible to the receiving parties. */
-export function submitPacket(hub: Hub, member: MemberRecord, packetId: string): { packetId: string; state: 'submitted'; revision: number } {
-  const packet = hub.store.getPacket(packetId);
+export async function submitPacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packetId: string; state: 'submitted'; revision: number }> {
+  const packet = await hub.store.packets.get(packetId);
   if (!packet || readRelation(member, packet, [], hub.now()) !== 'sent') throw notFound('packet');
   requireContact(member, 'submitting');
   if (packet.state === 'submitted') throw new Problem('conflict', 'the packet is already submitted');
   const parsed = parseCanonicalManifest(packet.manifest);
   if (!parsed.ok) throw new Error('stored manifest does not parse');
   const agreement = agreementOf(hub.agreements, packet.agreementId);
-  requireInForce(agreement, parsed.manifest, answeredPacket(hub, parsed.manifest));
+  requireInForce(agreement, parsed.manifest, await answeredPacket(hub, parsed.manifest));
   requireComplete(agreement, parsed.manifest);
-  hub.store.transaction(() => {
-    if (!hub.store.markSubmitted(packetId, hub.now().toISOString())) throw new Problem('conflict', 'the packet is already submitted');
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: packetId, outcome: 'allow', detail: { recipients: packet.recipients } });
-    recordSubmissionReceipts(hub, packetId);
+  await hub.store.transaction(async () => {
+    if (!await hub.store.packets.markSubmitted(packetId, hub.now().toISOString())) throw new Problem('conflict', 'the packet is already submitted');
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: packetId, outcome: 'allow', detail: { recipients: packet.recipients } });
+    await recordSubmissionReceipts(hub, packetId);
   });
   return { packetId, state: 'submitted', revision: packet.revision };
 }
@@ -244,9 +247,9 @@ function summary(packet: Omit<PacketRecord, 'manifest' | 'signature'>, relation:
  * One page of the packets the member's party can see, newest first: one indexed query, whatever
  * the number of packets (storage/listings.ts). The member's own standing was checked by auth.
  */
-export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQuery): Page<PacketSummary> {
-  const page = listed(() =>
-    hub.store.listings.packets({
+export async function listPackets(hub: Hub, member: MemberRecord, query: PacketListQuery): Promise<Page<PacketSummary>> {
+  const page = await listed(() =>
+    hub.store.packets.page({
       party: member.party,
       levels: readableLevels(member),
       folder: query.box === 'all' ? undefined : query.box,
@@ -262,9 +265,9 @@ export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQue
 }
 
 /** A cursor that does not decode is the caller's mistake: a 400 naming it. */
-export function listed<T>(read: () => T): T {
+export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (error) {
     if (error instanceof CursorError) throw new Problem('bad-request', `invalid query: cursor: ${error.message}`);
     throw error;
@@ -272,33 +275,33 @@ export function listed<T>(read: () => T): T {
 }
 
 /** The packet and how `member` sees it, or undefined when they may not (or it does not exist): for lists, which skip it. */
-export function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } | undefined {
-  const packet = hub.store.getPacket(packetId);
-  const relation = packet ? readRelation(member, packet, hub.store.releasesOf(packetId), hub.now()) : null;
+export async function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation } | undefined> {
+  const packet = await hub.store.packets.get(packetId);
+  const relation = packet ? readRelation(member, packet, await hub.store.releases.ofPacket(packetId), hub.now()) : null;
   return packet && relation ? { packet, relation } : undefined;
 }
 
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
-export function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
-  const seen = packetSeenBy(hub, member, packetId);
+export async function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation }> {
+  const seen = await packetSeenBy(hub, member, packetId);
   if (!seen) throw notFound('packet');
   return seen;
 }
 
-export function packetDetail(hub: Hub, member: MemberRecord, packetId: string): PacketDetail {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
-  return { ...summary(packet, relation), manifest: packet.manifest, signature: packet.signature, parts: hub.store.partsOf(packetId).map(({ packetId: _p, ...part }) => part) };
+export async function packetDetail(hub: Hub, member: MemberRecord, packetId: string): Promise<PacketDetail> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
+  return { ...summary(packet, relation), manifest: packet.manifest, signature: packet.signature, parts: (await hub.store.packets.partsOf(packetId)).map(({ packetId: _p, ...part }) => part) };
 }
 
 /** Open a part for download: wraps for the caller's party first, then the stored ciphertext. */
-export function openPart(hub: Hub, member: MemberRecord, packetId: string, partId: string): { wrap: Buffer; stream: Readable; size: number; sha256: string } {
-  const { packet } = visiblePacket(hub, member, packetId);
-  const part = hub.store.partsOf(packetId).find((p) => p.id === partId);
+export async function openPart(hub: Hub, member: MemberRecord, packetId: string, partId: string): Promise<{ wrap: Buffer; stream: Readable; size: number; sha256: string }> {
+  const { packet } = await visiblePacket(hub, member, packetId);
+  const part = (await hub.store.packets.partsOf(packetId)).find((p) => p.id === partId);
   // A member who may not download sees the part as if the packet did not exist (officers manage, they do not read).
   if (!isReader(member)) throw notFound('packet');
   if (!part) throw notFound('part');
-  const wrap = hub.store.wrapsFor(packet.id, part.id, member.party);
-  hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
+  const wrap = await hub.store.packets.wrapsFor(packet.id, part.id, member.party);
+  await hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
   return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
 }
 
@@ -339,21 +342,21 @@ export async function checkWraps(
  * rotated key): a member of the same party who can decrypt sends wraps for that member's key.
  */
 export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: string, body: { fingerprint: string; wraps: Array<{ partId: string; pkesk: string }> }): Promise<WrapsResult> {
-  const { packet } = visiblePacket(hub, caller, packetId);
+  const { packet } = await visiblePacket(hub, caller, packetId);
   // Only a reader can make a wrap that opens the real session key; anyone else's would be a decoy.
   if (!isReader(caller)) throw notFound('packet');
-  const target = hub.store.getMember(body.fingerprint);
+  const target = await hub.store.members.get(body.fingerprint);
   if (!target || target.party !== caller.party) throw new Problem('bad-request', `${body.fingerprint} is not a member of ${caller.party}`);
-  const relation = readRelation(target, packet, hub.store.releasesOf(packetId), hub.now());
+  const relation = readRelation(target, packet, await hub.store.releases.ofPacket(packetId), hub.now());
   if (!relation || !isReader(target)) throw new Problem('forbidden', `${body.fingerprint} is not entitled to read this packet (role, clearance or validity)`);
-  const parts = hub.store.partsOf(packetId);
+  const parts = await hub.store.packets.partsOf(packetId);
   const wraps = await checkWraps(parts, body.wraps, new Set([target.encryptionKeyId]), `the key of ${body.fingerprint}`);
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
-    const current = hub.store.getMember(caller.fingerprint);
-    if (!current || !isReader(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
-    for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
-    hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
+  await hub.store.transaction(async () => {
+    const current = await hub.store.members.get(caller.fingerprint);
+    if (!current || !isReader(current) || !readRelation(current, packet, await hub.store.releases.ofPacket(packetId), hub.now())) throw notFound('packet');
+    for (const [partId, pkesk] of wraps) await hub.store.packets.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
+    await hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
   });
   return { packetId, fingerprint: body.fingerprint, parts: wraps.size };
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Release } from '../protocol/release.ts';
-import type { MemberRecord, ReleaseRecord } from '../storage/store.ts';
+import type { MemberRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { visiblePacket } from './packets.ts';
@@ -20,8 +20,8 @@ import { getRelease } from './releases.ts';
  * whose "third party" is the recipient itself, so the originating officer's signed consent or
  * refusal goes through exactly the release decision (`POST /v1/releases/:id/decision`).
  */
-export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: string, body: { purpose: string }): Release {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
+export async function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: string, body: { purpose: string }): Promise<Release> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('bad-request', 'consent to another use is asked by a party that received the packet');
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const rule = agreement.purposeLimitation;
@@ -37,18 +37,19 @@ export function requestPurposeChange(hub: Hub, member: MemberRecord, packetId: s
     state: 'requested',
     requestedAt: hub.now().toISOString(),
   };
-  hub.store.transaction(() => {
-    hub.store.insertRelease(record);
-    hub.store.insertPurposeChange(record.id, packetId, member.party);
-    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
+  await hub.store.transaction(async () => {
+    await hub.store.releases.insert(record);
+    await hub.store.releases.insertPurposeChange(record.id, packetId, member.party);
+    await hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'purpose.request', object: record.id, outcome: 'allow', detail: { packetId, article: rule.article } });
   });
-  return getRelease(hub, member, record.id);
+  return await getRelease(hub, member, record.id);
 }
 
-export function listPurposeChanges(hub: Hub, member: MemberRecord, packetId: string): Release[] {
-  const { packet } = visiblePacket(hub, member, packetId);
-  return hub.store
-    .releasesOf(packetId)
-    .filter((r) => hub.store.isPurposeChange(r.id) && purposeChangeVisibleTo(member, packet, r))
-    .map((r) => getRelease(hub, member, r.id));
+export async function listPurposeChanges(hub: Hub, member: MemberRecord, packetId: string): Promise<Release[]> {
+  const { packet } = await visiblePacket(hub, member, packetId);
+  const changes: Release[] = [];
+  for (const r of await hub.store.releases.ofPacket(packetId)) {
+    if (purposeChangeVisibleTo(member, packet, r) && (await hub.store.releases.isPurposeChange(r.id))) changes.push(await getRelease(hub, member, r.id));
+  }
+  return changes;
 }

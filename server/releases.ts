@@ -9,7 +9,7 @@ import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
-import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/store.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
@@ -34,15 +34,15 @@ function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
  * packet, and of them the originating and requesting parties, and the third party once executed.
  * Anyone else gets exactly the answer for a release that does not exist.
  */
-function visibleRelease(hub: Hub, member: MemberRecord, releaseId: string): { release: ReleaseRecord; packet: PacketRecord } {
-  const release = hub.store.getRelease(releaseId);
-  const packet = release ? hub.store.getPacket(release.packetId) : undefined;
-  if (!release || !packet || !releaseVisibleTo(member, packet, release, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');
+async function visibleRelease(hub: Hub, member: MemberRecord, releaseId: string): Promise<{ release: ReleaseRecord; packet: PacketRecord }> {
+  const release = await hub.store.releases.get(releaseId);
+  const packet = release ? await hub.store.packets.get(release.packetId) : undefined;
+  if (!release || !packet || !releaseVisibleTo(member, packet, release, await hub.store.releases.ofPacket(packet.id), hub.now())) throw notFound('release');
   return { release, packet };
 }
 
-export function requestRelease(hub: Hub, member: MemberRecord, packetId: string, body: { thirdParty: string; purpose: string }): Release {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
+export async function requestRelease(hub: Hub, member: MemberRecord, packetId: string, body: { thirdParty: string; purpose: string }): Promise<Release> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = agreement.thirdPartyRelease.article;
   if (relation === 'released') throw treatyRefusal(article, 'material received through a release cannot be released onward again without a new request by a direct party', 'forbidden');
@@ -50,7 +50,7 @@ export function requestRelease(hub: Hub, member: MemberRecord, packetId: string,
   if (isDirectParty(packet, body.thirdParty)) {
     throw new Problem('bad-request', `${body.thirdParty} is not a third party to this packet (it is its originator or a recipient)`);
   }
-  if (hub.store.membersOf(body.thirdParty).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
+  if ((await hub.store.members.ofParty(body.thirdParty)).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
   if (packet.state !== 'submitted') throw new Problem('conflict', 'only a submitted packet can be released');
   const record: ReleaseRecord = {
     id: randomUUID(),
@@ -62,28 +62,28 @@ export function requestRelease(hub: Hub, member: MemberRecord, packetId: string,
     state: 'requested',
     requestedAt: hub.now().toISOString(),
   };
-  hub.store.transaction(() => {
-    hub.store.insertRelease(record);
-    hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
-    recordReleaseReceipts(hub, record.id, 'release-requested');
+  await hub.store.transaction(async () => {
+    await hub.store.releases.insert(record);
+    await hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
+    await recordReleaseReceipts(hub, record.id, 'release-requested');
   });
   return toRelease(record, packet);
 }
 
-export function getRelease(hub: Hub, member: MemberRecord, releaseId: string): Release {
-  const { release, packet } = visibleRelease(hub, member, releaseId);
+export async function getRelease(hub: Hub, member: MemberRecord, releaseId: string): Promise<Release> {
+  const { release, packet } = await visibleRelease(hub, member, releaseId);
   return toRelease(release, packet);
 }
 
-export function listReleases(hub: Hub, member: MemberRecord, packetId: string): Release[] {
-  const { packet } = visiblePacket(hub, member, packetId);
-  const releases = hub.store.releasesOf(packetId);
+export async function listReleases(hub: Hub, member: MemberRecord, packetId: string): Promise<Release[]> {
+  const { packet } = await visiblePacket(hub, member, packetId);
+  const releases = await hub.store.releases.ofPacket(packetId);
   return releases.filter((r) => releaseVisibleTo(member, packet, r, releases, hub.now())).map((r) => toRelease(r, packet));
 }
 
 /** Record the originating officer's signed consent or refusal. */
 export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { decision: string; signature: string }): Promise<Release> {
-  const { release, packet } = visibleRelease(hub, member, releaseId);
+  const { release, packet } = await visibleRelease(hub, member, releaseId);
   const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
   if (!isOfficerOf(member, packet.senderParty, hub.now())) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
@@ -102,12 +102,12 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
   if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';
-  hub.store.transaction(() => {
+  await hub.store.transaction(async () => {
     // Compare-and-set in the transaction that records it: a decision that lost the race to
     // another one (checked while this signature was verified) changes nothing and answers 409.
     // One instant for the record and its audit event, so the signed log proves decidedAt.
     const decidedAt = hub.now().toISOString();
-    const landed = hub.store.recordDecision(release.id, {
+    const landed = await hub.store.releases.recordDecision(release.id, {
       state,
       decision: body.decision,
       signature: body.signature,
@@ -115,11 +115,11 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       decidedAt,
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
-    if (!landed) throw new Problem('conflict', `this release was already ${hub.store.getRelease(release.id)?.state ?? 'decided'}`);
-    hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
-    recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
+    if (!landed) throw new Problem('conflict', `this release was already ${(await hub.store.releases.get(release.id))?.state ?? 'decided'}`);
+    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    await recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
-  return getRelease(hub, member, releaseId);
+  return await getRelease(hub, member, releaseId);
 }
 
 /**
@@ -128,7 +128,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
  * consent expired, or by anyone but a contact of the requesting party.
  */
 export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: string, body: { wraps: Array<{ partId: string; pkesk: string }> }): Promise<Release> {
-  const { release, packet } = visibleRelease(hub, member, releaseId);
+  const { release, packet } = await visibleRelease(hub, member, releaseId);
   const article = agreementOf(hub.agreements, packet.agreementId).thirdPartyRelease.article;
   if (member.party !== release.requestingParty || !isContact(member) || !isReader(member)) {
     throw treatyRefusal(article, `only a contact person of ${release.requestingParty}, which asked for this release, can execute it`, 'forbidden');
@@ -136,36 +136,36 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
   if (isDirectParty(packet, release.thirdParty)) {
     throw new Problem('conflict', 'this is a consent to use the packet for another purpose (SCO Art. 7(2)); there are no keys to release');
   }
-  const parts = hub.store.partsOf(packet.id);
-  const expected = new Set(clearedReceivers(hub.store.membersOf(release.thirdParty), packet.level, hub.now()).map((m) => m.encryptionKeyId));
+  const parts = await hub.store.packets.partsOf(packet.id);
+  const expected = new Set(clearedReceivers(await hub.store.members.ofParty(release.thirdParty), packet.level, hub.now()).map((m) => m.encryptionKeyId));
   if (expected.size === 0) throw new Problem('conflict', `${release.thirdParty} has no member cleared for ${packet.level}`);
   const wraps = await checkWraps(parts, body.wraps, expected, `the cleared members of ${release.thirdParty}`);
 
   const now = hub.now().toISOString();
   // Re-read inside the transaction: the consent must still stand at the moment of release.
-  hub.store.transaction(() => {
-    const current = hub.store.getRelease(release.id)!;
+  await hub.store.transaction(async () => {
+    const current = (await hub.store.releases.get(release.id))!;
     requireStandingConsent(current, packet, now, article);
     // The executor's standing is re-read too: revoked or downgraded while the wraps were checked, it stops here.
-    const executor = hub.store.getMember(member.fingerprint);
-    if (!executor || !releaseVisibleTo(executor, packet, current, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');
-    if (!hub.store.markExecuted(release.id, now)) throw new Problem('conflict', 'this release was already executed');
+    const executor = await hub.store.members.get(member.fingerprint);
+    if (!executor || !releaseVisibleTo(executor, packet, current, await hub.store.releases.ofPacket(packet.id), hub.now())) throw notFound('release');
+    if (!await hub.store.releases.markExecuted(release.id, now)) throw new Problem('conflict', 'this release was already executed');
     for (const [partId, pkesk] of wraps) {
-      hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
+      await hub.store.packets.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
     }
-    hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
-    recordReleaseReceipts(hub, release.id, 'release-executed');
+    await hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
+    await recordReleaseReceipts(hub, release.id, 'release-executed');
   });
-  return getRelease(hub, member, releaseId);
+  return await getRelease(hub, member, releaseId);
 }
 
 /**
  * One page of the releases the caller's party is party to (as the packet's originator, as the
  * requester, or as the third party once executed), newest first, for packets the caller is cleared to see: one indexed query.
  */
-export function pendingReleases(hub: Hub, member: MemberRecord, query: ReleaseListQuery): Page<Release> {
-  const page = listed(() =>
-    hub.store.listings.releases({
+export async function pendingReleases(hub: Hub, member: MemberRecord, query: ReleaseListQuery): Promise<Page<Release>> {
+  const page = await listed(() =>
+    hub.store.releases.page({
       party: member.party,
       levels: readableLevels(member),
       state: query.state,
@@ -175,11 +175,6 @@ export function pendingReleases(hub: Hub, member: MemberRecord, query: ReleaseLi
       cursor: query.cursor,
     }),
   );
-  // The page is read by one indexed query; each release is then held to the visibility rule.
-  const now = hub.now();
-  const items = page.items.filter((r) => {
-    const packet = hub.store.getPacket(r.packetId);
-    return packet !== undefined && releaseVisibleTo(member, packet, r, hub.store.releasesOf(r.packetId), now);
-  });
-  return { items: items.map(({ decidedBy: _d, ...rest }) => rest), nextCursor: page.nextCursor };
+  // The query applies the visibility rule itself (storage/listings.ts): every row is the caller's to see, and a page is never short.
+  return { items: page.items.map(({ decidedBy: _d, ...rest }) => rest), nextCursor: page.nextCursor };
 }

@@ -23,7 +23,7 @@ import {
   type RequestView,
   type StateChangeBody,
 } from '../protocol/requests.ts';
-import type { MemberRecord, PacketRecord } from '../storage/store.ts';
+import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import type { RequestListQuery } from '../protocol/api.ts';
@@ -38,23 +38,23 @@ import { listOralRequests } from './oral-requests.ts';
 
 // --- requests and their state ----------------------------------------------------------------
 
-function requestPacket(hub: Hub, member: MemberRecord, packetId: string): { packet: PacketRecord; relation: Relation } {
-  const { packet, relation } = visiblePacket(hub, member, packetId);
+async function requestPacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation }> {
+  const { packet, relation } = await visiblePacket(hub, member, packetId);
   if (packet.kind !== 'request') throw new Problem('bad-request', `packet ${packetId} is a ${packet.kind}, not a request`);
   if (packet.state !== 'submitted') throw new Problem('conflict', 'a draft is not a request yet; submit it first');
   return { packet, relation };
 }
 
 /** The state-bearing events of one requested party (a delay notice does not change the state). */
-function stateOf(hub: Hub, packetId: string, party: string) {
-  const events = hub.store.requestEvents(packetId, party);
+async function stateOf(hub: Hub, packetId: string, party: string) {
+  const events = await hub.store.requests.events(packetId, party);
   const last = [...events].reverse().find((e) => e.state !== 'delay-notified');
   return { events, state: (last?.state ?? 'received') as RequestState, scope: last?.scope };
 }
 
-function viewOf(hub: Hub, packet: PacketRecord, party: string): RequestView {
+async function viewOf(hub: Hub, packet: PacketRecord, party: string): Promise<RequestView> {
   const agreement = agreementOf(hub.agreements, packet.agreementId);
-  const { events, state, scope } = stateOf(hub, packet.id, party);
+  const { events, state, scope } = await stateOf(hub, packet.id, party);
   const receivedAt = packet.submittedAt ?? packet.createdAt;
   const execution = agreement.deadlines.execution;
   const dueAt = addDeadline(receivedAt, execution);
@@ -91,30 +91,30 @@ function viewOf(hub: Hub, packet: PacketRecord, party: string): RequestView {
 }
 
 /** The request as `member` may see it: each requested party's state for the requester, its own for a requested party. */
-export function requestViews(hub: Hub, member: MemberRecord, packetId: string): RequestView[] {
-  const { packet, relation } = requestPacket(hub, member, packetId);
+export async function requestViews(hub: Hub, member: MemberRecord, packetId: string): Promise<RequestView[]> {
+  const { packet, relation } = await requestPacket(hub, member, packetId);
   // A third party that received the packet by release is no party to the request: like a missing packet.
   if (relation === 'released') throw notFound('packet');
-  return viewsFor(hub, member, packet, relation);
+  return await viewsFor(hub, member, packet, relation);
 }
 
-function viewsFor(hub: Hub, member: MemberRecord, packet: PacketRecord, relation: 'sent' | 'received'): RequestView[] {
-  return relation === 'sent' ? packet.recipients.map((party) => viewOf(hub, packet, party)) : [viewOf(hub, packet, member.party)];
+async function viewsFor(hub: Hub, member: MemberRecord, packet: PacketRecord, relation: 'sent' | 'received'): Promise<RequestView[]> {
+  return relation === 'sent' ? Promise.all(packet.recipients.map((party) => viewOf(hub, packet, party))) : [await viewOf(hub, packet, member.party)];
 }
 
 /** Every request my party sent or received that I may see: the views of the packets `visiblePackets` lets through. */
-function listRequests(hub: Hub, member: MemberRecord): RequestView[] {
+async function listRequests(hub: Hub, member: MemberRecord): Promise<RequestView[]> {
   const out: RequestView[] = [];
-  for (const id of hub.store.submittedPacketIds(member.party, 'request')) {
-    const seen = packetSeenBy(hub, member, id);
+  for (const id of await hub.store.packets.submittedIdsFor(member.party, 'request')) {
+    const seen = await packetSeenBy(hub, member, id);
     if (!seen || seen.packet.kind !== 'request' || seen.packet.state !== 'submitted' || seen.relation === 'released') continue;
-    out.push(...viewsFor(hub, member, seen.packet, seen.relation));
+    out.push(...(await viewsFor(hub, member, seen.packet, seen.relation)));
   }
   return out;
 }
 
 /** The written packet behind a state change: sent by the requested party, of the right kind, in reply to the request. */
-function requireStatePacket(hub: Hub, member: MemberRecord, request: PacketRecord, agreement: Agreement, body: StateChangeBody, article: string): string | undefined {
+async function requireStatePacket(hub: Hub, member: MemberRecord, request: PacketRecord, agreement: Agreement, body: StateChangeBody, article: string): Promise<string | undefined> {
   const rule = STATE_PACKET[body.state];
   if (!rule) {
     if (body.packetId) throw new Problem('bad-request', `a change to ${body.state} does not take a packet`);
@@ -125,7 +125,7 @@ function requireStatePacket(hub: Hub, member: MemberRecord, request: PacketRecor
     const [what, them] = body.state === 'refused' || body.state === 'deferred' ? ['written reasons', 'them'] : ['a written notice', 'it'];
     throw treatyRefusal(article, `a request is ${body.state} only with ${what}: send ${them} as a packet of kind ${rule.kinds.join(' or ')} in reply to ${request.id} and give its id`);
   }
-  const related = hub.store.getPacket(body.packetId);
+  const related = await hub.store.packets.get(body.packetId);
   const manifest = related ? parseCanonicalManifest(related.manifest) : undefined;
   if (!related || !manifest?.ok || related.senderParty !== member.party || related.state !== 'submitted') {
     throw treatyRefusal(article, `packet ${body.packetId} is not a submitted packet of ${member.party}`);
@@ -155,8 +155,8 @@ function articleFor(agreement: Agreement, state: RequestState): string {
 }
 
 /** A contact of a requested party moves the request on; refusals and deferrals need written reasons. */
-export function changeState(hub: Hub, member: MemberRecord, packetId: string, body: StateChangeBody): RequestView {
-  const { packet, relation } = requestPacket(hub, member, packetId);
+export async function changeState(hub: Hub, member: MemberRecord, packetId: string, body: StateChangeBody): Promise<RequestView> {
+  const { packet, relation } = await requestPacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('forbidden', `the state of a request is set by the requested party (${packet.recipients.join(', ')})`);
   requireContact(member, 'changing the state of a request');
   const agreement = agreementOf(hub.agreements, packet.agreementId);
@@ -169,16 +169,16 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
       throw treatyRefusal(article, `a transfer names a competent authority of ${member.party} under ${agreement.id} (${party?.authorities.map((a) => a.id).join(', ') ?? 'none'})`);
     }
   }
-  const relatedPacket = requireStatePacket(hub, member, packet, agreement, body, article);
+  const relatedPacket = await requireStatePacket(hub, member, packet, agreement, body, article);
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
+  await hub.store.transaction(async () => {
     // Re-read inside the transaction, so two contacts cannot both move the request from the same state.
-    const current = stateOf(hub, packet.id, member.party);
+    const current = await stateOf(hub, packet.id, member.party);
     const fromPartialRefusal = current.state === 'refused' && current.scope === 'part';
     if (!canTransition(current.state, body.state) || (current.state === 'refused' && !fromPartialRefusal)) {
       throw new Problem('conflict', `the request is ${current.state}${current.scope ? ` (${current.scope})` : ''}; it cannot become ${body.state}`);
     }
-    hub.store.insertRequestEvent({
+    await hub.store.requests.insertEvent({
       packetId: packet.id,
       party: member.party,
       state: body.state,
@@ -188,7 +188,7 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
       actor: member.fingerprint,
       at,
     });
-    hub.audit({
+    await hub.audit({
       actor: member.fingerprint,
       party: member.party,
       action: `request.${body.state}`,
@@ -198,31 +198,31 @@ export function changeState(hub: Hub, member: MemberRecord, packetId: string, bo
     });
     // The requesting party can later prove it was refused, deferred or told of the transfer.
     const receiptKind = ({ refused: 'request-refused', deferred: 'request-deferred', transferred: 'transfer' } as const)[body.state as 'refused' | 'deferred' | 'transferred'];
-    if (receiptKind) recordHubReceipt(hub, { kind: receiptKind, packetId: packet.id, party: packet.senderParty });
+    if (receiptKind) await recordHubReceipt(hub, { kind: receiptKind, packetId: packet.id, party: packet.senderParty });
   });
-  return viewOf(hub, packet, member.party);
+  return await viewOf(hub, packet, member.party);
 }
 
 /** The requesting party is told of a delay (SCO Art. 6(2)) by a packet of kind information in reply to the request. */
-export function notifyDelay(hub: Hub, member: MemberRecord, packetId: string, body: { packetId: string }): RequestView {
-  const { packet, relation } = requestPacket(hub, member, packetId);
+export async function notifyDelay(hub: Hub, member: MemberRecord, packetId: string, body: { packetId: string }): Promise<RequestView> {
+  const { packet, relation } = await requestPacket(hub, member, packetId);
   if (relation !== 'received') throw new Problem('forbidden', 'a delay is notified by the requested party');
   requireContact(member, 'notifying a delay');
   const agreement = agreementOf(hub.agreements, packet.agreementId);
   const article = ruleOrRefuse(agreement, agreement.workflow?.delayNotice, 'delay notices').article;
-  const related = hub.store.getPacket(body.packetId);
+  const related = await hub.store.packets.get(body.packetId);
   const manifest = related ? parseCanonicalManifest(related.manifest) : undefined;
   if (!related || !manifest?.ok || related.senderParty !== member.party || related.state !== 'submitted' || related.kind !== 'information' || manifest.manifest.references.inReplyTo !== packet.id) {
     throw treatyRefusal(article, `a delay is notified in writing: packet ${body.packetId} must be a submitted information packet of ${member.party} in reply to ${packet.id}`);
   }
-  const { state } = stateOf(hub, packet.id, member.party);
+  const { state } = await stateOf(hub, packet.id, member.party);
   if (CLOSED_STATES.includes(state)) throw new Problem('conflict', `the request is already ${state}`);
   const at = hub.now().toISOString();
-  hub.store.transaction(() => {
-    hub.store.insertRequestEvent({ packetId: packet.id, party: member.party, state: 'delay-notified', relatedPacket: related.id, actor: member.fingerprint, at });
-    hub.audit({ actor: member.fingerprint, party: member.party, action: 'request.delay-notified', object: packet.id, outcome: 'allow', detail: { packet: related.id, article } });
+  await hub.store.transaction(async () => {
+    await hub.store.requests.insertEvent({ packetId: packet.id, party: member.party, state: 'delay-notified', relatedPacket: related.id, actor: member.fingerprint, at });
+    await hub.audit({ actor: member.fingerprint, party: member.party, action: 'request.delay-notified', object: packet.id, outcome: 'allow', detail: { packet: related.id, article } });
   });
-  return viewOf(hub, packet, member.party);
+  return await viewOf(hub, packet, member.party);
 }
 
 // --- deadlines ---------------------------------------------------------------------------------
@@ -230,9 +230,9 @@ export function notifyDelay(hub: Hub, member: MemberRecord, packetId: string, bo
 const DUE_ORDER: Record<DueStatus, number> = { overdue: 0, 'due-soon': 1, due: 2, 'no-deadline': 3, closed: 4 };
 
 /** What is due, due soon and overdue for my party: requests to execute or awaited, oral requests to confirm, packets to confirm. */
-export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
+export async function deadlines(hub: Hub, member: MemberRecord): Promise<DeadlineItem[]> {
   const items: DeadlineItem[] = [];
-  for (const view of listRequests(hub, member)) {
+  for (const view of await listRequests(hub, member)) {
     if (view.due === 'closed') continue;
     const mine = view.requestedParty === member.party;
     items.push({
@@ -247,7 +247,7 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
       article: view.deadlineArticle ?? `no execution deadline in ${view.agreementId}`,
     });
   }
-  for (const o of listOralRequests(hub, member)) {
+  for (const o of await listOralRequests(hub, member)) {
     if (o.due === 'closed') continue;
     const mine = o.requestingParty === member.party;
     items.push({
@@ -262,11 +262,13 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
       article: o.article,
     });
   }
-  for (const id of hub.store.packetIdsForParty(member.party)) {
-    const pending = hub.store.authenticityRequestsOf(id).filter((a) => !a.confirmedAt);
-    if (pending.length === 0) continue;
+  // Open requests about packets my party may look at, in one query; then each packet once.
+  const open = await hub.store.requests.openAuthenticityFor(member.party);
+  const byPacket = new Map<string, typeof open>();
+  for (const a of open) byPacket.set(a.packetId, [...(byPacket.get(a.packetId) ?? []), a]);
+  for (const [id, pending] of byPacket) {
     // Below the marking, the packet (and so the doubt about it) does not exist for this member.
-    const packet = packetSeenBy(hub, member, id)?.packet;
+    const packet = (await packetSeenBy(hub, member, id))?.packet;
     if (!packet) continue;
     for (const a of pending) {
       const mine = packet.senderParty === member.party;
@@ -291,9 +293,9 @@ export function deadlines(hub: Hub, member: MemberRecord): DeadlineItem[] {
  * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
  * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
  */
-export function requestPage(hub: Hub, member: MemberRecord, query: RequestListQuery): Page<RequestView> {
-  const page = listed(() =>
-    hub.store.listings.packets({
+export async function requestPage(hub: Hub, member: MemberRecord, query: RequestListQuery): Promise<Page<RequestView>> {
+  const page = await listed(() =>
+    hub.store.packets.page({
       party: member.party,
       levels: readableLevels(member),
       folder: query.box === 'all' ? undefined : query.box,
@@ -305,6 +307,7 @@ export function requestPage(hub: Hub, member: MemberRecord, query: RequestListQu
       cursor: query.cursor,
     }),
   );
-  const items = page.items.filter((p) => p.relation !== 'released').flatMap((p) => requestViews(hub, member, p.id));
+  const items: RequestView[] = [];
+  for (const p of page.items) if (p.relation !== 'released') items.push(...(await requestViews(hub, member, p.id)));
   return { items, nextCursor: page.nextCursor };
 }

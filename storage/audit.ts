@@ -15,7 +15,7 @@ import {
   type AuditEvent,
   type SignedCheckpoint,
 } from '../protocol/evidence.ts';
-import type { Store } from './store.ts';
+import type { Storage } from './repositories.ts';
 
 export { consistencyProof, inclusionProof, merkleRoot };
 
@@ -48,11 +48,11 @@ export function verifyAuditChain(events: readonly AuditEvent[], kept: Checkpoint
 }
 
 /** The hub's stored checkpoints, parsed; a stored one that does not parse is reported, not skipped. */
-export function storedCheckpoints(store: Store): Array<{ signed: SignedCheckpoint; checkpoint: Checkpoint | undefined }> {
-  return store.checkpoints().map((c) => ({ signed: { statement: c.statement, signature: c.signature }, checkpoint: parseStatement(Checkpoint, c.statement) }));
+export async function storedCheckpoints(store: Storage): Promise<Array<{ signed: SignedCheckpoint; checkpoint: Checkpoint | undefined }>> {
+  return (await store.audit.checkpoints()).map((c) => ({ signed: { statement: c.statement, signature: c.signature }, checkpoint: parseStatement(Checkpoint, c.statement) }));
 }
 
 /** Every event of the log, in order, as the protocol describes it. */
-export function readAuditLog(store: Store): AuditEvent[] {
-  return store.auditEvents().map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, party: e.party, action: e.action, object: e.object, outcome: e.outcome, detail: e.detail, prevHash: e.prevHash, hash: e.hash }));
+export async function readAuditLog(store: Storage): Promise<AuditEvent[]> {
+  return (await store.audit.events()).map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, party: e.party, action: e.action, object: e.object, outcome: e.outcome, detail: e.detail, prevHash: e.prevHash, hash: e.hash }));
 }

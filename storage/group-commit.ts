@@ -8,10 +8,11 @@
  * crash loses either all of a job or none of it.
  *
  * Jobs queue while a commit runs and form the next batch; a batch starts on the next turn of the
- * event loop, so nothing waits for a timer. Never use it for a transaction whose caller must see
+ * event loop, so nothing waits for a timer. The batch is one unit of work of the connection's
+ * gate (storage/sqlite/gate.ts), so no other statement runs inside it. Never use it for a transaction whose caller must see
  * another job's rows before deciding: jobs of one batch run one after the other, in order.
  */
-import type { Db } from './db.ts';
+import type { SqliteGate } from './sqlite/gate.ts';
 
 interface Job {
   fn: () => unknown;
@@ -20,44 +21,44 @@ interface Job {
 }
 
 export class GroupCommit {
-  private readonly db: Db;
+  private readonly gate: SqliteGate;
   private queue: Job[] = [];
   private scheduled = false;
   /** Batches committed and jobs in them, for the benchmark and docs. */
   readonly stats = { batches: 0, jobs: 0 };
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(gate: SqliteGate) {
+    this.gate = gate;
   }
 
   /** Run `fn` in a savepoint of the next group transaction; resolves once that transaction committed. */
-  run<T>(fn: () => T): Promise<T> {
+  run<T>(fn: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.transaction(() => {
+      await this.gate.transaction(async () => {
         for (const job of batch) {
           try {
-            // A nested better-sqlite3 transaction is a savepoint: a throw undoes this job only.
-            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+            // A unit of work inside the group's transaction is a savepoint: a throw undoes this job only.
+            outcomes.push({ ok: true, value: await this.gate.transaction(async () => await job.fn()) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      });
     } catch (error) {
       // The COMMIT itself failed: nothing of the batch is durable.
       for (const job of batch) job.reject(error);

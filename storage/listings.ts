@@ -10,7 +10,8 @@ import type { Level } from '../protocol/levels.ts';
 import type { PacketKind } from '../protocol/manifest.ts';
 import type { ReleaseState } from '../protocol/release.ts';
 import type { Db } from './db.ts';
-import type { PacketRecord, ReleaseRecord } from './store.ts';
+import type { OralRequestRecord, PacketRecord, ReleaseRecord } from './records.ts';
+import { toOralRequest, toPacketSummary, toRelease, type Row } from './sqlite/mappers.ts';
 
 export interface Page<T> {
   items: T[];
@@ -67,9 +68,6 @@ export function decodeCursor(cursor: string): { at: string; id: string } {
   return { at: value[0], id: value[1] };
 }
 
-type Row = Record<string, unknown>;
-const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
-
 // Recipients come in primary-key order (packet_id, party), so already sorted by party.
 // One statement per index: the folder listing and the all-folders listing read different ones.
 // Optional filters are `(? IS NULL OR ...)` on the joined packet row, so the plan stays the index
@@ -93,11 +91,15 @@ export const PACKET_PAGE_SQL = {
    ORDER BY a.created_at DESC, a.packet_id DESC LIMIT @limit`,
 };
 
+// A release is listed only to a party that may look at its packet at all (packet_access: sent,
+// received, or released to it), the same rule as releaseVisibleTo (server/policy/visibility.ts)
+// with clearance in `levels` and the member's standing checked by auth: the page needs no filter after it.
 export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement, p.sender_party AS packet_sender
    FROM release_access a INDEXED BY release_access_order
    JOIN releases l ON l.id = a.release_id JOIN packets p ON p.id = l.packet_id
    WHERE a.party = @party
      AND p.level IN (SELECT value FROM json_each(@levels))
+     AND EXISTS (SELECT 1 FROM packet_access x WHERE x.party = @party AND x.packet_id = l.packet_id)
      AND (@state IS NULL OR l.state = @state)
      AND (@packet IS NULL OR l.packet_id = @packet)
      AND a.requested_at >= @since AND (a.requested_at, a.release_id) < (@afterAt, @afterId)
@@ -169,10 +171,9 @@ export class Listings {
     return paged(rows, f.limit, toListedPacket, (r) => [r.created_at as string, r.id as string]);
   }
 
-  /** Oral requests as rows; the caller maps them (storage/store.ts has the one mapper). */
-  oralRequests<T>(f: OralListFilter, map: (row: Record<string, unknown>) => T): Page<T> {
+  oralRequests(f: OralListFilter): Page<OralRequestRecord> {
     const rows = this.db.prepare(ORAL_PAGE_SQL).all({ party: f.party, ...keyset(f.cursor, f.since), limit: f.limit + 1 }) as Row[];
-    return paged(rows, f.limit, map, (r) => [r.made_at as string, r.id as string]);
+    return paged(rows, f.limit, toOralRequest, (r) => [r.made_at as string, r.id as string]);
   }
 
   releases(f: ReleaseListFilter): Page<ListedRelease> {
@@ -189,40 +190,9 @@ export class Listings {
 }
 
 function toListedPacket(r: Row): ListedPacket {
-  return {
-    id: r.id as string,
-    agreementId: r.agreement_id as string,
-    senderParty: r.sender_party as string,
-    senderFingerprint: r.sender_fingerprint as string,
-    kind: r.kind as PacketKind,
-    level: r.level as Level,
-    labels: JSON.parse(r.labels as string) as Record<string, string>,
-    state: r.state as 'draft' | 'submitted',
-    revision: r.revision as number,
-    createdAt: r.created_at as string,
-    submittedAt: opt(r.submitted_at),
-    recipients: JSON.parse(r.recipient_list as string) as string[],
-    relation: r.relation as ListedPacket['relation'],
-  };
+  return { ...toPacketSummary(r, JSON.parse(r.recipient_list as string) as string[]), relation: r.relation as ListedPacket['relation'] };
 }
 
 function toListedRelease(r: Row): ListedRelease {
-  return {
-    id: r.id as string,
-    packetId: r.packet_id as string,
-    requestedBy: r.requested_by as string,
-    requestingParty: r.requesting_party as string,
-    thirdParty: r.third_party as string,
-    purpose: r.purpose as string,
-    state: r.state as ReleaseState,
-    requestedAt: r.requested_at as string,
-    decision: opt(r.decision),
-    decisionSignature: opt(r.decision_signature),
-    decidedBy: opt(r.decided_by),
-    decidedAt: opt(r.decided_at),
-    expiresAt: opt(r.expires_at),
-    executedAt: opt(r.executed_at),
-    agreementId: r.packet_agreement as string,
-    originParty: r.packet_sender as string,
-  };
+  return { ...toRelease(r), agreementId: r.packet_agreement as string, originParty: r.packet_sender as string };
 }

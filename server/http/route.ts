@@ -10,7 +10,7 @@
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
-import type { MemberRecord } from '../../storage/store.ts';
+import type { MemberRecord } from '../../storage/records.ts';
 import type { ProblemCode } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { NoQuery, parse } from '../validate.ts';

@@ -9,7 +9,7 @@ import { REQUEST_FORM_MEDIA_TYPE } from '../../protocol/requests.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import { isContact, isTranslator } from './roles.ts';
 import { readRelation } from './visibility.ts';
-import type { MemberRecord, PacketRecord } from '../../storage/store.ts';
+import type { MemberRecord, PacketRecord } from '../../storage/records.ts';
 import { Problem, treatyRefusal } from '../errors.ts';
 
 /** Members who must be able to read a packet at `level`: receiving role and enough clearance. */

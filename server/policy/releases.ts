@@ -3,7 +3,7 @@
  * party, who decides, who executes, and whether a consent still stands at the moment of
  * release. Pure decisions over records the caller read inside its transaction; no I/O.
  */
-import type { PacketRecord, ReleaseRecord } from '../../storage/store.ts';
+import type { PacketRecord, ReleaseRecord } from '../../storage/records.ts';
 import { Problem, treatyRefusal } from '../errors.ts';
 
 /** The originator or a direct recipient: not a third party to the packet. */

@@ -5,7 +5,7 @@
  * exactly as visible as the packet. Pure; the caller reads the records.
  */
 import { clearanceCovers, LEVELS, type Level } from '../../protocol/levels.ts';
-import type { MemberRecord, PacketRecord, ReleaseRecord } from '../../storage/store.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../../storage/records.ts';
 import { isActive } from './roles.ts';
 
 export type Relation = 'sent' | 'received' | 'released';

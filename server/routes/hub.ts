@@ -18,7 +18,7 @@ export const hubRoutes: RouteSpec[] = [
     access: 'public',
     answer: { status: 200, description: 'the hub', schema: HubInfo },
     problems: [],
-    handle: ({ hub }) => ({ fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor(), parties: hub.store.parties() }),
+    handle: async ({ hub }) => ({ fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor(), parties: await hub.store.members.parties() }),
   }),
   defineRoute({
     method: 'get',

@@ -21,7 +21,7 @@ export const memberRoutes: RouteSpec[] = [
     query: MembersQuery,
     answer: { status: 200, description: 'the members, oldest enrolment first', schema: z.array(Member) },
     problems: [],
-    handle: ({ hub, params, query }) => hub.store.membersOf(params.party, { includeRevoked: query.include === 'revoked' }).map(publicMember),
+    handle: async ({ hub, params, query }) => (await hub.store.members.ofParty(params.party, { includeRevoked: query.include === 'revoked' })).map(publicMember),
   }),
   defineRoute({
     method: 'get',
@@ -34,7 +34,7 @@ export const memberRoutes: RouteSpec[] = [
     params: PartyParams,
     answer: { status: 200, description: 'the rotations, oldest first', schema: z.array(Rotation) },
     problems: [],
-    handle: ({ hub, params }) => hub.store.rotationsOf(params.party),
+    handle: ({ hub, params }) => hub.store.members.rotationsOf(params.party),
   }),
   defineRoute({
     method: 'get',
@@ -47,7 +47,7 @@ export const memberRoutes: RouteSpec[] = [
     params: PartyParams,
     answer: { status: 200, description: 'the entries, oldest first', schema: z.array(Contact) },
     problems: [],
-    handle: ({ hub, params }) => hub.store.contactsOf(params.party),
+    handle: ({ hub, params }) => hub.store.members.contactsOf(params.party),
   }),
   defineRoute({
     method: 'post',

@@ -31,7 +31,7 @@ export const partRoutes: RouteSpec[] = [
     problems: ['not-found'],
     handle: async ({ hub, member, params, http }) => {
       const { res } = http;
-      const part = openPart(hub, member, params.id, params.partId);
+      const part = await openPart(hub, member, params.id, params.partId);
       res.set({
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(part.wrap.length + part.size),

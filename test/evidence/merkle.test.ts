@@ -16,7 +16,7 @@ import {
   verifyInclusion,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
-import { AUDIT_GENESIS as STORE_GENESIS, auditEventHash as storeEventHash } from '../../storage/store.ts';
+import { AUDIT_GENESIS as STORE_GENESIS, auditEventHash as storeEventHash } from '../../protocol/evidence.ts';
 
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
 

@@ -29,14 +29,14 @@ let decisions = 0;
 const CHECKPOINT_EVERY = 7;
 const app = () => hub.app;
 const auth = (p: Person) => ({ Authorization: `Bearer ${tokens.get(p)}` });
-const eventCount = () => hub.hub.store.auditEvents().length;
+const eventCount = async () => (await hub.hub.store.audit.events()).length;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Run `fn`, which the hub must decide as exactly `n` audit events. */
 async function decided<T>(n: number, fn: () => Promise<T>): Promise<T> {
-  const before = eventCount();
+  const before = await eventCount();
   const result = await fn();
-  expect(eventCount() - before).toBe(n);
+  expect(await eventCount() - before).toBe(n);
   decisions += n;
   return result;
 }
@@ -75,7 +75,7 @@ beforeAll(async () => {
   await world.enroll(pkLow, ['contact'], 'CONFIDENTIAL');
   await world.enroll(kzContact, ['contact'], 'SECRET');
   hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: CHECKPOINT_EVERY }, world.clock.now);
-  decisions = eventCount();
+  decisions = await eventCount();
   for (const p of [ruContact, ruOfficer, pkContact, pkLow, kzContact]) tokens.set(p, await decided(1, () => login(hub.app, p, world.clock.now())));
   packet = await buildPacket({
     sender: ruContact,
@@ -103,7 +103,7 @@ describe('hub receipts', () => {
       ['submission-accepted', 'RU'],
       ['made-available', 'PK'],
     ]);
-    const submit = hub.hub.store.auditEvents().find((e) => e.action === 'packet.submit' && e.object === packet.manifest.packetId)!;
+    const submit = (await hub.hub.store.audit.events()).find((e) => e.action === 'packet.submit' && e.object === packet.manifest.packetId)!;
     for (const r of parsed) {
       expect(r.issuer).toEqual({ role: 'hub', fingerprint: hub.hub.hubFingerprint });
       expect(r.manifestSha256).toBe(sha256(packet.manifestText));
@@ -159,11 +159,11 @@ describe('retrieval receipts', () => {
     ['a time far from the hub clock', (r) => (r.at = new Date(world.clock.now().getTime() - 86400_000).toISOString()), 400],
   ];
   it.each(bad)('refuses a receipt with %s as problem+json, and writes nothing', async (_what, change, status) => {
-    const before = hub.hub.store.receiptsOf(packet.manifest.packetId).length;
+    const before = (await hub.hub.store.receipts.ofPacket(packet.manifest.packetId)).length;
     const res = await decided(1, async () => request(app()).post(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(pkContact)).send(await retrievalReceipt(pkContact, packet, change)));
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(hub.hub.store.receiptsOf(packet.manifest.packetId)).toHaveLength(before);
+    expect(await hub.hub.store.receipts.ofPacket(packet.manifest.packetId)).toHaveLength(before);
   });
 
   it('refuses a signature by another key, a non-canonical statement, unknown fields, a replay, and the sender', async () => {
@@ -238,8 +238,8 @@ describe('release receipts', () => {
 describe('checkpoints and the audit log as a party sees it', () => {
   it('signs a checkpoint at every interval of events, and on demand', async () => {
     const latest = await decided(0, () => request(app()).get('/v1/audit/checkpoints/latest').set(auth(ruContact)).expect(200));
-    const sizes = hub.hub.store.checkpoints().map((c) => c.size);
-    const count = eventCount();
+    const sizes = (await hub.hub.store.audit.checkpoints()).map((c) => c.size);
+    const count = await eventCount();
     expect(sizes).toEqual(Array.from({ length: Math.floor(count / CHECKPOINT_EVERY) }, (_, i) => (i + 1) * CHECKPOINT_EVERY));
     expect(parseStatement(Checkpoint, latest.body.statement as string)!.size).toBe(sizes.at(-1));
     const now = await decided(0, () => request(app()).post('/v1/audit/checkpoints').set(auth(kzContact)).expect(201));
@@ -257,7 +257,7 @@ describe('checkpoints and the audit log as a party sees it', () => {
     const res = await request(app()).get(`/v1/audit?from=${keptSize}`).set(auth(pkContact)).expect(200);
     const view = res.body as AuditExport;
     expect(view.scope).toBe('PK');
-    const all = hub.hub.store.auditEvents();
+    const all = await hub.hub.store.audit.events();
     const seen = new Set(view.events.map((e) => e.event.seq));
     // Its own logins and downloads, the sender's upload of a packet it received...
     expect(all.filter((e) => e.party === 'PK' && e.action === 'auth.login').every((e) => seen.has(e.seq))).toBe(true);
@@ -348,10 +348,10 @@ describe('the audit log counts decisions', () => {
     await decided(1, () => request(app()).post(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(pkContact)).send({ statement: '\u001b[31m\n', signature: '-----BEGIN PGP SIGNATURE-----\n\u0000' }).expect(400));
     // eslint-disable-next-line no-control-regex
     const control = /[\u0000-\u001f\u007f]/;
-    for (const e of hub.hub.store.auditEvents()) for (const v of [e.at, e.actor, e.party, e.action, e.object, e.outcome, e.detail]) expect(v).not.toMatch(control);
+    for (const e of await hub.hub.store.audit.events()) for (const v of [e.at, e.actor, e.party, e.action, e.object, e.outcome, e.detail]) expect(v).not.toMatch(control);
   });
 
-  it('holds exactly one event per decision the hub made in this run, and nothing else', () => {
-    expect(eventCount()).toBe(decisions);
+  it('holds exactly one event per decision the hub made in this run, and nothing else', async () => {
+    expect(await eventCount()).toBe(decisions);
   });
 });

@@ -63,7 +63,7 @@ beforeAll(async () => {
   kept = (await request(hub.app).post('/v1/audit/checkpoints').set('Authorization', `Bearer ${token}`).expect(201)).body as SignedCheckpoint;
   keptCheckpoint = parseStatement(Checkpoint, kept.statement)!;
   await makeEvents(hub, 6);
-  size = hub.hub.store.auditEvents().length;
+  size = (await hub.hub.store.audit.events()).length;
   await hub.close();
 });
 

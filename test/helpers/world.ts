@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enrollMember, initHub } from '../../server/admin.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
+import type { SqliteStorage } from '../../storage/sqlite/index.ts';
 import { parseHubConfig } from '../../server/config.ts';
 import { openHub } from '../../server/hub.ts';
 import { enrollByOfficer } from '../../server/members.ts';
@@ -88,7 +89,7 @@ export async function makeWorld(): Promise<World> {
       const hub = await openHub(parseHubConfig({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent' }), clock.now);
       try {
         const signed = await signMembership(officer, person.armoredPublicKey, { party: person.party, roles, clearance, ...extra }, clock.now());
-        await enrollByOfficer(hub, hub.store.getMember(officer.fingerprint)!, { publicKey: person.armoredPublicKey, statement: signed.statement, signature: signed.signature });
+        await enrollByOfficer(hub, (await hub.store.members.get(officer.fingerprint))!, { publicKey: person.armoredPublicKey, statement: signed.statement, signature: signed.signature });
       } finally {
         await hub.close();
       }
@@ -97,4 +98,9 @@ export async function makeWorld(): Promise<World> {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
   return world;
+}
+
+/** The SQLite storage behind a test hub, for tests that read query plans or tamper with rows directly. */
+export function sqliteOf(app: LiaisonApp): SqliteStorage {
+  return app.hub.store as SqliteStorage;
 }

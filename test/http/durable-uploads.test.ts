@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readAuditLog, verifyAuditChain } from '../../storage/audit.ts';
 import { buildPacket, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { RU_PK_CAST, blobFiles, get, setUp, tearDown, withPart, type Cast } from '../security/support.ts';
+import { sqliteOf } from '../helpers/world.ts';
 
 let cast: Cast<keyof typeof RU_PK_CAST>;
 const now = () => cast.world.clock.now();
@@ -23,14 +24,14 @@ it('twelve uploads at once all commit, each with its audit event, and the chain 
   );
   const bad = await withPart({ ...packets[0]!, manifest: { ...packets[0]!.manifest, packetId: randomUUID() } }, 'p1', Buffer.from('not a message'), cast.people.ruContact, now());
   const blobsBefore = blobFiles(cast.world.dataDir).length;
-  const batchesBefore = cast.hub.hub.store.groupCommit.stats.batches;
+  const batchesBefore = sqliteOf(cast.hub).uploads.stats.batches;
   const answers = await Promise.all([...packets.map((p) => uploadRequest(cast.app, cast.tokens.ruContact, p, true)), uploadRequest(cast.app, cast.tokens.ruContact, bad, true)]);
   expect(answers.slice(0, 12).map((a) => a.status)).toEqual(Array(12).fill(201));
   expect(answers[12]!.status).toBe(400);
   for (const p of packets) await get(cast.app, `/v1/packets/${p.manifest.packetId}`, cast.tokens.pkContact).expect(200);
   expect(blobFiles(cast.world.dataDir).length).toBe(blobsBefore + packets.reduce((n, p) => n + p.manifest.parts.length, 0));
-  const log = readAuditLog(cast.hub.hub.store);
+  const log = await readAuditLog(cast.hub.hub.store);
   expect(verifyAuditChain(log).ok).toBe(true);
   for (const p of packets) expect(log.filter((e) => e.object === p.manifest.packetId).map((e) => e.action)).toEqual(['packet.upload', 'packet.submit']);
-  expect(cast.hub.hub.store.groupCommit.stats.batches - batchesBefore).toBeLessThanOrEqual(12);
+  expect(sqliteOf(cast.hub).uploads.stats.batches - batchesBefore).toBeLessThanOrEqual(12);
 });

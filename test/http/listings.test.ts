@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORAL_PAGE_SQL, PACKET_PAGE_SQL, RELEASE_PAGE_SQL } from '../../storage/listings.ts';
 import { seedPackets } from '../../scripts/seed.ts';
 import { get, setUp, tearDown, type Cast } from '../security/support.ts';
+import { sqliteOf } from '../helpers/world.ts';
 
 const CAST = {
   ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
@@ -22,7 +23,7 @@ type Page = { items: Summary[]; nextCursor: string | null };
 
 beforeAll(async () => {
   cast = await setUp(CAST);
-  seedPackets(cast.hub.hub.store.db, {
+  seedPackets(sqliteOf(cast.hub).db, {
     count: COUNT,
     pairs: [
       { from: 'RU', fromFingerprint: cast.people.ruContact.fingerprint, to: 'PK' },
@@ -38,7 +39,7 @@ afterAll(() => tearDown(cast));
 
 /** The reference: what PK may list in its inbox, written without the access table. */
 function expectedInbox(levels: string[], extra = ''): string[] {
-  const rows = cast.hub.hub.store.db
+  const rows = sqliteOf(cast.hub).db
     .prepare(
       `SELECT p.id FROM packets p JOIN packet_recipients r ON r.packet_id = p.id
        WHERE r.party = 'PK' AND p.state = 'submitted' AND p.level IN (${levels.map((l) => `'${l}'`).join(',')}) ${extra}
@@ -64,7 +65,7 @@ async function pageThrough(token: string, query: string): Promise<{ ids: string[
 
 describe('the query plans', () => {
   const plan = (sql: string) =>
-    (cast.hub.hub.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ party: 'PK', folder: 'inbox', levels: '["SECRET"]', agreement: null, kind: null, state: null, since: '', packet: null, afterAt: '~', afterId: '', limit: 51 }) as Array<{ detail: string }>).map((r) => r.detail);
+    (sqliteOf(cast.hub).db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ party: 'PK', folder: 'inbox', levels: '["SECRET"]', agreement: null, kind: null, state: null, since: '', packet: null, afterAt: '~', afterId: '', limit: 51 }) as Array<{ detail: string }>).map((r) => r.detail);
 
   it.each([
     ['all packets', PACKET_PAGE_SQL.all, 'packet_access_all'],
@@ -103,7 +104,7 @@ describe('paging through packets', () => {
     const bare = await pageThrough(cast.tokens.pkContact, `box=inbox&kind=request&agreement=RU-PK&state=submitted&since=2026-01-01T00:00:20Z&limit=200`);
     expect(bare.ids).toEqual(ids);
     const drafts = await pageThrough(cast.tokens.pkContact, 'box=drafts&limit=500');
-    const expectedDrafts = (cast.hub.hub.store.db.prepare("SELECT id FROM packets WHERE sender_party = 'PK' AND state = 'draft' AND level IN ('CONFIDENTIAL','SECRET') ORDER BY created_at DESC, id DESC").all() as Array<{ id: string }>).map((r) => r.id);
+    const expectedDrafts = (sqliteOf(cast.hub).db.prepare("SELECT id FROM packets WHERE sender_party = 'PK' AND state = 'draft' AND level IN ('CONFIDENTIAL','SECRET') ORDER BY created_at DESC, id DESC").all() as Array<{ id: string }>).map((r) => r.id);
     expect(drafts.ids).toEqual(expectedDrafts);
     const page = (await get(cast.app, '/v1/packets?box=sent&limit=5', cast.tokens.ruContact).expect(200)).body as Page;
     expect(page.items.every((p) => p.relation === 'sent' && p.state === 'submitted')).toBe(true);
@@ -112,7 +113,7 @@ describe('paging through packets', () => {
 
   it('keeps its place while new packets arrive: no packet skipped or listed twice', async () => {
     const first = (await get(cast.app, '/v1/packets?box=inbox&limit=50', cast.tokens.pkContact).expect(200)).body as Page;
-    seedPackets(cast.hub.hub.store.db, {
+    seedPackets(sqliteOf(cast.hub).db, {
       count: 20,
       pairs: [{ from: 'RU', fromFingerprint: cast.people.ruContact.fingerprint, to: 'PK' }],
       agreementId: 'RU-PK',
@@ -139,7 +140,7 @@ describe('paging through packets', () => {
 
 describe('paging through releases', () => {
   it('lists the releases of a party by keyset, for packets it is cleared for', async () => {
-    const db = cast.hub.hub.store.db;
+    const db = sqliteOf(cast.hub).db;
     const packets = expectedInbox(['CONFIDENTIAL', 'SECRET', 'TOP SECRET']).slice(0, 120);
     const insert = db.prepare("INSERT INTO releases (id, packet_id, requested_by, requesting_party, third_party, purpose, state, requested_at) VALUES (?, ?, ?, 'PK', 'KZ', 'Joint investigation', 'requested', ?)");
     db.transaction(() => packets.forEach((id, i) => insert.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, id, cast.people.pkContact.fingerprint, new Date(Date.UTC(2026, 2, 1, 0, 0, i)).toISOString())))();
@@ -162,7 +163,7 @@ describe('paging through releases', () => {
 
 describe('paging through oral requests', () => {
   it('lists the oral requests a party made or received, newest first, by keyset', async () => {
-    const db = cast.hub.hub.store.db;
+    const db = sqliteOf(cast.hub).db;
     const insert = db.prepare("INSERT INTO oral_requests (id, agreement_id, requesting_party, requested_party, made_at, recorded_at, recorded_by) VALUES (?, 'RU-PK', ?, ?, ?, ?, ?)");
     const ids: string[] = [];
     db.transaction(() => {
@@ -186,7 +187,7 @@ describe('paging through oral requests', () => {
 
 describe('the access table follows every way a packet becomes visible', () => {
   it('a recipient recorded after the packet was stored as submitted still gets it in its inbox', () => {
-    const db = cast.hub.hub.store.db;
+    const db = sqliteOf(cast.hub).db;
     const id = '0b000000-0000-4000-8000-000000000001';
     db.prepare("INSERT INTO packets (id, agreement_id, sender_party, sender_fingerprint, kind, level, labels, state, revision, created_at, submitted_at) VALUES (?, 'RU-PK', 'RU', ?, 'information', 'SECRET', '{}', 'submitted', 1, '2027-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z')").run(id, cast.people.ruContact.fingerprint);
     db.prepare("INSERT INTO packet_recipients (packet_id, party) VALUES (?, 'PK')").run(id);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../helpers/packets.ts';
 import { get, setUp, tearDown, type Cast } from '../security/support.ts';
+import { sqliteOf } from '../helpers/world.ts';
 
 const CAST = { ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'SECRET' } } as const;
 let cast: Cast<keyof typeof CAST>;
@@ -17,9 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => tearDown(cast));
 
-const changes = () => (cast.hub.hub.store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+const changes = () => (sqliteOf(cast.hub).db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
-const lastUsed = (token: string) => cast.hub.hub.store.getSession(tokenHash(token))!.lastUsedAt;
+const lastUsed = async (token: string) => (await cast.hub.hub.store.sessions.get(tokenHash(token)))!.lastUsedAt;
 
 describe('session use', () => {
   it('a burst of GETs writes no row at all', async () => {
@@ -32,13 +33,13 @@ describe('session use', () => {
 
   it('the persisted last use moves on once it is a minute old, and idle expiry counts from the real last use', async () => {
     const token = await login(cast.app, cast.people.ruContact, now());
-    const first = lastUsed(token);
+    const first = await lastUsed(token);
     cast.world.clock.advance(30_000);
     await get(cast.app, '/v1/me', token).expect(200);
-    expect(lastUsed(token)).toBe(first);
+    expect(await lastUsed(token)).toBe(first);
     cast.world.clock.advance(31_000);
     await get(cast.app, '/v1/me', token).expect(200);
-    expect(lastUsed(token) > first).toBe(true);
+    expect((await lastUsed(token)) > first).toBe(true);
     // Used again 50 s later (only in memory), then idle for 29 minutes 30 s: still inside 30 minutes.
     cast.world.clock.advance(50_000);
     await get(cast.app, '/v1/me', token).expect(200);

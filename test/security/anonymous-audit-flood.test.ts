@@ -32,7 +32,7 @@ describe('a flood of unauthenticated requests', () => {
   it(`${FLOOD} of them add a handful of audit events, and the counts an investigator needs`, async () => {
     const store = cast.hub.hub.store;
     startOfWindow();
-    const before = store.auditEvents().length;
+    const before = (await store.audit.events()).length;
     const kinds = [
       () => request(cast.app).get('/v1/packets'),
       () => request(cast.app).get('/v1/packets').set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`),
@@ -40,13 +40,13 @@ describe('a flood of unauthenticated requests', () => {
       () => request(cast.app).post('/v1/auth/token').send({ fingerprint: randomFingerprint(), challenge: 'liaison-login/1 forged', signature: '-----BEGIN PGP SIGNATURE-----\n\n=abcd\n-----END PGP SIGNATURE-----' }),
     ];
     for (let i = 0; i < FLOOD; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => kinds[(i + j) % kinds.length]!()));
-    const during = store.auditEvents().length - before;
+    const during = (await store.audit.events()).length - before;
     expect(during).toBeLessThanOrEqual(kinds.length);
 
     // When the window closes, one summary per kind says how many there were, and of which keys.
     cast.world.clock.advance(cast.hub.hub.settings.denialWindowSeconds * 1000 + 1000);
     await request(cast.app).get('/v1/me').expect(401);
-    const added = store.auditEvents().slice(before);
+    const added = (await store.audit.events()).slice(before);
     expect(added.length).toBeLessThanOrEqual(2 * kinds.length + 1);
     const denials = added.filter((e) => e.outcome === 'deny' && e.actor === '-');
     const counted = denials.reduce((n, e) => n + ((JSON.parse(e.detail) as { count?: number }).count ?? 1), 0);
@@ -62,7 +62,7 @@ describe('login challenges and attempts are bounded', () => {
     startOfWindow();
     const answers: number[] = [];
     for (let i = 0; i < 40; i++) answers.push((await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: cast.people.pkLow.fingerprint })).status);
-    expect(store.challengeCount()).toBeLessThanOrEqual(cast.hub.hub.settings.maxChallengesPerKey * Object.keys(RU_PK_CAST).length);
+    expect(await store.sessions.challengeCount()).toBeLessThanOrEqual(cast.hub.hub.settings.maxChallengesPerKey * Object.keys(RU_PK_CAST).length);
     const limited = answers.indexOf(429);
     expect(limited).toBe(cast.hub.hub.settings.authPerKeyPerMinute);
     const res = await request(cast.app).post('/v1/auth/challenge').send({ fingerprint: cast.people.pkLow.fingerprint });

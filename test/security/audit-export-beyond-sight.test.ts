@@ -37,7 +37,7 @@ afterAll(() => tearDown(cast));
 describe('the audit export', () => {
   it('shows a member cleared below the marking no event naming the packet, not even its own denials', async () => {
     const view = (await get(cast.app, '/v1/audit', cast.tokens.pkLow).expect(200)).body as AuditExport;
-    const all = cast.hub.hub.store.auditEvents();
+    const all = await cast.hub.hub.store.audit.events();
     expect(all.some((e) => e.actor === cast.people.pkLow.fingerprint && e.outcome === 'deny' && names(e, id()))).toBe(true);
     expect(view.events.filter((e) => names(e.event, id()) || names(e.event, toBy.id) || names(e.event, toKz.id))).toEqual([]);
     // Its own login is still there (the control).

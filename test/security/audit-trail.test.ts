@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_GENESIS, auditEventHash, type AuditEvent } from '../../storage/store.ts';
+import { AUDIT_GENESIS, auditEventHash, type AuditEvent } from '../../protocol/evidence.ts';
 import { buildPacket, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { CANARY } from '../helpers/world.ts';
 import { RU_PK_CAST, downloadBytes, expectProblem, get, setUp, tearDown, type Cast } from './support.ts';

@@ -181,7 +181,7 @@ beforeAll(async () => {
   const expiring = await enroll('Expiring Contact', { validUntil: new Date(now().getTime() + 60_000).toISOString() });
   const later = await enroll('Later Contact');
   await post(cast.app, `/v1/members/${revoked.person.fingerprint}/revocation`, officerToken).send(await signRevocation(officer, revoked.person, 'Ключ утерян', now())).expect(200);
-  const current = MembershipStatement.parse(JSON.parse(cast.hub.hub.store.getMember(later.person.fingerprint)!.statement!));
+  const current = MembershipStatement.parse(JSON.parse((await cast.hub.hub.store.members.get(later.person.fingerprint))!.statement!));
   const restated = await signRestatement(officer, current, {}, now());
   const notYet = canonicalize({ ...(JSON.parse(restated.statement) as MembershipStatement), validFrom: '2099-01-01T00:00:00.000Z' });
   await post(cast.app, `/v1/members/${later.person.fingerprint}/statements`, officerToken).send({ statement: notYet, signature: await signDetached('membership', notYet, officer.key, now()) }).expect(200);

@@ -56,7 +56,7 @@ describe('release records of a packet above the caller\'s clearance', () => {
     await post(cast.app, `/v1/releases/${release.id}/decision`, cast.tokens.ruOfficer).send(await decision(release, cast.people.ruOfficer, 'consent', now())).expect(200);
     const wraps = await wrapsFor(packet, cast.people.pkContact, [cast.people.kzContact], now());
     await expectLikeMissing(cast.tokens.pkLow, `/v1/releases/${release.id}/execute`, release.id, 'post', { wraps });
-    expect(cast.hub.hub.store.getRelease(release.id)!.state).toBe('consented');
+    expect((await cast.hub.hub.store.releases.get(release.id))!.state).toBe('consented');
     await post(cast.app, `/v1/releases/${release.id}/execute`, cast.tokens.pkContact).send({ wraps }).expect(200);
   });
 });
@@ -64,16 +64,16 @@ describe('release records of a packet above the caller\'s clearance', () => {
 describe('wraps and receipts from members who cannot read', () => {
   it('an officer (no receiving role) cannot add wraps to a packet of its party', async () => {
     const wraps = await wrapsFor(packet, cast.people.ruContact, [cast.people.ruClerk], now());
-    const before = cast.hub.hub.store.wrapsFor(packet.manifest.packetId, 'p1', 'RU').length;
+    const before = (await cast.hub.hub.store.packets.wrapsFor(packet.manifest.packetId, 'p1', 'RU')).length;
     await expectLikeMissing(cast.tokens.ruOfficer, `/v1/packets/${packet.manifest.packetId}/wraps`, packet.manifest.packetId, 'post', { fingerprint: cast.people.ruClerk.fingerprint, wraps });
-    expect(cast.hub.hub.store.wrapsFor(packet.manifest.packetId, 'p1', 'RU').length).toBe(before);
+    expect((await cast.hub.hub.store.packets.wrapsFor(packet.manifest.packetId, 'p1', 'RU')).length).toBe(before);
   });
 
   it('a retrieval receipt from a member who cannot download is refused like a missing packet', async () => {
     const path = `/v1/packets/${packet.manifest.packetId}/receipts`;
     const res = await post(cast.app, path, cast.tokens.pkOfficer).send(await retrievalReceipt(cast.people.pkOfficer, packet, now()));
     expectProblem(res, 404);
-    expect(cast.hub.hub.store.receiptsOf(packet.manifest.packetId).filter((r) => r.kind === 'retrieved')).toEqual([]);
+    expect((await cast.hub.hub.store.receipts.ofPacket(packet.manifest.packetId)).filter((r) => r.kind === 'retrieved')).toEqual([]);
   });
 });
 

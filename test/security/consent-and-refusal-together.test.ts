@@ -38,11 +38,11 @@ describe('a consent and a refusal of one release sent together', () => {
       const state = (won[0]!.body as Release).state;
       outcomes.push(state);
 
-      const events = auditOf(cast).filter((e) => e.object === release.id && (e.action === 'release.consent' || e.action === 'release.refuse'));
+      const events = (await auditOf(cast)).filter((e) => e.object === release.id && (e.action === 'release.consent' || e.action === 'release.refuse'));
       expect(events.map((e) => e.action)).toEqual([state === 'consented' ? 'release.consent' : 'release.refuse']);
-      const receipts = cast.hub.hub.store.receiptsOf(id).map((r) => r.kind).filter((k) => k === 'release-consented' || k === 'release-refused');
+      const receipts = (await cast.hub.hub.store.receipts.ofPacket(id)).map((r) => r.kind).filter((k) => k === 'release-consented' || k === 'release-refused');
       expect(receipts).toEqual([state === 'consented' ? 'release-consented' : 'release-refused']);
-      expect(cast.hub.hub.store.getRelease(release.id)!.state).toBe(state);
+      expect((await cast.hub.hub.store.releases.get(release.id))!.state).toBe(state);
 
       // The release can be executed exactly when the consent is the decision that landed.
       const wraps = await wrapsFor(packet, cast.people.pkContact, [cast.people.kzContact], now());

@@ -59,7 +59,7 @@ describe('the login routes tell an anonymous caller nothing about who is enrolle
     // Anonymous denials are audited in aggregate (one window's summary lands when the window closes).
     cast.world.clock.advance(61_000);
     await request(cast.app).get('/v1/me').expect(401);
-    const reasons = JSON.stringify(cast.hub.hub.store.auditEvents().filter((e) => e.action === 'auth.login' && e.outcome === 'deny').map((e) => e.detail));
+    const reasons = JSON.stringify((await cast.hub.hub.store.audit.events()).filter((e) => e.action === 'auth.login' && e.outcome === 'deny').map((e) => e.detail));
     expect(reasons).toMatch(/does not verify/);
     expect(reasons).toMatch(/unknown or was already used/);
   });

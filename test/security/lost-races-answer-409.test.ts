@@ -42,9 +42,9 @@ describe('two writes of the same thing at once', () => {
       const path = `/v1/packets/${draft.manifest.packetId}/revisions`;
       const answers = await together(() => uploadRequest(cast.app, cast.tokens.ruClerk, a, false, path), () => uploadRequest(cast.app, cast.tokens.ruClerk, b, false, path));
       expect(statuses(answers), `round ${round}`).toEqual([201, 409]);
-      expect(cast.hub.hub.store.getPacket(draft.manifest.packetId)!.revision).toBe(2);
+      expect((await cast.hub.hub.store.packets.get(draft.manifest.packetId))!.revision).toBe(2);
       // The draft's own parts (a request carries its form) plus the one translation that landed.
-      expect(cast.hub.hub.store.partsOf(draft.manifest.packetId)).toHaveLength(draft.manifest.parts.length + 1);
+      expect(await cast.hub.hub.store.packets.partsOf(draft.manifest.packetId)).toHaveLength(draft.manifest.parts.length + 1);
     }
   });
 
@@ -70,7 +70,7 @@ describe('reading never writes', () => {
     // One more event (a download), so the log has grown past every checkpoint the hub stored.
     await get(cast.app, `/v1/packets/${packet.manifest.packetId}/parts/p1`, cast.tokens.pkContact).expect(200);
     const store = cast.hub.hub.store;
-    const before = store.checkpoints().length;
+    const before = (await store.audit.checkpoints()).length;
     const reads = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         i % 3 === 0
@@ -81,7 +81,7 @@ describe('reading never writes', () => {
       ),
     );
     expect(reads.map((r) => r.status)).toEqual(Array.from({ length: 12 }, () => 200));
-    expect(store.checkpoints().length).toBe(before);
+    expect((await store.audit.checkpoints()).length).toBe(before);
     // Creating one is a POST, and two at once do not conflict.
     const made = await together(() => post(cast.app, '/v1/audit/checkpoints', cast.tokens.pkContact), () => post(cast.app, '/v1/audit/checkpoints', cast.tokens.ruContact));
     expect(statuses(made)).toEqual([201, 201]);

@@ -12,7 +12,7 @@ import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
-import { makePerson, type Person } from '../helpers/world.ts';
+import { makePerson, sqliteOf, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, expectProblem, post, setUp, tearDown, together, type Cast } from './support.ts';
 
 type Key = keyof typeof RU_PK_CAST;
@@ -50,7 +50,7 @@ describe('two statements for one key sent together', () => {
   it('never leave the older one in force, over many rounds', async () => {
     const store = cast.hub.hub.store;
     for (let round = 0; round < 8; round++) {
-      const current = MembershipStatement.parse(JSON.parse(store.getMember(cast.people.pkLow.fingerprint)!.statement!));
+      const current = MembershipStatement.parse(JSON.parse((await store.members.get(cast.people.pkLow.fingerprint))!.statement!));
       cast.world.clock.advance(1000);
       const older = await signRestatement(officer(), current, { clearance: round % 2 ? 'RESTRICTED' : 'CONFIDENTIAL' }, now());
       cast.world.clock.advance(1000);
@@ -58,9 +58,9 @@ describe('two statements for one key sent together', () => {
       const send = (s: { statement: string; signature: string }) => () => post(cast.app, `/v1/members/${cast.people.pkLow.fingerprint}/statements`, officerToken).send(s);
       const answers = round % 2 ? await together(send(newer), send(older)) : await together(send(older), send(newer));
       for (const a of answers) if (a.status !== 200) expectProblem(a, 409);
-      const history = (store.db.prepare('SELECT statement FROM member_statements WHERE fingerprint = ? ORDER BY id').all(cast.people.pkLow.fingerprint) as Array<{ statement: string }>).map((r) => MembershipStatement.parse(JSON.parse(r.statement)).issuedAt);
+      const history = (sqliteOf(cast.hub).db.prepare('SELECT statement FROM member_statements WHERE fingerprint = ? ORDER BY id').all(cast.people.pkLow.fingerprint) as Array<{ statement: string }>).map((r) => MembershipStatement.parse(JSON.parse(r.statement)).issuedAt);
       expect([...history].sort(), `round ${round}`).toEqual(history);
-      const inForce = MembershipStatement.parse(JSON.parse(store.getMember(cast.people.pkLow.fingerprint)!.statement!)).issuedAt;
+      const inForce = MembershipStatement.parse(JSON.parse((await store.members.get(cast.people.pkLow.fingerprint))!.statement!)).issuedAt;
       expect(inForce).toBe(history.at(-1));
     }
   });

@@ -64,11 +64,11 @@ describe('the uploader loses standing while the upload arrives', () => {
     const packet = await packetOf('ruSecond');
     const blobs = blobFiles(cast.world.dataDir);
     const res = await uploadInTwo(cast.tokens.ruSecond, multipartBody(BOUNDARY, packetParts(packet)), async () => {
-      const current = MembershipStatement.parse(JSON.parse(cast.hub.hub.store.getMember(cast.people.ruSecond.fingerprint)!.statement!));
+      const current = MembershipStatement.parse(JSON.parse((await cast.hub.hub.store.members.get(cast.people.ruSecond.fingerprint))!.statement!));
       await post(cast.app, `/v1/members/${cast.people.ruSecond.fingerprint}/statements`, officerToken).send(await signRestatement(cast.world.officers.get('RU')!, current, { roles: ['clerk'] }, now())).expect(200);
     });
     expect(res.status, res.text).toBe(403);
-    expect(cast.hub.hub.store.getPacket(packet.manifest.packetId)).toBeUndefined();
+    expect(await cast.hub.hub.store.packets.get(packet.manifest.packetId)).toBeUndefined();
     await waitFor(() => tempEntries(cast.world.dataDir).length === 0);
     expect(blobFiles(cast.world.dataDir)).toEqual(blobs);
   });
@@ -81,7 +81,7 @@ describe('the uploader loses standing while the upload arrives', () => {
     });
     expect(res.status, res.text).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
-    expect(cast.hub.hub.store.getPacket(packet.manifest.packetId)).toBeUndefined();
+    expect(await cast.hub.hub.store.packets.get(packet.manifest.packetId)).toBeUndefined();
     await waitFor(() => tempEntries(cast.world.dataDir).length === 0);
     expect(blobFiles(cast.world.dataDir)).toEqual(blobs);
   });

@@ -142,13 +142,14 @@ describe('tokens', () => {
 });
 
 /**
- * Every route of server/app.ts and the routers it mounts (server/routes/*.ts). `auth: false` marks the few a visitor may call before logging in;
+ * Every route of the hub (the route table of server/routes/). `auth: false` marks the few a visitor may call before logging in;
  * every other must answer 401 without a valid token. Add a row with every new route.
  */
 const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth: boolean }> = [
   { method: 'get', route: '/hub', path: '/v1/hub', auth: false },
   { method: 'get', route: '/agreements', path: '/v1/agreements', auth: false },
   { method: 'get', route: '/agreements/:id', path: '/v1/agreements/RU-PK', auth: false },
+  { method: 'get', route: '/openapi.json', path: '/v1/openapi.json', auth: false },
   { method: 'post', route: '/auth/challenge', path: '/v1/auth/challenge', auth: false },
   { method: 'post', route: '/auth/token', path: '/v1/auth/token', auth: false },
   { method: 'post', route: '/auth/logout', path: '/v1/auth/logout', auth: true },
@@ -181,7 +182,7 @@ const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth:
   { method: 'get', route: '/audit', path: '/v1/audit', auth: true },
   { method: 'get', route: '/audit/checkpoints/latest', path: '/v1/audit/checkpoints/latest', auth: true },
   { method: 'post', route: '/audit/checkpoints', path: '/v1/audit/checkpoints', auth: true },
-  // server/routes/workflow.ts
+  // server/routes/requests.ts, oral-requests.ts, authenticity.ts, purpose-changes.ts
   { method: 'get', route: '/requests', path: '/v1/requests', auth: true },
   { method: 'get', route: '/requests/:id', path: `/v1/requests/${ANY_ID}`, auth: true },
   { method: 'post', route: '/requests/:id/state', path: `/v1/requests/${ANY_ID}/state`, auth: true },

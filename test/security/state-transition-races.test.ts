@@ -15,7 +15,7 @@ import { canonicalize } from '../../protocol/canonical.ts';
 import type { Release } from '../../protocol/release.ts';
 import { AUTHENTICITY_FORMAT } from '../../protocol/requests.ts';
 import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
-import { makePerson } from '../helpers/world.ts';
+import { makePerson, sqliteOf } from '../helpers/world.ts';
 import { auditOf, decision, expectProblem, labelsOf, post, sendPacket, setUp, tearDown, together, wrapsFor, type Cast, type CastMember } from './support.ts';
 
 const CAST = {
@@ -47,7 +47,7 @@ function oneWins<T extends { status: number }>(answers: [T, T], what: string): T
   expectProblem(answers.find((a) => a.status >= 300) as unknown as Parameters<typeof expectProblem>[0], 409);
   return won[0]!;
 }
-const eventsAbout = (object: string, action: string) => auditOf(cast).filter((e) => e.object === object && e.action === action);
+const eventsAbout = async (object: string, action: string) => (await auditOf(cast)).filter((e) => e.object === object && e.action === action);
 
 describe('two clients race one transition', () => {
   it('executing one consented release twice: one execution, one set of wraps, one receipt', async () => {
@@ -57,11 +57,11 @@ describe('two clients race one transition', () => {
       await post(cast.app, `/v1/releases/${release.id}/decision`, cast.tokens.ruOfficer).send(await decision(release, cast.people.ruOfficer, 'consent', now())).expect(200);
       const [a, b] = await Promise.all([wrapsFor(packet, cast.people.pkContact, [cast.people.kzContact], now()), wrapsFor(packet, cast.people.pkSecond, [cast.people.kzContact], now())]);
       oneWins(await together(() => post(cast.app, `/v1/releases/${release.id}/execute`, cast.tokens.pkContact).send({ wraps: a }), () => post(cast.app, `/v1/releases/${release.id}/execute`, cast.tokens.pkSecond).send({ wraps: b })), `round ${round}`);
-      expect(eventsAbout(release.id, 'release.execute')).toHaveLength(1);
-      const wrapRows = cast.hub.hub.store.db.prepare('SELECT COUNT(*) AS n FROM wraps WHERE release_id = ?').get(release.id) as { n: number };
+      expect(await eventsAbout(release.id, 'release.execute')).toHaveLength(1);
+      const wrapRows = sqliteOf(cast.hub).db.prepare('SELECT COUNT(*) AS n FROM wraps WHERE release_id = ?').get(release.id) as { n: number };
       expect(wrapRows.n).toBe(packet.files.length);
-      expect(cast.hub.hub.store.receiptsOf(packet.manifest.packetId).filter((r) => r.kind === 'release-executed')).toHaveLength(1);
-      expect(cast.hub.hub.store.getRelease(release.id)!.state).toBe('executed');
+      expect((await cast.hub.hub.store.receipts.ofPacket(packet.manifest.packetId)).filter((r) => r.kind === 'release-executed')).toHaveLength(1);
+      expect((await cast.hub.hub.store.releases.get(release.id))!.state).toBe('executed');
     }
   });
 
@@ -70,8 +70,8 @@ describe('two clients race one transition', () => {
       const packet = await sendPacket(cast, 'ruContact', RU_PK_READERS);
       const id = packet.manifest.packetId;
       oneWins(await together(() => post(cast.app, `/v1/requests/${id}/state`, cast.tokens.pkContact).send({ state: 'acknowledged' }), () => post(cast.app, `/v1/requests/${id}/state`, cast.tokens.pkSecond).send({ state: 'acknowledged' })), `round ${round}`);
-      expect(cast.hub.hub.store.requestEvents(id, 'PK').map((e) => e.state)).toEqual(['acknowledged']);
-      expect(eventsAbout(id, 'request.acknowledged')).toHaveLength(1);
+      expect((await cast.hub.hub.store.requests.events(id, 'PK')).map((e) => e.state)).toEqual(['acknowledged']);
+      expect(await eventsAbout(id, 'request.acknowledged')).toHaveLength(1);
     }
   });
 
@@ -84,9 +84,9 @@ describe('two clients race one transition', () => {
       const send = (body: object) => () => post(cast.app, `/v1/releases/${change.id}/decision`, cast.tokens.pkOfficer).send(body);
       const won = oneWins(await together(send(consent), send(refusal)), `round ${round}`);
       const state = (won.body as Release).state;
-      const decided = auditOf(cast).filter((e) => e.object === change.id && /^release\.(consent|refuse)$/.test(e.action));
+      const decided = (await auditOf(cast)).filter((e) => e.object === change.id && /^release\.(consent|refuse)$/.test(e.action));
       expect(decided.map((e) => e.action)).toEqual([state === 'consented' ? 'release.consent' : 'release.refuse']);
-      expect(cast.hub.hub.store.getRelease(change.id)!.state).toBe(state);
+      expect((await cast.hub.hub.store.releases.get(change.id))!.state).toBe(state);
     }
   });
 
@@ -100,9 +100,9 @@ describe('two clients race one transition', () => {
       };
       const [a, b] = await Promise.all([confirm('pkContact'), confirm('pkOfficer')]);
       const won = oneWins(await together(() => post(cast.app, `/v1/authenticity/${asked.id}/confirm`, cast.tokens.pkContact).send(a), () => post(cast.app, `/v1/authenticity/${asked.id}/confirm`, cast.tokens.pkOfficer).send(b)), `round ${round}`);
-      const stored = cast.hub.hub.store.getAuthenticityRequest(asked.id)!;
+      const stored = (await cast.hub.hub.store.requests.getAuthenticity(asked.id))!;
       expect(stored.confirmedBy).toBe((won.body as { confirmedBy: string }).confirmedBy);
-      expect(eventsAbout(asked.id, 'authenticity.confirm')).toHaveLength(1);
+      expect(await eventsAbout(asked.id, 'authenticity.confirm')).toHaveLength(1);
     }
   });
 
@@ -115,8 +115,8 @@ describe('two clients race one transition', () => {
       await uploadRequest(cast.app, cast.tokens.ruClerk, revision, false, `/v1/packets/${draft.manifest.packetId}/revisions`).expect(201);
       const id = draft.manifest.packetId;
       oneWins(await together(() => post(cast.app, `/v1/packets/${id}/submit`, cast.tokens.ruContact), () => post(cast.app, `/v1/packets/${id}/submit`, cast.tokens.ruContact)), `round ${round}`);
-      expect(eventsAbout(id, 'packet.submit')).toHaveLength(1);
-      expect(cast.hub.hub.store.receiptsOf(id).filter((r) => r.kind === 'submission-accepted')).toHaveLength(1);
+      expect(await eventsAbout(id, 'packet.submit')).toHaveLength(1);
+      expect((await cast.hub.hub.store.receipts.ofPacket(id)).filter((r) => r.kind === 'submission-accepted')).toHaveLength(1);
     }
   });
 
@@ -131,7 +131,7 @@ describe('two clients race one transition', () => {
       const [byOfficer, bySelf] = await Promise.all([signRevocation(officer, person, 'Left the service', now()), signRevocation(person, person, 'Key lost', now())]);
       const path = `/v1/members/${person.fingerprint}/revocation`;
       oneWins(await together(() => post(cast.app, path, officerToken).send(byOfficer), () => post(cast.app, path, own).send(bySelf)), `round ${round}`);
-      expect(eventsAbout(person.fingerprint, 'member.revoke')).toHaveLength(1);
+      expect(await eventsAbout(person.fingerprint, 'member.revoke')).toHaveLength(1);
     }
   });
 });

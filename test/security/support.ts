@@ -228,7 +228,7 @@ export async function together<T>(a: () => PromiseLike<T>, b: () => PromiseLike<
   return Promise.all([a(), b()]);
 }
 
-export const auditOf = (cast: Cast<string>) => cast.hub.hub.store.auditEvents();
+export const auditOf = (cast: Cast<string>) => cast.hub.hub.store.audit.events();
 
 /** A recipient's signed retrieval receipt for `packet`, as the client makes it; `change` alters it before signing. */
 export async function retrievalReceipt(reader: Person, packet: BuiltPacket, date: Date, change: (r: Receipt) => void = () => undefined): Promise<{ statement: string; signature: string }> {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { GroupCommit } from '../../storage/group-commit.ts';
+import { SqliteGate } from '../../storage/sqlite/gate.ts';
 
 let dir: string;
 let db: Database.Database;
@@ -28,7 +29,7 @@ const count = () => (db.prepare('SELECT count(*) AS n FROM rows').get() as { n: 
 const other = () => new Database(join(dir, 'db.sqlite'), { readonly: true });
 
 it('commits the jobs that arrive together in one transaction, and settles each after the commit', async () => {
-  const group = new GroupCommit(db);
+  const group = new GroupCommit(new SqliteGate(db));
   const seenByAnotherConnection: number[] = [];
   const jobs = Array.from({ length: 20 }, (_, i) =>
     group.run(() => db.prepare('INSERT INTO rows (id, note) VALUES (?, ?)').run(`r${i}`, 'x').changes).then((changes) => {
@@ -45,7 +46,7 @@ it('commits the jobs that arrive together in one transaction, and settles each a
 });
 
 it('undoes only the job that throws, with everything it wrote, and rejects only its promise', async () => {
-  const group = new GroupCommit(db);
+  const group = new GroupCommit(new SqliteGate(db));
   const results = await Promise.allSettled([
     group.run(() => db.prepare("INSERT INTO rows VALUES ('a', 'first')").run()),
     group.run(() => {
@@ -59,7 +60,7 @@ it('undoes only the job that throws, with everything it wrote, and rejects only 
 });
 
 it('jobs queued while a batch commits form the next batch', async () => {
-  const group = new GroupCommit(db);
+  const group = new GroupCommit(new SqliteGate(db));
   const first = group.run(() => db.prepare("INSERT INTO rows VALUES ('1', 'x')").run());
   await first;
   await Promise.all([group.run(() => db.prepare("INSERT INTO rows VALUES ('2', 'x')").run()), group.run(() => db.prepare("INSERT INTO rows VALUES ('3', 'x')").run())]);

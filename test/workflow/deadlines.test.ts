@@ -67,9 +67,9 @@ describe('oral requests confirmed in writing within 72 hours (SCO Art. 5(2))', (
     const written = await sendPacket(scene, sco, 'KZ', ['RU'], 'request', [{ role: 'original', lang: 'ru', text: 'Письменное подтверждение устного запроса.' }]);
     const confirmed = (await post(scene, person(scene, 'KZ'), `/v1/oral-requests/${oral.id}/confirm`, { packetId: written }).expect(200)).body;
     expect(confirmed).toMatchObject({ confirmedBy: written, due: 'closed' });
-    const event = scene.app.hub.store.auditEvents().find((e) => e.object === oral.id && e.action === 'oral-request.confirm')!;
+    const event = (await scene.app.hub.store.audit.events()).find((e) => e.object === oral.id && e.action === 'oral-request.confirm')!;
     expect(JSON.parse(event.detail)).toMatchObject({ late: true, article: 'SCO Art. 5(2)' });
-    expect(auditedActions(scene, oral.id)).toEqual(['oral-request.record', 'oral-request.confirm']);
+    expect(await auditedActions(scene, oral.id)).toEqual(['oral-request.record', 'oral-request.confirm']);
   });
 
   it('closes in time when confirmed within 72 hours', async () => {
@@ -77,7 +77,7 @@ describe('oral requests confirmed in writing within 72 hours (SCO Art. 5(2))', (
     await advance(70 * HOUR);
     const written = await sendPacket(scene, sco, 'KZ', ['RU'], 'request', [{ role: 'original', lang: 'ru', text: 'Письменное подтверждение устного запроса.' }]);
     await post(scene, person(scene, 'KZ'), `/v1/oral-requests/${oral.id}/confirm`, { packetId: written }).expect(200);
-    const event = scene.app.hub.store.auditEvents().find((e) => e.object === oral.id && e.action === 'oral-request.confirm')!;
+    const event = (await scene.app.hub.store.audit.events()).find((e) => e.object === oral.id && e.action === 'oral-request.confirm')!;
     expect(JSON.parse(event.detail)).toMatchObject({ late: false });
     expect((await deadlinesOf('KZ')).find((d) => d.id === oral.id)).toBeUndefined();
   });

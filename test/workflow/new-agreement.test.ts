@@ -136,7 +136,7 @@ describe('a new agreement file for a new pair of parties', () => {
     const reply = await sendPacket(scene, agreement, 'MN', ['AZ'], 'reply', [{ role: 'original', lang: 'en', text: 'The information requested is enclosed.' }], { inReplyTo: requestId });
     const done = (await post(scene, person(scene, 'MN'), `/v1/requests/${requestId}/state`, { state: 'executed', packetId: reply }).expect(200)).body;
     expect(done.state).toBe('executed');
-    const event = scene.app.hub.store.auditEvents().find((e) => e.object === requestId && e.action === 'request.executed')!;
+    const event = (await scene.app.hub.store.audit.events()).find((e) => e.object === requestId && e.action === 'request.executed')!;
     expect(JSON.parse(event.detail)).toMatchObject({ afterTermination: 'AZ-MN Art. 14(2)', packet: reply });
   });
 });

@@ -64,8 +64,8 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
     const [view] = (await get(scene, person(scene, 'RU'), `/v1/requests/${requestId}`).expect(200)).body;
     expect(view.history.map((h: { state: string }) => h.state)).toEqual(['received', 'acknowledged', 'refused', 'executed']);
     expect(view.history[2]).toMatchObject({ packetId: reasons, scope: 'part' });
-    expect(auditedActions(scene, requestId)).toEqual(expect.arrayContaining(['request.acknowledged', 'request.refused', 'request.executed']));
-    const refusal = scene.app.hub.store.auditEvents().find((e) => e.object === requestId && e.action === 'request.refused')!;
+    expect(await auditedActions(scene, requestId)).toEqual(expect.arrayContaining(['request.acknowledged', 'request.refused', 'request.executed']));
+    const refusal = (await scene.app.hub.store.audit.events()).find((e) => e.object === requestId && e.action === 'request.refused')!;
     expect(JSON.parse(refusal.detail)).toMatchObject({ article: 'RU-PK Art. 11', packet: reasons, from: 'acknowledged' });
     // The requester holds a hub-signed receipt of the refusal.
     const receipts = (await get(scene, person(scene, 'RU'), `/v1/packets/${requestId}/receipts`).expect(200)).body as Array<{ statement: string }>;
@@ -89,7 +89,7 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
     const confirmed = (await post(scene, person(scene, 'RU'), `/v1/oral-requests/${oral.id}/confirm`, { packetId: written }).expect(200)).body;
     expect(confirmed).toMatchObject({ confirmedBy: written, due: 'closed' });
     expectRefusal(await post(scene, person(scene, 'RU'), `/v1/oral-requests/${oral.id}/confirm`, { packetId: written }), 409);
-    expect(auditedActions(scene, oral.id)).toEqual(['oral-request.record', 'oral-request.demand', 'oral-request.confirm']);
+    expect(await auditedActions(scene, oral.id)).toEqual(['oral-request.record', 'oral-request.demand', 'oral-request.confirm']);
   });
 
   it('refuses what RU-PK does not provide for, naming the agreement', async () => {

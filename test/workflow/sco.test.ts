@@ -85,7 +85,7 @@ describe('SCO: a request to two of the six parties', () => {
     const reasons = await sendPacket(scene, sco, 'CN', ['KZ'], 'deferral', [{ role: 'original', lang: 'ru', text: RU_TEXT('Причины отсрочки') }], { inReplyTo: requestId });
     const deferred = (await post(scene, cn, `/v1/requests/${requestId}/state`, { state: 'deferred', packetId: reasons }).expect(200)).body;
     expect(deferred).toMatchObject({ state: 'deferred', scope: 'whole', due: 'no-deadline' });
-    expect(auditedActions(scene, requestId)).toEqual(expect.arrayContaining(['request.transferred', 'request.delay-notified', 'request.deferred']));
+    expect(await auditedActions(scene, requestId)).toEqual(expect.arrayContaining(['request.transferred', 'request.delay-notified', 'request.deferred']));
   });
 
   it('confirms authenticity on doubt (Art. 5(3)) with a signature the asker checks itself', async () => {
@@ -132,7 +132,7 @@ describe('SCO: a request to two of the six parties', () => {
     expect(decided.state).toBe('consented');
     const list = (await get(scene, ru, `/v1/packets/${requestId}/purpose-changes`).expect(200)).body;
     expect(list).toEqual([expect.objectContaining({ id: asked.id, state: 'consented' })]);
-    expect(auditedActions(scene, asked.id)).toEqual(['purpose.request', 'release.consent']);
+    expect(await auditedActions(scene, asked.id)).toEqual(['purpose.request', 'release.consent']);
   });
 
   it('never stores plaintext on the hub', () => {

@@ -57,7 +57,7 @@ export async function makeScene(agreementsDir: string, parties: string[], cleara
     const hub = await openHub(parseHubConfig({ dataDir, agreementsDir, logLevel: 'silent' }), clock.now);
     try {
       const signed = await signMembership(officer, contact.armoredPublicKey, { party, roles: ['contact'], clearance }, clock.now());
-      await enrollByOfficer(hub, hub.store.getMember(officer.fingerprint)!, { publicKey: contact.armoredPublicKey, statement: signed.statement, signature: signed.signature });
+      await enrollByOfficer(hub, (await hub.store.members.get(officer.fingerprint))!, { publicKey: contact.armoredPublicKey, statement: signed.statement, signature: signed.signature });
     } finally {
       await hub.close();
     }
@@ -151,9 +151,8 @@ export function expectRefusal(res: { status: number; body: Record<string, unknow
 }
 
 /** The audit actions recorded for `object`, in order. */
-export function auditedActions(scene: Scene, object: string): string[] {
-  return scene.app.hub.store
-    .auditEvents()
+export async function auditedActions(scene: Scene, object: string): Promise<string[]> {
+  return (await scene.app.hub.store.audit.events())
     .filter((e) => e.object === object && e.outcome === 'allow')
     .map((e) => e.action);
 }
