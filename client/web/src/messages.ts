@@ -36,6 +36,8 @@ export interface OpenedPart {
   /** Text parts: their text (up to a display limit), for showing inline as text, never as markup. */
   text?: string;
   truncated?: boolean;
+  /** A request-form part: its fields as filled in, and those the agreement requires that it leaves out. */
+  form?: { fields: Array<[string, string]>; missing: string[]; article?: string };
   /** The verified plaintext, offered for saving. */
   file: File;
   signer: string;
@@ -114,4 +116,6 @@ export type WorkerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string; article?: string }
   | { event: 'progress'; step: string; done: number; total: number }
-  | { event: 'locked' };
+  | { event: 'locked' }
+  /** The hub refused the session (revoked or expired key, ended session): the worker has logged out. */
+  | { event: 'sessionEnded'; message: string };

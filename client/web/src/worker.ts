@@ -46,7 +46,9 @@ import {
 } from '../../core/packets.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
-import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
+import { readRequestForm } from '../../core/requests.ts';
+import type { Agreement } from '../../../protocol/agreement.ts';
+import { TRANSITIONS, type RequestForm, type RequestState } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
 import type { AgreementChoice, DecisionChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
@@ -278,6 +280,23 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
 
 // --- opening ------------------------------------------------------------------------------------
 
+const agreementsSeen = new Map<string, Promise<Agreement>>();
+/** An agreement's rules, read once per worker (they are data the hub serves, validated by the protocol schema). */
+function agreementOf(ctx: ClientContext, id: string): Promise<Agreement> {
+  let found = agreementsSeen.get(id);
+  if (!found) {
+    found = ctx.api.agreement(id);
+    found.catch(() => agreementsSeen.delete(id));
+    agreementsSeen.set(id, found);
+  }
+  return found;
+}
+
+/** The filled-in fields of a request form, in the order the protocol lists them. */
+function formFields(form: RequestForm): Array<[string, string]> {
+  return Object.entries(form).filter((e): e is [string, string] => e[0] !== 'format' && e[0] !== 'agreementId' && typeof e[1] === 'string');
+}
+
 async function hubKey(client: HubClient): Promise<PublicKey> {
   const hub = await client.hub();
   const pinned = await records.get<string>('hub-fingerprint');
@@ -341,7 +360,14 @@ async function open(packetId: string): Promise<OpenedPacket> {
       const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
       if (isText && file.size <= MAX_INLINE_TEXT) shown.text = await file.text();
       else if (isText) shown.truncated = true;
-      if (isText && part.role !== 'attachment' && part.role !== 'request-form') {
+      if (part.role === 'request-form') {
+        // The structured form is JSON this client reads field by field (SCO Art. 5(4)), never a translation to language-check.
+        const read = readRequestForm(await agreementOf(ctx, manifest.agreementId), file.size <= MAX_INLINE_TEXT ? await file.text() : '');
+        shown.form = { fields: read.form ? formFields(read.form) : [], missing: read.missing, ...(read.article ? { article: read.article } : {}) };
+        delete shown.text;
+        if (!read.form) notices.push(`warning: the request form ${filename} could not be read as a ${manifest.agreementId} request form`);
+        else if (read.missing.length > 0) notices.push(`warning: the request form leaves out ${read.missing.join(', ')} (${read.article ?? manifest.agreementId})`);
+      } else if (isText && part.role !== 'attachment') {
         const verdict = checkDeclaredLanguage(textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), part.mediaType) ?? '', part.lang);
         if (verdict.status === 'mismatch') notices.push(`warning: ${describeVerdict(filename, verdict)}`);
       }
@@ -575,7 +601,15 @@ scope.onmessage = (e) => {
     .then(
       (result) => post({ id, ok: true, result }),
       (error: unknown) => {
-        if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
+        if (error instanceof ApiError && error.status === 401 && me) {
+          // The hub refused this session: say why (a revoked or expired key is the hub's own words), and log out here too.
+          api = undefined;
+          me = undefined;
+          const keyInactive = error.detail.includes('this key cannot act any more');
+          const message = keyInactive ? (error.detail.includes('security officer') ? error.detail : `${error.detail}; ask your security officer`) : 'your session on this hub has ended (expired or logged out): log in again';
+          post({ event: 'sessionEnded', message });
+          post({ id, ok: false, error: message });
+        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
         else post({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
       },
     );
