@@ -9,15 +9,12 @@ import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPub
 import { Agreement } from '../../protocol/agreement.ts';
 import { describeIssues } from '../../protocol/issues.ts';
 import { HubClient } from '../core/api.ts';
-import { verifyDetached } from '../../keys/signatures.ts';
-import { signedInstantProblem } from '../../protocol/signing.ts';
-import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
-import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
 import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../node/home.ts';
 import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
 import { rewrapFor } from '../core/packets.ts';
+import { currentStatement, verifiedContacts } from '../core/officer-views.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { PINS_FORMAT, PinsFile } from '../core/trust.ts';
 import { context, now } from './context.ts';
@@ -73,15 +70,6 @@ function readFile(path: string): string {
 }
 
 /** The current statement of a member of the officer's own party, as verified by the directory. */
-async function currentStatement(ctx: Awaited<ReturnType<typeof context>>['ctx'], fpr: string): Promise<MembershipStatement> {
-  const listed = (await ctx.api.members(ctx.me.party, true)).find((m) => m.fingerprint === fpr);
-  await ctx.directory.members(ctx.me.party);
-  if (!listed?.statement) throw new ClientError(`${fpr} is not a member of ${ctx.me.party} with a membership statement`);
-  const parsed = parseCanonical(MembershipStatement, listed.statement, 'statement');
-  if (!parsed.ok) throw new ClientError(parsed.error);
-  return parsed.value;
-}
-
 export function addTrustCommands(program: Command): void {
   const trust = program.command('trust').description("pin partner parties' security officers (fingerprints exchanged out of band)");
   trust
@@ -179,18 +167,7 @@ export function addTrustCommands(program: Command): void {
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const target = p ? party(p) : ctx.me.party;
-      const officers = (await ctx.directory.members(target)).filter((m) => m.roles.includes('officer'));
-      const rows = [];
-      for (const c of await ctx.api.contacts(target)) {
-        const entry = parseCanonical(ContactEntry, c.statement, 'contact entry');
-        if (!entry.ok) throw new ClientError(`a contact entry of ${target} is invalid: ${entry.error}`);
-        const officer = officers.find((o) => o.fingerprint === entry.value.officer);
-        const verified = officer ? (await verifyDetached('contact', c.statement, c.signature, [officer.key], now())).valid : false;
-        if (!verified) throw new ClientError(`a contact entry of ${target} is not signed by a vouched-for officer of ${target}; refusing to show it as genuine`);
-        const dated = signedInstantProblem(entry.value.issuedAt, now(), `a contact entry of ${target}`);
-        if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`);
-        rows.push({ ...entry.value, recordedAt: c.recordedAt, late: c.late });
-      }
+      const rows = await verifiedContacts(ctx, target);
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log(`No contacts notified by ${target}.`);
       console.log(

@@ -13,6 +13,7 @@ import type { Status } from './messages.ts';
 import { ask, onLocked, onSessionEnded } from './rpc.ts';
 import { Box } from './pages/box.tsx';
 import { Compose } from './pages/compose.tsx';
+import { Evidence } from './pages/evidence.tsx';
 import { FirstRun, Login, Unlock } from './pages/first-run.tsx';
 import { KeyPage } from './pages/key.tsx';
 import { Officer } from './pages/officer.tsx';
@@ -50,6 +51,7 @@ function Shell({ t, status, children, locale, setLocale, onStatus }: { t: T; sta
         ['#/compose', 'compose'],
         ['#/requests', 'requests'],
         ['#/releases', 'releases'],
+        ['#/evidence', 'evidence'],
         ['#/trust', 'trust'],
         ['#/key', 'key'],
         ...(me.roles.includes('officer') ? ([['#/officer', 'officer']] as Array<[string, MessageKey]>) : []),
@@ -102,6 +104,12 @@ function Shell({ t, status, children, locale, setLocale, onStatus }: { t: T; sta
             ))}
           </ul>
         </nav>
+      ) : null}
+      {status.audit && !status.audit.ok ? (
+        <div class="problem audit-alarm" role="alert">
+          <strong>{t('auditAlarm')}: </strong>
+          {status.audit.reason} <a href="#/evidence">{t('evidence')}</a>
+        </div>
       ) : null}
       <main id="main" tabIndex={-1}>
         {children}
@@ -164,7 +172,8 @@ function App() {
   else if (route === '/compose') page = <Compose t={t} status={status} />;
   else if (route === '/releases') page = <Releases t={t} />;
   else if (route === '/requests') page = <Requests t={t} />;
-  else if (route === '/officer') page = <Officer t={t} status={status} />;
+  else if (route === '/evidence') page = <Evidence t={t} status={status} onStatus={onStatus} />;
+  else if (route === '/officer') page = <Officer t={t} status={status} onStatus={onStatus} />;
   else page = <Box t={t} box="inbox" status={status} />;
   return (
     <Shell t={t} status={status} locale={locale} setLocale={setLocale} onStatus={onStatus}>

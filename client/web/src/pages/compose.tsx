@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AgreementChoice, Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
-import { Problem, Progress, useAction, type T } from './ui.tsx';
+import { FORM_FIELDS, fieldLabel, Problem, Progress, useAction, type T } from './ui.tsx';
 
 export function Compose({ t, status }: { t: T; status: Status }) {
   const [agreements, setAgreements] = useState<AgreementChoice[]>([]);
@@ -14,6 +14,8 @@ export function Compose({ t, status }: { t: T; status: Status }) {
   const [to, setTo] = useState<string[]>([]);
   const [level, setLevel] = useState('');
   const [kind, setKind] = useState('information');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [formLang, setFormLang] = useState('');
   const [original, setOriginal] = useState<File | null>(null);
   const [originalLang, setOriginalLang] = useState('');
   const [translations, setTranslations] = useState<Array<{ file: File | null; lang: string }>>([]);
@@ -37,7 +39,16 @@ export function Compose({ t, status }: { t: T; status: Status }) {
     if (!original) return;
     const r = await ask<{ packetId: string; state: string; notices: string[] }>({
       op: 'send',
-      form: { agreementId, to, level, kind, original: { file: original, lang: originalLang }, translations: translations.filter((x) => x.file).map((x) => ({ file: x.file!, lang: x.lang })), draft },
+      form: {
+        agreementId,
+        to,
+        level,
+        kind,
+        original: { file: original, lang: originalLang },
+        translations: translations.filter((x) => x.file).map((x) => ({ file: x.file!, lang: x.lang })),
+        draft,
+        ...(kind === 'request' ? { requestForm: { fields, lang: formLang || originalLang } } : {}),
+      },
     });
     setResult(`${t('sentOk', { id: r.packetId, state: r.state })} ${r.notices.join(' · ')}`);
   });
@@ -91,6 +102,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
             ))}
           </select>
         </label>
+        {kind === 'request' && agreement ? <RequestFormFields t={t} agreement={agreement} fields={fields} setFields={setFields} lang={formLang} setLang={setFormLang} /> : null}
         <label>
           {t('originalFile')}
           <input type="file" name="original" required onChange={(e) => setOriginal(e.currentTarget.files?.[0] ?? null)} />
@@ -135,5 +147,48 @@ export function Compose({ t, status }: { t: T; status: Status }) {
         <Problem error={send.error} t={t} />
       </form>
     </section>
+  );
+}
+
+/** Fields whose text is long enough to want several lines. */
+const LONG_FIELDS = new Set(['purpose', 'justification', 'assistanceRequested', 'facts', 'confidentiality']);
+
+/**
+ * The agreement's request form (SCO Art. 5(4)): every field the protocol knows, those the agreement
+ * requires marked with its article. Nothing is refused here: the worker checks the form with the
+ * core's rule and names the article of what is missing.
+ */
+function RequestFormFields({ t, agreement, fields, setFields, lang, setLang }: { t: T; agreement: AgreementChoice; fields: Record<string, string>; setFields: (f: Record<string, string>) => void; lang: string; setLang: (l: string) => void }) {
+  const required = new Set(agreement.requestFields);
+  return (
+    <fieldset class="request-form">
+      <legend>{t('requestFormTitle')}</legend>
+      <p class="hint">{agreement.requestArticle ? t('requestFormHint', { article: agreement.requestArticle }) : t('requestFormNoRule')}</p>
+      {FORM_FIELDS.filter((f) => f !== 'confirmsOralRequest').map((name) => {
+        const isRequired = required.has(name);
+        const label = (
+          <>
+            {fieldLabel(t, name)}
+            {isRequired ? <span class="required"> ({t('requiredBy', { article: agreement.requestArticle ?? '' })})</span> : null}
+          </>
+        );
+        const value = fields[name] ?? '';
+        const set = (v: string) => setFields({ ...fields, [name]: v });
+        return (
+          <label key={name}>
+            {label}
+            {LONG_FIELDS.has(name) ? (
+              <textarea name={`form-${name}`} rows={2} aria-required={isRequired ? 'true' : undefined} value={value} onInput={(e) => set(e.currentTarget.value)} />
+            ) : (
+              <input name={`form-${name}`} aria-required={isRequired ? 'true' : undefined} value={value} onInput={(e) => set(e.currentTarget.value)} />
+            )}
+          </label>
+        );
+      })}
+      <label>
+        {t('formLang')}
+        <input name="form-lang" pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" value={lang} onInput={(e) => setLang(e.currentTarget.value)} />
+      </label>
+    </fieldset>
   );
 }

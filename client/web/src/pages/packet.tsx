@@ -9,9 +9,9 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Release } from '../../../../protocol/release.ts';
 import { directionOf, groupsOfFour } from '../i18n.ts';
-import type { OpenedPacket, Status } from '../messages.ts';
+import type { OpenedPacket, Status, TermsView } from '../messages.ts';
 import { ask } from '../rpc.ts';
-import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, useAction, type T } from './ui.tsx';
+import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
 
 export function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
   const [packet, setPacket] = useState<OpenedPacket | null>(null);
@@ -97,6 +97,20 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
               ))}
             </tbody>
           </table>
+          {packet.receivedUnder.length > 0 ? (
+            <section class="received-under" aria-labelledby="received-under-title">
+              <h2 id="received-under-title">{t('receivedUnder')}</h2>
+              {packet.receivedUnder.map((terms) => (
+                <div key={terms.releaseId} class={terms.verified ? 'terms' : 'terms problem'} role={terms.verified ? undefined : 'alert'}>
+                  <pre class="statement terms-text" tabIndex={0}>
+                    {terms.lines.join('\n')}
+                  </pre>
+                  <p class={terms.verified ? 'ok' : 'bad'}>{terms.verified ? t('termsVerified', { officer: terms.officer, party: terms.originParty }) : t('notVerified', { reason: terms.problem ?? '' })}</p>
+                </div>
+              ))}
+            </section>
+          ) : null}
+          <EvidenceButton t={t} id={id} />
           <h2>{t('releaseHistory')}</h2>
           {packet.releases.length === 0 ? <p>{t('noReleases')}</p> : <ReleaseTable t={t} releases={packet.releases} />}
           {packet.summary.state !== 'draft' ? <RequestReleaseForm t={t} id={id} onDone={() => void load.run()} /> : null}
@@ -132,18 +146,10 @@ function RequestFormView({ t, form }: { t: T; form: NonNullable<OpenedPacket['pa
   );
 }
 
-/** The conditions written in a release decision (the signed text the hub stores with the release). */
-function conditionsOf(r: Release): string {
-  if (!r.decision) return '';
-  try {
-    const d = JSON.parse(r.decision) as { conditions?: unknown; reason?: unknown };
-    return typeof d.conditions === 'string' ? d.conditions : typeof d.reason === 'string' ? d.reason : '';
-  } catch {
-    return '';
-  }
-}
+type ReleaseRow = Release & { terms?: TermsView };
 
-export function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; releases: Release[]; onPick?: (r: Release) => void; onExecute?: (r: Release) => void }) {
+/** Releases with the terms read from the signed decision and verified in the worker (never the hub's summary). */
+export function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; releases: ReleaseRow[]; onPick?: (r: ReleaseRow) => void; onExecute?: (r: ReleaseRow) => void }) {
   return (
     <table>
       <thead>
@@ -154,6 +160,7 @@ export function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; release
           <th scope="col">{t('state')}</th>
           <th scope="col">{t('conditions')}</th>
           <th scope="col">{t('expiresAt')}</th>
+          <th scope="col">{t('decisionSignedBy')}</th>
           {onPick ? <th scope="col">{t('decide')}</th> : null}
           {onExecute ? <th scope="col">{t('execute')}</th> : null}
         </tr>
@@ -167,8 +174,9 @@ export function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; release
             <td>{r.thirdParty}</td>
             <td>{r.purpose}</td>
             <td>{r.state}</td>
-            <td>{conditionsOf(r)}</td>
-            <td>{r.expiresAt ?? ''}</td>
+            <td>{r.terms ? (r.terms.decision === 'refuse' ? r.terms.reason ?? '' : r.terms.conditions ?? '') : ''}</td>
+            <td>{r.terms?.expiresAt ? new Date(r.terms.expiresAt).toLocaleString() : ''}</td>
+            <td class={r.terms ? (r.terms.verified ? 'ok' : 'bad') : ''}>{r.terms ? (r.terms.verified ? t('decisionVerified', { officer: r.terms.officer }) : t('notVerified', { reason: r.terms.problem ?? '' })) : ''}</td>
             {onPick ? (
               <td>
                 {r.state === 'requested' ? (
@@ -273,5 +281,32 @@ function AttachForm({ t, id, onDone }: { t: T; id: string; onDone: () => void })
       {result ? <p role="status">{result}</p> : null}
       <Problem error={attach.error ?? submit.error} t={t} />
     </form>
+  );
+}
+
+/** The packet's evidence bundle, verified in the worker first; saved only if it verifies. */
+function EvidenceButton({ t, id }: { t: T; id: string }) {
+  const [lines, setLines] = useState<string[]>([]);
+  const fetchIt = useAction(async () => {
+    const r = await ask<{ ok: boolean; lines: string[]; reason?: string; json?: string }>({ op: 'evidence', packetId: id });
+    setLines(r.lines);
+    if (!r.ok || !r.json) throw new Error(t('evidenceRefused', { reason: r.reason ?? '' }));
+    saveText(`evidence-${id}.json`, r.json);
+  });
+  return (
+    <div class="evidence">
+      <h2>{t('evidenceTitle')}</h2>
+      <button type="button" onClick={() => void fetchIt.run()} disabled={fetchIt.busy}>
+        {t('downloadEvidence')}
+      </button>
+      {lines.length > 0 ? (
+        <ul class="evidence-lines">
+          {lines.map((l, i) => (
+            <li key={i}>{l}</li>
+          ))}
+        </ul>
+      ) : null}
+      <Problem error={fetchIt.error} t={t} />
+    </div>
   );
 }
