@@ -166,7 +166,9 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
   const [scope, setScope] = useState<'whole' | 'part'>('whole');
   const [authority, setAuthority] = useState('');
   const send = useAction(async () => {
-    const file = (body: string, l: string, i: number) => new File([body], `${state}-${i}-${l}.txt`, { type: 'text/plain' });
+    // The recipient saves these under their names: what they are and their language.
+    const base = state === 'refused' ? 'refusal' : state === 'deferred' ? 'deferral' : state === 'transferred' ? 'transfer-notice' : 'notice';
+    const file = (body: string, l: string, i: number) => new File([body], `${base}-${l}${i > 1 ? `-${i}` : ''}.txt`, { type: 'text/plain' });
     const r = await ask<{ view: RequestView; sentPacket?: string }>({
       op: 'changeState',
       packetId: row.packetId,
