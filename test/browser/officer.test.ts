@@ -144,13 +144,14 @@ describe('a security officer in the browser', () => {
     expect(rotated).toMatch(/^[0-9A-F]{40}$/);
     expect(rotated).not.toBe(sergei.fingerprint);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Inbox' }).waitFor({ timeout: 30_000 });
+    // Logged in with the new key, back on the officer's page.
+    await page.getByRole('heading', { name: 'Members of RU' }).waitFor({ timeout: 30_000 });
     expect(await page.locator('header .who').textContent()).toContain('Sergei Volkov · RU · officer');
     const seen = await membersSeenBy(imran, 'RU');
     expect(seen.find((m) => m.fingerprint === rotated)?.roles).toContain('officer');
-    // The officer key stays usable: the new key signs a statement the partner verifies.
-    await page.getByRole('link', { name: 'Security officer' }).click();
+    // The members verify through the rotation in this browser too (the pin is still the old key).
     await page.getByRole('cell', { name: 'Pavel Orlov', exact: true }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('tr', { hasText: 'you' }).locator('code.fingerprint').first().textContent()).toBe(rotated.match(/.{4}/g)!.join(' '));
     await expectAccessible(officer);
   }, 180_000);
 

@@ -124,7 +124,7 @@ describe('requests and deadlines in the browser', () => {
     await select.selectOption('refused');
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Change state');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: /refused: request/ }).waitFor();
+    await page.getByRole('heading', { name: /^Request .* of KZ: refused$/ }).waitFor();
     await tabTo(page, (el) => el.name === 'reasons');
     await page.keyboard.type(REASONS);
     await tabTo(page, (el) => el.name === 'reasons-lang');
@@ -200,6 +200,9 @@ describe('a third party in the browser', () => {
     await terms.waitFor({ timeout: 60_000 });
     expect(await terms.locator('pre').textContent()).toMatch(/Released to KZ with the written consent of RU \(signed by its officer Sergei Volkov .*\) for "Kazakh leg of the courier network"\.\nConditions: Для оперативного использования, не в качестве доказательства/);
     expect(await terms.locator('p.ok').textContent()).toBe('Verified in this browser: signed by Sergei Volkov, a vouched-for officer of RU.');
+    // Every receipt verifies here, the third party's own retrieval receipt included; the clerk's revision is named.
+    expect(await page.locator('table', { has: page.getByRole('columnheader', { name: 'Receipt' }) }).locator('td.bad').count()).toBe(0);
+    expect(await page.locator('dl.facts').textContent()).toMatch(/Rustam Ivanov \(RU\).*Revision 2 signed byOlga Smirnova/);
     // The release history shows the same terms with the signer verified.
     expect(await page.getByRole('cell', { name: 'Sergei Volkov (verified)' }).count()).toBe(1);
     await expectAccessible(kzBrowser);

@@ -60,6 +60,8 @@ export interface OpenedPacket {
   summary: PacketSummary;
   manifest: Manifest;
   sender: { name: string; fingerprint: string; vouchedBy: string };
+  /** Who signed the current revision, when not the sender (a clerk who attached a translation). */
+  revisionSigner?: { name: string; fingerprint: string; revision: number };
   parts: OpenedPart[];
   receipts: Array<{ valid: boolean; reason?: string; receipt?: Receipt }>;
   releases: Array<Release & { terms?: TermsView }>;

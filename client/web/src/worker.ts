@@ -401,15 +401,27 @@ async function open(packetId: string): Promise<OpenedPacket> {
     for (const [dir, name] of created) if (dir === scratch) await dir.removeEntry(name).catch(() => undefined);
   }
   const signer = senderKeys.find((m) => m.fingerprint === manifest.signedBy)!;
+  // The sender is who made the packet; a clerk's later revision is signed by the clerk.
+  const sender = senderKeys.find((m) => m.fingerprint === manifest.sender.fingerprint) ?? signer;
+  const receiptList = await new EvidenceApi(ctx.api).receipts(packetId);
   const personKeys = new Map<string, PublicKey>();
   const partyOf = new Map<string, string>();
-  for (const party of [manifest.sender.party, ...manifest.recipients]) {
+  // Retrieval receipts come from the direct parties and from third parties the packet was released to (my own party among them).
+  const receiptParties = receiptList.flatMap((r) => {
+    try {
+      const party = (JSON.parse(r.statement) as { party?: unknown }).party;
+      return typeof party === 'string' ? [party] : [];
+    } catch {
+      return [];
+    }
+  });
+  for (const party of new Set([manifest.sender.party, ...manifest.recipients, ctx.me.party, ...receiptParties])) {
     for (const m of await ctx.directory.members(party).catch(() => [])) {
       personKeys.set(m.fingerprint, m.key);
       partyOf.set(m.fingerprint, m.party);
     }
   }
-  const receipts = await verifyReceipts(packetId, await new EvidenceApi(ctx.api).receipts(packetId), await hubKey(ctx.api), personKeys, ctx.now(), partyOf);
+  const receipts = await verifyReceipts(packetId, receiptList, await hubKey(ctx.api), personKeys, ctx.now(), partyOf);
   const releases: Array<Release & { terms?: TermsView }> = [];
   // Conditions and reasons are read from the signed decision and verified against the originating officer, here.
   for (const r of await ctx.api.releasesOf(packetId).catch(() => [])) {
@@ -421,7 +433,8 @@ async function open(packetId: string): Promise<OpenedPacket> {
   return {
     summary,
     manifest,
-    sender: { name: signer.name, fingerprint: signer.fingerprint, vouchedBy: signer.vouchedBy },
+    sender: { name: sender.name, fingerprint: sender.fingerprint, vouchedBy: sender.vouchedBy },
+    ...(signer.fingerprint !== sender.fingerprint ? { revisionSigner: { name: signer.name, fingerprint: signer.fingerprint, revision: manifest.revision } } : {}),
     parts,
     receipts: receipts.map((r) => ({ valid: r.valid, ...(r.reason ? { reason: r.reason } : {}), ...(r.receipt ? { receipt: r.receipt } : {}) })),
     releases,

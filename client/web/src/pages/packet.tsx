@@ -39,6 +39,14 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
               {packet.manifest.sender.authority ? `, ${packet.manifest.sender.authority}` : ''}) <Fingerprint value={packet.sender.fingerprint} /> —{' '}
               {packet.sender.vouchedBy === 'pinned' ? t('pinnedOfficer') : t('vouchedBy', { officer: groupsOfFour(packet.sender.vouchedBy) })}
             </dd>
+            {packet.revisionSigner ? (
+              <>
+                <dt>{t('revisionSignedBy', { revision: packet.revisionSigner.revision })}</dt>
+                <dd>
+                  {packet.revisionSigner.name} <Fingerprint value={packet.revisionSigner.fingerprint} />
+                </dd>
+              </>
+            ) : null}
             <dt>{t('recipients')}</dt>
             <dd>{packet.manifest.recipients.join(', ')}</dd>
             <dt>{t('kind')}</dt>
