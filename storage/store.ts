@@ -276,7 +276,8 @@ export class Store {
     const changed = this.db
       .prepare('UPDATE members SET revoked_at = ?, revocation_reason = ?, revocation = ?, revocation_signature = ? WHERE fingerprint = ? AND revoked_at IS NULL')
       .run(r.revokedAt, r.reason, r.revocation, r.signature, fingerprint).changes;
-    this.db.prepare('DELETE FROM sessions WHERE fingerprint = ?').run(fingerprint);
+    // Its sessions stay until their next use, which the hub refuses (auth.ts: requireMember checks
+    // the member on every request) with "this key cannot act any more", so the holder is told why.
     return changed === 1;
   }
 

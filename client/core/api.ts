@@ -172,14 +172,12 @@ export class HubClient {
    * The real reason a session was refused: the hub drops the sessions of a revoked key, so
    * "expired" would hide a revocation. Asking for a login challenge names the key's standing.
    */
-  private async sessionRefused(problem: ApiError): Promise<ApiError> {
-    if (!this.fingerprint) return problem;
-    try {
-      await new HubClient(this.baseUrl).challenge(this.fingerprint);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return new ApiError(401, `${error.detail}; ask your security officer`);
-      return problem;
-    }
+  /**
+   * A 401 on a session in words. The hub tells the token's holder (and only them: the login
+   * challenge answers every key alike) when the key itself can no longer act, revoked or expired.
+   */
+  private sessionRefused(problem: ApiError): ApiError {
+    if (problem.detail.startsWith('this key cannot act any more')) return new ApiError(401, `${problem.detail}; ask your security officer`);
     return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
   }
 
@@ -206,7 +204,7 @@ export class HubClient {
     }
     const text = await response.text();
     const status = response.status;
-    if (status === 401 && this.token) throw await this.sessionRefused(problemOf(status, text));
+    if (status === 401 && this.token) throw this.sessionRefused(problemOf(status, text));
     if (status < 200 || status >= 300) throw problemOf(status, text);
     if (status === 204) return schema.parse(undefined);
     let json: unknown;

@@ -73,7 +73,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'zapros.txt'), 'Запрос о правовой помощи: просим установить владельцев счетов и сообщить о движении средств.');
   writeFileSync(join(dir, 'request-en.txt'), 'Request for legal assistance: please identify the account holders and report the movements of funds.');
   const send = async () =>
-    (await sendPacket(await context(ivan), { agreementId: 'RU-PK', to: ['PK'], level: 'SECRET', kind: 'request', original: { path: join(dir, 'zapros.txt'), lang: 'ru' }, translations: [{ lang: 'en', path: join(dir, 'request-en.txt') }], draft: false })).packetId;
+    (await sendPacket(await context(ivan), { agreementId: 'RU-PK', to: ['PK'], level: 'SECRET', kind: 'information', original: { path: join(dir, 'zapros.txt'), lang: 'ru' }, translations: [{ lang: 'en', path: join(dir, 'request-en.txt') }], draft: false })).packetId;
   packetId = await send();
   otherPacketId = await send();
 });
