@@ -203,8 +203,8 @@ async function main(): Promise<void> {
   expectOk(await ayesha.run('fetch', pdfId, '--out', stampedDir, '--quiet'), 'fetch a PDF', true);
   const banner = await topBanner(join(stampedDir, 'zapros.stamped-copy.pdf'));
   if (!banner[0]?.includes('SECRET · СОВЕРШЕННО СЕКРЕТНО') || !banner[1]?.includes('copy for Ayesha Khan')) throw new Error(`the stamped copy has no banner: ${banner.join(' / ')}`);
-  console.log('   $ pdftotext -l 1 zapros.stamped-copy.pdf -   # (read here with pdf.js): the banner at the top of page 1');
-  for (const line of banner) console.log(`   | ${line}`);
+  // Read back from the stamped copy's text layer with pdf.js: no command of the CLI prints it.
+  for (const line of banner) console.log(`   | (page 1 of zapros.stamped-copy.pdf) ${line}`);
   expectOk(await ayesha.run('label', 'verify', stampedDir), 'label verify');
 
   say('Kazakhstan, a third party to RU-PK, cannot read the packet.');
