@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
@@ -246,4 +247,12 @@ export async function retrievalReceipt(reader: Person, packet: BuiltPacket, date
   change(receipt);
   const statement = canonicalize(receipt);
   return { statement, signature: await signDetached('retrievalReceipt', statement, reader.key, date) };
+}
+
+/** A raw TCP connection to a listening hub on loopback, for attacks below HTTP (slow or cut clients). */
+export function openSocket(port: number): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
 }
