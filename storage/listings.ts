@@ -130,7 +130,8 @@ export interface ListedRelease extends ReleaseRecord {
  * the upper bound is above every ISO timestamp, with no `since` the lower one below.
  */
 function keyset(cursor: string | undefined, since: string | undefined): { afterAt: string; afterId: string; since: string } {
-  const bounds = { since: since ?? '' };
+  // Stored times are toISOString() text: `since` in the same form, so '…T10:00:00Z' keeps 10:00:00.5.
+  const bounds = { since: since === undefined ? '' : new Date(since).toISOString() };
   if (!cursor) return { ...bounds, afterAt: '~', afterId: '' };
   const { at, id } = decodeCursor(cursor);
   return { ...bounds, afterAt: at, afterId: id };

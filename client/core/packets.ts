@@ -24,6 +24,7 @@ import { isClearedReceiver } from '../../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../protocol/release.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import { ClientError } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { TrustedMember } from './trust.ts';
@@ -179,7 +180,7 @@ export async function prepareReleaseDecision(ctx: ClientContext, releaseId: stri
     officer: ctx.me.fingerprint,
   };
   const checked = ReleaseDecision.safeParse(statement);
-  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'));
   return { statement, text: canonicalize(statement), lines: describeDecision(statement, manifest) };
 }
 

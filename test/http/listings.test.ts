@@ -99,6 +99,9 @@ describe('paging through packets', () => {
     const since = '2026-01-01T00:00:20.000Z';
     const { ids } = await pageThrough(cast.tokens.pkContact, `box=inbox&kind=request&agreement=RU-PK&state=submitted&since=${since}&limit=200`);
     expect(ids).toEqual(expectedInbox(['CONFIDENTIAL', 'SECRET'], `AND p.kind = 'request' AND p.created_at >= '${since}'`));
+    // The same instant written without milliseconds selects the same packets (stored times carry them).
+    const bare = await pageThrough(cast.tokens.pkContact, `box=inbox&kind=request&agreement=RU-PK&state=submitted&since=2026-01-01T00:00:20Z&limit=200`);
+    expect(bare.ids).toEqual(ids);
     const drafts = await pageThrough(cast.tokens.pkContact, 'box=drafts&limit=500');
     const expectedDrafts = (cast.hub.hub.store.db.prepare("SELECT id FROM packets WHERE sender_party = 'PK' AND state = 'draft' AND level IN ('CONFIDENTIAL','SECRET') ORDER BY created_at DESC, id DESC").all() as Array<{ id: string }>).map((r) => r.id);
     expect(drafts.ids).toEqual(expectedDrafts);
