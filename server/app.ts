@@ -36,6 +36,7 @@ import { decideRelease, executeRelease, getRelease, listReleases, pendingRelease
 import { evidenceRoutes } from './routes/evidence.ts';
 import { evidenceSettled, settleEvidence } from './evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
+import { webClient } from './web.ts';
 import { agreementRules } from '../protocol/agreement.ts';
 
 
@@ -248,6 +249,7 @@ export function buildApp(hub: Hub): express.Express {
   v1.use(evidenceRoutes(hub, auth));
   v1.use(workflowRoutes(hub, auth));
   app.use('/v1', v1);
+  app.use(webClient());
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     auditDenial(hub, err, req, res);

@@ -15,7 +15,7 @@ import { canonicalize } from '../../protocol/canonical.ts';
 import { Checkpoint, RECEIPT_FORMAT, Receipt, parseStatement, type AuditExport, type EvidenceBundle, type SignedReceipt } from '../../protocol/evidence.ts';
 import { RELEASE_DECISION_FORMAT, type Release } from '../../protocol/release.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
-import { verifyAuditExport, verifyEvidenceBundle, verifyReceipts } from '../../client/evidence.ts';
+import { verifyAuditExport, verifyEvidenceBundle, verifyReceipts } from '../../client/core/evidence.ts';
 import { buildPacket, keysOf, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { AGREEMENTS_DIR, CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 

@@ -11,7 +11,7 @@ import { createApp, type LiaisonApp } from '../../server/app.ts';
 import { parseHubConfig } from '../../server/config.ts';
 import { openHub } from '../../server/hub.ts';
 import { enrollByOfficer } from '../../server/members.ts';
-import { signMembership } from '../../client/officer.ts';
+import { signMembership } from '../../client/core/officer.ts';
 import { generatePersonKey, unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Role } from '../../protocol/ids.ts';

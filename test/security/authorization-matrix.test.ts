@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership, signRestatement, signRevocation } from '../../client/officer.ts';
+import { signMembership, signRestatement, signRevocation } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';

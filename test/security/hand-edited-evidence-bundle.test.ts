@@ -12,7 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNVERIFIED, verifyEvidenceBundle } from '../../client/evidence.ts';
+import { UNVERIFIED, verifyEvidenceBundle } from '../../client/core/evidence.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { EvidenceBundle, RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRevocation } from '../../client/officer.ts';
+import { signRevocation } from '../../client/core/officer.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { signMembership } from '../../client/officer.ts';
+import { signMembership } from '../../client/core/officer.ts';
 import { markingLevel, type Agreement } from '../../protocol/agreement.ts';
 import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';

@@ -4,7 +4,7 @@
  * without loading franc.
  */
 import { iso6393To1 } from 'iso-639-3';
-import { LanguageTag } from '../protocol/ids.ts';
+import { LanguageTag } from '../../protocol/ids.ts';
 
 /**
  * Individual languages (as franc and ISO 639-3 name them) whose macrolanguage has an ISO 639-1

@@ -8,11 +8,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { read } from 'read';
 import { z } from 'zod';
-import { unlockPrivateKey, type PrivateKey } from '../keys/identity.ts';
+import { unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
+import { ClientError } from '../core/errors.ts';
 
-export class ClientError extends Error {
-  override name = 'ClientError';
-}
+export { ClientError };
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.LIAISON_HOME && env.LIAISON_HOME.length > 0 ? env.LIAISON_HOME : join(homedir(), '.liaison');
