@@ -123,6 +123,15 @@ describe('clearance changes', () => {
     await request(hub.app).post(`/v1/members/${bilal.fingerprint}/statements`).set(auth(pk)).send(upgrade).expect(200);
     await request(hub.app).get(`/v1/packets/${sent.packetId}`).set(auth(bilalToken)).expect(200);
     await expect(fetchPacket(ctx(bilal, bilalToken), sent.packetId, join(dir, 'bilal-before'), false)).rejects.toThrow(/your key cannot open part p1: .*liaison rewrap --for /);
+    // The hub lists the packet as waiting for Bilal's key: to his officer, to him, and to no other party.
+    const awaiting = async (t: string) => ((await request(hub.app).get(`/v1/members/${bilal.fingerprint}/awaiting-wraps`).set(auth(t)).expect(200)).body as { items: Array<{ packetId: string }> }).items.map((p) => p.packetId);
+    expect(await awaiting(pk)).toEqual([sent.packetId]);
+    expect(await awaiting(bilalToken)).toEqual([sent.packetId]);
+    // Ayesha, CONFIDENTIAL now, does not see a SECRET packet listed, here as anywhere.
+    expect(await awaiting(ayeshaToken)).toEqual([]);
+    await request(hub.app).get(`/v1/members/${bilal.fingerprint}/awaiting-wraps`).set(auth(ivanToken)).expect(404);
+    await request(hub.app).get(`/v1/members/${ivan.fingerprint}/awaiting-wraps`).set(auth(pk)).expect(404);
+    await request(hub.app).get(`/v1/members/${pkOfficer.fingerprint}/awaiting-wraps`).set(auth(pk)).expect(400);
 
     // Ayesha, now CONFIDENTIAL, cannot carry it over; upgrade her back, then she re-wraps for Bilal.
     world.clock.advance(1000);
@@ -130,6 +139,7 @@ describe('clearance changes', () => {
     await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/statements`).set(auth(pk)).send(back).expect(200);
     const result = await rewrapFor(ctx(ayesha, ayeshaToken), bilal.fingerprint, [sent.packetId]);
     expect(result).toEqual({ done: [sent.packetId], skipped: [] });
+    expect(await awaiting(pk)).toEqual([]);
     const fetched = await fetchPacket(ctx(bilal, bilalToken), sent.packetId, join(dir, 'bilal-after'), false);
     expect(fetched.files.map((f) => f.role)).toEqual(['original', 'translation']);
   });
