@@ -20,9 +20,9 @@ import type { Manifest } from '../../protocol/manifest.ts';
 import { RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
-import { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor } from '../helpers/http.ts';
+import { blobFiles, decision, downloadBytes, expectProblem, filesUnder, get, plaintextOf, post, wrapsFor, type ProblemBody } from '../helpers/http.ts';
 
-export { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor };
+export { blobFiles, decision, downloadBytes, expectProblem, filesUnder, get, plaintextOf, post, wrapsFor, type ProblemBody };
 import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 
 export interface CastMember {
@@ -97,29 +97,6 @@ export async function expectNothingStored(cast: Cast<string>, blobsBefore: strin
 }
 
 // --- answers --------------------------------------------------------------------------------
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  article?: string;
-}
-
-/** The answer is an RFC 9457 problem with this status (and article), and shows no stack. */
-export function expectProblem(res: { status: number; headers: Record<string, string>; body: unknown; text?: string }, status: number, article?: string): ProblemBody {
-  expect(res.status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = res.body as ProblemBody;
-  expect(body.status).toBe(status);
-  expect(typeof body.type).toBe('string');
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  if (article !== undefined) expect(body.article).toBe(article);
-  expect(res.text ?? '').not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
-  return body;
-}
-
 
 export async function listIds(app: Express, token: string, box = 'all'): Promise<string[]> {
   const res = await get(app, `/v1/packets?box=${box}`, token).expect(200);
