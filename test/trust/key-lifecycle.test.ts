@@ -7,12 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../client/core/api.ts';
 import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../client/core/officer.ts';
-import type { ClientContext } from '../../client/core/context.ts';
 import { rewrapFor } from '../../client/core/packets.ts';
 import { fetchPacket, sendPacket } from '../../client/node/packets.ts';
-import { TrustedDirectory, TrustStore } from '../../client/core/trust.ts';
 import type { Member } from '../../protocol/api.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { signDetached } from '../../keys/signatures.ts';
@@ -20,6 +17,7 @@ import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { clientContext } from '../helpers/client.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -34,18 +32,7 @@ async function statementOf(fpr: string, t: string): Promise<MembershipStatement>
   return MembershipStatement.parse(JSON.parse(members.find((m) => m.fingerprint === fpr)!.statement!));
 }
 
-function ctx(person: Person, t: string): ClientContext {
-  const trust = new TrustStore();
-  for (const officer of world.officers.values()) trust.add(officer.party, officer.fingerprint, 'out-of-band', world.clock.now());
-  const api = new HubClient(served.url, t);
-  return {
-    api,
-    directory: new TrustedDirectory(api, trust, world.clock.now),
-    me: { fingerprint: person.fingerprint, party: person.party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: '' },
-    key: person.key,
-    now: world.clock.now,
-  };
-}
+const ctx = (person: Person, t: string) => clientContext(person, { url: served.url, token: t, officers: world.officers.values(), clock: world.clock, me: { fingerprint: person.fingerprint, party: person.party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: '' } });
 
 beforeAll(async () => {
   world = await makeWorld();
