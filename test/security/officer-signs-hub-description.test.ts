@@ -23,14 +23,15 @@ import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { login } from '../helpers/packets.ts';
-import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, makeWorld, type Person, type World } from '../helpers/world.ts';
 import { agreementIn, makeScene, person, post, sendPacket as sendScenePacket, type Scene } from '../workflow/support.ts';
 import { hubClientContext } from '../helpers/client.ts';
+import { enrollCast } from '../helpers/cast.ts';
 
 let world: World;
 let hub: LiaisonApp;
 let lying: LyingHub;
-let ivan: Person, ayesha: Person, aigerim: Person, officer: Person;
+let ivan: Person, ayesha: Person, officer: Person;
 let dir: string;
 const tokens: Record<string, string> = {};
 const PURPOSE = 'Kazakh part of the same network — казахская часть той же сети';
@@ -50,17 +51,12 @@ function lieAboutRelease(id: string, change: (r: Release) => Release): void {
 
 beforeAll(async () => {
   world = await makeWorld();
-  const date = world.clock.now();
-  [ivan, ayesha, aigerim, officer] = await Promise.all([
-    makePerson('Ivan Petrov', 'RU', date),
-    makePerson('Ayesha Khan', 'PK', date),
-    makePerson('Aigerim Nurlanovna', 'KZ', date),
-    makePerson('Sergei Volkov', 'RU', date),
-  ]);
-  await world.enroll(officer, ['officer'], 'TOP SECRET');
-  await world.enroll(ivan, ['contact'], 'SECRET');
-  await world.enroll(ayesha, ['contact'], 'SECRET');
-  await world.enroll(aigerim, ['contact'], 'SECRET');
+  ({ officer, ivan, ayesha } = await enrollCast(world, {
+    officer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+    ivan: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'SECRET' },
+    ayesha: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+    aigerim: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+  }));
   hub = await world.open();
   lying = await startLyingHub(hub.app);
   for (const p of [ivan, ayesha, officer]) tokens[p.name] = await login(hub.app, p, world.clock.now());
