@@ -67,10 +67,10 @@ export const Contact = z.strictObject({
 export type Contact = z.infer<typeof Contact>;
 
 /** New session-key wraps that let one more member read a packet (a newly cleared or rotated key). */
-export const RewrapBody = z.strictObject({
-  fingerprint: Fingerprint,
-  wraps: z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64),
-});
+/** Public-key encrypted session key packets, per part, that open a packet to one more key. */
+const Wraps = z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64);
+
+export const RewrapBody = z.strictObject({ fingerprint: Fingerprint, wraps: Wraps });
 
 export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoDateTime, member: Member });
 
@@ -139,6 +139,10 @@ export const RequestListQuery = z.strictObject({
 });
 export type RequestListQuery = z.infer<typeof RequestListQuery>;
 
+/** The packets of a member's party that some part of does not open for the member's key yet. */
+export const AwaitingWrapsQuery = z.strictObject({ ...PageQuery });
+export type AwaitingWrapsQuery = z.infer<typeof AwaitingWrapsQuery>;
+
 export const OralRequestListQuery = z.strictObject({ ...PageQuery });
 export type OralRequestListQuery = z.infer<typeof OralRequestListQuery>;
 
@@ -166,7 +170,7 @@ export const ReleaseRequestBody = z.strictObject({ thirdParty: PartyId, purpose:
 export const ReleaseDecisionBody = z.strictObject({ decision: z.string().min(2).max(16 * 1024), signature: ArmoredSignature });
 export const ReleaseExecuteBody = z.strictObject({
   /** New public-key encrypted session key packets for the third party's cleared members, per part. */
-  wraps: z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64),
+  wraps: Wraps,
 });
 export const PartDigest = z.strictObject({ sha256: Sha256Hex, size: z.number().int() });
 

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   say('The hub starts on a loopback port, and the officers log in by signing its challenge (no passwords on the hub).');
   hub = await startHub(dataDir, join(root, 'hub.log'));
   console.log(`   | ${hub.url}`);
-  console.log(`   | the web client is served by the same hub: open ${hub.url}/ in a browser (docs/web.md; use --tls-cert/--tls-key off loopback)`);
+  say(`The same hub serves the web client: open ${hub.url}/ in a browser while the demo runs (docs/web.md; off loopback, serve HTTPS with --tls-cert and --tls-key).`);
   for (const o of officers) expectOk(await o.run('login', '--server', hub.url), `login ${o.name}`);
 
   say('Each officer vouches for the people of their own party with a signed membership statement.');
@@ -203,7 +203,8 @@ async function main(): Promise<void> {
   expectOk(await ayesha.run('fetch', pdfId, '--out', stampedDir, '--quiet'), 'fetch a PDF', true);
   const banner = await topBanner(join(stampedDir, 'zapros.stamped-copy.pdf'));
   if (!banner[0]?.includes('SECRET · СОВЕРШЕННО СЕКРЕТНО') || !banner[1]?.includes('copy for Ayesha Khan')) throw new Error(`the stamped copy has no banner: ${banner.join(' / ')}`);
-  for (const line of banner) console.log(`   | page 1 of zapros.stamped-copy.pdf: ${line}`);
+  // Read back from the stamped copy's text layer with pdf.js: no command of the CLI prints it.
+  for (const line of banner) console.log(`   | (page 1 of zapros.stamped-copy.pdf) ${line}`);
   expectOk(await ayesha.run('label', 'verify', stampedDir), 'label verify');
 
   say('Kazakhstan, a third party to RU-PK, cannot read the packet.');
@@ -273,6 +274,7 @@ async function main(): Promise<void> {
   expectOk(await liaison(['audit', 'verify', '--data', dataDir, '--checkpoint', keptFile]), 'audit verify');
 
   console.log('\nThe story held at every step.');
+  console.log('To work in the browser, start a hub of your own (npx liaison hub init, then npx liaison serve --port 8443, as the README shows) and open http://127.0.0.1:8443/ (docs/web.md).');
 }
 
 main()

@@ -3,26 +3,18 @@
  * failing with one sentence.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { Fingerprint, LanguageTag, PartyId, Role } from '../../protocol/ids.ts';
+import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
 import { markingLevel, type Agreement } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
 import { ClientError } from '../core/errors.ts';
 import type { HubClient } from '../core/api.ts';
-import { toBcp47 } from '../core/language-codes.ts';
+import { normaliseLanguageTag } from '../core/language-codes.ts';
 import { mediaTypeOf } from '../node/packets.ts';
 
-/**
- * A language as a BCP 47 tag, normalised the way the agreements write them: `EN` -> `en`,
- * `eng` -> `en`, `zh_hans` -> `zh-Hans`. So `eng:` counts as the English an agreement requires.
- */
+/** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
 export function languageTag(value: string): string {
-  const [primary = '', ...rest] = value.trim().split(/[-_]/);
-  const lower = primary.toLowerCase();
-  if (!/^[a-z]{2,3}$/.test(lower)) throw new ClientError(`"${value}" is not a language: write a code such as en, ru, ur or zh-Hans`);
-  const lang = lower.length === 3 ? toBcp47(lower) : lower;
-  const subtags = rest.map((t) => (t.length === 4 ? t[0]!.toUpperCase() + t.slice(1).toLowerCase() : t.length === 2 ? t.toUpperCase() : t));
-  const tag = [lang, ...subtags].join('-');
-  if (!LanguageTag.safeParse(tag).success) throw new ClientError(`"${value}" is not a language: write a code such as en, ru, ur or zh-Hans`);
+  const tag = normaliseLanguageTag(value);
+  if (!tag) throw new ClientError(`"${value}" is not a language: write a code such as en, ru, ur or zh-Hans`);
   return tag;
 }
 

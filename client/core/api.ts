@@ -172,14 +172,12 @@ export class HubClient {
    * The real reason a session was refused: the hub drops the sessions of a revoked key, so
    * "expired" would hide a revocation. Asking for a login challenge names the key's standing.
    */
-  private async sessionRefused(problem: ApiError): Promise<ApiError> {
-    if (!this.fingerprint) return problem;
-    try {
-      await new HubClient(this.baseUrl).challenge(this.fingerprint);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return new ApiError(401, `${error.detail}; ask your security officer`);
-      return problem;
-    }
+  /**
+   * A 401 on a session in words. The hub tells the token's holder (and only them: the login
+   * challenge answers every key alike) when the key itself can no longer act, revoked or expired.
+   */
+  private sessionRefused(problem: ApiError): ApiError {
+    if (problem.detail.startsWith('this key cannot act any more')) return new ApiError(401, `${problem.detail}; ask your security officer`);
     return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
   }
 
@@ -206,7 +204,7 @@ export class HubClient {
     }
     const text = await response.text();
     const status = response.status;
-    if (status === 401 && this.token) throw await this.sessionRefused(problemOf(status, text));
+    if (status === 401 && this.token) throw this.sessionRefused(problemOf(status, text));
     if (status < 200 || status >= 300) throw problemOf(status, text);
     if (status === 204) return schema.parse(undefined);
     let json: unknown;
@@ -290,6 +288,13 @@ export class HubClient {
   }
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
+  }
+  /** The packets of my party that some part of does not open for a colleague's key yet (a page may be short and still have a next). */
+  awaitingWrapPage(fingerprint: string, cursor?: string) {
+    return this.call(PacketPage, 'GET', `/members/${encodeURIComponent(fingerprint)}/awaiting-wraps${queryString(cursor ? { cursor } : {})}`);
+  }
+  awaitingWraps(fingerprint: string): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.awaitingWrapPage(fingerprint, cursor));
   }
   /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
   packetPage(query: PacketQuery = {}) {

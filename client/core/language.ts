@@ -26,7 +26,7 @@
 import { francAll } from 'franc';
 import { data as francData } from 'franc/data.js';
 import { expressions as francExpressions } from 'franc/expressions.js';
-import { toBcp47 } from './language-codes.ts';
+import { DEPRECATED_2, toBcp47 } from './language-codes.ts';
 
 export { toBcp47 };
 
@@ -99,8 +99,6 @@ const MAX_CANDIDATES = 10;
 // Language codes
 // ---------------------------------------------------------------------------------------------
 
-/** Deprecated ISO 639-1 codes still met in the wild. */
-const DEPRECATED_2: Readonly<Record<string, string>> = { iw: 'he', in: 'id', ji: 'yi', jw: 'jv', mo: 'ro' };
 
 /** A declared macrolanguage (or umbrella code) that accepts these detected languages. */
 const ACCEPTS: Readonly<Record<string, readonly string[]>> = {

@@ -24,6 +24,7 @@ import { isClearedReceiver } from '../../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../protocol/release.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import { ClientError } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { TrustedMember } from './trust.ts';
@@ -179,7 +180,7 @@ export async function prepareReleaseDecision(ctx: ClientContext, releaseId: stri
     officer: ctx.me.fingerprint,
   };
   const checked = ReleaseDecision.safeParse(statement);
-  if (!checked.success) throw new ClientError(`the decision is invalid: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'));
   return { statement, text: canonicalize(statement), lines: describeDecision(statement, manifest) };
 }
 
@@ -250,10 +251,18 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
  * session keys for their verified key. With no ids, every packet this person can read and the
  * colleague is entitled to. Returns what was done and what was skipped, with the reason.
  */
-export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
+/**
+ * Re-wrap the session keys of packets for a colleague. Which packets: the ones named; with none,
+ * the ones the hub lists as waiting for that key (GET /v1/members/:fpr/awaiting-wraps), or with
+ * `every`, every packet one can read (packets stored before the hub kept part readers are not
+ * listed as waiting). Each is still checked here against the signed manifest and the colleague's
+ * vouched-for clearance: the hub's list only saves work, it decides nothing.
+ */
+export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[], every = false): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
   if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
-  const ids = packetIds.length > 0 ? packetIds : (await collect(ctx.api.packets({ box: 'all', limit: 500 }))).map((p) => p.packetId);
+  const listing = every ? ctx.api.packets({ box: 'all', limit: 500 }) : ctx.api.awaitingWraps(fingerprint);
+  const ids = packetIds.length > 0 ? packetIds : (await collect(listing)).map((p) => p.packetId);
   const done: string[] = [];
   const skipped: Array<{ packetId: string; reason: string }> = [];
   for (const id of ids) {

@@ -46,10 +46,10 @@ describe('release records of a packet above the caller\'s clearance', () => {
     await expectLikeMissing(low, `/v1/packets/${packet.manifest.packetId}`, packet.manifest.packetId);
     await expectLikeMissing(low, `/v1/releases/${release.id}`, release.id);
     await expectLikeMissing(low, `/v1/packets/${packet.manifest.packetId}/releases`, packet.manifest.packetId);
-    const pending = (await get(cast.app, '/v1/releases', low).expect(200)).body as Release[];
+    const pending = ((await get(cast.app, '/v1/releases', low).expect(200)).body as { items: Release[] }).items;
     expect(pending.map((r) => r.id)).not.toContain(release.id);
     // The cleared colleague sees it (the control).
-    expect(((await get(cast.app, '/v1/releases', cast.tokens.pkContact).expect(200)).body as Release[]).map((r) => r.id)).toContain(release.id);
+    expect(((await get(cast.app, '/v1/releases', cast.tokens.pkContact).expect(200)).body as { items: Release[] }).items.map((r) => r.id)).toContain(release.id);
   });
 
   it('cannot be executed by an uncleared contact, whose decoy wraps would block the real release', async () => {

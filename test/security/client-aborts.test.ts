@@ -4,13 +4,12 @@
  * an ordinary event: one info line, no stack, nothing kept on disk, and the hub keeps serving.
  */
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/main.ts';
 import { buildPacket, login } from '../helpers/packets.ts';
 import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
-import { multipartBody, packetParts, tempEntries, waitFor } from './support.ts';
+import { multipartBody, openSocket, packetParts, tempEntries, waitFor } from './support.ts';
 
 let world: World;
 let hub: Awaited<ReturnType<typeof startServer>>;
@@ -38,11 +37,7 @@ afterAll(async () => {
   world?.cleanup();
 });
 
-const open = () =>
-  new Promise<Socket>((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-  });
+const open = () => openSocket(port);
 
 /** Send a request head and part of its body, then drop the connection. */
 async function abandon(head: string, partial: Buffer): Promise<void> {

@@ -5,11 +5,12 @@
  * socket and the connections of one address are all bounded (server/main.ts: protectServer).
  * The limits are set small here so the test is quick; it asserts what happens, never how fast.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/main.ts';
 import { AGREEMENTS_DIR, makePerson, makeWorld, type World } from '../helpers/world.ts';
+import { openSocket } from './support.ts';
 
 let world: World;
 let hub: Awaited<ReturnType<typeof startServer>>;
@@ -27,11 +28,7 @@ afterAll(async () => {
   world?.cleanup();
 });
 
-const open = () =>
-  new Promise<Socket>((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-  });
+const open = () => openSocket(port);
 const closed = (s: Socket) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
