@@ -16,6 +16,7 @@ import { evidenceSettled, settleEvidence } from './evidence.ts';
 import { openHub, type Hub } from './hub.ts';
 import { addressOf, mountRoute } from './http/route.ts';
 import { ROUTES } from './routes/index.ts';
+import { webClient } from './web.ts';
 
 export function buildApp(hub: Hub): express.Express {
   const app = express();
@@ -53,6 +54,7 @@ export function buildApp(hub: Hub): express.Express {
   const v1 = express.Router();
   for (const route of ROUTES) mountRoute(v1, hub, auth, route);
   app.use('/v1', v1);
+  app.use(webClient());
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     auditDenial(hub, err, req, res).then(() => next(err), next);

@@ -9,7 +9,7 @@ import type { ReceivedFile, ReceivedUpload } from './http/upload.ts';
 import { publicKeyOf } from './key-cache.ts';
 import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
+import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
 import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
@@ -20,6 +20,7 @@ import { requireSignedNear } from './policy/clock.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
+import { inactiveReason } from '../protocol/membership.ts';
 import { agreementOf } from './policy/agreements.ts';
 import { isActive, isContact, isReader, isTranslator, requireContact } from './policy/roles.ts';
 import { readRelation, readableLevels, type Relation } from './policy/visibility.ts';
@@ -176,8 +177,8 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
             manifest: manifestText,
             signature,
           };
-          await hub.store.packets.insert(record, newParts);
-        } else if (!await hub.store.packets.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts)) {
+          await hub.store.packets.insert(record, newParts, readerKeys);
+        } else if (!await hub.store.packets.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts, readerKeys)) {
           throw new Problem('conflict', `revision ${manifest.revision} of this packet was stored by someone else meanwhile, or the draft was submitted`);
         }
         await hub.audit({
@@ -256,6 +257,32 @@ export async function listPackets(hub: Hub, member: MemberRecord, query: PacketL
       agreementId: query.agreement,
       kind: query.kind,
       state: query.state,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
+}
+
+/**
+ * The packets of the caller's party that a colleague's key cannot open yet (enrolled, cleared or
+ * rotated after they were sent): what `liaison rewrap --for` would fix. Only packets the caller
+ * may see themselves are listed, and only at levels both are cleared for; a member of another
+ * party is answered as missing. Any member may ask (an officer to see who waits, a reader to
+ * know what to re-wrap, the member to know why a packet does not open).
+ */
+export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerprint: string, query: AwaitingWrapsQuery): Promise<Page<PacketSummary>> {
+  const target = await hub.store.members.get(fingerprint);
+  if (!target || target.party !== caller.party) throw notFound('member');
+  const inactive = inactiveReason(target, hub.now());
+  if (inactive) throw new Problem('bad-request', `${fingerprint} cannot read anything (${inactive}): nothing is re-wrapped for that key`);
+  if (!isReader(target)) throw new Problem('bad-request', `${fingerprint} has no receiving role (contact or clerk): nothing is re-wrapped for that key`);
+  const page = await listed(() =>
+    hub.store.packets.awaitingWrapsPage({
+      party: caller.party,
+      levels: readableLevels(caller).filter((level) => clearanceCovers(target.clearance, level)),
+      keyId: target.encryptionKeyId,
       since: query.since,
       limit: query.limit,
       cursor: query.cursor,
@@ -355,7 +382,7 @@ export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: s
   await hub.store.transaction(async () => {
     const current = await hub.store.members.get(caller.fingerprint);
     if (!current || !isReader(current) || !readRelation(current, packet, await hub.store.releases.ofPacket(packetId), hub.now())) throw notFound('packet');
-    for (const [partId, pkesk] of wraps) await hub.store.packets.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
+    for (const [partId, pkesk] of wraps) await hub.store.packets.insertWrap({ packetId, partId, party: target.party, pkesk, keyIds: [target.encryptionKeyId], createdAt: at });
     await hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
   });
   return { packetId, fingerprint: body.fingerprint, parts: wraps.size };

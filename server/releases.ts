@@ -151,7 +151,7 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
     if (!executor || !releaseVisibleTo(executor, packet, current, await hub.store.releases.ofPacket(packet.id), hub.now())) throw notFound('release');
     if (!await hub.store.releases.markExecuted(release.id, now)) throw new Problem('conflict', 'this release was already executed');
     for (const [partId, pkesk] of wraps) {
-      await hub.store.packets.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
+      await hub.store.packets.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, keyIds: expected, releaseId: release.id, createdAt: now });
     }
     await hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
     await recordReleaseReceipts(hub, release.id, 'release-executed');

@@ -103,6 +103,8 @@ export interface WrapRecord {
   partId: string;
   party: string;
   pkesk: Uint8Array;
+  /** The encryption key IDs the wrap opens for (checked by the caller): who no longer waits for a rewrap. */
+  keyIds: Iterable<string>;
   releaseId?: string;
   createdAt: string;
 }

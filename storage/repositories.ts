@@ -13,7 +13,7 @@
  *   a call from anywhere else never sees its uncommitted rows and never joins it;
  * - a transaction opened inside another one is a savepoint: its throw undoes only its own writes.
  */
-import type { ListedPacket, ListedRelease, OralListFilter, Page, PacketListFilter, ReleaseListFilter } from './listings.ts';
+import type { AwaitingWrapFilter, ListedPacket, ListedRelease, OralListFilter, Page, PacketListFilter, ReleaseListFilter } from './listings.ts';
 import type {
   AuditEvent,
   AuditEventInput,
@@ -69,9 +69,10 @@ export interface SessionRepository {
 }
 
 export interface PacketRepository {
-  insert(packet: PacketRecord, parts: ManifestPart[]): Promise<void>;
+  /** `readerKeyIds`: the encryption key IDs every new part is encrypted to (checked by the caller). */
+  insert(packet: PacketRecord, parts: ManifestPart[], readerKeyIds: Iterable<string>): Promise<void>;
   /** Compare-and-set on the draft's revision: false when revision N-1 is no longer the current draft. */
-  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[]): Promise<boolean>;
+  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[], readerKeyIds: Iterable<string>): Promise<boolean>;
   /** Compare-and-set draft -> submitted; false when it was already submitted. */
   markSubmitted(packetId: string, at: string): Promise<boolean>;
   get(id: string): Promise<PacketRecord | undefined>;
@@ -80,6 +81,8 @@ export interface PacketRepository {
   allBlobHashes(): Promise<Set<string>>;
   /** One page of the packets a party may list (storage/listings.ts). */
   page(filter: PacketListFilter): Promise<Page<ListedPacket>>;
+  /** One page of a party's packets that some part does not open for a key yet (storage/listings.ts). */
+  awaitingWrapsPage(filter: AwaitingWrapFilter): Promise<Page<ListedPacket>>;
   /** Submitted packets of `kind` a party sent or received, oldest submission first. */
   submittedIdsFor(party: string, kind: string): Promise<string[]>;
   insertWrap(wrap: WrapRecord): Promise<void>;

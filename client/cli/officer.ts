@@ -8,17 +8,15 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { Agreement } from '../../protocol/agreement.ts';
 import { describeIssues } from '../../protocol/issues.ts';
-import { HubClient } from '../api.ts';
-import { verifyDetached } from '../../keys/signatures.ts';
-import { signedInstantProblem } from '../../protocol/signing.ts';
-import { parseCanonical } from '../../protocol/canonical.ts';
-import type { Role } from '../../protocol/ids.ts';
+import { collect as collectAll, HubClient } from '../core/api.ts';
+import { RECEIVING_ROLES, type Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
-import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
-import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../home.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../officer.ts';
-import { rewrapFor } from '../packets.ts';
-import { PINS_FORMAT, PinsFile, TrustStore } from '../trust.ts';
+import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../node/home.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
+import { rewrapFor } from '../core/packets.ts';
+import { currentStatement, verifiedContacts } from '../core/officer-views.ts';
+import { openTrustStore } from '../node/trust-file.ts';
+import { PINS_FORMAT, PinsFile } from '../core/trust.ts';
 import { context, now } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
@@ -72,15 +70,6 @@ function readFile(path: string): string {
 }
 
 /** The current statement of a member of the officer's own party, as verified by the directory. */
-async function currentStatement(ctx: Awaited<ReturnType<typeof context>>['ctx'], fpr: string): Promise<MembershipStatement> {
-  const listed = (await ctx.api.members(ctx.me.party, true)).find((m) => m.fingerprint === fpr);
-  await ctx.directory.members(ctx.me.party);
-  if (!listed?.statement) throw new ClientError(`${fpr} is not a member of ${ctx.me.party} with a membership statement`);
-  const parsed = parseCanonical(MembershipStatement, listed.statement, 'statement');
-  if (!parsed.ok) throw new ClientError(parsed.error);
-  return parsed.value;
-}
-
 export function addTrustCommands(program: Command): void {
   const trust = program.command('trust').description("pin partner parties' security officers (fingerprints exchanged out of band)");
   trust
@@ -103,7 +92,7 @@ export function addTrustCommands(program: Command): void {
       if (unknown.length > 0) {
         throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${known.from} (${[...known.parties].sort().join(', ')}); nothing was pinned`);
       }
-      const store = new TrustStore(homeDir());
+      const store = openTrustStore(homeDir());
       const results = wanted.map((w) => ({ ...w, added: store.add(w.party, w.officer, 'out-of-band', now()) }));
       if (opts.json) return console.log(JSON.stringify(results, null, 2));
       for (const r of results) console.log(r.added ? `Pinned ${r.officer} as an officer of ${r.party}.` : `${r.officer} was already pinned for ${r.party}.`);
@@ -117,7 +106,7 @@ export function addTrustCommands(program: Command): void {
     .option('--with-my-key', 'add your own key for your party (an officer handing out their fingerprint)')
     .action(async (opts: { out: string; party?: string[]; withMyKey?: boolean }) => {
       const home = homeDir();
-      const pins = new TrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
+      const pins = openTrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
       if (opts.withMyKey) {
         const session = loadSession(home);
         const mine = fingerprintOf(await readPublicKey(readArmoredPublicKey(home)));
@@ -136,7 +125,7 @@ export function addTrustCommands(program: Command): void {
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
     .option('--json', 'print the result as JSON')
     .action((opts: { party: string; officer: string; json?: boolean }) => {
-      if (!new TrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
+      if (!openTrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
       if (printJson(opts.json, { party: opts.party, officer: opts.officer, removed: true })) return;
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
     });
@@ -145,7 +134,7 @@ export function addTrustCommands(program: Command): void {
     .description('show pinned officers')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      const pins = new TrustStore(homeDir()).pins();
+      const pins = openTrustStore(homeDir()).pins();
       if (opts.json) return console.log(JSON.stringify(pins, null, 2));
       if (pins.length === 0) return console.log('No officers pinned.');
       console.log(table([['PARTY', 'OFFICER', 'SOURCE', 'SINCE', 'RETIRED'], ...pins.map((p) => [p.party, p.fingerprint, p.source, p.addedAt.slice(0, 10), p.retiredAt?.slice(0, 10) ?? ''])]));
@@ -178,18 +167,7 @@ export function addTrustCommands(program: Command): void {
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const target = p ? party(p) : ctx.me.party;
-      const officers = (await ctx.directory.members(target)).filter((m) => m.roles.includes('officer'));
-      const rows = [];
-      for (const c of await ctx.api.contacts(target)) {
-        const entry = parseCanonical(ContactEntry, c.statement, 'contact entry');
-        if (!entry.ok) throw new ClientError(`a contact entry of ${target} is invalid: ${entry.error}`);
-        const officer = officers.find((o) => o.fingerprint === entry.value.officer);
-        const verified = officer ? (await verifyDetached('contact', c.statement, c.signature, [officer.key], now())).valid : false;
-        if (!verified) throw new ClientError(`a contact entry of ${target} is not signed by a vouched-for officer of ${target}; refusing to show it as genuine`);
-        const dated = signedInstantProblem(entry.value.issuedAt, now(), `a contact entry of ${target}`);
-        if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`);
-        rows.push({ ...entry.value, recordedAt: c.recordedAt, late: c.late });
-      }
+      const rows = await verifiedContacts(ctx, target);
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log(`No contacts notified by ${target}.`);
       console.log(
@@ -204,11 +182,13 @@ export function addTrustCommands(program: Command): void {
     .command('rewrap')
     .description('let a colleague read earlier packets (newly cleared or a new key): re-wrap session keys, never re-encrypt')
     .requiredOption('--for <fingerprint>', "the colleague's key", fingerprint)
-    .argument('[packets...]', 'packet ids (default: every packet you can read)')
+    .argument('[packets...]', 'packet ids (default: the packets the hub lists as waiting for that key)')
+    .option('--all', 'try every packet you can read (packets stored before the hub kept track of who can open them)')
     .option('--json', 'print the result as JSON')
-    .action(async (ids: string[], opts: { for: string; json?: boolean }) => {
+    .action(async (ids: string[], opts: { for: string; all?: boolean; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const result = await rewrapFor(ctx, opts.for, ids);
+      const result = await rewrapFor(ctx, opts.for, ids, opts.all === true);
+      if (result.done.length === 0 && result.skipped.length === 0 && !opts.json) console.log(`Nothing waits for ${opts.for}: every packet you can read already opens for that key.`);
       if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
       if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
@@ -256,6 +236,33 @@ export function addOfficerCommands(program: Command): void {
       if (printJson(opts.json, member)) return;
       console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${localTime(member.validUntil)}` : ''}.`);
     });
+  officer
+    .command('awaiting-rewrap')
+    .description('the members of your party who cannot open packets they are entitled to yet (enrolled, cleared or rotated after the packets were sent)')
+    .option('--member <fingerprint>', "list that member's waiting packets", fingerprint)
+    .option('--json', 'print JSON')
+    .action(async (opts: { member?: string; json?: boolean }) => {
+      const { ctx } = await context({ quiet: true });
+      if (opts.member) {
+        const packets = await collectAll(ctx.api.awaitingWraps(opts.member));
+        if (printJson(opts.json, packets)) return;
+        if (packets.length === 0) return console.log(`Nothing waits for ${opts.member}.`);
+        console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
+        return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
+      }
+      // Only members this client verifies against its pins, with a role that receives packets.
+      const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
+      const rows = [];
+      for (const m of readers) {
+        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+        if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+      }
+      if (printJson(opts.json, rows)) return;
+      if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
+      console.log(table([['NAME', 'FINGERPRINT', 'WAITING'], ...rows.map((r) => [r.name, r.fingerprint, r.more ? `${r.waiting}+` : String(r.waiting)])]));
+      console.log('A colleague who can read the packets runs: liaison rewrap --for FINGERPRINT (liaison officer awaiting-rewrap --member FINGERPRINT lists them)');
+    });
+
   officer
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")

@@ -3,7 +3,8 @@
  * and the officer's statements that enroll, restate, revoke and rotate keys (server/members.ts).
  */
 import { z } from 'zod';
-import { Contact, EnrollBody, Member, MembersQuery, Rotation, RotationBody, StatementBody } from '../../protocol/api.ts';
+import { AwaitingWrapsQuery, Contact, EnrollBody, Member, MembersQuery, PacketPage, Rotation, RotationBody, StatementBody } from '../../protocol/api.ts';
+import { listAwaitingWraps } from '../packets.ts';
 import { enrollByOfficer, publicMember, recordContact, restateMember, revokeMember, rotateOfficer } from '../members.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { MemberParams, PartyParams } from './params.ts';
@@ -89,6 +90,20 @@ export const memberRoutes: RouteSpec[] = [
     answer: { status: 200, description: 'the member as restated', schema: Member },
     problems: ['forbidden', 'not-found', 'conflict'],
     handle: async ({ hub, member, params, body }) => publicMember(await restateMember(hub, member, params.fingerprint, body)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/members/:fingerprint/awaiting-wraps',
+    paramsLabel: 'fingerprint',
+    operationId: 'listAwaitingWraps',
+    tag: 'members',
+    summary: "One page of the packets of the caller's party that some part does not open for this colleague's key yet (what a rewrap would fix)",
+    access: 'member',
+    params: MemberParams,
+    query: AwaitingWrapsQuery,
+    answer: { status: 200, description: 'a page (it may be short and still have a next cursor: a page reads a bounded window)', schema: PacketPage },
+    problems: ['not-found'],
+    handle: ({ hub, member, params, query }) => listAwaitingWraps(hub, member, params.fingerprint, query),
   }),
   defineRoute({
     method: 'post',

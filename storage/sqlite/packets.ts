@@ -3,7 +3,7 @@
  * the access tables (storage/listings.ts), never by scanning packets.
  */
 import type { ManifestPart } from '../../protocol/manifest.ts';
-import type { Listings, PacketListFilter } from '../listings.ts';
+import type { AwaitingWrapFilter, Listings, PacketListFilter } from '../listings.ts';
 import type { PacketRepository } from '../repositories.ts';
 import type { PacketRecord, WrapRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -25,7 +25,7 @@ export class SqlitePackets implements PacketRepository {
     return this.gate.db;
   }
 
-  insert(p: PacketRecord, parts: ManifestPart[]) {
+  insert(p: PacketRecord, parts: ManifestPart[], readerKeyIds: Iterable<string>) {
     return this.gate.use(() => {
       this.db
         .prepare(
@@ -36,16 +36,16 @@ export class SqlitePackets implements PacketRepository {
       const recipient = this.db.prepare('INSERT INTO packet_recipients (packet_id, party) VALUES (?, ?)');
       for (const party of p.recipients) recipient.run(p.id, party);
       this.insertRevision(p.id, p.revision, p.manifest, p.signature, p.senderFingerprint, p.createdAt);
-      this.insertParts(p.id, parts);
+      this.insertParts(p.id, parts, readerKeyIds);
     });
   }
 
-  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[]) {
+  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[], readerKeyIds: Iterable<string>) {
     return this.gate.use(() => {
       const moved = this.db.prepare("UPDATE packets SET revision = ? WHERE id = ? AND revision = ? AND state = 'draft'").run(revision, packetId, revision - 1).changes;
       if (moved !== 1) return false;
       this.insertRevision(packetId, revision, manifest, signature, signedBy, at);
-      this.insertParts(packetId, newParts);
+      this.insertParts(packetId, newParts, readerKeyIds);
       return true;
     });
   }
@@ -58,9 +58,19 @@ export class SqlitePackets implements PacketRepository {
     this.db.prepare('INSERT INTO packet_revisions (packet_id, revision, manifest, signature, signed_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(packetId, revision, manifest, signature, signedBy, at);
   }
 
-  private insertParts(packetId: string, parts: ManifestPart[]): void {
+  private insertParts(packetId: string, parts: ManifestPart[], readerKeyIds: Iterable<string>): void {
     const stmt = this.db.prepare('INSERT INTO parts (packet_id, part_id, role, lang, media_type, size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const part of parts) stmt.run(packetId, part.id, part.role, part.lang, part.mediaType, part.size, part.sha256);
+    const keyIds = [...readerKeyIds];
+    for (const part of parts) {
+      stmt.run(packetId, part.id, part.role, part.lang, part.mediaType, part.size, part.sha256);
+      this.addPartReaders(packetId, part.id, keyIds);
+    }
+  }
+
+  /** Record that a part now opens for these encryption keys (migration 010: who waits for a rewrap). */
+  private addPartReaders(packetId: string, partId: string, keyIds: Iterable<string>): void {
+    const stmt = this.db.prepare('INSERT OR IGNORE INTO part_readers (packet_id, part_id, key_id) VALUES (?, ?, ?)');
+    for (const keyId of keyIds) stmt.run(packetId, partId, keyId);
   }
 
   get(id: string) {
@@ -87,6 +97,10 @@ export class SqlitePackets implements PacketRepository {
     return this.gate.use(() => this.listings.packets(filter));
   }
 
+  awaitingWrapsPage(filter: AwaitingWrapFilter) {
+    return this.gate.use(() => this.listings.awaitingWraps(filter));
+  }
+
   submittedIdsFor(party: string, kind: string) {
     return this.gate.use(() =>
       (
@@ -104,6 +118,7 @@ export class SqlitePackets implements PacketRepository {
   insertWrap(w: WrapRecord) {
     return this.gate.use(() => {
       this.db.prepare('INSERT INTO wraps (packet_id, part_id, party, pkesk, release_id, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(w.packetId, w.partId, w.party, Buffer.from(w.pkesk), w.releaseId ?? null, w.createdAt);
+      this.addPartReaders(w.packetId, w.partId, w.keyIds);
     });
   }
 

@@ -1,0 +1,368 @@
+/**
+ * Typed client of the hub's /v1 API, shared by the CLI and the web client. Every answer is parsed
+ * with the protocol schemas; a problem+json answer becomes an ApiError carrying the hub's
+ * sentence, its problem code and the article it cited. JSON calls and downloads use `fetch`
+ * (Node and browsers alike); the streaming upload goes through an `Uploader` port, because
+ * progress while sending needs the platform's own transport (node:http, XMLHttpRequest).
+ *
+ * Lists: every list route is moving to keyset pages `{ items, nextCursor }` with
+ * `?limit=&cursor=`; `list()` is the one place that reads either shape and follows the cursor.
+ *
+ * Never: reads files, the environment or a token store; the token is handed in by the caller.
+ */
+import { z } from 'zod';
+import {
+  ChallengeResponse,
+  Contact,
+  HubInfo,
+  Rotation,
+  Member,
+  PacketDetail,
+  PacketPage,
+  pageOf,
+  SubmitResult,
+  type PacketBox,
+  type PacketSummary,
+  TokenResponse,
+} from '../../protocol/api.ts';
+import { AgreementView } from '../../protocol/agreement.ts';
+import { Release, type ReleaseState } from '../../protocol/release.ts';
+
+export interface PacketQuery {
+  box?: PacketBox;
+  agreement?: string;
+  kind?: string;
+  state?: 'draft' | 'submitted';
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ReleaseQuery {
+  state?: ReleaseState;
+  packet?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function queryString(query: object): string {
+  const entries = Object.entries(query).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+/** Every item of an async listing, in order (Array.fromAsync, which the ES2023 lib lacks). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** Walk a paged listing to its end, one request per page. */
+async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    yield* p.items;
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Files are read in 1 MiB chunks (by the Node adapters) (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * decrypts in small pieces and each piece costs a round through the web-stream machinery.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly detail: string;
+  readonly article: string | undefined;
+  /** The problem type's code, when the hub gave one (for example `incomplete`). */
+  readonly code: string | undefined;
+
+  constructor(status: number, detail: string, article?: string, code?: string) {
+    super(article ? `${detail} (${article})` : detail);
+    this.status = status;
+    this.detail = detail;
+    this.article = article;
+    this.code = code;
+  }
+}
+
+/** One encrypted part to upload: a Blob streams from disk in Node (`fs.openAsBlob`) and from OPFS in a browser. */
+export interface UploadFile {
+  partId: string;
+  size: number;
+  body: Blob;
+}
+
+export type Progress = (sentBytes: number, totalBytes: number) => void;
+
+/** The multipart POST of an upload, done by the platform's transport; answers the raw status and body. */
+export interface Uploader {
+  post(url: string, headers: Record<string, string>, fields: Record<string, string>, files: UploadFile[], onProgress?: Progress): Promise<{ status: number; text: string }>;
+}
+
+/** The portable uploader: fetch with FormData. No upload progress (fetch reports none); adapters do better. */
+export const fetchUploader: Uploader = {
+  async post(url, headers, fields, files, onProgress) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const f of files) form.append(f.partId, f.body, `${f.partId}.pgp`);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const response = await fetch(url, { method: 'POST', headers, body: form, credentials: 'same-origin' });
+    onProgress?.(total, total);
+    return { status: response.status, text: await response.text() };
+  },
+};
+
+/** A network failure in words: which hub, and what to check; never the raw ECONNREFUSED. */
+function unreachable(baseUrl: string, cause: unknown): ApiError {
+  const inner = ((cause as Error).cause as { code?: string; message?: string } | undefined) ?? (cause as { code?: string; message?: string });
+  const code = inner?.code ?? '';
+  const why = code === 'ECONNREFUSED' ? 'nothing answers there: is the hub running, and is the URL right?'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'that host name is not known'
+    : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out'
+    : code === 'ECONNRESET' ? 'the connection was cut'
+    : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? "the hub's TLS certificate is not trusted"
+    : /bad port/i.test(inner?.message ?? '') ? 'that port is one HTTP clients refuse to use: give the port the hub listens on'
+    : 'the network failed';
+  return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
+}
+
+export function problemOf(status: number, text: string): ApiError {
+  try {
+    const body = JSON.parse(text) as { detail?: string; article?: string; code?: string };
+    return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article, body.code);
+  } catch {
+    return new ApiError(status, `the hub answered ${status}`);
+  }
+}
+
+/** A list answer in either shape: a bare array (today) or a keyset page (the paginated API). */
+function listPageOf<T extends z.ZodType>(item: T) {
+  return z.union([z.array(item).transform((items) => ({ items, nextCursor: null as string | null })), z.object({ items: z.array(item), nextCursor: z.string().nullable() })]);
+}
+
+/** The most pages `list()` follows before it stops: a hub that never ends a list cannot hang a client. */
+const MAX_PAGES = 1000;
+
+export class HubClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  /** The key the session belongs to: lets a refused session be explained (revoked, expired) rather than guessed. */
+  private readonly fingerprint: string | undefined;
+  private readonly uploader: Uploader;
+
+  /** `token` undefined: no Authorization header (the web client's session rides on its HttpOnly cookie). */
+  constructor(baseUrl: string, token?: string, fingerprint?: string, uploader: Uploader = fetchUploader) {
+    this.baseUrl = baseUrl;
+    this.token = token;
+    this.fingerprint = fingerprint;
+    this.uploader = uploader;
+  }
+
+  withToken(token: string): HubClient {
+    return new HubClient(this.baseUrl, token, this.fingerprint, this.uploader);
+  }
+
+  /**
+   * The real reason a session was refused: the hub drops the sessions of a revoked key, so
+   * "expired" would hide a revocation. Asking for a login challenge names the key's standing.
+   */
+  /**
+   * A 401 on a session in words. The hub tells the token's holder (and only them: the login
+   * challenge answers every key alike) when the key itself can no longer act, revoked or expired.
+   */
+  private sessionRefused(problem: ApiError): ApiError {
+    if (problem.detail.startsWith('this key cannot act any more')) return new ApiError(401, `${problem.detail}; ask your security officer`);
+    return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
+  }
+
+  private url(path: string): string {
+    return new URL(`/v1${path}`, this.baseUrl).toString();
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
+  async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    let response: Response;
+    try {
+      response = await fetch(this.url(path), {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        credentials: 'same-origin',
+      });
+    } catch (cause) {
+      throw unreachable(this.baseUrl, cause);
+    }
+    const text = await response.text();
+    const status = response.status;
+    if (status === 401 && this.token) throw this.sessionRefused(problemOf(status, text));
+    if (status < 200 || status >= 300) throw problemOf(status, text);
+    if (status === 204) return schema.parse(undefined);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    return parsed.data;
+  }
+
+  /**
+   * Every item of a list route, page after page at the hub's own page size, each parsed with
+   * `item`. The one place that knows the list shape: a bare array, or `{ items, nextCursor }`
+   * followed with `?cursor=` (no `limit` is sent: routes that take none refuse unknown parameters).
+   */
+  async list<T extends z.ZodType>(item: T, path: string): Promise<Array<z.output<T>>> {
+    const out: Array<z.output<T>> = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const url = cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path;
+      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(listPageOf(item), 'GET', url);
+      out.push(...answer.items);
+      if (!answer.nextCursor || answer.nextCursor === cursor) return out;
+      cursor = answer.nextCursor;
+    }
+    throw new ApiError(0, `the hub's list at ${path} did not end after ${MAX_PAGES} pages`);
+  }
+
+  hub() {
+    return this.call(HubInfo, 'GET', '/hub');
+  }
+  agreements() {
+    return this.list(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) }), '/agreements');
+  }
+  /** An agreement and its rules in plain words, each with its article. */
+  agreementView(id: string) {
+    return this.call(AgreementView, 'GET', `/agreements/${encodeURIComponent(id)}`);
+  }
+  async agreement(id: string) {
+    return (await this.agreementView(id)).agreement;
+  }
+  challenge(fingerprint: string) {
+    return this.call(ChallengeResponse, 'POST', '/auth/challenge', { fingerprint });
+  }
+  login(fingerprint: string, challenge: string, signature: string) {
+    return this.call(TokenResponse, 'POST', '/auth/token', { fingerprint, challenge, signature });
+  }
+  logout() {
+    return this.call(z.undefined(), 'POST', '/auth/logout');
+  }
+  me() {
+    return this.call(Member, 'GET', '/me');
+  }
+  members(party: string, includeRevoked = false) {
+    return this.list(Member, `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
+  }
+  rotations(party: string) {
+    return this.list(Rotation, `/parties/${encodeURIComponent(party)}/rotations`);
+  }
+  contacts(party: string) {
+    return this.list(Contact, `/parties/${encodeURIComponent(party)}/contacts`);
+  }
+  recordContact(party: string, body: { statement: string; signature: string }) {
+    return this.call(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
+  }
+  enroll(body: { publicKey: string; statement: string; signature: string }) {
+    return this.call(Member, 'POST', '/members', body);
+  }
+  restate(fingerprint: string, body: { statement: string; signature: string }) {
+    return this.call(Member, 'POST', `/members/${fingerprint}/statements`, body);
+  }
+  revoke(fingerprint: string, body: { statement: string; signature: string }) {
+    return this.call(Member, 'POST', `/members/${fingerprint}/revocation`, body);
+  }
+  rotateOfficer(body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }) {
+    return this.call(Member, 'POST', '/officers/rotation', body);
+  }
+  addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
+    return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
+  }
+  /** The packets of my party that some part of does not open for a colleague's key yet (a page may be short and still have a next). */
+  awaitingWrapPage(fingerprint: string, cursor?: string) {
+    return this.call(PacketPage, 'GET', `/members/${encodeURIComponent(fingerprint)}/awaiting-wraps${queryString(cursor ? { cursor } : {})}`);
+  }
+  awaitingWraps(fingerprint: string): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.awaitingWrapPage(fingerprint, cursor));
+  }
+  /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
+  packetPage(query: PacketQuery = {}) {
+    return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);
+  }
+  /** Every packet that matches, page by page (each page one request). */
+  packets(query: Omit<PacketQuery, 'cursor'> = {}): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.packetPage({ ...query, ...(cursor ? { cursor } : {}) }));
+  }
+  packet(id: string) {
+    return this.call(PacketDetail, 'GET', `/packets/${encodeURIComponent(id)}`);
+  }
+  submit(id: string) {
+    return this.call(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
+  }
+  releasesOf(packetId: string) {
+    return this.list(Release, `/packets/${encodeURIComponent(packetId)}/releases`);
+  }
+  requestRelease(packetId: string, thirdParty: string, purpose: string) {
+    return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
+  }
+  /** One page of the releases of my party (as originator or requester), newest first. */
+  releasePage(query: ReleaseQuery = {}) {
+    return this.call(pageOf(Release), 'GET', `/releases${queryString(query)}`);
+  }
+  releases(query: Omit<ReleaseQuery, 'cursor'> = {}): AsyncGenerator<Release> {
+    return everyItem((cursor) => this.releasePage({ ...query, ...(cursor ? { cursor } : {}) }));
+  }
+  release(id: string) {
+    return this.call(Release, 'GET', `/releases/${encodeURIComponent(id)}`);
+  }
+  decideRelease(id: string, decision: string, signature: string) {
+    return this.call(Release, 'POST', `/releases/${encodeURIComponent(id)}/decision`, { decision, signature });
+  }
+  executeRelease(id: string, wraps: Array<{ partId: string; pkesk: string }>) {
+    return this.call(Release, 'POST', `/releases/${encodeURIComponent(id)}/execute`, { wraps });
+  }
+
+  /** Stream a packet (or, with `packetId`, a new revision of a draft) up as multipart. */
+  async upload(
+    fields: { manifest: string; signature: string; submit: boolean },
+    files: UploadFile[],
+    options: { packetId?: string; onProgress?: Progress } = {},
+  ): Promise<z.output<typeof SubmitResult>> {
+    const target = this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets');
+    let answer: { status: number; text: string };
+    try {
+      answer = await this.uploader.post(target, this.headers(), { manifest: fields.manifest, signature: fields.signature, submit: String(fields.submit) }, files, options.onProgress);
+    } catch (cause) {
+      if (cause instanceof ApiError) throw cause;
+      throw unreachable(this.baseUrl, cause);
+    }
+    if (answer.status < 200 || answer.status >= 300) throw problemOf(answer.status, answer.text);
+    return SubmitResult.parse(JSON.parse(answer.text));
+  }
+
+  /** Download a part: the stream carries `wrapLength` bytes of extra key wraps, then the stored ciphertext. */
+  async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: ReadableStream<Uint8Array> }> {
+    let response: Response;
+    try {
+      response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers(), credentials: 'same-origin' });
+    } catch (cause) {
+      throw unreachable(this.baseUrl, cause);
+    }
+    if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
+    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
+    const size = Number(response.headers.get('content-length') ?? '0');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
+    return { wrapLength, size, body: response.body };
+  }
+}

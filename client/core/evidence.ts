@@ -1,0 +1,502 @@
+/**
+ * Evidence on the person's machine (issue 5): sign a retrieval receipt after a packet decrypted
+ * and verified; read and verify receipts, exported audit logs and evidence bundles; keep the
+ * hub's checkpoints in LIAISON_HOME/checkpoints/ so that a later rewrite of the log, a truncation
+ * or an older database restored on the hub is detected.
+ *
+ * Every check here runs without trusting the hub: hub signatures are checked against a pinned hub
+ * fingerprint, event hashes and Merkle proofs are recomputed. What it cannot establish: that a
+ * person's key belongs to that person (the hub's directory says so until officer statements are
+ * checked here too), nor anything about events a party's view of the log leaves out.
+ */
+import { sha256 as sha256Of } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import type { PacketDetail } from '../../protocol/api.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import {
+  AuditExport,
+  Checkpoint,
+  EvidenceBundle,
+  RECEIPT_FORMAT,
+  MerkleTree,
+  Receipt,
+  SignedCheckpoint,
+  SignedReceipt,
+  auditEventHash,
+  merkleRoot,
+  parseStatement,
+  verifyChain,
+  verifyConsistency,
+  verifyInclusion,
+  type AuditEvent,
+} from '../../protocol/evidence.ts';
+import { ReleaseDecision } from '../../protocol/release.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
+import { MembershipStatement } from '../../protocol/statements.ts';
+import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
+import type { HubClient } from './api.ts';
+import { ClientError } from './errors.ts';
+import type { ClientContext, Notice } from './context.ts';
+
+const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
+
+// --- the evidence endpoints of the hub -------------------------------------------------------
+
+export class EvidenceApi {
+  private readonly api: HubClient;
+  constructor(api: HubClient) {
+    this.api = api;
+  }
+
+  private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    return this.api.call(schema, method, path, body);
+  }
+
+  receipts(packetId: string) {
+    return this.call(z.array(SignedReceipt), 'GET', `/packets/${encodeURIComponent(packetId)}/receipts`);
+  }
+  postReceipt(packetId: string, receipt: SignedReceipt) {
+    return this.call(SignedReceipt, 'POST', `/packets/${encodeURIComponent(packetId)}/receipts`, receipt);
+  }
+  evidence(packetId: string) {
+    return this.call(EvidenceBundle, 'GET', `/packets/${encodeURIComponent(packetId)}/evidence`);
+  }
+  audit(fromSizes: number[]) {
+    return this.call(AuditExport, 'GET', `/audit${fromSizes.length ? `?from=${fromSizes.join(',')}` : ''}`);
+  }
+  checkpoint() {
+    return this.call(SignedCheckpoint, 'POST', '/audit/checkpoints');
+  }
+}
+
+// --- the retrieval receipt ---------------------------------------------------------------------
+
+/**
+ * Sign and send a retrieval receipt for a packet this client has just decrypted and verified
+ * (every part). Returns notices instead of throwing: the files are already in place, and a
+ * receipt that could not be sent is worth a sentence, not a failed fetch. Not for --raw fetches
+ * (nothing was decrypted) nor for the sending party's own packets.
+ */
+export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDetail, manifest: Manifest): Promise<Notice[]> {
+  if (detail.relation === 'sent') return [];
+  const receipt: Receipt = {
+    format: RECEIPT_FORMAT,
+    id: crypto.randomUUID(),
+    kind: 'retrieved',
+    issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
+    packetId: detail.packetId,
+    revision: manifest.revision,
+    manifestSha256: sha256(detail.manifest),
+    party: ctx.me.party,
+    parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
+    at: ctx.now().toISOString(),
+  };
+  const statement = canonicalize(receipt);
+  try {
+    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
+    return [{ message: 'retrieval receipt signed and sent to the hub' }];
+  } catch (error) {
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
+  }
+}
+
+// --- verification ------------------------------------------------------------------------------
+
+export interface ReceiptCheck {
+  receipt?: Receipt;
+  valid: boolean;
+  reason?: string;
+  signer?: string;
+}
+
+/**
+ * Check receipts of `packetId`: canonical, about this packet, signed by the hub key (hub receipts)
+ * or by the key of the person they name (retrieval receipts, key from `personKeys`; with `partyOf`,
+ * that person must be a member of the party the receipt names).
+ */
+export async function verifyReceipts(packetId: string, receipts: readonly SignedReceipt[], hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date, partyOf?: ReadonlyMap<string, string>): Promise<ReceiptCheck[]> {
+  const hubFingerprint = fingerprintOf(hubKey);
+  const out: ReceiptCheck[] = [];
+  for (const signed of receipts) {
+    const receipt = parseStatement(Receipt, signed.statement);
+    if (!receipt) {
+      out.push({ valid: false, reason: 'not a canonical liaison-receipt/1 statement' });
+      continue;
+    }
+    if (receipt.packetId !== packetId) {
+      out.push({ receipt, valid: false, reason: 'it is about another packet' });
+      continue;
+    }
+    if ((receipt.kind === 'retrieved') !== (receipt.issuer.role === 'person')) {
+      out.push({ receipt, valid: false, reason: 'only a retrieval receipt is signed by a person, and only by one' });
+      continue;
+    }
+    const dated = signedInstantProblem(receipt.at, now, 'its time');
+    if (dated) {
+      out.push({ receipt, valid: false, reason: dated });
+      continue;
+    }
+    if (receipt.issuer.role === 'person' && partyOf && partyOf.get(receipt.issuer.fingerprint) !== receipt.party) {
+      out.push({ receipt, valid: false, reason: `its signer ${receipt.issuer.fingerprint} is not a member of ${receipt.party}` });
+      continue;
+    }
+    const key = receipt.issuer.role === 'hub' ? (receipt.issuer.fingerprint === hubFingerprint ? hubKey : undefined) : personKeys.get(receipt.issuer.fingerprint);
+    if (!key) {
+      out.push({ receipt, valid: false, reason: `no trusted key for its issuer ${receipt.issuer.fingerprint}` });
+      continue;
+    }
+    const v = await verifyDetached(receipt.issuer.role === 'hub' ? 'hubReceipt' : 'retrievalReceipt', signed.statement, signed.signature, [key], now);
+    out.push(v.valid ? { receipt, valid: true, signer: v.signer } : { receipt, valid: false, reason: v.reason });
+  }
+  return out;
+}
+
+export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
+
+/** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
+export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: PublicKey, now: Date): Promise<Checkpoint> {
+  const checkpoint = parseStatement(Checkpoint, signed.statement);
+  if (!checkpoint) throw new ClientError('the checkpoint is not a canonical liaison-audit-checkpoint/1 statement');
+  if (checkpoint.hub !== fingerprintOf(hubKey)) throw new ClientError('the checkpoint names another hub');
+  const v = await verifyDetached('checkpoint', signed.statement, signed.signature, [hubKey], now);
+  if (!v.valid) throw new ClientError(`the checkpoint signature does not verify: ${v.reason}`);
+  const dated = signedInstantProblem(checkpoint.at, now, 'the checkpoint time');
+  if (dated) throw new ClientError(dated);
+  return checkpoint;
+}
+
+async function pinnedHubKey(armored: string, claimed: string, pinned: string | undefined): Promise<PublicKey> {
+  if (!pinned) throw new ClientError('no pinned hub fingerprint: give --hub-fingerprint, or keep a checkpoint first (liaison audit checkpoint --save)');
+  const key = await readPublicKey(armored);
+  const fingerprint = fingerprintOf(key);
+  if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
+  if (fingerprint !== pinned.replace(/\s+/g, '').toUpperCase()) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  return key;
+}
+
+function checkProvenEvents(events: AuditExport['events'], checkpoint: Checkpoint): { ok: true } | { ok: false; position: number; reason: string } {
+  let previous = 0;
+  for (const { event, proof } of events) {
+    if (event.seq <= previous) return { ok: false, position: event.seq, reason: 'events are out of order or repeated' };
+    previous = event.seq;
+    if (auditEventHash(event) !== event.hash) return { ok: false, position: event.seq, reason: 'its content does not match its hash (edited)' };
+    if (!verifyInclusion(event.hash, event.seq - 1, checkpoint.size, proof, checkpoint.root)) {
+      return { ok: false, position: event.seq, reason: `it is not event ${event.seq} of the log the checkpoint signs` };
+    }
+  }
+  return { ok: true };
+}
+
+/**
+ * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event; a
+ * party's export proves each of its events against the signed checkpoint. Every kept checkpoint
+ * must be a prefix of the export's log (recomputed, or by a consistency proof).
+ */
+export async function verifyAuditExport(data: AuditExport, options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date }): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  let hubKey: PublicKey;
+  let checkpoint: Checkpoint;
+  try {
+    hubKey = await pinnedHubKey(data.hub.publicKey, data.hub.fingerprint, options.pinnedHub);
+    checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, options.now);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+  const events: AuditEvent[] = data.events.map((e) => e.event);
+  if (data.scope === 'all') {
+    const chain = verifyChain(events);
+    if (!chain.ok) return fail(chain.reason, chain.position);
+    if (events.length !== checkpoint.size) return fail(`the export holds ${events.length} events but its checkpoint covers ${checkpoint.size}`, Math.min(events.length, checkpoint.size) + 1);
+    if (merkleRoot(events.map((e) => e.hash)) !== checkpoint.root || chain.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
+    lines.push(`all ${events.length} events recomputed: the hash chain is intact and matches the checkpoint`);
+  } else {
+    const proven = checkProvenEvents(data.events, checkpoint);
+    if (!proven.ok) return fail(proven.reason, proven.position);
+    lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
+  }
+  const hashes = events.map((e) => e.hash);
+  const tree = new MerkleTree(hashes);
+  const earlier: Array<{ signed: SignedCheckpoint; from: string }> = [...options.kept.map((signed) => ({ signed, from: 'kept' })), ...data.checkpoints.map((signed) => ({ signed, from: 'the hub' }))];
+  for (const { signed, from } of earlier) {
+    let old: Checkpoint;
+    try {
+      old = await verifiedCheckpoint(signed, hubKey, options.now);
+    } catch (error) {
+      if (from === 'kept') continue;
+      return fail(`a checkpoint the hub stored is not valid: ${(error as Error).message}`);
+    }
+    const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
+    if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
+    if (data.scope === 'all') {
+      if (hashes[old.size - 1] !== old.head || tree.root(old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
+    } else {
+      const proof = data.consistency.find((c) => c.fromSize === old.size);
+      if (!proof) return fail(`the export does not prove that it extends ${what}`);
+      if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    }
+    if (from === 'kept') lines.push(`extends ${what}`);
+  }
+  return { ok: true, lines };
+}
+
+/** The prefix of every line that shows a bundle field no signature or audit proof covers. */
+export const UNVERIFIED = 'unverified:';
+
+/** What the bundle's signed material says about one release: audit events (proven) and hub receipts (signed). */
+interface ReleaseEvidence {
+  request?: { at: string; actor?: string; party: string; thirdParty?: string };
+  decided?: { at: string };
+  executed?: { at: string };
+}
+
+function releaseEvidence(releaseId: string, events: readonly AuditEvent[], receipts: readonly Receipt[]): ReleaseEvidence {
+  const out: ReleaseEvidence = {};
+  for (const e of events) {
+    if (e.object !== releaseId || e.outcome !== 'allow') continue;
+    let detail: { thirdParty?: unknown } = {};
+    try {
+      detail = JSON.parse(e.detail) as { thirdParty?: unknown };
+    } catch {
+      // Not JSON: the event still proves who acted when.
+    }
+    if (e.action === 'release.request') out.request = { at: e.at, actor: e.actor, party: e.party, ...(typeof detail.thirdParty === 'string' ? { thirdParty: detail.thirdParty } : {}) };
+    // A request to use the packet for another purpose is a "release" to the asking party itself.
+    if (e.action === 'purpose.request') out.request = { at: e.at, actor: e.actor, party: e.party, thirdParty: e.party };
+    if (e.action === 'release.consent' || e.action === 'release.refuse') out.decided = { at: e.at };
+    if (e.action === 'release.execute') out.executed = { at: e.at };
+  }
+  for (const r of receipts) {
+    if (r.releaseId !== releaseId || r.issuer.role !== 'hub') continue;
+    if (r.kind === 'release-requested') out.request ??= { at: r.at, party: r.party, ...(r.thirdParty ? { thirdParty: r.thirdParty } : {}) };
+    if (r.kind === 'release-consented' || r.kind === 'release-refused') out.decided ??= { at: r.at };
+    if (r.kind === 'release-executed') out.executed ??= { at: r.at };
+  }
+  return out;
+}
+
+/**
+ * Check every field of one release of a bundle against the officer's signed decision, the proven
+ * audit events and the hub's signed receipts. Returns the first contradiction; pushes an
+ * `unverified:` line for each field the bundle holds nothing signed about.
+ */
+function checkRelease(release: EvidenceBundle['releases'][number], at: string, manifest: Manifest, decision: ReleaseDecision | undefined, evidence: ReleaseEvidence, lines: string[]): string | undefined {
+  const unverified = (field: keyof typeof release, why: string) => {
+    if (release[field] !== undefined) lines.push(`${UNVERIFIED} ${at}.${field} = ${JSON.stringify(release[field])} (${why})`);
+  };
+  const differs = (field: keyof typeof release, proven: string | undefined, source: string) =>
+    release[field] !== proven ? `${at}.${field} is ${JSON.stringify(release[field] ?? null)}, but ${source} says ${JSON.stringify(proven ?? null)}` : undefined;
+  const noRecord = 'the hub’s word: no signed record of the request is in the bundle';
+  let problem: string | undefined;
+  if ((problem = differs('agreementId', manifest.agreementId, 'the signed manifest'))) return problem;
+  if ((problem = differs('originParty', manifest.sender.party, 'the signed manifest'))) return problem;
+  // The request: its party, its author, its time, its third party.
+  const request = evidence.request;
+  if (request) {
+    if ((problem = differs('requestingParty', request.party, 'the audit log'))) return problem;
+    if ((problem = differs('requestedAt', request.at, 'the audit log'))) return problem;
+    if (request.actor) {
+      if ((problem = differs('requestedBy', request.actor, 'the audit log'))) return problem;
+    } else unverified('requestedBy', 'the hub’s word: the audit event of the request is not in the bundle');
+  } else {
+    for (const f of ['requestingParty', 'requestedBy', 'requestedAt'] as const) unverified(f, noRecord);
+  }
+  if (decision) {
+    if ((problem = differs('thirdParty', decision.thirdParty, 'the signed decision'))) return problem;
+    if ((problem = differs('purpose', decision.purpose, 'the signed decision'))) return problem;
+    if ((problem = differs('expiresAt', decision.expiresAt, 'the signed decision'))) return problem;
+  } else {
+    if (request?.thirdParty) {
+      if ((problem = differs('thirdParty', request.thirdParty, 'the audit log'))) return problem;
+    } else unverified('thirdParty', noRecord);
+    unverified('purpose', 'the hub’s word: no decision signs it yet');
+    if (release.expiresAt !== undefined) return `${at}.expiresAt is set, but no signed decision grants an expiry`;
+    if (release.decisionSignature !== undefined) return `${at} carries a decision signature without its decision`;
+  }
+  // The state follows from the decision and the proven execution, never from the hub's field alone.
+  if (evidence.executed) {
+    if (decision?.decision !== 'consent') return `${at} was executed, by the audit log, without a signed consent in the bundle`;
+    if (release.state !== 'executed') return `${at}.state is ${release.state}, but the audit log records its execution`;
+    if ((problem = differs('executedAt', evidence.executed.at, 'the audit log'))) return problem;
+  } else if (release.state === 'executed') {
+    if (decision?.decision !== 'consent') return `${at}.state is executed without a signed consent`;
+    unverified('state', 'the hub’s word: its execution is not in the bundle');
+    unverified('executedAt', 'the hub’s word: its execution is not in the bundle');
+  } else if (release.executedAt !== undefined) {
+    return `${at}.executedAt is set, but the release is ${release.state}`;
+  }
+  if (release.state !== 'executed') {
+    const expected = decision ? (decision.decision === 'consent' ? 'consented' : 'refused') : 'requested';
+    if (release.state !== expected) return `${at}.state is ${release.state}, but ${decision ? 'the signed decision' : 'the bundle holds no decision, so it'} says ${expected}`;
+    if (!decision) unverified('state', 'the hub’s word: a decision the hub withheld would not show');
+  }
+  if (decision) {
+    if (evidence.decided) {
+      if ((problem = differs('decidedAt', evidence.decided.at, 'the audit log'))) return problem;
+    } else unverified('decidedAt', 'the hub’s word: the audit event of the decision is not in the bundle');
+  } else if (release.decidedAt !== undefined) {
+    return `${at}.decidedAt is set, but the bundle holds no decision`;
+  }
+  if (!decision && !request) unverified('id', noRecord);
+  return undefined;
+}
+
+/**
+ * Verify an evidence bundle offline: the hub key against the pin, the checkpoint, each audit event
+ * against the checkpoint, each receipt and the manifest and every release decision against the
+ * keys the bundle carries, every membership statement it carries, and every field of every release
+ * against those. A field nothing signed covers is listed as an `unverified:` line (exportedAt, and
+ * for instance the purpose of a release no one has decided yet), never passed off as verified.
+ */
+export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pinnedHub: string | undefined; now: Date; pinnedOfficers?: ReadonlyMap<string, readonly string[]> }): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  try {
+    const hubKey = await pinnedHubKey(bundle.hub.publicKey, bundle.hub.fingerprint, options.pinnedHub);
+    const checkpoint = await verifiedCheckpoint(bundle.checkpoint, hubKey, options.now);
+    lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+    const keys = new Map<string, PublicKey>();
+    const parties = new Map<string, string>();
+    for (const k of bundle.keys) {
+      if (keys.has(k.fingerprint)) return fail(`the key ${k.fingerprint} is listed twice`);
+      const key = await readPublicKey(k.publicKey);
+      if (fingerprintOf(key) !== k.fingerprint) return fail(`the key listed as ${k.fingerprint} is another key`);
+      keys.set(k.fingerprint, key);
+      parties.set(k.fingerprint, k.party);
+    }
+    const statementProblem = await checkStatements(bundle, keys, options.now, lines);
+    if (statementProblem) return fail(statementProblem);
+    const pins = options.pinnedOfficers ?? new Map<string, readonly string[]>();
+    const vouched = await vouching(bundle, keys, pins, options.now);
+    for (const [i, k] of bundle.keys.entries()) {
+      if (vouched.has(k.fingerprint)) continue;
+      const why = (pins.get(k.party) ?? []).length === 0 ? `no officer of ${k.party} is pinned here` : `it does not chain to a pinned officer of ${k.party}`;
+      lines.push(`${UNVERIFIED} keys[${i}] = key ${k.fingerprint} of ${k.party} (taken on the hub's word: ${why})`);
+    }
+    const vouch = (fingerprint: string): string | undefined => {
+      const party = parties.get(fingerprint) ?? '?';
+      if (vouched.has(fingerprint) || (pins.get(party) ?? []).length === 0) return undefined;
+      return `key ${fingerprint} is not vouched for by a pinned officer of ${party}`;
+    };
+    const parsed = parseCanonicalManifest(bundle.manifest.text);
+    if (!parsed.ok) return fail(`the manifest: ${parsed.error}`);
+    const manifest = parsed.manifest;
+    if (manifest.packetId !== bundle.packetId || manifest.revision !== bundle.manifest.revision) return fail('the manifest is for another packet or revision');
+    const created = signedInstantProblem(manifest.createdAt, options.now, 'the manifest date');
+    if (created) return fail(created);
+    const signer = keys.get(manifest.signedBy);
+    if (!signer || parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
+    const signerProblem = vouch(manifest.signedBy);
+    if (signerProblem) return fail(signerProblem);
+    const mv = await verifyDetached('manifest', bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
+    if (!mv.valid) return fail(`the manifest signature does not verify: ${mv.reason}`);
+    lines.push(`manifest revision ${manifest.revision} signed by ${manifest.signedBy} (${manifest.sender.party}); marking ${manifest.marking.level}`);
+
+    const proven = checkProvenEvents(bundle.events, checkpoint);
+    if (!proven.ok) return fail(`audit event ${proven.position}: ${proven.reason}`, proven.position);
+    const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
+    lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
+
+    const manifestHash = sha256(bundle.manifest.text);
+    const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
+    const receipts: Receipt[] = [];
+    for (const [i, c] of checks.entries()) {
+      if (!c.valid || !c.receipt) return fail(`receipt ${i + 1}: ${c.reason ?? 'invalid'}`);
+      const r = c.receipt;
+      if (r.issuer.role === 'person' && parties.get(r.issuer.fingerprint) !== r.party) return fail(`receipt ${i + 1}: signed by a key that is not of ${r.party}`);
+      const receiptSigner = r.issuer.role === 'person' ? vouch(r.issuer.fingerprint) : undefined;
+      if (receiptSigner) return fail(`receipt ${i + 1}: ${receiptSigner}`);
+      if (r.revision === manifest.revision && r.manifestSha256 !== manifestHash) return fail(`receipt ${i + 1}: it is about other manifest bytes`);
+      if (r.audit) {
+        const event = bySeq.get(r.audit.seq);
+        if (r.audit.seq <= checkpoint.size && (!event || event.hash !== r.audit.hash)) return fail(`receipt ${i + 1}: its audit event ${r.audit.seq} is not in the bundle as signed`);
+      }
+      receipts.push(r);
+      lines.push(`receipt ${r.kind} for ${r.party} at ${r.at}, signed by ${r.issuer.role === 'hub' ? 'the hub' : r.issuer.fingerprint}`);
+    }
+    const events = bundle.events.map((e) => e.event);
+    const seen = new Set<string>();
+    for (const [i, release] of bundle.releases.entries()) {
+      if (seen.has(release.id)) return fail(`release ${release.id} is listed twice`);
+      seen.add(release.id);
+      if (release.packetId !== bundle.packetId) return fail(`release ${release.id} is about another packet`);
+      let decision: ReleaseDecision | undefined;
+      if (release.decision !== undefined) {
+        decision = parseStatement(ReleaseDecision, release.decision);
+        if (!decision || decision.releaseId !== release.id || decision.packetId !== bundle.packetId) return fail(`the decision of release ${release.id} is not a canonical decision about it`);
+        const officer = keys.get(decision.officer);
+        if (!officer || parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
+        const officerProblem = vouch(decision.officer);
+        if (officerProblem) return fail(`the decision on release ${release.id}: ${officerProblem}`);
+        const dv = await verifyDetached('releaseDecision', release.decision, release.decisionSignature ?? '', [officer], options.now);
+        if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
+        const dated = signedInstantProblem(decision.decidedAt, options.now, `the date of the decision on release ${release.id}`) ?? (decision.expiresAt ? signedExpiryProblem(decision.expiresAt, options.now, `the expiry of the consent to release ${release.id}`) : undefined);
+        if (dated) return fail(dated);
+      }
+      const problem = checkRelease(release, `releases[${i}]`, manifest, decision, releaseEvidence(release.id, events, receipts), lines);
+      if (problem) return fail(problem);
+      lines.push(`release ${release.id} to ${release.thirdParty}: ${release.state}${decision ? `; ${decision.decision} signed by ${decision.officer} at ${decision.decidedAt}` : ''}`);
+    }
+    lines.push(`${UNVERIFIED} exportedAt = ${JSON.stringify(bundle.exportedAt)} (the hub's word: the bundle's own date is not signed; the checkpoint's is)`);
+    return { ok: true, lines };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+/**
+ * Every membership statement a bundle carries must be canonical, about the key it is listed
+ * with, dated within reason, and signed by the officer it names when that officer's key is in
+ * the bundle; one whose officer is absent is listed as unverified.
+ */
+async function checkStatements(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, now: Date, lines: string[]): Promise<string | undefined> {
+  for (const [i, k] of bundle.keys.entries()) {
+    if (k.statement === undefined) {
+      if (k.statementSignature !== undefined) return `the key ${k.fingerprint} carries a statement signature without its statement`;
+      continue;
+    }
+    const s = parseStatement(MembershipStatement, k.statement);
+    if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party) return `the membership statement listed with key ${k.fingerprint} is not a canonical statement about that key of ${k.party}`;
+    const dated = signedInstantProblem(s.issuedAt, now, `the membership statement of ${k.fingerprint}`);
+    if (dated) return dated;
+    const officer = keys.get(s.officer);
+    if (!officer) {
+      lines.push(`${UNVERIFIED} keys[${i}].statement (its officer ${s.officer} is not in the bundle)`);
+      continue;
+    }
+    const v = await verifyDetached('membership', k.statement, k.statementSignature ?? '', [officer], now);
+    if (!v.valid) return `the membership statement of ${k.fingerprint} does not verify with its officer ${s.officer}: ${v.reason}`;
+  }
+  return undefined;
+}
+
+/**
+ * Which keys of a bundle chain to a pinned officer: a pinned officer's own key, or a key whose
+ * membership statement (about that key and party) is signed by a key that itself chains. Returns
+ * each vouched fingerprint with who vouched. Officer rotations are not followed offline: pin the
+ * officer that signed, as notified in writing.
+ */
+async function vouching(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, pins: ReadonlyMap<string, readonly string[]>, now: Date): Promise<Map<string, string>> {
+  const vouched = new Map<string, string>();
+  for (const k of bundle.keys) if ((pins.get(k.party) ?? []).includes(k.fingerprint)) vouched.set(k.fingerprint, 'pinned');
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of bundle.keys) {
+      if (vouched.has(k.fingerprint) || !k.statement || !k.statementSignature) continue;
+      const s = parseStatement(MembershipStatement, k.statement);
+      if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party || !vouched.has(s.officer)) continue;
+      const officer = bundle.keys.find((o) => o.fingerprint === s.officer);
+      if (!officer || officer.party !== k.party) continue;
+      if ((await verifyDetached('membership', k.statement, k.statementSignature, [keys.get(s.officer)!], now)).valid) {
+        vouched.set(k.fingerprint, s.officer);
+        changed = true;
+      }
+    }
+  }
+  return vouched;
+}
+

@@ -1,0 +1,261 @@
+/**
+ * The client's trust in keys: the officer fingerprints this person pinned (exchanged out of
+ * band), and a directory that accepts a member's key only with a membership statement signed by
+ * a trusted officer of that party. Whatever the hub lists is a hint: an injected key, a key of
+ * another party, a stale statement or one signed by an unpinned officer is refused by name.
+ *
+ * What it cannot know: a revocation or a newer statement that the hub withholds. It remembers
+ * the newest statement seen for each key, so a hub cannot roll one back once this client saw it.
+ *
+ * Storage is a port: the CLI keeps LIAISON_HOME/trust.json (client/node/trust-file.ts), the web
+ * client an IndexedDB record. This module never touches a file or a database itself.
+ */
+import { z } from 'zod';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { verifyDetached } from '../../keys/signatures.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
+import { parseCanonical } from '../../protocol/canonical.ts';
+import type { Member } from '../../protocol/api.ts';
+import { Fingerprint, PartyId, type Role } from '../../protocol/ids.ts';
+import type { Level } from '../../protocol/levels.ts';
+import { MembershipStatement, OfficerRotation } from '../../protocol/statements.ts';
+import type { HubClient } from './api.ts';
+import { ClientError } from './errors.ts';
+
+const Pin = z.strictObject({
+  party: z.string(),
+  fingerprint: z.string(),
+  addedAt: z.string(),
+  /** 'out-of-band' when typed by the person; 'rotation' when followed from a signed rotation. */
+  source: z.enum(['out-of-band', 'rotation']),
+  /** For a rotated-away key: statements it signed after this instant are not trusted. */
+  retiredAt: z.string().optional(),
+});
+export type Pin = z.infer<typeof Pin>;
+
+const TrustFile = z.strictObject({ pins: z.array(Pin), seen: z.record(z.string(), z.string()) });
+export type TrustData = z.infer<typeof TrustFile>;
+
+/** Where pins live. `load` answers what was saved (undefined when nothing was); `save` may be asynchronous. */
+export interface TrustStorage {
+  /** Where, in the person's words, for the sentence shown when the saved data is damaged. */
+  readonly where: string;
+  load(): unknown;
+  save(data: TrustData): void | Promise<void>;
+}
+
+export const PINS_FORMAT = 'liaison-pins/1';
+
+/**
+ * A file of officer pins that an officer hands out (liaison trust export), so a new colleague or
+ * partner pins every party in one step. It carries no signature: it is worth exactly as much as
+ * the channel it came through, like fingerprints notified in writing, and trust add shows every
+ * pin it adds so the reader can compare them with the written notification.
+ */
+export const PinsFile = z.strictObject({
+  format: z.literal(PINS_FORMAT),
+  pins: z.array(z.strictObject({ party: PartyId, officer: Fingerprint, note: z.string().max(200).optional() })).min(1).max(500),
+});
+export type PinsFile = z.infer<typeof PinsFile>;
+
+/** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
+export class TrustStore {
+  private data: TrustData = { pins: [], seen: {} };
+  private readonly storage: TrustStorage | undefined;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(storage?: TrustStorage) {
+    this.storage = storage;
+    const saved = storage?.load();
+    if (saved !== undefined) {
+      const parsed = TrustFile.safeParse(saved);
+      if (!parsed.success) throw new ClientError(`${storage!.where} is damaged; restore it or pin the officers again`);
+      this.data = parsed.data;
+    }
+  }
+
+  save(): void {
+    if (!this.storage) return;
+    const snapshot = structuredClone(this.data);
+    this.pending = this.pending.then(() => this.storage!.save(snapshot));
+  }
+
+  /** Resolves when every save so far is written (an asynchronous storage; immediate for a file). */
+  flushed(): Promise<void> {
+    return this.pending;
+  }
+
+  pins(party?: string): Pin[] {
+    return this.data.pins.filter((p) => party === undefined || p.party === party);
+  }
+
+  add(party: string, fingerprint: string, source: Pin['source'], at: Date): boolean {
+    if (this.data.pins.some((p) => p.party === party && p.fingerprint === fingerprint)) return false;
+    this.data.pins.push({ party, fingerprint, addedAt: at.toISOString(), source });
+    this.save();
+    return true;
+  }
+
+  retire(party: string, fingerprint: string, at: string): void {
+    const pin = this.data.pins.find((p) => p.party === party && p.fingerprint === fingerprint);
+    if (pin && !pin.retiredAt) {
+      pin.retiredAt = at;
+      this.save();
+    }
+  }
+
+  remove(party: string, fingerprint: string): boolean {
+    const before = this.data.pins.length;
+    this.data.pins = this.data.pins.filter((p) => !(p.party === party && p.fingerprint === fingerprint));
+    this.save();
+    return this.data.pins.length !== before;
+  }
+
+  /** Record a statement's issue time; false if a newer one for the same key was seen before. */
+  noteStatement(fingerprint: string, issuedAt: string): boolean {
+    const newest = this.data.seen[fingerprint];
+    if (newest && newest > issuedAt) return false;
+    if (newest !== issuedAt) {
+      this.data.seen[fingerprint] = issuedAt;
+      this.save();
+    }
+    return true;
+  }
+}
+
+export interface TrustedMember {
+  fingerprint: string;
+  party: string;
+  name: string;
+  key: PublicKey;
+  roles: Role[];
+  clearance: Level;
+  validUntil?: string;
+  keyExpiresAt?: string;
+  revokedAt?: string;
+  /** How this key is known: a pinned officer, or a statement by which officer. */
+  vouchedBy: string;
+}
+
+interface TrustedOfficer {
+  key: PublicKey;
+  retiredAt?: string;
+}
+
+/** The hub's directory, checked against this client's pins. */
+export class TrustedDirectory {
+  private readonly cache = new Map<string, { officers: Map<string, TrustedOfficer>; members: TrustedMember[] }>();
+
+  private readonly api: HubClient;
+  private readonly trust: TrustStore;
+  private readonly now: () => Date;
+
+  constructor(api: HubClient, trust: TrustStore, now: () => Date) {
+    this.api = api;
+    this.trust = trust;
+    this.now = now;
+  }
+
+  /** Every member of `party` the hub lists (revoked ones too), each verified; throws naming the first bad key. */
+  async members(party: string): Promise<TrustedMember[]> {
+    return (await this.load(party)).members;
+  }
+
+  /** Active members only (not revoked, not expired at now). */
+  async activeMembers(party: string): Promise<TrustedMember[]> {
+    const now = this.now().toISOString();
+    return (await this.members(party)).filter((m) => !m.revokedAt && (!m.validUntil || m.validUntil > now) && (!m.keyExpiresAt || m.keyExpiresAt > now));
+  }
+
+  private async load(party: string) {
+    const cached = this.cache.get(party);
+    if (cached) return cached;
+    const pins = this.trust.pins(party);
+    if (pins.length === 0) {
+      throw new ClientError(`no officer of ${party} is pinned: run "liaison trust add --party ${party} --officer FINGERPRINT" with the fingerprint ${party} notified to you in writing`);
+    }
+    const listed = await this.api.members(party, true);
+    const keys = new Map<string, PublicKey>();
+    for (const m of listed) {
+      let key: PublicKey;
+      try {
+        key = await readPublicKey(m.publicKey);
+      } catch {
+        throw new ClientError(`the hub lists an unreadable key ${m.fingerprint} for ${party}; refusing to trust it`);
+      }
+      if (fingerprintOf(key) !== m.fingerprint) throw new ClientError(`the hub lists key ${m.fingerprint} for ${party} with a different key attached; refusing to trust it`);
+      if (m.party !== party) throw new ClientError(`the hub lists key ${m.fingerprint} of ${m.party} as a member of ${party}; refusing to trust it`);
+      keys.set(m.fingerprint, key);
+    }
+    const officers = await this.officers(party, listed, keys);
+    const members: TrustedMember[] = [];
+    for (const m of listed) members.push(await this.verify(party, m, keys.get(m.fingerprint)!, officers));
+    const result = { officers, members };
+    this.cache.set(party, result);
+    return result;
+  }
+
+  /** Pinned officers, officers they rotated to (both signatures checked), and officers they vouched for. */
+  private async officers(party: string, listed: Member[], keys: Map<string, PublicKey>): Promise<Map<string, TrustedOfficer>> {
+    const officers = new Map<string, TrustedOfficer>();
+    for (const pin of this.trust.pins(party)) {
+      const key = keys.get(pin.fingerprint);
+      if (key) officers.set(pin.fingerprint, { key, ...(pin.retiredAt ? { retiredAt: pin.retiredAt } : {}) });
+    }
+    for (const r of await this.api.rotations(party)) {
+      const rotation = parseCanonical(OfficerRotation, r.statement, 'rotation');
+      const from = officers.get(r.from);
+      const toKey = keys.get(r.to);
+      if (!rotation.ok || !from || !toKey || rotation.value.from !== r.from || rotation.value.to !== r.to || rotation.value.party !== party) continue;
+      if (signedInstantProblem(rotation.value.at, this.now(), 'the rotation time')) continue;
+      const byOld = await verifyDetached('rotation', r.statement, r.signatureFrom, [from.key], this.now());
+      const byNew = await verifyDetached('rotation', r.statement, r.signatureTo, [toKey], this.now());
+      if (!byOld.valid || !byNew.valid) continue;
+      officers.set(r.to, { key: toKey });
+      from.retiredAt = rotation.value.at;
+      this.trust.add(party, r.to, 'rotation', this.now());
+      this.trust.retire(party, r.from, rotation.value.at);
+    }
+    // Officers enrolled by a trusted officer's statement are trusted officers too.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const m of listed) {
+        if (officers.has(m.fingerprint) || !m.statement || !m.statementSignature) continue;
+        const s = parseCanonical(MembershipStatement, m.statement, 'statement');
+        if (!s.ok || !s.value.roles.includes('officer') || s.value.party !== party || s.value.fingerprint !== m.fingerprint) continue;
+        const signer = officers.get(s.value.officer);
+        if (!signer || (signer.retiredAt && s.value.issuedAt > signer.retiredAt)) continue;
+        if ((await verifyDetached('membership', m.statement, m.statementSignature, [signer.key], this.now())).valid) {
+          officers.set(m.fingerprint, { key: keys.get(m.fingerprint)! });
+          changed = true;
+        }
+      }
+    }
+    return officers;
+  }
+
+  private async verify(party: string, m: Member, key: PublicKey, officers: Map<string, TrustedOfficer>): Promise<TrustedMember> {
+    const base = { fingerprint: m.fingerprint, party, name: m.name, key, ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}), ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}) };
+    if (!m.statement || !m.statementSignature) {
+      if (officers.has(m.fingerprint)) return { ...base, roles: ['officer'], clearance: m.clearance, vouchedBy: 'pinned' };
+      throw new ClientError(`key ${m.fingerprint} listed for ${party} has no membership statement and is not a pinned officer; refusing to trust it`);
+    }
+    const parsed = parseCanonical(MembershipStatement, m.statement, 'membership statement');
+    if (!parsed.ok) throw new ClientError(`key ${m.fingerprint} of ${party}: ${parsed.error}`);
+    const s = parsed.value;
+    if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`);
+    const dated = signedInstantProblem(s.issuedAt, this.now(), `the membership statement of ${m.fingerprint} (${party})`) ?? (s.validUntil ? signedExpiryProblem(s.validUntil, this.now(), `the validity of ${m.fingerprint} (${party})`) : undefined);
+    if (dated) throw new ClientError(`${dated}; refusing to trust it`);
+    const officer = officers.get(s.officer);
+    if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`);
+    if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`);
+    const verification = await verifyDetached('membership', m.statement, m.statementSignature, [officer.key], this.now());
+    if (!verification.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${verification.reason}`);
+    if (!this.trust.noteStatement(m.fingerprint, s.issuedAt)) {
+      throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);
+    }
+    if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`);
+    // The name is the one the officer signed, not the one the hub lists.
+    return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The client side of the treaty workflow (issue 4): the typed calls of the workflow API, and the
+ * steps that touch plaintext, done here on the person's machine: the structured request form
+ * (SCO Art. 5(4)) is checked against the agreement and sent encrypted as a part of the request;
+ * written reasons, notices and replies are sent as packets in reply to the request before the
+ * state changes; an authenticity confirmation is signed here and checked here.
+ *
+ * What it does not guarantee: that the requested party acts on the request. The hub records who
+ * changed what and when; the content of reasons is only in the encrypted packets.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
+import type { Level } from '../../protocol/levels.ts';
+import { signedInstantProblem } from '../../protocol/signing.ts';
+import type { PacketKind } from '../../protocol/manifest.ts';
+import {
+  AUTHENTICITY_FORMAT,
+  AuthenticityConfirmation,
+  REQUEST_FORM_MEDIA_TYPE,
+  type RequestForm,
+  type AuthenticityView,
+  type RequestView,
+  type StateChangeBody,
+} from '../../protocol/requests.ts';
+import type { WorkflowApi } from '../core/workflow-api.ts';
+import { ClientError } from '../core/errors.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
+import { verifiedManifest } from '../core/packets.ts';
+import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
+import { fetchPacket, sendPacket } from './packets.ts';
+
+export interface RequestOptions {
+  agreementId: string;
+  to: string[];
+  level: Level;
+  original: { path: string; lang: string };
+  translations: Array<{ lang: string; path: string }>;
+  /** The structured fields (SCO Art. 5(4)); `format` and `agreementId` are filled in. */
+  form: Omit<RequestForm, 'format' | 'agreementId'>;
+  /** The language the form's free text is written in. */
+  formLang: string;
+  authority?: string;
+  draft?: boolean;
+}
+
+/**
+ * Send a request: the form is checked against what the agreement requires, written to a private
+ * temp file and sent as an encrypted attachment beside the original and its translations.
+ * A request that confirms an oral one is linked to it once submitted.
+ */
+export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: RequestOptions): Promise<{ packetId: string; state: string; notices: Notice[]; confirmedOral?: string }> {
+  const agreement = await ctx.api.agreement(options.agreementId);
+  const form = checkedRequestForm(agreement, options.form);
+  const dir = await fs.mkdtemp(join(tmpdir(), 'liaison-form-'));
+  try {
+    const path = join(dir, 'request-form.json');
+    await fs.writeFile(path, `${JSON.stringify(form, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    const sent = await sendPacket(ctx, {
+      agreementId: agreement.id,
+      to: options.to,
+      level: options.level,
+      kind: 'request',
+      original: options.original,
+      translations: options.translations,
+      requestForm: { lang: options.formLang, path },
+      ...(options.authority ? { authority: options.authority } : {}),
+      draft: Boolean(options.draft),
+    });
+    if (form.confirmsOralRequest && sent.state === 'submitted') {
+      await wf.confirmOralRequest(form.confirmsOralRequest, sent.packetId);
+      return { ...sent, confirmedOral: form.confirmsOralRequest };
+    }
+    return sent;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Writing {
+  original: { path: string; lang: string };
+  translations: Array<{ lang: string; path: string }>;
+  level?: Level;
+}
+
+/** Send a packet in reply to a request, to its requesting party, under its agreement and (by default) its marking. */
+export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
+  const request = await ctx.api.packet(requestId);
+  const sent = await sendPacket(ctx, {
+    agreementId: request.agreementId,
+    to: [request.senderParty],
+    level: writing.level ?? request.level,
+    kind,
+    original: writing.original,
+    translations: writing.translations,
+    inReplyTo: requestId,
+    draft: false,
+  });
+  return { packetId: sent.packetId, notices: sent.notices };
+}
+
+/**
+ * Move a request to `state`. With `writing`, first send the reasons, notice or reply as a packet of
+ * the matching kind in reply to the request, then point the state change at it.
+ */
+export async function changeRequestState(
+  ctx: ClientContext,
+  wf: WorkflowApi,
+  requestId: string,
+  change: StateChangeBody,
+  writing?: Writing,
+): Promise<{ view: RequestView; sentPacket?: string; notices: Notice[] }> {
+  let packetId = change.packetId;
+  let notices: Notice[] = [];
+  if (writing) {
+    const kind = writingKind(change.state);
+    if (!kind) throw new ClientError(`a change to ${change.state} carries no document`);
+    const sent = await sendInReply(ctx, requestId, kind, writing);
+    packetId = sent.packetId;
+    notices = sent.notices;
+  }
+  const view = await wf.changeState(requestId, { ...change, ...(packetId ? { packetId } : {}) });
+  return { view, ...(writing && packetId ? { sentPacket: packetId } : {}), notices };
+}
+
+/** Fetch a request and read its structured form, checking it against the agreement's required contents. */
+export async function readRequestForm(ctx: ClientContext, packetId: string, outDir: string): Promise<{ form?: RequestForm; missing: string[]; article?: string; files: string[] }> {
+  const fetched = await fetchPacket(ctx, packetId, outDir, false);
+  const agreement = await ctx.api.agreement(fetched.manifest.agreementId);
+  for (const file of fetched.files) {
+    const part = fetched.manifest.parts.find((p) => p.id === file.partId);
+    if (part?.role !== 'request-form' || part.mediaType !== REQUEST_FORM_MEDIA_TYPE) continue;
+    const read = readRequestFormText(agreement, await fs.readFile(file.path, 'utf8'));
+    if (!read.form) continue;
+    return { ...read, files: fetched.files.map((f) => f.path) };
+  }
+  const { form: _none, ...empty } = readRequestFormText(agreement, '');
+  return { ...empty, files: fetched.files.map((f) => f.path) };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * As the sender: sign a confirmation that the packet, exactly as its manifest says, is ours.
+ * Signs only after checking the hub's request against what the person typed (the request id and,
+ * when given, the packet), and after verifying the manifest is a packet of our own party; `show`
+ * receives exactly what the signature will cover, before it is made.
+ */
+export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string, confirmed: { packetId?: string } = {}, show: (lines: string[]) => void = () => undefined): Promise<AuthenticityView> {
+  const asked = await wf.authenticity(requestId);
+  const nothing = 'nothing was signed';
+  if (asked.id !== requestId) throw new ClientError(`the hub answered with request ${asked.id} when asked for ${requestId}; ${nothing}`);
+  if (confirmed.packetId !== undefined && asked.packetId !== confirmed.packetId) throw new ClientError(`request ${requestId} on the hub is about packet ${asked.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
+  if (asked.senderParty !== ctx.me.party) throw new ClientError(`request ${requestId} asks ${asked.senderParty} to confirm, not your party ${ctx.me.party}; ${nothing}`);
+  const detail = await ctx.api.packet(asked.packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  if (manifest.packetId !== asked.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${asked.packetId}; ${nothing}`);
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${asked.packetId} was sent by ${manifest.sender.party}, not by your party; only its sender can confirm it; ${nothing}`);
+  const statement: AuthenticityConfirmation = {
+    format: AUTHENTICITY_FORMAT,
+    requestId: asked.id,
+    packetId: manifest.packetId,
+    manifestSha256: sha256(detail.manifest),
+    confirmedBy: ctx.me.fingerprint,
+    confirmedAt: ctx.now().toISOString(),
+  };
+  show([
+    `Confirmation to be signed by ${statement.confirmedBy}:`,
+    `  request:   ${statement.requestId} (asked by ${asked.requestingParty})`,
+    `  packet:    ${statement.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, revision ${manifest.revision}, signed by ${manifest.signedBy} on ${manifest.createdAt.slice(0, 10)})`,
+    `  manifest:  SHA-256 ${statement.manifestSha256}`,
+  ]);
+  const text = canonicalize(statement);
+  return wf.answerAuthenticity(requestId, text, await signDetached('authenticity', text, ctx.key, ctx.now()));
+}
+
+/**
+ * As the one in doubt: check the confirmation ourselves, without trusting the hub: it is signed by
+ * a vouched-for member of the sending party and covers the manifest we hold.
+ */
+export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string): Promise<{ confirmed: boolean; reason: string }> {
+  const view = await wf.authenticity(requestId);
+  if (!view.confirmation || !view.signature) return { confirmed: false, reason: `${view.senderParty} has not answered yet` };
+  const parsed = parseCanonical(AuthenticityConfirmation, view.confirmation, 'confirmation');
+  if (!parsed.ok) return { confirmed: false, reason: parsed.error };
+  const detail = await ctx.api.packet(view.packetId);
+  if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
+  const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
+  if (dated) return { confirmed: false, reason: dated };
+  if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
+  if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
+  const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());
+  if (!verification.valid) return { confirmed: false, reason: `the signature does not verify: ${verification.reason}` };
+  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${parsed.value.confirmedAt}` };
+}
