@@ -376,7 +376,8 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
     const send = await median3(async () => {
       rmSync(join(root, 'gpg.pgp'), { force: true });
       gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--trust-model', 'always', '--compress-algo', 'none', '--local-user', fpr(ru), '--recipient', fpr(pk), '--recipient', fpr(ru), '--output', join(root, 'gpg.pgp'), '--sign', '--encrypt', file);
-      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
+      // -T streams the file (--data-binary @file reads it whole into memory, which fails at 1 GiB).
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '-X', 'POST', '-T', join(root, 'gpg.pgp'), '-H', 'Content-Type: application/octet-stream', baseline.url]);
     });
     const fetch = await median3(async () => {
       await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file/${basename(file)}`]);

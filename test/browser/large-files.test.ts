@@ -180,6 +180,21 @@ describe(`a ${MB} MiB part through the web client`, () => {
     rmSync(saved);
   }, 1_800_000);
 
+  it('is refused before anything is written when the browser grants this site too little storage for it', async () => {
+    // The quota the browser gives the hub's origin, lowered through DevTools: enough for the part once, not twice.
+    const cdp = await web.context.newCDPSession(web.page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(hub.url).origin, quotaSize: Math.floor(PART_BYTES * 1.5) });
+    try {
+      const opened = await openPacket(web.page, hub.url, packetId);
+      expect(opened.refusal).toMatch(/opening this packet needs \d+ MiB of this browser's storage for this site, but only \d+ MiB is free/);
+      expect(opened.saves).toEqual([]);
+      expect(await opfsFiles(web.page)).toEqual([]);
+    } finally {
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(hub.url).origin });
+      await cdp.detach();
+    }
+  }, 600_000);
+
   it('is refused when altered on the hub: no file is offered and no OPFS file is left behind', async () => {
     const blob = largestBlob();
     expect(statSync(blob).size).toBeGreaterThan(PART_BYTES);

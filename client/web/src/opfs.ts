@@ -9,6 +9,7 @@
  * hands out a file that is still being written.
  */
 import { CHUNK_BYTES } from '../../core/api.ts';
+import { ClientError } from '../../core/errors.ts';
 
 export type Folder = 'scratch' | 'opened';
 
@@ -23,6 +24,19 @@ async function folder(name: Folder): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
   return root.getDirectoryHandle(name, { create: true });
 }
+
+/**
+ * Refuse, before anything is written, an operation that needs more of this origin's storage than
+ * the browser grants it (opening a part holds its ciphertext and its plaintext at once).
+ */
+export async function requireSpace(bytes: number, what: string): Promise<void> {
+  const { quota, usage } = await navigator.storage.estimate();
+  if (quota === undefined || usage === undefined) return;
+  const free = quota - usage;
+  if (bytes > free) throw new ClientError(`${what} needs ${megabytes(bytes)} of this browser's storage for this site, but only ${megabytes(free)} is free: free disk space or site data, then try again`);
+}
+
+const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MiB`;
 
 /** Remove whole folders (at lock, logout and start, and before a packet is opened). */
 export async function removeFolders(...names: Folder[]): Promise<void> {

@@ -50,7 +50,7 @@ import { WorkflowApi } from '../../core/workflow-api.ts';
 import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
-import { fileChunks, removeFolders, WorkingFiles } from './opfs.ts';
+import { fileChunks, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
 import type { AgreementChoice, DecisionChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
 
 interface KeyRecord {
@@ -230,6 +230,7 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
   const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete').map((n) => n.message);
   await checkLanguages(inputs, notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
+  await requireSpace(inputs.reduce((n, i) => n + i.file.size, 0), 'encrypting this packet');
   const scratch = new WorkingFiles('scratch');
   try {
     const parts = await encryptParts(ctx, inputs, 1, keys, scratch);
@@ -254,6 +255,7 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
   const input: Input = { role: 'translation', lang, file };
   await checkLanguages([input], notices);
   const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  await requireSpace(file.size, 'encrypting this translation');
   const scratch = new WorkingFiles('scratch');
   try {
     const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, scratch);
@@ -286,6 +288,8 @@ async function open(packetId: string): Promise<OpenedPacket> {
   const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
   // The page shows one packet at a time: the files of the one shown before are no longer offered.
   await removeFolders('opened');
+  // The ciphertext of every part is kept until all are decrypted, beside their plaintext.
+  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), 'opening this packet');
   const scratch = new WorkingFiles('scratch');
   const opened = new WorkingFiles('opened');
   const notices: string[] = [];
