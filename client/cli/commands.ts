@@ -62,9 +62,7 @@ export function addClientCommands(program: Command): void {
       const home = homeDir();
       if (hasKey(home) && !opts.force) throw new ClientError(`there is already a key in ${home}; use --force to replace it`);
       const pass = await passphrase('New passphrase: ');
-      const key = await generatePersonKey({ name: opts.name, ...(opts.email ? { email: opts.email } : {}), passphrase: pass, date: now() }).catch((e: Error) => {
-        throw new ClientError(e.message.replace(/^Error generating keypair: /, 'cannot make the key: '));
-      });
+      const key = await generatePersonKey({ name: opts.name, ...(opts.email ? { email: opts.email } : {}), passphrase: pass, date: now() });
       saveKey(home, key.armoredPrivateKey, key.armoredPublicKey);
       console.log(key.fingerprint);
       console.error(`Key saved in ${home}. Give the public key (liaison key export --public) to your security officer.`);
@@ -98,12 +96,9 @@ export function addClientCommands(program: Command): void {
       } catch {
         throw new ClientError(`cannot read ${opts.secret}`);
       }
-      const unlocked = await unlockPrivateKey(armored, await passphrase('Passphrase of the key: ')).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
-      const info = await inspectPublicKey(unlocked.toPublic(), now()).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
+      // KeyError (in words) when the passphrase does not open it or the key is not one Liaison uses.
+      const unlocked = await unlockPrivateKey(armored, await passphrase('Passphrase of the key: '));
+      const info = await inspectPublicKey(unlocked.toPublic(), now());
       saveKey(home, armored, info.armored);
       console.log(info.fingerprint);
       console.error(`Key ${info.algorithm} imported into ${home}.`);

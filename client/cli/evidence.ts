@@ -22,6 +22,7 @@ import {
 import { TrustedDirectory } from '../core/trust.ts';
 import { keptCheckpoints, pinHub, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
 import { ClientError, homeDir, loadSession } from '../node/home.ts';
+import { reasonOf } from '../core/errors.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
@@ -92,7 +93,7 @@ async function verifyStoreLog(log: Awaited<ReturnType<OperatorAudit['log']>>, ke
       try {
         c = await verifiedCheckpoint(signed, hubKey, now());
       } catch (error) {
-        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${(error as Error).message}`, lines };
+        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${reasonOf(error)}`, lines };
       }
       const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
       if (c.size > log.events.length) return { ok: false, position: log.events.length + 1, reason: `the log has ${log.events.length} events, fewer than ${what}: it was truncated, or an older database was restored`, lines };

@@ -305,12 +305,8 @@ export function addOfficerCommands(program: Command): void {
     .action(async (opts: { newKey: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const armored = readFile(opts.newKey);
-      const newKey = await unlockPrivateKey(armored, process.env.LIAISON_NEW_PASSPHRASE ?? (await passphrase('Passphrase of the new key: '))).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
-      const info = await inspectPublicKey(newKey.toPublic(), now()).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
+      const newKey = await unlockPrivateKey(armored, await passphrase('Passphrase of the new key: ', 'new key'));
+      const info = await inspectPublicKey(newKey.toPublic(), now());
       const signed = await signRotation(ctx.me.party, { key: ctx.key, fingerprint: ctx.me.fingerprint }, { key: newKey, fingerprint: fingerprintOf(newKey) }, now());
       await ctx.api.rotateOfficer({ publicKey: info.armored, ...signed });
       const home = homeDir();

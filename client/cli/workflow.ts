@@ -16,6 +16,7 @@ import {
   readRequestForm,
   sendInReply,
   sendRequest,
+  WRITING_KIND,
   type Writing,
 } from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
@@ -272,8 +273,8 @@ export function addWorkflowCommands(program: Command): void {
         // No document to send: no key needed.
         const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
           // The hub says which written packet the rule needs; on the command line that is a flag.
-          if (error instanceof ApiError && error.status === 422 && !change.packetId && /written|in reply to/.test(error.detail)) {
-            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : '--notice FILE';
+          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && WRITING_KIND[state.data] !== undefined) {
+            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : state.data === 'executed' ? '--reply FILE' : '--notice FILE';
             throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
           }
           throw error;

@@ -38,7 +38,7 @@ import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signin
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
-import { ClientError } from './errors.ts';
+import { ClientError, reasonOf } from './errors.ts';
 import type { ClientContext, Notice } from './context.ts';
 
 const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
@@ -99,7 +99,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
-    return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}` }];
   }
 }
 
@@ -204,7 +204,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
     hubKey = await pinnedHubKey(data.hub.publicKey, data.hub.fingerprint, options.pinnedHub);
     checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, options.now);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
   lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
   const events: AuditEvent[] = data.events.map((e) => e.event);
@@ -228,7 +228,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
       old = await verifiedCheckpoint(signed, hubKey, options.now);
     } catch (error) {
       if (from === 'kept') continue;
-      return fail(`a checkpoint the hub stored is not valid: ${(error as Error).message}`);
+      return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
     }
     const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
     if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
@@ -444,7 +444,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     lines.push(`${UNVERIFIED} exportedAt = ${JSON.stringify(bundle.exportedAt)} (the hub's word: the bundle's own date is not signed; the checkpoint's is)`);
     return { ok: true, lines };
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
 }
 

@@ -12,7 +12,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
-import { readWrapKeyIds, wrapSessionKeyFor } from '../../keys/parts.ts';
+import { NotARecipientError, readWrapKeyIds, wrapSessionKeyFor } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
 import { collect } from './api.ts';
@@ -25,7 +25,7 @@ import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../pr
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
 import { describeIssues } from '../../protocol/issues.ts';
-import { ClientError } from './errors.ts';
+import { ClientError, reasonOf } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { TrustedMember } from './trust.ts';
 
@@ -55,7 +55,7 @@ export async function readersOf(ctx: ClientContext, parties: string[], level: Le
       try {
         await inspectPublicKey(m.key, ctx.now());
       } catch (error) {
-        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${(error as Error).message}`);
+        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${reasonOf(error)}`);
       }
       keys.push(m.key);
     }
@@ -238,7 +238,8 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
       const pkesk = await wrapSessionKeyFor(body, { decryptionKey: ctx.key, newRecipients: keys, date: ctx.now() });
       wraps.push({ partId: part.id, pkesk: base64Of(pkesk) });
     } catch (error) {
-      throw new ClientError(`cannot re-wrap part ${part.id} of ${packetId}: ${(error as Error).message}`);
+      if (error instanceof NotARecipientError) throw new ClientError(`your key cannot read part ${part.id} of ${packetId} either, so it cannot open it to others: a colleague whose key can must do it`);
+      throw new ClientError(`cannot re-wrap part ${part.id} of ${packetId}: ${reasonOf(error)}`);
     } finally {
       await body.cancel().catch(() => undefined);
     }
@@ -268,7 +269,7 @@ export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetI
       await ctx.api.addWraps(id, fingerprint, await wrapParts(ctx, id, manifest, [colleague.key]));
       done.push(id);
     } catch (error) {
-      skipped.push({ packetId: id, reason: (error as Error).message });
+      skipped.push({ packetId: id, reason: reasonOf(error) });
     }
   }
   return { done, skipped };

@@ -9,6 +9,7 @@ import { verifyDetached } from '../../keys/signatures.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import { ReleaseDecision, type Release } from '../../protocol/release.ts';
 import type { ClientContext } from './context.ts';
+import { reasonOf } from './errors.ts';
 
 export interface ReleaseTerms {
   releaseId: string;
@@ -53,7 +54,7 @@ export async function releaseTerms(ctx: Pick<ClientContext, 'directory' | 'now'>
   try {
     officers = (await ctx.directory.members(release.originParty)).filter((m) => m.roles.includes('officer'));
   } catch (error) {
-    return { ...base, officer: d.officer, verified: false, problem: (error as Error).message };
+    return { ...base, officer: d.officer, verified: false, problem: reasonOf(error) };
   }
   const officer = officers.find((m) => m.fingerprint === d.officer);
   if (!officer) return { ...base, officer: d.officer, verified: false, problem: `${d.officer} is not a vouched-for officer of ${release.originParty}` };

@@ -13,12 +13,12 @@ import { basename, extname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import mime from 'mime-types';
 import type { PublicKey } from '../../keys/identity.ts';
-import { decryptPart, encryptPartForRecipients, type ByteStream } from '../../keys/parts.ts';
+import { decryptPart, encryptPartForRecipients, NotARecipientError, type ByteStream } from '../../keys/parts.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest, ManifestPart, PacketKind, PartRole } from '../../protocol/manifest.ts';
 import { CHUNK_BYTES, type UploadFile } from '../core/api.ts';
 import type { ClientContext, Notice, Sha256Hasher } from '../core/context.ts';
-import { ClientError } from '../core/errors.ts';
+import { ClientError, reasonOf } from '../core/errors.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
 import type { LanguageVerdict } from '../core/language.ts';
 import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE } from '../core/sample.ts';
@@ -299,12 +299,12 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         senderKeys: senderKeys.map((m) => m.key),
         date: ctx.now(),
       }).catch((error: unknown) => {
-        // The bytes already match the signed hash, so a failure here is about keys: this key is not
-        // among the part's recipients (enrolled, cleared or rotated after it was sent).
-        if (/decrypt|session key|key packet/i.test((error as Error).message)) {
+        // The bytes already match the signed hash: this key is not among the part's recipients
+        // (enrolled, cleared or rotated after it was sent), which keys/ says as a type.
+        if (error instanceof NotARecipientError) {
           throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
         }
-        throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
+        throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
       });
       let written = 0;
       const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
@@ -319,7 +319,9 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         });
         await decrypted.data.pipeThrough(progress).pipeTo(fileSink(partial));
       } catch (error) {
-        throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
+        if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
+        // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
+        throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
       }
       const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
       const target = uniquePath(outDir, safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));

@@ -90,7 +90,7 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
 }
 
 /** The packet kind that carries the writing behind a state change. */
-const WRITING_KIND: Partial<Record<StateChangeBody['state'], PacketKind>> = {
+export const WRITING_KIND: Partial<Record<StateChangeBody['state'], PacketKind>> = {
   refused: 'refusal',
   deferred: 'deferral',
   'waiting-for-information': 'additional-information-request',
