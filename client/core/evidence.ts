@@ -38,7 +38,9 @@ import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signin
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
+import type { TrustedDirectory } from './trust.ts';
 import { ClientError, reasonOf } from './errors.ts';
+import { hubPinProblem } from './hub.ts';
 import type { ClientContext, Notice } from './context.ts';
 
 const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
@@ -154,6 +156,31 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
   return out;
 }
 
+/**
+ * A packet's receipts from the hub, each checked: hub receipts against `hubKey`, retrieval
+ * receipts against the recipients' keys as their party's pinned officers vouch for them (never on
+ * the hub's word). `names` gives each person signer as `Name (PARTY)`.
+ */
+export async function checkPacketReceipts(api: HubClient, directory: TrustedDirectory, packetId: string, hubKey: PublicKey, now: Date): Promise<{ receipts: SignedReceipt[]; checks: ReceiptCheck[]; names: ReadonlyMap<string, string> }> {
+  const receipts = await new EvidenceApi(api).receipts(packetId);
+  const parties = new Set<string>();
+  for (const r of receipts) {
+    const receipt = parseStatement(Receipt, r.statement);
+    if (receipt?.issuer.role === 'person') parties.add(receipt.party);
+  }
+  const personKeys = new Map<string, PublicKey>();
+  const partyOf = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const party of parties) {
+    for (const m of await directory.members(party)) {
+      personKeys.set(m.fingerprint, m.key);
+      partyOf.set(m.fingerprint, m.party);
+      names.set(m.fingerprint, `${m.name} (${m.party})`);
+    }
+  }
+  return { receipts, checks: await verifyReceipts(packetId, receipts, hubKey, personKeys, now, partyOf), names };
+}
+
 export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
 
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
@@ -173,7 +200,7 @@ async function pinnedHubKey(armored: string, claimed: string, pinned: string | u
   const key = await readPublicKey(armored);
   const fingerprint = fingerprintOf(key);
   if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
-  if (fingerprint !== pinned.replace(/\s+/g, '').toUpperCase()) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  if (hubPinProblem(fingerprint, pinned)) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
   return key;
 }
 

@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { read } from 'read';
-import { z } from 'zod';
 import { unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import { ClientError } from '../core/errors.ts';
+import { Session, type SessionStorage } from '../core/storage.ts';
 import { clientEnvironment } from './env.ts';
 
 export { ClientError };
@@ -74,36 +74,30 @@ export async function unlockKey(home: string): Promise<PrivateKey> {
   return unlockPrivateKey(readArmoredPrivateKey(home), await passphrase('Passphrase: '));
 }
 
-export const Session = z.strictObject({
-  server: z.string().url(),
-  token: z.string(),
-  fingerprint: z.string(),
-  party: z.string(),
-  expiresAt: z.string(),
-});
-export type Session = z.infer<typeof Session>;
-
-export function saveSession(home: string, session: Session): void {
-  ensureHome(home);
-  writePrivate(paths(home).session, JSON.stringify(session, null, 2));
-}
-
-export function loadSession(home: string): Session {
+/** The session kept in `home`/session.json, 0600 (the port of client/core/storage.ts). */
+export function sessionFile(home: string): SessionStorage {
   const path = paths(home).session;
-  if (!existsSync(path)) throw new ClientError('not logged in: run "liaison login --server URL" first');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    json = undefined;
-  }
-  const parsed = Session.safeParse(json);
-  if (!parsed.success) throw new ClientError(`${path} is damaged: log in again`);
-  return parsed.data;
-}
-
-export function clearSession(home: string): void {
-  rmSync(paths(home).session, { force: true });
+  return {
+    load(): Session {
+      if (!existsSync(path)) throw new ClientError('not logged in: run "liaison login --server URL" first');
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        json = undefined;
+      }
+      const parsed = Session.safeParse(json);
+      if (!parsed.success) throw new ClientError(`${path} is damaged: log in again`);
+      return parsed.data;
+    },
+    save(session: Session): void {
+      ensureHome(home);
+      writePrivate(path, JSON.stringify(session, null, 2));
+    },
+    clear(): void {
+      rmSync(path, { force: true });
+    },
+  };
 }
 
 /** Packets this person has fetched and decrypted (for "unread" in the inbox); local, never sent to the hub. */

@@ -40,6 +40,7 @@ import {
   verifiedManifest,
 } from '../core/packets.ts';
 import { sampleText } from './extract.ts';
+import { PARTIAL_PREFIX } from './files.ts';
 
 export interface PartInput {
   role: PartRole;
@@ -292,7 +293,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       return { manifest, files, notices };
     }
     for (const part of manifest.parts) {
-      const partial = join(outDir, `.liaison-partial-${randomBytes(8).toString('hex')}`);
+      const partial = join(outDir, `${PARTIAL_PREFIX}${randomBytes(8).toString('hex')}`);
       created.push(partial);
       const decrypted = await decryptPart(fileSource(cipherPaths.get(part.id)!), {
         decryptionKey: ctx.key,

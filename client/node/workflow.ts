@@ -32,6 +32,7 @@ import {
 import type { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
+import { resolveMarking } from '../core/levels.ts';
 import { verifiedManifest } from '../core/packets.ts';
 import { fetchPacket, sendPacket } from './packets.ts';
 
@@ -101,16 +102,18 @@ export const WRITING_KIND: Partial<Record<StateChangeBody['state'], PacketKind>>
 export interface Writing {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
-  level?: Level;
+  /** The marking as the person wrote it (a common level or a national label); default: the request's. */
+  marking?: string;
 }
 
 /** Send a packet in reply to a request, to its requesting party, under its agreement and (by default) its marking. */
 export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
   const request = await ctx.api.packet(requestId);
+  const level = writing.marking === undefined ? request.level : resolveMarking(writing.marking, await ctx.api.agreement(request.agreementId));
   const sent = await sendPacket(ctx, {
     agreementId: request.agreementId,
     to: [request.senderParty],
-    level: writing.level ?? request.level,
+    level,
     kind,
     original: writing.original,
     translations: writing.translations,
