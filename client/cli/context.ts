@@ -8,7 +8,7 @@ import { TrustedDirectory, type TrustStore } from '../core/trust.ts';
 import { ClientError, homeDir, unlockKey } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import { clientEnvironment } from '../node/env.ts';
-import { nodeSha256 } from '../node/packets.ts';
+import { nodeSha256 } from '../node/digest.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { progressReporter } from './output.ts';
 

@@ -9,8 +9,6 @@
  * person's key belongs to that person (the hub's directory says so until officer statements are
  * checked here too), nor anything about events a party's view of the log leaves out.
  */
-import { sha256 as sha256Of } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
@@ -41,9 +39,9 @@ import type { HubClient } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
 import { ClientError, reasonOf } from './errors.ts';
 import { hubPinProblem } from './hub.ts';
+import { sha256Hex } from './digest.ts';
 import type { ClientContext, Notice } from './context.ts';
 
-const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
 
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
@@ -91,7 +89,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
     packetId: detail.packetId,
     revision: manifest.revision,
-    manifestSha256: sha256(detail.manifest),
+    manifestSha256: sha256Hex(detail.manifest),
     party: ctx.me.party,
     parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
     at: ctx.now().toISOString(),
@@ -428,7 +426,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
     lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
 
-    const manifestHash = sha256(bundle.manifest.text);
+    const manifestHash = sha256Hex(bundle.manifest.text);
     const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
     const receipts: Receipt[] = [];
     for (const [i, c] of checks.entries()) {

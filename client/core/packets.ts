@@ -9,8 +9,7 @@
  * a member vouched for by an officer this person pinned. The hub's directory is only a hint.
  * Never: file, environment or process access; bytes come and go as web streams.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { NotARecipientError, readWrapKeyIds, wrapSessionKeyFor } from '../../keys/parts.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
@@ -23,7 +22,8 @@ import { MANIFEST_FORMAT, parseCanonicalManifest, type Manifest, type ManifestPa
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import { RELEASE_DECISION_FORMAT, ReleaseDecision, type Release } from '../../protocol/release.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
-import type { ClientContext, Notice, Sha256Hasher } from './context.ts';
+import type { ClientContext, Notice } from './context.ts';
+import { meteredDigest, nobleSha256 } from './digest.ts';
 import { describeIssues } from '../../protocol/issues.ts';
 import { ClientError, reasonOf } from './errors.ts';
 import type { LanguageVerdict } from './language.ts';
@@ -381,25 +381,9 @@ async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ m
   return { manifest, text, signature: await signDetached('manifest', text, ctx.key, ctx.now()) };
 }
 
-/** The portable incremental SHA-256. */
-export function nobleSha256(): Sha256Hasher {
-  const h = sha256.create();
-  return { update: (b) => void h.update(b), hex: () => bytesToHex(h.digest()) };
-}
-
-/** SHA-256 and size of a byte stream as it passes: for ciphertext as it is written. */
-export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done: number) => void): { stream: TransformStream<Uint8Array, Uint8Array>; result: () => { size: number; sha256: string } } {
-  const hash = (ctx.sha256 ?? nobleSha256)();
-  let size = 0;
-  const stream = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      hash.update(chunk);
-      size += chunk.length;
-      onBytes?.(size);
-      controller.enqueue(chunk);
-    },
-  });
-  return { stream, result: () => ({ size, sha256: hash.hex() }) };
+/** SHA-256 and size of a byte stream as it passes (ciphertext as it is written), with the context's hasher. */
+export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done: number) => void): ReturnType<typeof meteredDigest> {
+  return meteredDigest(ctx.sha256, onBytes);
 }
 
 /**

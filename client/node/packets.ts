@@ -6,7 +6,7 @@
  * integrity and the sender's signature verify. Every rule (who is cleared, which signature
  * counts, labels, completeness, the manifest) is the core's.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, openAsBlob, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -17,7 +17,7 @@ import { decryptPart, encryptPartForRecipients, NotARecipientError, type ByteStr
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest, ManifestPart, PacketKind, PartRole } from '../../protocol/manifest.ts';
 import { CHUNK_BYTES, type UploadFile } from '../core/api.ts';
-import type { ClientContext, Notice, Sha256Hasher } from '../core/context.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
 import { ClientError, reasonOf } from '../core/errors.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
 import type { LanguageVerdict } from '../core/language.ts';
@@ -48,12 +48,6 @@ export interface PartInput {
   path: string;
   /** The file name to put inside the message when `path` is a temporary (stamped) copy. */
   name?: string;
-}
-
-/** node:crypto's SHA-256 behind the core's hasher port: several times faster than the portable one on large parts. */
-export function nodeSha256(): Sha256Hasher {
-  const h = createHash('sha256');
-  return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
 }
 
 const tempDir = () => fs.mkdtemp(join(tmpdir(), 'liaison-'));
@@ -307,18 +301,10 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         }
         throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
       });
-      let written = 0;
-      const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
+      // The plaintext's digest for the folder's label, without reading the file again.
+      const plaintext = digestMeter(ctx, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
       try {
-        const progress = new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            written += chunk.length;
-            plaintextHash.update(chunk);
-            ctx.progress?.(`decrypting ${part.id}`, written, part.size);
-            controller.enqueue(chunk);
-          },
-        });
-        await decrypted.data.pipeThrough(progress).pipeTo(fileSink(partial));
+        await decrypted.data.pipeThrough(plaintext.stream).pipeTo(fileSink(partial));
       } catch (error) {
         if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
         // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
@@ -329,7 +315,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       await fs.rename(partial, target);
       created.push(target);
       const signerMember = senderKeys.find((m) => m.fingerprint === signer)!;
-      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer, signerName: `${signerMember.name} (${signerMember.party})`, sha256: plaintextHash.digest('hex'), size: written });
+      files.push({ partId: part.id, role: part.role, lang: part.lang, path: target, signer, signerName: `${signerMember.name} (${signerMember.party})`, ...plaintext.result() });
       if (part.role !== 'attachment' && part.role !== 'request-form') {
         const verdict = await checkLanguage({ role: part.role, lang: part.lang, path: target });
         if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(target), verdict)}` });
