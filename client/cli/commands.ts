@@ -27,8 +27,11 @@ import {
   unlockKey,
 } from '../node/home.ts';
 import type { ClientContext } from '../core/context.ts';
-import { decideRelease, executeRelease } from '../core/packets.ts';
-import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node/packets.ts';
+import { decideRelease } from '../core/releases.ts';
+import { executeRelease } from '../core/rewrap.ts';
+import { attachTranslation, sendPacket } from '../node/sending.ts';
+import { fetchPacket } from '../node/opening.ts';
+import { mediaTypeOf } from '../node/part-files.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
@@ -189,10 +192,6 @@ export function addClientCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
-        const form = agreement.workflow?.requestContents;
-        if (opts.kind === 'request' && form) {
-          throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): send it with "liaison request send" and the form's fields (see liaison request send --help)`);
-        }
         const level = resolveMarking(opts.marking, agreement);
         const lang = await languageOf(opts.original, opts.lang);
         const result = await sendPacket(ctx, {

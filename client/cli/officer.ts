@@ -9,7 +9,7 @@ import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPub
 import type { Role } from '../../protocol/ids.ts';
 import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
-import { rewrapFor } from '../core/packets.ts';
+import { rewrapFor } from '../core/rewrap.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { knownParties } from '../node/agreements.ts';
 import { parsePinsFile, PINS_FORMAT, type PinsFile } from '../core/storage.ts';

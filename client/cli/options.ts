@@ -8,7 +8,7 @@ import { untilDate } from '../core/dates.ts';
 import { ClientError } from '../core/errors.ts';
 import { normaliseLanguageTag } from '../core/language-codes.ts';
 import { requireFile } from '../node/files.ts';
-import { mediaTypeOf } from '../node/packets.ts';
+import { mediaTypeOf } from '../node/part-files.ts';
 
 /** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
 export function languageTag(value: string): string {

@@ -28,10 +28,25 @@ import {
 import { classificationLine, DOCX, PDF, stampable, stampDocument, type StampMarking } from '../core/stamp/index.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { ClientError } from '../core/errors.ts';
-import type { FetchedFile } from './packets.ts';
 import { systemFonts } from './stamp-fonts.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { sha256File } from './digest.ts';
+
+/** A file a fetch wrote (an original, or with --raw a ciphertext part), as the fetch reports it. */
+export interface FetchedFile {
+  partId: string;
+  role: string;
+  lang: string;
+  path: string;
+  signer?: string;
+  /** The signer by name and party, as their officer vouched for them. */
+  signerName?: string;
+  /** The stamped copy made beside it, if its type has one (see client/node/stamped.ts). */
+  stampedCopy?: string;
+  /** SHA-256 and size of the decrypted file, computed while it was written. */
+  sha256?: string;
+  size?: number;
+}
 
 /** Documents larger than this get no stamped copy (the PDF and DOCX libraries hold them whole). */
 export const MAX_STAMP_BYTES = 128 * 1024 * 1024;

@@ -33,8 +33,9 @@ import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { resolveMarking } from '../core/levels.ts';
 import { sha256Hex } from '../core/digest.ts';
-import { verifiedManifest } from '../core/packets.ts';
-import { fetchPacket, sendPacket } from './packets.ts';
+import { verifiedManifest } from '../core/opening.ts';
+import { fetchPacket } from './opening.ts';
+import { sendPacket } from './sending.ts';
 
 export interface RequestOptions {
   agreementId: string;
