@@ -40,7 +40,7 @@ import { langFile, languageOf, parties, party } from './options.ts';
 import { outputFolder, readText } from '../node/files.ts';
 import { sinceDate, untilDate } from '../core/dates.ts';
 import { resolveMarking } from '../core/levels.ts';
-import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
+import { conditionsNotice, describeTerms, releaseTerms, termsOfReleasedPackets, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
@@ -284,15 +284,7 @@ export function addClientCommands(program: Command): void {
       const seen = readPackets(home);
       const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
       // Conditions travel with a released packet: read them from the originator's signed decisions.
-      const terms = new Map<string, ReleaseTerms[]>();
-      if (list.some((p) => p.relation === 'released')) {
-        const { ctx } = await verifier();
-        for await (const r of api.releases({ limit: MAX_PAGE_SIZE })) {
-          if (r.thirdParty !== session.party || r.state !== 'executed') continue;
-          const t = ctx ? await releaseTerms(ctx, r) : undefined;
-          if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
-        }
-      }
+      const terms = list.some((p) => p.relation === 'released') ? await termsOfReleasedPackets((await verifier()).ctx, api.releases({ limit: MAX_PAGE_SIZE }), session.party) : new Map<string, ReleaseTerms[]>();
       if (opts.json) {
         console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
       } else if (list.length === 0) {
@@ -333,8 +325,7 @@ export function addClientCommands(program: Command): void {
         let conditionsFile: string | undefined;
         if (terms.length > 0) {
           conditionsFile = join(opts.out, 'RELEASE-CONDITIONS.txt');
-          const text = [`Packet ${packetId} (${result.manifest.marking.level}) was released to ${ctx.me.party}. Use it only under these terms:`, '', ...terms.flatMap((t) => [...describeTerms(t, (iso) => localTime(iso, true)), ''])].join('\n');
-          writeFileSync(conditionsFile, text, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
+          writeFileSync(conditionsFile, conditionsNotice(packetId, result.manifest.marking.level, ctx.me.party, terms, (iso) => localTime(iso, true)), { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
         }
         markRead(homeDir(), packetId);
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey } from '../../keys/identity.ts';
 import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import {
+  auditSince,
   checkPacketReceipts,
   EvidenceApi,
   verifiedCheckpoint,
@@ -141,9 +142,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         // No flag: the log this person may see, fetched from the hub they are logged in to.
         const { api, evidence, hubKey } = await evidenceSession();
         const kept = [...keptCheckpoints(home, fingerprintOf(hubKey)), ...extra];
-        const sizes: number[] = [];
-        for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-        const data = await evidence.audit(sizes);
+        const data = await auditSince(evidence, kept, hubKey, now());
         const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home) ?? fingerprintOf(hubKey), kept, now: now() });
         return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`, opts.json, { events: data.events.length, scope: data.scope });
       }
@@ -171,9 +170,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const fingerprint = fingerprintOf(hubKey);
       if (opts.save) pinHubOnFirstUse(hubPinFile(home), fingerprint);
       const kept = keptCheckpoints(home, fingerprint);
-      const sizes: number[] = [];
-      for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-      const data = await evidence.audit(sizes);
+      const data = await auditSince(evidence, kept, hubKey, now());
       const check = await verifyAuditExport(data, { pinnedHub: pinnedHub(home) ?? fingerprint, kept, now: now() });
       const checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, now());
       const keptIn = check.ok && opts.save ? saveCheckpoint(home, checkpoint, data.checkpoint) : undefined;
@@ -194,9 +191,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       } else {
         const home = homeDir();
         const { evidence, hubKey } = await evidenceSession();
-        const sizes: number[] = [];
-        for (const k of keptCheckpoints(home, fingerprintOf(hubKey))) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-        data = await evidence.audit(sizes);
+        data = await auditSince(evidence, keptCheckpoints(home, fingerprintOf(hubKey)), hubKey, now());
       }
       writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
       if (printJson(opts.json, { file: opts.out, events: data.events.length, scope: data.scope })) return;

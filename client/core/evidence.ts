@@ -179,6 +179,16 @@ export async function checkPacketReceipts(api: HubClient, directory: TrustedDire
   return { receipts, checks: await verifyReceipts(packetId, receipts, hubKey, personKeys, now, partyOf), names };
 }
 
+/**
+ * The part of the hub's audit log this person may see, with consistency proofs from each of the
+ * `kept` checkpoints (each verified against `hubKey` first, so a forged kept file is refused).
+ */
+export async function auditSince(evidence: EvidenceApi, kept: readonly SignedCheckpoint[], hubKey: PublicKey, now: Date): Promise<AuditExport> {
+  const sizes: number[] = [];
+  for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now)).size);
+  return evidence.audit(sizes);
+}
+
 export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
 
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */

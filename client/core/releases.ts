@@ -194,6 +194,26 @@ export async function termsReceivedUnder(ctx: Pick<ClientContext, 'api' | 'direc
   return out;
 }
 
+/**
+ * The terms under which packets reached `party` through executed releases, by packet id: for the
+ * inbox, which shows a released packet's conditions beside it. Without a context (no key to
+ * verify with) there are no terms to show, only the hub's summary.
+ */
+export async function termsOfReleasedPackets(ctx: Pick<ClientContext, 'directory' | 'now'> | undefined, releases: AsyncIterable<Release>, party: string): Promise<Map<string, ReleaseTerms[]>> {
+  const terms = new Map<string, ReleaseTerms[]>();
+  for await (const r of releases) {
+    if (r.thirdParty !== party || r.state !== 'executed') continue;
+    const t = ctx ? await releaseTerms(ctx, r) : undefined;
+    if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
+  }
+  return terms;
+}
+
+/** What RELEASE-CONDITIONS.txt says beside the fetched files of a released packet. */
+export function conditionsNotice(packetId: string, level: string, party: string, terms: readonly ReleaseTerms[], time: (iso: string) => string): string {
+  return [`Packet ${packetId} (${level}) was released to ${party}. Use it only under these terms:`, '', ...terms.flatMap((t) => [...describeTerms(t, time), ''])].join('\n');
+}
+
 /** The terms as lines of plain text, for the terminal and for RELEASE-CONDITIONS.txt. */
 export function describeTerms(t: ReleaseTerms, time: (iso: string) => string): string[] {
   const lines: string[] = [];
