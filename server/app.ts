@@ -8,6 +8,7 @@ import express, { type Request, type Response, type NextFunction } from 'express
 import helmet from 'helmet';
 import { z } from 'zod';
 import {
+  AwaitingWrapsQuery,
   ChallengeRequest,
   EnrollBody,
   MembersQuery,
@@ -30,7 +31,7 @@ import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, problemMiddleware, toProblem } from './errors.ts';
 import { NoQuery, PacketParams, parse } from './validate.ts';
 import { openHub, type Hub } from './hub.ts';
-import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
+import { addMemberWraps, listAwaitingWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
 import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOfficer } from './members.ts';
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
@@ -159,6 +160,10 @@ export function buildApp(hub: Hub): express.Express {
     const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
     const body = parse(StatementBody, req.body, 'body');
     res.json(publicMember(await restateMember(hub, memberOf(res), fingerprint, body)));
+  });
+  v1.get('/members/:fingerprint/awaiting-wraps', auth, (req, res) => {
+    const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
+    res.json(listAwaitingWraps(hub, memberOf(res), fingerprint, parse(AwaitingWrapsQuery, req.query, 'query')));
   });
   v1.post('/members/:fingerprint/revocation', auth, json, async (req, res) => {
     const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');

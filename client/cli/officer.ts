@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
-import type { Role } from '../../protocol/ids.ts';
+import { collect as collectAll } from '../core/api.ts';
+import { RECEIVING_ROLES, type Role } from '../../protocol/ids.ts';
 import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
 import { rewrapFor } from '../core/rewrap.ts';
@@ -137,11 +138,13 @@ export function addTrustCommands(program: Command): void {
     .command('rewrap')
     .description('let a colleague read earlier packets (newly cleared or a new key): re-wrap session keys, never re-encrypt')
     .requiredOption('--for <fingerprint>', "the colleague's key", fingerprint)
-    .argument('[packets...]', 'packet ids (default: every packet you can read)')
+    .argument('[packets...]', 'packet ids (default: the packets the hub lists as waiting for that key)')
+    .option('--all', 'try every packet you can read (packets stored before the hub kept track of who can open them)')
     .option('--json', 'print the result as JSON')
-    .action(async (ids: string[], opts: { for: string; json?: boolean }) => {
+    .action(async (ids: string[], opts: { for: string; all?: boolean; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const result = await rewrapFor(ctx, opts.for, ids);
+      const result = await rewrapFor(ctx, opts.for, ids, opts.all === true);
+      if (result.done.length === 0 && result.skipped.length === 0 && !opts.json) console.log(`Nothing waits for ${opts.for}: every packet you can read already opens for that key.`);
       if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1; // a packet named and not done
       if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
@@ -182,6 +185,33 @@ export function addOfficerCommands(program: Command): void {
       if (printJson(opts.json, member)) return;
       console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${localTime(member.validUntil)}` : ''}.`);
     });
+  officer
+    .command('awaiting-rewrap')
+    .description('the members of your party who cannot open packets they are entitled to yet (enrolled, cleared or rotated after the packets were sent)')
+    .option('--member <fingerprint>', "list that member's waiting packets", fingerprint)
+    .option('--json', 'print JSON')
+    .action(async (opts: { member?: string; json?: boolean }) => {
+      const { ctx } = await context({ quiet: true });
+      if (opts.member) {
+        const packets = await collectAll(ctx.api.awaitingWraps(opts.member));
+        if (printJson(opts.json, packets)) return;
+        if (packets.length === 0) return console.log(`Nothing waits for ${opts.member}.`);
+        console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
+        return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
+      }
+      // Only members this client verifies against its pins, with a role that receives packets.
+      const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
+      const rows = [];
+      for (const m of readers) {
+        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+        if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+      }
+      if (printJson(opts.json, rows)) return;
+      if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
+      console.log(table([['NAME', 'FINGERPRINT', 'WAITING'], ...rows.map((r) => [r.name, r.fingerprint, r.more ? `${r.waiting}+` : String(r.waiting)])]));
+      console.log('A colleague who can read the packets runs: liaison rewrap --for FINGERPRINT (liaison officer awaiting-rewrap --member FINGERPRINT lists them)');
+    });
+
   officer
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")

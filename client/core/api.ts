@@ -283,6 +283,13 @@ export class HubClient {
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
+  /** The packets of my party that some part of does not open for a colleague's key yet (a page may be short and still have a next). */
+  awaitingWrapPage(fingerprint: string, cursor?: string) {
+    return this.call(PacketPage, 'GET', `/members/${encodeURIComponent(fingerprint)}/awaiting-wraps${queryString(cursor ? { cursor } : {})}`);
+  }
+  awaitingWraps(fingerprint: string): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.awaitingWrapPage(fingerprint, cursor));
+  }
   /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
   packetPage(query: PacketQuery = {}) {
     return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);

@@ -45,13 +45,18 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
 
 /**
  * Let a colleague read earlier packets (newly cleared, or a rotated key): wrap each packet's
- * session keys for their verified key. With no ids, every packet this person can read and the
- * colleague is entitled to. Returns what was done and what was skipped, with the reason.
+ * session keys for their verified key. Which packets: the ones named; with none, the ones the hub
+ * lists as waiting for that key (GET /v1/members/:fpr/awaiting-wraps), or with `every`, every
+ * packet one can read (packets stored before the hub kept part readers are not listed as
+ * waiting). Each is still checked here against the signed manifest and the colleague's
+ * vouched-for clearance: the hub's list only saves work, it decides nothing. Returns what was
+ * done and what was skipped, with the reason.
  */
-export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[]): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
+export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[], every = false): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
   if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
-  const ids = packetIds.length > 0 ? packetIds : (await collect(ctx.api.packets({ box: 'all', limit: 500 }))).map((p) => p.packetId);
+  const listing = every ? ctx.api.packets({ box: 'all', limit: 500 }) : ctx.api.awaitingWraps(fingerprint);
+  const ids = packetIds.length > 0 ? packetIds : (await collect(listing)).map((p) => p.packetId);
   const done: string[] = [];
   const skipped: Array<{ packetId: string; reason: string }> = [];
   for (const id of ids) {

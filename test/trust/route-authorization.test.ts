@@ -25,6 +25,7 @@ const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
   'POST /v1/parties/:party/contacts': 'member',
   'POST /v1/members': 'member',
   'POST /v1/members/:fingerprint/statements': 'member',
+  'GET /v1/members/:fingerprint/awaiting-wraps': 'member',
   'POST /v1/members/:fingerprint/revocation': 'member',
   'POST /v1/officers/rotation': 'member',
   'GET /v1/packets': 'member',
