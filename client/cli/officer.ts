@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { collect as collectAll } from '../core/api.ts';
-import { RECEIVING_ROLES, type Role } from '../../protocol/ids.ts';
+import type { Role } from '../../protocol/ids.ts';
 import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
-import { rewrapFor } from '../core/rewrap.ts';
+import { membersAwaitingRewrap, rewrapFor } from '../core/rewrap.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { knownParties } from '../node/agreements.ts';
 import { parsePinsFile, PINS_FORMAT, type PinsFile } from '../core/storage.ts';
@@ -199,13 +199,7 @@ export function addOfficerCommands(program: Command): void {
         console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
         return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
       }
-      // Only members this client verifies against its pins, with a role that receives packets.
-      const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
-      const rows = [];
-      for (const m of readers) {
-        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
-        if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
-      }
+      const rows = await membersAwaitingRewrap(ctx);
       if (printJson(opts.json, rows)) return;
       if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
       console.log(table([['NAME', 'FINGERPRINT', 'WAITING'], ...rows.map((r) => [r.name, r.fingerprint, r.more ? `${r.waiting}+` : String(r.waiting)])]));

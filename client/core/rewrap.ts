@@ -7,6 +7,7 @@
  */
 import type { PublicKey } from '../../keys/identity.ts';
 import { NotARecipientError, wrapSessionKeyFor } from '../../keys/parts.ts';
+import { RECEIVING_ROLES } from '../../protocol/ids.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { Release } from '../../protocol/release.ts';
@@ -74,6 +75,21 @@ export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetI
     }
   }
   return { done, skipped };
+}
+
+/**
+ * The members of this person's party (as the directory verifies them, with a role that receives
+ * packets) who cannot open packets they are entitled to yet, with how many the hub lists on its
+ * first page (`more`: there are further pages).
+ */
+export async function membersAwaitingRewrap(ctx: Pick<ClientContext, 'api' | 'directory' | 'me'>): Promise<Array<{ fingerprint: string; name: string; waiting: number; more: boolean }>> {
+  const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
+  const rows = [];
+  for (const m of readers) {
+    const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+    if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+  }
+  return rows;
 }
 
 /** Standard base64 of bytes (btoa exists in Node and browsers alike). */
