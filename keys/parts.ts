@@ -25,10 +25,22 @@ const WILDCARD_KEY_ID = '0000000000000000';
 type Message = Awaited<ReturnType<Awaited<ReturnType<typeof loadOpenpgp>>['readMessage']>>;
 
 /**
- * Throw NotARecipientError unless one of the message's PKESK packets names a key of `key` (or
+ * Read a part's message (PartError when it is not one) and throw NotARecipientError unless one of the message's PKESK packets names a key of `key` (or
  * hides its recipient behind a wildcard key ID, which only a decryption attempt can tell). Read
  * from the packets, so the caller learns "not for this key" as a type, before any decryption.
  */
+async function readPartFor(ciphertext: ByteStream, key: PrivateKey): Promise<Message> {
+  const openpgp = await loadOpenpgp();
+  let message;
+  try {
+    message = await openpgp.readMessage({ binaryMessage: ciphertext });
+  } catch (cause) {
+    throw new PartError('the part is not an OpenPGP message', { cause });
+  }
+  requireRecipient(message, key);
+  return message;
+}
+
 function requireRecipient(message: Message, key: PrivateKey): void {
   const named = message.getEncryptionKeyIDs();
   if (named.some((id) => id.toHex() === WILDCARD_KEY_ID)) return;
@@ -113,13 +125,7 @@ export async function decryptPart(
   options: { decryptionKey: PrivateKey; senderKeys: PublicKey[]; date: Date; maxBytes?: number },
 ): Promise<DecryptedPart> {
   const openpgp = await loadOpenpgp();
-  let message;
-  try {
-    message = await openpgp.readMessage({ binaryMessage: ciphertext });
-  } catch (cause) {
-    throw new PartError('the part is not an OpenPGP message', { cause });
-  }
-  requireRecipient(message, options.decryptionKey);
+  const message = await readPartFor(ciphertext, options.decryptionKey);
   let result;
   try {
     result = await openpgp.decrypt({
@@ -184,13 +190,7 @@ export async function wrapSessionKeyFor(
 ): Promise<Uint8Array> {
   const openpgp = await loadOpenpgp();
   if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
-  let message;
-  try {
-    message = await openpgp.readMessage({ binaryMessage: ciphertextHead });
-  } catch (cause) {
-    throw new PartError('the part is not an OpenPGP message', { cause });
-  }
-  requireRecipient(message, options.decryptionKey);
+  const message = await readPartFor(ciphertextHead, options.decryptionKey);
   let sessionKeys;
   try {
     sessionKeys = await openpgp.decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, date: options.date });

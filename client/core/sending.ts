@@ -182,6 +182,23 @@ export async function checkPartLanguage(source: PartSource, declared: string): P
   return checkDeclaredLanguage(text, declared);
 }
 
+/** A document with the role and language it is declared in. */
+export interface SourcedPart {
+  role: PartRole;
+  lang: string;
+  source: PartSource;
+}
+
+/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
+export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[]): Promise<void> {
+  for (const part of parts) {
+    const verdict = await checkPartLanguage(part.source, part.lang);
+    const refusal = languageRefusal(part, part.source.name, verdict);
+    if (refusal) throw refusal;
+    notices.push({ message: describeVerdict(part.source.name, verdict) });
+  }
+}
+
 /** Sign-then-encrypt `source` for `recipients` into `sink`, returning the ciphertext's size and SHA-256 (what the manifest fixes). */
 export async function encryptPart(ctx: ClientContext, source: PartSource, recipients: PublicKey[], sink: WritableStream<Uint8Array>): Promise<{ size: number; sha256: string }> {
   let read = 0;

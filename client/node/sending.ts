@@ -13,14 +13,11 @@ import type { ManifestPart, PacketKind, PartRole } from '../../protocol/manifest
 import type { UploadFile } from '../core/api.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { ClientError } from '../core/errors.ts';
-import type { PartSource } from '../core/part-io.ts';
 import { verifiedManifest } from '../core/opening.ts';
 import {
-  checkPartLanguage,
+  checkLanguages,
   completeness,
-  describeVerdict,
   encryptPart,
-  languageRefusal,
   markingLabels,
   nextPartIndex,
   readersOf,
@@ -29,25 +26,12 @@ import {
   requireRequestForm,
   signNewManifest,
   signNextRevision,
+  type SourcedPart,
 } from '../core/sending.ts';
 import { requireFile } from './files.ts';
 import { fileSink, fileSource, tempDir } from './part-files.ts';
 
-interface PartInput {
-  role: PartRole;
-  lang: string;
-  source: PartSource;
-}
-
-/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
-async function checkLanguages(inputs: PartInput[], notices: Notice[]): Promise<void> {
-  for (const input of inputs) {
-    const verdict = await checkPartLanguage(input.source, input.lang);
-    const refusal = languageRefusal(input, input.source.name, verdict);
-    if (refusal) throw refusal;
-    notices.push({ message: describeVerdict(input.source.name, verdict) });
-  }
-}
+type PartInput = SourcedPart;
 
 async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex: number, recipients: PublicKey[], dir: string): Promise<Array<{ part: ManifestPart; path: string }>> {
   const out: Array<{ part: ManifestPart; path: string }> = [];
