@@ -25,7 +25,7 @@ import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/ev
 import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
 import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
 import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../core/officer.ts';
-import { currentStatement, verifiedContacts } from '../../core/officer-views.ts';
+import { currentStatement, verifiedContacts } from '../../core/officer.ts';
 import { checkAudit, evidenceBundle } from './worker-evidence.ts';
 import {
   completeness,
