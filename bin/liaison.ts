@@ -17,7 +17,7 @@ import { groupHelpByRole } from '../client/cli/help.ts';
 // The operator's audit commands read the hub's store: its modules load only when they run.
 const operatorAudit = {
   log: async (dataDir: string) => (await import('../server/evidence.ts')).operatorAudit.log(dataDir),
-  export: async (dataDir: string, now: () => Date) => (await import('../server/evidence.ts')).operatorAudit.export(dataDir, now),
+  exportTo: async (dataDir: string, outPath: string, now: () => Date) => (await import('../server/evidence.ts')).operatorAudit.exportTo(dataDir, outPath, now),
 };
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

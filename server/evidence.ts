@@ -395,7 +395,7 @@ export class OperatorEvidenceError extends Error {
   override name = 'OperatorEvidenceError';
 }
 
-async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
+export async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
   const paths = hubPaths(dataDir);
   if (!existsSync(paths.db) || !existsSync(paths.hubKey)) throw new OperatorEvidenceError(`no hub in ${dataDir}`);
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
@@ -417,30 +417,9 @@ export async function operatorAuditLog(dataDir: string): Promise<{ hubFingerprin
   }
 }
 
-/** The operator's full export (scope `all`), with a fresh checkpoint; refuses when the log does not verify. */
-export async function operatorAuditExport(dataDir: string, now: () => Date, every = DEFAULT_CHECKPOINT_EVERY): Promise<AuditExport> {
-  const ctx = await openOperator(dataDir, now);
-  try {
-    let signed;
-    try {
-      signed = await signCheckpoints(ctx, every, { now: true });
-    } catch (error) {
-      throw new OperatorEvidenceError((error as Error).message);
-    }
-    const { events, latest, latestCheckpoint: c } = signed;
-    return {
-      format: AUDIT_EXPORT_FORMAT,
-      hub: { fingerprint: ctx.hubFingerprint, publicKey: ctx.hubPublicKey.armor() },
-      scope: 'all',
-      checkpoint: latest,
-      checkpoints: storedCheckpoints(ctx.store).map((x) => x.signed),
-      events: events.filter((e) => e.seq <= c.size).map((event) => ({ event, proof: [] })),
-      consistency: [],
-    };
-  } finally {
-    ctx.close();
-  }
-}
-
 /** What bin/liaison.ts hands the client's CLI for the operator's `--data` options. */
-export const operatorAudit = { log: operatorAuditLog, export: operatorAuditExport };
+export const operatorAudit = {
+  log: operatorAuditLog,
+  // Streamed to the file (server/audit-export.ts), which uses this module: loaded when it runs.
+  exportTo: async (dataDir: string, outPath: string, now: () => Date) => (await import('./audit-export.ts')).exportAuditLog(dataDir, outPath, now),
+};
