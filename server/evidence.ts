@@ -115,6 +115,7 @@ function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord
 // --- signing what writes left unsigned, after them and never in a GET ---------------------------
 
 const settling = new WeakMap<Hub, Promise<void>>();
+const settledAt = new WeakMap<Hub, number>();
 
 /**
  * Sign, one job at a time per hub, what the last writes left unsigned: hub receipts recorded in
@@ -123,6 +124,12 @@ const settling = new WeakMap<Hub, Promise<void>>();
  * (`evidenceSettled`) and then only reads, so a GET never writes a checkpoint or a signature.
  */
 export function settleEvidence(hub: Hub): Promise<void> {
+  // Receipts are recorded with an audit event and checkpoints fall due as the log grows: when no
+  // event was appended since the last job, there is nothing new to sign (issue 9: three queries
+  // after every request, most of them GETs). The first call after start always looks.
+  const appended = hub.auditsAppended();
+  if (settledAt.get(hub) === appended) return evidenceSettled(hub);
+  settledAt.set(hub, appended);
   const next = (settling.get(hub) ?? Promise.resolve())
     .then(async () => {
       // Two indexed look-ups when nothing is due, which is after almost every request.
