@@ -6,7 +6,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { read } from 'read';
 import { z } from 'zod';
 import { unlockPrivateKey, type PrivateKey } from '../keys/identity.ts';
 
@@ -61,6 +60,8 @@ export function readArmoredPublicKey(home: string): string {
 export async function passphrase(prompt: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.LIAISON_PASSPHRASE !== undefined) return env.LIAISON_PASSPHRASE;
   if (!process.stdin.isTTY) throw new ClientError('no passphrase: set LIAISON_PASSPHRASE or run on a terminal');
+  // The prompt's module loads only when a passphrase is asked on a terminal.
+  const { read } = await import('read');
   return read({ prompt, silent: true, replace: '' , output: process.stderr });
 }
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import mime from 'mime-types';
+import { createRequire } from 'node:module';
 import { inspectPublicKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { decryptPart, encryptPartForRecipients, readWrapKeyIds, wrapSessionKeyFor, type ByteStream } from '../keys/parts.ts';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
@@ -85,8 +85,14 @@ async function checkLanguage(input: PartInput): Promise<LanguageVerdict> {
   return checkDeclaredLanguage(text, input.lang);
 }
 
+// mime-types parses the whole mime-db (about 2,000 types) when loaded: only commands that name
+// files load it (issue 9: it was 50 ms of every `liaison inbox`).
+const requireOnUse = createRequire(import.meta.url);
+let mimeTypes: typeof import('mime-types') | undefined;
+
 export function mediaTypeOf(path: string): string {
-  const type = mime.lookup(path);
+  mimeTypes ??= requireOnUse('mime-types') as typeof import('mime-types');
+  const type = mimeTypes.lookup(path);
   return typeof type === 'string' ? type : 'application/octet-stream';
 }
 
