@@ -79,3 +79,13 @@ export function* auditLogPages(store: Store, afterSeq = 0, pageSize = 5000): Gen
 export function* iterateAuditLog(store: Store, afterSeq = 0): Generator<AuditEvent> {
   for (const page of auditLogPages(store, afterSeq)) yield* page;
 }
+
+/** The checkpoint the hub stored for `size`, if any (by its primary key: not a read of them all). */
+export function storedCheckpointAt(store: Store, size: number): SignedCheckpoint | undefined {
+  return store.db.prepare('SELECT statement, signature FROM checkpoints WHERE size = ?').get(size) as SignedCheckpoint | undefined;
+}
+
+/** The size of the newest checkpoint the hub stored (0 if none). */
+export function newestStoredCheckpointSize(store: Store): number {
+  return (store.db.prepare('SELECT max(size) AS size FROM checkpoints').get() as { size: number | null }).size ?? 0;
+}

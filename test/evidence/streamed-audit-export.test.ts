@@ -14,11 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditExportFile } from '../../client/audit-file.ts';
 import { AuditStreamVerifier, MerkleAccumulator, isStreamedAuditExport } from '../../protocol/audit-stream.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
-import { AUDIT_GENESIS, auditEventHash, merkleRoot, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { AUDIT_GENESIS, Checkpoint, auditEventHash, merkleRoot, parseStatement, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { readAuditLog, storedCheckpoints, verifyAuditChain } from '../../storage/audit.ts';
 import { createApp } from '../../server/app.ts';
 import { exportAuditLog } from '../../server/audit-export.ts';
 import { login } from '../helpers/packets.ts';
-import { AGREEMENTS_DIR, makePerson, makeWorld, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
 
@@ -66,6 +67,7 @@ describe('the arithmetic of a stream', () => {
 
 describe("the operator's streamed export", () => {
   let world: World;
+  let person: Person;
   let hubFingerprint: string;
   let file: string;
   let size: number;
@@ -81,7 +83,7 @@ describe("the operator's streamed export", () => {
 
   beforeAll(async () => {
     world = await makeWorld();
-    const person = await makePerson('Ayesha Khan', 'PK');
+    person = await makePerson('Ayesha Khan', 'PK');
     await world.enroll(person, ['contact'], 'SECRET');
     // Interval checkpoints every 7 events, so the export carries several the hub stored.
     const hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: 7 }, world.clock.now);
@@ -126,6 +128,45 @@ describe("the operator's streamed export", () => {
     await expect(exportAuditLog(dir, out, world.clock.now)).rejects.toThrow(/does not verify at position 9/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(world.dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it('the running hub extends its view of the log: a checkpoint after more events has the root of the whole log', async () => {
+    const hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: 7 }, world.clock.now);
+    try {
+      const token = await login(hub.app, person, world.clock.now());
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 5; i++) await request(hub.app).get(`/v1/packets/${randomUUID()}`).set('Authorization', `Bearer ${token}`).expect(404);
+        const signed = (await request(hub.app).post('/v1/audit/checkpoints').set('Authorization', `Bearer ${token}`).expect(201)).body as SignedCheckpoint;
+        const c = parseStatement(Checkpoint, signed.statement)!;
+        const all = readAuditLog(hub.hub.store);
+        expect(c.size).toBeLessThanOrEqual(all.length);
+        expect(c.root).toBe(merkleRoot(all.slice(0, c.size).map((e) => e.hash)));
+        expect(c.head).toBe(all[c.size - 1]!.hash);
+      }
+      // Every interval checkpoint stored while it ran holds against the whole log.
+      const stored = storedCheckpoints(hub.hub.store).map((x) => x.checkpoint!);
+      expect(stored.length).toBeGreaterThan(5);
+      expect(verifyAuditChain(readAuditLog(hub.hub.store), stored)).toMatchObject({ ok: true });
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a hub whose log was edited signs no checkpoint over it', async () => {
+    const dir = join(world.dir, 'tampered-hub');
+    cpSync(world.dataDir, dir, { recursive: true });
+    const db = new Database(join(dir, 'hub.db'));
+    db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'someone else' WHERE seq = 9");
+    db.close();
+    const hub = await createApp({ dataDir: dir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'tampered.log') }, world.clock.now);
+    try {
+      const token = await login(hub.app, person, world.clock.now());
+      const before = storedCheckpoints(hub.hub.store).length;
+      await request(hub.app).post('/v1/audit/checkpoints').set('Authorization', `Bearer ${token}`).expect(500);
+      expect(storedCheckpoints(hub.hub.store).length).toBe(before);
+    } finally {
+      await hub.close();
+    }
   });
 
   it('finds an edited event at its position', async () => {
