@@ -107,6 +107,9 @@ const rps = (r: LoadResult) => `${fmt(r.perSecond)} req/s p99 ${fmt(r.p99, 1)} m
 
 // --- baselines -------------------------------------------------------------------------------
 
+/** The body of a first page of the listing, once the store is seeded (served by the bare server at /page). */
+let pageBody = '{}';
+
 /** A bare node:http server answering a small JSON body: what any framework's overhead is measured against. */
 async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const body = JSON.stringify([{ id: 'RU-PK', title: 'Agreement', status: 'in-force', provisional: false, parties: ['RU', 'PK'] }]);
@@ -115,6 +118,12 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
       // A raw upload: stream the body to a file.
       const out = createWriteStream(join(root, 'raw-upload.bin'));
       void pipeline(req, out).then(() => res.end('{}'));
+      return;
+    }
+    if (req.url === '/page') {
+      // The same bytes a page of the listing answers: the floor for sending that much JSON.
+      res.setHeader('Content-Type', 'application/json');
+      res.end(pageBody);
       return;
     }
     if (req.url === '/file') {
@@ -311,6 +320,9 @@ async function main(): Promise<void> {
     report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, `bare node:http p99 ${fmt(bareLoad.p99, 1)} ms`, '', 'under 20 ms p99');
     const listing = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, headers: auth });
     report(`listings at concurrency 10 (${PACKETS})`, rps(listing), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(listing.perSecond / bareLoad.perSecond, 2)}x`, '3,000 req/s');
+    pageBody = await (await fetch(`${url}/v1/packets?box=inbox&limit=50`, { headers: auth })).text();
+    const barePage = await load({ url: `${baseline.url}/page` });
+    report(`  bare node:http sending the same ${fmt(Buffer.byteLength(pageBody) / 1024)} KiB page`, rps(barePage), '', `${fmt(listing.perSecond / barePage.perSecond, 2)}x`, 'the floor for that many bytes');
     report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
     const pageAfter = async (cursor: string | null): Promise<string | null> => {
       const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
