@@ -91,6 +91,16 @@ export async function unlockPrivateKey(armored: string, passphrase: string): Pro
   }
 }
 
+/** Whether an armored private key is passphrase-protected (a person's key must be, at rest). */
+export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
+  const openpgp = await loadOpenpgp();
+  try {
+    return !(await openpgp.readPrivateKey({ armoredKey: armored })).isDecrypted();
+  } catch (cause) {
+    throw new KeyError('this is not an OpenPGP private key', { cause });
+  }
+}
+
 /** Read an unprotected armored private key (the hub key). */
 export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKey> {
   const openpgp = await loadOpenpgp();
@@ -147,10 +157,10 @@ export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
  * operator; a secret one handed over by mistake must be refused, not quietly reduced to its public half.
  */
 export async function holdsSecretKey(bytes: Uint8Array): Promise<boolean> {
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  const head = String.fromCharCode(...bytes.subarray(0, 64));
   const openpgp = await loadOpenpgp();
   try {
-    const key = head.includes('-----BEGIN PGP') ? await openpgp.readKey({ armoredKey: Buffer.from(bytes).toString('utf8') }) : await openpgp.readKey({ binaryKey: bytes });
+    const key = head.includes('-----BEGIN PGP') ? await openpgp.readKey({ armoredKey: new TextDecoder().decode(bytes) }) : await openpgp.readKey({ binaryKey: bytes });
     return key.isPrivate();
   } catch {
     return false;
@@ -159,6 +169,6 @@ export async function holdsSecretKey(bytes: Uint8Array): Promise<boolean> {
 
 /** Read a public key from a file's bytes, armored or binary (GnuPG writes either). */
 export async function readPublicKeyBytes(bytes: Uint8Array): Promise<PublicKey> {
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-  return readPublicKey(head.includes('-----BEGIN PGP') ? Buffer.from(bytes).toString('utf8') : bytes);
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
+  return readPublicKey(head.includes('-----BEGIN PGP') ? new TextDecoder().decode(bytes) : bytes);
 }

@@ -183,6 +183,6 @@ export class PartWalker {
     const body = this.pkesk;
     if (body[0] !== 3) this.fail(`a session key packet is version ${body[0] ?? 'none'}, not 3`);
     if (body.length < 11) this.fail('a session key packet is too short');
-    this.keyIds.push(Buffer.from(body.slice(1, 9)).toString('hex').toUpperCase());
+    this.keyIds.push(Array.from(body.slice(1, 9), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase());
   }
 }

@@ -7,7 +7,8 @@
  * The caller must write the output somewhere private and keep it only after `verification`
  * resolves valid.
  */
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+// The WHATWG stream type, global in Node and in browsers alike.
+type WebReadableStream<T> = ReadableStream<T>;
 import { loadOpenpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 import { contextNotation, contextProblem, type Verification } from './signatures.ts';
@@ -59,7 +60,7 @@ export async function encryptPartForRecipients(
   const openpgp = await loadOpenpgp();
   if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
   const message = await openpgp.createMessage({
-    binary: plaintext as unknown as ReadableStream<Uint8Array>,
+    binary: plaintext,
     filename: literalFileName(options.filename),
     date: options.date,
   });
@@ -95,7 +96,7 @@ export async function decryptPart(
   const openpgp = await loadOpenpgp();
   let message;
   try {
-    message = await openpgp.readMessage({ binaryMessage: ciphertext as unknown as ReadableStream<Uint8Array> });
+    message = await openpgp.readMessage({ binaryMessage: ciphertext });
   } catch (cause) {
     throw new PartError('the part is not an OpenPGP message', { cause });
   }
@@ -162,7 +163,7 @@ export async function wrapSessionKeyFor(
 ): Promise<Uint8Array> {
   const openpgp = await loadOpenpgp();
   if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
-  const message = await openpgp.readMessage({ binaryMessage: ciphertextHead as unknown as ReadableStream<Uint8Array> });
+  const message = await openpgp.readMessage({ binaryMessage: ciphertextHead });
   let sessionKeys;
   try {
     sessionKeys = await openpgp.decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, date: options.date });

@@ -139,6 +139,10 @@ export const RequestListQuery = z.strictObject({
 });
 export type RequestListQuery = z.infer<typeof RequestListQuery>;
 
+/** The packets of a member's party that some part of does not open for the member's key yet. */
+export const AwaitingWrapsQuery = z.strictObject({ ...PageQuery });
+export type AwaitingWrapsQuery = z.infer<typeof AwaitingWrapsQuery>;
+
 export const OralRequestListQuery = z.strictObject({ ...PageQuery });
 export type OralRequestListQuery = z.infer<typeof OralRequestListQuery>;
 

@@ -10,23 +10,26 @@
  * checkpoint's signature: the caller passes checkpoints it trusts, or checks the one that
  * disagrees before it believes the disagreement.
  */
-import { hash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, type AuditEvent, type Checkpoint } from './evidence.ts';
 
-// One-shot hashes over reused buffers: a hash object and three updates per node cost twice as
-// much, and these run two or three times per event.
-const leafInput = Buffer.alloc(33);
-const nodeInput = Buffer.alloc(65);
+// Uint8Array and @noble/hashes, as in protocol/evidence.ts: the browser client checks logs too.
+// Inputs are written into reused buffers: one allocation less per hash, two or three hashes per event.
+const leafInput = new Uint8Array(33);
+const nodeInput = new Uint8Array(65);
 nodeInput[0] = 1;
-const leaf = (eventHash: string): Buffer => {
-  if (eventHash.length !== 64 || leafInput.write(eventHash, 1, 32, 'hex') !== 32) throw new TypeError('an event hash is 64 hex digits');
-  return hash('sha256', leafInput, 'buffer');
+const HEX64 = /^[0-9a-f]{64}$/;
+const leaf = (eventHash: string): Uint8Array => {
+  if (!HEX64.test(eventHash)) throw new TypeError('an event hash is 64 hex digits');
+  leafInput.set(hexToBytes(eventHash), 1);
+  return sha256(leafInput);
 };
-const node = (left: Buffer, right: Buffer): Buffer => {
-  left.copy(nodeInput, 1);
-  right.copy(nodeInput, 33);
-  return hash('sha256', nodeInput, 'buffer');
+const node = (left: Uint8Array, right: Uint8Array): Uint8Array => {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return sha256(nodeInput);
 };
 
 /**
@@ -35,7 +38,7 @@ const node = (left: Buffer, right: Buffer): Buffer => {
  * edge of the tree (at most log2(n) + 1 hashes).
  */
 export class MerkleAccumulator {
-  private readonly stack: Array<{ size: number; hash: Buffer }> = [];
+  private readonly stack: Array<{ size: number; hash: Uint8Array }> = [];
   private count = 0;
 
   get size(): number {
@@ -55,10 +58,10 @@ export class MerkleAccumulator {
 
   /** The root over everything pushed so far (hex). The subtrees fold right to left, as RFC 9162 splits at the largest power of two. */
   root(): string {
-    if (this.stack.length === 0) return hash('sha256', '', 'hex');
+    if (this.stack.length === 0) return bytesToHex(sha256(new Uint8Array(0)));
     let root = this.stack[this.stack.length - 1]!.hash;
     for (let i = this.stack.length - 2; i >= 0; i--) root = node(this.stack[i]!.hash, root);
-    return root.toString('hex');
+    return bytesToHex(root);
   }
 }
 

@@ -2,12 +2,13 @@
  * Canonical JSON (RFC 8785, JCS) for everything that is signed: manifests, release decisions.
  * One object has exactly one byte representation, so a signature covers meaning, not layout.
  */
-import { createRequire } from 'node:module';
+import canonicalizeModule from 'canonicalize';
 import type { z } from 'zod';
 import { describeIssues } from './issues.ts';
 
-// The package is CommonJS whose typings claim an ES default export; load it as what it is.
-const canonicalizeJson = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
+// The package is CommonJS whose typings claim an ES module with a default export; Node and the
+// bundler both hand the CommonJS export over as the default, typed here as what it is.
+const canonicalizeJson = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
 export function canonicalize(value: unknown): string {
   const text = canonicalizeJson(value);

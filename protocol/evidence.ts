@@ -7,7 +7,8 @@
  * verifies says the event (or the older log) is part of the log a checkpoint describes; it says
  * nothing about who signed that checkpoint: the caller checks the hub's signature with a pinned key.
  */
-import { createHash, hash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { canonicalize } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
@@ -153,7 +154,7 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
   const text = strings && Number.isSafeInteger(seq)
     ? JSON.stringify({ action, actor, at, detail, object, outcome, party, prevHash, seq })
     : canonicalize({ seq, at, actor, party, action, object, outcome, detail, prevHash });
-  return hash('sha256', text, 'hex');
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 export type ChainResult = { ok: true; size: number; head: string } | { ok: false; position: number; reason: string };
@@ -182,14 +183,15 @@ export function verifyChain(events: readonly AuditEvent[]): ChainResult {
 
 // --- RFC 9162 Merkle tree over the chain hashes ---------------------------------------------
 
-const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+// Uint8Array and @noble/hashes rather than Buffer and node:crypto: the browser client checks proofs too.
+const sha = (...parts: Uint8Array[]) => sha256(concatBytes(...parts));
+const LEAF = Uint8Array.of(0);
+const NODE = Uint8Array.of(1);
 
-export function leafHash(eventHash: string): Buffer {
-  return sha(LEAF, Buffer.from(eventHash, 'hex'));
+export function leafHash(eventHash: string): Uint8Array {
+  return sha(LEAF, hexToBytes(eventHash));
 }
-const node = (l: Buffer, r: Buffer) => sha(NODE, l, r);
+const node = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);
 const split = (n: number) => {
   let k = 1;
   while (k * 2 < n) k *= 2;
@@ -201,15 +203,15 @@ const split = (n: number) => {
  * of one log then cost O(n) hashing in all, not O(n) each.
  */
 export class MerkleTree {
-  private readonly leaves: Buffer[];
-  private readonly memo = new Map<string, Buffer>();
+  private readonly leaves: Uint8Array[];
+  private readonly memo = new Map<string, Uint8Array>();
 
   constructor(eventHashes: readonly string[]) {
     this.leaves = eventHashes.map(leafHash);
   }
 
   /** RFC 9162 MTH(D[from:to]). */
-  hash(from: number, to: number): Buffer {
+  hash(from: number, to: number): Uint8Array {
     const n = to - from;
     if (n === 0) return sha();
     if (n === 1) return this.leaves[from]!;
@@ -224,31 +226,31 @@ export class MerkleTree {
   }
 
   root(size = this.leaves.length): string {
-    return this.hash(0, size).toString('hex');
+    return bytesToHex(this.hash(0, size));
   }
 
   /** Inclusion proof of leaf `index` (0-based) in the tree of the first `size` leaves. */
   inclusionProof(index: number, size: number): string[] {
-    const path = (m: number, from: number, to: number): Buffer[] => {
+    const path = (m: number, from: number, to: number): Uint8Array[] => {
       const n = to - from;
       if (n <= 1) return [];
       const k = split(n);
       return m < k ? [...path(m, from, from + k), this.hash(from + k, to)] : [...path(m - k, from + k, to), this.hash(from, from + k)];
     };
     if (index < 0 || index >= size || size > this.leaves.length) throw new RangeError('no such leaf');
-    return path(index, 0, size).map((b) => b.toString('hex'));
+    return path(index, 0, size).map((b) => bytesToHex(b));
   }
 
   /** Consistency proof that the tree of the first `from` leaves is a prefix of the tree of the first `to`. */
   consistencyProof(from: number, to: number): string[] {
-    const sub = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
+    const sub = (m: number, start: number, end: number, whole: boolean): Uint8Array[] => {
       const n = end - start;
       if (m === n) return whole ? [] : [this.hash(start, end)];
       const k = split(n);
       return m <= k ? [...sub(m, start, start + k, whole), this.hash(start + k, end)] : [...sub(m - k, start + k, end, false), this.hash(start, start + k)];
     };
     if (from < 1 || from > to || to > this.leaves.length) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
-    return sub(from, 0, to, true).map((b) => b.toString('hex'));
+    return sub(from, 0, to, true).map((b) => bytesToHex(b));
   }
 }
 
@@ -271,7 +273,7 @@ export function verifyInclusion(eventHash: string, index: number, size: number, 
   let sn = size - 1;
   let r = leafHash(eventHash);
   for (const hex of proof) {
-    const p = Buffer.from(hex, 'hex');
+    const p = hexToBytes(hex);
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = node(p, r);
@@ -285,15 +287,15 @@ export function verifyInclusion(eventHash: string, index: number, size: number, 
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  return sn === 0 && r.toString('hex') === root;
+  return sn === 0 && bytesToHex(r) === root;
 }
 
 export function verifyConsistency(from: number, to: number, fromRoot: string, toRoot: string, proof: readonly string[]): boolean {
   if (from < 1 || from > to) return false;
   if (from === to) return proof.length === 0 && fromRoot === toRoot;
   if (proof.length === 0) return false;
-  let path = proof.map((h) => Buffer.from(h, 'hex'));
-  if ((from & (from - 1)) === 0) path = [Buffer.from(fromRoot, 'hex'), ...path];
+  let path = proof.map((h) => hexToBytes(h));
+  if ((from & (from - 1)) === 0) path = [hexToBytes(fromRoot), ...path];
   let fn = from - 1;
   let sn = to - 1;
   while (fn % 2 === 1) {
@@ -317,7 +319,7 @@ export function verifyConsistency(from: number, to: number, fromRoot: string, to
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  return sn === 0 && fr.toString('hex') === fromRoot && sr.toString('hex') === toRoot;
+  return sn === 0 && bytesToHex(fr) === fromRoot && bytesToHex(sr) === toRoot;
 }
 
 /** Parse a canonical signed statement (receipt or checkpoint); undefined when it is not canonical or not of the schema. */

@@ -34,7 +34,7 @@ import type { LoadResult } from './load.ts';
 import { seededPacketId, seedPackets } from './seed.ts';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { stampDocument } from '../client/core/stamp/index.ts';
-import { systemFonts } from '../client/stamp-fonts.ts';
+import { systemFonts } from '../client/node/stamp-fonts.ts';
 import { makeSamplePdf } from './sample-pdf.ts';
 
 const QUICK = process.argv.includes('--quick');

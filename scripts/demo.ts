@@ -117,6 +117,7 @@ async function main(): Promise<void> {
   say('The hub starts on a loopback port, and the officers log in by signing its challenge (no passwords on the hub).');
   hub = await startHub(dataDir, join(root, 'hub.log'));
   console.log(`   | ${hub.url}`);
+  say(`The same hub serves the web client: open ${hub.url}/ in a browser while the demo runs (docs/web.md; off loopback, serve HTTPS with --tls-cert and --tls-key).`);
   for (const o of officers) expectOk(await o.run('login', '--server', hub.url), `login ${o.name}`);
 
   say('Each officer vouches for the people of their own party with a signed membership statement.');
@@ -273,6 +274,7 @@ async function main(): Promise<void> {
   expectOk(await liaison(['audit', 'verify', '--data', dataDir, '--checkpoint', keptFile]), 'audit verify');
 
   console.log('\nThe story held at every step.');
+  console.log('To work in the browser, start a hub of your own (npx liaison hub init, then npx liaison serve --port 8443, as the README shows) and open http://127.0.0.1:8443/ (docs/web.md).');
 }
 
 main()

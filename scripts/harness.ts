@@ -65,9 +65,9 @@ export interface RunningHub {
 }
 
 /** `liaison serve` on a free loopback port; resolves with the URL it prints. */
-export function startHub(dataDir: string, logFile: string): Promise<RunningHub> {
+export function startHub(dataDir: string, logFile: string, extraArgs: string[] = []): Promise<RunningHub> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LIAISON_BIN, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-file', logFile], {
+    const child = spawn(process.execPath, [LIAISON_BIN, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-file', logFile, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -76,7 +76,7 @@ export function startHub(dataDir: string, logFile: string): Promise<RunningHub> 
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
+      const match = /listening on (https?:\/\/\S+)/.exec(out);
       if (match) {
         clearTimeout(timer);
         resolve({

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stampDocument } from '../client/core/stamp/index.ts';
-import { systemFonts } from '../client/stamp-fonts.ts';
+import { systemFonts } from '../client/node/stamp-fonts.ts';
 import { makeSamplePdf } from './sample-pdf.ts';
 
 const out = process.argv[2] ?? new URL('../docs/images/stamped-page.png', import.meta.url).pathname;

@@ -8,6 +8,7 @@ import express, { type Request, type Response, type NextFunction } from 'express
 import helmet from 'helmet';
 import { z } from 'zod';
 import {
+  AwaitingWrapsQuery,
   ChallengeRequest,
   EnrollBody,
   MembersQuery,
@@ -30,12 +31,13 @@ import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, problemMiddleware, toProblem } from './errors.ts';
 import { NoQuery, PacketParams, parse } from './validate.ts';
 import { openHub, type Hub } from './hub.ts';
-import { addMemberWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
+import { addMemberWraps, listAwaitingWraps, listPackets, openPart, packetDetail, receivePacket, submitPacket } from './packets.ts';
 import { enrollByOfficer, recordContact, restateMember, revokeMember, rotateOfficer } from './members.ts';
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from './releases.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 import { evidenceSettled, settleEvidence } from './evidence.ts';
 import { workflowRoutes } from './routes/workflow.ts';
+import { webClient } from './web.ts';
 import { agreementRules } from '../protocol/agreement.ts';
 
 
@@ -159,6 +161,10 @@ export function buildApp(hub: Hub): express.Express {
     const body = parse(StatementBody, req.body, 'body');
     res.json(publicMember(await restateMember(hub, memberOf(res), fingerprint, body)));
   });
+  v1.get('/members/:fingerprint/awaiting-wraps', auth, (req, res) => {
+    const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
+    res.json(listAwaitingWraps(hub, memberOf(res), fingerprint, parse(AwaitingWrapsQuery, req.query, 'query')));
+  });
   v1.post('/members/:fingerprint/revocation', auth, json, async (req, res) => {
     const { fingerprint } = parse(MemberParams, req.params, 'fingerprint');
     const body = parse(StatementBody, req.body, 'body');
@@ -248,6 +254,7 @@ export function buildApp(hub: Hub): express.Express {
   v1.use(evidenceRoutes(hub, auth));
   v1.use(workflowRoutes(hub, auth));
   app.use('/v1', v1);
+  app.use(webClient());
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     auditDenial(hub, err, req, res);

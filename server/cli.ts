@@ -83,11 +83,15 @@ export function addHubCommands(program: Command): void {
     .option('--port <n>', 'TCP port (0 picks a free one)', '8443')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--log-file <file>', 'write the log here instead of standard output')
-    .action(async (opts: { data: string; agreements: string; port: string; host: string; logFile?: string }) => {
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .action(async (opts: { data: string; agreements: string; port: string; host: string; logFile?: string; tlsCert?: string; tlsKey?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`"${opts.port}" is not a port number`);
+      if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
+      const tls = opts.tlsCert && opts.tlsKey ? { cert: opts.tlsCert, key: opts.tlsKey } : undefined;
       const { startServer } = await import('./main.ts');
-      const server = await startServer({ dataDir: opts.data, agreementsDir: opts.agreements, port, host: opts.host, ...(opts.logFile ? { logFile: opts.logFile } : {}) });
+      const server = await startServer({ dataDir: opts.data, agreementsDir: opts.agreements, port, host: opts.host, ...(opts.logFile ? { logFile: opts.logFile } : {}), ...(tls ? { tls } : {}) });
       const stop = () => {
         void server.close().then(() => process.exit(0));
       };
@@ -95,5 +99,6 @@ export function addHubCommands(program: Command): void {
       process.once('SIGTERM', stop);
       // The one line scripts wait for: the URL the hub answers on (printed once a stop is clean).
       console.log(`Liaison hub listening on ${server.url}`);
+      console.log(`Web client: ${server.url}/`);
     });
 }

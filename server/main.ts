@@ -3,8 +3,10 @@
  * only a listening socket has: timeouts against slow and stalled clients, and a limit on open
  * connections per address (docs/threat-model.md, "Slow and stalled clients").
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Server, Socket } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
 import { createApp } from './app.ts';
 import { parseHubConfig, type HubConfigInput } from './config.ts';
 
@@ -49,21 +51,38 @@ export function protectServer(server: HttpServer, limits: { headersTimeoutMs: nu
   });
 }
 
-export async function startServer(config: HubConfigInput & { port: number; host: string }): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
-  const { port, host, ...hubConfig } = config;
+/** TLS for `liaison serve --tls-cert --tls-key`: browsers give WebCrypto only to secure contexts. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+export async function startServer(config: HubConfigInput & { port: number; host: string; tls?: TlsFiles }): Promise<{ server: HttpServer; url: string; close(): Promise<void> }> {
+  const { port, host, tls, ...hubConfig } = config;
   const settings = parseHubConfig(hubConfig);
+  let credentials: { cert: Buffer; key: Buffer } | undefined;
+  if (tls) {
+    try {
+      credentials = { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+    } catch (cause) {
+      throw new Error(`cannot read the TLS certificate or key: ${(cause as Error).message}`, { cause });
+    }
+  }
   const liaison = await createApp(hubConfig);
   const app = liaison.app;
-  const server = await new Promise<HttpServer>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
-    s.on('error', reject);
+  // HTTPS when given a certificate (helmet's Strict-Transport-Security then binds browsers to it);
+  // plain HTTP otherwise, for loopback and for a reverse proxy that terminates TLS.
+  const server: HttpServer = credentials ? (createHttpsServer(credentials, app)) : createHttpServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
   });
   protectServer(server, settings, (address) => liaison.hub.auditUnauthenticated({ address, action: 'connect', code: 'too-many-connections' }));
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return {
     server,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
+    url: `${credentials ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

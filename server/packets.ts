@@ -12,7 +12,7 @@ import multer from 'multer';
 import { publicKeyOf } from './key-cache.ts';
 import { PartWalker, readWrapKeyIds } from '../keys/parts.ts';
 import { verifyDetached } from '../keys/signatures.ts';
-import { PacketUploadFields, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
+import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
 import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import type { Expected } from '../storage/group-commit.ts';
@@ -263,8 +263,8 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
             manifest: manifestText,
             signature,
           };
-          hub.store.insertPacket(record, newParts);
-        } else if (!hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts)) {
+          hub.store.insertPacket(record, newParts, readerKeys);
+        } else if (!hub.store.addRevision(manifest.packetId, manifest.revision, manifestText, signature, member.fingerprint, at, newParts, readerKeys)) {
           throw new Problem('conflict', `revision ${manifest.revision} of this packet was stored by someone else meanwhile, or the draft was submitted`);
         }
         hub.audit({
@@ -362,6 +362,32 @@ export function listPackets(hub: Hub, member: MemberRecord, query: PacketListQue
   return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
 }
 
+/**
+ * The packets of the caller's party that a colleague's key cannot open yet (enrolled, cleared or
+ * rotated after they were sent): what `liaison rewrap --for` would fix. Only packets the caller
+ * may see themselves are listed, and only at levels both are cleared for; a member of another
+ * party is answered as missing. Any member may ask (an officer to see who waits, a reader to
+ * know what to re-wrap, the member to know why a packet does not open).
+ */
+export function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerprint: string, query: AwaitingWrapsQuery): Page<PacketSummary> {
+  const target = hub.store.getMember(fingerprint);
+  if (!target || target.party !== caller.party) throw notFound('member');
+  const inactive = inactiveReason(target, hub.now());
+  if (inactive) throw new Problem('bad-request', `${fingerprint} cannot read anything (${inactive}): nothing is re-wrapped for that key`);
+  if (!canDownload(target)) throw new Problem('bad-request', `${fingerprint} has no receiving role (contact or clerk): nothing is re-wrapped for that key`);
+  const page = listed(() =>
+    hub.store.listings.awaitingWraps({
+      party: caller.party,
+      levels: readableLevels(caller).filter((level) => clearanceCovers(target.clearance, level)),
+      keyId: target.encryptionKeyId,
+      since: query.since,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
+}
+
 /** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 export function listed<T>(read: () => T): T {
   try {
@@ -447,7 +473,7 @@ export async function addMemberWraps(hub: Hub, caller: MemberRecord, packetId: s
   hub.store.transaction(() => {
     const current = hub.store.getMember(caller.fingerprint);
     if (!current || !canDownload(current) || !readRelation(current, packet, hub.store.releasesOf(packetId), hub.now())) throw notFound('packet');
-    for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, createdAt: at });
+    for (const [partId, pkesk] of wraps) hub.store.insertWrap({ packetId, partId, party: target.party, pkesk, keyIds: [target.encryptionKeyId], createdAt: at });
     hub.audit({ actor: caller.fingerprint, party: caller.party, action: 'packet.rewrap', object: packetId, outcome: 'allow', detail: { for: body.fingerprint, parts: wraps.size } });
   });
   return { packetId, fingerprint: body.fingerprint, parts: wraps.size };

@@ -150,7 +150,7 @@ export async function executeRelease(hub: Hub, member: MemberRecord, releaseId: 
     if (!executor || !releaseVisibleTo(executor, packet, current, hub.store.releasesOf(packet.id), hub.now())) throw notFound('release');
     if (!hub.store.markExecuted(release.id, now)) throw new Problem('conflict', 'this release was already executed');
     for (const [partId, pkesk] of wraps) {
-      hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, releaseId: release.id, createdAt: now });
+      hub.store.insertWrap({ packetId: packet.id, partId, party: release.thirdParty, pkesk, keyIds: expected, releaseId: release.id, createdAt: now });
     }
     hub.audit({ at: now, actor: member.fingerprint, party: member.party, action: 'release.execute', object: release.id, outcome: 'allow', detail: { packetId: packet.id, thirdParty: release.thirdParty, article } });
     recordReleaseReceipts(hub, release.id, 'release-executed');

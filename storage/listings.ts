@@ -102,6 +102,24 @@ export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement,
      AND a.requested_at >= @since AND (a.requested_at, a.release_id) < (@afterAt, @afterId)
    ORDER BY a.requested_at DESC, a.release_id DESC LIMIT @limit`;
 
+/**
+ * The packets a party lists, marked 1 where some part does not open for @keyId (no PKESK of the
+ * upload and no wrap since: migration 010). Packets stored before migration 010 have no reader
+ * rows and are never marked. Reads a bounded window of the party's listing, not the whole of it.
+ */
+export const AWAITING_WRAP_SQL = `SELECT ${PACKET_COLUMNS},
+     (EXISTS (SELECT 1 FROM part_readers r WHERE r.packet_id = p.id)
+      AND EXISTS (SELECT 1 FROM parts t WHERE t.packet_id = p.id AND NOT EXISTS
+        (SELECT 1 FROM part_readers r WHERE r.packet_id = t.packet_id AND r.part_id = t.part_id AND r.key_id = @keyId))) AS awaiting
+   FROM packet_access a INDEXED BY packet_access_all ${PACKET_JOIN}
+   WHERE a.party = @party
+     AND p.level IN (SELECT value FROM json_each(@levels))
+     AND a.created_at >= @since AND (a.created_at, a.packet_id) < (@afterAt, @afterId)
+   ORDER BY a.created_at DESC, a.packet_id DESC LIMIT @window`;
+
+/** How many listed packets one page of the awaiting-wrap listing reads at most (so no request scans a million rows). */
+export const AWAITING_WRAP_WINDOW = 2000;
+
 /** A listed packet: its record without the manifest text, which the detail route serves. */
 export const ORAL_PAGE_SQL = `SELECT o.* FROM oral_access a INDEXED BY oral_access_order
    JOIN oral_requests o ON o.id = a.oral_id
@@ -176,6 +194,34 @@ export class Listings {
       limit: f.limit + 1,
     }) as Row[];
     return paged(rows, f.limit, toListedPacket, (r) => [r.created_at as string, r.id as string]);
+  }
+
+  /**
+   * The packets of `f.party` (at `f.levels`) that a part of does not open for the key `keyId`.
+   * A page reads at most AWAITING_WRAP_WINDOW listed packets: it may hold fewer than `limit`
+   * items and still have a next cursor (the position the window reached).
+   */
+  awaitingWraps(f: Omit<PacketListFilter, 'folder' | 'agreementId' | 'kind' | 'state'> & { keyId: string }): Page<ListedPacket> {
+    const rows = this.db.prepare(AWAITING_WRAP_SQL).all({
+      party: f.party,
+      levels: JSON.stringify(f.levels),
+      keyId: f.keyId,
+      ...keyset(f.cursor, f.since),
+      window: AWAITING_WRAP_WINDOW,
+    }) as Row[];
+    const items: ListedPacket[] = [];
+    let stop: Row | undefined;
+    for (const row of rows) {
+      if (row.awaiting !== 1) continue;
+      if (items.length === f.limit) break;
+      items.push(toListedPacket(row));
+      stop = row;
+    }
+    // The next page starts after the last item kept, or after the window when it was read whole.
+    const full = rows.length === AWAITING_WRAP_WINDOW;
+    const rest = stop ? rows.slice(rows.indexOf(stop) + 1).some((r) => r.awaiting === 1) : false;
+    const position = rest ? stop : full ? rows.at(-1) : undefined;
+    return { items, nextCursor: position ? encodeCursor(position.created_at as string, position.id as string) : null };
   }
 
   /** Oral requests as rows; the caller maps them (storage/store.ts has the one mapper). */

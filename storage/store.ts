@@ -383,7 +383,8 @@ export class Store {
 
   // --- packets ----------------------------------------------------------------------------
 
-  insertPacket(p: PacketRecord, parts: ManifestPart[]): void {
+  /** `readerKeyIds`: the encryption key IDs every new part is encrypted to (checked by the caller). */
+  insertPacket(p: PacketRecord, parts: ManifestPart[], readerKeyIds: Iterable<string>): void {
     this.db
       .prepare(
         `INSERT INTO packets (id, agreement_id, sender_party, sender_fingerprint, kind, level, labels, state, revision, created_at, submitted_at)
@@ -393,16 +394,16 @@ export class Store {
     const recipient = this.db.prepare('INSERT INTO packet_recipients (packet_id, party) VALUES (?, ?)');
     for (const party of p.recipients) recipient.run(p.id, party);
     this.insertRevision(p.id, p.revision, p.manifest, p.signature, p.senderFingerprint, p.createdAt);
-    this.insertParts(p.id, parts);
+    this.insertParts(p.id, parts, readerKeyIds);
   }
 
   /** Record a new signed revision of a draft (an attached translation) and its new parts. */
   /** Compare-and-set on the draft's revision: false when revision N-1 is no longer the current draft. */
-  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[]): boolean {
+  addRevision(packetId: string, revision: number, manifest: string, signature: string, signedBy: string, at: string, newParts: ManifestPart[], readerKeyIds: Iterable<string>): boolean {
     const moved = this.db.prepare("UPDATE packets SET revision = ? WHERE id = ? AND revision = ? AND state = 'draft'").run(revision, packetId, revision - 1).changes;
     if (moved !== 1) return false;
     this.insertRevision(packetId, revision, manifest, signature, signedBy, at);
-    this.insertParts(packetId, newParts);
+    this.insertParts(packetId, newParts, readerKeyIds);
     return true;
   }
 
@@ -417,9 +418,19 @@ export class Store {
       .run(packetId, revision, manifest, signature, signedBy, at);
   }
 
-  private insertParts(packetId: string, parts: ManifestPart[]): void {
+  private insertParts(packetId: string, parts: ManifestPart[], readerKeyIds: Iterable<string>): void {
     const stmt = this.db.prepare('INSERT INTO parts (packet_id, part_id, role, lang, media_type, size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const part of parts) stmt.run(packetId, part.id, part.role, part.lang, part.mediaType, part.size, part.sha256);
+    const keyIds = [...readerKeyIds];
+    for (const part of parts) {
+      stmt.run(packetId, part.id, part.role, part.lang, part.mediaType, part.size, part.sha256);
+      this.addPartReaders(packetId, part.id, keyIds);
+    }
+  }
+
+  /** Record that a part now opens for these encryption keys (migration 010: who waits for a rewrap). */
+  private addPartReaders(packetId: string, partId: string, keyIds: Iterable<string>): void {
+    const stmt = this.db.prepare('INSERT OR IGNORE INTO part_readers (packet_id, part_id, key_id) VALUES (?, ?, ?)');
+    for (const keyId of keyIds) stmt.run(packetId, partId, keyId);
   }
 
   getPacket(id: string): PacketRecord | undefined {
@@ -507,10 +518,12 @@ export class Store {
     return this.db.prepare("UPDATE releases SET state = 'executed', executed_at = ? WHERE id = ? AND state = 'consented'").run(at, id).changes === 1;
   }
 
-  insertWrap(w: { packetId: string; partId: string; party: string; pkesk: Uint8Array; releaseId?: string; createdAt: string }): void {
+  /** `keyIds`: the encryption key IDs the wrap opens for (checked by the caller). */
+  insertWrap(w: { packetId: string; partId: string; party: string; pkesk: Uint8Array; keyIds: Iterable<string>; releaseId?: string; createdAt: string }): void {
     this.db
       .prepare('INSERT INTO wraps (packet_id, part_id, party, pkesk, release_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(w.packetId, w.partId, w.party, Buffer.from(w.pkesk), w.releaseId ?? null, w.createdAt);
+    this.addPartReaders(w.packetId, w.partId, w.keyIds);
   }
 
   /** The extra PKESK packets to serve in front of a part to members of `party`, oldest first. */

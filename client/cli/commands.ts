@@ -9,9 +9,10 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { collect, HubClient } from '../api.ts';
-import { pinnedHub } from '../evidence.ts';
-import { logIn } from '../login.ts';
+import { collect, HubClient } from '../core/api.ts';
+import { keySigner, logIn, logOut } from '../core/session.ts';
+import { nodeUploader } from '../node/upload.ts';
+import { pinnedHub } from '../node/checkpoints.ts';
 import {
   ClientError,
   clearSession,
@@ -26,22 +27,16 @@ import {
   saveKey,
   saveSession,
   unlockKey,
-} from '../home.ts';
-import {
-  attachTranslation,
-  decideRelease,
-  executeRelease,
-  fetchPacket,
-  mediaTypeOf,
-  sendPacket,
-  type ClientContext,
-} from '../packets.ts';
+} from '../node/home.ts';
+import type { ClientContext } from '../core/context.ts';
+import { decideRelease, executeRelease } from '../core/packets.ts';
+import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node/packets.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
 import { isoDate, langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
-import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../releases.ts';
+import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
@@ -132,11 +127,11 @@ export function addClientCommands(program: Command): void {
       const fingerprint = fingerprintOf(privateKey);
       let api: HubClient;
       try {
-        api = new HubClient(new URL(opts.server).toString());
+        api = new HubClient(new URL(opts.server).toString(), undefined, undefined, nodeUploader);
       } catch {
         throw new ClientError(`"${opts.server}" is not a URL`);
       }
-      const session = await logIn(api, privateKey, now, pinnedHub(home));
+      const session = await logIn(api, keySigner(privateKey, now), now, pinnedHub(home));
       saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
       if (printJson(opts.json, { server: api.baseUrl, member: session.member, expiresAt: session.expiresAt })) return;
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${localTime(session.expiresAt)}.`);
@@ -148,7 +143,7 @@ export function addClientCommands(program: Command): void {
     .action(async () => {
       const home = homeDir();
       const session = loadSession(home);
-      await new HubClient(session.server, session.token, session.fingerprint).logout().catch(() => undefined);
+      await logOut(new HubClient(session.server, session.token, session.fingerprint)).catch(() => undefined);
       clearSession(home);
       console.log('Logged out.');
     });
@@ -469,7 +464,7 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
-      const { checkDeclaredLanguage, detectLanguage, sampleText } = await import('../language.ts');
+      const [{ checkDeclaredLanguage, detectLanguage }, { sampleText }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
       const text = await sampleText(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });

@@ -3,10 +3,13 @@
  * trust store with this person's pins, the verified directory, and a progress reporter.
  */
 import { fingerprintOf } from '../../keys/identity.ts';
-import { HubClient } from '../api.ts';
-import { ClientError, homeDir, loadSession, unlockKey } from '../home.ts';
-import type { ClientContext, Notice } from '../packets.ts';
-import { TrustedDirectory, TrustStore } from '../trust.ts';
+import { HubClient } from '../core/api.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
+import { TrustedDirectory, type TrustStore } from '../core/trust.ts';
+import { ClientError, homeDir, loadSession, unlockKey } from '../node/home.ts';
+import { nodeSha256 } from '../node/packets.ts';
+import { openTrustStore } from '../node/trust-file.ts';
+import { nodeUploader } from '../node/upload.ts';
 import { progressReporter } from './output.ts';
 
 /** The CLI's clock. Library code takes it as a parameter; only the command line reads the wall clock. */
@@ -17,11 +20,11 @@ export async function context(options: { quiet?: boolean } = {}): Promise<{ ctx:
   const session = loadSession(home);
   const key = await unlockKey(home);
   if (fingerprintOf(key) !== session.fingerprint) throw new ClientError('the session belongs to another key: log in again');
-  const api = new HubClient(session.server, session.token, session.fingerprint);
+  const api = new HubClient(session.server, session.token, session.fingerprint, nodeUploader);
   const me = await api.me();
-  const trust = new TrustStore(home);
+  const trust = openTrustStore(home);
   const reporter = await progressReporter(!options.quiet && process.stderr.isTTY === true);
-  return { ctx: { api, directory: new TrustedDirectory(api, trust, now), me, key, now, progress: reporter.progress }, trust, done: reporter.stop };
+  return { ctx: { api, directory: new TrustedDirectory(api, trust, now), me, key, now, progress: reporter.progress, sha256: nodeSha256 }, trust, done: reporter.stop };
 }
 
 export function printNotices(notices: Notice[]): void {

@@ -9,23 +9,20 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
-import { HubClient } from '../api.ts';
+import { HubClient } from '../core/api.ts';
 import {
   EvidenceApi,
-  keptCheckpoints,
-  pinHub,
-  pinnedHub,
-  readCheckpointFile,
-  saveCheckpoint,
   verifiedCheckpoint,
   verifyAuditExport,
   verifyEvidenceBundle,
   verifyReceipts,
   type LogCheck,
   UNVERIFIED,
-} from '../evidence.ts';
-import { ClientError, homeDir, loadSession } from '../home.ts';
-import { TrustStore, TrustedDirectory } from '../trust.ts';
+} from '../core/evidence.ts';
+import { TrustedDirectory } from '../core/trust.ts';
+import { keptCheckpoints, pinHub, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
+import { ClientError, homeDir, loadSession } from '../node/home.ts';
+import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
@@ -69,7 +66,7 @@ function report(check: LogCheck, okSentence: string, json?: boolean, extra: Reco
 /** The officers this person pinned (liaison trust add), by party; retired ones too, for older signatures. */
 function pinnedOfficers(): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const pin of new TrustStore(homeDir()).pins()) out.set(pin.party, [...(out.get(pin.party) ?? []), pin.fingerprint]);
+  for (const pin of openTrustStore(homeDir()).pins()) out.set(pin.party, [...(out.get(pin.party) ?? []), pin.fingerprint]);
   return out;
 }
 
@@ -123,7 +120,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const nameOf = new Map<string, string>();
       const parties = new Set(receipts.map((r) => (JSON.parse(r.statement) as { party?: string; issuer?: { role?: string } })).filter((r) => r.issuer?.role === 'person').map((r) => r.party ?? ''));
       // Recipients' keys only as vouched for by their party's pinned officers, never on the hub's word.
-      const directory = new TrustedDirectory(api, new TrustStore(homeDir()), now);
+      const directory = new TrustedDirectory(api, openTrustStore(homeDir()), now);
       for (const party of parties) {
         if (!party) continue;
         for (const m of await directory.members(party)) {
@@ -190,7 +187,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
         return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
-      const { verifyAuditExportFile } = await import('../audit-file.ts');
+      const { verifyAuditExportFile } = await import('../node/audit-file.ts');
       const { check, events, scope } = await verifyAuditExportFile(opts.file!, (hub) => ({ pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, hub), ...extra], now: now() }));
       report(check, `Audit log verified: ${events} events${scope === 'all' ? '' : ` visible to ${scope}`}.`, opts.json, { events, scope });
     });

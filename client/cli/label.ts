@@ -3,7 +3,7 @@
  * signed manifest. Prints what holds, or each problem in a sentence and exits 1.
  */
 import type { Command } from 'commander';
-import { verifiedManifest } from '../packets.ts';
+import { verifiedManifest } from '../core/packets.ts';
 import { context } from './context.ts';
 
 export function addLabelCommands(program: Command): void {
@@ -15,7 +15,7 @@ export function addLabelCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const { verifyFolderLabel } = await import('../stamped.ts');
+      const { verifyFolderLabel } = await import('../node/stamped.ts');
       const result = await verifyFolderLabel(ctx, dir, verifiedManifest);
       if (opts.json) console.log(JSON.stringify({ packetId: result.packetId, checkedFiles: result.checkedFiles, problems: result.problems }, null, 2));
       else if (result.problems.length === 0) {

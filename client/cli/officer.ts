@@ -8,17 +8,18 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
 import { Agreement } from '../../protocol/agreement.ts';
 import { describeIssues } from '../../protocol/issues.ts';
-import { HubClient } from '../api.ts';
+import { collect as collectAll, HubClient } from '../core/api.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
-import type { Role } from '../../protocol/ids.ts';
+import { RECEIVING_ROLES, type Role } from '../../protocol/ids.ts';
 import { Level } from '../../protocol/levels.ts';
 import { ContactEntry, MembershipStatement } from '../../protocol/statements.ts';
-import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../home.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../officer.ts';
-import { rewrapFor } from '../packets.ts';
-import { PINS_FORMAT, PinsFile, TrustStore } from '../trust.ts';
+import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../node/home.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
+import { rewrapFor } from '../core/packets.ts';
+import { openTrustStore } from '../node/trust-file.ts';
+import { PINS_FORMAT, PinsFile } from '../core/trust.ts';
 import { context, now } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
@@ -103,7 +104,7 @@ export function addTrustCommands(program: Command): void {
       if (unknown.length > 0) {
         throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${known.from} (${[...known.parties].sort().join(', ')}); nothing was pinned`);
       }
-      const store = new TrustStore(homeDir());
+      const store = openTrustStore(homeDir());
       const results = wanted.map((w) => ({ ...w, added: store.add(w.party, w.officer, 'out-of-band', now()) }));
       if (opts.json) return console.log(JSON.stringify(results, null, 2));
       for (const r of results) console.log(r.added ? `Pinned ${r.officer} as an officer of ${r.party}.` : `${r.officer} was already pinned for ${r.party}.`);
@@ -117,7 +118,7 @@ export function addTrustCommands(program: Command): void {
     .option('--with-my-key', 'add your own key for your party (an officer handing out their fingerprint)')
     .action(async (opts: { out: string; party?: string[]; withMyKey?: boolean }) => {
       const home = homeDir();
-      const pins = new TrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
+      const pins = openTrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
       if (opts.withMyKey) {
         const session = loadSession(home);
         const mine = fingerprintOf(await readPublicKey(readArmoredPublicKey(home)));
@@ -136,7 +137,7 @@ export function addTrustCommands(program: Command): void {
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
     .option('--json', 'print the result as JSON')
     .action((opts: { party: string; officer: string; json?: boolean }) => {
-      if (!new TrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
+      if (!openTrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
       if (printJson(opts.json, { party: opts.party, officer: opts.officer, removed: true })) return;
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
     });
@@ -145,7 +146,7 @@ export function addTrustCommands(program: Command): void {
     .description('show pinned officers')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      const pins = new TrustStore(homeDir()).pins();
+      const pins = openTrustStore(homeDir()).pins();
       if (opts.json) return console.log(JSON.stringify(pins, null, 2));
       if (pins.length === 0) return console.log('No officers pinned.');
       console.log(table([['PARTY', 'OFFICER', 'SOURCE', 'SINCE', 'RETIRED'], ...pins.map((p) => [p.party, p.fingerprint, p.source, p.addedAt.slice(0, 10), p.retiredAt?.slice(0, 10) ?? ''])]));
@@ -204,11 +205,13 @@ export function addTrustCommands(program: Command): void {
     .command('rewrap')
     .description('let a colleague read earlier packets (newly cleared or a new key): re-wrap session keys, never re-encrypt')
     .requiredOption('--for <fingerprint>', "the colleague's key", fingerprint)
-    .argument('[packets...]', 'packet ids (default: every packet you can read)')
+    .argument('[packets...]', 'packet ids (default: the packets the hub lists as waiting for that key)')
+    .option('--all', 'try every packet you can read (packets stored before the hub kept track of who can open them)')
     .option('--json', 'print the result as JSON')
-    .action(async (ids: string[], opts: { for: string; json?: boolean }) => {
+    .action(async (ids: string[], opts: { for: string; all?: boolean; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const result = await rewrapFor(ctx, opts.for, ids);
+      const result = await rewrapFor(ctx, opts.for, ids, opts.all === true);
+      if (result.done.length === 0 && result.skipped.length === 0 && !opts.json) console.log(`Nothing waits for ${opts.for}: every packet you can read already opens for that key.`);
       if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
       if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
@@ -256,6 +259,33 @@ export function addOfficerCommands(program: Command): void {
       if (printJson(opts.json, member)) return;
       console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}${member.validUntil ? ` until ${localTime(member.validUntil)}` : ''}.`);
     });
+  officer
+    .command('awaiting-rewrap')
+    .description('the members of your party who cannot open packets they are entitled to yet (enrolled, cleared or rotated after the packets were sent)')
+    .option('--member <fingerprint>', "list that member's waiting packets", fingerprint)
+    .option('--json', 'print JSON')
+    .action(async (opts: { member?: string; json?: boolean }) => {
+      const { ctx } = await context({ quiet: true });
+      if (opts.member) {
+        const packets = await collectAll(ctx.api.awaitingWraps(opts.member));
+        if (printJson(opts.json, packets)) return;
+        if (packets.length === 0) return console.log(`Nothing waits for ${opts.member}.`);
+        console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
+        return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
+      }
+      // Only members this client verifies against its pins, with a role that receives packets.
+      const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
+      const rows = [];
+      for (const m of readers) {
+        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+        if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+      }
+      if (printJson(opts.json, rows)) return;
+      if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
+      console.log(table([['NAME', 'FINGERPRINT', 'WAITING'], ...rows.map((r) => [r.name, r.fingerprint, r.more ? `${r.waiting}+` : String(r.waiting)])]));
+      console.log('A colleague who can read the packets runs: liaison rewrap --for FINGERPRINT (liaison officer awaiting-rewrap --member FINGERPRINT lists them)');
+    });
+
   officer
     .command('set-clearance')
     .description("change a member's clearance (a downgrade counts from their next request)")

@@ -6,10 +6,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
 import { markingLevel, type Agreement } from '../../protocol/agreement.ts';
 import { LEVELS, Level } from '../../protocol/levels.ts';
-import type { HubClient } from '../api.ts';
-import { ClientError } from '../home.ts';
-import { normaliseLanguageTag } from '../language-codes.ts';
-import { mediaTypeOf } from '../packets.ts';
+import { ClientError } from '../core/errors.ts';
+import type { HubClient } from '../core/api.ts';
+import { normaliseLanguageTag } from '../core/language-codes.ts';
+import { mediaTypeOf } from '../node/packets.ts';
 
 /** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
 export function languageTag(value: string): string {
@@ -90,7 +90,7 @@ export function sinceDate(value: string): string {
 export async function languageOf(path: string, given: string | undefined): Promise<string> {
   requireFile(path);
   if (given) return languageTag(given);
-  const { detectLanguage, sampleText } = await import('../language.ts');
+  const [{ detectLanguage }, { sampleText }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
   const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
   const detected = text === null ? 'und' : detectLanguage(text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);

@@ -6,10 +6,10 @@
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
-import { ApiError, HubClient } from '../api.ts';
-import { ClientError, homeDir, loadSession } from '../home.ts';
+import { ApiError, HubClient } from '../core/api.ts';
+import { WorkflowApi } from '../core/workflow-api.ts';
+import { ClientError, homeDir, loadSession } from '../node/home.ts';
 import {
-  WorkflowApi,
   changeRequestState,
   checkAuthenticity,
   confirmAuthenticity,
@@ -17,7 +17,7 @@ import {
   sendInReply,
   sendRequest,
   type Writing,
-} from '../workflow.ts';
+} from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, level, outputFolder, parties, resolveLevel, sinceDate } from './options.ts';

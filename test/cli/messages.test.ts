@@ -173,7 +173,15 @@ describe('items 9 and 10: fetch', () => {
     await ok(late.run('login', '--server', w.hub.url));
     const out = join(w.root, 'farid-out');
     refusedWith(await late.run('fetch', id, '--out', out, '--quiet'), new RegExp(`a colleague of PK who can read it must run: liaison rewrap --for ${late.fingerprint} ${id}`));
-    await ok(w.ayesha.run('rewrap', '--for', late.fingerprint, id));
+    // Their officer sees who waits, and for what; a colleague re-wraps what the hub lists, checking each packet.
+    const waiting = await ok(w.officers.PK.run('officer', 'awaiting-rewrap'));
+    expect(waiting.stdout).toMatch(new RegExp(`Farid Malik +${late.fingerprint} +\\d+`));
+    expect(waiting.stdout).toContain('liaison rewrap --for FINGERPRINT');
+    const listed = JSON.parse((await ok(w.officers.PK.run('officer', 'awaiting-rewrap', '--member', late.fingerprint, '--json'))).stdout) as Array<{ packetId: string }>;
+    expect(listed.map((p) => p.packetId)).toContain(id);
+    const rewrapped = JSON.parse((await ok(w.ayesha.run('rewrap', '--for', late.fingerprint, '--json'))).stdout) as { done: string[] };
+    expect(rewrapped.done).toContain(id);
+    expect((await ok(w.officers.PK.run('officer', 'awaiting-rewrap', '--member', late.fingerprint))).stdout).toBe(`Nothing waits for ${late.fingerprint}.\n`);
     await ok(late.run('fetch', id, '--out', out, '--quiet'));
   });
 

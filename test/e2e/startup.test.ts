@@ -14,8 +14,8 @@ import { LIAISON_BIN, liaison } from '../../scripts/harness.ts';
 
 const PRELOAD = fileURLToPath(new URL('../helpers/loaded-modules.ts', import.meta.url));
 const HEAVY_CLIENT = ['openpgp', 'pdfjs-dist', 'mammoth', 'franc', 'cli-progress', 'form-data', '@cantoo/pdf-lib', '@cantoo/fontkit', 'bidi-js', 'fast-xml-parser'];
-// Small, but each costs a listing's start-up: loaded by the commands that name files, languages or ask a passphrase.
-const ON_USE = ['mime-types', 'mime-db', 'iso-639-3', 'read'];
+// Small, but each costs a listing's start-up: loaded by the commands that name files or ask a passphrase.
+const ON_USE = ['mime-types', 'mime-db', 'read'];
 const HUB_ONLY = ['express', 'better-sqlite3', 'multer', 'helmet', 'pino'];
 const DOCUMENT_READERS = ['pdfjs-dist', 'mammoth', 'franc'];
 let root: string;

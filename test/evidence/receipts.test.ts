@@ -15,9 +15,10 @@ import { canonicalize } from '../../protocol/canonical.ts';
 import { Checkpoint, RECEIPT_FORMAT, Receipt, parseStatement, type AuditExport, type EvidenceBundle, type SignedReceipt } from '../../protocol/evidence.ts';
 import { RELEASE_DECISION_FORMAT, type Release } from '../../protocol/release.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
-import { verifyAuditExport, verifyEvidenceBundle, verifyReceipts } from '../../client/evidence.ts';
+import { verifyAuditExport, verifyEvidenceBundle, verifyReceipts } from '../../client/core/evidence.ts';
 import { buildPacket, keysOf, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
-import { AGREEMENTS_DIR, CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, CANARY, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { enrollCast } from '../helpers/cast.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -61,19 +62,13 @@ async function retrievalReceipt(reader: Person, p: BuiltPacket, change: (r: Rece
 
 beforeAll(async () => {
   world = await makeWorld();
-  const date = world.clock.now();
-  [ruContact, ruOfficer, pkContact, pkLow, kzContact] = await Promise.all([
-    makePerson('Ivan Petrov', 'RU', date),
-    makePerson('Sergei Volkov', 'RU', date),
-    makePerson('Ayesha Khan', 'PK', date),
-    makePerson('Bilal Ahmed', 'PK', date),
-    makePerson('Aigerim Nurlanovna', 'KZ', date),
-  ]);
-  await world.enroll(ruContact, ['contact'], 'TOP SECRET');
-  await world.enroll(ruOfficer, ['officer'], 'TOP SECRET');
-  await world.enroll(pkContact, ['contact'], 'SECRET');
-  await world.enroll(pkLow, ['contact'], 'CONFIDENTIAL');
-  await world.enroll(kzContact, ['contact'], 'SECRET');
+  ({ ruContact, ruOfficer, pkContact, pkLow, kzContact } = await enrollCast(world, {
+    ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
+    ruOfficer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+    pkContact: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+    pkLow: { name: 'Bilal Ahmed', party: 'PK', roles: ['contact'], clearance: 'CONFIDENTIAL' },
+    kzContact: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+  }));
   hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: CHECKPOINT_EVERY }, world.clock.now);
   decisions = eventCount();
   for (const p of [ruContact, ruOfficer, pkContact, pkLow, kzContact]) tokens.set(p, await decided(1, () => login(hub.app, p, world.clock.now())));

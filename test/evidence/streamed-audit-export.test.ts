@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditExportFile } from '../../client/audit-file.ts';
+import { verifyAuditExportFile } from '../../client/node/audit-file.ts';
 import { AuditStreamVerifier, MerkleAccumulator, isStreamedAuditExport } from '../../protocol/audit-stream.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { AUDIT_GENESIS, Checkpoint, auditEventHash, merkleRoot, parseStatement, type SignedCheckpoint } from '../../protocol/evidence.ts';

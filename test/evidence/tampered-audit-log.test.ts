@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditExport } from '../../client/evidence.ts';
+import { verifyAuditExport } from '../../client/core/evidence.ts';
 import { Checkpoint, auditEventHash, parseStatement, type AuditExport, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
 import { operatorAuditLog } from '../../server/evidence.ts';

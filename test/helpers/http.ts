@@ -1,7 +1,7 @@
 /**
  * HTTP and disk observations shared by the HTTP, security and trust tests: authenticated calls,
  * a part as raw bytes, what lies in a hub's data directory, a part decrypted by a reader, an
- * officer's release decision and session-key wraps, all with real keys.
+ * officer's release decision and session-key wraps, and the one check of a problem+json answer, all with real keys.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,4 +78,28 @@ export async function wrapsFor(packet: BuiltPacket, reader: Person, recipients: 
       pkesk: Buffer.from(await wrapSessionKeyFor(Readable.toWeb(Readable.from([f.bytes])) as ByteStream, { decryptionKey: reader.key, newRecipients: await keysOf(recipients), date })).toString('base64'),
     })),
   );
+}
+
+// --- answers --------------------------------------------------------------------------------
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  article?: string;
+}
+
+/** The answer is an RFC 9457 problem with this status (and article), and shows no stack. */
+export function expectProblem(res: { status: number; headers: Record<string, string>; body: unknown; text?: string }, status: number, article?: string): ProblemBody {
+  expect(res.status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.body as ProblemBody;
+  expect(body.status).toBe(status);
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  if (article !== undefined) expect(body.article).toBe(article);
+  expect(res.text ?? '').not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  return body;
 }

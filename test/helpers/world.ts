@@ -11,7 +11,7 @@ import { createApp, type LiaisonApp } from '../../server/app.ts';
 import { parseHubConfig } from '../../server/config.ts';
 import { openHub } from '../../server/hub.ts';
 import { enrollByOfficer } from '../../server/members.ts';
-import { signMembership } from '../../client/officer.ts';
+import { signMembership } from '../../client/core/officer.ts';
 import { generatePersonKey, unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Role } from '../../protocol/ids.ts';
@@ -51,6 +51,7 @@ export async function makePerson(name: string, party: string, date = new Date())
 export interface World {
   dir: string;
   dataDir: string;
+  agreementsDir: string;
   clock: TestClock;
   /** The officer who vouches for the members of each party (the first officer enrolled, or one made for it). */
   officers: Map<string, Person>;
@@ -63,15 +64,19 @@ export interface World {
   cleanup(): void;
 }
 
-/** A new hub. Backdated a minute so keys made "now" are valid on it. */
-export async function makeWorld(): Promise<World> {
+/**
+ * A new hub on the shipped agreements (or on `agreementsDir`, for scenarios that write their own).
+ * This is the one world builder: the security cast (test/security/support.ts), the workflow
+ * scenes (test/workflow/support.ts) and the trust tests all stand on it.
+ */
+export async function makeWorld(agreementsDir = AGREEMENTS_DIR): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'liaison-test-'));
   const dataDir = join(dir, 'hub');
   const clock = new TestClock();
-  await initHub({ dataDir, agreementsDir: AGREEMENTS_DIR, now: clock.now() });
+  await initHub({ dataDir, agreementsDir, now: clock.now() });
   const officers = new Map<string, Person>();
   const bootstrap = async (officer: Person) => {
-    await enrollMember({ dataDir, agreementsDir: AGREEMENTS_DIR, party: officer.party, publicKey: new TextEncoder().encode(officer.armoredPublicKey), roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
+    await enrollMember({ dataDir, agreementsDir, party: officer.party, publicKey: new TextEncoder().encode(officer.armoredPublicKey), roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
     officers.set(officer.party, officer);
   };
   const world: World = {
@@ -85,7 +90,7 @@ export async function makeWorld(): Promise<World> {
         await bootstrap(await makePerson(`Officer ${person.party}`, person.party, clock.now()));
       }
       const officer = officers.get(person.party)!;
-      const hub = await openHub(parseHubConfig({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent' }), clock.now);
+      const hub = await openHub(parseHubConfig({ dataDir, agreementsDir, logLevel: 'silent' }), clock.now);
       try {
         const signed = await signMembership(officer, person.armoredPublicKey, { party: person.party, roles, clearance, ...extra }, clock.now());
         await enrollByOfficer(hub, hub.store.getMember(officer.fingerprint)!, { publicKey: person.armoredPublicKey, statement: signed.statement, signature: signed.signature });
@@ -93,7 +98,8 @@ export async function makeWorld(): Promise<World> {
         await hub.close();
       }
     },
-    open: () => createApp({ dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'info', logFile: join(dir, 'hub.log') }, clock.now),
+    agreementsDir,
+    open: () => createApp({ dataDir, agreementsDir, logLevel: 'info', logFile: join(dir, 'hub.log') }, clock.now),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
   return world;

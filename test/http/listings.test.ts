@@ -197,3 +197,50 @@ describe('the access table follows every way a packet becomes visible', () => {
     ]);
   });
 });
+
+describe('packets waiting for a rewrap (GET /v1/members/:fingerprint/awaiting-wraps)', () => {
+  it('lists exactly the packets a part of which does not open for the key, at levels both members are cleared for, in bounded windows', async () => {
+    const db = cast.hub.hub.store.db;
+    const keyOf = (fpr: string) => (db.prepare('SELECT encryption_key_id AS k FROM members WHERE fingerprint = ?').get(fpr) as { k: string }).k;
+    const low = keyOf(cast.people.pkLow.fingerprint);
+    const ayesha = keyOf(cast.people.pkContact.fingerprint);
+    // Every packet PK lists has two parts (the seed made p1 for most); every fiftieth one's second part does not open for Bilal.
+    const listed = db.prepare("SELECT packet_id AS id FROM packet_access WHERE party = 'PK' ORDER BY packet_id").all() as Array<{ id: string }>;
+    const part = db.prepare("INSERT OR IGNORE INTO parts (packet_id, part_id, role, lang, media_type, size, sha256) VALUES (?, ?, 'original', 'ru', 'text/plain', 1, ?)");
+    const reader = db.prepare('INSERT INTO part_readers (packet_id, part_id, key_id) VALUES (?, ?, ?)');
+    db.transaction(() => {
+      listed.forEach(({ id }, i) => {
+        for (const p of ['p1', 'p2']) {
+          part.run(id, p, `${p}${i}`.padStart(64, '0'));
+          reader.run(id, p, ayesha);
+          if (p === 'p1' || i % 50 !== 0) reader.run(id, p, low);
+        }
+      });
+    })();
+    const waiting = new Set(listed.filter((_r, i) => i % 50 === 0).map((r) => r.id));
+    // The reference: Bilal (CONFIDENTIAL) and Ayesha (SECRET) are both cleared for RESTRICTED and CONFIDENTIAL only.
+    const visible = db
+      .prepare("SELECT a.packet_id AS id FROM packet_access a JOIN packets p ON p.id = a.packet_id WHERE a.party = 'PK' AND p.level IN ('RESTRICTED', 'CONFIDENTIAL') ORDER BY a.created_at DESC, a.packet_id DESC")
+      .all() as Array<{ id: string }>;
+    const expected = visible.map((r) => r.id).filter((id) => waiting.has(id));
+
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let shortPagesWithMore = 0;
+    do {
+      const res = await get(cast.app, `/v1/members/${cast.people.pkLow.fingerprint}/awaiting-wraps?limit=100${cursor ? `&cursor=${cursor}` : ''}`, cast.tokens.pkContact).expect(200);
+      const page = res.body as Page;
+      ids.push(...page.items.map((p) => p.packetId));
+      cursor = page.nextCursor;
+      if (cursor && page.items.length < 100) shortPagesWithMore++;
+    } while (cursor);
+    expect(ids).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(100);
+    // No request read the whole listing: windows ended pages early at least once.
+    expect(shortPagesWithMore).toBeGreaterThan(0);
+    // Bilal asking for himself sees the same; a member of another party does not learn of them.
+    const own = await get(cast.app, `/v1/members/${cast.people.pkLow.fingerprint}/awaiting-wraps?limit=5`, cast.tokens.pkLow).expect(200);
+    expect((own.body as Page).items.map((p) => p.packetId)).toEqual(expected.slice(0, 5));
+    await get(cast.app, `/v1/members/${cast.people.pkLow.fingerprint}/awaiting-wraps`, cast.tokens.ruContact).expect(404);
+  });
+});

@@ -8,9 +8,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';
-import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { CANARY, makeWorld, type Person, type World } from '../helpers/world.ts';
 import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
 import { blobFiles, decision, downloadBytes, plaintextOf, wrapsFor } from '../helpers/http.ts';
+import { enrollCast } from '../helpers/cast.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -24,21 +25,14 @@ const app = () => hub.app;
 
 beforeAll(async () => {
   world = await makeWorld();
-  const date = world.clock.now();
-  [ruContact, ruClerk, ruOfficer, pkContact, pkLowClearance, kzContact] = await Promise.all([
-    makePerson('Ivan Petrov', 'RU', date),
-    makePerson('Olga Smirnova', 'RU', date),
-    makePerson('Sergei Volkov', 'RU', date),
-    makePerson('Ayesha Khan', 'PK', date),
-    makePerson('Bilal Ahmed', 'PK', date),
-    makePerson('Aigerim Nurlanovna', 'KZ', date),
-  ]);
-  await world.enroll(ruContact, ['contact'], 'TOP SECRET');
-  await world.enroll(ruClerk, ['clerk'], 'SECRET');
-  await world.enroll(ruOfficer, ['officer'], 'TOP SECRET');
-  await world.enroll(pkContact, ['contact'], 'SECRET');
-  await world.enroll(pkLowClearance, ['contact'], 'CONFIDENTIAL');
-  await world.enroll(kzContact, ['contact'], 'SECRET');
+  ({ ruContact, ruClerk, ruOfficer, pkContact, pkLowClearance, kzContact } = await enrollCast(world, {
+    ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
+    ruClerk: { name: 'Olga Smirnova', party: 'RU', roles: ['clerk'], clearance: 'SECRET' },
+    ruOfficer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+    pkContact: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+    pkLowClearance: { name: 'Bilal Ahmed', party: 'PK', roles: ['contact'], clearance: 'CONFIDENTIAL' },
+    kzContact: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+  }));
   hub = await world.open();
   for (const p of [ruContact, ruClerk, ruOfficer, pkContact, pkLowClearance, kzContact]) tokens[p.name] = await login(hub.app, p, world.clock.now());
 });

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership, signRestatement, signRevocation } from '../../client/officer.ts';
+import { signMembership, signRestatement, signRevocation } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
@@ -113,6 +113,8 @@ function expected(route: string, a: Actor, o: Obj): Expect {
     return sees ? (get ? 'allow' : 'refuse') : 'like-missing';
   }
   if (o.kind === 'release') return seesRelease(a, o.r) ? (get ? 'allow' : 'refuse') : 'like-missing';
+  // Which packets wait for a colleague's key says which packets a party holds: the colleague's own party only.
+  if (route === 'GET /v1/members/:fingerprint/awaiting-wraps' && o.kind === 'member') return a.party === CAST[o.value as Key].party ? 'allow' : 'like-missing';
   // Routes without an object of their own: members may call them; the POST probes are refused.
   if (route === 'POST /v1/audit/checkpoints' || route === 'POST /v1/auth/logout') return 'allow';
   return get ? 'allow' : 'refuse';
@@ -250,7 +252,7 @@ function objectsOf(route: string): Array<{ obj: Obj; path: string; missingPath: 
     return [{ obj: { kind: 'missing' }, path: missingPath, missingPath }];
   }
   if (path.includes(':party')) return ['RU', 'PK', 'KZ'].map((party) => ({ obj: valueObj('party', party), path: path.replace(':party', party), missingPath: '' }));
-  if (path.includes(':fingerprint')) return [{ obj: valueObj('member', 'pkContact'), path: path.replace(':fingerprint', cast.people.pkContact.fingerprint), missingPath: '' }];
+  if (path.includes(':fingerprint')) return [{ obj: valueObj('member', 'pkContact'), path: path.replace(':fingerprint', cast.people.pkContact.fingerprint), missingPath: path.replace(':fingerprint', 'F'.repeat(40)) }];
   return [{ obj: { kind: 'none' }, path, missingPath: '' }];
 }
 

@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRevocation } from '../../client/officer.ts';
+import { signRevocation } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, type Person } from '../helpers/world.ts';

@@ -12,7 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNVERIFIED, verifyEvidenceBundle } from '../../client/evidence.ts';
+import { UNVERIFIED, verifyEvidenceBundle } from '../../client/core/evidence.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { EvidenceBundle, RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
@@ -20,7 +20,8 @@ import { ReleaseState, type Release } from '../../protocol/release.ts';
 import { createApp, type LiaisonApp } from '../../server/app.ts';
 import { decision, wrapsFor } from '../helpers/http.ts';
 import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
-import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { enrollCast } from '../helpers/cast.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -37,17 +38,12 @@ const verify = (b: EvidenceBundle) => verifyEvidenceBundle(b, { pinnedHub: hub.h
 
 beforeAll(async () => {
   world = await makeWorld();
-  const date = world.clock.now();
-  [ivan, ayesha, aigerim, sergei] = await Promise.all([
-    makePerson('Ivan Petrov', 'RU', date),
-    makePerson('Ayesha Khan', 'PK', date),
-    makePerson('Aigerim Nurlanovna', 'KZ', date),
-    makePerson('Sergei Volkov', 'RU', date),
-  ]);
-  await world.enroll(sergei, ['officer'], 'TOP SECRET');
-  await world.enroll(ivan, ['contact'], 'TOP SECRET');
-  await world.enroll(ayesha, ['contact'], 'SECRET');
-  await world.enroll(aigerim, ['contact'], 'SECRET');
+  ({ sergei, ivan, ayesha, aigerim } = await enrollCast(world, {
+    sergei: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+    ivan: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
+    ayesha: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+    aigerim: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+  }));
   hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log') }, world.clock.now);
   for (const p of [ivan, ayesha, aigerim, sergei]) tokens.set(p, await login(hub.app, p, world.clock.now()));
   pins = new Map([...world.officers.values()].map((o) => [o.party, [o.fingerprint]]));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stampDocument, type StampMarking } from '../../client/core/stamp/index.ts';
-import { systemFonts } from '../../client/stamp-fonts.ts';
+import { systemFonts } from '../../client/node/stamp-fonts.ts';
 import { hostilePdfs, pageCount } from '../stamp/fixtures.ts';
 
 const marking: StampMarking = { level: 'SECRET', agreementId: 'RU-PK', packetId: '0b5d7c4e-1f2a-4b3c-8d9e-000000000013', originatorParty: 'RU', readerParty: 'PK', labels: { RU: 'СОВЕРШЕННО СЕКРЕТНО', PK: 'SECRET' }, readerName: 'Ayesha Khan' };

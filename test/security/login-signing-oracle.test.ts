@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../client/api.ts';
-import { logIn } from '../../client/login.ts';
+import { HubClient } from '../../client/core/api.ts';
+import { keySigner, logIn } from '../../client/core/session.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { CHECKPOINT_FORMAT, RECEIPT_FORMAT } from '../../protocol/evidence.ts';
@@ -93,7 +93,7 @@ describe('a lying hub cannot use the login to collect a signature over something
     const text = forge();
     lying.rewrite = (path, body) => (path === '/v1/auth/challenge' ? { ...(body as object), challenge: text } : body);
     try {
-      await expect(logIn(new HubClient(lying.url), officer.key, now)).rejects.toThrow(/refusing to sign it$/);
+      await expect(logIn(new HubClient(lying.url), keySigner(officer.key, now), now)).rejects.toThrow(/refusing to sign it$/);
     } finally {
       lying.rewrite = undefined;
     }
@@ -103,13 +103,13 @@ describe('a lying hub cannot use the login to collect a signature over something
 
   it('logs in through the same proxy when the hub tells the truth', async () => {
     lying.requests.length = 0;
-    const session = await logIn(new HubClient(lying.url), officer.key, now);
+    const session = await logIn(new HubClient(lying.url), keySigner(officer.key, now), now);
     expect(session.member.fingerprint).toBe(officer.fingerprint);
     expect(lying.requests).toContain('POST /v1/auth/token');
   });
 
   it('refuses a hub whose key is not the pinned one', async () => {
-    await expect(logIn(new HubClient(lying.url), officer.key, now, intruder.fingerprint)).rejects.toThrow(/is pinned: refusing to log in/);
+    await expect(logIn(new HubClient(lying.url), keySigner(officer.key, now), now, intruder.fingerprint)).rejects.toThrow(/is pinned: refusing to log in/);
   });
 
   it('a login signature, even over the bytes of another kind, verifies only as a login', async () => {

@@ -6,7 +6,7 @@
  * another party's), and a GET never writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership } from '../../client/officer.ts';
+import { signMembership } from '../../client/core/officer.ts';
 import { buildPacket, buildRevision, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson } from '../helpers/world.ts';
 import { RU_PK_CAST, expectProblem, get, post, retrievalReceipt, sendPacket, setUp, tearDown, together, type Cast, type CastMember } from './support.ts';

@@ -7,7 +7,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership, signRestatement } from '../../client/officer.ts';
+import { signMembership, signRestatement } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';

@@ -12,34 +12,33 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../client/api.ts';
-import { decideRelease, sendPacket, type ClientContext } from '../../client/packets.ts';
-import { WorkflowApi, confirmAuthenticity } from '../../client/workflow.ts';
+import { HubClient } from '../../client/core/api.ts';
+import type { ClientContext } from '../../client/core/context.ts';
+import { decideRelease } from '../../client/core/packets.ts';
+import { WorkflowApi } from '../../client/core/workflow-api.ts';
+import { sendPacket } from '../../client/node/packets.ts';
+import { confirmAuthenticity } from '../../client/node/workflow.ts';
 import type { AuthenticityView } from '../../protocol/workflow.ts';
-import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
 import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { login } from '../helpers/packets.ts';
-import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { AGREEMENTS_DIR, makeWorld, type Person, type World } from '../helpers/world.ts';
 import { agreementIn, makeScene, person, post, sendPacket as sendScenePacket, type Scene } from '../workflow/support.ts';
+import { hubClientContext } from '../helpers/client.ts';
+import { enrollCast } from '../helpers/cast.ts';
 
 let world: World;
 let hub: LiaisonApp;
 let lying: LyingHub;
-let ivan: Person, ayesha: Person, aigerim: Person, officer: Person;
+let ivan: Person, ayesha: Person, officer: Person;
 let dir: string;
 const tokens: Record<string, string> = {};
 const PURPOSE = 'Kazakh part of the same network — казахская часть той же сети';
 let packetId: string;
 let otherPacketId: string;
 
-async function context(person: Person): Promise<ClientContext> {
-  const api = new HubClient(lying.url, tokens[person.name]);
-  const trust = new TrustStore();
-  for (const o of world.officers.values()) trust.add(o.party, o.fingerprint, 'out-of-band', world.clock.now());
-  return { api, directory: new TrustedDirectory(api, trust, world.clock.now), me: await api.me(), key: person.key, now: world.clock.now };
-}
+const context = (person: Person) => hubClientContext(person, { url: lying.url, token: tokens[person.name], officers: world.officers.values(), clock: world.clock });
 
 async function requestRelease(): Promise<Release> {
   return new HubClient(lying.url, tokens[ayesha.name]).requestRelease(packetId, 'KZ', PURPOSE);
@@ -52,17 +51,12 @@ function lieAboutRelease(id: string, change: (r: Release) => Release): void {
 
 beforeAll(async () => {
   world = await makeWorld();
-  const date = world.clock.now();
-  [ivan, ayesha, aigerim, officer] = await Promise.all([
-    makePerson('Ivan Petrov', 'RU', date),
-    makePerson('Ayesha Khan', 'PK', date),
-    makePerson('Aigerim Nurlanovna', 'KZ', date),
-    makePerson('Sergei Volkov', 'RU', date),
-  ]);
-  await world.enroll(officer, ['officer'], 'TOP SECRET');
-  await world.enroll(ivan, ['contact'], 'SECRET');
-  await world.enroll(ayesha, ['contact'], 'SECRET');
-  await world.enroll(aigerim, ['contact'], 'SECRET');
+  ({ officer, ivan, ayesha } = await enrollCast(world, {
+    officer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
+    ivan: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'SECRET' },
+    ayesha: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
+    aigerim: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
+  }));
   hub = await world.open();
   lying = await startLyingHub(hub.app);
   for (const p of [ivan, ayesha, officer]) tokens[p.name] = await login(hub.app, p, world.clock.now());
@@ -185,10 +179,8 @@ describe('a sender confirms authenticity only of its own packet, the one it stat
 
   async function kzContext(): Promise<{ ctx: ClientContext; wf: WorkflowApi }> {
     const kz = person(scene, 'KZ');
-    const api = new HubClient(proxy.url, scene.tokens.get(kz.fingerprint));
-    const trust = new TrustStore();
-    for (const p of ['KZ', 'RU', 'CN']) trust.add(p, person(scene, `OFFICER-${p}`).fingerprint, 'out-of-band', scene.clock.now());
-    return { ctx: { api, directory: new TrustedDirectory(api, trust, scene.clock.now), me: await api.me(), key: kz.key, now: scene.clock.now }, wf: new WorkflowApi(api) };
+    const ctx = await hubClientContext(kz, { url: proxy.url, token: scene.tokens.get(kz.fingerprint), officers: ['KZ', 'RU', 'CN'].map((p) => person(scene, `OFFICER-${p}`)), clock: scene.clock });
+    return { ctx, wf: new WorkflowApi(ctx.api) };
   }
   const ask = async (packetId: string) => (await post(scene, person(scene, 'RU'), `/v1/packets/${packetId}/authenticity`).expect(201)).body as AuthenticityView;
   const confirmationsSent = () => proxy.requests.filter((r) => /^POST \/v1\/authenticity\/.*\/confirm$/.test(r));

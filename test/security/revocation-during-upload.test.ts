@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRestatement, signRevocation } from '../../client/officer.ts';
+import { signRestatement, signRevocation } from '../../client/core/officer.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { buildPacket, login } from '../helpers/packets.ts';
 import { RU_PK_CAST, blobFiles, multipartBody, packetParts, post, setUp, tearDown, tempEntries, waitFor, type Cast, type CastMember } from './support.ts';

@@ -6,7 +6,7 @@
  * SIGNED_DATE_TOLERANCE) and refuses the rest with a 400 naming the date.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signContact, signMembership, signRevocation } from '../../client/officer.ts';
+import { signContact, signMembership, signRevocation } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import type { SignedKind } from '../../protocol/signing.ts';
 import { canonicalize } from '../../protocol/canonical.ts';

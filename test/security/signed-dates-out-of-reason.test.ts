@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { verifiedCheckpoint, verifyReceipts } from '../../client/evidence.ts';
+import { verifiedCheckpoint, verifyReceipts } from '../../client/core/evidence.ts';
 import { generateHubKey, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMembership, signRevocation } from '../../client/officer.ts';
+import { signMembership, signRevocation } from '../../client/core/officer.ts';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
 import type { Release } from '../../protocol/release.ts';

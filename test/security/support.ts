@@ -14,66 +14,17 @@ import type { Express } from 'express';
 import { expect } from 'vitest';
 import { signDetached } from '../../keys/signatures.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
-import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
 import { RECEIPT_FORMAT, type Receipt } from '../../protocol/evidence.ts';
-import type { LiaisonApp } from '../../server/app.ts';
-import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
-import { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor } from '../helpers/http.ts';
+import { buildPacket, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
+import { blobFiles, decision, downloadBytes, expectProblem, filesUnder, get, plaintextOf, post, wrapsFor, type ProblemBody } from '../helpers/http.ts';
 
-export { blobFiles, decision, downloadBytes, filesUnder, get, plaintextOf, post, wrapsFor };
-import { CANARY, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+export { blobFiles, decision, downloadBytes, expectProblem, filesUnder, get, plaintextOf, post, wrapsFor, type ProblemBody };
+import { CANARY, type Person } from '../helpers/world.ts';
+import type { Cast } from '../helpers/cast.ts';
+export { RU_PK_CAST, setUp, tearDown, type Cast, type CastMember } from '../helpers/cast.ts';
 
-export interface CastMember {
-  name: string;
-  party: string;
-  roles: readonly Role[];
-  clearance: Level;
-}
-
-export interface Cast<K extends string> {
-  world: World;
-  hub: LiaisonApp;
-  app: Express;
-  people: Record<K, Person>;
-  tokens: Record<K, string>;
-}
-
-/**
- * The RU-PK cast most attacks need. SECRET readers are ruContact, ruClerk and pkContact;
- * ruOfficer has no receiving role, pkLow is cleared below SECRET, KZ is a third party to RU-PK.
- */
-export const RU_PK_CAST = {
-  ruContact: { name: 'Ivan Petrov', party: 'RU', roles: ['contact'], clearance: 'TOP SECRET' },
-  ruClerk: { name: 'Olga Smirnova', party: 'RU', roles: ['clerk'], clearance: 'SECRET' },
-  ruOfficer: { name: 'Sergei Volkov', party: 'RU', roles: ['officer'], clearance: 'TOP SECRET' },
-  pkContact: { name: 'Ayesha Khan', party: 'PK', roles: ['contact'], clearance: 'SECRET' },
-  pkLow: { name: 'Bilal Ahmed', party: 'PK', roles: ['contact'], clearance: 'CONFIDENTIAL' },
-  kzContact: { name: 'Aigerim Nurlanovna', party: 'KZ', roles: ['contact'], clearance: 'SECRET' },
-} as const satisfies Record<string, CastMember>;
-
-/** A fresh hub with `members` enrolled (keys generated once, in parallel) and logged in. */
-export async function setUp<K extends string>(members: Record<K, CastMember>): Promise<Cast<K>> {
-  const world = await makeWorld();
-  const date = world.clock.now();
-  const keys = Object.keys(members) as K[];
-  const made = await Promise.all(keys.map((k) => makePerson(members[k].name, members[k].party, date)));
-  const people = {} as Record<K, Person>;
-  keys.forEach((k, i) => (people[k] = made[i]!));
-  for (const k of keys) await world.enroll(people[k], [...members[k].roles], members[k].clearance);
-  const hub = await world.open();
-  const tokens = {} as Record<K, string>;
-  for (const k of keys) tokens[k] = await login(hub.app, people[k], world.clock.now());
-  return { world, hub, app: hub.app, people, tokens };
-}
-
-/** Close the hub (which finishes its log) and remove everything. */
-export async function tearDown(cast: { world: World; hub: LiaisonApp } | undefined): Promise<void> {
-  if (!cast) return;
-  await cast.hub.close();
-  cast.world.cleanup();
-}
 
 export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -97,29 +48,6 @@ export async function expectNothingStored(cast: Cast<string>, blobsBefore: strin
 }
 
 // --- answers --------------------------------------------------------------------------------
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  article?: string;
-}
-
-/** The answer is an RFC 9457 problem with this status (and article), and shows no stack. */
-export function expectProblem(res: { status: number; headers: Record<string, string>; body: unknown; text?: string }, status: number, article?: string): ProblemBody {
-  expect(res.status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = res.body as ProblemBody;
-  expect(body.status).toBe(status);
-  expect(typeof body.type).toBe('string');
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  if (article !== undefined) expect(body.article).toBe(article);
-  expect(res.text ?? '').not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
-  return body;
-}
-
 
 export async function listIds(app: Express, token: string, box = 'all'): Promise<string[]> {
   const res = await get(app, `/v1/packets?box=${box}`, token).expect(200);

@@ -13,7 +13,7 @@ import { classificationLine, markingLine, provenanceLine, stampDocument, type St
 import { layoutLine, type LayoutFace } from '../../client/core/stamp/line.ts';
 import { stampDocx } from '../../client/core/stamp/docx.ts';
 import { stampText } from '../../client/core/stamp/text.ts';
-import { systemFonts } from '../../client/stamp-fonts.ts';
+import { systemFonts } from '../../client/node/stamp-fonts.ts';
 import { FONT_FILES, makeDocx, makePdf, RUSSIAN } from './fixtures.ts';
 
 const IR_KG: StampMarking = { level: 'SECRET', agreementId: 'IR-KG', packetId: 'p-1', originatorParty: 'IR', readerParty: 'KG', labels: { IR: 'سری', KG: 'СОВЕРШЕННО СЕКРЕТНО' }, readerName: 'Айгуль Асанова' };

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../client/api.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../client/officer.ts';
-import { fetchPacket, rewrapFor, sendPacket, type ClientContext } from '../../client/packets.ts';
-import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../client/core/officer.ts';
+import { rewrapFor } from '../../client/core/packets.ts';
+import { fetchPacket, sendPacket } from '../../client/node/packets.ts';
 import type { Member } from '../../protocol/api.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { signDetached } from '../../keys/signatures.ts';
@@ -18,6 +17,7 @@ import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { clientContext } from '../helpers/client.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -32,18 +32,7 @@ async function statementOf(fpr: string, t: string): Promise<MembershipStatement>
   return MembershipStatement.parse(JSON.parse(members.find((m) => m.fingerprint === fpr)!.statement!));
 }
 
-function ctx(person: Person, t: string): ClientContext {
-  const trust = new TrustStore();
-  for (const officer of world.officers.values()) trust.add(officer.party, officer.fingerprint, 'out-of-band', world.clock.now());
-  const api = new HubClient(served.url, t);
-  return {
-    api,
-    directory: new TrustedDirectory(api, trust, world.clock.now),
-    me: { fingerprint: person.fingerprint, party: person.party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: '' },
-    key: person.key,
-    now: world.clock.now,
-  };
-}
+const ctx = (person: Person, t: string) => clientContext(person, { url: served.url, token: t, officers: world.officers.values(), clock: world.clock, me: { fingerprint: person.fingerprint, party: person.party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: '' } });
 
 beforeAll(async () => {
   world = await makeWorld();
@@ -121,6 +110,15 @@ describe('clearance changes', () => {
     await request(hub.app).post(`/v1/members/${bilal.fingerprint}/statements`).set(auth(pk)).send(upgrade).expect(200);
     await request(hub.app).get(`/v1/packets/${sent.packetId}`).set(auth(bilalToken)).expect(200);
     await expect(fetchPacket(ctx(bilal, bilalToken), sent.packetId, join(dir, 'bilal-before'), false)).rejects.toThrow(/your key cannot open part p1: .*liaison rewrap --for /);
+    // The hub lists the packet as waiting for Bilal's key: to his officer, to him, and to no other party.
+    const awaiting = async (t: string) => ((await request(hub.app).get(`/v1/members/${bilal.fingerprint}/awaiting-wraps`).set(auth(t)).expect(200)).body as { items: Array<{ packetId: string }> }).items.map((p) => p.packetId);
+    expect(await awaiting(pk)).toEqual([sent.packetId]);
+    expect(await awaiting(bilalToken)).toEqual([sent.packetId]);
+    // Ayesha, CONFIDENTIAL now, does not see a SECRET packet listed, here as anywhere.
+    expect(await awaiting(ayeshaToken)).toEqual([]);
+    await request(hub.app).get(`/v1/members/${bilal.fingerprint}/awaiting-wraps`).set(auth(ivanToken)).expect(404);
+    await request(hub.app).get(`/v1/members/${ivan.fingerprint}/awaiting-wraps`).set(auth(pk)).expect(404);
+    await request(hub.app).get(`/v1/members/${pkOfficer.fingerprint}/awaiting-wraps`).set(auth(pk)).expect(400);
 
     // Ayesha, now CONFIDENTIAL, cannot carry it over; upgrade her back, then she re-wraps for Bilal.
     world.clock.advance(1000);
@@ -128,6 +126,7 @@ describe('clearance changes', () => {
     await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/statements`).set(auth(pk)).send(back).expect(200);
     const result = await rewrapFor(ctx(ayesha, ayeshaToken), bilal.fingerprint, [sent.packetId]);
     expect(result).toEqual({ done: [sent.packetId], skipped: [] });
+    expect(await awaiting(pk)).toEqual([]);
     const fetched = await fetchPacket(ctx(bilal, bilalToken), sent.packetId, join(dir, 'bilal-after'), false);
     expect(fetched.files.map((f) => f.role)).toEqual(['original', 'translation']);
   });

@@ -8,16 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../client/api.ts';
-import { signMembership, signRestatement } from '../../client/officer.ts';
-import { sendPacket, verifiedManifest, type ClientContext } from '../../client/packets.ts';
-import { TrustedDirectory, TrustStore } from '../../client/trust.ts';
+import { signMembership, signRestatement } from '../../client/core/officer.ts';
+import type { ClientContext } from '../../client/core/context.ts';
+import { verifiedManifest } from '../../client/core/packets.ts';
+import { sendPacket } from '../../client/node/packets.ts';
 import type { Member, PacketDetail } from '../../protocol/api.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { startLyingHub, type LyingHub } from '../helpers/lying-hub.ts';
 import { buildPacket, login, uploadRequest } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+import { clientContext, pinnedTrust } from '../helpers/client.ts';
 
 let world: World;
 let hub: LiaisonApp;
@@ -27,22 +28,8 @@ let dir: string;
 let original: string, translation: string;
 const tokens: Record<string, string> = {};
 
-function context(person: Person, trust = pinnedTrust()): ClientContext {
-  const api = new HubClient(lying.url, tokens[person.name]);
-  return {
-    api,
-    directory: new TrustedDirectory(api, trust, world.clock.now),
-    me: { fingerprint: person.fingerprint, party: person.party, name: person.name, roles: ['contact'], clearance: 'SECRET', publicKey: person.armoredPublicKey, enrolledAt: world.clock.now().toISOString() },
-    key: person.key,
-    now: world.clock.now,
-  };
-}
-
-function pinnedTrust(): TrustStore {
-  const trust = new TrustStore();
-  for (const officer of world.officers.values()) trust.add(officer.party, officer.fingerprint, 'out-of-band', world.clock.now());
-  return trust;
-}
+const pinned = () => pinnedTrust(world.officers.values(), world.clock.now());
+const context = (person: Person, trust = pinned()) => clientContext(person, { url: lying.url, token: tokens[person.name], clock: world.clock, trust });
 
 const send = (ctx: ClientContext) =>
   sendPacket(ctx, { agreementId: 'RU-PK', to: ['PK'], level: 'SECRET', kind: 'information', original: { path: original, lang: 'ru' }, translations: [{ lang: 'en', path: translation }], draft: false });
@@ -115,7 +102,7 @@ describe('a client against a lying hub', () => {
 
   it('refuses a stale statement once it has seen a newer one', async () => {
     lying.rewrite = undefined;
-    const trust = pinnedTrust();
+    const trust = pinned();
     const before = (await context(ivan, trust).api.members('PK')).find((m) => m.fingerprint === ayesha.fingerprint)!;
     // PK's officer downgrades Ayesha; Ivan's client sees the new statement once.
     const officer = world.officers.get('PK')!;

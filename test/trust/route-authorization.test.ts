@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRevocation } from '../../client/officer.ts';
+import { signRevocation } from '../../client/core/officer.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
@@ -25,6 +25,7 @@ const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
   'POST /v1/parties/:party/contacts': 'member',
   'POST /v1/members': 'member',
   'POST /v1/members/:fingerprint/statements': 'member',
+  'GET /v1/members/:fingerprint/awaiting-wraps': 'member',
   'POST /v1/members/:fingerprint/revocation': 'member',
   'POST /v1/officers/rotation': 'member',
   'GET /v1/packets': 'member',

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LanguageVerdict } from '../../client/language.ts';
-import { checkDeclaredLanguage, detectLanguage, rejectMargin, sampleText } from '../../client/language.ts';
-import { toBcp47 } from '../../client/language-codes.ts';
+import type { LanguageVerdict } from '../../client/core/language.ts';
+import { checkDeclaredLanguage, detectLanguage, rejectMargin, toBcp47 } from '../../client/core/language.ts';
+import { sampleText } from '../../client/node/extract.ts';
 
 /** The same short notice in each language (written for this test, several sentences each). */
 const TEXTS = {

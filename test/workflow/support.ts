@@ -3,24 +3,17 @@
  * way a real hub enrolls them (first officer by the operator, everyone else by that officer's
  * signed statement), real packets in reply to requests, and JSON calls over real HTTP.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { signMembership } from '../../client/officer.ts';
 import { markingLevel, type Agreement } from '../../protocol/agreement.ts';
-import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { PacketKind } from '../../protocol/manifest.ts';
-import { enrollMember, initHub } from '../../server/admin.ts';
 import { loadAgreements } from '../../server/agreements.ts';
-import { createApp, type LiaisonApp } from '../../server/app.ts';
-import { parseHubConfig } from '../../server/config.ts';
-import { openHub } from '../../server/hub.ts';
-import { enrollByOfficer } from '../../server/members.ts';
+import type { LiaisonApp } from '../../server/app.ts';
+import { expectProblem, filesUnder } from '../helpers/http.ts';
 import { buildPacket, login, uploadRequest, type PartSpec } from '../helpers/packets.ts';
-import { CANARY, TestClock, makePerson, type Person } from '../helpers/world.ts';
+import { CANARY, makePerson, makeWorld, type Person, type TestClock } from '../helpers/world.ts';
 
 export { CANARY };
 
@@ -44,46 +37,35 @@ export interface Scene {
  * officer. `people` is keyed by party for contacts and `OFFICER-<party>` for officers.
  */
 export async function makeScene(agreementsDir: string, parties: string[], clearance: Level = 'SECRET'): Promise<Scene> {
-  const dir = mkdtempSync(join(tmpdir(), 'liaison-workflow-'));
-  const dataDir = join(dir, 'hub');
-  const clock = new TestClock();
-  await initHub({ dataDir, agreementsDir, now: clock.now() });
+  const world = await makeWorld(agreementsDir);
+  const { clock } = world;
   const people = new Map<string, Person>();
-  const enrolled: Array<{ person: Person; roles: Role[] }> = [];
   for (const party of parties) {
     const officer = await makePerson(`Officer ${party}`, party, clock.now());
-    await enrollMember({ dataDir, agreementsDir, party, publicKey: new TextEncoder().encode(officer.armoredPublicKey), roles: ['officer'], clearance: 'TOP SECRET', now: clock.now() });
+    await world.enroll(officer, ['officer'], 'TOP SECRET');
     const contact = await makePerson(`Contact ${party}`, party, clock.now());
-    const hub = await openHub(parseHubConfig({ dataDir, agreementsDir, logLevel: 'silent' }), clock.now);
-    try {
-      const signed = await signMembership(officer, contact.armoredPublicKey, { party, roles: ['contact'], clearance }, clock.now());
-      await enrollByOfficer(hub, hub.store.getMember(officer.fingerprint)!, { publicKey: contact.armoredPublicKey, statement: signed.statement, signature: signed.signature });
-    } finally {
-      await hub.close();
-    }
+    await world.enroll(contact, ['contact'], clearance);
     people.set(party, contact);
     people.set(`OFFICER-${party}`, officer);
-    enrolled.push({ person: contact, roles: ['contact'] }, { person: officer, roles: ['officer'] });
   }
-  const open = () => createApp({ dataDir, agreementsDir, logLevel: 'info', logFile: join(dir, 'hub.log') }, clock.now);
   const scene: Scene = {
-    dir,
-    dataDir,
+    dir: world.dir,
+    dataDir: world.dataDir,
     agreementsDir,
     clock,
-    app: await open(),
+    app: await world.open(),
     people,
     tokens: new Map(),
     async relogin() {
-      for (const { person } of enrolled) scene.tokens.set(person.fingerprint, await login(scene.app.app, person, clock.now()));
+      for (const person of people.values()) scene.tokens.set(person.fingerprint, await login(scene.app.app, person, clock.now()));
     },
     async reopen() {
       await scene.app.close();
-      scene.app = await open();
+      scene.app = await world.open();
     },
     async close() {
       await scene.app.close();
-      rmSync(dir, { recursive: true, force: true });
+      world.cleanup();
     },
   };
   await scene.relogin();
@@ -143,11 +125,9 @@ export async function sendPacket(
   return packet.manifest.packetId;
 }
 
-/** The problem+json answer of a refusal: status, and the article it cites. */
-export function expectRefusal(res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, article?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-  if (article) expect(res.body.article).toBe(article);
+/** The problem+json answer of a refusal: status, and the article it cites (test/helpers/http.ts). */
+export function expectRefusal(res: { status: number; body: unknown; headers: Record<string, string>; text?: string }, status: number, article?: string): void {
+  expectProblem(res, status, article);
 }
 
 /** The audit actions recorded for `object`, in order. */
@@ -160,8 +140,7 @@ export function auditedActions(scene: Scene, object: string): string[] {
 
 /** No plaintext reached the hub: the canary is in no file of its data directory. */
 export function expectNoCanaryOnHub(scene: Scene): void {
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
-  for (const file of walk(scene.dataDir)) expect(readFileSync(file).includes(Buffer.from(CANARY)), file).toBe(false);
+  for (const file of filesUnder(scene.dataDir)) expect(readFileSync(file).includes(Buffer.from(CANARY)), file).toBe(false);
 }
 
 export const DAY = 24 * 3600 * 1000;

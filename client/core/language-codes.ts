@@ -3,8 +3,8 @@
  * franc and people use. Small and free of the language models, so option parsing can use it
  * without loading franc.
  */
-import { createRequire } from 'node:module';
-import { LanguageTag } from '../protocol/ids.ts';
+import { iso6393To1 } from 'iso-639-3';
+import { LanguageTag } from '../../protocol/ids.ts';
 
 /**
  * Individual languages (as franc and ISO 639-3 name them) whose macrolanguage has an ISO 639-1
@@ -19,17 +19,11 @@ const INDIVIDUAL_TO_MACRO: Readonly<Record<string, string>> = {
   koi: 'kom', kpv: 'kom', gaz: 'orm', ory: 'ori', gug: 'grn', lvl: 'lav', ike: 'iku', ojg: 'oji',
 };
 
-// The ISO 639-3 table loads on first use (require of an ES module, synchronous, as option
-// parsers are): a command that names no language does not pay for it (issue 9: CLI start-up).
-const requireOnUse = createRequire(import.meta.url);
-let toIso6391: Readonly<Record<string, string>> | undefined;
-
 /** A franc / ISO 639-3 code as a BCP 47 primary subtag: ISO 639-1 where one exists. */
 export function toBcp47(code: string): string {
   const c = code.toLowerCase();
   const macro = INDIVIDUAL_TO_MACRO[c] ?? c;
-  toIso6391 ??= (requireOnUse('iso-639-3') as typeof import('iso-639-3')).iso6393To1;
-  return toIso6391[macro] ?? (macro !== c ? macro : c);
+  return iso6393To1[macro] ?? (macro !== c ? macro : c);
 }
 
 /** Deprecated ISO 639-1 codes still met in the wild. */

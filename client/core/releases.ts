@@ -5,10 +5,10 @@
  * party's officers as this person's pins vouch for them. It shows the terms; it does not enforce
  * them (what a third party does with the plaintext is beyond any software).
  */
-import { verifyDetached } from '../keys/signatures.ts';
-import { parseCanonical } from '../protocol/canonical.ts';
-import { ReleaseDecision, type Release } from '../protocol/release.ts';
-import type { ClientContext } from './packets.ts';
+import { verifyDetached } from '../../keys/signatures.ts';
+import { parseCanonical } from '../../protocol/canonical.ts';
+import { ReleaseDecision, type Release } from '../../protocol/release.ts';
+import type { ClientContext } from './context.ts';
 
 export interface ReleaseTerms {
   releaseId: string;

@@ -12,106 +12,28 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import { MAX_PAGE_SIZE, pageOf } from '../protocol/api.ts';
-import { canonicalize, parseCanonical } from '../protocol/canonical.ts';
-import type { Level } from '../protocol/levels.ts';
-import { signedInstantProblem } from '../protocol/signing.ts';
-import type { PacketKind } from '../protocol/manifest.ts';
-import { describeIssues } from '../protocol/issues.ts';
-import { Release } from '../protocol/release.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
+import type { Level } from '../../protocol/levels.ts';
+import { signedInstantProblem } from '../../protocol/signing.ts';
+import type { PacketKind } from '../../protocol/manifest.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import {
   AUTHENTICITY_FORMAT,
   AuthenticityConfirmation,
-  AuthenticityView,
-  DeadlineItem,
-  OralRequestView,
   REQUEST_FORM_FORMAT,
   REQUEST_FORM_MEDIA_TYPE,
   RequestForm,
-  RequestView,
   missingRequestFields,
+  type AuthenticityView,
+  type RequestView,
   type StateChangeBody,
-} from '../protocol/workflow.ts';
-import type { HubClient } from './api.ts';
-import { ClientError } from './home.ts';
-import { fetchPacket, sendPacket, verifiedManifest, type ClientContext, type Notice } from './packets.ts';
-
-/** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
-export class WorkflowApi {
-  private readonly api: HubClient;
-  constructor(api: HubClient) {
-    this.api = api;
-  }
-
-  private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    return this.api.call(schema, method, path, body);
-  }
-
-  /** Every request of my party, newest first, page by page. */
-  async requests(query: { box?: 'sent' | 'inbox' | 'all'; agreement?: string } = {}): Promise<RequestView[]> {
-    const out: RequestView[] = [];
-    let cursor: string | null = null;
-    do {
-      const params = new URLSearchParams({ limit: String(MAX_PAGE_SIZE), ...(query.box ? { box: query.box } : {}), ...(query.agreement ? { agreement: query.agreement } : {}), ...(cursor ? { cursor } : {}) });
-      const page: { items: RequestView[]; nextCursor: string | null } = await this.call(pageOf(RequestView), 'GET', `/requests?${params.toString()}`);
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
-  }
-  request(packetId: string) {
-    return this.call(z.array(RequestView), 'GET', `/requests/${encodeURIComponent(packetId)}`);
-  }
-  changeState(packetId: string, body: StateChangeBody) {
-    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/state`, body);
-  }
-  notifyDelay(packetId: string, noticePacketId: string) {
-    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/delay`, { packetId: noticePacketId });
-  }
-  deadlines() {
-    return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
-  }
-  /** Every oral request of my party, newest first, page by page. */
-  async oralRequests(): Promise<OralRequestView[]> {
-    const out: OralRequestView[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: OralRequestView[]; nextCursor: string | null } = await this.call(pageOf(OralRequestView), 'GET', `/oral-requests?limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`);
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
-  }
-  recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
-    return this.call(OralRequestView, 'POST', '/oral-requests', body);
-  }
-  demandConfirmation(id: string) {
-    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/demand`);
-  }
-  confirmOralRequest(id: string, packetId: string) {
-    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/confirm`, { packetId });
-  }
-  askAuthenticity(packetId: string) {
-    return this.call(AuthenticityView, 'POST', `/packets/${encodeURIComponent(packetId)}/authenticity`);
-  }
-  authenticityOf(packetId: string) {
-    return this.call(z.array(AuthenticityView), 'GET', `/packets/${encodeURIComponent(packetId)}/authenticity`);
-  }
-  authenticity(id: string) {
-    return this.call(AuthenticityView, 'GET', `/authenticity/${encodeURIComponent(id)}`);
-  }
-  answerAuthenticity(id: string, confirmation: string, signature: string) {
-    return this.call(AuthenticityView, 'POST', `/authenticity/${encodeURIComponent(id)}/confirm`, { confirmation, signature });
-  }
-  requestPurposeChange(packetId: string, purpose: string) {
-    return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/purpose-changes`, { purpose });
-  }
-  purposeChanges(packetId: string) {
-    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/purpose-changes`);
-  }
-}
+} from '../../protocol/workflow.ts';
+import type { WorkflowApi } from '../core/workflow-api.ts';
+import { ClientError } from '../core/errors.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
+import { verifiedManifest } from '../core/packets.ts';
+import { fetchPacket, sendPacket } from './packets.ts';
 
 export interface RequestOptions {
   agreementId: string;

@@ -8,11 +8,11 @@
  * pdf.js replaces the global JSON.parse with its own wrapper, which no other command (and never
  * the hub) should run with.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 
-export const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-export const PDF_MEDIA_TYPE = 'application/pdf';
-export const DOCUMENT_MEDIA_TYPES = new Set([DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE]);
+import { DOCUMENT_MEDIA_TYPES, DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, SAMPLE_BYTES, mediaEssence, textOfSample } from '../core/sample.ts';
+
+export { DOCUMENT_MEDIA_TYPES, DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE };
 
 /** Larger documents are not opened for the language check (the libraries read them whole). */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -44,4 +44,36 @@ export async function extractDocumentText(path: string, mediaType: string, maxCh
     // A damaged or encrypted document: its language cannot be checked, which the caller reports.
     return null;
   }
+}
+
+/**
+ * Up to `maxBytes` from the start of the file at `path`, as text for the language check
+ * (client/core/language.ts decodes it); for DOCX and PDF, the first `maxBytes` characters of
+ * their text. Null when the type is not one the check reads, or the document cannot be read
+ * (the caller then reports `not-checked`). Reads through a file handle, never more than `maxBytes`.
+ */
+export async function sampleText(path: string, mediaType: string, maxBytes = SAMPLE_BYTES): Promise<string | null> {
+  const { type } = mediaEssence(mediaType);
+  if (DOCUMENT_MEDIA_TYPES.has(type)) return extractDocumentText(path, type, maxBytes);
+  if (textOfSample(new Uint8Array(0), mediaType) === null) return null;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(`maxBytes must be a positive integer, not ${maxBytes}`);
+  }
+  const handle = await open(path, 'r');
+  let bytes: Buffer;
+  try {
+    const info = await handle.stat();
+    const size = info.isFile() && info.size > 0 ? Math.min(info.size, maxBytes) : maxBytes;
+    bytes = Buffer.alloc(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    bytes = bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+  return textOfSample(bytes, mediaType);
 }

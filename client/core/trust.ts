@@ -6,20 +6,21 @@
  *
  * What it cannot know: a revocation or a newer statement that the hub withholds. It remembers
  * the newest statement seen for each key, so a hub cannot roll one back once this client saw it.
+ *
+ * Storage is a port: the CLI keeps LIAISON_HOME/trust.json (client/node/trust-file.ts), the web
+ * client an IndexedDB record. This module never touches a file or a database itself.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { fingerprintOf, readPublicKey, type PublicKey } from '../keys/identity.ts';
-import { verifyDetached } from '../keys/signatures.ts';
-import { signedExpiryProblem, signedInstantProblem } from '../protocol/signing.ts';
-import { parseCanonical } from '../protocol/canonical.ts';
-import type { Member } from '../protocol/api.ts';
-import { Fingerprint, PartyId, type Role } from '../protocol/ids.ts';
-import type { Level } from '../protocol/levels.ts';
-import { MembershipStatement, OfficerRotation } from '../protocol/statements.ts';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { verifyDetached } from '../../keys/signatures.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
+import { parseCanonical } from '../../protocol/canonical.ts';
+import type { Member } from '../../protocol/api.ts';
+import { Fingerprint, PartyId, type Role } from '../../protocol/ids.ts';
+import type { Level } from '../../protocol/levels.ts';
+import { MembershipStatement, OfficerRotation } from '../../protocol/statements.ts';
 import type { HubClient } from './api.ts';
-import { ClientError } from './home.ts';
+import { ClientError } from './errors.ts';
 
 const Pin = z.strictObject({
   party: z.string(),
@@ -33,6 +34,15 @@ const Pin = z.strictObject({
 export type Pin = z.infer<typeof Pin>;
 
 const TrustFile = z.strictObject({ pins: z.array(Pin), seen: z.record(z.string(), z.string()) });
+export type TrustData = z.infer<typeof TrustFile>;
+
+/** Where pins live. `load` answers what was saved (undefined when nothing was); `save` may be asynchronous. */
+export interface TrustStorage {
+  /** Where, in the person's words, for the sentence shown when the saved data is damaged. */
+  readonly where: string;
+  load(): unknown;
+  save(data: TrustData): void | Promise<void>;
+}
 
 export const PINS_FORMAT = 'liaison-pins/1';
 
@@ -48,32 +58,31 @@ export const PinsFile = z.strictObject({
 });
 export type PinsFile = z.infer<typeof PinsFile>;
 
-/** Pins and the newest statement seen per key; kept in LIAISON_HOME/trust.json when `home` is given. */
+/** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
 export class TrustStore {
-  private data: z.infer<typeof TrustFile> = { pins: [], seen: {} };
+  private data: TrustData = { pins: [], seen: {} };
+  private readonly storage: TrustStorage | undefined;
+  private pending: Promise<void> = Promise.resolve();
 
-  private readonly home: string | undefined;
-
-  constructor(home?: string) {
-    this.home = home;
-    const path = this.path();
-    if (path && existsSync(path)) {
-      const parsed = TrustFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) throw new ClientError(`${path} is damaged; restore it or pin the officers again`);
+  constructor(storage?: TrustStorage) {
+    this.storage = storage;
+    const saved = storage?.load();
+    if (saved !== undefined) {
+      const parsed = TrustFile.safeParse(saved);
+      if (!parsed.success) throw new ClientError(`${storage!.where} is damaged; restore it or pin the officers again`);
       this.data = parsed.data;
     }
   }
 
-  private path(): string | undefined {
-    return this.home ? join(this.home, 'trust.json') : undefined;
+  save(): void {
+    if (!this.storage) return;
+    const snapshot = structuredClone(this.data);
+    this.pending = this.pending.then(() => this.storage!.save(snapshot));
   }
 
-  save(): void {
-    const path = this.path();
-    if (!path) return;
-    mkdirSync(this.home!, { recursive: true, mode: 0o700 });
-    writeFileSync(`${path}.tmp`, JSON.stringify(this.data, null, 2), { mode: 0o600 });
-    renameSync(`${path}.tmp`, path);
+  /** Resolves when every save so far is written (an asynchronous storage; immediate for a file). */
+  flushed(): Promise<void> {
+    return this.pending;
   }
 
   pins(party?: string): Pin[] {

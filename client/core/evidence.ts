@@ -9,14 +9,13 @@
  * person's key belongs to that person (the hub's directory says so until officer statements are
  * checked here too), nor anything about events a party's view of the log leaves out.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { sha256 as sha256Of } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { fingerprintOf, readPublicKey, type PublicKey } from '../keys/identity.ts';
-import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import type { PacketDetail } from '../protocol/api.ts';
-import { canonicalize } from '../protocol/canonical.ts';
+import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import type { PacketDetail } from '../../protocol/api.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
 import {
   AuditExport,
   Checkpoint,
@@ -30,17 +29,17 @@ import {
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
-} from '../protocol/evidence.ts';
-import { AuditStreamVerifier, type AuditExportHead } from '../protocol/audit-stream.ts';
-import { ReleaseDecision } from '../protocol/release.ts';
-import { signedExpiryProblem, signedInstantProblem } from '../protocol/signing.ts';
-import { MembershipStatement } from '../protocol/statements.ts';
-import { parseCanonicalManifest, type Manifest } from '../protocol/manifest.ts';
+} from '../../protocol/evidence.ts';
+import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
+import { ReleaseDecision } from '../../protocol/release.ts';
+import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
+import { MembershipStatement } from '../../protocol/statements.ts';
+import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
-import { ClientError } from './home.ts';
-import type { ClientContext, Notice } from './packets.ts';
+import { ClientError } from './errors.ts';
+import type { ClientContext, Notice } from './context.ts';
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
 
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
@@ -83,7 +82,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
   if (detail.relation === 'sent') return [];
   const receipt: Receipt = {
     format: RECEIPT_FORMAT,
-    id: randomUUID(),
+    id: crypto.randomUUID(),
     kind: 'retrieved',
     issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
     packetId: detail.packetId,
@@ -562,54 +561,3 @@ async function vouching(bundle: EvidenceBundle, keys: ReadonlyMap<string, Public
   return vouched;
 }
 
-// --- kept checkpoints and the pinned hub ------------------------------------------------------
-
-const checkpointsDir = (home: string) => join(home, 'checkpoints');
-const pinFile = (home: string) => join(checkpointsDir(home), 'hub-fingerprint');
-
-export function pinnedHub(home: string): string | undefined {
-  return existsSync(pinFile(home)) ? readFileSync(pinFile(home), 'utf8').trim() : undefined;
-}
-
-/** Pin the hub's fingerprint on first use; refuse a different hub afterwards. */
-export function pinHub(home: string, fingerprint: string): void {
-  const pinned = pinnedHub(home);
-  if (pinned && pinned !== fingerprint) throw new ClientError(`the hub's key is ${fingerprint}, but ${pinned} is pinned in ${pinFile(home)}`);
-  if (!pinned) {
-    mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
-    writeFileSync(pinFile(home), `${fingerprint}\n`, { mode: 0o644 });
-  }
-}
-
-export function keptCheckpoints(home: string, hubFingerprint?: string): SignedCheckpoint[] {
-  const dir = checkpointsDir(home);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && (!hubFingerprint || f.startsWith(`${hubFingerprint}-`)))
-    .sort()
-    // The newest 64 (the hub proves consistency from at most 64 sizes per request); each kept one
-    // was checked to extend those kept before it when it was saved.
-    .slice(-64)
-    .map((f) => readCheckpointFile(join(dir, f)));
-}
-
-export function readCheckpointFile(path: string): SignedCheckpoint {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new ClientError(`cannot read the checkpoint ${path}`);
-  }
-  const parsed = SignedCheckpoint.safeParse(data);
-  if (!parsed.success) throw new ClientError(`${path} is not a signed checkpoint`);
-  return parsed.data;
-}
-
-export function saveCheckpoint(home: string, checkpoint: Checkpoint, signed: SignedCheckpoint): string {
-  mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
-  const path = join(checkpointsDir(home), `${checkpoint.hub}-${String(checkpoint.size).padStart(10, '0')}.json`);
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(signed, null, 2), { mode: 0o644 });
-  renameSync(temp, path);
-  return path;
-}

@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import type { Manifest } from '../protocol/manifest.ts';
-import { parseCanonicalManifest } from '../protocol/manifest.ts';
+import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import type { Manifest } from '../../protocol/manifest.ts';
+import { parseCanonicalManifest } from '../../protocol/manifest.ts';
 import {
   LABEL_FILE,
   LABEL_SIGNATURE_FILE,
@@ -25,10 +25,11 @@ import {
   readLabelClaims,
   type FolderLabel,
   type LabelledFile,
-} from './core/label.ts';
-import { classificationLine, DOCX, PDF, stampable, stampDocument, type StampMarking } from './core/stamp/index.ts';
-import { ClientError } from './home.ts';
-import type { ClientContext, FetchedFile, Notice } from './packets.ts';
+} from '../core/label.ts';
+import { classificationLine, DOCX, PDF, stampable, stampDocument, type StampMarking } from '../core/stamp/index.ts';
+import type { ClientContext, Notice } from '../core/context.ts';
+import { ClientError } from '../core/errors.ts';
+import type { FetchedFile } from './packets.ts';
 import { systemFonts } from './stamp-fonts.ts';
 
 /** Documents larger than this get no stamped copy (the PDF and DOCX libraries hold them whole). */

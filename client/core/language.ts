@@ -4,7 +4,8 @@
  * Every original and translation carries a BCP 47 `lang`. Once a part is encrypted nobody on the
  * hub can look at it, so the sender's client checks here that the text really is in the declared
  * language: a "translation" declared `en` must be English, an original declared `ru` must be
- * Russian. `sampleText` reads a bounded sample of a part, `detectLanguage` says what the sample
+ * Russian. `textOfSample` (client/core/sample.ts) decodes a bounded sample of a part (read by
+ * the platform: client/node/extract.ts `sampleText` in the CLI, a Blob slice in the browser), `detectLanguage` says what the sample
  * looks like, and `checkDeclaredLanguage` compares that with the declaration.
  *
  * What this does NOT guarantee:
@@ -22,12 +23,13 @@
  *   MAX_WINDOWS windows of WINDOW characters spread over that sample, not at every word.
  * - Nothing here knows whether a translation is faithful, only which language it is written in.
  */
-import { open } from 'node:fs/promises';
 import { francAll } from 'franc';
 import { data as francData } from 'franc/data.js';
 import { expressions as francExpressions } from 'franc/expressions.js';
 import { DEPRECATED_2, toBcp47 } from './language-codes.ts';
-import { DOCUMENT_MEDIA_TYPES, extractDocumentText } from './extract.ts';
+
+export { toBcp47 };
+
 
 export type LanguageVerdict =
   | { status: 'match'; detected: string }
@@ -447,92 +449,4 @@ export function checkDeclaredLanguage(text: string, declared: string): LanguageV
       `the text looks more like "${rival!.lang}" than "${best.lang}" (by ${deficit.toFixed(3)}), ` +
       `but not by the ${margin.toFixed(3)} needed to refuse at ${analysis.analysedLetters} letters`,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sampling
-// ---------------------------------------------------------------------------------------------
-
-const TEXT_MEDIA_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'text/html']);
-
-/**
- * Up to `maxBytes` from the start of the file at `path`, decoded and stripped of markup, for
- * language detection; for DOCX and PDF, the first `maxBytes` characters of their text
- * (client/extract.ts). Null when `mediaType` is not a type this module can read, or the document
- * cannot be read (the caller then reports `not-checked`).
- *
- * Reads through a file handle and never more than `maxBytes`. Decodes UTF-8, or the `charset`
- * parameter of the media type if TextDecoder knows it (UTF-8 otherwise); a BOM is dropped, a
- * multi-byte sequence cut at the limit is dropped, invalid bytes become U+FFFD.
- */
-export async function sampleText(path: string, mediaType: string, maxBytes = 64 * 1024): Promise<string | null> {
-  const [essence = '', ...params] = mediaType.split(';').map((p) => p.trim());
-  const type = essence.toLowerCase();
-  if (DOCUMENT_MEDIA_TYPES.has(type)) return extractDocumentText(path, type, maxBytes);
-  if (!TEXT_MEDIA_TYPES.has(type)) return null;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes must be a positive integer, not ${maxBytes}`);
-  }
-
-  const handle = await open(path, 'r');
-  let bytes: Buffer;
-  try {
-    const stat = await handle.stat();
-    const size = stat.isFile() && stat.size > 0 ? Math.min(stat.size, maxBytes) : maxBytes;
-    bytes = Buffer.alloc(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    bytes = bytes.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
-
-  // `stream: true` keeps an incomplete trailing sequence back instead of emitting U+FFFD; the
-  // decoder is then dropped, and the cut character with it.
-  const text = decoderFor(params).decode(bytes, { stream: true });
-  if (type === 'text/html') return htmlToText(text);
-  if (type === 'text/markdown') return markdownToText(text);
-  return text;
-}
-
-function decoderFor(params: string[]): TextDecoder {
-  const charset = params
-    .map((p) => /^charset\s*=\s*"?([^";\s]+)"?$/i.exec(p)?.[1])
-    .find((c): c is string => c !== undefined);
-  if (charset) {
-    try {
-      return new TextDecoder(charset);
-    } catch {
-      // unknown label: fall through to UTF-8; a wrong guess only makes the check undetermined
-    }
-  }
-  return new TextDecoder('utf-8');
-}
-
-const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** Visible text of (possibly truncated) HTML: no scripts, styles, comments or tags. */
-function htmlToText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
-    .replace(/<(script|style|noscript|template)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    .replace(/<[^>]*(?:>|$)/g, ' ')
-    .replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (entity: string, body: string) => {
-      if (body[0] !== '#') return ENTITIES[body.toLowerCase()] ?? ' ';
-      const cp = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : ' ';
-    });
-}
-
-/** Prose of Markdown: no code blocks, inline code, link targets or HTML tags. */
-function markdownToText(markdown: string): string {
-  return markdown
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?(?:^\1[^\n]*$|(?![\s\S]))/gm, ' ')
-    .replace(/`[^`\n]*`/g, ' ')
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>\n]*>/g, ' ');
 }

@@ -3,12 +3,12 @@
  * revocations, their own key rotation, and contact-directory entries. Each is built here,
  * canonicalised and signed with the officer's key on the officer's machine, then sent to the hub.
  */
-import { readPublicKey, inspectPublicKey, type PrivateKey } from '../keys/identity.ts';
-import { signDetached } from '../keys/signatures.ts';
-import { canonicalize } from '../protocol/canonical.ts';
-import type { SignedKind } from '../protocol/signing.ts';
-import type { Role } from '../protocol/ids.ts';
-import type { Level } from '../protocol/levels.ts';
+import { readPublicKey, inspectPublicKey, type PrivateKey } from '../../keys/identity.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import type { SignedKind } from '../../protocol/signing.ts';
+import type { Role } from '../../protocol/ids.ts';
+import type { Level } from '../../protocol/levels.ts';
 import {
   CONTACT_FORMAT,
   MEMBERSHIP_FORMAT,
@@ -19,7 +19,7 @@ import {
   type OfficerRotation,
   type RevocationStatement,
   type SignedStatement,
-} from '../protocol/statements.ts';
+} from '../../protocol/statements.ts';
 
 async function sign(kind: SignedKind, value: unknown, key: PrivateKey, date: Date): Promise<SignedStatement> {
   const statement = canonicalize(value);

@@ -7,10 +7,10 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { readStreamedLine, type AuditExportHead } from '../protocol/audit-stream.ts';
-import { AuditExport, type AuditEvent, type SignedCheckpoint } from '../protocol/evidence.ts';
-import { ClientError } from './home.ts';
-import { verifyAuditExport, verifyCompleteLog, type LogCheck } from './evidence.ts';
+import { readStreamedLine, type AuditExportHead } from '../../protocol/audit-stream.ts';
+import { AuditExport, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { ClientError } from '../core/errors.ts';
+import { verifyAuditExport, verifyCompleteLog, type LogCheck } from '../core/evidence.ts';
 
 /** What the verification of an exported file needs, once the file has said which hub it is from. */
 export type ExportCheckOptions = (hubFingerprint: string) => { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date };

@@ -1,12 +1,15 @@
 /**
- * Typed client of the hub's /v1 API. Every answer is parsed with the protocol schemas; a
- * problem+json answer becomes an ApiError carrying the hub's sentence and the article it cited.
- * Uploads stream from files with a progress callback; downloads stream to the caller.
+ * Typed client of the hub's /v1 API, shared by the CLI and the web client. Every answer is parsed
+ * with the protocol schemas; a problem+json answer becomes an ApiError carrying the hub's
+ * sentence, its problem code and the article it cited. JSON calls and downloads use `fetch`
+ * (Node and browsers alike); the streaming upload goes through an `Uploader` port, because
+ * progress while sending needs the platform's own transport (node:http, XMLHttpRequest).
+ *
+ * Lists: every list route is moving to keyset pages `{ items, nextCursor }` with
+ * `?limit=&cursor=`; `list()` is the one place that reads either shape and follows the cursor.
+ *
+ * Never: reads files, the environment or a token store; the token is handed in by the caller.
  */
-import { createReadStream } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
   ChallengeResponse,
@@ -21,9 +24,9 @@ import {
   type PacketBox,
   type PacketSummary,
   TokenResponse,
-} from '../protocol/api.ts';
-import { AgreementView } from '../protocol/agreement.ts';
-import { Release, type ReleaseState } from '../protocol/release.ts';
+} from '../../protocol/api.ts';
+import { AgreementView } from '../../protocol/agreement.ts';
+import { Release, type ReleaseState } from '../../protocol/release.ts';
 
 export interface PacketQuery {
   box?: PacketBox;
@@ -66,7 +69,7 @@ async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ ite
 }
 
 /**
- * Files are read in 1 MiB chunks (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * Files are read in 1 MiB chunks (by the Node adapters) (issue 9): with the default 64 KiB, openpgp.js encrypts and
  * decrypts in small pieces and each piece costs a round through the web-stream machinery.
  */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -76,22 +79,44 @@ export class ApiError extends Error {
   readonly status: number;
   readonly detail: string;
   readonly article: string | undefined;
+  /** The problem type's code, when the hub gave one (for example `incomplete`). */
+  readonly code: string | undefined;
 
-  constructor(status: number, detail: string, article?: string) {
+  constructor(status: number, detail: string, article?: string, code?: string) {
     super(article ? `${detail} (${article})` : detail);
     this.status = status;
     this.detail = detail;
     this.article = article;
+    this.code = code;
   }
 }
 
+/** One encrypted part to upload: a Blob streams from disk in Node (`fs.openAsBlob`) and from OPFS in a browser. */
 export interface UploadFile {
   partId: string;
-  path: string;
   size: number;
+  body: Blob;
 }
 
 export type Progress = (sentBytes: number, totalBytes: number) => void;
+
+/** The multipart POST of an upload, done by the platform's transport; answers the raw status and body. */
+export interface Uploader {
+  post(url: string, headers: Record<string, string>, fields: Record<string, string>, files: UploadFile[], onProgress?: Progress): Promise<{ status: number; text: string }>;
+}
+
+/** The portable uploader: fetch with FormData. No upload progress (fetch reports none); adapters do better. */
+export const fetchUploader: Uploader = {
+  async post(url, headers, fields, files, onProgress) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const f of files) form.append(f.partId, f.body, `${f.partId}.pgp`);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const response = await fetch(url, { method: 'POST', headers, body: form, credentials: 'same-origin' });
+    onProgress?.(total, total);
+    return { status: response.status, text: await response.text() };
+  },
+};
 
 /** A network failure in words: which hub, and what to check; never the raw ECONNREFUSED. */
 function unreachable(baseUrl: string, cause: unknown): ApiError {
@@ -107,35 +132,40 @@ function unreachable(baseUrl: string, cause: unknown): ApiError {
   return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
 }
 
-async function textOf(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function problemOf(status: number, text: string): ApiError {
+export function problemOf(status: number, text: string): ApiError {
   try {
-    const body = JSON.parse(text) as { detail?: string; article?: string };
-    return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article);
+    const body = JSON.parse(text) as { detail?: string; article?: string; code?: string };
+    return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article, body.code);
   } catch {
     return new ApiError(status, `the hub answered ${status}`);
   }
 }
 
+/** A list answer in either shape: a bare array (today) or a keyset page (the paginated API). */
+function listPageOf<T extends z.ZodType>(item: T) {
+  return z.union([z.array(item).transform((items) => ({ items, nextCursor: null as string | null })), z.object({ items: z.array(item), nextCursor: z.string().nullable() })]);
+}
+
+/** The most pages `list()` follows before it stops: a hub that never ends a list cannot hang a client. */
+const MAX_PAGES = 1000;
+
 export class HubClient {
   readonly baseUrl: string;
-  private token: string | undefined;
+  private readonly token: string | undefined;
   /** The key the session belongs to: lets a refused session be explained (revoked, expired) rather than guessed. */
   private readonly fingerprint: string | undefined;
+  private readonly uploader: Uploader;
 
-  constructor(baseUrl: string, token?: string, fingerprint?: string) {
+  /** `token` undefined: no Authorization header (the web client's session rides on its HttpOnly cookie). */
+  constructor(baseUrl: string, token?: string, fingerprint?: string, uploader: Uploader = fetchUploader) {
     this.baseUrl = baseUrl;
     this.token = token;
     this.fingerprint = fingerprint;
+    this.uploader = uploader;
   }
 
   withToken(token: string): HubClient {
-    return new HubClient(this.baseUrl, token, this.fingerprint);
+    return new HubClient(this.baseUrl, token, this.fingerprint, this.uploader);
   }
 
   /**
@@ -159,27 +189,21 @@ export class HubClient {
     return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  /**
-   * One HTTP exchange with node:http(s), taken with process.getBuiltinModule: `fetch` compiles
-   * undici at its first use (0.3-0.7 s of every command's start), and an ESM import of node:http
-   * evaluates its undici-backed exports too (issue 9: CLI start-up).
-   */
-  private exchange(method: string, path: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
-    const target = new URL(this.url(path));
-    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
-    return new Promise((resolve, reject) => {
-      const req = transport.request(target, { method, headers: this.headers(headers) }, resolve);
-      req.on('error', (cause: Error) => reject(unreachable(this.baseUrl, cause)));
-      req.end(body);
-    });
-  }
-
   /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
   async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const response = await this.exchange(method, path, payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }, payload);
-    const text = await textOf(response);
-    const status = response.statusCode ?? 0;
+    let response: Response;
+    try {
+      response = await fetch(this.url(path), {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        credentials: 'same-origin',
+      });
+    } catch (cause) {
+      throw unreachable(this.baseUrl, cause);
+    }
+    const text = await response.text();
+    const status = response.status;
     if (status === 401 && this.token) throw this.sessionRefused(problemOf(status, text));
     if (status < 200 || status >= 300) throw problemOf(status, text);
     if (status === 204) return schema.parse(undefined);
@@ -194,11 +218,30 @@ export class HubClient {
     return parsed.data;
   }
 
+  /**
+   * Every item of a list route, page after page at the hub's own page size, each parsed with
+   * `item`. The one place that knows the list shape: a bare array, or `{ items, nextCursor }`
+   * followed with `?cursor=` (no `limit` is sent: routes that take none refuse unknown parameters).
+   */
+  async list<T extends z.ZodType>(item: T, path: string): Promise<Array<z.output<T>>> {
+    const out: Array<z.output<T>> = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const url = cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path;
+      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(listPageOf(item), 'GET', url);
+      out.push(...answer.items);
+      if (!answer.nextCursor || answer.nextCursor === cursor) return out;
+      cursor = answer.nextCursor;
+    }
+    throw new ApiError(0, `the hub's list at ${path} did not end after ${MAX_PAGES} pages`);
+  }
+
   hub() {
     return this.call(HubInfo, 'GET', '/hub');
   }
   agreements() {
-    return this.call(z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) })), 'GET', '/agreements');
+    return this.list(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) }), '/agreements');
   }
   /** An agreement and its rules in plain words, each with its article. */
   agreementView(id: string) {
@@ -220,13 +263,13 @@ export class HubClient {
     return this.call(Member, 'GET', '/me');
   }
   members(party: string, includeRevoked = false) {
-    return this.call(z.array(Member), 'GET', `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
+    return this.list(Member, `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
   }
   rotations(party: string) {
-    return this.call(z.array(Rotation), 'GET', `/parties/${encodeURIComponent(party)}/rotations`);
+    return this.list(Rotation, `/parties/${encodeURIComponent(party)}/rotations`);
   }
   contacts(party: string) {
-    return this.call(z.array(Contact), 'GET', `/parties/${encodeURIComponent(party)}/contacts`);
+    return this.list(Contact, `/parties/${encodeURIComponent(party)}/contacts`);
   }
   recordContact(party: string, body: { statement: string; signature: string }) {
     return this.call(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
@@ -246,6 +289,13 @@ export class HubClient {
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
     return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
+  /** The packets of my party that some part of does not open for a colleague's key yet (a page may be short and still have a next). */
+  awaitingWrapPage(fingerprint: string, cursor?: string) {
+    return this.call(PacketPage, 'GET', `/members/${encodeURIComponent(fingerprint)}/awaiting-wraps${queryString(cursor ? { cursor } : {})}`);
+  }
+  awaitingWraps(fingerprint: string): AsyncGenerator<PacketSummary> {
+    return everyItem((cursor) => this.awaitingWrapPage(fingerprint, cursor));
+  }
   /** One page of packets (newest first); pass `nextCursor` back as `cursor` for the next. */
   packetPage(query: PacketQuery = {}) {
     return this.call(PacketPage, 'GET', `/packets${queryString(query)}`);
@@ -261,7 +311,7 @@ export class HubClient {
     return this.call(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
   }
   releasesOf(packetId: string) {
-    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/releases`);
+    return this.list(Release, `/packets/${encodeURIComponent(packetId)}/releases`);
   }
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });
@@ -289,50 +339,30 @@ export class HubClient {
     files: UploadFile[],
     options: { packetId?: string; onProgress?: Progress } = {},
   ): Promise<z.output<typeof SubmitResult>> {
-    const { default: FormData } = await import('form-data');
-    const form = new FormData();
-    form.append('manifest', fields.manifest);
-    form.append('signature', fields.signature);
-    form.append('submit', String(fields.submit));
-    for (const f of files) {
-      form.append(f.partId, createReadStream(f.path, { highWaterMark: CHUNK_BYTES }), { knownLength: f.size, filename: `${f.partId}.pgp`, contentType: 'application/octet-stream' });
+    const target = this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets');
+    let answer: { status: number; text: string };
+    try {
+      answer = await this.uploader.post(target, this.headers(), { manifest: fields.manifest, signature: fields.signature, submit: String(fields.submit) }, files, options.onProgress);
+    } catch (cause) {
+      if (cause instanceof ApiError) throw cause;
+      throw unreachable(this.baseUrl, cause);
     }
-    const total = await new Promise<number>((resolve, reject) => form.getLength((err, length) => (err ? reject(err) : resolve(length))));
-    const target = new URL(this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets'));
-    const transport = (target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')) as typeof import('node:http');
-    let sent = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        sent += chunk.length;
-        options.onProgress?.(sent, total);
-        done(null, chunk);
-      },
-    });
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = transport.request(target, { method: 'POST', headers: { ...form.getHeaders(), 'Content-Length': String(total), ...this.headers() } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', (cause) => reject(unreachable(this.baseUrl, cause)));
-      pipeline(form, meter, req).catch(() => undefined);
-    });
-    if (status < 200 || status >= 300) throw problemOf(status, text);
-    return SubmitResult.parse(JSON.parse(text));
+    if (answer.status < 200 || answer.status >= 300) throw problemOf(answer.status, answer.text);
+    return SubmitResult.parse(JSON.parse(answer.text));
   }
 
   /** Download a part: the stream carries `wrapLength` bytes of extra key wraps, then the stored ciphertext. */
-  async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: Readable }> {
-    const response = await this.exchange('GET', `/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`, {});
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw problemOf(status, await textOf(response));
-    const wrapLength = Number(response.headers['liaison-wrap-length'] ?? '0');
-    const size = Number(response.headers['content-length'] ?? '0');
-    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) {
-      response.destroy();
-      throw new ApiError(status, 'the hub sent an invalid wrap length');
+  async downloadPart(packetId: string, partId: string): Promise<{ wrapLength: number; size: number; body: ReadableStream<Uint8Array> }> {
+    let response: Response;
+    try {
+      response = await fetch(this.url(`/packets/${encodeURIComponent(packetId)}/parts/${encodeURIComponent(partId)}`), { headers: this.headers(), credentials: 'same-origin' });
+    } catch (cause) {
+      throw unreachable(this.baseUrl, cause);
     }
-    return { wrapLength, size, body: response };
+    if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
+    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
+    const size = Number(response.headers.get('content-length') ?? '0');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
+    return { wrapLength, size, body: response.body };
   }
 }

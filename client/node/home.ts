@@ -7,11 +7,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { unlockPrivateKey, type PrivateKey } from '../keys/identity.ts';
+import { unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
+import { ClientError } from '../core/errors.ts';
 
-export class ClientError extends Error {
-  override name = 'ClientError';
-}
+export { ClientError };
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.LIAISON_HOME && env.LIAISON_HOME.length > 0 ? env.LIAISON_HOME : join(homedir(), '.liaison');

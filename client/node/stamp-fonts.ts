@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FontSource, Script, Weight } from './core/stamp/fonts.ts';
+import type { FontSource, Script, Weight } from '../core/stamp/fonts.ts';
 
 const DEBIAN = '/usr/share/fonts/truetype';
 

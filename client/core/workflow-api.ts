@@ -1,0 +1,86 @@
+/**
+ * The typed calls of the hub's treaty-workflow API (requests and their states, deadlines, oral
+ * requests, authenticity, purpose changes), for both clients. Answers are parsed with the
+ * protocol schemas. The steps that touch plaintext are the platform's (client/node/workflow.ts
+ * in the CLI, the web client's worker).
+ */
+import { z } from 'zod';
+import { MAX_PAGE_SIZE, pageOf } from '../../protocol/api.ts';
+import { Release } from '../../protocol/release.ts';
+import { AuthenticityView, DeadlineItem, OralRequestView, RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
+import type { HubClient } from './api.ts';
+
+/** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
+export class WorkflowApi {
+  private readonly api: HubClient;
+  constructor(api: HubClient) {
+    this.api = api;
+  }
+
+  private call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    return this.api.call(schema, method, path, body);
+  }
+
+  /** Every request of my party, newest first, page by page. */
+  async requests(query: { box?: 'sent' | 'inbox' | 'all'; agreement?: string } = {}): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams({ limit: String(MAX_PAGE_SIZE), ...(query.box ? { box: query.box } : {}), ...(query.agreement ? { agreement: query.agreement } : {}), ...(cursor ? { cursor } : {}) });
+      const page: { items: RequestView[]; nextCursor: string | null } = await this.call(pageOf(RequestView), 'GET', `/requests?${params.toString()}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+  request(packetId: string) {
+    return this.call(z.array(RequestView), 'GET', `/requests/${encodeURIComponent(packetId)}`);
+  }
+  changeState(packetId: string, body: StateChangeBody) {
+    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/state`, body);
+  }
+  notifyDelay(packetId: string, noticePacketId: string) {
+    return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/delay`, { packetId: noticePacketId });
+  }
+  deadlines() {
+    return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
+  }
+  /** Every oral request of my party, newest first, page by page. */
+  async oralRequests(): Promise<OralRequestView[]> {
+    const out: OralRequestView[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: OralRequestView[]; nextCursor: string | null } = await this.call(pageOf(OralRequestView), 'GET', `/oral-requests?limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+  recordOralRequest(body: { agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }) {
+    return this.call(OralRequestView, 'POST', '/oral-requests', body);
+  }
+  demandConfirmation(id: string) {
+    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/demand`);
+  }
+  confirmOralRequest(id: string, packetId: string) {
+    return this.call(OralRequestView, 'POST', `/oral-requests/${encodeURIComponent(id)}/confirm`, { packetId });
+  }
+  askAuthenticity(packetId: string) {
+    return this.call(AuthenticityView, 'POST', `/packets/${encodeURIComponent(packetId)}/authenticity`);
+  }
+  authenticityOf(packetId: string) {
+    return this.call(z.array(AuthenticityView), 'GET', `/packets/${encodeURIComponent(packetId)}/authenticity`);
+  }
+  authenticity(id: string) {
+    return this.call(AuthenticityView, 'GET', `/authenticity/${encodeURIComponent(id)}`);
+  }
+  answerAuthenticity(id: string, confirmation: string, signature: string) {
+    return this.call(AuthenticityView, 'POST', `/authenticity/${encodeURIComponent(id)}/confirm`, { confirmation, signature });
+  }
+  requestPurposeChange(packetId: string, purpose: string) {
+    return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/purpose-changes`, { purpose });
+  }
+  purposeChanges(packetId: string) {
+    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/purpose-changes`);
+  }
+}

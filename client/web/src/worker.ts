@@ -1,0 +1,583 @@
+/**
+ * The web client's key worker: the only place in the browser where openpgp.js runs, the
+ * private key is unlocked and the session token lives. It runs the shared client core
+ * (client/core/) exactly as the CLI does; the page sends it requests (messages.ts) and gets
+ * back data to show, never the key or the token.
+ *
+ * Storage: the passphrase-protected key and the trust pins in IndexedDB (idb.ts); ciphertext and
+ * verified plaintext in the origin-private file system (OPFS), under `scratch/` while working and
+ * `opened/` for files handed to the page, both emptied at lock, logout and start.
+ *
+ * Never: posts the unlocked key, the token or an unverified plaintext byte to the page; signs a
+ * text it did not build or parse itself.
+ */
+import { fingerprintOf, generatePersonKey, inspectPublicKey, isProtectedPrivateKey, readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../../../keys/identity.ts';
+import { decryptPart, encryptPartForRecipients } from '../../../keys/parts.ts';
+import type { Member } from '../../../protocol/api.ts';
+import type { Level } from '../../../protocol/levels.ts';
+import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
+import type { Role } from '../../../protocol/ids.ts';
+import { ApiError, collect, HubClient, type Uploader } from '../../core/api.ts';
+import type { ClientContext } from '../../core/context.ts';
+import { ClientError } from '../../core/errors.ts';
+import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
+import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
+import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
+import { signMembership, signRevocation } from '../../core/officer.ts';
+import {
+  completeness,
+  describeVerdict,
+  digestMeter,
+  downloadCheck,
+  languageRefusal,
+  markingLabels,
+  nextPartIndex,
+  partSignerStanding,
+  readersOf,
+  requireOwnClearance,
+  requireParties,
+  executeRelease,
+  prepareReleaseDecision,
+  safeFileName,
+  signNewManifest,
+  signNextRevision,
+  signReleaseDecision,
+  verifiedManifest,
+} from '../../core/packets.ts';
+import { keySigner, logIn, logOut } from '../../core/session.ts';
+import { WorkflowApi } from '../../core/workflow-api.ts';
+import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
+import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
+import { records } from './idb.ts';
+import type { AgreementChoice, DecisionChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
+
+interface KeyRecord {
+  armoredPrivateKey: string;
+  armoredPublicKey: string;
+  fingerprint: string;
+  name: string;
+}
+
+const scope = self as unknown as { postMessage(m: WorkerMessage): void; onmessage: ((e: MessageEvent<{ id: number; request: Request }>) => void) | null; location: Location };
+const now = () => new Date();
+const origin = scope.location.origin;
+
+/** Text parts larger than this are offered for saving only, not shown inline. */
+const MAX_INLINE_TEXT = 1024 * 1024;
+const DEFAULT_IDLE_MINUTES = 15;
+
+let key: PrivateKey | undefined;
+let keyRecord: KeyRecord | undefined;
+let api: HubClient | undefined;
+let me: Member | undefined;
+let idleMinutes = DEFAULT_IDLE_MINUTES;
+let locksAt: number | undefined;
+let lockTimer: ReturnType<typeof setTimeout> | undefined;
+let trust: TrustStore | undefined;
+
+const post = (m: WorkerMessage) => scope.postMessage(m);
+const progress = (step: string, done: number, total: number) => post({ event: 'progress', step, done, total });
+
+// --- storage --------------------------------------------------------------------------------
+
+async function trustStore(): Promise<TrustStore> {
+  if (trust) return trust;
+  const saved = await records.get<TrustData>('trust');
+  trust = new TrustStore({ where: 'the pins kept in this browser', load: () => saved, save: (data) => records.put('trust', data) });
+  return trust;
+}
+
+async function opfs(dir: 'scratch' | 'opened'): Promise<FileSystemDirectoryHandle> {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle(dir, { create: true });
+}
+
+/** Remove every working and opened file: nothing plaintext outlives the unlocked session. */
+async function wipeFiles(): Promise<void> {
+  const root = await navigator.storage.getDirectory();
+  for (const dir of ['scratch', 'opened']) await root.removeEntry(dir, { recursive: true }).catch(() => undefined);
+}
+
+const randomName = () => crypto.randomUUID();
+
+// --- the key and the idle lock ----------------------------------------------------------------
+
+function armIdleLock(): void {
+  if (lockTimer) clearTimeout(lockTimer);
+  if (!key) {
+    locksAt = undefined;
+    return;
+  }
+  locksAt = Date.now() + idleMinutes * 60_000;
+  lockTimer = setTimeout(() => void lock(true), idleMinutes * 60_000);
+}
+
+async function lock(idle: boolean): Promise<void> {
+  key = undefined;
+  locksAt = undefined;
+  if (lockTimer) clearTimeout(lockTimer);
+  await wipeFiles();
+  if (idle) post({ event: 'locked' });
+}
+
+function requireKey(): PrivateKey {
+  if (!key) throw new ClientError('the key is locked: unlock it with your passphrase');
+  return key;
+}
+
+async function context(): Promise<ClientContext> {
+  const k = requireKey();
+  if (!api || !me) throw new ClientError('not logged in');
+  return { api, directory: new TrustedDirectory(api, await trustStore(), now), me, key: k, now, progress };
+}
+
+async function status(): Promise<Status> {
+  keyRecord ??= await records.get<KeyRecord>('key');
+  return {
+    hasKey: keyRecord !== undefined,
+    unlocked: key !== undefined,
+    ...(keyRecord ? { fingerprint: keyRecord.fingerprint, name: keyRecord.name } : {}),
+    loggedIn: me !== undefined,
+    ...(me ? { me: { name: me.name, party: me.party, roles: me.roles, clearance: me.clearance, fingerprint: me.fingerprint } } : {}),
+    idleMinutes,
+    ...(locksAt ? { locksAt } : {}),
+  };
+}
+
+async function keepKey(armoredPrivateKey: string, unlocked: PrivateKey): Promise<void> {
+  const info = await inspectPublicKey(unlocked.toPublic(), now());
+  keyRecord = { armoredPrivateKey, armoredPublicKey: info.armored, fingerprint: info.fingerprint, name: info.userIds[0] ?? info.fingerprint };
+  await records.put('key', keyRecord);
+  key = unlocked;
+}
+
+// --- uploads from OPFS with progress ----------------------------------------------------------
+
+/** XMLHttpRequest reports upload progress (fetch does not); the body streams from OPFS files. */
+const xhrUploader: Uploader = {
+  post(url, headers, fields, files, onProgress) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const f of files) form.append(f.partId, f.body, `${f.partId}.pgp`);
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+      xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total);
+      xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+      xhr.onerror = () => reject(new ApiError(0, 'the upload to the hub failed'));
+      xhr.send(form);
+    });
+  },
+};
+
+// --- sending ------------------------------------------------------------------------------------
+
+function mediaTypeOfFile(file: File): string {
+  return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
+}
+
+async function checkLanguage(file: File, lang: string): Promise<LanguageVerdict> {
+  const mediaType = mediaTypeOfFile(file);
+  const text = textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), mediaType);
+  if (text === null) {
+    const reason = DOCUMENT_MEDIA_TYPES.has(mediaType) ? 'DOCX and PDF text is not yet read in the browser (the CLI reads it)' : `no text extraction for ${mediaType}`;
+    return { status: 'not-checked', declared: lang, reason };
+  }
+  return checkDeclaredLanguage(text, lang);
+}
+
+interface Input {
+  role: PartRole;
+  lang: string;
+  file: File;
+}
+
+async function checkLanguages(inputs: Input[], notices: string[]): Promise<void> {
+  for (const input of inputs) {
+    if (input.file.size === 0) throw new ClientError(`${input.file.name} is empty`);
+    const verdict = await checkLanguage(input.file, input.lang);
+    const refusal = languageRefusal(input, input.file.name, verdict);
+    if (refusal) throw refusal;
+    notices.push(describeVerdict(input.file.name, verdict));
+  }
+}
+
+/** Sign-then-encrypt each file into OPFS while hashing the ciphertext. */
+async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[]): Promise<Array<{ part: ManifestPart; file: File }>> {
+  const dir = await opfs('scratch');
+  const out: Array<{ part: ManifestPart; file: File }> = [];
+  for (const [i, input] of inputs.entries()) {
+    const id = `p${firstIndex + i}`;
+    let read = 0;
+    const counted = input.file.stream().pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          read += chunk.length;
+          progress(`encrypting ${input.file.name}`, read, input.file.size);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const encrypted = await encryptPartForRecipients(counted, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
+    const handle = await dir.getFileHandle(`${randomName()}.pgp`, { create: true });
+    const meter = digestMeter(ctx);
+    await encrypted.pipeThrough(meter.stream).pipeTo(await handle.createWritable());
+    const digest = meter.result();
+    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file: await handle.getFile() });
+  }
+  return out;
+}
+
+async function send(form: SendForm): Promise<{ packetId: string; state: string; notices: string[] }> {
+  const ctx = await context();
+  const agreement = await ctx.api.agreement(form.agreementId);
+  const level = form.level as Level;
+  requireParties(agreement, ctx.me.party, form.to);
+  const labels = markingLabels(agreement, [ctx.me.party, ...form.to], level);
+  requireOwnClearance(ctx.me.clearance, level);
+  const inputs: Input[] = [{ role: 'original', lang: form.original.lang, file: form.original.file }, ...form.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, file: t.file }))];
+  const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete').map((n) => n.message);
+  await checkLanguages(inputs, notices);
+  const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
+  try {
+    const parts = await encryptParts(ctx, inputs, 1, keys);
+    const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, parts: parts.map((p) => p.part) });
+    const result = await ctx.api.upload(
+      { manifest: text, signature, submit: !form.draft },
+      parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.file })),
+      { onProgress: (sent, total) => progress('uploading', sent, total) },
+    );
+    return { packetId: result.packetId, state: result.state, notices };
+  } finally {
+    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+  }
+}
+
+async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: string[] }> {
+  const ctx = await context();
+  const detail = await ctx.api.packet(packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
+  const notices: string[] = [];
+  const input: Input = { role: 'translation', lang, file };
+  await checkLanguages([input], notices);
+  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  try {
+    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys);
+    const { text, signature } = await signNextRevision(ctx, manifest, [added!.part]);
+    const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, size: added!.part.size, body: added!.file }], {
+      packetId,
+      onProgress: (sent, total) => progress('uploading', sent, total),
+    });
+    return { packetId: result.packetId, state: result.state, notices };
+  } finally {
+    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+  }
+}
+
+// --- opening ------------------------------------------------------------------------------------
+
+async function hubKey(client: HubClient): Promise<PublicKey> {
+  const hub = await client.hub();
+  const pinned = await records.get<string>('hub-fingerprint');
+  if (pinned && pinned !== hub.fingerprint) throw new ClientError(`the hub's key is ${hub.fingerprint}, but ${pinned} was pinned on first use in this browser`);
+  const k = await readPublicKey(hub.publicKey);
+  if (fingerprintOf(k) !== hub.fingerprint) throw new ClientError('the hub published a key that does not match its fingerprint');
+  if (!pinned) await records.put('hub-fingerprint', hub.fingerprint);
+  return k;
+}
+
+async function open(packetId: string): Promise<OpenedPacket> {
+  const ctx = await context();
+  const detail = await ctx.api.packet(packetId);
+  const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
+  const scratch = await opfs('scratch');
+  const opened = await opfs('opened');
+  const notices: string[] = [];
+  const parts: OpenedPart[] = [];
+  const created: Array<[FileSystemDirectoryHandle, string]> = [];
+  try {
+    // Every part's ciphertext is checked against the signed manifest before anything is decrypted.
+    const cipher = new Map<string, File>();
+    for (const part of manifest.parts) {
+      const { wrapLength, body } = await ctx.api.downloadPart(packetId, part.id);
+      const check = downloadCheck(ctx, packetId, part, wrapLength, (done) => progress(`downloading ${part.id}`, done, part.size));
+      const name = `${randomName()}.pgp`;
+      created.push([scratch, name]);
+      const handle = await scratch.getFileHandle(name, { create: true });
+      await body.pipeThrough(check.stream).pipeTo(await handle.createWritable());
+      await check.verify();
+      cipher.set(part.id, await handle.getFile());
+    }
+    for (const part of manifest.parts) {
+      const decrypted = await decryptPart(cipher.get(part.id)!.stream(), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
+        throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
+      });
+      const name = randomName();
+      created.push([opened, name]);
+      const handle = await opened.getFileHandle(name, { create: true });
+      let written = 0;
+      try {
+        await decrypted.data
+          .pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                written += chunk.length;
+                progress(`decrypting ${part.id}`, written, part.size);
+                controller.enqueue(chunk);
+              },
+            }),
+          )
+          .pipeTo(await handle.createWritable());
+      } catch (error) {
+        throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
+      }
+      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
+      // Only now, after integrity and signature, does the page get the file.
+      const file = await handle.getFile();
+      const filename = safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`);
+      const isText = textOfSample(new Uint8Array(0), part.mediaType) !== null;
+      const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
+      if (isText && file.size <= MAX_INLINE_TEXT) shown.text = await file.text();
+      else if (isText) shown.truncated = true;
+      if (isText && part.role !== 'attachment' && part.role !== 'request-form') {
+        const verdict = checkDeclaredLanguage(textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), part.mediaType) ?? '', part.lang);
+        if (verdict.status === 'mismatch') notices.push(`warning: ${describeVerdict(filename, verdict)}`);
+      }
+      parts.push(shown);
+    }
+    notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map((n) => n.message));
+  } catch (error) {
+    for (const [dir, name] of created) await dir.removeEntry(name).catch(() => undefined);
+    throw error;
+  } finally {
+    for (const [dir, name] of created) if (dir === scratch) await dir.removeEntry(name).catch(() => undefined);
+  }
+  const signer = senderKeys.find((m) => m.fingerprint === manifest.signedBy)!;
+  const personKeys = new Map<string, PublicKey>();
+  const partyOf = new Map<string, string>();
+  for (const party of [manifest.sender.party, ...manifest.recipients]) {
+    for (const m of await ctx.directory.members(party).catch(() => [])) {
+      personKeys.set(m.fingerprint, m.key);
+      partyOf.set(m.fingerprint, m.party);
+    }
+  }
+  const receipts = await verifyReceipts(packetId, await new EvidenceApi(ctx.api).receipts(packetId), await hubKey(ctx.api), personKeys, ctx.now(), partyOf);
+  const releases = await ctx.api.releasesOf(packetId).catch(() => []);
+  const { manifest: _m, signature: _s, parts: _p, ...summary } = detail;
+  return {
+    summary,
+    manifest,
+    sender: { name: signer.name, fingerprint: signer.fingerprint, vouchedBy: signer.vouchedBy },
+    parts,
+    receipts: receipts.map((r) => ({ valid: r.valid, ...(r.reason ? { reason: r.reason } : {}), ...(r.receipt ? { receipt: r.receipt } : {}) })),
+    releases,
+    notices,
+  };
+}
+
+// --- the rest ---------------------------------------------------------------------------------
+
+async function agreements(): Promise<AgreementChoice[]> {
+  const ctx = await context();
+  const out: AgreementChoice[] = [];
+  for (const a of await ctx.api.agreements()) {
+    if (!a.parties.includes(ctx.me.party) || a.status === 'terminated') continue;
+    const full = await ctx.api.agreement(a.id);
+    out.push({
+      id: a.id,
+      title: a.title,
+      parties: a.parties,
+      levels: full.markings.levels.map((l) => ({ level: l.level, labels: l.labels })),
+      kinds: ['information', 'request', 'reply'],
+      languagesArticle: full.languages.article,
+    });
+  }
+  return out;
+}
+
+function choiceOf(c: DecisionChoice): { refuse?: string; conditions?: string; expiresAt?: string } {
+  return { ...(c.refuse ? { refuse: c.refuse } : {}), ...(c.conditions ? { conditions: c.conditions } : {}), ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}) };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.op) {
+    case 'status':
+      return status();
+    case 'touch':
+      armIdleLock();
+      return status();
+    case 'createKey': {
+      const made = await generatePersonKey({ name: request.name, ...(request.email ? { email: request.email } : {}), passphrase: request.passphrase, date: now() }).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      await keepKey(made.armoredPrivateKey, await unlockPrivateKey(made.armoredPrivateKey, request.passphrase));
+      armIdleLock();
+      return status();
+    }
+    case 'importKey': {
+      // Kept as imported: passphrase-protected. An unprotected secret key is refused rather than stored in the clear.
+      const isProtected = await isProtectedPrivateKey(request.armored).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      if (!isProtected) throw new ClientError('this secret key has no passphrase: protect it first (gpg --edit-key KEY passwd)');
+      const unlocked = await unlockPrivateKey(request.armored, request.passphrase).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      await keepKey(request.armored, unlocked);
+      armIdleLock();
+      return status();
+    }
+    case 'unlock': {
+      keyRecord ??= await records.get<KeyRecord>('key');
+      if (!keyRecord) throw new ClientError('there is no key in this browser yet');
+      key = await unlockPrivateKey(keyRecord.armoredPrivateKey, request.passphrase).catch((e: Error) => {
+        throw new ClientError(e.message);
+      });
+      armIdleLock();
+      return status();
+    }
+    case 'lock':
+      await lock(false);
+      return status();
+    case 'setIdle':
+      if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > 240) throw new ClientError('the idle lock is between 1 and 240 minutes');
+      idleMinutes = request.minutes;
+      await records.put('idle-minutes', idleMinutes);
+      armIdleLock();
+      return status();
+    case 'exportPublicKey':
+      keyRecord ??= await records.get<KeyRecord>('key');
+      if (!keyRecord) throw new ClientError('there is no key in this browser yet');
+      return { armored: keyRecord.armoredPublicKey, fingerprint: keyRecord.fingerprint };
+    case 'exportSecretKey':
+      // The backup is the key as stored: still protected by its passphrase.
+      requireKey();
+      return { armored: keyRecord!.armoredPrivateKey, fingerprint: keyRecord!.fingerprint };
+    case 'pins':
+      return (await trustStore()).pins();
+    case 'pin': {
+      const fpr = request.fingerprint.replace(/\s+/g, '').toUpperCase();
+      if (!/^[0-9A-F]{40}$/.test(fpr)) throw new ClientError('a fingerprint is 40 hexadecimal characters');
+      if (!/^[A-Z]{2,3}(-[A-Z0-9]+)?$/i.test(request.party)) throw new ClientError(`"${request.party}" is not a party id`);
+      const store = await trustStore();
+      store.add(request.party.toUpperCase(), fpr, 'out-of-band', now());
+      await store.flushed();
+      return store.pins();
+    }
+    case 'unpin': {
+      const store = await trustStore();
+      store.remove(request.party, request.fingerprint);
+      await store.flushed();
+      return store.pins();
+    }
+    case 'login': {
+      const k = requireKey();
+      // The hub pinned on first use in this browser, if any: a different hub key refuses the login.
+      const pinnedHub = await records.get<string>('hub-fingerprint');
+      const session = await logIn(new HubClient(origin, undefined, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
+      api = session.api;
+      me = session.member;
+      return status();
+    }
+    case 'logout':
+      if (api) await logOut(api).catch(() => undefined);
+      api = undefined;
+      me = undefined;
+      await wipeFiles();
+      return status();
+    case 'list': {
+      const ctx = await context();
+      const read = new Set((await records.get<string[]>(`read:${ctx.me.fingerprint}`)) ?? []);
+      return (await collect(ctx.api.packets({ box: request.box }))).map((p) => ({ ...p, unread: p.relation !== 'sent' && !read.has(p.packetId) }));
+    }
+    case 'open': {
+      const opened = await open(request.packetId);
+      // Read = decrypted and verified here; kept per key in this browser (the hub has the retrieval receipt).
+      const readKey = `read:${me!.fingerprint}`;
+      const read = new Set((await records.get<string[]>(readKey)) ?? []);
+      read.add(request.packetId);
+      await records.put(readKey, [...read]);
+      return opened;
+    }
+    case 'agreements':
+      return agreements();
+    case 'send':
+      return send(request.form);
+    case 'attach':
+      return attach(request.packetId, request.file, request.lang, request.submit);
+    case 'submit': {
+      const ctx = await context();
+      return ctx.api.submit(request.packetId);
+    }
+    case 'members': {
+      const ctx = await context();
+      return (await ctx.directory.members(request.party)).map((m) => ({ fingerprint: m.fingerprint, name: m.name, roles: m.roles, clearance: m.clearance, vouchedBy: m.vouchedBy, ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}), ...(m.validUntil ? { validUntil: m.validUntil } : {}) }));
+    }
+    case 'enroll': {
+      const ctx = await context();
+      const signed = await signMembership({ key: ctx.key, fingerprint: ctx.me.fingerprint }, request.publicKey, { party: ctx.me.party, roles: request.roles as Role[], clearance: request.clearance as Level, ...(request.validUntil ? { validUntil: request.validUntil } : {}) }, ctx.now());
+      return ctx.api.enroll({ publicKey: request.publicKey, statement: signed.statement, signature: signed.signature });
+    }
+    case 'revoke': {
+      const ctx = await context();
+      const signed = await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: request.fingerprint }, request.reason, ctx.now());
+      return ctx.api.revoke(request.fingerprint, { statement: signed.statement, signature: signed.signature });
+    }
+    case 'requests': {
+      const ctx = await context();
+      const wf = new WorkflowApi(ctx.api);
+      const [requests, deadlines] = await Promise.all([wf.requests(), wf.deadlines()]);
+      // The next states a person may choose here: those that need no packet of written reasons
+      // (refusal, deferral and transfer go with a packet the agreement requires; the CLI sends those).
+      const simple = new Set<RequestState>(['acknowledged', 'in-execution', 'waiting-for-information', 'executed']);
+      return { requests: requests.map((r) => ({ ...r, next: TRANSITIONS[r.state].filter((s) => simple.has(s)) })), deadlines };
+    }
+    case 'changeState': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).changeState(request.packetId, { state: request.state as Exclude<RequestState, 'received'> });
+    }
+    case 'releases': {
+      const ctx = await context();
+      return collect(ctx.api.releases());
+    }
+    case 'requestRelease': {
+      const ctx = await context();
+      return ctx.api.requestRelease(request.packetId, request.thirdParty.trim().toUpperCase(), request.purpose);
+    }
+    case 'executeRelease':
+      // Re-wraps each part's session key for the third party's cleared, vouched-for members, here.
+      return executeRelease(await context(), request.releaseId);
+    case 'previewDecision': {
+      const { text, lines } = await prepareReleaseDecision(await context(), request.releaseId, choiceOf(request.choice), { thirdParty: request.choice.thirdParty.trim().toUpperCase() });
+      return { text, lines };
+    }
+    case 'decideRelease':
+      return signReleaseDecision(await context(), request.releaseId, request.shown, choiceOf(request.choice), { thirdParty: request.choice.thirdParty.trim().toUpperCase() });
+  }
+}
+
+let ready: Promise<void> | undefined;
+async function start(): Promise<void> {
+  idleMinutes = (await records.get<number>('idle-minutes')) ?? DEFAULT_IDLE_MINUTES;
+  await wipeFiles();
+}
+
+scope.onmessage = (e) => {
+  const { id, request } = e.data;
+  ready ??= start();
+  void ready
+    .then(async () => {
+      if (request.op !== 'status' && request.op !== 'touch') armIdleLock();
+      return handle(request);
+    })
+    .then(
+      (result) => post({ id, ok: true, result }),
+      (error: unknown) => {
+        if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
+        else post({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+};
+
