@@ -10,12 +10,12 @@
  * checkpoint's signature: the caller passes checkpoints it trusts, or checks the one that
  * disagrees before it believes the disagreement.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from './sha256.ts';
 import { z } from 'zod';
 import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, type AuditEvent, type Checkpoint } from './evidence.ts';
 
-// Uint8Array and @noble/hashes, as in protocol/evidence.ts: the browser client checks logs too.
+// Uint8Array and protocol/sha256.ts, as in protocol/evidence.ts: the browser client checks logs too.
 // Inputs are written into reused buffers: one allocation less per hash, two or three hashes per event.
 const leafInput = new Uint8Array(33);
 const nodeInput = new Uint8Array(65);

@@ -7,8 +7,8 @@
  * verifies says the event (or the older log) is part of the log a checkpoint describes; it says
  * nothing about who signed that checkpoint: the caller checks the hub's signature with a pinned key.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
 import { canonicalize } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
@@ -154,7 +154,7 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
   const text = strings && Number.isSafeInteger(seq)
     ? JSON.stringify({ action, actor, at, detail, object, outcome, party, prevHash, seq })
     : canonicalize({ seq, at, actor, party, action, object, outcome, detail, prevHash });
-  return bytesToHex(sha256(utf8ToBytes(text)));
+  return sha256HexOfText(text);
 }
 
 export type ChainResult = { ok: true; size: number; head: string } | { ok: false; position: number; reason: string };
