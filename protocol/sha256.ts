@@ -9,10 +9,24 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
 type NodeCrypto = typeof import('node:crypto');
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+type Hashers = { sha256: (data: Uint8Array) => Uint8Array<ArrayBuffer>; sha256HexOfText: (text: string) => string };
+
+// Chosen on the first hash, not at load: loading node:crypto costs a command that never hashes
+// (`liaison --help`) tens of milliseconds.
+let hashers: Hashers | undefined;
+function choose(): Hashers {
+  const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  return nodeCrypto
+    ? { sha256: (data) => new Uint8Array(nodeCrypto.hash('sha256', data, 'buffer')), sha256HexOfText: (text) => nodeCrypto.hash('sha256', text, 'hex') }
+    : { sha256: (data) => nobleSha256(data), sha256HexOfText: (text) => bytesToHex(nobleSha256(utf8ToBytes(text))) };
+}
 
 /** The digest of `data`. */
-export const sha256: (data: Uint8Array) => Uint8Array<ArrayBuffer> = nodeCrypto ? (data) => new Uint8Array(nodeCrypto.hash('sha256', data, 'buffer')) : (data) => nobleSha256(data);
+export function sha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  return (hashers ??= choose()).sha256(data);
+}
 
 /** The hex digest of the UTF-8 bytes of `text`. */
-export const sha256HexOfText: (text: string) => string = nodeCrypto ? (text) => nodeCrypto.hash('sha256', text, 'hex') : (text) => bytesToHex(nobleSha256(utf8ToBytes(text)));
+export function sha256HexOfText(text: string): string {
+  return (hashers ??= choose()).sha256HexOfText(text);
+}

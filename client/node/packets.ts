@@ -6,7 +6,6 @@
  * integrity and the sender's signature verify. Every rule (who is cleared, which signature
  * counts, labels, completeness, the manifest) is the core's.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, openAsBlob, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -41,6 +40,10 @@ import {
 } from '../core/packets.ts';
 import { sampleText } from './extract.ts';
 
+// node:crypto loads when a command first hashes or draws an id: loading it costs every command,
+// `--help` and `inbox` too, tens of milliseconds (issue 9: CLI start-up).
+const nodeCrypto = () => process.getBuiltinModule('node:crypto');
+
 export interface PartInput {
   role: PartRole;
   lang: string;
@@ -51,7 +54,7 @@ export interface PartInput {
 
 /** node:crypto's SHA-256 behind the core's hasher port: several times faster than the portable one on large parts. */
 export function nodeSha256(): Sha256Hasher {
-  const h = createHash('sha256');
+  const h = nodeCrypto().createHash('sha256');
   return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
 }
 
@@ -178,7 +181,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
-  const packetId = randomUUID();
+  const packetId = nodeCrypto().randomUUID();
   const dir = await tempDir();
   try {
     if (options.stamp) {
@@ -298,7 +301,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       return { manifest, files, notices };
     }
     for (const part of manifest.parts) {
-      const partial = join(outDir, `.liaison-partial-${randomBytes(8).toString('hex')}`);
+      const partial = join(outDir, `.liaison-partial-${nodeCrypto().randomBytes(8).toString('hex')}`);
       created.push(partial);
       const decrypted = await decryptPart(fileSource(cipherPaths.get(part.id)!), {
         decryptionKey: ctx.key,
@@ -313,7 +316,7 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
       let written = 0;
-      const plaintextHash = createHash('sha256'); // for the folder's label, without reading the file again
+      const plaintextHash = nodeCrypto().createHash('sha256'); // for the folder's label, without reading the file again
       try {
         const progress = new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, controller) {

@@ -8,7 +8,6 @@
  * What it does not guarantee: that the requested party acts on the request. The hub records who
  * changed what and when; the content of reasons is only in the encrypted packets.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,7 +165,8 @@ export async function readRequestForm(ctx: ClientContext, packetId: string, outD
   return { missing: rule?.fields ?? [], ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+// node:crypto loads on the first hash, not with every command (issue 9: CLI start-up).
+const sha256 = (text: string) => process.getBuiltinModule('node:crypto').createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * As the sender: sign a confirmation that the packet, exactly as its manifest says, is ours.
