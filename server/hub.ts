@@ -2,7 +2,7 @@
  * The hub's running context: its store, blob store, agreements, signing key, clock and logger,
  * opened once at start. Opening sweeps temp files and unreferenced blobs left by a crash.
  */
-import { existsSync, readFileSync, createWriteStream } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { AuditEventInput } from '../storage/records.ts';
 import type { Storage } from '../storage/repositories.ts';
@@ -31,6 +31,8 @@ export interface Hub {
    * record's time exactly. Await it inside the transaction of the decision it records.
    */
   audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): Promise<void>;
+  /** How many events this process has appended (rolled-back ones too): evidence is settled only when it moves. */
+  auditsAppended(): number;
   /** Record a denial to someone not logged in: aggregated, so it cannot grow the log without bound. */
   auditUnauthenticated(denial: UnauthenticatedDenial): void;
   /** Login attempts per key and per address. */
@@ -53,16 +55,22 @@ function makeLogger(settings: HubSettings): { logger: Logger; close: () => Promi
     const logger = pino(options);
     return { logger, close: () => new Promise<void>((resolve) => logger.flush(() => resolve())) };
   }
-  const stream = createWriteStream(settings.logFile, { flags: 'a', mode: 0o600 });
+  // pino's own destination (sonic-boom), asynchronous: lines written while a write is in flight
+  // are joined into the next one, so under load the log costs a write per batch, not per request
+  // (issue 9: one fs write per request line was 16 % of an authenticated GET). Nothing is held
+  // back when idle (no minimum length), and close() waits until every line is written.
+  const stream = pino.destination({ dest: settings.logFile, append: true, mode: 0o600, sync: false });
   const logger = pino(options, stream);
-  // Wait for the file to be open and every line written before the hub reports itself closed.
-  const opened = new Promise<void>((resolve, reject) => stream.once('ready', resolve).once('error', reject));
+  const opened = new Promise<void>((resolve, reject) => stream.once('ready', () => resolve()).once('error', reject));
   opened.catch(() => undefined);
   return {
     logger,
     close: async () => {
       await opened.catch(() => undefined);
-      await new Promise<void>((resolve) => stream.end(resolve));
+      await new Promise<void>((resolve) => {
+        stream.once('close', () => resolve());
+        stream.end();
+      });
     },
   };
 }
@@ -81,8 +89,10 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
+  let appended = 0;
   const audit = async (event: Omit<AuditEventInput, 'at'> & { at?: string }) => {
     await store.audit.append({ ...event, at: event.at ?? now().toISOString() });
+    appended++;
   };
   // The aggregator appends outside any request: a failure is logged, never thrown at a caller.
   const appendDenial = (event: Omit<AuditEventInput, 'at'>) => {
@@ -111,6 +121,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     now,
     logger,
     audit,
+    auditsAppended: () => appended,
     auditUnauthenticated(denial) {
       try {
         denials.record(denial);

@@ -107,7 +107,8 @@ async function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[]
  */
 export async function acceptPacket(hub: Hub, member: MemberRecord, upload: ReceivedUpload, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
   const { fields, files } = upload;
-  {
+  let announced: { done(): void } | undefined;
+  try {
     const parsedFields = PacketUploadFields.safeParse(fields);
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
@@ -148,7 +149,9 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
       requireComplete(agreement, manifest);
     }
 
-    // Durable blobs first, then the rows and the audit event in one transaction.
+    // Durable blobs first, then the rows and the audit event in one transaction. Announced to the
+    // group commit first, so that a batch forming meanwhile waits a moment for these rows.
+    announced = hub.store.announceCommit();
     const committed: string[] = [];
     for (const part of newParts) {
       const file = files.find((f) => f.partId === part.id)!;
@@ -194,7 +197,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
           await hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
           await recordSubmissionReceipts(hub, manifest.packetId);
         }
-      });
+      }, announced);
     } catch (error) {
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
       const referenced = await hub.store.packets.allBlobHashes();
@@ -204,6 +207,8 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
       throw error;
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
+  } finally {
+    announced?.done();
   }
 }
 

@@ -4,13 +4,12 @@
  * The arithmetic itself lives in protocol/evidence.ts, because a party's client must redo it on
  * an exported log without the hub; this module applies it to the store. It never writes the log.
  */
+import { AuditStreamVerifier, type StreamVerdict } from '../protocol/audit-stream.ts';
 import {
   consistencyProof,
   inclusionProof,
   merkleRoot,
-  MerkleTree,
   parseStatement,
-  verifyChain,
   Checkpoint,
   type AuditEvent,
   type SignedCheckpoint,
@@ -30,21 +29,25 @@ export type AuditVerification =
  * is shorter than the checkpoint, or its first `size` events hash to another root. Checkpoint
  * signatures are the caller's business: pass only checkpoints whose signature was checked.
  */
-export function verifyAuditChain(events: readonly AuditEvent[], kept: Checkpoint | readonly Checkpoint[] = []): AuditVerification {
-  const chain = verifyChain(events);
-  if (!chain.ok) return chain;
-  const hashes = events.map((e) => e.hash);
-  const tree = new MerkleTree(hashes);
+export function verifyAuditChain(events: Iterable<AuditEvent>, kept: Checkpoint | readonly Checkpoint[] = []): AuditVerification {
   const checkpoints = (Array.isArray(kept) ? kept : [kept]) as readonly Checkpoint[];
-  for (const c of [...checkpoints].sort((a, b) => a.size - b.size)) {
-    if (c.size > events.length) {
-      return { ok: false, position: events.length + 1, reason: `the log has ${events.length} events but a checkpoint signed at ${c.at} covers ${c.size}: it was truncated, or an older database was restored` };
-    }
-    if (hashes[c.size - 1] !== c.head || tree.root(c.size) !== c.root) {
-      return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of the checkpoint signed at ${c.at}: the log was rewritten, or an older database was restored and extended` };
-    }
+  const verifier = new AuditStreamVerifier(checkpoints.map((checkpoint) => ({ checkpoint, tag: undefined })));
+  for (const event of events) {
+    verifier.push(event);
+    if (!verifier.going) break;
   }
-  return { ok: true, size: events.length, head: chain.head, root: tree.root(), checkpointsChecked: checkpoints.length };
+  return auditVerification(verifier.finish(), checkpoints.length);
+}
+
+/** A stream verifier's verdict in the hub's words (the operator's export and verify). */
+export function auditVerification(verdict: StreamVerdict<unknown>, checkpointsChecked: number): AuditVerification {
+  if (verdict.ok) return { ...verdict, checkpointsChecked };
+  if (verdict.kind === 'chain') return { ok: false, position: verdict.position, reason: verdict.reason };
+  const c = verdict.checkpoint;
+  if (verdict.kind === 'truncated') {
+    return { ok: false, position: verdict.position, reason: `the log has ${verdict.position - 1} events but a checkpoint signed at ${c.at} covers ${c.size}: it was truncated, or an older database was restored` };
+  }
+  return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of the checkpoint signed at ${c.at}: the log was rewritten, or an older database was restored and extended` };
 }
 
 /** The hub's stored checkpoints, parsed; a stored one that does not parse is reported, not skipped. */
@@ -54,5 +57,37 @@ export async function storedCheckpoints(store: Storage): Promise<Array<{ signed:
 
 /** Every event of the log, in order, as the protocol describes it. */
 export async function readAuditLog(store: Storage): Promise<AuditEvent[]> {
-  return (await store.audit.events()).map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, party: e.party, action: e.action, object: e.object, outcome: e.outcome, detail: e.detail, prevHash: e.prevHash, hash: e.hash }));
+  const events: AuditEvent[] = [];
+  for await (const page of auditLogPages(store)) events.push(...page);
+  return events;
+}
+
+/**
+ * The events after `afterSeq`, in order, in keyset pages of `pageSize` rows (seq is the primary
+ * key): a million events pass through in flat memory, and no statement stays open between
+ * pages, so a caller may await (a drain, the event loop) between them while the hub serves others.
+ */
+export async function* auditLogPages(store: Storage, afterSeq = 0, pageSize = 5000): AsyncGenerator<AuditEvent[]> {
+  for (let after = afterSeq; ; ) {
+    const rows = await store.audit.page(after, pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+/** Every event after `afterSeq`, one at a time (the pages of `auditLogPages`). */
+export async function* iterateAuditLog(store: Storage, afterSeq = 0): AsyncGenerator<AuditEvent> {
+  for await (const page of auditLogPages(store, afterSeq)) yield* page;
+}
+
+/** The checkpoint the hub stored for `size`, if any (by its primary key: not a read of them all). */
+export async function storedCheckpointAt(store: Storage, size: number): Promise<SignedCheckpoint | undefined> {
+  const c = await store.audit.checkpointAt(size);
+  return c ? { statement: c.statement, signature: c.signature } : undefined;
+}
+
+/** The size of the newest checkpoint the hub stored (0 if none). */
+export async function newestStoredCheckpointSize(store: Storage): Promise<number> {
+  return store.audit.newestCheckpointSize();
 }

@@ -138,6 +138,12 @@ export interface AuditRepository {
   append(event: AuditEventInput): Promise<AuditEvent>;
   /** Every event, in order. */
   events(): Promise<AuditEvent[]>;
+  /** Up to `limit` events after `afterSeq`, in order (keyset on seq, the primary key). */
+  page(afterSeq: number, limit: number): Promise<AuditEvent[]>;
+  /** The checkpoint stored for `size`, if any (by its key). */
+  checkpointAt(size: number): Promise<CheckpointRecord | undefined>;
+  /** The size of the newest stored checkpoint, 0 if none. */
+  newestCheckpointSize(): Promise<number>;
   latest(): Promise<AuditEvent | undefined>;
   /** Store a signed checkpoint; of two of one size, the first stays. */
   insertCheckpoint(checkpoint: CheckpointRecord): Promise<void>;
@@ -166,7 +172,9 @@ export interface Storage {
    * Like `transaction`, but concurrent calls may share one commit (one fsync), each in its own
    * savepoint: a throw undoes and rejects only its own work. For independent writes only (uploads).
    */
-  groupCommit<T>(work: () => Promise<T>): Promise<T>;
+  groupCommit<T>(work: () => Promise<T>, announced?: { done(): void }): Promise<T>;
+  /** Say a `groupCommit` is coming (an upload making its blobs durable), so a batch forming meanwhile waits for it briefly. */
+  announceCommit(): { done(): void };
   close(): Promise<void>;
 }
 

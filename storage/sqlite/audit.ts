@@ -51,6 +51,21 @@ export class SqliteAudit implements AuditRepository {
     return this.gate.use(() => (this.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(toAudit));
   }
 
+  page(afterSeq: number, limit: number) {
+    return this.gate.use(() => (this.db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(toAudit));
+  }
+
+  checkpointAt(size: number) {
+    return this.gate.use(() => {
+      const row = this.db.prepare('SELECT size, statement, signature, created_at FROM checkpoints WHERE size = ?').get(size) as Row | undefined;
+      return row ? toCheckpoint(row) : undefined;
+    });
+  }
+
+  newestCheckpointSize() {
+    return this.gate.use(() => ((this.db.prepare('SELECT max(size) AS size FROM checkpoints').get() as Row).size as number | null) ?? 0);
+  }
+
   latest() {
     return this.gate.use(() => {
       const row = this.db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;

@@ -4,7 +4,7 @@
  * one repository per aggregate, transactions through the connection's gate (gate.ts: no two
  * units of work interleave), and group commit for concurrent uploads.
  */
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, type Expected } from '../group-commit.ts';
 import { openDatabase, type Db } from '../db.ts';
 import { Listings } from '../listings.ts';
 import type { MetaRepository, Storage } from '../repositories.ts';
@@ -73,8 +73,12 @@ export class SqliteStorage implements Storage {
     return this.gate.transaction(work);
   }
 
-  groupCommit<T>(work: () => Promise<T>): Promise<T> {
-    return this.uploads.run(work);
+  groupCommit<T>(work: () => Promise<T>, announced?: Expected): Promise<T> {
+    return this.uploads.run(work, announced);
+  }
+
+  announceCommit(): Expected {
+    return this.uploads.expect();
   }
 
   async close(): Promise<void> {
