@@ -75,7 +75,7 @@ export const Agreement = z
       .default({}),
     confidentialitySurvivesTermination: z.strictObject({ ...ruleBase }),
     refusalReasons: z.strictObject({ ...ruleBase }).optional(),
-    /** How requests are made and answered (issue 4); each present rule enables its step of the workflow. */
+    /** How requests are made and answered; each present rule enables its step of the workflow. */
     workflow: z
       .strictObject({
         /** What a written request must contain (SCO Art. 5(4)); checked by the client inside the encrypted form. */

@@ -1,5 +1,5 @@
 /**
- * The treaty workflow of a request (issue 4), shared by both sides: the states a request goes
+ * The treaty workflow of a request, shared by both sides: the states a request goes
  * through at each requested party, which changes are allowed, which change must be backed by a
  * written packet (refusal, deferral, additional-information request, transfer notice), the
  * structured request form that travels INSIDE an encrypted part (never on the hub), and the

@@ -5,7 +5,7 @@
  * from the very next request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { formatLoginChallenge } from '../protocol/login.ts';
@@ -177,10 +177,4 @@ export function requireMember(hub: Hub): RequestHandler {
     res.locals.token = token;
     next();
   };
-}
-
-export function memberOf(res: Response): MemberRecord {
-  const member = res.locals.member as MemberRecord | undefined;
-  if (!member) throw new Error('route is missing requireMember');
-  return member;
 }

@@ -1,5 +1,5 @@
 /**
- * Evidence on the hub (issue 5): receipts signed with the hub's key, retrieval receipts signed by
+ * Evidence on the hub: receipts signed with the hub's key, retrieval receipts signed by
  * recipients, signed checkpoints of the audit log, a party's view of the log with proofs, and the
  * evidence bundle of one packet. The hub's receipts say what the hub acknowledged and when; they
  * never say what a packet contains (the hub cannot know), nor that a person read it.

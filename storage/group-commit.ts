@@ -1,5 +1,5 @@
 /**
- * Group commit (issue 9): the row transactions of uploads that finish at about the same time are
+ * Group commit: the row transactions of uploads that finish at about the same time are
  * committed together, in one SQLite transaction and so one fsync of the WAL, each inside its own
  * savepoint. A job that throws rolls back only its savepoint and rejects only its own promise; the
  * others still commit. Every job's promise settles after the COMMIT that made it durable, so a

@@ -1,5 +1,5 @@
 /**
- * Paged listings (issue 9): every list the hub serves is one page read by one query from an
+ * Paged listings: every list the hub serves is one page read by one query from an
  * index, with a keyset cursor (the sort key of the last row, never an offset), so a listing
  * costs the same at the millionth packet as at the tenth. The access tables it reads are kept
  * by triggers (migration 007). It decides where a party may look and filters by clearance; the
