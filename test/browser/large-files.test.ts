@@ -180,13 +180,15 @@ describe(`a ${MB} MiB part through the web client`, () => {
     rmSync(saved);
   }, 1_800_000);
 
-  it('is refused before anything is written when the browser grants this site too little storage for it', async () => {
-    // The quota the browser gives the hub's origin, lowered through DevTools: enough for the part once, not twice.
+  it('is refused when the browser\'s storage for the site runs full while it is written: nothing is offered and nothing is left', async () => {
+    // The quota the browser enforces on the hub's origin, lowered through DevTools: room for the
+    // ciphertext, not for the plaintext beside it. (Chromium's storage.estimate() does not show an
+    // overridden quota, so this is the write failing, not the worker's check before it starts.)
     const cdp = await web.context.newCDPSession(web.page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(hub.url).origin, quotaSize: Math.floor(PART_BYTES * 1.5) });
     try {
       const opened = await openPacket(web.page, hub.url, packetId);
-      expect(opened.refusal).toMatch(/opening this packet needs \d+ MiB of this browser's storage for this site, but only \d+ MiB is free/);
+      expect(opened.refusal).toMatch(/this browser's storage for this site ran full while writing/);
       expect(opened.saves).toEqual([]);
       expect(await opfsFiles(web.page)).toEqual([]);
     } finally {

@@ -313,6 +313,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
       try {
         file = await opened.write(decrypted.data);
       } catch (error) {
+        if (error instanceof ClientError) throw error; // the storage ran full: not the part's fault
         throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
       }
       // Only now, after integrity and signature, does the page get the file.
