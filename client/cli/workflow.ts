@@ -17,7 +17,6 @@ import {
   readRequestForm,
   sendInReply,
   sendRequest,
-  WRITING_KIND,
   type Writing,
 } from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
@@ -25,6 +24,7 @@ import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, parties } from './options.ts';
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
+import { writingRequired } from '../core/requests.ts';
 import { resolveMarking } from '../core/levels.ts';
 
 function workflowApi(): WorkflowApi {
@@ -276,7 +276,7 @@ export function addWorkflowCommands(program: Command): void {
         // No document to send: no key needed.
         const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
           // The hub says which written packet the rule needs; on the command line that is a flag.
-          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && WRITING_KIND[state.data] !== undefined) {
+          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && writingRequired(state.data)) {
             const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : state.data === 'executed' ? '--reply FILE' : '--notice FILE';
             throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
           }

@@ -2,59 +2,26 @@
  * What a security officer signs: membership statements (enroll, change clearance or roles),
  * revocations, their own key rotation, and contact-directory entries. Each is built here,
  * canonicalised and signed with the officer's key on the officer's machine, then sent to the hub.
- * And the reading side of the same statements: a member's current statement, and the contact
- * directory verified against the officers this person's pins vouch for.
+ * Reading them back (a member's current statement, the verified contact directory) is
+ * client/core/officer-views.ts.
  */
 import { readPublicKey, inspectPublicKey, type PrivateKey } from '../../keys/identity.ts';
-import { signDetached, verifyDetached } from '../../keys/signatures.ts';
-import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
-import { signedInstantProblem, type SignedKind } from '../../protocol/signing.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import type { SignedKind } from '../../protocol/signing.ts';
 import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import {
   CONTACT_FORMAT,
-  ContactEntry,
   MEMBERSHIP_FORMAT,
-  MembershipStatement,
   REVOCATION_FORMAT,
   ROTATION_FORMAT,
+  type ContactEntry,
+  type MembershipStatement,
   type OfficerRotation,
   type RevocationStatement,
   type SignedStatement,
 } from '../../protocol/statements.ts';
-import type { ClientContext } from './context.ts';
-import { ClientError } from './errors.ts';
-
-/** A member's current membership statement, as the hub lists it, after the directory verified that member. */
-export async function currentStatement(ctx: Pick<ClientContext, 'api' | 'directory' | 'me'>, fingerprint: string): Promise<MembershipStatement> {
-  const listed = (await ctx.api.members(ctx.me.party, true)).find((m) => m.fingerprint === fingerprint);
-  await ctx.directory.members(ctx.me.party);
-  if (!listed?.statement) throw new ClientError(`${fingerprint} is not a member of ${ctx.me.party} with a membership statement`);
-  const parsed = parseCanonical(MembershipStatement, listed.statement, 'statement');
-  if (!parsed.ok) throw new ClientError(parsed.error);
-  return parsed.value;
-}
-
-/**
- * The contact directory of `party`, each entry checked: canonical, signed as a `contact` by an
- * officer of that party as this person's pins vouch for them, and dated within reason. One entry
- * that fails refuses the whole list: a directory partly forged is not shown as genuine.
- */
-export async function verifiedContacts(ctx: Pick<ClientContext, 'api' | 'directory' | 'now'>, party: string): Promise<Array<ContactEntry & { recordedAt: string; late: boolean }>> {
-  const officers = (await ctx.directory.members(party)).filter((m) => m.roles.includes('officer'));
-  const rows = [];
-  for (const c of await ctx.api.contacts(party)) {
-    const entry = parseCanonical(ContactEntry, c.statement, 'contact entry');
-    if (!entry.ok) throw new ClientError(`a contact entry of ${party} is invalid: ${entry.error}`);
-    const officer = officers.find((o) => o.fingerprint === entry.value.officer);
-    const verified = officer ? (await verifyDetached('contact', c.statement, c.signature, [officer.key], ctx.now())).valid : false;
-    if (!verified) throw new ClientError(`a contact entry of ${party} is not signed by a vouched-for officer of ${party}; refusing to show it as genuine`);
-    const dated = signedInstantProblem(entry.value.issuedAt, ctx.now(), `a contact entry of ${party}`);
-    if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`);
-    rows.push({ ...entry.value, recordedAt: c.recordedAt, late: c.late });
-  }
-  return rows;
-}
 
 async function sign(kind: SignedKind, value: unknown, key: PrivateKey, date: Date): Promise<SignedStatement> {
   const statement = canonicalize(value);
