@@ -1,8 +1,9 @@
 /**
- * The workflow commands (issue 4): `liaison request ...` (send with the structured form, list,
- * show, oral requests, delays), `liaison state PACKET STATE` (with the written reasons sent as a
- * packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison purpose ...`.
- * Each parses its flags, calls client/workflow.ts, and prints plain sentences (or JSON).
+ * The commands of the treaty's request workflow: `liaison request ...` (send with the structured
+ * form, list, show, oral requests, delays), `liaison state PACKET STATE` (with the written reasons
+ * sent as a packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison
+ * purpose ...`. Each parses its flags, calls client/node/requests.ts or the core, and prints plain
+ * sentences (or JSON).
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
@@ -18,7 +19,7 @@ import {
   sendInReply,
   sendRequest,
   type Writing,
-} from '../node/workflow.ts';
+} from '../node/requests.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, parties } from './options.ts';
@@ -63,7 +64,7 @@ async function writingOf(opts: WritingFlags): Promise<Writing | undefined> {
   return { original: { path, lang: await languageOf(path, opts.lang) }, translations: opts.translation ?? [], ...(opts.marking ? { marking: opts.marking } : {}) };
 }
 
-export function addWorkflowCommands(program: Command): void {
+export function addRequestCommands(program: Command): void {
   const request = program.command('request').description('requests under an agreement: send, list, show, oral requests, delays');
 
   request
