@@ -27,7 +27,7 @@ async function operatorEvidence<T>(run: (evidence: typeof import('../server/evid
 }
 const operatorAudit = {
   log: (dataDir: string) => operatorEvidence((e) => e.operatorAudit.log(dataDir)),
-  export: (dataDir: string, now: () => Date) => operatorEvidence((e) => e.operatorAudit.export(dataDir, now)),
+  exportTo: (dataDir: string, outPath: string, now: () => Date) => operatorEvidence((e) => e.operatorAudit.exportTo(dataDir, outPath, now)),
 };
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey } from '../../keys/identity.ts';
-import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import {
   auditSince,
   checkPacketReceipts,
@@ -33,7 +33,8 @@ import { now } from './context.ts';
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
 export interface OperatorAudit {
   log(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }>;
-  export(dataDir: string, now: () => Date): Promise<AuditExport>;
+  /** Stream the whole log to `outPath` (which must not exist); the number of events written. */
+  exportTo(dataDir: string, outPath: string, now: () => Date): Promise<{ events: number }>;
 }
 
 
@@ -153,11 +154,9 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
         return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
-      const parsed = AuditExport.safeParse(readJson(opts.file!));
-      if (!parsed.success) throw new ClientError(`${opts.file} is not an exported audit log`);
-      const data = parsed.data;
-      const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, data.hub.fingerprint), ...extra], now: now() });
-      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`, opts.json, { events: data.events.length, scope: data.scope });
+      const { verifyAuditExportFile } = await import('../node/audit-file.ts');
+      const { check, events, scope } = await verifyAuditExportFile(opts.file!, (hub) => ({ pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, hub), ...extra], now: now() }));
+      report(check, `Audit log verified: ${events} events${scope === 'all' ? '' : ` visible to ${scope}`}.`, opts.json, { events, scope });
     });
   audit
     .command('checkpoint')
@@ -184,15 +183,16 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--data <dir>', "operator: the hub's data directory")
     .option('--json', 'print the result as JSON')
     .action(async (opts: { out: string; data?: string; json?: boolean }) => {
-      let data: AuditExport;
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
-        data = await operator.export(opts.data, now);
-      } else {
-        const home = homeDir();
-        const { evidence, hubKey } = await evidenceSession();
-        data = await auditSince(evidence, keptCheckpoints(home, fingerprintOf(hubKey)), hubKey, now());
+        const { events } = await operator.exportTo(opts.data, opts.out, now);
+        if (printJson(opts.json, { file: opts.out, events, scope: 'all' })) return;
+        console.log(`Wrote ${events} events (the whole log) to ${opts.out}.`);
+        return;
       }
+      const home = homeDir();
+      const { evidence, hubKey } = await evidenceSession();
+      const data = await auditSince(evidence, keptCheckpoints(home, fingerprintOf(hubKey)), hubKey, now());
       writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
       if (printJson(opts.json, { file: opts.out, events: data.events.length, scope: data.scope })) return;
       console.log(`Wrote ${data.events.length} events (${data.scope === 'all' ? 'the whole log' : `visible to ${data.scope}`}) to ${opts.out}.`);

@@ -9,8 +9,7 @@ import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPub
 import { collect as collectAll } from '../core/api.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
-import { currentStatement, verifiedContacts } from '../core/officer-views.ts';
+import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
 import { membersAwaitingRewrap, rewrapFor } from '../core/rewrap.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { requireKnownParties } from '../core/trust.ts';

@@ -6,6 +6,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256 as sha256Once, sha256HexOfText } from '../../protocol/sha256.ts';
 
 export interface Sha256Hasher {
   update(bytes: Uint8Array): void;
@@ -21,7 +22,8 @@ export function nobleSha256(): Sha256Hasher {
 
 /** SHA-256 of `data` (a text is hashed as its UTF-8 bytes), lower-case hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return bytesToHex(sha256(typeof data === 'string' ? new TextEncoder().encode(data) : data));
+  // protocol/sha256.ts: node:crypto's when in Node, @noble/hashes in a browser.
+  return typeof data === 'string' ? sha256HexOfText(data) : bytesToHex(sha256Once(data));
 }
 
 /** SHA-256 and size of a byte stream as it passes (ciphertext as it is written, plaintext as it is decrypted). */

@@ -20,18 +20,16 @@ import {
   Checkpoint,
   EvidenceBundle,
   RECEIPT_FORMAT,
-  MerkleTree,
   Receipt,
   SignedCheckpoint,
   SignedReceipt,
   auditEventHash,
-  merkleRoot,
   parseStatement,
-  verifyChain,
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
+import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
 import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
@@ -227,11 +225,16 @@ function checkProvenEvents(events: AuditExport['events'], checkpoint: Checkpoint
 }
 
 /**
- * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event; a
- * party's export proves each of its events against the signed checkpoint. Every kept checkpoint
- * must be a prefix of the export's log (recomputed, or by a consistency proof).
+ * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event
+ * (`verifyCompleteLog`); a party's export proves each of its events against the signed
+ * checkpoint. Every kept checkpoint must be a prefix of the export's log (recomputed, or by a
+ * consistency proof).
  */
 export async function verifyAuditExport(data: AuditExport, options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date }): Promise<LogCheck> {
+  if (data.scope === 'all') {
+    const { events, checkpoint, ...head } = data;
+    return verifyCompleteLog(head, events.map((e) => e.event), () => checkpoint, options);
+  }
   const lines: string[] = [];
   const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
   let hubKey: PublicKey;
@@ -244,39 +247,97 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
   }
   lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
   const events: AuditEvent[] = data.events.map((e) => e.event);
-  if (data.scope === 'all') {
-    const chain = verifyChain(events);
-    if (!chain.ok) return fail(chain.reason, chain.position);
-    if (events.length !== checkpoint.size) return fail(`the export holds ${events.length} events but its checkpoint covers ${checkpoint.size}`, Math.min(events.length, checkpoint.size) + 1);
-    if (merkleRoot(events.map((e) => e.hash)) !== checkpoint.root || chain.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
-    lines.push(`all ${events.length} events recomputed: the hash chain is intact and matches the checkpoint`);
-  } else {
-    const proven = checkProvenEvents(data.events, checkpoint);
-    if (!proven.ok) return fail(proven.reason, proven.position);
-    lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
-  }
-  const hashes = events.map((e) => e.hash);
-  const tree = new MerkleTree(hashes);
-  const earlier: Array<{ signed: SignedCheckpoint; from: string }> = [...options.kept.map((signed) => ({ signed, from: 'kept' })), ...data.checkpoints.map((signed) => ({ signed, from: 'the hub' }))];
-  for (const { signed, from } of earlier) {
+  const proven = checkProvenEvents(data.events, checkpoint);
+  if (!proven.ok) return fail(proven.reason, proven.position);
+  lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
+  for (const signed of options.kept) {
     let old: Checkpoint;
     try {
       old = await verifiedCheckpoint(signed, hubKey, options.now);
-    } catch (error) {
-      if (from === 'kept') continue;
-      return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
+    } catch {
+      continue;
     }
-    const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
+    const what = `the kept checkpoint of ${old.size} events signed at ${old.at}`;
     if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    if (data.scope === 'all') {
-      if (hashes[old.size - 1] !== old.head || tree.root(old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
-    } else {
-      const proof = data.consistency.find((c) => c.fromSize === old.size);
-      if (!proof) return fail(`the export does not prove that it extends ${what}`);
-      if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
-    }
-    if (from === 'kept') lines.push(`extends ${what}`);
+    const proof = data.consistency.find((c) => c.fromSize === old.size);
+    if (!proof) return fail(`the export does not prove that it extends ${what}`);
+    if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    lines.push(`extends ${what}`);
   }
+  return { ok: true, lines };
+}
+
+/**
+ * Verify a complete export (scope `all`) as a stream, in one pass and flat memory: the events in
+ * order (an array, or read from a file as they come), and the export's signed checkpoint, which
+ * a streamed file carries after them. Every event is recomputed into the chain and the Merkle
+ * root, which must be the signed checkpoint's; the log must extend every kept checkpoint and
+ * every checkpoint the hub stored. A kept checkpoint counts only if its signature verifies. A
+ * checkpoint the hub stored is believed only where it disagrees with the log: then its signature
+ * is checked, and the log is called rewritten or truncated only if it verifies (one that agrees
+ * adds nothing the export's own signed checkpoint does not prove, so a million-event log is not
+ * held up by ten thousand signature checks).
+ */
+export async function verifyCompleteLog(
+  head: AuditExportHead,
+  events: Iterable<AuditEvent> | AsyncIterable<AuditEvent>,
+  checkpointOf: () => SignedCheckpoint,
+  options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date },
+): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  let hubKey: PublicKey;
+  try {
+    hubKey = await pinnedHubKey(head.hub.publicKey, head.hub.fingerprint, options.pinnedHub);
+  } catch (error) {
+    return fail(reasonOf(error));
+  }
+  type Held = { from: 'kept' | 'the hub'; signed: SignedCheckpoint };
+  const held: Array<{ checkpoint: Checkpoint; tag: Held }> = [];
+  for (const signed of options.kept) {
+    try {
+      held.push({ checkpoint: await verifiedCheckpoint(signed, hubKey, options.now), tag: { from: 'kept', signed } });
+    } catch {
+      // A kept checkpoint that does not verify (another hub's, a damaged file) holds nothing.
+    }
+  }
+  for (const signed of head.checkpoints) {
+    const c = parseStatement(Checkpoint, signed.statement);
+    if (!c || c.hub !== head.hub.fingerprint) return fail('a checkpoint the hub stored is not valid: it is not a canonical liaison-audit-checkpoint/1 statement of this hub');
+    held.push({ checkpoint: c, tag: { from: 'the hub', signed } });
+  }
+  const verifier = new AuditStreamVerifier(held);
+  for await (const event of events) {
+    verifier.push(event);
+    if (!verifier.going) break;
+  }
+  const verdict = verifier.finish();
+  if (!verdict.ok && verdict.kind === 'chain') return fail(verdict.reason, verdict.position);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = await verifiedCheckpoint(checkpointOf(), hubKey, options.now);
+  } catch (error) {
+    return fail(reasonOf(error));
+  }
+  lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+  if (verifier.size !== checkpoint.size) return fail(`the export holds ${verifier.size} events but its checkpoint covers ${checkpoint.size}`, Math.min(verifier.size, checkpoint.size) + 1);
+  if (verifier.root() !== checkpoint.root || verifier.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
+  lines.push(`all ${verifier.size} events recomputed: the hash chain is intact and matches the checkpoint`);
+  const what = (c: Checkpoint, from: Held['from']) => `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
+  if (!verdict.ok) {
+    const { checkpoint: old, tag } = verdict;
+    if (tag.from === 'the hub') {
+      try {
+        await verifiedCheckpoint(tag.signed, hubKey, options.now);
+      } catch (error) {
+        return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
+      }
+    }
+    if (verdict.kind === 'truncated') return fail(`the log has ${checkpoint.size} events, fewer than ${what(old, tag.from)}: it was truncated, or an older database was restored`, checkpoint.size + 1);
+    return fail(`the first ${old.size} events are not those of ${what(old, tag.from)}: rewritten, or an older database restored`, old.size);
+  }
+  for (const { checkpoint: c, tag } of held) if (tag.from === 'kept') lines.push(`extends ${what(c, 'kept')}`);
+  if (head.checkpoints.length > 0) lines.push(`agrees with the ${head.checkpoints.length} checkpoint(s) the hub stored`);
   return { ok: true, lines };
 }
 

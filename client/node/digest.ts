@@ -3,12 +3,12 @@
  * times faster than the portable one on large parts), and the digest of a file on disk, streamed.
  * The formulas are the same as client/core/digest.ts's; only the engine differs.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Sha256Hasher } from '../core/digest.ts';
 
 export function nodeSha256(): Sha256Hasher {
-  const h = createHash('sha256');
+  // node:crypto loads on the first hash, not with every command (issue 9: CLI start-up).
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
 }
 

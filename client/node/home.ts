@@ -5,7 +5,6 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { read } from 'read';
 import { unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import { ClientError } from '../core/errors.ts';
 import { Session, type SessionStorage } from '../core/storage.ts';
@@ -66,6 +65,8 @@ export async function passphrase(prompt: string, which: 'key' | 'new key' = 'key
   const given = which === 'key' ? env.passphrase : (env.newPassphrase ?? env.passphrase);
   if (given !== undefined) return given;
   if (!env.stdinIsTerminal) throw new ClientError(`no passphrase: set ${which === 'key' ? 'LIAISON_PASSPHRASE' : 'LIAISON_NEW_PASSPHRASE'} or run on a terminal`);
+  // The prompt's module loads only when a passphrase is asked on a terminal (issue 9: CLI start-up).
+  const { read } = await import('read');
   return read({ prompt, silent: true, replace: '', output: process.stderr });
 }
 

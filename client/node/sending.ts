@@ -4,7 +4,6 @@
  * temp file while hashing, and streams the upload with progress. Every rule (who is cleared,
  * labels, completeness, the request form, the manifest) is the core's.
  */
-import { randomUUID } from 'node:crypto';
 import { openAsBlob, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { PublicKey } from '../../keys/identity.ts';
@@ -85,7 +84,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
-  const packetId = randomUUID();
+  const packetId = crypto.randomUUID();
   const dir = await tempDir();
   try {
     if (options.stamp) {
