@@ -4,6 +4,7 @@
  * uploads, and a hub at a URL the person typed (`login --server`, `agreements --server`).
  */
 import type { HubClient } from '../core/api.ts';
+import { ClientError } from '../core/errors.ts';
 import { hubAt } from '../core/hub.ts';
 import type { Session } from '../core/storage.ts';
 import { homeDir, sessionFile } from './home.ts';
@@ -24,7 +25,8 @@ export function loggedInHub(home: string = homeDir()): { session: Session; api: 
 export function sessionIfAny(home: string = homeDir()): { session: Session; api: HubClient } | undefined {
   try {
     return loggedInHub(home);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof ClientError) return undefined; // not logged in, or a damaged session: as if none
+    throw error;
   }
 }
