@@ -9,8 +9,6 @@
  * person's key belongs to that person (the hub's directory says so until officer statements are
  * checked here too), nor anything about events a party's view of the log leaves out.
  */
-import { sha256 as sha256Of } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
@@ -36,10 +34,12 @@ import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signin
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
-import { ClientError } from './errors.ts';
+import type { TrustedDirectory } from './trust.ts';
+import { ClientError, reasonOf } from './errors.ts';
+import { hubPinProblem } from './hub.ts';
+import { sha256Hex } from './digest.ts';
 import type { ClientContext, Notice } from './context.ts';
 
-const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
 
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
@@ -87,7 +87,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
     packetId: detail.packetId,
     revision: manifest.revision,
-    manifestSha256: sha256(detail.manifest),
+    manifestSha256: sha256Hex(detail.manifest),
     party: ctx.me.party,
     parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
     at: ctx.now().toISOString(),
@@ -97,7 +97,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
-    return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}` }];
   }
 }
 
@@ -152,6 +152,41 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
   return out;
 }
 
+/**
+ * A packet's receipts from the hub, each checked: hub receipts against `hubKey`, retrieval
+ * receipts against the recipients' keys as their party's pinned officers vouch for them (never on
+ * the hub's word). `names` gives each person signer as `Name (PARTY)`.
+ */
+export async function checkPacketReceipts(api: HubClient, directory: TrustedDirectory, packetId: string, hubKey: PublicKey, now: Date): Promise<{ receipts: SignedReceipt[]; checks: ReceiptCheck[]; names: ReadonlyMap<string, string> }> {
+  const receipts = await new EvidenceApi(api).receipts(packetId);
+  const parties = new Set<string>();
+  for (const r of receipts) {
+    const receipt = parseStatement(Receipt, r.statement);
+    if (receipt?.issuer.role === 'person') parties.add(receipt.party);
+  }
+  const personKeys = new Map<string, PublicKey>();
+  const partyOf = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const party of parties) {
+    for (const m of await directory.members(party)) {
+      personKeys.set(m.fingerprint, m.key);
+      partyOf.set(m.fingerprint, m.party);
+      names.set(m.fingerprint, `${m.name} (${m.party})`);
+    }
+  }
+  return { receipts, checks: await verifyReceipts(packetId, receipts, hubKey, personKeys, now, partyOf), names };
+}
+
+/**
+ * The part of the hub's audit log this person may see, with consistency proofs from each of the
+ * `kept` checkpoints (each verified against `hubKey` first, so a forged kept file is refused).
+ */
+export async function auditSince(evidence: EvidenceApi, kept: readonly SignedCheckpoint[], hubKey: PublicKey, now: Date): Promise<AuditExport> {
+  const sizes: number[] = [];
+  for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now)).size);
+  return evidence.audit(sizes);
+}
+
 export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
 
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
@@ -171,7 +206,7 @@ async function pinnedHubKey(armored: string, claimed: string, pinned: string | u
   const key = await readPublicKey(armored);
   const fingerprint = fingerprintOf(key);
   if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
-  if (fingerprint !== pinned.replace(/\s+/g, '').toUpperCase()) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  if (hubPinProblem(fingerprint, pinned)) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
   return key;
 }
 
@@ -207,7 +242,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
     hubKey = await pinnedHubKey(data.hub.publicKey, data.hub.fingerprint, options.pinnedHub);
     checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, options.now);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
   lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
   const events: AuditEvent[] = data.events.map((e) => e.event);
@@ -254,7 +289,7 @@ export async function verifyCompleteLog(
   try {
     hubKey = await pinnedHubKey(head.hub.publicKey, head.hub.fingerprint, options.pinnedHub);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
   type Held = { from: 'kept' | 'the hub'; signed: SignedCheckpoint };
   const held: Array<{ checkpoint: Checkpoint; tag: Held }> = [];
@@ -281,7 +316,7 @@ export async function verifyCompleteLog(
   try {
     checkpoint = await verifiedCheckpoint(checkpointOf(), hubKey, options.now);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
   lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
   if (verifier.size !== checkpoint.size) return fail(`the export holds ${verifier.size} events but its checkpoint covers ${checkpoint.size}`, Math.min(verifier.size, checkpoint.size) + 1);
@@ -294,7 +329,7 @@ export async function verifyCompleteLog(
       try {
         await verifiedCheckpoint(tag.signed, hubKey, options.now);
       } catch (error) {
-        return fail(`a checkpoint the hub stored is not valid: ${(error as Error).message}`);
+        return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
       }
     }
     if (verdict.kind === 'truncated') return fail(`the log has ${checkpoint.size} events, fewer than ${what(old, tag.from)}: it was truncated, or an older database was restored`, checkpoint.size + 1);
@@ -462,7 +497,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
     lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
 
-    const manifestHash = sha256(bundle.manifest.text);
+    const manifestHash = sha256Hex(bundle.manifest.text);
     const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
     const receipts: Receipt[] = [];
     for (const [i, c] of checks.entries()) {
@@ -505,7 +540,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     lines.push(`${UNVERIFIED} exportedAt = ${JSON.stringify(bundle.exportedAt)} (the hub's word: the bundle's own date is not signed; the checkpoint's is)`);
     return { ok: true, lines };
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
 }
 

@@ -16,14 +16,11 @@ import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { PacketKind } from '../../protocol/manifest.ts';
-import { describeIssues } from '../../protocol/issues.ts';
 import {
   AUTHENTICITY_FORMAT,
   AuthenticityConfirmation,
-  REQUEST_FORM_FORMAT,
   REQUEST_FORM_MEDIA_TYPE,
-  RequestForm,
-  missingRequestFields,
+  type RequestForm,
   type AuthenticityView,
   type RequestView,
   type StateChangeBody,
@@ -31,8 +28,12 @@ import {
 import type { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
-import { verifiedManifest } from '../core/packets.ts';
-import { fetchPacket, sendPacket } from './packets.ts';
+import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
+import { resolveMarking } from '../core/levels.ts';
+import { sha256Hex } from '../core/digest.ts';
+import { verifiedManifest } from '../core/opening.ts';
+import { fetchPacket } from './opening.ts';
+import { sendPacket } from './sending.ts';
 
 export interface RequestOptions {
   agreementId: string;
@@ -55,18 +56,11 @@ export interface RequestOptions {
  */
 export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: RequestOptions): Promise<{ packetId: string; state: string; notices: Notice[]; confirmedOral?: string }> {
   const agreement = await ctx.api.agreement(options.agreementId);
-  if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
-  const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...options.form });
-  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`);
-  const rule = agreement.workflow?.requestContents;
-  if (rule) {
-    const missing = missingRequestFields(form.data, rule.fields);
-    if (missing.length > 0) throw new ClientError(`a request under ${agreement.id} must state ${missing.join(', ')} (${rule.article})`);
-  }
+  const form = checkedRequestForm(agreement, options.form);
   const dir = await fs.mkdtemp(join(tmpdir(), 'liaison-form-'));
   try {
     const path = join(dir, 'request-form.json');
-    await fs.writeFile(path, `${JSON.stringify(form.data, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await fs.writeFile(path, `${JSON.stringify(form, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     const sent = await sendPacket(ctx, {
       agreementId: agreement.id,
       to: options.to,
@@ -78,9 +72,9 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
       ...(options.authority ? { authority: options.authority } : {}),
       draft: Boolean(options.draft),
     });
-    if (form.data.confirmsOralRequest && sent.state === 'submitted') {
-      await wf.confirmOralRequest(form.data.confirmsOralRequest, sent.packetId);
-      return { ...sent, confirmedOral: form.data.confirmsOralRequest };
+    if (form.confirmsOralRequest && sent.state === 'submitted') {
+      await wf.confirmOralRequest(form.confirmsOralRequest, sent.packetId);
+      return { ...sent, confirmedOral: form.confirmsOralRequest };
     }
     return sent;
   } finally {
@@ -88,28 +82,21 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
   }
 }
 
-/** The packet kind that carries the writing behind a state change. */
-const WRITING_KIND: Partial<Record<StateChangeBody['state'], PacketKind>> = {
-  refused: 'refusal',
-  deferred: 'deferral',
-  'waiting-for-information': 'additional-information-request',
-  transferred: 'transfer-notice',
-  executed: 'reply',
-};
-
 export interface Writing {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
-  level?: Level;
+  /** The marking as the person wrote it (a common level or a national label); default: the request's. */
+  marking?: string;
 }
 
 /** Send a packet in reply to a request, to its requesting party, under its agreement and (by default) its marking. */
 export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
   const request = await ctx.api.packet(requestId);
+  const level = writing.marking === undefined ? request.level : resolveMarking(writing.marking, await ctx.api.agreement(request.agreementId));
   const sent = await sendPacket(ctx, {
     agreementId: request.agreementId,
     to: [request.senderParty],
-    level: writing.level ?? request.level,
+    level,
     kind,
     original: writing.original,
     translations: writing.translations,
@@ -133,7 +120,7 @@ export async function changeRequestState(
   let packetId = change.packetId;
   let notices: Notice[] = [];
   if (writing) {
-    const kind = WRITING_KIND[change.state];
+    const kind = writingKind(change.state);
     if (!kind) throw new ClientError(`a change to ${change.state} carries no document`);
     const sent = await sendInReply(ctx, requestId, kind, writing);
     packetId = sent.packetId;
@@ -147,26 +134,17 @@ export async function changeRequestState(
 export async function readRequestForm(ctx: ClientContext, packetId: string, outDir: string): Promise<{ form?: RequestForm; missing: string[]; article?: string; files: string[] }> {
   const fetched = await fetchPacket(ctx, packetId, outDir, false);
   const agreement = await ctx.api.agreement(fetched.manifest.agreementId);
-  const rule = agreement.workflow?.requestContents;
   for (const file of fetched.files) {
     const part = fetched.manifest.parts.find((p) => p.id === file.partId);
     if (part?.role !== 'request-form' || part.mediaType !== REQUEST_FORM_MEDIA_TYPE) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(await fs.readFile(file.path, 'utf8'));
-    } catch {
-      continue;
-    }
-    const parsed = RequestForm.safeParse(json);
-    if (!parsed.success) continue;
-    const missing = rule ? missingRequestFields(parsed.data, rule.fields) : [];
-    return { form: parsed.data, missing, ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };
+    const read = readRequestFormText(agreement, await fs.readFile(file.path, 'utf8'));
+    if (!read.form) continue;
+    return { ...read, files: fetched.files.map((f) => f.path) };
   }
-  return { missing: rule?.fields ?? [], ...(rule ? { article: rule.article } : {}), files: fetched.files.map((f) => f.path) };
+  const { form: _none, ...empty } = readRequestFormText(agreement, '');
+  return { ...empty, files: fetched.files.map((f) => f.path) };
 }
 
-// node:crypto loads on the first hash, not with every command (issue 9: CLI start-up).
-const sha256 = (text: string) => process.getBuiltinModule('node:crypto').createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * As the sender: sign a confirmation that the packet, exactly as its manifest says, is ours.
@@ -188,7 +166,7 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     format: AUTHENTICITY_FORMAT,
     requestId: asked.id,
     packetId: manifest.packetId,
-    manifestSha256: sha256(detail.manifest),
+    manifestSha256: sha256Hex(detail.manifest),
     confirmedBy: ctx.me.fingerprint,
     confirmedAt: ctx.now().toISOString(),
   };
@@ -215,7 +193,7 @@ export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, req
   if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
   const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
   if (dated) return { confirmed: false, reason: dated };
-  if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  if (parsed.value.manifestSha256 !== sha256Hex(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
   const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
   if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
   const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());

@@ -208,6 +208,11 @@ describe('the web client, served by the hub at /', () => {
     expect(await page.locator('pre.document[lang="ru"]').textContent()).toBe(RU);
     expect(await page.locator('pre.document[lang="ur"]').getAttribute('dir')).toBe('rtl');
     expect(await page.locator('pre.document[lang="ur"]').textContent()).toBe(UR);
+    // The request form (the four fields RU-PK asks for, filled by the CLI) is shown field by field, not language-checked.
+    const form = page.locator('dl.request-form');
+    expect(await form.locator('dt').allTextContents()).toEqual(['Requesting authority', 'Requested authority', 'Purpose', 'Assistance requested']);
+    expect(await form.locator('dd').allTextContents()).toEqual(['MOI-NC', 'GENPROC', 'Money laundering case', 'Bank records']);
+    expect(await page.locator('ul.notices').textContent()).not.toMatch(/request-form.*declared|warning/);
     expect(await page.locator('dl.facts').textContent()).toMatch(/Ayesha Khan \(PK\).*vouched for by officer/);
     expect(await page.locator('ul.notices').textContent()).toContain('retrieval receipt signed and sent to the hub');
     // Receipts verified in the browser against the hub's key.
@@ -505,19 +510,30 @@ describe('a lying hub in front of the same data', () => {
     lying.rewrite = undefined;
   }, 120_000);
 
-  it('cannot make the browser accept a forged manifest', async () => {
-    lying.rewrite = (path, body) => {
-      if (path === `/v1/packets/${cliPacketId}` && body && typeof body === 'object') {
-        const detail = body as { manifest: string };
-        return { ...detail, manifest: detail.manifest.replace('"kind":"request"', '"kind":"information"') };
-      }
-      return body;
-    };
-    await page.goto(`${lying.url}/#/packet/${cliPacketId}`);
-    const alert = page.getByRole('alert');
-    await alert.waitFor({ timeout: 60_000 });
-    expect(await alert.textContent()).toMatch(/manifest signature .* does not verify/);
-    expect(await page.locator('pre.document').count()).toBe(0);
+  it('cannot make the browser accept a forged manifest: a changed field breaks the signature, a changed kind the manifest rules', async () => {
+    // A request's manifest with the Urdu translation relabelled Persian: well-formed, but not what Ayesha signed.
+    const forgeries: Array<[string, string, RegExp]> = [
+      ['"lang":"ur"', '"lang":"fa"', /manifest signature of .* does not verify/],
+      // A request form in an "information" packet is not a manifest at all: refused before any key is looked up.
+      ['"kind":"request"', '"kind":"information"', /the manifest is invalid: only a request carries a request form/],
+    ];
+    for (const [from, to, refusal] of forgeries) {
+      lying.rewrite = (path, body) => {
+        if (path === `/v1/packets/${cliPacketId}` && body && typeof body === 'object') {
+          const detail = body as { manifest: string };
+          expect(detail.manifest).toContain(from);
+          return { ...detail, manifest: detail.manifest.replace(from, to) };
+        }
+        return body;
+      };
+      await page.goto(`${lying.url}/#/inbox`);
+      await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+      await page.goto(`${lying.url}/#/packet/${cliPacketId}`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: 60_000 });
+      expect(await alert.textContent()).toMatch(refusal);
+      expect(await page.locator('pre.document').count()).toBe(0);
+    }
     lying.rewrite = undefined;
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import type { PacketSummary } from '../../../protocol/api.ts';
 import type { Manifest } from '../../../protocol/manifest.ts';
 import type { Release } from '../../../protocol/release.ts';
 import type { Receipt } from '../../../protocol/evidence.ts';
+import type { RequestView } from '../../../protocol/workflow.ts';
 
 export interface Status {
   hasKey: boolean;
@@ -17,6 +18,18 @@ export interface Status {
   idleMinutes: number;
   /** Epoch milliseconds at which the key locks if nothing happens. */
   locksAt?: number;
+  /** The hub's audit log held against the checkpoints kept in this browser, checked at each login. */
+  audit?: AuditView;
+}
+
+/** The audit log as this browser last checked it (client/core/evidence.ts verifyAuditExport). */
+export interface AuditView {
+  ok: boolean;
+  reason?: string;
+  lines: string[];
+  checkedAt: string;
+  /** Checkpoints kept in this browser for this hub, newest last (size and signing time). */
+  kept: Array<{ size: number; at: string }>;
 }
 
 export interface PinView {
@@ -36,6 +49,8 @@ export interface OpenedPart {
   /** Text parts: their text (up to a display limit), for showing inline as text, never as markup. */
   text?: string;
   truncated?: boolean;
+  /** A request-form part: its fields as filled in, and those the agreement requires that it leaves out. */
+  form?: { fields: Array<[string, string]>; missing: string[]; article?: string };
   /** The verified plaintext, offered for saving. */
   file: File;
   signer: string;
@@ -45,9 +60,13 @@ export interface OpenedPacket {
   summary: PacketSummary;
   manifest: Manifest;
   sender: { name: string; fingerprint: string; vouchedBy: string };
+  /** Who signed the current revision, when not the sender (a clerk who attached a translation). */
+  revisionSigner?: { name: string; fingerprint: string; revision: number };
   parts: OpenedPart[];
   receipts: Array<{ valid: boolean; reason?: string; receipt?: Receipt }>;
-  releases: Release[];
+  releases: Array<Release & { terms?: TermsView }>;
+  /** Executed releases through which this packet reached my party: the terms, verified here. */
+  receivedUnder: TermsView[];
   notices: string[];
 }
 
@@ -59,6 +78,61 @@ export interface SendForm {
   original: { file: File; lang: string };
   translations: Array<{ file: File; lang: string }>;
   draft: boolean;
+  /** A request's structured form (kind request): the fields as typed, and the language they are written in. */
+  requestForm?: { fields: Record<string, string>; lang: string };
+  inReplyTo?: string;
+}
+
+/** The written reasons or notice behind a state change, sent first as a packet in reply to the request. */
+export interface Writing {
+  original: { file: File; lang: string };
+  translations: Array<{ file: File; lang: string }>;
+}
+
+/** A request to my party, with the states it may move to and which of them need a written packet. */
+export type RequestRow = RequestView & { next: Array<{ state: string; writing: 'required' | 'optional' | 'none' }> };
+
+export interface ContactView {
+  agreementId: string;
+  kind: string;
+  name: string;
+  position?: string;
+  phone?: string;
+  email?: string;
+  address?: string;
+  effectiveFrom: string;
+  withdrawn: boolean;
+  recordedAt: string;
+  late: boolean;
+}
+
+export interface ContactForm {
+  agreementId: string;
+  kind: 'contact-person' | 'competent-authority';
+  name: string;
+  position?: string;
+  phone?: string;
+  email?: string;
+  address?: string;
+  effectiveFrom: string;
+  withdrawn?: boolean;
+}
+
+/** The terms a packet reached my party under, as the originating officer signed them (client/core/releases.ts). */
+export interface TermsView {
+  releaseId: string;
+  originParty: string;
+  thirdParty: string;
+  purpose: string;
+  decision: 'consent' | 'refuse';
+  conditions?: string;
+  expiresAt?: string;
+  reason?: string;
+  decidedAt: string;
+  officer: string;
+  verified: boolean;
+  problem?: string;
+  lines: string[];
 }
 
 export interface AgreementChoice {
@@ -68,6 +142,11 @@ export interface AgreementChoice {
   levels: Array<{ level: string; labels: Record<string, string> }>;
   kinds: string[];
   languagesArticle: string;
+  /** The fields a request must state, and the article that says so (SCO Art. 5(4)). */
+  requestFields: string[];
+  requestArticle?: string;
+  /** Each party's competent authorities (for a transfer, SCO Art. 6(3)). */
+  authorities: Record<string, Array<{ id: string; name: string }>>;
 }
 
 export type Request =
@@ -95,7 +174,13 @@ export type Request =
   | { op: 'enroll'; publicKey: string; roles: string[]; clearance: string; validUntil?: string }
   | { op: 'revoke'; fingerprint: string; reason: string }
   | { op: 'requests' }
-  | { op: 'changeState'; packetId: string; state: string }
+  | { op: 'changeState'; packetId: string; state: string; scope?: 'whole' | 'part'; authority?: string; writing?: Writing }
+  | { op: 'restate'; fingerprint: string; roles?: string[]; clearance?: string }
+  | { op: 'rotate'; passphrase: string }
+  | { op: 'contacts'; party: string }
+  | { op: 'recordContact'; entry: ContactForm }
+  | { op: 'evidence'; packetId: string }
+  | { op: 'audit' }
   | { op: 'releases' }
   | { op: 'requestRelease'; packetId: string; thirdParty: string; purpose: string }
   | { op: 'executeRelease'; releaseId: string }
@@ -114,4 +199,6 @@ export type WorkerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string; article?: string }
   | { event: 'progress'; step: string; done: number; total: number }
-  | { event: 'locked' };
+  | { event: 'locked' }
+  /** The hub refused the session (revoked or expired key, ended session): the worker has logged out. */
+  | { event: 'sessionEnded'; message: string };

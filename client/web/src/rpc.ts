@@ -17,11 +17,13 @@ let next = 1;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 const progressListeners = new Set<(step: string, done: number, total: number) => void>();
 const lockListeners = new Set<() => void>();
+const sessionListeners = new Set<(message: string) => void>();
 
 worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
   const m = e.data;
   if ('event' in m) {
     if (m.event === 'progress') for (const l of progressListeners) l(m.step, m.done, m.total);
+    else if (m.event === 'sessionEnded') for (const l of sessionListeners) l(m.message);
     else for (const l of lockListeners) l();
     return;
   }
@@ -48,4 +50,9 @@ export function onProgress(listener: (step: string, done: number, total: number)
 export function onLocked(listener: () => void): () => void {
   lockListeners.add(listener);
   return () => lockListeners.delete(listener);
+}
+
+export function onSessionEnded(listener: (message: string) => void): () => void {
+  sessionListeners.add(listener);
+  return () => sessionListeners.delete(listener);
 }

@@ -5,8 +5,9 @@
  * back data to show, never the key or the token.
  *
  * Storage: the passphrase-protected key and the trust pins in IndexedDB (idb.ts); ciphertext and
- * verified plaintext in the origin-private file system (OPFS), under `scratch/` while working and
- * `opened/` for files handed to the page, both emptied at lock, logout and start.
+ * verified plaintext in the origin-private file system (opfs.ts), under `scratch/` while working and
+ * `opened/` for the files of the packet shown last, both emptied at lock, logout and start. Large
+ * parts stream through OPFS both ways in 1 MiB chunks, so memory stays flat (docs/web.md).
  *
  * Never: posts the unlocked key, the token or an unverified plaintext byte to the page; signs a
  * text it did not build or parse itself.
@@ -23,33 +24,24 @@ import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
 import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
-import { signMembership, signRevocation } from '../../core/officer.ts';
-import {
-  completeness,
-  describeVerdict,
-  digestMeter,
-  downloadCheck,
-  languageRefusal,
-  markingLabels,
-  nextPartIndex,
-  partSignerStanding,
-  readersOf,
-  requireOwnClearance,
-  requireParties,
-  executeRelease,
-  prepareReleaseDecision,
-  safeFileName,
-  signNewManifest,
-  signNextRevision,
-  signReleaseDecision,
-  verifiedManifest,
-} from '../../core/packets.ts';
+import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../core/officer.ts';
+import { currentStatement, verifiedContacts } from '../../core/officer.ts';
+import { checkAudit, evidenceBundle } from './worker-evidence.ts';
+import { completeness, describeVerdict, digestMeter, languageRefusal, markingLabels, nextPartIndex, readersOf, requireOwnClearance, requireParties, signNewManifest, signNextRevision } from '../../core/sending.ts';
+import { downloadCheck, partSignerStanding, safeFileName, verifiedManifest } from '../../core/opening.ts';
+import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases.ts';
+import { executeRelease } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
-import { TRANSITIONS, type RequestState } from '../../../protocol/workflow.ts';
+import { checkedRequestForm, readRequestForm, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
+import { describeTerms, releaseTerms, type ReleaseTerms } from '../../core/releases.ts';
+import type { Release } from '../../../protocol/release.ts';
+import type { Agreement } from '../../../protocol/agreement.ts';
+import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, type RequestView } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
-import type { AgreementChoice, DecisionChoice, OpenedPacket, OpenedPart, Request, SendForm, Status, WorkerMessage } from './messages.ts';
+import { fileChunks, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
+import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -74,9 +66,19 @@ let idleMinutes = DEFAULT_IDLE_MINUTES;
 let locksAt: number | undefined;
 let lockTimer: ReturnType<typeof setTimeout> | undefined;
 let trust: TrustStore | undefined;
+let lastAudit: AuditView | undefined;
 
 const post = (m: WorkerMessage) => scope.postMessage(m);
-const progress = (step: string, done: number, total: number) => post({ event: 'progress', step, done, total });
+
+/** How often, at most, one step's progress is posted: a 1 GiB part would otherwise post thousands of renders. */
+const PROGRESS_INTERVAL_MS = 100;
+let lastProgress = { step: '', at: 0 };
+function progress(step: string, done: number, total: number): void {
+  const at = Date.now();
+  if (step === lastProgress.step && done < total && at - lastProgress.at < PROGRESS_INTERVAL_MS) return;
+  lastProgress = { step, at };
+  post({ event: 'progress', step, done, total });
+}
 
 // --- storage --------------------------------------------------------------------------------
 
@@ -87,18 +89,8 @@ async function trustStore(): Promise<TrustStore> {
   return trust;
 }
 
-async function opfs(dir: 'scratch' | 'opened'): Promise<FileSystemDirectoryHandle> {
-  const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle(dir, { create: true });
-}
-
 /** Remove every working and opened file: nothing plaintext outlives the unlocked session. */
-async function wipeFiles(): Promise<void> {
-  const root = await navigator.storage.getDirectory();
-  for (const dir of ['scratch', 'opened']) await root.removeEntry(dir, { recursive: true }).catch(() => undefined);
-}
-
-const randomName = () => crypto.randomUUID();
+const wipeFiles = () => removeFolders('scratch', 'opened');
 
 // --- the key and the idle lock ----------------------------------------------------------------
 
@@ -141,6 +133,7 @@ async function status(): Promise<Status> {
     ...(me ? { me: { name: me.name, party: me.party, roles: me.roles, clearance: me.clearance, fingerprint: me.fingerprint } } : {}),
     idleMinutes,
     ...(locksAt ? { locksAt } : {}),
+    ...(lastAudit && me ? { audit: lastAudit } : {}),
   };
 }
 
@@ -203,28 +196,17 @@ async function checkLanguages(inputs: Input[], notices: string[]): Promise<void>
   }
 }
 
-/** Sign-then-encrypt each file into OPFS while hashing the ciphertext. */
-async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[]): Promise<Array<{ part: ManifestPart; file: File }>> {
-  const dir = await opfs('scratch');
+/** Sign-then-encrypt each file into an OPFS file of `scratch` while hashing the ciphertext, in one pass. */
+async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[], scratch: WorkingFiles): Promise<Array<{ part: ManifestPart; file: File }>> {
   const out: Array<{ part: ManifestPart; file: File }> = [];
   for (const [i, input] of inputs.entries()) {
     const id = `p${firstIndex + i}`;
-    let read = 0;
-    const counted = input.file.stream().pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          read += chunk.length;
-          progress(`encrypting ${input.file.name}`, read, input.file.size);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const encrypted = await encryptPartForRecipients(counted, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
-    const handle = await dir.getFileHandle(`${randomName()}.pgp`, { create: true });
+    const plaintext = fileChunks(input.file, (read) => progress(`encrypting ${input.file.name}`, read, input.file.size));
+    const encrypted = await encryptPartForRecipients(plaintext, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
     const meter = digestMeter(ctx);
-    await encrypted.pipeThrough(meter.stream).pipeTo(await handle.createWritable());
+    const file = await scratch.write(encrypted.pipeThrough(meter.stream));
     const digest = meter.result();
-    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file: await handle.getFile() });
+    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file });
   }
   return out;
 }
@@ -237,21 +219,37 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
   const labels = markingLabels(agreement, [ctx.me.party, ...form.to], level);
   requireOwnClearance(ctx.me.clearance, level);
   const inputs: Input[] = [{ role: 'original', lang: form.original.lang, file: form.original.file }, ...form.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, file: t.file }))];
+  // A request carries its structured form (SCO Art. 5(4)), checked with the core's rule before anything is encrypted.
+  const requestForm = form.kind === 'request' ? checkedRequestForm(agreement, formFieldsOf(form.requestForm?.fields ?? {})) : undefined;
   const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete').map((n) => n.message);
   await checkLanguages(inputs, notices);
+  // The form is JSON this client wrote itself; its free text is in the form's declared language, not checked as a translation.
+  if (requestForm) inputs.push({ role: 'request-form', lang: form.requestForm?.lang || form.original.lang, file: new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE }) });
   const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
+  await requireSpace(inputs.reduce((n, i) => n + i.file.size, 0), 'encrypting this packet');
+  const scratch = new WorkingFiles('scratch');
   try {
-    const parts = await encryptParts(ctx, inputs, 1, keys);
-    const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, parts: parts.map((p) => p.part) });
+    const parts = await encryptParts(ctx, inputs, 1, keys, scratch);
+    const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), parts: parts.map((p) => p.part) });
     const result = await ctx.api.upload(
       { manifest: text, signature, submit: !form.draft },
       parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.file })),
       { onProgress: (sent, total) => progress('uploading', sent, total) },
     );
+    if (requestForm?.confirmsOralRequest && result.state === 'submitted') {
+      await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, result.packetId);
+      notices.push(`it confirms oral request ${requestForm.confirmsOralRequest} in writing`);
+    }
     return { packetId: result.packetId, state: result.state, notices };
   } finally {
-    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+    await scratch.discard();
   }
+}
+
+/** The typed form fields the protocol knows, trimmed, empty ones left out (the core's check names what is missing). */
+function formFieldsOf(typed: Record<string, string>): RequestFields {
+  const known = new Set(Object.keys(RequestForm.shape).filter((k) => k !== 'format' && k !== 'agreementId'));
+  return Object.fromEntries(Object.entries(typed).filter(([k, v]) => known.has(k) && v.trim().length > 0).map(([k, v]) => [k, v.trim()]));
 }
 
 async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: string[] }> {
@@ -263,8 +261,10 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
   const input: Input = { role: 'translation', lang, file };
   await checkLanguages([input], notices);
   const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  await requireSpace(file.size, 'encrypting this translation');
+  const scratch = new WorkingFiles('scratch');
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys);
+    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, scratch);
     const { text, signature } = await signNextRevision(ctx, manifest, [added!.part]);
     const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, size: added!.part.size, body: added!.file }], {
       packetId,
@@ -272,11 +272,28 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
     });
     return { packetId: result.packetId, state: result.state, notices };
   } finally {
-    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+    await scratch.discard();
   }
 }
 
 // --- opening ------------------------------------------------------------------------------------
+
+const agreementsSeen = new Map<string, Promise<Agreement>>();
+/** An agreement's rules, read once per worker (they are data the hub serves, validated by the protocol schema). */
+function agreementOf(ctx: ClientContext, id: string): Promise<Agreement> {
+  let found = agreementsSeen.get(id);
+  if (!found) {
+    found = ctx.api.agreement(id);
+    found.catch(() => agreementsSeen.delete(id));
+    agreementsSeen.set(id, found);
+  }
+  return found;
+}
+
+/** The filled-in fields of a request form, in the order the protocol lists them. */
+function formFields(form: RequestForm): Array<[string, string]> {
+  return Object.entries(form).filter((e): e is [string, string] => e[0] !== 'format' && e[0] !== 'agreementId' && typeof e[1] === 'string');
+}
 
 async function hubKey(client: HubClient): Promise<PublicKey> {
   const hub = await client.hub();
@@ -292,56 +309,50 @@ async function open(packetId: string): Promise<OpenedPacket> {
   const ctx = await context();
   const detail = await ctx.api.packet(packetId);
   const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
-  const scratch = await opfs('scratch');
-  const opened = await opfs('opened');
+  // The page shows one packet at a time: the files of the one shown before are no longer offered.
+  await removeFolders('opened');
+  // The ciphertext of every part is kept until all are decrypted, beside their plaintext.
+  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), 'opening this packet');
+  const scratch = new WorkingFiles('scratch');
+  const opened = new WorkingFiles('opened');
   const notices: string[] = [];
   const parts: OpenedPart[] = [];
-  const created: Array<[FileSystemDirectoryHandle, string]> = [];
   try {
     // Every part's ciphertext is checked against the signed manifest before anything is decrypted.
     const cipher = new Map<string, File>();
     for (const part of manifest.parts) {
       const { wrapLength, body } = await ctx.api.downloadPart(packetId, part.id);
       const check = downloadCheck(ctx, packetId, part, wrapLength, (done) => progress(`downloading ${part.id}`, done, part.size));
-      const name = `${randomName()}.pgp`;
-      created.push([scratch, name]);
-      const handle = await scratch.getFileHandle(name, { create: true });
-      await body.pipeThrough(check.stream).pipeTo(await handle.createWritable());
+      const file = await scratch.write(body.pipeThrough(check.stream));
       await check.verify();
-      cipher.set(part.id, await handle.getFile());
+      cipher.set(part.id, file);
     }
     for (const part of manifest.parts) {
-      const decrypted = await decryptPart(cipher.get(part.id)!.stream(), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
+      const ciphertext = cipher.get(part.id)!;
+      const decrypted = await decryptPart(fileChunks(ciphertext, (done) => progress(`decrypting ${part.id}`, done, ciphertext.size)), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
-      const name = randomName();
-      created.push([opened, name]);
-      const handle = await opened.getFileHandle(name, { create: true });
-      let written = 0;
+      let file: File;
       try {
-        await decrypted.data
-          .pipeThrough(
-            new TransformStream<Uint8Array, Uint8Array>({
-              transform(chunk, controller) {
-                written += chunk.length;
-                progress(`decrypting ${part.id}`, written, part.size);
-                controller.enqueue(chunk);
-              },
-            }),
-          )
-          .pipeTo(await handle.createWritable());
+        file = await opened.write(decrypted.data);
       } catch (error) {
         throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
       }
-      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
       // Only now, after integrity and signature, does the page get the file.
-      const file = await handle.getFile();
+      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
       const filename = safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`);
       const isText = textOfSample(new Uint8Array(0), part.mediaType) !== null;
       const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
       if (isText && file.size <= MAX_INLINE_TEXT) shown.text = await file.text();
       else if (isText) shown.truncated = true;
-      if (isText && part.role !== 'attachment' && part.role !== 'request-form') {
+      if (part.role === 'request-form') {
+        // The structured form is JSON this client reads field by field (SCO Art. 5(4)), never a translation to language-check.
+        const read = readRequestForm(await agreementOf(ctx, manifest.agreementId), file.size <= MAX_INLINE_TEXT ? await file.text() : '');
+        shown.form = { fields: read.form ? formFields(read.form) : [], missing: read.missing, ...(read.article ? { article: read.article } : {}) };
+        delete shown.text;
+        if (!read.form) notices.push(`warning: the request form ${filename} could not be read as a ${manifest.agreementId} request form`);
+        else if (read.missing.length > 0) notices.push(`warning: the request form leaves out ${read.missing.join(', ')} (${read.article ?? manifest.agreementId})`);
+      } else if (isText && part.role !== 'attachment') {
         const verdict = checkDeclaredLanguage(textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), part.mediaType) ?? '', part.lang);
         if (verdict.status === 'mismatch') notices.push(`warning: ${describeVerdict(filename, verdict)}`);
       }
@@ -349,32 +360,108 @@ async function open(packetId: string): Promise<OpenedPacket> {
     }
     notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map((n) => n.message));
   } catch (error) {
-    for (const [dir, name] of created) await dir.removeEntry(name).catch(() => undefined);
+    await opened.discard();
     throw error;
   } finally {
-    for (const [dir, name] of created) if (dir === scratch) await dir.removeEntry(name).catch(() => undefined);
+    await scratch.discard();
   }
   const signer = senderKeys.find((m) => m.fingerprint === manifest.signedBy)!;
+  // The sender is who made the packet; a clerk's later revision is signed by the clerk.
+  const sender = senderKeys.find((m) => m.fingerprint === manifest.sender.fingerprint) ?? signer;
+  const receiptList = await new EvidenceApi(ctx.api).receipts(packetId);
   const personKeys = new Map<string, PublicKey>();
   const partyOf = new Map<string, string>();
-  for (const party of [manifest.sender.party, ...manifest.recipients]) {
+  // Retrieval receipts come from the direct parties and from third parties the packet was released to (my own party among them).
+  const receiptParties = receiptList.flatMap((r) => {
+    try {
+      const party = (JSON.parse(r.statement) as { party?: unknown }).party;
+      return typeof party === 'string' ? [party] : [];
+    } catch {
+      return [];
+    }
+  });
+  for (const party of new Set([manifest.sender.party, ...manifest.recipients, ctx.me.party, ...receiptParties])) {
     for (const m of await ctx.directory.members(party).catch(() => [])) {
       personKeys.set(m.fingerprint, m.key);
       partyOf.set(m.fingerprint, m.party);
     }
   }
-  const receipts = await verifyReceipts(packetId, await new EvidenceApi(ctx.api).receipts(packetId), await hubKey(ctx.api), personKeys, ctx.now(), partyOf);
-  const releases = await ctx.api.releasesOf(packetId).catch(() => []);
+  const receipts = await verifyReceipts(packetId, receiptList, await hubKey(ctx.api), personKeys, ctx.now(), partyOf);
+  const releases: Array<Release & { terms?: TermsView }> = [];
+  // Conditions and reasons are read from the signed decision and verified against the originating officer, here.
+  for (const r of await ctx.api.releasesOf(packetId).catch(() => [])) {
+    const terms = await releaseTerms(ctx, r).catch(() => undefined);
+    releases.push({ ...r, ...(terms ? { terms: termsView(terms) } : {}) });
+  }
+  const receivedUnder = releases.filter((r) => r.terms && r.thirdParty === ctx.me.party && r.state === 'executed').map((r) => r.terms!);
   const { manifest: _m, signature: _s, parts: _p, ...summary } = detail;
   return {
     summary,
     manifest,
-    sender: { name: signer.name, fingerprint: signer.fingerprint, vouchedBy: signer.vouchedBy },
+    sender: { name: sender.name, fingerprint: sender.fingerprint, vouchedBy: sender.vouchedBy },
+    ...(signer.fingerprint !== sender.fingerprint ? { revisionSigner: { name: signer.name, fingerprint: signer.fingerprint, revision: manifest.revision } } : {}),
     parts,
     receipts: receipts.map((r) => ({ valid: r.valid, ...(r.reason ? { reason: r.reason } : {}), ...(r.receipt ? { receipt: r.receipt } : {}) })),
     releases,
+    receivedUnder,
     notices,
   };
+}
+
+function termsView(t: ReleaseTerms): TermsView {
+  return { ...t, lines: describeTerms(t, (iso) => new Date(iso).toLocaleString()) };
+}
+
+// --- the officer's own key -------------------------------------------------------------------
+
+/**
+ * Rotate to a new key made here (the `liaison keygen` profile): a statement signed by the old key
+ * and the new one lets partners follow without a new pin. The new key replaces the old one in this
+ * browser, protected by the new passphrase; the session of the old key ends here.
+ */
+async function rotate(passphrase: string): Promise<Status> {
+  const ctx = await context();
+  if (passphrase.length < 8) throw new ClientError('the passphrase of the new key has at least 8 characters');
+  const made = await generatePersonKey({ name: keyRecord?.name ?? ctx.me.name, passphrase, date: ctx.now() }).catch((e: Error) => {
+    throw new ClientError(e.message);
+  });
+  const newKey = await unlockPrivateKey(made.armoredPrivateKey, passphrase);
+  const signed = await signRotation(ctx.me.party, { key: ctx.key, fingerprint: ctx.me.fingerprint }, { key: newKey, fingerprint: fingerprintOf(newKey) }, ctx.now());
+  await ctx.api.rotateOfficer({ publicKey: made.armoredPublicKey, ...signed });
+  await keepKey(made.armoredPrivateKey, newKey);
+  await logOut(ctx.api).catch(() => undefined);
+  api = undefined;
+  me = undefined;
+  lastAudit = undefined;
+  armIdleLock();
+  return status();
+}
+
+// --- requests ---------------------------------------------------------------------------------
+
+/**
+ * Move a request addressed to my party on. With writing, the reasons, notice or reply go first as
+ * a packet of the kind the workflow requires (refusal, deferral, ...), in reply to the request,
+ * to its requesting party, under its agreement and marking; the state change then points to it.
+ */
+async function changeState(packetId: string, stateName: string, scope: 'whole' | 'part' | undefined, authority: string | undefined, writing: Writing | undefined): Promise<{ view: RequestView; sentPacket?: string; notices: string[] }> {
+  const ctx = await context();
+  const parsed = StateChangeBody.shape.state.safeParse(stateName);
+  if (!parsed.success) throw new ClientError(`"${stateName}" is not a state a request can move to`);
+  const state = parsed.data;
+  const kind = writingKind(state);
+  if (writing && !kind) throw new ClientError(`a change to ${state} carries no document`);
+  if (!writing && writingRequired(state)) throw new ClientError(`a change to ${state} goes with the written ${state === 'refused' || state === 'deferred' ? 'reasons' : 'notice'} the agreement requires: write them first`);
+  let sentPacket: string | undefined;
+  let notices: string[] = [];
+  if (writing && kind) {
+    const requestPacket = await ctx.api.packet(packetId);
+    const sent = await send({ agreementId: requestPacket.agreementId, to: [requestPacket.senderParty], level: requestPacket.level, kind, original: writing.original, translations: writing.translations, draft: false, inReplyTo: packetId });
+    sentPacket = sent.packetId;
+    notices = sent.notices;
+  }
+  const view = await new WorkflowApi(ctx.api).changeState(packetId, { state, ...(sentPacket ? { packetId: sentPacket } : {}), ...(scope ? { scope } : {}), ...(authority ? { authority } : {}) });
+  return { view, ...(sentPacket ? { sentPacket } : {}), notices };
 }
 
 // --- the rest ---------------------------------------------------------------------------------
@@ -392,6 +479,11 @@ async function agreements(): Promise<AgreementChoice[]> {
       levels: full.markings.levels.map((l) => ({ level: l.level, labels: l.labels })),
       kinds: ['information', 'request', 'reply'],
       languagesArticle: full.languages.article,
+      ...(() => {
+        const rule = requiredRequestFields(full);
+        return { requestFields: rule.fields, ...(rule.article ? { requestArticle: rule.article } : {}) };
+      })(),
+      authorities: Object.fromEntries(full.parties.map((p) => [p.id, p.authorities.map((a) => ({ id: a.id, name: a.name }))])),
     });
   }
   return out;
@@ -479,6 +571,8 @@ async function handle(request: Request): Promise<unknown> {
       const session = await logIn(new HubClient(origin, undefined, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
       api = session.api;
       me = session.member;
+      // Every visit holds the hub's log against the checkpoints kept here; a failure is shown, not hidden.
+      lastAudit = await checkAudit(api, await hubKey(api), now).catch((error: unknown) => ({ ok: false, reason: `the audit log could not be checked: ${(error as Error).message}`, lines: [], checkedAt: now().toISOString(), kept: [] }));
       return status();
     }
     case 'logout':
@@ -528,19 +622,54 @@ async function handle(request: Request): Promise<unknown> {
     case 'requests': {
       const ctx = await context();
       const wf = new WorkflowApi(ctx.api);
-      const [requests, deadlines] = await Promise.all([wf.requests(), wf.deadlines()]);
-      // The next states a person may choose here: those that need no packet of written reasons
-      // (refusal, deferral and transfer go with a packet the agreement requires; the CLI sends those).
-      const simple = new Set<RequestState>(['acknowledged', 'in-execution', 'waiting-for-information', 'executed']);
-      return { requests: requests.map((r) => ({ ...r, next: TRANSITIONS[r.state].filter((s) => simple.has(s)) })), deadlines };
+      const [requests, deadlines] = await Promise.all([wf.requests({ box: 'inbox' }), wf.deadlines()]);
+      // Every state the workflow allows next, each with whether it goes with a written packet (protocol/workflow.ts STATE_PACKET).
+      const rows: RequestRow[] = requests.map((r) => ({
+        ...r,
+        next: TRANSITIONS[r.state].map((state) => ({ state, writing: writingRequired(state as StateChangeBody['state']) ? 'required' : writingKind(state as StateChangeBody['state']) ? 'optional' : 'none' })),
+      }));
+      return { requests: rows, deadlines };
     }
-    case 'changeState': {
+    case 'changeState':
+      return changeState(request.packetId, request.state, request.scope, request.authority, request.writing);
+    case 'restate': {
       const ctx = await context();
-      return new WorkflowApi(ctx.api).changeState(request.packetId, { state: request.state as Exclude<RequestState, 'received'> });
+      const previous = await currentStatement(ctx, request.fingerprint);
+      const change = { ...(request.roles ? { roles: request.roles as Role[] } : {}), ...(request.clearance ? { clearance: request.clearance as Level } : {}) };
+      const member = await ctx.api.restate(request.fingerprint, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, change, ctx.now()));
+      return { member, previous: { roles: previous.roles, clearance: previous.clearance } };
+    }
+    case 'rotate':
+      return rotate(request.passphrase);
+    case 'contacts': {
+      const ctx = await context();
+      return verifiedContacts(ctx, request.party.trim().toUpperCase());
+    }
+    case 'recordContact': {
+      const ctx = await context();
+      const e = request.entry;
+      const optional = Object.fromEntries((['position', 'phone', 'email', 'address'] as const).flatMap((k) => (e[k] && e[k].trim() ? [[k, e[k].trim()]] : [])));
+      const signed = await signContact({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, agreementId: e.agreementId, kind: e.kind, name: e.name.trim(), ...optional, effectiveFrom: e.effectiveFrom, withdrawn: Boolean(e.withdrawn) }, ctx.now());
+      return ctx.api.recordContact(ctx.me.party, signed);
+    }
+    case 'evidence': {
+      const ctx = await context();
+      const result = await evidenceBundle(ctx, await hubKey(ctx.api), await trustStore(), request.packetId);
+      return { ok: result.check.ok, lines: result.check.lines, ...(result.check.ok ? {} : { reason: result.check.reason }), ...(result.json ? { json: result.json } : {}) };
+    }
+    case 'audit': {
+      const ctx = await context();
+      lastAudit = await checkAudit(ctx.api, await hubKey(ctx.api), now);
+      return status();
     }
     case 'releases': {
       const ctx = await context();
-      return collect(ctx.api.releases());
+      const out: Array<Release & { terms?: TermsView }> = [];
+      for (const r of await collect(ctx.api.releases())) {
+        const terms = await releaseTerms(ctx, r).catch(() => undefined);
+        out.push({ ...r, ...(terms ? { terms: termsView(terms) } : {}) });
+      }
+      return out;
     }
     case 'requestRelease': {
       const ctx = await context();
@@ -575,7 +704,15 @@ scope.onmessage = (e) => {
     .then(
       (result) => post({ id, ok: true, result }),
       (error: unknown) => {
-        if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
+        if (error instanceof ApiError && error.status === 401 && me) {
+          // The hub refused this session: say why (a revoked or expired key is the hub's own words), and log out here too.
+          api = undefined;
+          me = undefined;
+          const keyInactive = error.detail.includes('this key cannot act any more');
+          const message = keyInactive ? (error.detail.includes('security officer') ? error.detail : `${error.detail}; ask your security officer`) : 'your session on this hub has ended (expired or logged out): log in again';
+          post({ event: 'sessionEnded', message });
+          post({ id, ok: false, error: message });
+        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
         else post({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
       },
     );

@@ -1,0 +1,61 @@
+/**
+ * The request rules both clients share (issue 4, SCO Art. 5(4)): the structured request form
+ * checked against what the agreement requires before it is encrypted, the form read back from a
+ * decrypted part, and the kind of packet that carries the writing behind a state change
+ * (refusal, deferral, additional-information request, transfer notice, reply).
+ *
+ * Pure: no file, network or key access. The CLI (client/node/workflow.ts) and the web client's
+ * worker write the form into a part and send it; neither checks a form of its own.
+ */
+import type { Agreement } from '../../protocol/agreement.ts';
+import { describeIssues } from '../../protocol/issues.ts';
+import type { PacketKind } from '../../protocol/manifest.ts';
+import { REQUEST_FORM_FORMAT, RequestForm, STATE_PACKET, missingRequestFields, type StateChangeBody } from '../../protocol/workflow.ts';
+import { ClientError } from './errors.ts';
+
+/** The fields a person fills in (`format` and `agreementId` are the client's). */
+export type RequestFields = Omit<RequestForm, 'format' | 'agreementId'>;
+
+/** The form of a new request under `agreement`, complete as the agreement requires; throws naming the article. */
+export function checkedRequestForm(agreement: Agreement, fields: RequestFields): RequestForm {
+  if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
+  const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...fields });
+  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`);
+  const rule = agreement.workflow?.requestContents;
+  if (rule) {
+    const missing = missingRequestFields(form.data, rule.fields);
+    if (missing.length > 0) throw new ClientError(`a request under ${agreement.id} must state ${missing.join(', ')} (${rule.article})`);
+  }
+  return form.data;
+}
+
+/** The fields `agreement` requires of a request, and the article that says so. */
+export function requiredRequestFields(agreement: Agreement): { fields: string[]; article?: string } {
+  const rule = agreement.workflow?.requestContents;
+  return rule ? { fields: [...rule.fields], article: rule.article } : { fields: [] };
+}
+
+/** A decrypted request-form part read back, with the fields the agreement requires that it leaves empty. */
+export function readRequestForm(agreement: Agreement, text: string): { form?: RequestForm; missing: string[]; article?: string } {
+  const rule = agreement.workflow?.requestContents;
+  const article = rule ? { article: rule.article } : {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { missing: rule?.fields ?? [], ...article };
+  }
+  const parsed = RequestForm.safeParse(json);
+  if (!parsed.success || parsed.data.agreementId !== agreement.id) return { missing: rule?.fields ?? [], ...article };
+  return { form: parsed.data, missing: rule ? missingRequestFields(parsed.data, rule.fields) : [], ...article };
+}
+
+/** The packet kind that carries the writing behind a change to `state`, if that change carries one. */
+export function writingKind(state: StateChangeBody['state']): PacketKind | undefined {
+  return STATE_PACKET[state]?.kinds[0];
+}
+
+/** Whether a change to `state` must point to a packet of written reasons or a notice. */
+export function writingRequired(state: StateChangeBody['state']): boolean {
+  return STATE_PACKET[state]?.required ?? false;
+}
