@@ -159,6 +159,7 @@ const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth:
   { method: 'post', route: '/parties/:party/contacts', path: '/v1/parties/RU/contacts', auth: true },
   { method: 'post', route: '/members', path: '/v1/members', auth: true },
   { method: 'post', route: '/members/:fingerprint/statements', path: `/v1/members/${ANY_FINGERPRINT}/statements`, auth: true },
+  { method: 'get', route: '/members/:fingerprint/awaiting-wraps', path: `/v1/members/${ANY_FINGERPRINT}/awaiting-wraps`, auth: true },
   { method: 'post', route: '/members/:fingerprint/revocation', path: `/v1/members/${ANY_FINGERPRINT}/revocation`, auth: true },
   { method: 'post', route: '/officers/rotation', path: '/v1/officers/rotation', auth: true },
   { method: 'get', route: '/packets', path: '/v1/packets', auth: true },
