@@ -12,7 +12,7 @@ import { ClientError } from '../client/core/errors.ts';
 import { addClientCommands } from '../client/cli/commands.ts';
 import { addHubCommands } from '../server/cli.ts';
 import { addEvidenceCommands } from '../client/cli/evidence.ts';
-import { addWorkflowCommands } from '../client/cli/workflow.ts';
+import { addRequestCommands } from '../client/cli/requests.ts';
 import { groupHelpByRole } from '../client/cli/help.ts';
 
 // The operator's audit commands read the hub's store: its modules load only when they run. Their
@@ -41,7 +41,7 @@ const program = new Command('liaison')
 addClientCommands(program);
 addHubCommands(program);
 addEvidenceCommands(program, operatorAudit);
-addWorkflowCommands(program);
+addRequestCommands(program);
 groupHelpByRole(program);
 // The operator's commands (server/cli.ts) word their own errors; every other command's unexpected
 // error becomes the generic sentence.

@@ -122,6 +122,25 @@ export async function saveOffered(page: Page, name: string, dest: string): Promi
   await download.delete();
 }
 
+/**
+ * Start recording every progress step the page shows (the `.progress` label), through a
+ * MutationObserver, so a step that passes between two polls is still seen; `seen()` answers the
+ * steps in order (the bar's value is a property, not text, and is not recorded).
+ */
+export async function recordProgress(page: Page): Promise<{ seen(): Promise<string[]> }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress?: string[] };
+    w.__progress = [];
+    new MutationObserver(() => {
+      document.querySelectorAll('.progress label').forEach((el) => {
+        const text = (el.textContent ?? '').trim();
+        if (text && w.__progress!.at(-1) !== text) w.__progress!.push(text);
+      });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  return { seen: () => page.evaluate(() => (window as unknown as { __progress?: string[] }).__progress ?? []) };
+}
+
 /** Every file in this origin's private file system, with its folder (the page sees the worker's OPFS). */
 export async function opfsFiles(page: Page): Promise<string[]> {
   return page.evaluate(async () => {

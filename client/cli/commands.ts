@@ -27,6 +27,7 @@ import {
   unlockKey,
 } from '../node/home.ts';
 import type { ClientContext } from '../core/context.ts';
+import { isTypedError } from '../core/errors.ts';
 import { decideRelease } from '../core/releases.ts';
 import { executeRelease } from '../core/rewrap.ts';
 import { attachTranslation, sendPacket } from '../node/sending.ts';
@@ -50,8 +51,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } 
 async function verifier(): Promise<{ ctx?: ClientContext }> {
   try {
     return { ctx: (await context({ quiet: true })).ctx };
-  } catch {
-    return {};
+  } catch (error) {
+    if (isTypedError(error)) return {}; // no key, no passphrase, no pins: list without the terms
+    throw error;
   }
 }
 

@@ -12,6 +12,7 @@ import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessio
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
 import { membersAwaitingRewrap, rewrapFor } from '../core/rewrap.ts';
 import { openTrustStore } from '../node/trust-file.ts';
+import { requireKnownParties } from '../core/trust.ts';
 import { knownParties } from '../node/agreements.ts';
 import { parsePinsFile, PINS_FORMAT, type PinsFile } from '../core/storage.ts';
 import { context, now } from './context.ts';
@@ -44,10 +45,7 @@ export function addTrustCommands(program: Command): void {
       if (opts.file) wanted.push(...parsePinsFile(readText(opts.file), opts.file).pins);
       if (wanted.length === 0) throw new ClientError('say what to pin: --party P --officer FINGERPRINT (repeatable), or --file PINS');
       const known = await knownParties(opts.server);
-      const unknown = [...new Set(wanted.map((w) => w.party))].filter((p) => !known.parties.has(p));
-      if (unknown.length > 0) {
-        throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${known.from} (${[...known.parties].sort().join(', ')}); nothing was pinned`);
-      }
+      requireKnownParties(wanted.map((w) => w.party), known.parties, known.from);
       const store = openTrustStore(homeDir());
       const results = wanted.map((w) => ({ ...w, added: store.add(w.party, w.officer, 'out-of-band', now()) }));
       if (opts.json) return console.log(JSON.stringify(results, null, 2));

@@ -8,7 +8,8 @@ import { untilDate } from '../core/dates.ts';
 import { ClientError } from '../core/errors.ts';
 import { normaliseLanguageTag } from '../core/language-codes.ts';
 import { requireFile } from '../node/files.ts';
-import { mediaTypeOf } from '../node/part-files.ts';
+import { fileSource } from '../node/part-files.ts';
+import { detectPartLanguage } from '../core/sending.ts';
 
 /** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
 export function languageTag(value: string): string {
@@ -55,13 +56,9 @@ export function isoDate(value: string): string {
   return untilDate(value).iso;
 }
 
-/** The declared language of a file, or the one its text is detected in; undetermined is an error. */
+/** `--lang` of a file, or the language its text is detected in (client/core/sending.ts); undetermined is an error. */
 export async function languageOf(path: string, given: string | undefined): Promise<string> {
   requireFile(path);
   if (given) return languageTag(given);
-  const [{ detectLanguage }, { sampleText }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
-  const text = await sampleText(path, mediaTypeOf(path)).catch(() => null);
-  const detected = text === null ? 'und' : detectLanguage(text).lang;
-  if (detected === 'und') throw new ClientError(`cannot tell the language of ${path}; give it with --lang`);
-  return detected;
+  return detectPartLanguage(fileSource(path, path));
 }

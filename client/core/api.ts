@@ -1,9 +1,10 @@
 /**
  * Typed client of the hub's /v1 API, shared by the CLI and the web client. Every answer is parsed
  * with the protocol schemas; a problem+json answer becomes an ApiError carrying the hub's
- * sentence, its problem code and the article it cited. JSON calls and downloads use `fetch`
- * (Node and browsers alike); the streaming upload goes through an `Uploader` port, because
- * progress while sending needs the platform's own transport (node:http, XMLHttpRequest).
+ * sentence, its problem code and the article it cited. Downloads use `fetch` (Node and browsers
+ * alike); the streaming upload, and optionally the JSON calls, go through a `Transport` port:
+ * progress while sending needs the platform's own transport (node:http, XMLHttpRequest), and in
+ * Node a first `fetch` loads undici, a fifth of a short command's start (issue 9).
  *
  * Lists: every list route is moving to keyset pages `{ items, nextCursor }` with
  * `?limit=&cursor=`; `list()` is the one place that reads either shape and follows the cursor.
@@ -86,13 +87,15 @@ export interface UploadFile {
 
 export type Progress = (sentBytes: number, totalBytes: number) => void;
 
-/** The multipart POST of an upload, done by the platform's transport; answers the raw status and body. */
-export interface Uploader {
+/** The platform's transport: the multipart POST of an upload, and (optionally) a JSON call; each answers the raw status and body. */
+export interface Transport {
   post(url: string, headers: Record<string, string>, fields: Record<string, string>, files: UploadFile[], onProgress?: Progress): Promise<{ status: number; text: string }>;
+  /** A JSON call; without it, `fetch`. Network failures reject (HubClient words them). */
+  exchange?(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }>;
 }
 
-/** The portable uploader: fetch with FormData. No upload progress (fetch reports none); adapters do better. */
-export const fetchUploader: Uploader = {
+/** The portable transport: fetch, with FormData for uploads. No upload progress (fetch reports none); adapters do better. */
+export const fetchTransport: Transport = {
   async post(url, headers, fields, files, onProgress) {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -148,18 +151,18 @@ export class HubClient {
   private readonly token: string | undefined;
   /** The key the session belongs to: lets a refused session be explained (revoked, expired) rather than guessed. */
   private readonly fingerprint: string | undefined;
-  private readonly uploader: Uploader;
+  private readonly transport: Transport;
 
   /** `token` undefined: no Authorization header (the web client's session rides on its HttpOnly cookie). */
-  constructor(baseUrl: string, token?: string, fingerprint?: string, uploader: Uploader = fetchUploader) {
+  constructor(baseUrl: string, token?: string, fingerprint?: string, transport: Transport = fetchTransport) {
     this.baseUrl = baseUrl;
     this.token = token;
     this.fingerprint = fingerprint;
-    this.uploader = uploader;
+    this.transport = transport;
   }
 
   withToken(token: string): HubClient {
-    return new HubClient(this.baseUrl, token, this.fingerprint, this.uploader);
+    return new HubClient(this.baseUrl, token, this.fingerprint, this.transport);
   }
 
   /**
@@ -185,19 +188,21 @@ export class HubClient {
 
   /** One JSON call of the /v1 API, its answer parsed with `schema`; a problem+json answer throws ApiError. */
   async call<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
-    let response: Response;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = this.headers(payload === undefined ? {} : { 'Content-Type': 'application/json' });
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(this.url(path), {
-        method,
-        headers: this.headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        credentials: 'same-origin',
-      });
+      if (this.transport.exchange) {
+        ({ status, text } = await this.transport.exchange(method, this.url(path), headers, payload));
+      } else {
+        const response = await fetch(this.url(path), { method, headers, ...(payload === undefined ? {} : { body: payload }), credentials: 'same-origin' });
+        status = response.status;
+        text = await response.text();
+      }
     } catch (cause) {
       throw unreachable(this.baseUrl, cause);
     }
-    const text = await response.text();
-    const status = response.status;
     if (status === 401 && this.token) throw this.sessionRefused(problemOf(status, text));
     if (status < 200 || status >= 300) throw problemOf(status, text);
     if (status === 204) return schema.parse(undefined);
@@ -336,7 +341,7 @@ export class HubClient {
     const target = this.url(options.packetId ? `/packets/${encodeURIComponent(options.packetId)}/revisions` : '/packets');
     let answer: { status: number; text: string };
     try {
-      answer = await this.uploader.post(target, this.headers(), { manifest: fields.manifest, signature: fields.signature, submit: String(fields.submit) }, files, options.onProgress);
+      answer = await this.transport.post(target, this.headers(), { manifest: fields.manifest, signature: fields.signature, submit: String(fields.submit) }, files, options.onProgress);
     } catch (cause) {
       if (cause instanceof ApiError) throw cause;
       throw unreachable(this.baseUrl, cause);

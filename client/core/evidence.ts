@@ -1,13 +1,14 @@
 /**
- * Evidence on the person's machine (issue 5): sign a retrieval receipt after a packet decrypted
- * and verified; read and verify receipts, exported audit logs and evidence bundles; keep the
- * hub's checkpoints in LIAISON_HOME/checkpoints/ so that a later rewrite of the log, a truncation
- * or an older database restored on the hub is detected.
+ * Evidence on the person's machine, for both clients: sign a retrieval receipt after a packet
+ * decrypted and verified; read and verify receipts, exported audit logs, checkpoints and evidence
+ * bundles, so that a later rewrite of the log, a truncation or an older database restored on the
+ * hub is detected against the checkpoints this client kept (kept by the platform: the CLI in
+ * LIAISON_HOME/checkpoints/, client/node/checkpoints.ts).
  *
  * Every check here runs without trusting the hub: hub signatures are checked against a pinned hub
- * fingerprint, event hashes and Merkle proofs are recomputed. What it cannot establish: that a
- * person's key belongs to that person (the hub's directory says so until officer statements are
- * checked here too), nor anything about events a party's view of the log leaves out.
+ * fingerprint (client/core/hub.ts), event hashes and Merkle proofs are recomputed, a person's
+ * receipt against their key as their party's pinned officers vouch for it. What it cannot
+ * establish: anything about events a party's view of the log leaves out.
  */
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';

@@ -5,19 +5,19 @@
  * Never: trusts a key the hub merely names; reads a file (the pin comes through HubPinStorage).
  */
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
-import { HubClient, type Uploader } from './api.ts';
+import { HubClient, type Transport } from './api.ts';
 import { ClientError } from './errors.ts';
 import type { HubPinStorage } from './storage.ts';
 
 /** The hub at `url` (as typed: `http://127.0.0.1:8443`), with a session's token when there is one. */
-export function hubAt(url: string, session: { token?: string; fingerprint?: string } = {}, uploader?: Uploader): HubClient {
+export function hubAt(url: string, session: { token?: string; fingerprint?: string } = {}, transport?: Transport): HubClient {
   let base: string;
   try {
     base = new URL(url).toString();
   } catch {
     throw new ClientError(`"${url}" is not a URL: give the hub's address, for example http://127.0.0.1:8443`);
   }
-  return new HubClient(base, session.token, session.fingerprint, uploader);
+  return new HubClient(base, session.token, session.fingerprint, transport);
 }
 
 /** The fingerprint as a person may write it (spaces, lower case) in the form keys/ prints. */

@@ -4,7 +4,7 @@
  * decrypted part, and the kind of packet that carries the writing behind a state change
  * (refusal, deferral, additional-information request, transfer notice, reply).
  *
- * Pure: no file, network or key access. The CLI (client/node/workflow.ts) and the web client's
+ * Pure: no file, network or key access. The CLI (client/node/requests.ts) and the web client's
  * worker write the form into a part and send it; neither checks a form of its own.
  */
 import type { Agreement } from '../../protocol/agreement.ts';

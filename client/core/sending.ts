@@ -182,6 +182,15 @@ export async function checkPartLanguage(source: PartSource, declared: string): P
   return checkDeclaredLanguage(text, declared);
 }
 
+/** The language a document's text is in, detected (for a part given without one); a sentence saying to declare it when it cannot be told. */
+export async function detectPartLanguage(source: PartSource): Promise<string> {
+  const text = await source.text(SAMPLE_BYTES).catch(() => null);
+  const { detectLanguage } = await import('./language.ts');
+  const detected = text === null ? 'und' : detectLanguage(text).lang;
+  if (detected === 'und') throw new ClientError(`cannot tell the language of ${source.name}; give it with --lang`);
+  return detected;
+}
+
 /** A document with the role and language it is declared in. */
 export interface SourcedPart {
   role: PartRole;

@@ -25,6 +25,12 @@ import { TrustData, type Pin, type TrustStorage } from './storage.ts';
 
 export type { Pin, TrustData, TrustStorage } from './storage.ts';
 
+/** Refuse pins for parties no agreement names (`known`, found `from` where): a misspelt party is never pinned. */
+export function requireKnownParties(parties: readonly string[], known: ReadonlySet<string>, from: string): void {
+  const unknown = [...new Set(parties)].filter((p) => !known.has(p));
+  if (unknown.length > 0) throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${from} (${[...known].sort().join(', ')}); nothing was pinned`);
+}
+
 /** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
 export class TrustStore {
   private data: TrustData = { pins: [], seen: {} };

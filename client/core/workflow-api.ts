@@ -1,7 +1,7 @@
 /**
  * The typed calls of the hub's treaty-workflow API (requests and their states, deadlines, oral
  * requests, authenticity, purpose changes), for both clients. Answers are parsed with the
- * protocol schemas. The steps that touch plaintext are the platform's (client/node/workflow.ts
+ * protocol schemas. The steps that touch plaintext are the platform's (client/node/requests.ts
  * in the CLI, the web client's worker).
  */
 import { z } from 'zod';

@@ -56,7 +56,7 @@ export interface SendOptions {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
   attachments?: Array<{ lang: string; path: string }>;
-  /** The structured request form (a JSON file), only for a request: see client/node/workflow.ts sendRequest. */
+  /** The structured request form (a JSON file), only for a request: see client/node/requests.ts sendRequest. */
   requestForm?: { lang: string; path: string };
   authority?: string;
   inReplyTo?: string;

@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClientCommands } from '../../client/cli/commands.ts';
 import { addEvidenceCommands } from '../../client/cli/evidence.ts';
-import { addWorkflowCommands } from '../../client/cli/workflow.ts';
+import { addRequestCommands } from '../../client/cli/requests.ts';
 import { addHubCommands } from '../../server/cli.ts';
 import { operatorAudit } from '../../server/evidence.ts';
 import { DEMO_PASSPHRASE, liaison, Person } from '../../scripts/harness.ts';
@@ -134,7 +134,7 @@ describe('item 11: every command and flag the README shows exists as written', (
   addClientCommands(program);
   addHubCommands(program);
   addEvidenceCommands(program, operatorAudit);
-  addWorkflowCommands(program);
+  addRequestCommands(program);
 
   it('each `npx liaison ...` line names a real command, and each of its flags is one that command takes', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

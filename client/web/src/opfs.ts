@@ -37,6 +37,7 @@ export async function requireSpace(bytes: number, what: string): Promise<void> {
 }
 
 const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MiB`;
+const STORAGE_FULL = "this browser's storage for this site ran full while writing: free disk space or site data, then try again";
 
 /** Remove whole folders (at lock, logout and start, and before a packet is opened). */
 export async function removeFolders(...names: Folder[]): Promise<void> {
@@ -61,9 +62,16 @@ async function fileSink(handle: FileSystemFileHandle): Promise<WritableStream<Ui
   };
   return new WritableStream<Uint8Array>({
     write(chunk) {
-      let written = 0;
-      while (written < chunk.length) written += sync.write(chunk.subarray(written), { at: at + written });
-      at += chunk.length;
+      try {
+        let written = 0;
+        while (written < chunk.length) written += sync.write(chunk.subarray(written), { at: at + written });
+        at += chunk.length;
+      } catch (error) {
+        // A failed write (the quota, a full disk) errors the stream without calling abort: close
+        // the handle here, or the file stays locked and cannot be removed.
+        release();
+        throw error;
+      }
     },
     close() {
       sync.flush();
@@ -119,7 +127,12 @@ export class WorkingFiles {
     const name = crypto.randomUUID();
     this.names.push(name);
     const handle = await dir.getFileHandle(name, { create: true });
-    await data.pipeTo(await fileSink(handle));
+    try {
+      await data.pipeTo(await fileSink(handle));
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'QuotaExceededError') throw new ClientError(STORAGE_FULL);
+      throw error;
+    }
     return handle.getFile();
   }
 

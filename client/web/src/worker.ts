@@ -18,7 +18,7 @@ import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import type { Role } from '../../../protocol/ids.ts';
-import { ApiError, collect, HubClient, type Uploader } from '../../core/api.ts';
+import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
@@ -147,7 +147,7 @@ async function keepKey(armoredPrivateKey: string, unlocked: PrivateKey): Promise
 // --- uploads from OPFS with progress ----------------------------------------------------------
 
 /** XMLHttpRequest reports upload progress (fetch does not); the body streams from OPFS files. */
-const xhrUploader: Uploader = {
+const xhrTransport: Transport = {
   post(url, headers, fields, files, onProgress) {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -336,6 +336,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
       try {
         file = await opened.write(decrypted.data);
       } catch (error) {
+        if (error instanceof ClientError) throw error; // the storage ran full: not the part's fault
         throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
       }
       // Only now, after integrity and signature, does the page get the file.
@@ -568,7 +569,7 @@ async function handle(request: Request): Promise<unknown> {
       const k = requireKey();
       // The hub pinned on first use in this browser, if any: a different hub key refuses the login.
       const pinnedHub = await records.get<string>('hub-fingerprint');
-      const session = await logIn(new HubClient(origin, undefined, undefined, xhrUploader), keySigner(k, now), now, pinnedHub);
+      const session = await logIn(new HubClient(origin, undefined, undefined, xhrTransport), keySigner(k, now), now, pinnedHub);
       api = session.api;
       me = session.member;
       // Every visit holds the hub's log against the checkpoints kept here; a failure is shown, not hidden.

@@ -1,8 +1,9 @@
 /**
- * The workflow commands (issue 4): `liaison request ...` (send with the structured form, list,
- * show, oral requests, delays), `liaison state PACKET STATE` (with the written reasons sent as a
- * packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison purpose ...`.
- * Each parses its flags, calls client/workflow.ts, and prints plain sentences (or JSON).
+ * The commands of the treaty's request workflow: `liaison request ...` (send with the structured
+ * form, list, show, oral requests, delays), `liaison state PACKET STATE` (with the written reasons
+ * sent as a packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison
+ * purpose ...`. Each parses its flags, calls client/node/requests.ts or the core, and prints plain
+ * sentences (or JSON).
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/requests.ts';
@@ -18,14 +19,14 @@ import {
   sendInReply,
   sendRequest,
   type Writing,
-} from '../node/workflow.ts';
+} from '../node/requests.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, parties } from './options.ts';
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
+import { writingRequired } from '../core/requests.ts';
 import { resolveMarking } from '../core/levels.ts';
-import { writingKind } from '../core/requests.ts';
 
 function workflowApi(): WorkflowApi {
   return new WorkflowApi(loggedInHub().api);
@@ -63,7 +64,7 @@ async function writingOf(opts: WritingFlags): Promise<Writing | undefined> {
   return { original: { path, lang: await languageOf(path, opts.lang) }, translations: opts.translation ?? [], ...(opts.marking ? { marking: opts.marking } : {}) };
 }
 
-export function addWorkflowCommands(program: Command): void {
+export function addRequestCommands(program: Command): void {
   const request = program.command('request').description('requests under an agreement: send, list, show, oral requests, delays');
 
   request
@@ -276,7 +277,7 @@ export function addWorkflowCommands(program: Command): void {
         // No document to send: no key needed.
         const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
           // The hub says which written packet the rule needs; on the command line that is a flag.
-          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && writingKind(state.data) !== undefined) {
+          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && writingRequired(state.data)) {
             const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : state.data === 'executed' ? '--reply FILE' : '--notice FILE';
             throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
           }

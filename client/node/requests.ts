@@ -1,6 +1,6 @@
 /**
- * The client side of the treaty workflow (issue 4): the typed calls of the workflow API, and the
- * steps that touch plaintext, done here on the person's machine: the structured request form
+ * The CLI's side of the treaty's request workflow: the steps that touch plaintext, done on the
+ * person's machine (the rules are client/core/requests.ts's): the structured request form
  * (SCO Art. 5(4)) is checked against the agreement and sent encrypted as a part of the request;
  * written reasons, notices and replies are sent as packets in reply to the request before the
  * state changes; an authenticity confirmation is signed here and checked here.
@@ -28,12 +28,12 @@ import {
 import type { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
-import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
 import { resolveMarking } from '../core/levels.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { verifiedManifest } from '../core/opening.ts';
 import { fetchPacket } from './opening.ts';
 import { sendPacket } from './sending.ts';
+import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
 
 export interface RequestOptions {
   agreementId: string;
