@@ -3,8 +3,7 @@
  * ciphertext hash and the marking, which binds the marking to the data (the STANAG 4778 idea).
  * It carries no subject, file name or free text: those live inside the encrypted parts.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
 import { parseCanonical } from './canonical.ts';
 import { AgreementId, Fingerprint, IsoDateTime, LanguageTag, PacketId, PartyId, ReleaseId, Sha256Hex } from './ids.ts';
@@ -105,6 +104,6 @@ export function parseCanonicalManifest(text: string): { ok: true; manifest: Mani
  * hub that issues and the client that checks.
  */
 export function manifestDigest(manifestText: string): string {
-  // @noble/hashes, not node:crypto: the browser client checks receipts against it too.
-  return bytesToHex(sha256(utf8ToBytes(manifestText)));
+  // protocol/sha256.ts: node:crypto's in Node, @noble/hashes in the browser (which checks receipts too).
+  return sha256HexOfText(manifestText);
 }

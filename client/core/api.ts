@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import {
+  AgreementSummary,
   ChallengeResponse,
   Contact,
   HubInfo,
@@ -25,6 +26,8 @@ import {
   type PacketBox,
   type PacketSummary,
   TokenResponse,
+  WrapsResult,
+  WRAP_LENGTH_HEADER,
 } from '../../protocol/api.ts';
 import { AgreementView } from '../../protocol/agreement.ts';
 import { Release, type ReleaseState } from '../../protocol/release.ts';
@@ -240,7 +243,7 @@ export class HubClient {
     return this.call(HubInfo, 'GET', '/hub');
   }
   agreements() {
-    return this.list(z.object({ id: z.string(), title: z.string(), status: z.string(), provisional: z.boolean(), parties: z.array(z.string()) }), '/agreements');
+    return this.list(AgreementSummary, '/agreements');
   }
   /** An agreement and its rules in plain words, each with its article. */
   agreementView(id: string) {
@@ -286,7 +289,7 @@ export class HubClient {
     return this.call(Member, 'POST', '/officers/rotation', body);
   }
   addWraps(packetId: string, fingerprint: string, wraps: Array<{ partId: string; pkesk: string }>) {
-    return this.call(z.object({ packetId: z.string(), fingerprint: z.string(), parts: z.number() }), 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
+    return this.call(WrapsResult, 'POST', `/packets/${encodeURIComponent(packetId)}/wraps`, { fingerprint, wraps });
   }
   /** The packets of my party that some part of does not open for a colleague's key yet (a page may be short and still have a next). */
   awaitingWrapPage(fingerprint: string, cursor?: string) {
@@ -359,7 +362,7 @@ export class HubClient {
       throw unreachable(this.baseUrl, cause);
     }
     if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
-    const wrapLength = Number(response.headers.get('liaison-wrap-length') ?? '0');
+    const wrapLength = Number(response.headers.get(WRAP_LENGTH_HEADER) ?? '0');
     const size = Number(response.headers.get('content-length') ?? '0');
     if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
     return { wrapLength, size, body: response.body };

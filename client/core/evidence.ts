@@ -27,18 +27,18 @@ import {
   parseStatement,
   verifyConsistency,
   verifyInclusion,
+  type AuditAction,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
 import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
 import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
-import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
+import { manifestDigest, parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
 import { ClientError, reasonOf } from './errors.ts';
 import { hubPinProblem } from './hub.ts';
-import { sha256Hex } from './digest.ts';
 import type { ClientContext, Notice } from './context.ts';
 
 
@@ -88,7 +88,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
     packetId: detail.packetId,
     revision: manifest.revision,
-    manifestSha256: sha256Hex(detail.manifest),
+    manifestSha256: manifestDigest(detail.manifest),
     party: ctx.me.party,
     parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
     at: ctx.now().toISOString(),
@@ -341,6 +341,9 @@ export async function verifyCompleteLog(
   return { ok: true, lines };
 }
 
+/** An event's action, checked against the hub's list (protocol/evidence.ts AUDIT_ACTIONS): a misspelt name does not compile. */
+const isAction = (e: AuditEvent, action: AuditAction): boolean => e.action === action;
+
 /** The prefix of every line that shows a bundle field no signature or audit proof covers. */
 export const UNVERIFIED = 'unverified:';
 
@@ -361,11 +364,11 @@ function releaseEvidence(releaseId: string, events: readonly AuditEvent[], recei
     } catch {
       // Not JSON: the event still proves who acted when.
     }
-    if (e.action === 'release.request') out.request = { at: e.at, actor: e.actor, party: e.party, ...(typeof detail.thirdParty === 'string' ? { thirdParty: detail.thirdParty } : {}) };
+    if (isAction(e, 'release.request')) out.request = { at: e.at, actor: e.actor, party: e.party, ...(typeof detail.thirdParty === 'string' ? { thirdParty: detail.thirdParty } : {}) };
     // A request to use the packet for another purpose is a "release" to the asking party itself.
-    if (e.action === 'purpose.request') out.request = { at: e.at, actor: e.actor, party: e.party, thirdParty: e.party };
-    if (e.action === 'release.consent' || e.action === 'release.refuse') out.decided = { at: e.at };
-    if (e.action === 'release.execute') out.executed = { at: e.at };
+    if (isAction(e, 'purpose.request')) out.request = { at: e.at, actor: e.actor, party: e.party, thirdParty: e.party };
+    if (isAction(e, 'release.consent') || isAction(e, 'release.refuse')) out.decided = { at: e.at };
+    if (isAction(e, 'release.execute')) out.executed = { at: e.at };
   }
   for (const r of receipts) {
     if (r.releaseId !== releaseId || r.issuer.role !== 'hub') continue;
@@ -498,7 +501,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
     lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
 
-    const manifestHash = sha256Hex(bundle.manifest.text);
+    const manifestHash = manifestDigest(bundle.manifest.text);
     const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
     const receipts: Receipt[] = [];
     for (const [i, c] of checks.entries()) {

@@ -15,7 +15,7 @@ import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
-import type { PacketKind } from '../../protocol/manifest.ts';
+import { manifestDigest, type PacketKind } from '../../protocol/manifest.ts';
 import {
   AUTHENTICITY_FORMAT,
   AuthenticityConfirmation,
@@ -29,7 +29,6 @@ import type { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { resolveMarking } from '../core/levels.ts';
-import { sha256Hex } from '../core/digest.ts';
 import { verifiedManifest } from '../core/opening.ts';
 import { fetchPacket } from './opening.ts';
 import { sendPacket } from './sending.ts';
@@ -166,7 +165,7 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     format: AUTHENTICITY_FORMAT,
     requestId: asked.id,
     packetId: manifest.packetId,
-    manifestSha256: sha256Hex(detail.manifest),
+    manifestSha256: manifestDigest(detail.manifest),
     confirmedBy: ctx.me.fingerprint,
     confirmedAt: ctx.now().toISOString(),
   };
@@ -193,7 +192,7 @@ export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, req
   if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
   const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
   if (dated) return { confirmed: false, reason: dated };
-  if (parsed.value.manifestSha256 !== sha256Hex(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  if (parsed.value.manifestSha256 !== manifestDigest(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
   const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
   if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
   const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());

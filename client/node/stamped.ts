@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
-import { parseCanonicalManifest } from '../../protocol/manifest.ts';
+import { manifestDigest, parseCanonicalManifest } from '../../protocol/manifest.ts';
 import {
   LABEL_FILE,
   LABEL_SIGNATURE_FILE,
@@ -148,7 +148,7 @@ export async function markFetchedFolder(
   const reader = { party: ctx.me.party, name: ctx.me.name, fingerprint: ctx.me.fingerprint };
   const base = {
     manifest,
-    manifestSha256: sha256Hex(await fs.readFile(manifestPath, 'utf8')),
+    manifestSha256: manifestDigest(await fs.readFile(manifestPath, 'utf8')),
     signatureSha256: sha256Hex(await fs.readFile(signaturePath, 'utf8')),
     reader,
     labelledAt: ctx.now().toISOString(),
@@ -206,7 +206,7 @@ export async function verifyFolderLabel(
   if (reader.revokedAt && check.signedAt.toISOString() >= reader.revokedAt) problems.push(`${LABEL_FILE} was signed after its reader's key was revoked (${reader.revokedAt})`);
 
   if (claims.packetId !== manifest.packetId || claims.revision !== manifest.revision) problems.push(`${LABEL_FILE} is for packet ${claims.packetId} revision ${claims.revision}, not the signed manifest's ${manifest.packetId} revision ${manifest.revision}`);
-  if (claims.manifestSha256 !== sha256Hex(manifestText!) || claims.signatureSha256 !== sha256Hex(signature!)) problems.push(`${LABEL_FILE} was made from another copy of the signed manifest`);
+  if (claims.manifestSha256 !== manifestDigest(manifestText!) || claims.signatureSha256 !== sha256Hex(signature!)) problems.push(`${LABEL_FILE} was made from another copy of the signed manifest`);
   if (labelXml({ manifest, ...claims }) !== xml) problems.push(`${LABEL_FILE} does not match the signed manifest: its marking, parties or policy differ from what the sender signed`);
 
   let checkedFiles = 0;
