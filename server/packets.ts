@@ -23,7 +23,7 @@ import type { Hub } from './hub.ts';
 import { inactiveReason } from '../protocol/membership.ts';
 import { agreementOf } from './policy/agreements.ts';
 import { isActive, isContact, isReader, isTranslator, requireContact } from './policy/roles.ts';
-import { readRelation, readableLevels, type Relation } from './policy/visibility.ts';
+import { awaitingWrapLevels, readRelation, readableLevels, type Relation } from './policy/visibility.ts';
 import {
   clearedReceivers,
   requireComplete,
@@ -279,14 +279,15 @@ export async function listPackets(hub: Hub, member: MemberRecord, query: PacketL
  */
 export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerprint: string, query: AwaitingWrapsQuery): Promise<Page<PacketSummary>> {
   const target = await hub.store.members.get(fingerprint);
-  if (!target || target.party !== caller.party) throw notFound('member');
+  const levels = target ? awaitingWrapLevels(caller, target) : null;
+  if (!target || !levels) throw notFound('member');
   const inactive = inactiveReason(target, hub.now());
   if (inactive) throw new Problem('bad-request', `${fingerprint} cannot read anything (${inactive}): nothing is re-wrapped for that key`);
   if (!isReader(target)) throw new Problem('bad-request', `${fingerprint} has no receiving role (contact or clerk): nothing is re-wrapped for that key`);
   const page = await listed(() =>
     hub.store.packets.awaitingWrapsPage({
       party: caller.party,
-      levels: readableLevels(caller).filter((level) => clearanceCovers(target.clearance, level)),
+      levels,
       keyId: target.encryptionKeyId,
       since: query.since,
       limit: query.limit,

@@ -39,6 +39,16 @@ export function readableLevels(member: MemberRecord): Level[] {
   return LEVELS.filter((level) => clearanceCovers(member.clearance, level));
 }
 
+/**
+ * Which packets wait for a colleague's key says which packets a party holds: only the colleague's
+ * own party may ask, and it sees them at the levels both the asker and the colleague are cleared
+ * for. Null for anyone else (answered as for a missing member).
+ */
+export function awaitingWrapLevels(asker: MemberRecord, colleague: MemberRecord): Level[] | null {
+  if (asker.party !== colleague.party) return null;
+  return readableLevels(asker).filter((level) => clearanceCovers(colleague.clearance, level));
+}
+
 /** An authenticity request: seen by whoever sees the packet, of the sending party or the asking one. */
 export function authenticityVisibleTo(member: MemberRecord, packet: PacketRecord, request: { requestingParty: string }, releases: ReleaseRecord[], at: Date): boolean {
   if (!readRelation(member, packet, releases, at)) return false;

@@ -24,6 +24,7 @@ import type { Release } from '../../protocol/release.ts';
 import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { makePerson, type Person } from '../helpers/world.ts';
 import { decision, post, setUp, tearDown, wrapsFor, type Cast, type CastMember } from './support.ts';
+import { routesOf } from '../helpers/http.ts';
 
 // --- the cast --------------------------------------------------------------------------------
 
@@ -196,18 +197,6 @@ afterAll(() => tearDown(cast));
 
 // --- calling a cell --------------------------------------------------------------------------
 
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } };
-function routesOf(app: Cast<Key>['app']): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
-      else if (layer.handle.stack) walk(layer.handle.stack, '/v1');
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return [...new Set(out)].sort();
-}
 
 /** Bodies built so that nothing changes, whoever sends them: each is refused after the object is found. */
 const PROBES: Record<string, object> = {
@@ -279,7 +268,7 @@ describe('the authorization matrix', () => {
   });
 
   it('answers every cell as the reference oracle says', async () => {
-    const routes = routesOf(cast.app);
+    const routes = [...new Set(routesOf(cast.app))];
     // Logout last: it ends the actor's session.
     const ordered = [...routes.filter((r) => r !== 'POST /v1/auth/logout'), 'POST /v1/auth/logout'];
     const wrong: string[] = [];

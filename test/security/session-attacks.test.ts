@@ -10,12 +10,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDetached } from '../../keys/signatures.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, expectProblem, get, post, setUp, tearDown, type Cast } from './support.ts';
+import { routesOf } from '../helpers/http.ts';
 
 const CAST = { ruContact: RU_PK_CAST.ruContact, pkContact: RU_PK_CAST.pkContact };
 let cast: Cast<keyof typeof CAST>;
@@ -201,27 +201,9 @@ const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth:
   { method: 'post', route: '/packets/:id/purpose-changes', path: `/v1/packets/${ANY_ID}/purpose-changes`, auth: true },
 ];
 
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle: { stack?: Layer[] };
-}
-
-/** The routes the app really has, read from express's router (mounted routers flattened). */
-function registeredRoutes(app: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push(`${method} ${layer.route.path}`);
-      else if (layer.handle.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return out.sort();
-}
-
 describe('every route', () => {
   it('the table lists exactly the routes the app has', () => {
-    expect(registeredRoutes(cast.app)).toEqual(ROUTES.map((r) => `${r.method} ${r.route}`).sort());
+    expect(routesOf(cast.app)).toEqual(ROUTES.map((r) => `${r.method.toUpperCase()} /v1${r.route}`).sort());
   });
 
   const protectedRoutes = ROUTES.filter((r) => r.auth);

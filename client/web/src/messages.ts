@@ -5,6 +5,7 @@
 import type { PacketSummary } from '../../../protocol/api.ts';
 import type { Manifest } from '../../../protocol/manifest.ts';
 import type { Release } from '../../../protocol/release.ts';
+import type { ReleaseTerms } from '../../core/releases.ts';
 import type { Receipt } from '../../../protocol/evidence.ts';
 import type { RequestView } from '../../../protocol/requests.ts';
 
@@ -118,22 +119,8 @@ export interface ContactForm {
   withdrawn?: boolean;
 }
 
-/** The terms a packet reached my party under, as the originating officer signed them (client/core/releases.ts). */
-export interface TermsView {
-  releaseId: string;
-  originParty: string;
-  thirdParty: string;
-  purpose: string;
-  decision: 'consent' | 'refuse';
-  conditions?: string;
-  expiresAt?: string;
-  reason?: string;
-  decidedAt: string;
-  officer: string;
-  verified: boolean;
-  problem?: string;
-  lines: string[];
-}
+/** The terms a packet reached my party under, as the originating officer signed them, with their lines for display. */
+export type TermsView = ReleaseTerms & { lines: string[] };
 
 export interface AgreementChoice {
   id: string;

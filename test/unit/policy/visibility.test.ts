@@ -3,7 +3,7 @@
  * rule decides GET /v1/packets/:id, releases, authenticity requests and audit events.
  */
 import { describe, expect, it } from 'vitest';
-import { authenticityVisibleTo, oralVisibleTo, purposeChangeVisibleTo, readRelation, readableLevels, releaseVisibleTo } from '../../../server/policy/visibility.ts';
+import { authenticityVisibleTo, awaitingWrapLevels, oralVisibleTo, purposeChangeVisibleTo, readRelation, readableLevels, releaseVisibleTo } from '../../../server/policy/visibility.ts';
 import { NOW, member, packet, release } from './records.ts';
 
 describe('a packet', () => {
@@ -65,5 +65,16 @@ describe('what else is about a packet', () => {
     expect(purposeChangeVisibleTo(member({ party: 'RU' }), packet(), change)).toBe(true);
     expect(purposeChangeVisibleTo(member(), packet(), change)).toBe(true);
     expect(purposeChangeVisibleTo(member({ party: 'KZ' }), packet(), change)).toBe(false);
+  });
+});
+
+describe('packets waiting for a colleague\'s key', () => {
+  it.each<[string, Parameters<typeof member>[0], Parameters<typeof member>[0], string[] | null]>([
+    ['a colleague of the same party, both SECRET', { clearance: 'SECRET' }, { clearance: 'SECRET' }, ['RESTRICTED', 'CONFIDENTIAL', 'SECRET']],
+    ['an officer above the colleague: the colleague\'s levels', { clearance: 'TOP SECRET' }, { clearance: 'CONFIDENTIAL' }, ['RESTRICTED', 'CONFIDENTIAL']],
+    ['an asker below the colleague: the asker\'s levels', { clearance: 'RESTRICTED' }, { clearance: 'SECRET' }, ['RESTRICTED']],
+    ['a member of another party', { party: 'RU' }, {}, null],
+  ])('%s', (_label, asker, colleague, want) => {
+    expect(awaitingWrapLevels(member(asker), member(colleague))).toEqual(want);
   });
 });
