@@ -16,7 +16,7 @@ import { decryptPart, encryptPartForRecipients } from '../../../keys/parts.ts';
 import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
-import type { Role } from '../../../protocol/ids.ts';
+import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Uploader } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
@@ -39,6 +39,7 @@ import {
   requireOwnClearance,
   requireParties,
   executeRelease,
+  rewrapFor,
   prepareReleaseDecision,
   safeFileName,
   signNewManifest,
@@ -676,6 +677,19 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'rotate':
       return rotate(request.passphrase);
+    case 'awaiting': {
+      // Only colleagues this browser verifies against its pins, with a role that receives packets.
+      const ctx = await context();
+      const rows: Array<{ fingerprint: string; name: string; waiting: number; more: boolean }> = [];
+      for (const m of (await ctx.directory.activeMembers(ctx.me.party)).filter((x) => x.fingerprint !== ctx.me.fingerprint && x.roles.some((r) => RECEIVING_ROLES.includes(r)))) {
+        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+        rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+      }
+      return rows;
+    }
+    case 'rewrap':
+      // Each packet checked here against its signed manifest and the colleague's vouched-for clearance (the core's rewrapFor).
+      return rewrapFor(await context(), request.fingerprint, []);
     case 'contacts': {
       const ctx = await context();
       return verifiedContacts(ctx, request.party.trim().toUpperCase());
