@@ -3,7 +3,9 @@
  * same run on the same machine, with the ratio; medians of three. Never a pass/fail threshold:
  * these machines are shared and noisy. Loopback only. `--quick` uses a smaller store and files
  * (20,000 packets, 30,000 audit events, 32 MiB); the full run seeds 1,000,000 packets and events.
- * Sizes can be set with BENCH_PACKETS, BENCH_EVENTS, BENCH_MB, BENCH_SECONDS.
+ * Sizes can be set with BENCH_PACKETS, BENCH_EVENTS, BENCH_MB, BENCH_SECONDS, and BENCH_WEB_MB for
+ * the web client's large file (scripts/bench-web.ts: 1024 MiB, 32 with --quick); `--web-only`
+ * prints only the web client's rows and the CLI rows beside them.
  *
  * The hub under load runs in this process (so perf_hooks.monitorEventLoopDelay sees its event
  * loop); the load generator (scripts/load.ts) and the CLI run as child processes.
@@ -13,7 +15,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,6 +36,7 @@ import { PDFDocument } from '@cantoo/pdf-lib';
 import { stampDocument } from '../client/core/stamp/index.ts';
 import { systemFonts } from '../client/node/stamp-fonts.ts';
 import { makeSamplePdf } from './sample-pdf.ts';
+import { benchWeb } from './bench-web.ts';
 
 const QUICK = process.argv.includes('--quick');
 const PACKETS = Number(process.env.BENCH_PACKETS ?? (QUICK ? 20_000 : 1_000_000));
@@ -41,6 +44,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 30_000 : 1_000_000));
 const MB = Number(process.env.BENCH_MB ?? (QUICK ? 32 : 256));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
 const UPLOADS = QUICK ? 150 : 400;
+const WEB_MB = Number(process.env.BENCH_WEB_MB ?? (QUICK ? 32 : 1024));
+const WEB_ONLY = process.argv.includes('--web-only');
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
 
@@ -115,9 +120,10 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
       void pipeline(req, out).then(() => res.end('{}'));
       return;
     }
-    if (req.url === '/file') {
+    if (req.url?.startsWith('/file/')) {
+      // A raw download of a file of the bench's directory (the same bytes the client sends).
       res.setHeader('Content-Type', 'application/octet-stream');
-      void pipeline(createReadStream(join(root, 'input.bin'), { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
+      void pipeline(createReadStream(join(root, basename(req.url.slice('/file/'.length))), { highWaterMark: 1024 * 1024 }), res).catch(() => undefined);
       return;
     }
     res.setHeader('Content-Type', 'application/json');
@@ -219,7 +225,7 @@ const must = async (result: Promise<RunResult>): Promise<RunResult> => {
 };
 
 async function main(): Promise<void> {
-  console.log(`Liaison bench${QUICK ? ' (quick)' : ''}: ${PACKETS} packets, ${EVENTS} audit events, ${MB} MiB files, in ${root}. Medians of three.`);
+  console.log(`Liaison bench${QUICK ? ' (quick)' : ''}${WEB_ONLY ? ' (web client only)' : ''}: ${PACKETS} packets, ${EVENTS} audit events, ${MB} MiB files, ${WEB_MB} MiB through the browser, in ${root}. Medians of three.`);
   console.log('');
   console.log(`${'figure'.padEnd(44)} ${'Liaison'.padEnd(24)} ${'baseline'.padEnd(34)} ${'ratio'.padEnd(10)} target`);
 
@@ -246,12 +252,15 @@ async function main(): Promise<void> {
       await must(officer.run('officer', 'enroll', '--key', join(root, file), '--roles', 'contact', '--clearance', 'SECRET'));
       await must(member.run('login', '--server', child.url));
     }
-    const inbox = await median3(() => must(pk.run('inbox')));
-    report('CLI start-up: liaison inbox (one page)', `${fmt(inbox * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(inbox / bare, 1)}x`, 'within 3x');
-    await bigFiles(child.url, ru, pk, dataDir, child.process.pid!);
+    if (!WEB_ONLY) {
+      const inbox = await median3(() => must(pk.run('inbox')));
+      report('CLI start-up: liaison inbox (one page)', `${fmt(inbox * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(inbox / bare, 1)}x`, 'within 3x');
+    }
+    await bigFiles(child.url, ru, pk, officers, child.process.pid!);
   } finally {
     await child.stop();
   }
+  if (WEB_ONLY) return;
 
   // 2-5 run against the hub in this process, so its event loop can be watched.
   const token = (p: Person) => (JSON.parse(readFileSync(join(p.home, 'session.json'), 'utf8')) as { token: string }).token;
@@ -342,7 +351,7 @@ function peakKiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 }
 
-async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hubPid: number): Promise<void> {
+async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[], hubPid: number): Promise<void> {
   const input = join(root, 'input.bin');
   const out = openSync(input, 'w');
   for (let i = 0; i < MB; i++) writeSync(out, randomBytes(1024 * 1024));
@@ -362,12 +371,29 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hu
   const fpr = (p: Person) => p.fingerprint;
 
   const baseline = await bareServer();
-  try {
-    const gpgSend = await median3(async () => {
+  /** The baselines of send and fetch for `file`: gpg --sign --encrypt + a raw upload; a raw download + gpg --decrypt. */
+  const transferBaselines = async (file: string): Promise<{ send: number; fetch: number }> => {
+    const send = await median3(async () => {
       rmSync(join(root, 'gpg.pgp'), { force: true });
-      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--trust-model', 'always', '--compress-algo', 'none', '--local-user', fpr(ru), '--recipient', fpr(pk), '--recipient', fpr(ru), '--output', join(root, 'gpg.pgp'), '--sign', '--encrypt', input);
-      await run('curl', ['-s', '-f', '-o', '/dev/null', '--data-binary', `@${join(root, 'gpg.pgp')}`, '-H', 'Content-Type: application/octet-stream', baseline.url]);
+      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--trust-model', 'always', '--compress-algo', 'none', '--local-user', fpr(ru), '--recipient', fpr(pk), '--recipient', fpr(ru), '--output', join(root, 'gpg.pgp'), '--sign', '--encrypt', file);
+      // -T streams the file (--data-binary @file reads it whole into memory, which fails at 1 GiB).
+      await run('curl', ['-s', '-f', '-o', '/dev/null', '-X', 'POST', '-T', join(root, 'gpg.pgp'), '-H', 'Content-Type: application/octet-stream', baseline.url]);
     });
+    const fetch = await median3(async () => {
+      await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file/${basename(file)}`]);
+      rmSync(join(root, 'gpg.out'), { force: true });
+      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp'));
+    });
+    rmSync(join(root, 'raw-download.bin'), { force: true });
+    rmSync(join(root, 'gpg.out'), { force: true });
+    return { send, fetch };
+  };
+  try {
+    if (WEB_ONLY) {
+      await benchWeb({ url, root, mb: WEB_MB, officer: officers[0]!, officers, sender: ru, recipient: pk, report, baselines: transferBaselines });
+      return;
+    }
+    const { send: gpgSend, fetch: gpgFetch } = await transferBaselines(input);
     let packetId = '';
     const before = peakKiB(hubPid);
     const send = await median3(async () => {
@@ -375,11 +401,6 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hu
     });
     const after = peakKiB(hubPid);
     report(`liaison send ${MB} MiB`, `${fmt(send, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(send / gpgSend, 2)}x`, 'within 1.5x');
-    const gpgFetch = await median3(async () => {
-      await run('curl', ['-s', '-f', '-o', join(root, 'raw-download.bin'), `${baseline.url}/file`]);
-      rmSync(join(root, 'gpg.out'), { force: true });
-      gpg('--pinentry-mode', 'loopback', '--passphrase', DEMO_PASSPHRASE, '--output', join(root, 'gpg.out'), '--decrypt', join(root, 'gpg.pgp'));
-    });
     const fetchTime = await median3(async () => {
       rmSync(join(root, 'out'), { recursive: true, force: true });
       await must(pk.run('fetch', packetId, '--out', join(root, 'out'), '--quiet'));
@@ -416,7 +437,9 @@ async function bigFiles(url: string, ru: Person, pk: Person, dataDir: string, hu
       if (!stamped.stamped) throw new Error(stamped.reason);
     });
     report('stamp a 50-page PDF', `${fmt(stamp * 1000)} ms`, `pdf-lib load+save ${fmt(pdfRoundTrip * 1000)} ms`, `${fmt(stamp / pdfRoundTrip, 2)}x`);
-    void dataDir;
+
+    // The same transfers through the web client in Chromium, beside the CLI (scripts/bench-web.ts).
+    await benchWeb({ url, root, mb: WEB_MB, officer: officers[0]!, officers, sender: ru, recipient: pk, report, baselines: transferBaselines });
   } finally {
     await baseline.close();
   }

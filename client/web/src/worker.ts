@@ -5,8 +5,9 @@
  * back data to show, never the key or the token.
  *
  * Storage: the passphrase-protected key and the trust pins in IndexedDB (idb.ts); ciphertext and
- * verified plaintext in the origin-private file system (OPFS), under `scratch/` while working and
- * `opened/` for files handed to the page, both emptied at lock, logout and start.
+ * verified plaintext in the origin-private file system (opfs.ts), under `scratch/` while working and
+ * `opened/` for the files of the packet shown last, both emptied at lock, logout and start. Large
+ * parts stream through OPFS both ways in 1 MiB chunks, so memory stays flat (docs/web.md).
  *
  * Never: posts the unlocked key, the token or an unverified plaintext byte to the page; signs a
  * text it did not build or parse itself.
@@ -56,6 +57,7 @@ import type { Agreement } from '../../../protocol/agreement.ts';
 import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, type RequestView } from '../../../protocol/workflow.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
+import { fileChunks, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
 import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
@@ -84,7 +86,16 @@ let trust: TrustStore | undefined;
 let lastAudit: AuditView | undefined;
 
 const post = (m: WorkerMessage) => scope.postMessage(m);
-const progress = (step: string, done: number, total: number) => post({ event: 'progress', step, done, total });
+
+/** How often, at most, one step's progress is posted: a 1 GiB part would otherwise post thousands of renders. */
+const PROGRESS_INTERVAL_MS = 100;
+let lastProgress = { step: '', at: 0 };
+function progress(step: string, done: number, total: number): void {
+  const at = Date.now();
+  if (step === lastProgress.step && done < total && at - lastProgress.at < PROGRESS_INTERVAL_MS) return;
+  lastProgress = { step, at };
+  post({ event: 'progress', step, done, total });
+}
 
 // --- storage --------------------------------------------------------------------------------
 
@@ -95,18 +106,8 @@ async function trustStore(): Promise<TrustStore> {
   return trust;
 }
 
-async function opfs(dir: 'scratch' | 'opened'): Promise<FileSystemDirectoryHandle> {
-  const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle(dir, { create: true });
-}
-
 /** Remove every working and opened file: nothing plaintext outlives the unlocked session. */
-async function wipeFiles(): Promise<void> {
-  const root = await navigator.storage.getDirectory();
-  for (const dir of ['scratch', 'opened']) await root.removeEntry(dir, { recursive: true }).catch(() => undefined);
-}
-
-const randomName = () => crypto.randomUUID();
+const wipeFiles = () => removeFolders('scratch', 'opened');
 
 // --- the key and the idle lock ----------------------------------------------------------------
 
@@ -212,28 +213,17 @@ async function checkLanguages(inputs: Input[], notices: string[]): Promise<void>
   }
 }
 
-/** Sign-then-encrypt each file into OPFS while hashing the ciphertext. */
-async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[]): Promise<Array<{ part: ManifestPart; file: File }>> {
-  const dir = await opfs('scratch');
+/** Sign-then-encrypt each file into an OPFS file of `scratch` while hashing the ciphertext, in one pass. */
+async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[], scratch: WorkingFiles): Promise<Array<{ part: ManifestPart; file: File }>> {
   const out: Array<{ part: ManifestPart; file: File }> = [];
   for (const [i, input] of inputs.entries()) {
     const id = `p${firstIndex + i}`;
-    let read = 0;
-    const counted = input.file.stream().pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          read += chunk.length;
-          progress(`encrypting ${input.file.name}`, read, input.file.size);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const encrypted = await encryptPartForRecipients(counted, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
-    const handle = await dir.getFileHandle(`${randomName()}.pgp`, { create: true });
+    const plaintext = fileChunks(input.file, (read) => progress(`encrypting ${input.file.name}`, read, input.file.size));
+    const encrypted = await encryptPartForRecipients(plaintext, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
     const meter = digestMeter(ctx);
-    await encrypted.pipeThrough(meter.stream).pipeTo(await handle.createWritable());
+    const file = await scratch.write(encrypted.pipeThrough(meter.stream));
     const digest = meter.result();
-    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file: await handle.getFile() });
+    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file });
   }
   return out;
 }
@@ -253,8 +243,10 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
   // The form is JSON this client wrote itself; its free text is in the form's declared language, not checked as a translation.
   if (requestForm) inputs.push({ role: 'request-form', lang: form.requestForm?.lang || form.original.lang, file: new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE }) });
   const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
+  await requireSpace(inputs.reduce((n, i) => n + i.file.size, 0), 'encrypting this packet');
+  const scratch = new WorkingFiles('scratch');
   try {
-    const parts = await encryptParts(ctx, inputs, 1, keys);
+    const parts = await encryptParts(ctx, inputs, 1, keys, scratch);
     const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), parts: parts.map((p) => p.part) });
     const result = await ctx.api.upload(
       { manifest: text, signature, submit: !form.draft },
@@ -267,7 +259,7 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
     }
     return { packetId: result.packetId, state: result.state, notices };
   } finally {
-    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+    await scratch.discard();
   }
 }
 
@@ -286,8 +278,10 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
   const input: Input = { role: 'translation', lang, file };
   await checkLanguages([input], notices);
   const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  await requireSpace(file.size, 'encrypting this translation');
+  const scratch = new WorkingFiles('scratch');
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys);
+    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, scratch);
     const { text, signature } = await signNextRevision(ctx, manifest, [added!.part]);
     const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, size: added!.part.size, body: added!.file }], {
       packetId,
@@ -295,7 +289,7 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
     });
     return { packetId: result.packetId, state: result.state, notices };
   } finally {
-    await (await navigator.storage.getDirectory()).removeEntry('scratch', { recursive: true }).catch(() => undefined);
+    await scratch.discard();
   }
 }
 
@@ -332,50 +326,37 @@ async function open(packetId: string): Promise<OpenedPacket> {
   const ctx = await context();
   const detail = await ctx.api.packet(packetId);
   const { manifest, senderKeys } = await verifiedManifest(ctx, detail);
-  const scratch = await opfs('scratch');
-  const opened = await opfs('opened');
+  // The page shows one packet at a time: the files of the one shown before are no longer offered.
+  await removeFolders('opened');
+  // The ciphertext of every part is kept until all are decrypted, beside their plaintext.
+  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), 'opening this packet');
+  const scratch = new WorkingFiles('scratch');
+  const opened = new WorkingFiles('opened');
   const notices: string[] = [];
   const parts: OpenedPart[] = [];
-  const created: Array<[FileSystemDirectoryHandle, string]> = [];
   try {
     // Every part's ciphertext is checked against the signed manifest before anything is decrypted.
     const cipher = new Map<string, File>();
     for (const part of manifest.parts) {
       const { wrapLength, body } = await ctx.api.downloadPart(packetId, part.id);
       const check = downloadCheck(ctx, packetId, part, wrapLength, (done) => progress(`downloading ${part.id}`, done, part.size));
-      const name = `${randomName()}.pgp`;
-      created.push([scratch, name]);
-      const handle = await scratch.getFileHandle(name, { create: true });
-      await body.pipeThrough(check.stream).pipeTo(await handle.createWritable());
+      const file = await scratch.write(body.pipeThrough(check.stream));
       await check.verify();
-      cipher.set(part.id, await handle.getFile());
+      cipher.set(part.id, file);
     }
     for (const part of manifest.parts) {
-      const decrypted = await decryptPart(cipher.get(part.id)!.stream(), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
+      const ciphertext = cipher.get(part.id)!;
+      const decrypted = await decryptPart(fileChunks(ciphertext, (done) => progress(`decrypting ${part.id}`, done, ciphertext.size)), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
         throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
       });
-      const name = randomName();
-      created.push([opened, name]);
-      const handle = await opened.getFileHandle(name, { create: true });
-      let written = 0;
+      let file: File;
       try {
-        await decrypted.data
-          .pipeThrough(
-            new TransformStream<Uint8Array, Uint8Array>({
-              transform(chunk, controller) {
-                written += chunk.length;
-                progress(`decrypting ${part.id}`, written, part.size);
-                controller.enqueue(chunk);
-              },
-            }),
-          )
-          .pipeTo(await handle.createWritable());
+        file = await opened.write(decrypted.data);
       } catch (error) {
         throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
       }
-      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
       // Only now, after integrity and signature, does the page get the file.
-      const file = await handle.getFile();
+      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
       const filename = safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`);
       const isText = textOfSample(new Uint8Array(0), part.mediaType) !== null;
       const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
@@ -396,10 +377,10 @@ async function open(packetId: string): Promise<OpenedPacket> {
     }
     notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map((n) => n.message));
   } catch (error) {
-    for (const [dir, name] of created) await dir.removeEntry(name).catch(() => undefined);
+    await opened.discard();
     throw error;
   } finally {
-    for (const [dir, name] of created) if (dir === scratch) await dir.removeEntry(name).catch(() => undefined);
+    await scratch.discard();
   }
   const signer = senderKeys.find((m) => m.fingerprint === manifest.signedBy)!;
   // The sender is who made the packet; a clerk's later revision is signed by the clerk.
