@@ -239,6 +239,7 @@ const en = {
   due_closed: 'closed',
   // errors
   decisionSignedBy: 'Decision signed by',
+  noReceipts: 'No receipt yet (a draft has none until it is submitted).',
   revisionSignedBy: 'Revision {revision} signed by',
   decisionVerified: '{officer} (verified)',
   receivedUnder: 'Received under these terms',
@@ -493,6 +494,7 @@ const ru: Catalogue = {
   due_no_deadline: 'без срока',
   due_closed: 'закрыт',
   decisionSignedBy: 'Решение подписал',
+  noReceipts: 'Квитанций пока нет (у черновика их нет до отправки).',
   revisionSignedBy: 'Редакцию {revision} подписал(а)',
   decisionVerified: '{officer} (проверено)',
   receivedUnder: 'Получено на этих условиях',
