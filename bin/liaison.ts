@@ -7,17 +7,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { userSentence } from '../client/cli/errors.ts';
+import { errorReporter } from '../client/cli/errors.ts';
+import { ClientError } from '../client/core/errors.ts';
 import { addClientCommands } from '../client/cli/commands.ts';
 import { addHubCommands } from '../server/cli.ts';
 import { addEvidenceCommands } from '../client/cli/evidence.ts';
 import { addWorkflowCommands } from '../client/cli/workflow.ts';
 import { groupHelpByRole } from '../client/cli/help.ts';
 
-// The operator's audit commands read the hub's store: its modules load only when they run.
+// The operator's audit commands read the hub's store: its modules load only when they run. Their
+// refusals (OperatorEvidenceError) are sentences, handed on as the client's typed error.
+async function operatorEvidence<T>(run: (evidence: typeof import('../server/evidence.ts')) => Promise<T>): Promise<T> {
+  const evidence = await import('../server/evidence.ts');
+  try {
+    return await run(evidence);
+  } catch (error) {
+    throw error instanceof evidence.OperatorEvidenceError ? new ClientError(error.message, { cause: error }) : error;
+  }
+}
 const operatorAudit = {
-  log: async (dataDir: string) => (await import('../server/evidence.ts')).operatorAudit.log(dataDir),
-  export: async (dataDir: string, now: () => Date) => (await import('../server/evidence.ts')).operatorAudit.export(dataDir, now),
+  log: (dataDir: string) => operatorEvidence((e) => e.operatorAudit.log(dataDir)),
+  exportTo: (dataDir: string, outPath: string, now: () => Date) => operatorEvidence((e) => e.operatorAudit.exportTo(dataDir, outPath, now)),
 };
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +43,9 @@ addHubCommands(program);
 addEvidenceCommands(program, operatorAudit);
 addWorkflowCommands(program);
 groupHelpByRole(program);
+// The operator's commands (server/cli.ts) word their own errors; every other command's unexpected
+// error becomes the generic sentence.
+const reportError = errorReporter(program, ['hub', 'serve']);
 
 try {
   await program.parseAsync(process.argv);
@@ -41,8 +54,7 @@ try {
     // commander has printed its own message (usage, --help, --version).
     process.exitCode = error.exitCode;
   } else {
-    if (process.env.LIAISON_DEBUG) console.error(error);
-    console.error(`liaison: ${userSentence(error)}`);
+    reportError(error);
     process.exitCode = 1;
   }
 }

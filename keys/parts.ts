@@ -11,13 +11,42 @@
 type WebReadableStream<T> = ReadableStream<T>;
 import { loadOpenpgp, MAX_DECRYPTED_PART_BYTES } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
-import { contextNotation, contextProblem, type Verification } from './signatures.ts';
-import { PartError } from './part-error.ts';
+import { contextNotation, contextProblem, signatureFailure, type Verification } from './signatures.ts';
+import { NotARecipientError, PartError } from './part-error.ts';
 import { PartWalker } from './part-walker.ts';
 
 export type ByteStream = WebReadableStream<Uint8Array>;
 
-export { PartError, PartWalker };
+export { NotARecipientError, PartError, PartWalker };
+
+/** The key ID a PKESK carries when its recipient is hidden (RFC 4880 5.1, "speculative"). */
+const WILDCARD_KEY_ID = '0000000000000000';
+
+type Message = Awaited<ReturnType<Awaited<ReturnType<typeof loadOpenpgp>>['readMessage']>>;
+
+/**
+ * Read a part's message (PartError when it is not one) and throw NotARecipientError unless one of the message's PKESK packets names a key of `key` (or
+ * hides its recipient behind a wildcard key ID, which only a decryption attempt can tell). Read
+ * from the packets, so the caller learns "not for this key" as a type, before any decryption.
+ */
+async function readPartFor(ciphertext: ByteStream, key: PrivateKey): Promise<Message> {
+  const openpgp = await loadOpenpgp();
+  let message;
+  try {
+    message = await openpgp.readMessage({ binaryMessage: ciphertext });
+  } catch (cause) {
+    throw new PartError('the part is not an OpenPGP message', { cause });
+  }
+  requireRecipient(message, key);
+  return message;
+}
+
+function requireRecipient(message: Message, key: PrivateKey): void {
+  const named = message.getEncryptionKeyIDs();
+  if (named.some((id) => id.toHex() === WILDCARD_KEY_ID)) return;
+  const mine = new Set(key.getKeyIDs().map((id) => id.toHex()));
+  if (!named.some((id) => mine.has(id.toHex()))) throw new NotARecipientError(named.map((id) => id.toHex().toUpperCase()));
+}
 
 /** The literal data packet writes the file name's length in one byte (RFC 4880 5.9). */
 export const MAX_LITERAL_FILENAME_BYTES = 255;
@@ -88,18 +117,15 @@ export interface DecryptedPart {
  * Decrypt a part with the recipient's key and check it was signed by one of `senderKeys`.
  * SEIPDv1 cannot be authenticated before its end, so the output streams unauthenticated
  * (DESIGN.md: otherwise openpgp.js buffers the whole message); `verification` is the verdict.
+ * Throws NotARecipientError when the part is not encrypted to `decryptionKey`, PartError when
+ * it is not a message or cannot be opened.
  */
 export async function decryptPart(
   ciphertext: ByteStream,
   options: { decryptionKey: PrivateKey; senderKeys: PublicKey[]; date: Date; maxBytes?: number },
 ): Promise<DecryptedPart> {
   const openpgp = await loadOpenpgp();
-  let message;
-  try {
-    message = await openpgp.readMessage({ binaryMessage: ciphertext });
-  } catch (cause) {
-    throw new PartError('the part is not an OpenPGP message', { cause });
-  }
+  const message = await readPartFor(ciphertext, options.decryptionKey);
   let result;
   try {
     result = await openpgp.decrypt({
@@ -119,19 +145,19 @@ export async function decryptPart(
   const signatures = result.signatures;
   const verification = (async (): Promise<Verification> => {
     const first = signatures[0];
-    if (!first) return { valid: false, reason: 'the part is not signed' };
-    if (signatures.length !== 1) return { valid: false, reason: 'the part must carry exactly one signature' };
+    if (!first) return { valid: false, failure: 'malformed', reason: 'the part is not signed' };
+    if (signatures.length !== 1) return { valid: false, failure: 'malformed', reason: 'the part must carry exactly one signature' };
     try {
       await first.verified;
       const signer = options.senderKeys.find((k) => k.getKeys(first.keyID).length > 0);
-      if (!signer) return { valid: false, reason: 'the part is signed by an unknown key' };
+      if (!signer) return { valid: false, failure: 'unknown-signer', reason: 'the part is signed by an unknown key' };
       // The packet `verified` just checked: its hashed context must say it signs a part.
       const packet = (await first.signature).packets[0];
       const problem = contextProblem(packet, 'part', options.date);
-      if (problem) return { valid: false, reason: problem };
+      if (problem) return { valid: false, failure: 'wrong-context', reason: problem };
       return { valid: true, signer: fingerprintOf(signer), signedAt: packet!.created! };
     } catch (error) {
-      return { valid: false, reason: error instanceof Error ? error.message : 'the part signature does not verify' };
+      return signatureFailure(error);
     }
   })();
   // Keep a rejected verification from being reported as unhandled before the caller awaits it.
@@ -156,6 +182,7 @@ export async function inspectEncryptedPart(ciphertext: ByteStream): Promise<stri
  * Wrap a part's session key for more recipients: decrypt the session key with a key that can
  * already read the part, and return new PKESK packets for `newRecipients`. Prepended to the
  * stored part they make it readable by those recipients; the data is never re-encrypted.
+ * Throws NotARecipientError when `decryptionKey` cannot read the part itself.
  */
 export async function wrapSessionKeyFor(
   ciphertextHead: ByteStream,
@@ -163,7 +190,7 @@ export async function wrapSessionKeyFor(
 ): Promise<Uint8Array> {
   const openpgp = await loadOpenpgp();
   if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
-  const message = await openpgp.readMessage({ binaryMessage: ciphertextHead });
+  const message = await readPartFor(ciphertextHead, options.decryptionKey);
   let sessionKeys;
   try {
     sessionKeys = await openpgp.decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, date: options.date });

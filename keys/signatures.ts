@@ -14,9 +14,33 @@ import { loadOpenpgp, type OpenPGPModule } from './openpgp.ts';
 import { fingerprintOf, type PrivateKey, type PublicKey } from './identity.ts';
 import { SIGNATURE_CONTEXT_NOTATION, SIGNATURE_CONTEXTS, signedInstantProblem, type SignedKind } from '../protocol/signing.ts';
 
+/**
+ * Why a signature did not verify, as a value callers can match on. `reason` is the sentence for
+ * a person: ours, never openpgp.js's own message text.
+ */
+export type SignatureFailure =
+  | 'no-key' // no key was offered to verify against
+  | 'malformed' // not an OpenPGP signature, or not exactly one
+  | 'wrong-context' // made for another kind, or at a time out of reason
+  | 'unknown-signer' // none of the offered keys made it
+  | 'key-unusable' // the signing key was expired or revoked at the signature's time
+  | 'bad-signature'; // the bytes are not the ones signed
+
 export type Verification =
   | { valid: true; signer: string; signedAt: Date }
-  | { valid: false; reason: string };
+  | { valid: false; failure: SignatureFailure; reason: string };
+
+/**
+ * An error openpgp.js threw while verifying, as a typed failure. The one place that reads the
+ * library's messages: it names no stable error classes, so its words are mapped here, once,
+ * and whatever is not recognised is a plain "does not verify".
+ */
+export function signatureFailure(error: unknown): Verification & { valid: false } {
+  const text = error instanceof Error ? error.message : '';
+  if (/could not find signing key|not issued by the given public key/i.test(text)) return { valid: false, failure: 'unknown-signer', reason: 'signed by an unknown key' };
+  if (/is expired|is revoked|newer than the signature|creation time is in the future/i.test(text)) return { valid: false, failure: 'key-unusable', reason: 'the signing key was expired, revoked or not yet valid when it signed' };
+  return { valid: false, failure: 'bad-signature', reason: 'the signature does not match the signed bytes' };
+}
 
 type SignaturePacket = InstanceType<OpenPGPModule['SignaturePacket']>;
 
@@ -63,29 +87,29 @@ export async function verifyDetached(
   date: Date,
 ): Promise<Verification> {
   const openpgp = await loadOpenpgp();
-  if (keys.length === 0) return { valid: false, reason: 'no key to verify against' };
+  if (keys.length === 0) return { valid: false, failure: 'no-key', reason: 'no key to verify against' };
   let signature;
   try {
     signature = await openpgp.readSignature({ armoredSignature });
   } catch {
-    return { valid: false, reason: 'the signature is not an OpenPGP signature' };
+    return { valid: false, failure: 'malformed', reason: 'the signature is not an OpenPGP signature' };
   }
-  if (signature.packets.length !== 1) return { valid: false, reason: 'the signature block must hold exactly one signature' };
+  if (signature.packets.length !== 1) return { valid: false, failure: 'malformed', reason: 'the signature block must hold exactly one signature' };
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const message = await openpgp.createMessage({ binary: bytes });
   try {
     const result = await openpgp.verify({ message, signature, verificationKeys: keys, date, expectSigned: true, format: 'binary' });
     const first = result.signatures[0];
-    if (!first || result.signatures.length !== 1) return { valid: false, reason: 'no single signature found' };
+    if (!first || result.signatures.length !== 1) return { valid: false, failure: 'malformed', reason: 'no single signature found' };
     await first.verified;
     // The packet read here is the one `verified` just checked: the context is covered by the signature.
     const packet = (await first.signature).packets[0];
     const problem = contextProblem(packet, kind, date);
-    if (problem) return { valid: false, reason: problem };
+    if (problem) return { valid: false, failure: 'wrong-context', reason: problem };
     const signer = keys.find((k) => k.getKeys(first.keyID).length > 0);
-    if (!signer) return { valid: false, reason: 'signed by an unknown key' };
+    if (!signer) return { valid: false, failure: 'unknown-signer', reason: 'signed by an unknown key' };
     return { valid: true, signer: fingerprintOf(signer), signedAt: packet!.created! };
   } catch (error) {
-    return { valid: false, reason: error instanceof Error ? error.message.replace(/^Error: /, '') : 'the signature does not verify' };
+    return signatureFailure(error);
   }
 }

@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -27,6 +27,8 @@ import { signDetached } from '../keys/signatures.ts';
 import { canonicalize } from '../protocol/canonical.ts';
 import { MANIFEST_FORMAT, type Manifest } from '../protocol/manifest.ts';
 import { AUDIT_GENESIS, auditEventHash } from '../storage/store.ts';
+import { MerkleAccumulator } from '../protocol/audit-stream.ts';
+import { CHECKPOINT_FORMAT } from '../protocol/evidence.ts';
 import { createApp } from '../server/app.ts';
 import { DEFAULT_AGREEMENTS_DIR } from '../server/cli.ts';
 import { DEMO_PASSPHRASE, LIAISON_BIN, liaison, Person, startHub, type RunResult } from './harness.ts';
@@ -110,6 +112,9 @@ const rps = (r: LoadResult) => `${fmt(r.perSecond)} req/s p99 ${fmt(r.p99, 1)} m
 
 // --- baselines -------------------------------------------------------------------------------
 
+/** The body of a first page of the listing, once the store is seeded (served by the bare server at /page). */
+let pageBody = '{}';
+
 /** A bare node:http server answering a small JSON body: what any framework's overhead is measured against. */
 async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const body = JSON.stringify([{ id: 'RU-PK', title: 'Agreement', status: 'in-force', provisional: false, parties: ['RU', 'PK'] }]);
@@ -118,6 +123,12 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
       // A raw upload: stream the body to a file.
       const out = createWriteStream(join(root, 'raw-upload.bin'));
       void pipeline(req, out).then(() => res.end('{}'));
+      return;
+    }
+    if (req.url === '/page') {
+      // The same bytes a page of the listing answers: the floor for sending that much JSON.
+      res.setHeader('Content-Type', 'application/json');
+      res.end(pageBody);
       return;
     }
     if (req.url?.startsWith('/file/')) {
@@ -166,13 +177,21 @@ async function durableWrites(bytes: Buffer, count: number, concurrency: number):
 
 // --- the store at scale ----------------------------------------------------------------------
 
-/** Append `count` hash-chained audit events by direct SQL in one transaction (after the real ones). */
-function seedAuditEvents(db: import('better-sqlite3').Database, count: number): void {
-  const last = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+/**
+ * Append `count` hash-chained audit events by direct SQL in one transaction (after the real
+ * ones), and the interval checkpoints a running hub would have signed and stored for them (one
+ * every `every` events, signed with the hub key), so the export and verify carry what a hub of
+ * that size carries. Returns how many checkpoints were signed.
+ */
+async function seedAuditEvents(db: import('better-sqlite3').Database, count: number, hubKey: PrivateKey, hubFingerprint: string, every: number): Promise<number> {
+  const events = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq').all() as Array<{ seq: number; hash: string }>;
   const insert = db.prepare('INSERT INTO audit_events (seq, at, actor, party, action, object, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? AUDIT_GENESIS;
+  const merkle = new MerkleAccumulator();
+  for (const e of events) merkle.push(e.hash);
+  let seq = events.at(-1)?.seq ?? 0;
+  let prevHash = events.at(-1)?.hash ?? AUDIT_GENESIS;
   const start = Date.now() - count;
+  const due: Array<{ size: number; root: string; head: string }> = [];
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       seq++;
@@ -180,8 +199,19 @@ function seedAuditEvents(db: import('better-sqlite3').Database, count: number): 
       const hash = auditEventHash(base);
       insert.run(base.seq, base.at, base.actor, base.party, base.action, base.object, base.outcome, base.detail, base.prevHash, hash);
       prevHash = hash;
+      merkle.push(hash);
+      if (seq % every === 0) due.push({ size: seq, root: merkle.root(), head: hash });
     }
   })();
+  const stored = db.prepare('INSERT INTO checkpoints (size, statement, signature, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = ?)');
+  const rows: Array<[number, string, string, string, number]> = [];
+  for (const c of due) {
+    const at = new Date();
+    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: hubFingerprint, size: c.size, root: c.root, head: c.head, at: at.toISOString() });
+    rows.push([c.size, statement, await signDetached('checkpoint', statement, hubKey, at), at.toISOString(), c.size]);
+  }
+  db.transaction(() => rows.forEach((r) => stored.run(...r)))();
+  return rows.length;
 }
 
 // --- uploads ---------------------------------------------------------------------------------
@@ -299,6 +329,9 @@ async function main(): Promise<void> {
     report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, `bare node:http p99 ${fmt(bareLoad.p99, 1)} ms`, '', 'under 20 ms p99');
     const listing = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, headers: auth });
     report(`listings at concurrency 10 (${PACKETS})`, rps(listing), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(listing.perSecond / bareLoad.perSecond, 2)}x`, '3,000 req/s');
+    pageBody = await (await fetch(`${url}/v1/packets?box=inbox&limit=50`, { headers: auth })).text();
+    const barePage = await load({ url: `${baseline.url}/page` });
+    report(`  bare node:http sending the same ${fmt(Buffer.byteLength(pageBody) / 1024)} KiB page`, rps(barePage), '', `${fmt(listing.perSecond / barePage.perSecond, 2)}x`, 'the floor for that many bytes');
     report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
     const pageAfter = async (cursor: string | null): Promise<string | null> => {
       const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
@@ -334,8 +367,8 @@ async function main(): Promise<void> {
     report('  longest event-loop stall during uploads', `${fmt(uploads.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
 
     // Evidence at scale.
-    const [auditSeed] = await timed(() => seedAuditEvents(db, EVENTS));
-    report(`seed ${EVENTS} audit events (direct SQL)`, `${fmt(auditSeed, 1)} s`, '', '');
+    const [auditSeed, signed] = await timed(() => seedAuditEvents(db, EVENTS, hub.hub.hubKey, hub.hub.hubFingerprint, hub.hub.settings.checkpointEvery));
+    report(`seed ${EVENTS} audit events (direct SQL)`, `${fmt(auditSeed, 1)} s`, '', '', `and ${signed} signed interval checkpoints, as a running hub stores them`);
   } finally {
     await baseline.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -445,19 +478,41 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
   }
 }
 
+const PEAK_RSS = fileURLToPath(new URL('./peak-rss.ts', import.meta.url));
+
+/** Run the CLI and read its peak RSS (MB) from the preload's file. */
+async function withPeakRss(args: string[]): Promise<[RunResult, number]> {
+  const file = join(root, `peak-${randomUUID()}`);
+  const result = await liaison(args, { NODE_OPTIONS: `--import=${PEAK_RSS}`, LIAISON_PEAK_RSS: file });
+  return [result, Number(readFileSync(file, 'utf8')) / 1024];
+}
+
 /** Audit export and verify of the seeded log, with the operator's commands. */
 async function evidence(dataDir: string): Promise<void> {
   const file = join(root, 'audit-export.json');
-  const [exportSeconds, exported] = await timed(() => liaison(['audit', 'export', '--data', dataDir, '--out', file]));
+  const [exportSeconds, [exported, exportRss]] = await timed(() => withPeakRss(['audit', 'export', '--data', dataDir, '--out', file]));
   if (exported.code !== 0) {
     report(`audit export of ${EVENTS} events`, 'failed', '', '', exported.stderr.trim().slice(0, 80));
     return;
   }
   const sha = await median3(() => execFileSync('sha256sum', [file], { stdio: 'ignore' }));
   report(`audit export of ${EVENTS} events`, `${fmt(exportSeconds, 1)} s`, `sha256sum of the export ${fmt(sha, 2)} s`, `${fmt(exportSeconds / sha, 0)}x`, '1M events under 60 s');
-  const hubFingerprint = (JSON.parse(readFileSync(file, 'utf8')) as { hub: { fingerprint: string } }).hub.fingerprint;
-  const verify = await median3(() => must(liaison(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint])));
+  report('  peak memory of the export', `${fmt(exportRss)} MB`, `file ${fmt(statSync(file).size / 1024 / 1024)} MB`, '', 'flat in the number of events');
+  // The hub's fingerprint from the head line: the file is read as a stream, never whole.
+  const fd = openSync(file, 'r');
+  const headBytes = Buffer.alloc(4096);
+  readSync(fd, headBytes, 0, headBytes.length, 0);
+  closeSync(fd);
+  const head = headBytes.toString('utf8');
+  const hubFingerprint = /"fingerprint":"([0-9A-F]{40})"/.exec(head)?.[1] ?? '';
+  let verifyRss = 0;
+  const verify = await median3(async () => {
+    const [result, rss] = await withPeakRss(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint]);
+    if (result.code !== 0) throw new Error(result.stderr.trim());
+    verifyRss = Math.max(verifyRss, rss);
+  });
   report(`audit verify of ${EVENTS} events`, `${fmt(verify, 1)} s`, `sha256sum of the export ${fmt(sha, 2)} s`, `${fmt(verify / sha, 0)}x`, '1M events under 10 s');
+  report('  peak memory of verify', `${fmt(verifyRss)} MB`, '', '', 'flat in the number of events');
 }
 
 main()

@@ -31,7 +31,8 @@ import {
   type SignedReceipt,
 } from '../protocol/evidence.ts';
 import type { Release } from '../protocol/release.ts';
-import { readAuditLog, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
+import { newestStoredCheckpointSize, readAuditLog, storedCheckpointAt, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
+import { auditLogState, type LogPosition } from './audit-state.ts';
 import { Store, type MemberRecord, type PacketRecord } from '../storage/store.ts';
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
@@ -101,9 +102,12 @@ export function recordReleaseReceipts(hub: Hub, releaseId: string, kind: 'releas
 
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
-  for (const r of ctx.store.unsignedReceipts()) {
-    ctx.store.signReceipt(r.id, await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)));
-  }
+  const signed: Array<{ id: string; signature: string }> = [];
+  for (const r of ctx.store.unsignedReceipts()) signed.push({ id: r.id, signature: await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)) });
+  // Written with the next group commit (one fsync shared with the uploads committing then):
+  // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
+  // upload (issue 9: the largest cost of an upload). signReceipt fills only a missing signature.
+  if (signed.length > 0) await ctx.store.groupCommit.run(() => signed.forEach((s) => ctx.store.signReceipt(s.id, s.signature)));
 }
 
 function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord {
@@ -115,6 +119,7 @@ function visible(hub: Hub, member: MemberRecord, packetId: string): PacketRecord
 // --- signing what writes left unsigned, after them and never in a GET ---------------------------
 
 const settling = new WeakMap<Hub, Promise<void>>();
+const settledAt = new WeakMap<Hub, number>();
 
 /**
  * Sign, one job at a time per hub, what the last writes left unsigned: hub receipts recorded in
@@ -123,6 +128,12 @@ const settling = new WeakMap<Hub, Promise<void>>();
  * (`evidenceSettled`) and then only reads, so a GET never writes a checkpoint or a signature.
  */
 export function settleEvidence(hub: Hub): Promise<void> {
+  // Receipts are recorded with an audit event and checkpoints fall due as the log grows: when no
+  // event was appended since the last job, there is nothing new to sign (issue 9: three queries
+  // after every request, most of them GETs). The first call after start always looks.
+  const appended = hub.auditsAppended();
+  if (settledAt.get(hub) === appended) return evidenceSettled(hub);
+  settledAt.set(hub, appended);
   const next = (settling.get(hub) ?? Promise.resolve())
     .then(async () => {
       // Two indexed look-ups when nothing is due, which is after almost every request.
@@ -130,7 +141,7 @@ export function settleEvidence(hub: Hub): Promise<void> {
       const every = everyOf(hub);
       const size = hub.store.latestAuditEvent()?.seq ?? 0;
       const newestInterval = Math.floor(size / every) * every;
-      if (newestInterval > 0 && !hub.store.hasCheckpoint(newestInterval)) await signCheckpoints(hub, every);
+      if (newestInterval > 0 && !hub.store.hasCheckpoint(newestInterval)) await signDueCheckpoints(hub, every);
     })
     .catch((error: unknown) => hub.logger.error({ err: (error as Error).message }, 'could not sign pending receipts or checkpoints'));
   settling.set(hub, next);
@@ -195,25 +206,6 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
 
 // --- checkpoints -------------------------------------------------------------------------------
 
-/**
- * Sign (or find) the checkpoint of the first `size` events; stored unless `store` is false (a
- * GET signs a fresh checkpoint for its answer and keeps nothing). Refuses to sign a log that does not verify.
- */
-async function checkpointAt(ctx: EvidenceContext, events: readonly AuditEvent[], size: number, store = true, tree: MerkleTree = new MerkleTree(events.map((e) => e.hash))): Promise<SignedCheckpoint> {
-  const existing = ctx.store.checkpoints().find((c) => c.size === size);
-  if (existing) return { statement: existing.statement, signature: existing.signature };
-  const at = ctx.now();
-  // One tree for every checkpoint due in a call: its memoised subtrees are shared, so signing the
-  // due checkpoints costs about one tree, not one tree each (issue 9: that cost grew as n squared).
-  const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size, root: tree.root(size), head: events[size - 1]!.hash, at: at.toISOString() } satisfies Checkpoint);
-  const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
-  if (!store) return { statement, signature };
-  ctx.store.insertCheckpoint({ size, statement, signature, createdAt: at.toISOString() });
-  // Two requests may race for the same size; the first one stored is the checkpoint.
-  const stored = ctx.store.checkpoints().find((c) => c.size === size)!;
-  return { statement: stored.statement, signature: stored.signature };
-}
-
 /** The whole log, checked against the hub's own earlier checkpoints; a fault (500) when it does not verify. */
 function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
   const events = readAuditLog(ctx.store);
@@ -223,42 +215,66 @@ function verifiedLog(ctx: EvidenceContext): AuditEvent[] {
   return events;
 }
 
-/**
- * Sign every interval checkpoint that is due (one per `every` events), and, when `now` is set, one
- * over the whole log as it stands. Interval checkpoints are signed at the first request that needs
- * a checkpoint after their size is reached: the log is append-only, so a late signature covers the
- * same events an early one would have. Returns the newest checkpoint.
- */
-export async function signCheckpoints(ctx: EvidenceContext, every: number, options: { now?: boolean; readOnly?: boolean } = {}): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
-  if (!options.readOnly) await signPendingReceipts(ctx);
-  const events = verifiedLog(ctx);
-  const tree = new MerkleTree(events.map((e) => e.hash));
-  if (!options.readOnly) {
-    const have = new Set(ctx.store.checkpoints().map((c) => c.size));
-    for (let size = every; size <= events.length; size += every) if (!have.has(size)) await checkpointAt(ctx, events, size, true, tree);
-  }
-  const all = ctx.store.checkpoints();
-  const newest = all[all.length - 1];
-  const latest = options.now || !newest ? await checkpointAt(ctx, events, events.length, !options.readOnly, tree) : { statement: newest.statement, signature: newest.signature };
-  return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
-}
-
 const everyOf = (hub: Hub) => hub.settings.checkpointEvery;
 
-export async function checkpointNow(hub: Hub): Promise<SignedCheckpoint> {
-  return (await signCheckpoints(hub, everyOf(hub), { now: true })).latest;
+/** The checkpoint of a position of the log: the stored one of that size, or a fresh one, stored when `keep` is set. */
+async function checkpointOf(ctx: EvidenceContext, position: LogPosition, keep: boolean): Promise<SignedCheckpoint> {
+  if (position.size === 0) throw new Error('the audit log is empty: there is nothing to sign');
+  const existing = storedCheckpointAt(ctx.store, position.size);
+  if (existing) return existing;
+  const [signed] = await signPositions(ctx, [position]);
+  if (!keep) return signed!.checkpoint;
+  ctx.store.insertCheckpoint(signed!.row);
+  // Two requests may race for the same size; the first one stored is the checkpoint.
+  return storedCheckpointAt(ctx.store, position.size)!;
 }
 
-/** GET: the newest stored checkpoint (interval ones are signed after the writes that reach them), or a fresh unstored one. */
+async function signPositions(ctx: EvidenceContext, positions: readonly LogPosition[]) {
+  const out = [];
+  for (const p of positions) {
+    const at = ctx.now();
+    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: p.size, root: p.root, head: p.head, at: at.toISOString() } satisfies Checkpoint);
+    const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
+    out.push({ checkpoint: { statement, signature }, row: { size: p.size, statement, signature, createdAt: at.toISOString() } });
+  }
+  return out;
+}
+
+/**
+ * Sign and store every interval checkpoint that is due (one per `every` events), reading only
+ * the events appended since the last call (server/audit-state.ts), and storing them in one
+ * transaction. Interval checkpoints are signed at the first request after their size is reached:
+ * the log is append-only, so a late signature covers the same events an early one would have.
+ * Returns the position of the log's end. Throws (and signs nothing) when the log does not verify.
+ */
+async function signDueCheckpoints(ctx: EvidenceContext, every: number): Promise<LogPosition> {
+  const { passed, end } = await auditLogState(ctx.store).advance((size) => size % every === 0 && !ctx.store.hasCheckpoint(size));
+  const signed = await signPositions(ctx, passed);
+  if (signed.length > 0) ctx.store.transaction(() => signed.forEach((s) => ctx.store.insertCheckpoint(s.row)));
+  return end;
+}
+
+/** POST: sign what is due, then one checkpoint over the whole log as it stands, and keep it. */
+export async function checkpointNow(hub: Hub): Promise<SignedCheckpoint> {
+  await signPendingReceipts(hub);
+  return checkpointOf(hub, await signDueCheckpoints(hub, everyOf(hub)), true);
+}
+
+/** GET: the newest stored checkpoint (interval ones are signed after the writes that reach them), or a fresh unstored one; refused when the log does not verify. */
 export async function latestCheckpoint(hub: Hub): Promise<SignedCheckpoint> {
   await evidenceSettled(hub);
-  return (await signCheckpoints(hub, everyOf(hub), { readOnly: true })).latest;
+  const { end } = await auditLogState(hub.store).advance();
+  const newest = newestStoredCheckpointSize(hub.store);
+  return newest > 0 ? storedCheckpointAt(hub.store, newest)! : checkpointOf(hub, end, false);
 }
 
 /** What a GET proves its events against: a checkpoint over the whole log as it stands, signed for this answer and not stored. */
-async function freshView(hub: Hub) {
+async function freshView(hub: Hub): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
   await evidenceSettled(hub);
-  return signCheckpoints(hub, everyOf(hub), { now: true, readOnly: true });
+  const events = verifiedLog(hub);
+  const root = new MerkleTree(events.map((e) => e.hash)).root();
+  const latest = await checkpointOf(hub, { size: events.length, root, head: events.at(-1)?.hash ?? '' }, false);
+  return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
 }
 
 // --- a party's view of the log, exports, bundles -----------------------------------------------
@@ -395,7 +411,7 @@ export class OperatorEvidenceError extends Error {
   override name = 'OperatorEvidenceError';
 }
 
-async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
+export async function openOperator(dataDir: string, now: () => Date): Promise<EvidenceContext & { close(): void }> {
   const paths = hubPaths(dataDir);
   if (!existsSync(paths.db) || !existsSync(paths.hubKey)) throw new OperatorEvidenceError(`no hub in ${dataDir}`);
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
@@ -417,30 +433,9 @@ export async function operatorAuditLog(dataDir: string): Promise<{ hubFingerprin
   }
 }
 
-/** The operator's full export (scope `all`), with a fresh checkpoint; refuses when the log does not verify. */
-export async function operatorAuditExport(dataDir: string, now: () => Date, every = DEFAULT_CHECKPOINT_EVERY): Promise<AuditExport> {
-  const ctx = await openOperator(dataDir, now);
-  try {
-    let signed;
-    try {
-      signed = await signCheckpoints(ctx, every, { now: true });
-    } catch (error) {
-      throw new OperatorEvidenceError((error as Error).message);
-    }
-    const { events, latest, latestCheckpoint: c } = signed;
-    return {
-      format: AUDIT_EXPORT_FORMAT,
-      hub: { fingerprint: ctx.hubFingerprint, publicKey: ctx.hubPublicKey.armor() },
-      scope: 'all',
-      checkpoint: latest,
-      checkpoints: storedCheckpoints(ctx.store).map((x) => x.signed),
-      events: events.filter((e) => e.seq <= c.size).map((event) => ({ event, proof: [] })),
-      consistency: [],
-    };
-  } finally {
-    ctx.close();
-  }
-}
-
 /** What bin/liaison.ts hands the client's CLI for the operator's `--data` options. */
-export const operatorAudit = { log: operatorAuditLog, export: operatorAuditExport };
+export const operatorAudit = {
+  log: operatorAuditLog,
+  // Streamed to the file (server/audit-export.ts), which uses this module: loaded when it runs.
+  exportTo: async (dataDir: string, outPath: string, now: () => Date) => (await import('./audit-export.ts')).exportAuditLog(dataDir, outPath, now),
+};

@@ -2,7 +2,7 @@
  * The hub's running context: its store, blob store, agreements, signing key, clock and logger,
  * opened once at start. Opening sweeps temp files and unreferenced blobs left by a crash.
  */
-import { existsSync, readFileSync, createWriteStream } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { Store, type AuditEventInput } from '../storage/store.ts';
 import { BlobStore } from '../storage/blobs.ts';
@@ -28,6 +28,8 @@ export interface Hub {
    * record's time exactly. `at` must be read from the same clock in the same synchronous step.
    */
   audit(event: Omit<AuditEventInput, 'at'> & { at?: string }): void;
+  /** How many events this process has appended (rolled-back ones too): evidence is settled only when it moves. */
+  auditsAppended(): number;
   /** Record a denial to someone not logged in: aggregated, so it cannot grow the log without bound. */
   auditUnauthenticated(denial: UnauthenticatedDenial): void;
   /** Login attempts per key and per address. */
@@ -50,16 +52,22 @@ function makeLogger(settings: HubSettings): { logger: Logger; close: () => Promi
     const logger = pino(options);
     return { logger, close: () => new Promise<void>((resolve) => logger.flush(() => resolve())) };
   }
-  const stream = createWriteStream(settings.logFile, { flags: 'a', mode: 0o600 });
+  // pino's own destination (sonic-boom), asynchronous: lines written while a write is in flight
+  // are joined into the next one, so under load the log costs a write per batch, not per request
+  // (issue 9: one fs write per request line was 16 % of an authenticated GET). Nothing is held
+  // back when idle (no minimum length), and close() waits until every line is written.
+  const stream = pino.destination({ dest: settings.logFile, append: true, mode: 0o600, sync: false });
   const logger = pino(options, stream);
-  // Wait for the file to be open and every line written before the hub reports itself closed.
-  const opened = new Promise<void>((resolve, reject) => stream.once('ready', resolve).once('error', reject));
+  const opened = new Promise<void>((resolve, reject) => stream.once('ready', () => resolve()).once('error', reject));
   opened.catch(() => undefined);
   return {
     logger,
     close: async () => {
       await opened.catch(() => undefined);
-      await new Promise<void>((resolve) => stream.end(resolve));
+      await new Promise<void>((resolve) => {
+        stream.once('close', () => resolve());
+        stream.end();
+      });
     },
   };
 }
@@ -78,7 +86,11 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
-  const audit = (event: Omit<AuditEventInput, 'at'> & { at?: string }) => void store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
+  let appended = 0;
+  const audit = (event: Omit<AuditEventInput, 'at'> & { at?: string }) => {
+    store.appendAudit({ ...event, at: event.at ?? now().toISOString() });
+    appended++;
+  };
   const windowMs = settings.denialWindowSeconds * 1000;
   const denials = new DenialAggregator({ windowMs, maxBuckets: settings.denialKindsPerWindow, maxSubjects: 10, now, append: audit });
   const flushDenials = () => {
@@ -102,6 +114,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     now,
     logger,
     audit,
+    auditsAppended: () => appended,
     auditUnauthenticated(denial) {
       try {
         denials.record(denial);

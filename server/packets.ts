@@ -15,6 +15,7 @@ import { verifyDetached } from '../keys/signatures.ts';
 import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary } from '../protocol/api.ts';
 import { clearanceCovers, LEVELS, type Level } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
+import type { Expected } from '../storage/group-commit.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
 import { isUniqueViolation, type MemberRecord, type PacketRecord } from '../storage/store.ts';
@@ -186,6 +187,7 @@ function checkParts(hub: Hub, manifest: Manifest, newParts: ManifestPart[], file
 /** Receive a new packet or a new revision of a draft, from a multipart upload. */
 export async function receivePacket(hub: Hub, member: MemberRecord, req: Request, res: Response, expectedPacketId?: string): Promise<{ packetId: string; state: 'draft' | 'submitted'; revision: number }> {
   const temps: TempFiles = { paths: [], closed: false };
+  let announced: Expected | undefined;
   try {
     const { fields, files } = await receiveMultipart(hub, req, res, temps);
     const parsedFields = PacketUploadFields.safeParse(fields);
@@ -228,12 +230,16 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
       requireComplete(agreement, manifest);
     }
 
-    // Durable blobs first, then the rows and the audit event in one transaction.
+    // Durable blobs first, then the rows and the audit event in one transaction. Announced to the
+    // group commit first, so that a batch forming meanwhile waits a moment for these rows.
+    announced = hub.store.groupCommit.expect();
     const committed: string[] = [];
     for (const part of newParts) {
       const file = files.find((f) => f.partId === part.id)!;
       await hub.blobs.commit(file.tempPath, file.sha256);
       committed.push(file.sha256);
+      // Renamed away: nothing left to discard at the end.
+      temps.paths = temps.paths.filter((path) => path !== file.tempPath);
     }
     const at = hub.now().toISOString();
     try {
@@ -274,7 +280,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
           hub.audit({ actor: member.fingerprint, party: member.party, action: 'packet.submit', object: manifest.packetId, outcome: 'allow', detail: { recipients: manifest.recipients } });
           recordSubmissionReceipts(hub, manifest.packetId);
         }
-      });
+      }, announced);
     } catch (error) {
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
       const referenced = hub.store.allBlobHashes();
@@ -285,6 +291,7 @@ export async function receivePacket(hub: Hub, member: MemberRecord, req: Request
     }
     return { packetId: manifest.packetId, state: submitNow ? 'submitted' : 'draft', revision: manifest.revision };
   } finally {
+    announced?.done();
     temps.closed = true;
     for (const path of temps.paths) await hub.blobs.discard(path);
   }

@@ -8,8 +8,11 @@
  * crash loses either all of a job or none of it.
  *
  * Jobs queue while a commit runs and form the next batch; a batch starts on the next turn of the
- * event loop, so nothing waits for a timer. Never use it for a transaction whose caller must see
- * another job's rows before deciding: jobs of one batch run one after the other, in order.
+ * event loop. A caller that knows a job is coming (an upload whose blobs are being made durable)
+ * says so with `expect()`: a batch then waits for the expected jobs, at most `maxWaitMs` after its
+ * first job queued, so uploads finishing a few milliseconds apart share one fsync (issue 9: with
+ * no wait, ten concurrent uploads made batches of 1.6 jobs). Never use it for a transaction whose
+ * caller must see another job's rows before deciding: jobs of one batch run one after the other.
  */
 import type { Db } from './db.ts';
 
@@ -19,21 +22,45 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
+/** A job announced to the group commit; `done()` when it has been queued or will never be (idempotent). */
+export interface Expected {
+  done(): void;
+}
+
 export class GroupCommit {
   private readonly db: Db;
+  private readonly maxWaitMs: number;
   private queue: Job[] = [];
   private scheduled = false;
+  private expected = 0;
+  private firstQueuedAt = 0;
   /** Batches committed and jobs in them, for the benchmark and docs. */
   readonly stats = { batches: 0, jobs: 0 };
 
-  constructor(db: Db) {
+  constructor(db: Db, maxWaitMs = 3) {
     this.db = db;
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  /** Announce a job that will be `run` soon, so the batch it can join waits for it (briefly). */
+  expect(): Expected {
+    this.expected++;
+    let pending = true;
+    return {
+      done: () => {
+        if (!pending) return;
+        pending = false;
+        this.expected--;
+      },
+    };
   }
 
   /** Run `fn` in a savepoint of the next group transaction; resolves once that transaction committed. */
-  run<T>(fn: () => T): Promise<T> {
+  run<T>(fn: () => T, announced?: Expected): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.queue.length === 0) this.firstQueuedAt = performance.now();
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      announced?.done();
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -42,6 +69,12 @@ export class GroupCommit {
   }
 
   private flush(): void {
+    const waited = performance.now() - this.firstQueuedAt;
+    if (this.expected > 0 && waited < this.maxWaitMs) {
+      // Announced jobs are on their way (their blobs are being fsynced): give them a moment.
+      setTimeout(() => this.flush(), Math.max(0.5, this.maxWaitMs - waited));
+      return;
+    }
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];

@@ -76,7 +76,7 @@ const opt = (v: unknown): string | undefined => (v === null || v === undefined ?
 const PACKET_COLUMNS = `p.*, a.relation,
   (SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list`;
 const PACKET_FILTERS = `
-     AND p.level IN (SELECT value FROM json_each(@levels))
+     AND p.level IN (@level0, @level1, @level2, @level3)
      AND (@agreement IS NULL OR p.agreement_id = @agreement)
      AND (@kind IS NULL OR p.kind = @kind)
      AND (@state IS NULL OR p.state = @state)
@@ -96,7 +96,7 @@ export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement,
    FROM release_access a INDEXED BY release_access_order
    JOIN releases l ON l.id = a.release_id JOIN packets p ON p.id = l.packet_id
    WHERE a.party = @party
-     AND p.level IN (SELECT value FROM json_each(@levels))
+     AND p.level IN (@level0, @level1, @level2, @level3)
      AND (@state IS NULL OR l.state = @state)
      AND (@packet IS NULL OR l.packet_id = @packet)
      AND a.requested_at >= @since AND (a.requested_at, a.release_id) < (@afterAt, @afterId)
@@ -155,6 +155,16 @@ function keyset(cursor: string | undefined, since: string | undefined): { afterA
   return { ...bounds, afterAt: at, afterId: id };
 }
 
+/**
+ * The readable levels as four parameters (there are four levels; absent ones bind NULL, which
+ * matches nothing): an IN list of parameters costs nothing per row, where the JSON list it
+ * replaces was a json_each scan per row, 30 % of the page query (issue 9).
+ */
+function levelParams(levels: readonly Level[]): { level0: string | null; level1: string | null; level2: string | null; level3: string | null } {
+  if (levels.length > 4) throw new RangeError('there are four levels');
+  return { level0: levels[0] ?? null, level1: levels[1] ?? null, level2: levels[2] ?? null, level3: levels[3] ?? null };
+}
+
 /** Read one more row than asked: its presence says whether there is a next page. */
 function paged<T>(rows: Row[], limit: number, map: (r: Row) => T, key: (r: Row) => [string, string]): Page<T> {
   const more = rows.length > limit;
@@ -176,7 +186,7 @@ export class Listings {
     const rows = this.db.prepare(sql).all({
       party: f.party,
       ...(f.folder ? { folder: f.folder } : {}),
-      levels: JSON.stringify(f.levels),
+      ...levelParams(f.levels),
       agreement: f.agreementId ?? null,
       kind: f.kind ?? null,
       state: f.state ?? null,
@@ -223,7 +233,7 @@ export class Listings {
   releases(f: ReleaseListFilter): Page<ListedRelease> {
     const rows = this.db.prepare(RELEASE_PAGE_SQL).all({
       party: f.party,
-      levels: JSON.stringify(f.levels),
+      ...levelParams(f.levels),
       state: f.state ?? null,
       packet: f.packetId ?? null,
       ...keyset(f.cursor, f.since),

@@ -3,40 +3,44 @@
  * Each command parses its flags (commander), calls the client library, and prints plain
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { collect, HubClient } from '../core/api.ts';
-import { keySigner, logIn, logOut } from '../core/session.ts';
-import { nodeUploader } from '../node/upload.ts';
-import { pinnedHub } from '../node/checkpoints.ts';
+import { collect } from '../core/api.ts';
+import { endSession, keySigner, startSession } from '../core/session.ts';
+import { hubPinFile } from '../node/checkpoints.ts';
+import { hubAtUrl, loggedInHub, sessionIfAny } from '../node/session.ts';
 import {
   ClientError,
-  clearSession,
   hasKey,
   homeDir,
-  loadSession,
   markRead,
   passphrase,
   readPackets,
   readArmoredPrivateKey,
   readArmoredPublicKey,
   saveKey,
-  saveSession,
+  sessionFile,
   unlockKey,
 } from '../node/home.ts';
 import type { ClientContext } from '../core/context.ts';
-import { decideRelease, executeRelease } from '../core/packets.ts';
-import { attachTranslation, fetchPacket, mediaTypeOf, sendPacket } from '../node/packets.ts';
+import { decideRelease } from '../core/releases.ts';
+import { executeRelease } from '../core/rewrap.ts';
+import { attachTranslation, sendPacket } from '../node/sending.ts';
+import { fetchPacket } from '../node/opening.ts';
+import { mediaTypeOf } from '../node/part-files.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
-import { isoDate, langFile, languageOf, outputFolder, parties, party, resolveLevel, untilDate } from './options.ts';
-import { describeTerms, releaseTerms, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
+import { langFile, languageOf, parties, party } from './options.ts';
+import { outputFolder, readText } from '../node/files.ts';
+import { sinceDate, untilDate } from '../core/dates.ts';
+import { resolveMarking } from '../core/levels.ts';
+import { conditionsNotice, describeTerms, releaseTerms, termsOfReleasedPackets, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
 
@@ -62,9 +66,7 @@ export function addClientCommands(program: Command): void {
       const home = homeDir();
       if (hasKey(home) && !opts.force) throw new ClientError(`there is already a key in ${home}; use --force to replace it`);
       const pass = await passphrase('New passphrase: ');
-      const key = await generatePersonKey({ name: opts.name, ...(opts.email ? { email: opts.email } : {}), passphrase: pass, date: now() }).catch((e: Error) => {
-        throw new ClientError(e.message.replace(/^Error generating keypair: /, 'cannot make the key: '));
-      });
+      const key = await generatePersonKey({ name: opts.name, ...(opts.email ? { email: opts.email } : {}), passphrase: pass, date: now() });
       saveKey(home, key.armoredPrivateKey, key.armoredPublicKey);
       console.log(key.fingerprint);
       console.error(`Key saved in ${home}. Give the public key (liaison key export --public) to your security officer.`);
@@ -92,18 +94,10 @@ export function addClientCommands(program: Command): void {
     .action(async (opts: { secret: string; force?: boolean }) => {
       const home = homeDir();
       if (hasKey(home) && !opts.force) throw new ClientError(`there is already a key in ${home}; use --force to replace it`);
-      let armored: string;
-      try {
-        armored = readFileSync(opts.secret, 'utf8');
-      } catch {
-        throw new ClientError(`cannot read ${opts.secret}`);
-      }
-      const unlocked = await unlockPrivateKey(armored, await passphrase('Passphrase of the key: ')).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
-      const info = await inspectPublicKey(unlocked.toPublic(), now()).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
+      const armored = readText(opts.secret);
+      // KeyError (in words) when the passphrase does not open it or the key is not one Liaison uses.
+      const unlocked = await unlockPrivateKey(armored, await passphrase('Passphrase of the key: '));
+      const info = await inspectPublicKey(unlocked.toPublic(), now());
       saveKey(home, armored, info.armored);
       console.log(info.fingerprint);
       console.error(`Key ${info.algorithm} imported into ${home}.`);
@@ -123,16 +117,8 @@ export function addClientCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { server: string; json?: boolean }) => {
       const home = homeDir();
-      const privateKey = await unlockKey(home);
-      const fingerprint = fingerprintOf(privateKey);
-      let api: HubClient;
-      try {
-        api = new HubClient(new URL(opts.server).toString(), undefined, undefined, nodeUploader);
-      } catch {
-        throw new ClientError(`"${opts.server}" is not a URL`);
-      }
-      const session = await logIn(api, keySigner(privateKey, now), now, pinnedHub(home));
-      saveSession(home, { server: api.baseUrl, token: session.token, fingerprint, party: session.member.party, expiresAt: session.expiresAt });
+      const api = hubAtUrl(opts.server);
+      const session = await startSession(api, keySigner(await unlockKey(home), now), now, { sessions: sessionFile(home), hubPin: hubPinFile(home) });
       if (printJson(opts.json, { server: api.baseUrl, member: session.member, expiresAt: session.expiresAt })) return;
       console.log(`Logged in to ${api.baseUrl} as ${session.member.name} (${session.member.party}; ${session.member.roles.join(', ')}; cleared ${session.member.clearance}) until ${localTime(session.expiresAt)}.`);
     });
@@ -142,9 +128,7 @@ export function addClientCommands(program: Command): void {
     .description('end your session on the hub')
     .action(async () => {
       const home = homeDir();
-      const session = loadSession(home);
-      await logOut(new HubClient(session.server, session.token, session.fingerprint)).catch(() => undefined);
-      clearSession(home);
+      await endSession(loggedInHub(home).api, sessionFile(home));
       console.log('Logged out.');
     });
 
@@ -153,8 +137,8 @@ export function addClientCommands(program: Command): void {
     .description('show who you are logged in as')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const me = await new HubClient(session.server, session.token, session.fingerprint).me();
+      const { session, api } = loggedInHub();
+      const me = await api.me();
       if (printJson(opts.json, { ...me, server: session.server, sessionExpiresAt: session.expiresAt })) return;
       console.log(`${me.name} ${me.fingerprint} party ${me.party}, roles ${me.roles.join(', ')}, cleared ${me.clearance}, hub ${session.server}, session until ${localTime(session.expiresAt)}`);
     });
@@ -166,13 +150,10 @@ export function addClientCommands(program: Command): void {
     .option('--server <url>', 'the hub (default: the one you are logged in to)')
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, opts: { server?: string; json?: boolean }) => {
-      let mine: string | undefined;
-      try {
-        mine = loadSession(homeDir()).party;
-      } catch {
-        if (!opts.server) throw new ClientError('say which hub: log in first (liaison login --server URL) or give --server URL');
-      }
-      const api = new HubClient(opts.server ?? loadSession(homeDir()).server);
+      const saved = sessionIfAny();
+      if (!saved && !opts.server) throw new ClientError('say which hub: log in first (liaison login --server URL) or give --server URL');
+      const mine = saved?.session.party;
+      const api = opts.server ? hubAtUrl(opts.server) : saved!.api;
       if (!id) {
         const list = await api.agreements();
         if (opts.json) return console.log(JSON.stringify(list.map((a) => ({ ...a, mine: mine !== undefined && a.parties.includes(mine) })), null, 2));
@@ -211,11 +192,7 @@ export function addClientCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
-        const form = agreement.workflow?.requestContents;
-        if (opts.kind === 'request' && form) {
-          throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): send it with "liaison request send" and the form's fields (see liaison request send --help)`);
-        }
-        const level = resolveLevel(opts.marking, agreement);
+        const level = resolveMarking(opts.marking, agreement);
         const lang = await languageOf(opts.original, opts.lang);
         const result = await sendPacket(ctx, {
           agreementId: agreement.id,
@@ -272,8 +249,7 @@ export function addClientCommands(program: Command): void {
     .argument('<packet>', 'the packet id')
     .option('--json', 'print the result as JSON')
     .action(async (packetId: string, opts: { json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const result = await new HubClient(session.server, session.token, session.fingerprint).submit(packetId);
+      const result = await loggedInHub().api.submit(packetId);
       if (printJson(opts.json, result)) return;
       console.log(`Submitted ${result.packetId}: it is delivered to the receiving parties.`);
     });
@@ -285,7 +261,7 @@ export function addClientCommands(program: Command): void {
     .option('--agreement <id>', 'only packets under this agreement')
     .addOption(new Option('--kind <kind>', 'only packets of this kind').choices(PacketKind.options))
     .addOption(new Option('--state <state>', 'only drafts or only submitted packets').choices(['draft', 'submitted']))
-    .option('--since <date>', 'only packets created at or after this date (YYYY-MM-DD or ISO 8601)', isoDate)
+    .option('--since <date>', 'only packets created at or after this date (a date means the start of that day in your time zone, or an ISO 8601 instant)', sinceDate)
     .option('--limit <n>', `packets per page (1-${MAX_PAGE_SIZE})`, String(DEFAULT_PAGE_SIZE))
     .option('--cursor <cursor>', 'continue where the previous page ended')
     .option('--all', 'page through everything instead of printing one page')
@@ -294,8 +270,7 @@ export function addClientCommands(program: Command): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ClientError(`--limit takes a whole number from 1 to ${MAX_PAGE_SIZE}`);
       const home = homeDir();
-      const session = loadSession(home);
-      const api = new HubClient(session.server, session.token, session.fingerprint);
+      const { session, api } = loggedInHub(home);
       const query = { box: opts.box, agreement: opts.agreement, kind: opts.kind, state: opts.state, since: opts.since, limit };
       const list: PacketSummary[] = [];
       let next: string | null = null;
@@ -309,15 +284,7 @@ export function addClientCommands(program: Command): void {
       const seen = readPackets(home);
       const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
       // Conditions travel with a released packet: read them from the originator's signed decisions.
-      const terms = new Map<string, ReleaseTerms[]>();
-      if (list.some((p) => p.relation === 'released')) {
-        const { ctx } = await verifier();
-        for await (const r of api.releases({ limit: MAX_PAGE_SIZE })) {
-          if (r.thirdParty !== session.party || r.state !== 'executed') continue;
-          const t = ctx ? await releaseTerms(ctx, r) : undefined;
-          if (t) terms.set(r.packetId, [...(terms.get(r.packetId) ?? []), t]);
-        }
-      }
+      const terms = list.some((p) => p.relation === 'released') ? await termsOfReleasedPackets((await verifier()).ctx, api.releases({ limit: MAX_PAGE_SIZE }), session.party) : new Map<string, ReleaseTerms[]>();
       if (opts.json) {
         console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
       } else if (list.length === 0) {
@@ -358,8 +325,7 @@ export function addClientCommands(program: Command): void {
         let conditionsFile: string | undefined;
         if (terms.length > 0) {
           conditionsFile = join(opts.out, 'RELEASE-CONDITIONS.txt');
-          const text = [`Packet ${packetId} (${result.manifest.marking.level}) was released to ${ctx.me.party}. Use it only under these terms:`, '', ...terms.flatMap((t) => [...describeTerms(t, (iso) => localTime(iso, true)), ''])].join('\n');
-          writeFileSync(conditionsFile, text, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
+          writeFileSync(conditionsFile, conditionsNotice(packetId, result.manifest.marking.level, ctx.me.party, terms, (iso) => localTime(iso, true)), { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
         }
         markRead(homeDir(), packetId);
         if (opts.json) return console.log(JSON.stringify({ packetId, marking: result.manifest.marking, files: result.files, notices: result.notices, releaseTerms: terms, ...(conditionsFile ? { conditionsFile } : {}) }, null, 2));
@@ -394,8 +360,7 @@ export function addClientCommands(program: Command): void {
     .requiredOption('--purpose <text>', 'why it should be released')
     .option('--json', 'print the release as JSON')
     .action(async (packetId: string, opts: { to: string; purpose: string; json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const r = await new HubClient(session.server, session.token, session.fingerprint).requestRelease(packetId, opts.to, opts.purpose);
+      const r = await loggedInHub().api.requestRelease(packetId, opts.to, opts.purpose);
       if (opts.json) return console.log(JSON.stringify(r, null, 2));
       console.log(r.id);
       console.error(`Release requested; it stays blocked until ${r.originParty}'s security officer consents (liaison release consent ${r.id}).`);
@@ -444,8 +409,7 @@ export function addClientCommands(program: Command): void {
     .argument('[packet]', 'only this packet')
     .option('--json', 'print JSON')
     .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
-      const session = loadSession(homeDir());
-      const api = new HubClient(session.server, session.token, session.fingerprint);
+      const { api } = loggedInHub();
       const list = packetId ? await api.releasesOf(packetId) : await collect(api.releases({ limit: MAX_PAGE_SIZE }));
       const { ctx } = await verifier();
       if (opts.json) {

@@ -4,24 +4,28 @@
  * `--data` options read the hub's store on the hub machine through functions bin/liaison.ts hands
  * in (the client never imports the server). Verification failures exit non-zero with one sentence.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
-import { AuditExport, EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
-import { HubClient } from '../core/api.ts';
+import { fingerprintOf, readPublicKey } from '../../keys/identity.ts';
+import { EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import {
+  auditSince,
+  checkPacketReceipts,
   EvidenceApi,
   verifiedCheckpoint,
   verifyAuditExport,
   verifyEvidenceBundle,
-  verifyReceipts,
   type LogCheck,
   UNVERIFIED,
 } from '../core/evidence.ts';
 import { TrustedDirectory } from '../core/trust.ts';
-import { keptCheckpoints, pinHub, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
-import { ClientError, homeDir, loadSession } from '../node/home.ts';
+import { pinHubOnFirstUse, verifiedHubKey } from '../core/hub.ts';
+import { hubPinFile, keptCheckpoints, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
+import { ClientError, homeDir } from '../node/home.ts';
+import { loggedInHub } from '../node/session.ts';
+import { readJson } from '../node/files.ts';
+import { reasonOf } from '../core/errors.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
@@ -29,24 +33,15 @@ import { now } from './context.ts';
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
 export interface OperatorAudit {
   log(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }>;
-  export(dataDir: string, now: () => Date): Promise<AuditExport>;
+  /** Stream the whole log to `outPath` (which must not exist); the number of events written. */
+  exportTo(dataDir: string, outPath: string, now: () => Date): Promise<{ events: number }>;
 }
 
 
-function session() {
-  const s = loadSession(homeDir());
-  const api = new HubClient(s.server, s.token, s.fingerprint);
-  return { session: s, api, evidence: new EvidenceApi(api) };
-}
-
-/** The hub's key from GET /v1/hub, held against the pinned fingerprint when there is one. */
-async function hubKeyOf(api: HubClient): Promise<PublicKey> {
-  const info = await api.hub();
-  const key = await readPublicKey(info.publicKey);
-  if (fingerprintOf(key) !== info.fingerprint) throw new ClientError('the hub publishes a key that is not the one it names');
-  const pinned = pinnedHub(homeDir());
-  if (pinned && pinned !== info.fingerprint) throw new ClientError(`the hub's key is ${info.fingerprint}, but ${pinned} is pinned: refusing to trust it`);
-  return key;
+/** The logged-in hub, its evidence endpoints, and its key held to the pin in LIAISON_HOME. */
+async function evidenceSession() {
+  const { api } = loggedInHub();
+  return { api, evidence: new EvidenceApi(api), hubKey: await verifiedHubKey(api, pinnedHub(homeDir())) };
 }
 
 function report(check: LogCheck, okSentence: string, json?: boolean, extra: Record<string, unknown> = {}): void {
@@ -69,14 +64,6 @@ function pinnedOfficers(): Map<string, string[]> {
   return out;
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new ClientError(`cannot read ${path} as JSON`);
-  }
-}
-
 /** The operator's complete log against the hub's stored checkpoints and the ones given. */
 async function verifyStoreLog(log: Awaited<ReturnType<OperatorAudit['log']>>, kept: SignedCheckpoint[]): Promise<LogCheck> {
   const lines: string[] = [];
@@ -92,7 +79,7 @@ async function verifyStoreLog(log: Awaited<ReturnType<OperatorAudit['log']>>, ke
       try {
         c = await verifiedCheckpoint(signed, hubKey, now());
       } catch (error) {
-        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${(error as Error).message}`, lines };
+        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${reasonOf(error)}`, lines };
       }
       const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
       if (c.size > log.events.length) return { ok: false, position: log.events.length + 1, reason: `the log has ${log.events.length} events, fewer than ${what}: it was truncated, or an older database was restored`, lines };
@@ -111,24 +98,8 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--save <dir>', 'also write each receipt and its detached signature, for gpg --verify')
     .option('--json', 'print JSON')
     .action(async (packetId: string, opts: { save?: string; json?: boolean }) => {
-      const { api, evidence } = session();
-      const hubKey = await hubKeyOf(api);
-      const receipts = await evidence.receipts(packetId);
-      const personKeys = new Map<string, PublicKey>();
-      const partyOf = new Map<string, string>();
-      const nameOf = new Map<string, string>();
-      const parties = new Set(receipts.map((r) => (JSON.parse(r.statement) as { party?: string; issuer?: { role?: string } })).filter((r) => r.issuer?.role === 'person').map((r) => r.party ?? ''));
-      // Recipients' keys only as vouched for by their party's pinned officers, never on the hub's word.
-      const directory = new TrustedDirectory(api, openTrustStore(homeDir()), now);
-      for (const party of parties) {
-        if (!party) continue;
-        for (const m of await directory.members(party)) {
-          personKeys.set(m.fingerprint, m.key);
-          partyOf.set(m.fingerprint, m.party);
-          nameOf.set(m.fingerprint, `${m.name} (${m.party})`);
-        }
-      }
-      const checks = await verifyReceipts(packetId, receipts, hubKey, personKeys, now(), partyOf);
+      const { api, hubKey } = await evidenceSession();
+      const { receipts, checks, names: nameOf } = await checkPacketReceipts(api, new TrustedDirectory(api, openTrustStore(homeDir()), now), packetId, hubKey, now());
       if (opts.save) {
         mkdirSync(opts.save, { recursive: true, mode: 0o700 });
         receipts.forEach((r, i) => {
@@ -170,12 +141,9 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
       const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
       if (!opts.data && !opts.file) {
         // No flag: the log this person may see, fetched from the hub they are logged in to.
-        const { api, evidence } = session();
-        const hubKey = await hubKeyOf(api);
+        const { api, evidence, hubKey } = await evidenceSession();
         const kept = [...keptCheckpoints(home, fingerprintOf(hubKey)), ...extra];
-        const sizes: number[] = [];
-        for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-        const data = await evidence.audit(sizes);
+        const data = await auditSince(evidence, kept, hubKey, now());
         const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home) ?? fingerprintOf(hubKey), kept, now: now() });
         return report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}, from ${api.baseUrl}.`, opts.json, { events: data.events.length, scope: data.scope });
       }
@@ -186,11 +154,9 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
         return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
-      const parsed = AuditExport.safeParse(readJson(opts.file!));
-      if (!parsed.success) throw new ClientError(`${opts.file} is not an exported audit log`);
-      const data = parsed.data;
-      const check = await verifyAuditExport(data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, data.hub.fingerprint), ...extra], now: now() });
-      report(check, `Audit log verified: ${data.events.length} events${data.scope === 'all' ? '' : ` visible to ${data.scope}`}.`, opts.json, { events: data.events.length, scope: data.scope });
+      const { verifyAuditExportFile } = await import('../node/audit-file.ts');
+      const { check, events, scope } = await verifyAuditExportFile(opts.file!, (hub) => ({ pinnedHub: opts.hubFingerprint ?? pinnedHub(home), kept: [...keptCheckpoints(home, hub), ...extra], now: now() }));
+      report(check, `Audit log verified: ${events} events${scope === 'all' ? '' : ` visible to ${scope}`}.`, opts.json, { events, scope });
     });
   audit
     .command('checkpoint')
@@ -199,14 +165,11 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--json', 'print the result as JSON')
     .action(async (opts: { save?: boolean; json?: boolean }) => {
       const home = homeDir();
-      const { api, evidence } = session();
-      const hubKey = await hubKeyOf(api);
+      const { evidence, hubKey } = await evidenceSession();
       const fingerprint = fingerprintOf(hubKey);
-      if (opts.save) pinHub(home, fingerprint);
+      if (opts.save) pinHubOnFirstUse(hubPinFile(home), fingerprint);
       const kept = keptCheckpoints(home, fingerprint);
-      const sizes: number[] = [];
-      for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-      const data = await evidence.audit(sizes);
+      const data = await auditSince(evidence, kept, hubKey, now());
       const check = await verifyAuditExport(data, { pinnedHub: pinnedHub(home) ?? fingerprint, kept, now: now() });
       const checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, now());
       const keptIn = check.ok && opts.save ? saveCheckpoint(home, checkpoint, data.checkpoint) : undefined;
@@ -220,18 +183,16 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--data <dir>', "operator: the hub's data directory")
     .option('--json', 'print the result as JSON')
     .action(async (opts: { out: string; data?: string; json?: boolean }) => {
-      let data: AuditExport;
       if (opts.data) {
         if (!operator) throw new ClientError('this build has no operator commands');
-        data = await operator.export(opts.data, now);
-      } else {
-        const home = homeDir();
-        const { api, evidence } = session();
-        const hubKey = await hubKeyOf(api);
-        const sizes: number[] = [];
-        for (const k of keptCheckpoints(home, fingerprintOf(hubKey))) sizes.push((await verifiedCheckpoint(k, hubKey, now())).size);
-        data = await evidence.audit(sizes);
+        const { events } = await operator.exportTo(opts.data, opts.out, now);
+        if (printJson(opts.json, { file: opts.out, events, scope: 'all' })) return;
+        console.log(`Wrote ${events} events (the whole log) to ${opts.out}.`);
+        return;
       }
+      const home = homeDir();
+      const { evidence, hubKey } = await evidenceSession();
+      const data = await auditSince(evidence, keptCheckpoints(home, fingerprintOf(hubKey)), hubKey, now());
       writeFileSync(opts.out, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
       if (printJson(opts.json, { file: opts.out, events: data.events.length, scope: data.scope })) return;
       console.log(`Wrote ${data.events.length} events (${data.scope === 'all' ? 'the whole log' : `visible to ${data.scope}`}) to ${opts.out}.`);
@@ -245,8 +206,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--json', 'print the result as JSON')
     .action(async (packetId: string | undefined, opts: { out?: string; json?: boolean }) => {
       if (!packetId || !opts.out) throw new ClientError('usage: liaison evidence PACKET_ID --out FILE, or liaison evidence verify FILE');
-      const { api, evidence: client } = session();
-      const hubKey = await hubKeyOf(api);
+      const { evidence: client, hubKey } = await evidenceSession();
       const bundle = await client.evidence(packetId);
       const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: pinnedOfficers() });
       if (!check.ok) throw new ClientError(`the hub's evidence does not verify: ${check.reason}`);

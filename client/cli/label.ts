@@ -3,7 +3,7 @@
  * signed manifest. Prints what holds, or each problem in a sentence and exits 1.
  */
 import type { Command } from 'commander';
-import { verifiedManifest } from '../core/packets.ts';
+import { verifiedManifest } from '../core/opening.ts';
 import { context } from './context.ts';
 
 export function addLabelCommands(program: Command): void {

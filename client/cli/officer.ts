@@ -3,73 +3,29 @@
  * the people of their party (enroll, change clearance or roles, revoke, rotate), the contact
  * directory, and re-wrapping earlier packets for a colleague.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPublicKeyBytes, unlockPrivateKey } from '../../keys/identity.ts';
-import { Agreement } from '../../protocol/agreement.ts';
-import { describeIssues } from '../../protocol/issues.ts';
-import { collect as collectAll, HubClient } from '../core/api.ts';
-import { RECEIVING_ROLES, type Role } from '../../protocol/ids.ts';
-import { Level } from '../../protocol/levels.ts';
-import { ClientError, clearSession, homeDir, loadSession, passphrase, readArmoredPublicKey, saveKey } from '../node/home.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../core/officer.ts';
-import { rewrapFor } from '../core/packets.ts';
-import { currentStatement, verifiedContacts } from '../core/officer-views.ts';
+import { collect as collectAll } from '../core/api.ts';
+import type { Role } from '../../protocol/ids.ts';
+import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
+import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
+import { membersAwaitingRewrap, rewrapFor } from '../core/rewrap.ts';
 import { openTrustStore } from '../node/trust-file.ts';
-import { PINS_FORMAT, PinsFile } from '../core/trust.ts';
+import { knownParties } from '../node/agreements.ts';
+import { parsePinsFile, PINS_FORMAT, type PinsFile } from '../core/storage.ts';
 import { context, now } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
-import { fingerprint, isoDate, party, requireFile, resolveClearance, roles, sinceDate } from './options.ts';
+import { fingerprint, isoDate, party, roles } from './options.ts';
+import { readBytes, readText } from '../node/files.ts';
+import { sinceDate } from '../core/dates.ts';
+import { isRaise, resolveClearance } from '../core/levels.ts';
 
 /** A repeatable option collected in order, each value parsed. */
 function collect(parse: (value: string) => string) {
   return (value: string, previous: string[] = []) => [...previous, parse(value)];
 }
 
-function readPinsFile(path: string): PinsFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new ClientError(`cannot read ${path} as a pins file (liaison trust export writes one)`);
-  }
-  const parsed = PinsFile.safeParse(json);
-  if (!parsed.success) throw new ClientError(`${path} is not a pins file: ${describeIssues(parsed.error, 'pins file')}`);
-  return parsed.data;
-}
-
-/** The parties the agreements name: the hub's (when there is one to ask), else the agreements shipped with liaison. */
-async function knownParties(server?: string): Promise<{ parties: Set<string>; from: string }> {
-  let url = server;
-  if (!url) {
-    try {
-      url = loadSession(homeDir()).server;
-    } catch {
-      url = undefined;
-    }
-  }
-  if (url) {
-    const list = await new HubClient(url).agreements();
-    return { parties: new Set(list.flatMap((a) => a.parties)), from: `on the hub ${url}` };
-  }
-  const dir = new URL('../../agreements/', import.meta.url);
-  const parties = new Set<string>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const parsed = Agreement.safeParse(JSON.parse(readFileSync(new URL(name, dir), 'utf8')));
-    if (parsed.success) for (const p of parsed.data.parties) parties.add(p.id);
-  }
-  return { parties, from: 'shipped with liaison' };
-}
-
-function readFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new ClientError(`cannot read ${path}`);
-  }
-}
-
-/** The current statement of a member of the officer's own party, as verified by the directory. */
 export function addTrustCommands(program: Command): void {
   const trust = program.command('trust').description("pin partner parties' security officers (fingerprints exchanged out of band)");
   trust
@@ -85,7 +41,7 @@ export function addTrustCommands(program: Command): void {
         throw new ClientError(`give each --party its --officer: ${opts.party.length} part${opts.party.length === 1 ? 'y' : 'ies'} and ${opts.officer.length} officer fingerprint(s) were given`);
       }
       const wanted = opts.party.map((p, i) => ({ party: p, officer: opts.officer[i]! }));
-      if (opts.file) wanted.push(...readPinsFile(opts.file).pins);
+      if (opts.file) wanted.push(...parsePinsFile(readText(opts.file), opts.file).pins);
       if (wanted.length === 0) throw new ClientError('say what to pin: --party P --officer FINGERPRINT (repeatable), or --file PINS');
       const known = await knownParties(opts.server);
       const unknown = [...new Set(wanted.map((w) => w.party))].filter((p) => !known.parties.has(p));
@@ -108,7 +64,7 @@ export function addTrustCommands(program: Command): void {
       const home = homeDir();
       const pins = openTrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
       if (opts.withMyKey) {
-        const session = loadSession(home);
+        const session = sessionFile(home).load();
         const mine = fingerprintOf(await readPublicKey(readArmoredPublicKey(home)));
         if (!pins.some((p) => p.party === session.party && p.officer === mine)) pins.unshift({ party: session.party, officer: mine });
       }
@@ -189,11 +145,10 @@ export function addTrustCommands(program: Command): void {
       const { ctx } = await context({ quiet: true });
       const result = await rewrapFor(ctx, opts.for, ids, opts.all === true);
       if (result.done.length === 0 && result.skipped.length === 0 && !opts.json) console.log(`Nothing waits for ${opts.for}: every packet you can read already opens for that key.`);
-      if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
+      if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1; // a packet named and not done
       if (printJson(opts.json, result)) return;
       for (const id of result.done) console.log(`${id} re-wrapped for ${opts.for}`);
       for (const s of result.skipped) console.error(`  ${s.packetId} skipped: ${s.reason}`);
-      if (ids.length > 0 && result.skipped.length > 0) process.exitCode = 1;
     });
 }
 
@@ -209,16 +164,10 @@ export function addOfficerCommands(program: Command): void {
     .option('--successor-of <fingerprint>', 'this key replaces an earlier key of the same person', fingerprint)
     .option('--json', 'print the result as JSON')
     .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string; json?: boolean }) => {
-      requireFile(opts.key);
+      const bytes = readBytes(opts.key);
       const { ctx } = await context({ quiet: true });
       const clearance = await resolveClearance(opts.clearance, ctx.api, ctx.me.party);
       if (opts.validUntil && opts.validUntil <= now().toISOString()) throw new ClientError(`--valid-until ${localTime(opts.validUntil)} is already past: give a later date`);
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(opts.key));
-      } catch {
-        throw new ClientError(`cannot read ${opts.key}`);
-      }
       if (await holdsSecretKey(bytes)) {
         throw new ClientError(`${opts.key} holds a SECRET key, which must never leave its owner's machine: ask for the public key (liaison key export --public, or gpg --export --armor), and tell the owner the secret one was passed around`);
       }
@@ -250,13 +199,7 @@ export function addOfficerCommands(program: Command): void {
         console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
         return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
       }
-      // Only members this client verifies against its pins, with a role that receives packets.
-      const readers = (await ctx.directory.activeMembers(ctx.me.party)).filter((m) => m.roles.some((r) => RECEIVING_ROLES.includes(r)));
-      const rows = [];
-      for (const m of readers) {
-        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
-        if (page.items.length > 0) rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
-      }
+      const rows = await membersAwaitingRewrap(ctx);
       if (printJson(opts.json, rows)) return;
       if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
       console.log(table([['NAME', 'FINGERPRINT', 'WAITING'], ...rows.map((r) => [r.name, r.fingerprint, r.more ? `${r.waiting}+` : String(r.waiting)])]));
@@ -276,7 +219,7 @@ export function addOfficerCommands(program: Command): void {
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { clearance }, now()));
       if (printJson(opts.json, { member, previousClearance: previous.clearance })) return;
       console.log(`${member.name} ${fpr} is now cleared ${member.clearance} (was ${previous.clearance}).`);
-      if (Level.options.indexOf(clearance) > Level.options.indexOf(previous.clearance)) console.error(`  To give access to earlier packets, a colleague who can read them runs: liaison rewrap --for ${fpr}`);
+      if (isRaise(previous.clearance, clearance)) console.error(`  To give access to earlier packets, a colleague who can read them runs: liaison rewrap --for ${fpr}`);
     });
   officer
     .command('set-roles')
@@ -310,18 +253,14 @@ export function addOfficerCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { newKey: string; json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const armored = readFile(opts.newKey);
-      const newKey = await unlockPrivateKey(armored, process.env.LIAISON_NEW_PASSPHRASE ?? (await passphrase('Passphrase of the new key: '))).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
-      const info = await inspectPublicKey(newKey.toPublic(), now()).catch((e: Error) => {
-        throw new ClientError(e.message);
-      });
+      const armored = readText(opts.newKey);
+      const newKey = await unlockPrivateKey(armored, await passphrase('Passphrase of the new key: ', 'new key'));
+      const info = await inspectPublicKey(newKey.toPublic(), now());
       const signed = await signRotation(ctx.me.party, { key: ctx.key, fingerprint: ctx.me.fingerprint }, { key: newKey, fingerprint: fingerprintOf(newKey) }, now());
       await ctx.api.rotateOfficer({ publicKey: info.armored, ...signed });
       const home = homeDir();
       saveKey(home, armored, info.armored);
-      clearSession(home);
+      sessionFile(home).clear();
       if (printJson(opts.json, { party: ctx.me.party, from: ctx.me.fingerprint, to: info.fingerprint })) return;
       console.log(`Rotated to ${info.fingerprint}; the old key ${ctx.me.fingerprint} is retired. Log in again with the new key.`);
     });
@@ -367,7 +306,7 @@ export function addSelfRevokeCommand(key: Command): void {
     .action(async (opts: { reason: string }) => {
       const { ctx } = await context({ quiet: true });
       const member = await ctx.api.revoke(ctx.me.fingerprint, await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: ctx.me.fingerprint }, opts.reason, now()));
-      clearSession(homeDir());
+      sessionFile(homeDir()).clear();
       console.log(`Your key ${member.fingerprint} is revoked as of ${member.revokedAt}.`);
     });
 }

@@ -6,9 +6,10 @@
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/workflow.ts';
-import { ApiError, HubClient } from '../core/api.ts';
+import { ApiError } from '../core/api.ts';
 import { WorkflowApi } from '../core/workflow-api.ts';
-import { ClientError, homeDir, loadSession } from '../node/home.ts';
+import { ClientError } from '../node/home.ts';
+import { loggedInHub } from '../node/session.ts';
 import {
   changeRequestState,
   checkAuthenticity,
@@ -20,11 +21,14 @@ import {
 } from '../node/workflow.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
-import { langFile, languageOf, level, outputFolder, parties, resolveLevel, sinceDate } from './options.ts';
+import { langFile, languageOf, parties } from './options.ts';
+import { outputFolder } from '../node/files.ts';
+import { sinceDate } from '../core/dates.ts';
+import { resolveMarking } from '../core/levels.ts';
+import { writingKind } from '../core/requests.ts';
 
 function workflowApi(): WorkflowApi {
-  const session = loadSession(homeDir());
-  return new WorkflowApi(new HubClient(session.server, session.token, session.fingerprint));
+  return new WorkflowApi(loggedInHub().api);
 }
 
 
@@ -56,7 +60,7 @@ interface WritingFlags {
 async function writingOf(opts: WritingFlags): Promise<Writing | undefined> {
   const path = opts.reasons ?? opts.notice ?? opts.reply;
   if (!path) return undefined;
-  return { original: { path, lang: await languageOf(path, opts.lang) }, translations: opts.translation ?? [], ...(opts.marking ? { level: level(opts.marking) } : {}) };
+  return { original: { path, lang: await languageOf(path, opts.lang) }, translations: opts.translation ?? [], ...(opts.marking ? { marking: opts.marking } : {}) };
 }
 
 export function addWorkflowCommands(program: Command): void {
@@ -67,7 +71,7 @@ export function addWorkflowCommands(program: Command): void {
     .description('send a request with its structured form (SCO Art. 5(4)), encrypted with the original and its translations')
     .requiredOption('--agreement <id>', 'the agreement, e.g. SCO')
     .requiredOption('--to <party...>', 'requested party or parties (repeat or comma-separate)', parties)
-    .requiredOption('--marking <level>', 'TOP SECRET, SECRET, CONFIDENTIAL or RESTRICTED')
+    .requiredOption('--marking <level>', 'TOP SECRET, SECRET, CONFIDENTIAL, RESTRICTED, or your national label')
     .requiredOption('--original <file>', 'the written request')
     .option('--lang <tag>', 'language of the original; detected when omitted')
     .option('--translation <lang:file>', 'a translation (repeatable)', langFile)
@@ -93,7 +97,7 @@ export function addWorkflowCommands(program: Command): void {
         const result = await sendRequest(ctx, workflowApi(), {
           agreementId: agreement.id,
           to: opts.to,
-          level: resolveLevel(opts.marking, agreement),
+          level: resolveMarking(opts.marking, agreement),
           original: { path: opts.original, lang },
           translations: opts.translation ?? [],
           formLang: opts.formLang ?? lang,
@@ -252,7 +256,7 @@ export function addWorkflowCommands(program: Command): void {
     .option('--reply <file>', 'the reply that executes the request')
     .option('--lang <tag>', 'language of that document; detected when omitted')
     .option('--translation <lang:file>', 'its translation (repeatable)', langFile)
-    .option('--marking <level>', 'marking of that document (default: that of the request)')
+    .option('--marking <level>', 'marking of that document: a common level or a national label (default: that of the request)')
     .option('--packet <id>', 'a packet already sent in reply to the request that carries the reasons or notice')
     .addOption(new Option('--scope <scope>', 'a refusal or deferral in whole or in part').choices(['whole', 'part']))
     .option('--authority <id>', 'the competent authority the request is transferred to')
@@ -272,8 +276,8 @@ export function addWorkflowCommands(program: Command): void {
         // No document to send: no key needed.
         const view = await workflowApi().changeState(packetId, change).catch((error: unknown) => {
           // The hub says which written packet the rule needs; on the command line that is a flag.
-          if (error instanceof ApiError && error.status === 422 && !change.packetId && /written|in reply to/.test(error.detail)) {
-            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : '--notice FILE';
+          if (error instanceof ApiError && error.code === 'treaty-rule' && !change.packetId && writingKind(state.data) !== undefined) {
+            const flag = state.data === 'refused' || state.data === 'deferred' ? '--reasons FILE' : state.data === 'executed' ? '--reply FILE' : '--notice FILE';
             throw new ClientError(`${error.message}: on the command line, give the document with ${flag} and it is sent for you`);
           }
           throw error;

@@ -27,6 +27,9 @@ import {
 } from '../../protocol/api.ts';
 import { AgreementView } from '../../protocol/agreement.ts';
 import { Release, type ReleaseState } from '../../protocol/release.ts';
+import { ApiError } from './errors.ts';
+
+export { ApiError };
 
 export interface PacketQuery {
   box?: PacketBox;
@@ -74,23 +77,6 @@ async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ ite
  */
 export const CHUNK_BYTES = 1024 * 1024;
 
-export class ApiError extends Error {
-  override name = 'ApiError';
-  readonly status: number;
-  readonly detail: string;
-  readonly article: string | undefined;
-  /** The problem type's code, when the hub gave one (for example `incomplete`). */
-  readonly code: string | undefined;
-
-  constructor(status: number, detail: string, article?: string, code?: string) {
-    super(article ? `${detail} (${article})` : detail);
-    this.status = status;
-    this.detail = detail;
-    this.article = article;
-    this.code = code;
-  }
-}
-
 /** One encrypted part to upload: a Blob streams from disk in Node (`fs.openAsBlob`) and from OPFS in a browser. */
 export interface UploadFile {
   partId: string;
@@ -132,13 +118,21 @@ function unreachable(baseUrl: string, cause: unknown): ApiError {
   return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
 }
 
+/**
+ * A problem+json answer as an ApiError: the hub's sentence, the article, and the stable code
+ * (the `code` member, or else the last segment of the problem `type` URI, which is where the
+ * hub has always put it), so callers match on the code, never on the wording.
+ */
 export function problemOf(status: number, text: string): ApiError {
+  let body: { detail?: unknown; article?: unknown; code?: unknown; type?: unknown };
   try {
-    const body = JSON.parse(text) as { detail?: string; article?: string; code?: string };
-    return new ApiError(status, body.detail ?? `the hub answered ${status}`, body.article, body.code);
+    body = JSON.parse(text) as typeof body;
   } catch {
     return new ApiError(status, `the hub answered ${status}`);
   }
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const code = str(body.code) ?? str(body.type)?.split('/').pop();
+  return new ApiError(status, str(body.detail) ?? `the hub answered ${status}`, str(body.article), code);
 }
 
 /** A list answer in either shape: a bare array (today) or a keyset page (the paginated API). */

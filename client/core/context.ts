@@ -7,6 +7,7 @@ import type { PrivateKey } from '../../keys/identity.ts';
 import type { Member } from '../../protocol/api.ts';
 import type { HubClient } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
+import type { Sha256Hasher } from './digest.ts';
 
 export interface ClientContext {
   api: HubClient;
@@ -20,11 +21,7 @@ export interface ClientContext {
   sha256?: () => Sha256Hasher;
 }
 
-export interface Sha256Hasher {
-  update(bytes: Uint8Array): void;
-  /** Lower-case hex of the digest. */
-  hex(): string;
-}
+export type { Sha256Hasher };
 
 export interface Notice {
   partId?: string;

@@ -9,8 +9,6 @@
  * person's key belongs to that person (the hub's directory says so until officer statements are
  * checked here too), nor anything about events a party's view of the log leaves out.
  */
-import { sha256 as sha256Of } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
@@ -21,27 +19,27 @@ import {
   Checkpoint,
   EvidenceBundle,
   RECEIPT_FORMAT,
-  MerkleTree,
   Receipt,
   SignedCheckpoint,
   SignedReceipt,
   auditEventHash,
-  merkleRoot,
   parseStatement,
-  verifyChain,
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
+import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
 import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
 import type { HubClient } from './api.ts';
-import { ClientError } from './errors.ts';
+import type { TrustedDirectory } from './trust.ts';
+import { ClientError, reasonOf } from './errors.ts';
+import { hubPinProblem } from './hub.ts';
+import { sha256Hex } from './digest.ts';
 import type { ClientContext, Notice } from './context.ts';
 
-const sha256 = (text: string) => bytesToHex(sha256Of(utf8ToBytes(text)));
 
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
@@ -89,7 +87,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     issuer: { role: 'person', fingerprint: ctx.me.fingerprint },
     packetId: detail.packetId,
     revision: manifest.revision,
-    manifestSha256: sha256(detail.manifest),
+    manifestSha256: sha256Hex(detail.manifest),
     party: ctx.me.party,
     parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
     at: ctx.now().toISOString(),
@@ -99,7 +97,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
-    return [{ message: `warning: the retrieval receipt could not be recorded: ${(error as Error).message}` }];
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}` }];
   }
 }
 
@@ -154,6 +152,41 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
   return out;
 }
 
+/**
+ * A packet's receipts from the hub, each checked: hub receipts against `hubKey`, retrieval
+ * receipts against the recipients' keys as their party's pinned officers vouch for them (never on
+ * the hub's word). `names` gives each person signer as `Name (PARTY)`.
+ */
+export async function checkPacketReceipts(api: HubClient, directory: TrustedDirectory, packetId: string, hubKey: PublicKey, now: Date): Promise<{ receipts: SignedReceipt[]; checks: ReceiptCheck[]; names: ReadonlyMap<string, string> }> {
+  const receipts = await new EvidenceApi(api).receipts(packetId);
+  const parties = new Set<string>();
+  for (const r of receipts) {
+    const receipt = parseStatement(Receipt, r.statement);
+    if (receipt?.issuer.role === 'person') parties.add(receipt.party);
+  }
+  const personKeys = new Map<string, PublicKey>();
+  const partyOf = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const party of parties) {
+    for (const m of await directory.members(party)) {
+      personKeys.set(m.fingerprint, m.key);
+      partyOf.set(m.fingerprint, m.party);
+      names.set(m.fingerprint, `${m.name} (${m.party})`);
+    }
+  }
+  return { receipts, checks: await verifyReceipts(packetId, receipts, hubKey, personKeys, now, partyOf), names };
+}
+
+/**
+ * The part of the hub's audit log this person may see, with consistency proofs from each of the
+ * `kept` checkpoints (each verified against `hubKey` first, so a forged kept file is refused).
+ */
+export async function auditSince(evidence: EvidenceApi, kept: readonly SignedCheckpoint[], hubKey: PublicKey, now: Date): Promise<AuditExport> {
+  const sizes: number[] = [];
+  for (const k of kept) sizes.push((await verifiedCheckpoint(k, hubKey, now)).size);
+  return evidence.audit(sizes);
+}
+
 export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: number; reason: string; lines: string[] };
 
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
@@ -173,7 +206,7 @@ async function pinnedHubKey(armored: string, claimed: string, pinned: string | u
   const key = await readPublicKey(armored);
   const fingerprint = fingerprintOf(key);
   if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
-  if (fingerprint !== pinned.replace(/\s+/g, '').toUpperCase()) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  if (hubPinProblem(fingerprint, pinned)) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
   return key;
 }
 
@@ -191,11 +224,16 @@ function checkProvenEvents(events: AuditExport['events'], checkpoint: Checkpoint
 }
 
 /**
- * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event; a
- * party's export proves each of its events against the signed checkpoint. Every kept checkpoint
- * must be a prefix of the export's log (recomputed, or by a consistency proof).
+ * Verify an exported log offline. A complete export (scope `all`) is recomputed event by event
+ * (`verifyCompleteLog`); a party's export proves each of its events against the signed
+ * checkpoint. Every kept checkpoint must be a prefix of the export's log (recomputed, or by a
+ * consistency proof).
  */
 export async function verifyAuditExport(data: AuditExport, options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date }): Promise<LogCheck> {
+  if (data.scope === 'all') {
+    const { events, checkpoint, ...head } = data;
+    return verifyCompleteLog(head, events.map((e) => e.event), () => checkpoint, options);
+  }
   const lines: string[] = [];
   const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
   let hubKey: PublicKey;
@@ -204,43 +242,101 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
     hubKey = await pinnedHubKey(data.hub.publicKey, data.hub.fingerprint, options.pinnedHub);
     checkpoint = await verifiedCheckpoint(data.checkpoint, hubKey, options.now);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
   lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
   const events: AuditEvent[] = data.events.map((e) => e.event);
-  if (data.scope === 'all') {
-    const chain = verifyChain(events);
-    if (!chain.ok) return fail(chain.reason, chain.position);
-    if (events.length !== checkpoint.size) return fail(`the export holds ${events.length} events but its checkpoint covers ${checkpoint.size}`, Math.min(events.length, checkpoint.size) + 1);
-    if (merkleRoot(events.map((e) => e.hash)) !== checkpoint.root || chain.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
-    lines.push(`all ${events.length} events recomputed: the hash chain is intact and matches the checkpoint`);
-  } else {
-    const proven = checkProvenEvents(data.events, checkpoint);
-    if (!proven.ok) return fail(proven.reason, proven.position);
-    lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
-  }
-  const hashes = events.map((e) => e.hash);
-  const tree = new MerkleTree(hashes);
-  const earlier: Array<{ signed: SignedCheckpoint; from: string }> = [...options.kept.map((signed) => ({ signed, from: 'kept' })), ...data.checkpoints.map((signed) => ({ signed, from: 'the hub' }))];
-  for (const { signed, from } of earlier) {
+  const proven = checkProvenEvents(data.events, checkpoint);
+  if (!proven.ok) return fail(proven.reason, proven.position);
+  lines.push(`${events.length} events visible to ${data.scope}, each proven to be in the signed log`);
+  for (const signed of options.kept) {
     let old: Checkpoint;
     try {
       old = await verifiedCheckpoint(signed, hubKey, options.now);
-    } catch (error) {
-      if (from === 'kept') continue;
-      return fail(`a checkpoint the hub stored is not valid: ${(error as Error).message}`);
+    } catch {
+      continue;
     }
-    const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${old.size} events signed at ${old.at}`;
+    const what = `the kept checkpoint of ${old.size} events signed at ${old.at}`;
     if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    if (data.scope === 'all') {
-      if (hashes[old.size - 1] !== old.head || tree.root(old.size) !== old.root) return fail(`the first ${old.size} events are not those of ${what}: rewritten, or an older database restored`, old.size);
-    } else {
-      const proof = data.consistency.find((c) => c.fromSize === old.size);
-      if (!proof) return fail(`the export does not prove that it extends ${what}`);
-      if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
-    }
-    if (from === 'kept') lines.push(`extends ${what}`);
+    const proof = data.consistency.find((c) => c.fromSize === old.size);
+    if (!proof) return fail(`the export does not prove that it extends ${what}`);
+    if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    lines.push(`extends ${what}`);
   }
+  return { ok: true, lines };
+}
+
+/**
+ * Verify a complete export (scope `all`) as a stream, in one pass and flat memory: the events in
+ * order (an array, or read from a file as they come), and the export's signed checkpoint, which
+ * a streamed file carries after them. Every event is recomputed into the chain and the Merkle
+ * root, which must be the signed checkpoint's; the log must extend every kept checkpoint and
+ * every checkpoint the hub stored. A kept checkpoint counts only if its signature verifies. A
+ * checkpoint the hub stored is believed only where it disagrees with the log: then its signature
+ * is checked, and the log is called rewritten or truncated only if it verifies (one that agrees
+ * adds nothing the export's own signed checkpoint does not prove, so a million-event log is not
+ * held up by ten thousand signature checks).
+ */
+export async function verifyCompleteLog(
+  head: AuditExportHead,
+  events: Iterable<AuditEvent> | AsyncIterable<AuditEvent>,
+  checkpointOf: () => SignedCheckpoint,
+  options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date },
+): Promise<LogCheck> {
+  const lines: string[] = [];
+  const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
+  let hubKey: PublicKey;
+  try {
+    hubKey = await pinnedHubKey(head.hub.publicKey, head.hub.fingerprint, options.pinnedHub);
+  } catch (error) {
+    return fail(reasonOf(error));
+  }
+  type Held = { from: 'kept' | 'the hub'; signed: SignedCheckpoint };
+  const held: Array<{ checkpoint: Checkpoint; tag: Held }> = [];
+  for (const signed of options.kept) {
+    try {
+      held.push({ checkpoint: await verifiedCheckpoint(signed, hubKey, options.now), tag: { from: 'kept', signed } });
+    } catch {
+      // A kept checkpoint that does not verify (another hub's, a damaged file) holds nothing.
+    }
+  }
+  for (const signed of head.checkpoints) {
+    const c = parseStatement(Checkpoint, signed.statement);
+    if (!c || c.hub !== head.hub.fingerprint) return fail('a checkpoint the hub stored is not valid: it is not a canonical liaison-audit-checkpoint/1 statement of this hub');
+    held.push({ checkpoint: c, tag: { from: 'the hub', signed } });
+  }
+  const verifier = new AuditStreamVerifier(held);
+  for await (const event of events) {
+    verifier.push(event);
+    if (!verifier.going) break;
+  }
+  const verdict = verifier.finish();
+  if (!verdict.ok && verdict.kind === 'chain') return fail(verdict.reason, verdict.position);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = await verifiedCheckpoint(checkpointOf(), hubKey, options.now);
+  } catch (error) {
+    return fail(reasonOf(error));
+  }
+  lines.push(`hub ${checkpoint.hub}; checkpoint of ${checkpoint.size} events signed at ${checkpoint.at}`);
+  if (verifier.size !== checkpoint.size) return fail(`the export holds ${verifier.size} events but its checkpoint covers ${checkpoint.size}`, Math.min(verifier.size, checkpoint.size) + 1);
+  if (verifier.root() !== checkpoint.root || verifier.head !== checkpoint.head) return fail('the events do not hash to the signed checkpoint', checkpoint.size);
+  lines.push(`all ${verifier.size} events recomputed: the hash chain is intact and matches the checkpoint`);
+  const what = (c: Checkpoint, from: Held['from']) => `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
+  if (!verdict.ok) {
+    const { checkpoint: old, tag } = verdict;
+    if (tag.from === 'the hub') {
+      try {
+        await verifiedCheckpoint(tag.signed, hubKey, options.now);
+      } catch (error) {
+        return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
+      }
+    }
+    if (verdict.kind === 'truncated') return fail(`the log has ${checkpoint.size} events, fewer than ${what(old, tag.from)}: it was truncated, or an older database was restored`, checkpoint.size + 1);
+    return fail(`the first ${old.size} events are not those of ${what(old, tag.from)}: rewritten, or an older database restored`, old.size);
+  }
+  for (const { checkpoint: c, tag } of held) if (tag.from === 'kept') lines.push(`extends ${what(c, 'kept')}`);
+  if (head.checkpoints.length > 0) lines.push(`agrees with the ${head.checkpoints.length} checkpoint(s) the hub stored`);
   return { ok: true, lines };
 }
 
@@ -401,7 +497,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     const bySeq = new Map(bundle.events.map((e) => [e.event.seq, e.event]));
     lines.push(`${bundle.events.length} audit events of the packet, each proven to be in the signed log`);
 
-    const manifestHash = sha256(bundle.manifest.text);
+    const manifestHash = sha256Hex(bundle.manifest.text);
     const checks = await verifyReceipts(bundle.packetId, bundle.receipts, hubKey, keys, options.now);
     const receipts: Receipt[] = [];
     for (const [i, c] of checks.entries()) {
@@ -444,7 +540,7 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
     lines.push(`${UNVERIFIED} exportedAt = ${JSON.stringify(bundle.exportedAt)} (the hub's word: the bundle's own date is not signed; the checkpoint's is)`);
     return { ok: true, lines };
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(reasonOf(error));
   }
 }
 

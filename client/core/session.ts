@@ -14,6 +14,8 @@ import type { Member } from '../../protocol/api.ts';
 import { loginChallengeProblem } from '../../protocol/login.ts';
 import type { HubClient } from './api.ts';
 import { ClientError } from './errors.ts';
+import { hubPinProblem } from './hub.ts';
+import type { HubPinStorage, SessionStorage } from './storage.ts';
 
 export interface LoginSigner {
   fingerprint: string;
@@ -33,7 +35,8 @@ export function keySigner(key: PrivateKey, now: () => Date): LoginSigner {
  */
 export async function logIn(api: HubClient, signer: LoginSigner, now: () => Date, pinnedHub?: string): Promise<{ api: HubClient; token: string; member: Member; expiresAt: string }> {
   const hub = await api.hub();
-  if (pinnedHub && hub.fingerprint !== pinnedHub) throw new ClientError(`the hub's key is ${hub.fingerprint}, but ${pinnedHub} is pinned: refusing to log in`);
+  const pinProblem = hubPinProblem(hub.fingerprint, pinnedHub);
+  if (pinProblem) throw new ClientError(`${pinProblem}: refusing to log in`);
   const { challenge } = await api.challenge(signer.fingerprint);
   const problem = loginChallengeProblem(challenge, { hub: pinnedHub ?? hub.fingerprint, key: signer.fingerprint, now: now() });
   if (problem) throw new ClientError(problem);
@@ -44,4 +47,20 @@ export async function logIn(api: HubClient, signer: LoginSigner, now: () => Date
 /** End the session on the hub (the token stops working there, not only here). */
 export async function logOut(api: HubClient): Promise<void> {
   await api.logout();
+}
+
+/**
+ * Log in and keep the session through `sessions` (the CLI; the web client's session is a cookie).
+ * The hub is held to the pin in `hubPin` when this client pinned one.
+ */
+export async function startSession(api: HubClient, signer: LoginSigner, now: () => Date, storage: { sessions: SessionStorage; hubPin?: HubPinStorage }): Promise<{ api: HubClient; member: Member; expiresAt: string }> {
+  const session = await logIn(api, signer, now, storage.hubPin?.pinned());
+  storage.sessions.save({ server: api.baseUrl, token: session.token, fingerprint: signer.fingerprint, party: session.member.party, expiresAt: session.expiresAt });
+  return { api: session.api, member: session.member, expiresAt: session.expiresAt };
+}
+
+/** End the session on the hub (best effort: it may have expired there) and forget it here. */
+export async function endSession(api: HubClient, sessions: SessionStorage): Promise<void> {
+  await logOut(api).catch(() => undefined);
+  sessions.clear();
 }

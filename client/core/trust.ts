@@ -7,56 +7,23 @@
  * What it cannot know: a revocation or a newer statement that the hub withholds. It remembers
  * the newest statement seen for each key, so a hub cannot roll one back once this client saw it.
  *
- * Storage is a port: the CLI keeps LIAISON_HOME/trust.json (client/node/trust-file.ts), the web
- * client an IndexedDB record. This module never touches a file or a database itself.
+ * Storage is a port (client/core/storage.ts): the CLI keeps LIAISON_HOME/trust.json
+ * (client/node/trust-file.ts), the web client an IndexedDB record. This module never touches a
+ * file or a database itself.
  */
-import { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { verifyDetached } from '../../keys/signatures.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Member } from '../../protocol/api.ts';
-import { Fingerprint, PartyId, type Role } from '../../protocol/ids.ts';
+import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { MembershipStatement, OfficerRotation } from '../../protocol/statements.ts';
 import type { HubClient } from './api.ts';
 import { ClientError } from './errors.ts';
+import { TrustData, type Pin, type TrustStorage } from './storage.ts';
 
-const Pin = z.strictObject({
-  party: z.string(),
-  fingerprint: z.string(),
-  addedAt: z.string(),
-  /** 'out-of-band' when typed by the person; 'rotation' when followed from a signed rotation. */
-  source: z.enum(['out-of-band', 'rotation']),
-  /** For a rotated-away key: statements it signed after this instant are not trusted. */
-  retiredAt: z.string().optional(),
-});
-export type Pin = z.infer<typeof Pin>;
-
-const TrustFile = z.strictObject({ pins: z.array(Pin), seen: z.record(z.string(), z.string()) });
-export type TrustData = z.infer<typeof TrustFile>;
-
-/** Where pins live. `load` answers what was saved (undefined when nothing was); `save` may be asynchronous. */
-export interface TrustStorage {
-  /** Where, in the person's words, for the sentence shown when the saved data is damaged. */
-  readonly where: string;
-  load(): unknown;
-  save(data: TrustData): void | Promise<void>;
-}
-
-export const PINS_FORMAT = 'liaison-pins/1';
-
-/**
- * A file of officer pins that an officer hands out (liaison trust export), so a new colleague or
- * partner pins every party in one step. It carries no signature: it is worth exactly as much as
- * the channel it came through, like fingerprints notified in writing, and trust add shows every
- * pin it adds so the reader can compare them with the written notification.
- */
-export const PinsFile = z.strictObject({
-  format: z.literal(PINS_FORMAT),
-  pins: z.array(z.strictObject({ party: PartyId, officer: Fingerprint, note: z.string().max(200).optional() })).min(1).max(500),
-});
-export type PinsFile = z.infer<typeof PinsFile>;
+export type { Pin, TrustData, TrustStorage } from './storage.ts';
 
 /** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
 export class TrustStore {
@@ -68,7 +35,7 @@ export class TrustStore {
     this.storage = storage;
     const saved = storage?.load();
     if (saved !== undefined) {
-      const parsed = TrustFile.safeParse(saved);
+      const parsed = TrustData.safeParse(saved);
       if (!parsed.success) throw new ClientError(`${storage!.where} is damaged; restore it or pin the officers again`);
       this.data = parsed.data;
     }

@@ -1,27 +1,33 @@
 /**
  * The CLI's kept audit checkpoints and pinned hub fingerprint, in LIAISON_HOME/checkpoints/.
- * What a checkpoint must prove is checked in client/core/evidence.ts; this is only where they live.
+ * What a checkpoint must prove is checked in client/core/evidence.ts, the pin rule is
+ * client/core/hub.ts's; this is only where they live.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignedCheckpoint, type Checkpoint } from '../../protocol/evidence.ts';
 import { ClientError } from '../core/errors.ts';
+import type { HubPinStorage } from '../core/storage.ts';
 
 const checkpointsDir = (home: string) => join(home, 'checkpoints');
 const pinFile = (home: string) => join(checkpointsDir(home), 'hub-fingerprint');
 
-export function pinnedHub(home: string): string | undefined {
-  return existsSync(pinFile(home)) ? readFileSync(pinFile(home), 'utf8').trim() : undefined;
+/** The pinned hub fingerprint in `home`/checkpoints/hub-fingerprint (the port of client/core/storage.ts). */
+export function hubPinFile(home: string): HubPinStorage {
+  const path = pinFile(home);
+  return {
+    where: path,
+    pinned: () => (existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined),
+    write(fingerprint) {
+      mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
+      writeFileSync(path, `${fingerprint}\n`, { mode: 0o644, flag: 'wx' });
+    },
+  };
 }
 
-/** Pin the hub's fingerprint on first use; refuse a different hub afterwards. */
-export function pinHub(home: string, fingerprint: string): void {
-  const pinned = pinnedHub(home);
-  if (pinned && pinned !== fingerprint) throw new ClientError(`the hub's key is ${fingerprint}, but ${pinned} is pinned in ${pinFile(home)}`);
-  if (!pinned) {
-    mkdirSync(checkpointsDir(home), { recursive: true, mode: 0o700 });
-    writeFileSync(pinFile(home), `${fingerprint}\n`, { mode: 0o644 });
-  }
+/** The hub fingerprint pinned in `home`, if any. */
+export function pinnedHub(home: string): string | undefined {
+  return hubPinFile(home).pinned();
 }
 
 export function keptCheckpoints(home: string, hubFingerprint?: string): SignedCheckpoint[] {

@@ -4,17 +4,17 @@
  * directory; the private key never leaves this machine.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { read } from 'read';
-import { z } from 'zod';
 import { unlockPrivateKey, type PrivateKey } from '../../keys/identity.ts';
 import { ClientError } from '../core/errors.ts';
+import { Session, type SessionStorage } from '../core/storage.ts';
+import { clientEnvironment } from './env.ts';
 
 export { ClientError };
 
-export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LIAISON_HOME && env.LIAISON_HOME.length > 0 ? env.LIAISON_HOME : join(homedir(), '.liaison');
+/** LIAISON_HOME, or ~/.liaison. */
+export function homeDir(): string {
+  return clientEnvironment().home;
 }
 
 const paths = (home: string) => ({
@@ -56,46 +56,49 @@ export function readArmoredPublicKey(home: string): string {
   return readFileSync(paths(home).publicKey, 'utf8');
 }
 
-/** The passphrase: LIAISON_PASSPHRASE, or a prompt on the terminal that does not echo. */
-export async function passphrase(prompt: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (env.LIAISON_PASSPHRASE !== undefined) return env.LIAISON_PASSPHRASE;
-  if (!process.stdin.isTTY) throw new ClientError('no passphrase: set LIAISON_PASSPHRASE or run on a terminal');
-  return read({ prompt, silent: true, replace: '' , output: process.stderr });
+/**
+ * A passphrase: the one set in the environment (LIAISON_PASSPHRASE, or for a new key in
+ * `officer rotate` LIAISON_NEW_PASSPHRASE), else a prompt on the terminal that does not echo.
+ */
+export async function passphrase(prompt: string, which: 'key' | 'new key' = 'key'): Promise<string> {
+  const env = clientEnvironment();
+  const given = which === 'key' ? env.passphrase : (env.newPassphrase ?? env.passphrase);
+  if (given !== undefined) return given;
+  if (!env.stdinIsTerminal) throw new ClientError(`no passphrase: set ${which === 'key' ? 'LIAISON_PASSPHRASE' : 'LIAISON_NEW_PASSPHRASE'} or run on a terminal`);
+  // The prompt's module loads only when a passphrase is asked on a terminal (issue 9: CLI start-up).
+  const { read } = await import('read');
+  return read({ prompt, silent: true, replace: '', output: process.stderr });
 }
 
+/** The person's key, unlocked (KeyError, in words, when the passphrase does not open it). */
 export async function unlockKey(home: string): Promise<PrivateKey> {
-  const armored = readArmoredPrivateKey(home);
-  try {
-    return await unlockPrivateKey(armored, await passphrase('Passphrase: '));
-  } catch (error) {
-    throw new ClientError((error as Error).message);
-  }
+  return unlockPrivateKey(readArmoredPrivateKey(home), await passphrase('Passphrase: '));
 }
 
-export const Session = z.strictObject({
-  server: z.string().url(),
-  token: z.string(),
-  fingerprint: z.string(),
-  party: z.string(),
-  expiresAt: z.string(),
-});
-export type Session = z.infer<typeof Session>;
-
-export function saveSession(home: string, session: Session): void {
-  ensureHome(home);
-  writePrivate(paths(home).session, JSON.stringify(session, null, 2));
-}
-
-export function loadSession(home: string): Session {
+/** The session kept in `home`/session.json, 0600 (the port of client/core/storage.ts). */
+export function sessionFile(home: string): SessionStorage {
   const path = paths(home).session;
-  if (!existsSync(path)) throw new ClientError('not logged in: run "liaison login --server URL" first');
-  const parsed = Session.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new ClientError(`${path} is damaged: log in again`);
-  return parsed.data;
-}
-
-export function clearSession(home: string): void {
-  rmSync(paths(home).session, { force: true });
+  return {
+    load(): Session {
+      if (!existsSync(path)) throw new ClientError('not logged in: run "liaison login --server URL" first');
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        json = undefined;
+      }
+      const parsed = Session.safeParse(json);
+      if (!parsed.success) throw new ClientError(`${path} is damaged: log in again`);
+      return parsed.data;
+    },
+    save(session: Session): void {
+      ensureHome(home);
+      writePrivate(path, JSON.stringify(session, null, 2));
+    },
+    clear(): void {
+      rmSync(path, { force: true });
+    },
+  };
 }
 
 /** Packets this person has fetched and decrypted (for "unread" in the inbox); local, never sent to the hub. */

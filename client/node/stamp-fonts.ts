@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FontSource, Script, Weight } from '../core/stamp/fonts.ts';
+import { clientEnvironment } from './env.ts';
 
 const DEBIAN = '/usr/share/fonts/truetype';
 
@@ -41,15 +42,15 @@ async function firstReadable(paths: string[]): Promise<Uint8Array | null> {
   return null;
 }
 
-/** The font source for this machine: LIAISON_FONT_DIR first (flat file names), then Debian's paths. */
-export function systemFonts(env: NodeJS.ProcessEnv = process.env): FontSource {
+/** The font source for this machine: `fontDir` (LIAISON_FONT_DIR by default; flat file names) first, then Debian's paths. */
+export function systemFonts(fontDir: string | undefined = clientEnvironment().fontDir): FontSource {
   return (script, weight) => {
     const key = `${script}/${weight}`;
     let found = cache.get(key);
     if (!found) {
       const names = CANDIDATES[script][weight];
       const paths = [
-        ...(env.LIAISON_FONT_DIR ? names.map((n) => join(env.LIAISON_FONT_DIR!, n.split('/').pop()!)) : []),
+        ...(fontDir ? names.map((n) => join(fontDir, n.split('/').pop()!)) : []),
         ...names.map((n) => join(DEBIAN, n)),
       ];
       found = firstReadable(paths);

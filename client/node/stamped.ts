@@ -8,8 +8,7 @@
  * original from being delivered: it is reported in one sentence and named in the label.
  * Loaded only by the commands that use it, so fonts and PDF code stay out of CLI start-up.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
@@ -29,25 +28,30 @@ import {
 import { classificationLine, DOCX, PDF, stampable, stampDocument, type StampMarking } from '../core/stamp/index.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { ClientError } from '../core/errors.ts';
-import type { FetchedFile } from './packets.ts';
 import { systemFonts } from './stamp-fonts.ts';
+import { sha256Hex } from '../core/digest.ts';
+import { sha256File } from './digest.ts';
+
+/** A file a fetch wrote (an original, or with --raw a ciphertext part), as the fetch reports it. */
+export interface FetchedFile {
+  partId: string;
+  role: string;
+  lang: string;
+  path: string;
+  signer?: string;
+  /** The signer by name and party, as their officer vouched for them. */
+  signerName?: string;
+  /** The stamped copy made beside it, if its type has one (see client/node/stamped.ts). */
+  stampedCopy?: string;
+  /** SHA-256 and size of the decrypted file, computed while it was written. */
+  sha256?: string;
+  size?: number;
+}
 
 /** Documents larger than this get no stamped copy (the PDF and DOCX libraries hold them whole). */
 export const MAX_STAMP_BYTES = 128 * 1024 * 1024;
 /** What a stamped copy's name carries, so nobody takes it for the signed original. */
 export const STAMPED_SUFFIX = '.stamped-copy';
-
-async function sha256File(path: string, start = 0): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { start }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
-const sha256Text = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The marking as this reader sees it. */
 export function readerMarking(ctx: ClientContext, manifest: Manifest): StampMarking {
@@ -144,8 +148,8 @@ export async function markFetchedFolder(
   const reader = { party: ctx.me.party, name: ctx.me.name, fingerprint: ctx.me.fingerprint };
   const base = {
     manifest,
-    manifestSha256: sha256Text(await fs.readFile(manifestPath, 'utf8')),
-    signatureSha256: sha256Text(await fs.readFile(signaturePath, 'utf8')),
+    manifestSha256: sha256Hex(await fs.readFile(manifestPath, 'utf8')),
+    signatureSha256: sha256Hex(await fs.readFile(signaturePath, 'utf8')),
     reader,
     labelledAt: ctx.now().toISOString(),
     notStamped,
@@ -202,7 +206,7 @@ export async function verifyFolderLabel(
   if (reader.revokedAt && check.signedAt.toISOString() >= reader.revokedAt) problems.push(`${LABEL_FILE} was signed after its reader's key was revoked (${reader.revokedAt})`);
 
   if (claims.packetId !== manifest.packetId || claims.revision !== manifest.revision) problems.push(`${LABEL_FILE} is for packet ${claims.packetId} revision ${claims.revision}, not the signed manifest's ${manifest.packetId} revision ${manifest.revision}`);
-  if (claims.manifestSha256 !== sha256Text(manifestText!) || claims.signatureSha256 !== sha256Text(signature!)) problems.push(`${LABEL_FILE} was made from another copy of the signed manifest`);
+  if (claims.manifestSha256 !== sha256Hex(manifestText!) || claims.signatureSha256 !== sha256Hex(signature!)) problems.push(`${LABEL_FILE} was made from another copy of the signed manifest`);
   if (labelXml({ manifest, ...claims }) !== xml) problems.push(`${LABEL_FILE} does not match the signed manifest: its marking, parties or policy differ from what the sender signed`);
 
   let checkedFiles = 0;

@@ -6,7 +6,7 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError, type Uploader } from '../core/api.ts';
+import type { Uploader } from '../core/api.ts';
 
 export const nodeUploader: Uploader = {
   async post(url, headers, fields, files, onProgress) {
@@ -35,7 +35,8 @@ export const nodeUploader: Uploader = {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', (cause) => reject(new ApiError(0, `the upload to ${target.origin} failed: ${cause.message}`)));
+      // Handed to the core's HubClient.upload, which words a network failure by its code.
+      req.on('error', reject);
       pipeline(form, meter, req).catch(() => undefined);
     });
   },

@@ -8,7 +8,6 @@
  * What it does not guarantee: that the requested party acts on the request. The hub records who
  * changed what and when; the content of reasons is only in the encrypted packets.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +28,12 @@ import {
 import type { WorkflowApi } from '../core/workflow-api.ts';
 import { ClientError } from '../core/errors.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
-import { verifiedManifest } from '../core/packets.ts';
 import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
-import { fetchPacket, sendPacket } from './packets.ts';
+import { resolveMarking } from '../core/levels.ts';
+import { sha256Hex } from '../core/digest.ts';
+import { verifiedManifest } from '../core/opening.ts';
+import { fetchPacket } from './opening.ts';
+import { sendPacket } from './sending.ts';
 
 export interface RequestOptions {
   agreementId: string;
@@ -83,16 +85,18 @@ export async function sendRequest(ctx: ClientContext, wf: WorkflowApi, options: 
 export interface Writing {
   original: { path: string; lang: string };
   translations: Array<{ lang: string; path: string }>;
-  level?: Level;
+  /** The marking as the person wrote it (a common level or a national label); default: the request's. */
+  marking?: string;
 }
 
 /** Send a packet in reply to a request, to its requesting party, under its agreement and (by default) its marking. */
 export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
   const request = await ctx.api.packet(requestId);
+  const level = writing.marking === undefined ? request.level : resolveMarking(writing.marking, await ctx.api.agreement(request.agreementId));
   const sent = await sendPacket(ctx, {
     agreementId: request.agreementId,
     to: [request.senderParty],
-    level: writing.level ?? request.level,
+    level,
     kind,
     original: writing.original,
     translations: writing.translations,
@@ -141,7 +145,6 @@ export async function readRequestForm(ctx: ClientContext, packetId: string, outD
   return { ...empty, files: fetched.files.map((f) => f.path) };
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * As the sender: sign a confirmation that the packet, exactly as its manifest says, is ours.
@@ -163,7 +166,7 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     format: AUTHENTICITY_FORMAT,
     requestId: asked.id,
     packetId: manifest.packetId,
-    manifestSha256: sha256(detail.manifest),
+    manifestSha256: sha256Hex(detail.manifest),
     confirmedBy: ctx.me.fingerprint,
     confirmedAt: ctx.now().toISOString(),
   };
@@ -190,7 +193,7 @@ export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, req
   if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
   const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
   if (dated) return { confirmed: false, reason: dated };
-  if (parsed.value.manifestSha256 !== sha256(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  if (parsed.value.manifestSha256 !== sha256Hex(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
   const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
   if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
   const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());

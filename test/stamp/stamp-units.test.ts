@@ -111,7 +111,7 @@ describe('text files', () => {
 
 describe('missing fonts', () => {
   it('refuse in one sentence naming the package, when the marking needs a script no font covers', async () => {
-    const latinOnly = systemFonts({ LIAISON_FONT_DIR: '/nonexistent' });
+    const latinOnly = systemFonts('/nonexistent');
     const noChinese = (script: 'latin' | 'arabic' | 'cjk', weight: 'regular' | 'bold') => (script === 'cjk' ? Promise.resolve(null) : latinOnly(script, weight));
     const result = await stampDocument(await makePdf(RUSSIAN, 1, 'latin'), 'application/pdf', { ...IR_KG, labels: { IR: '机密', KG: 'СОВЕРШЕННО СЕКРЕТНО' } }, noChinese);
     expect(result).toEqual({ stamped: false, reason: 'the marking cannot be drawn: no font for its Chinese text is installed (it needs a Chinese font (Debian: fonts-droid-fallback))' });

@@ -9,7 +9,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, extractDocumentText, sampleText } from '../../client/node/extract.ts';
 import { checkDeclaredLanguage } from '../../client/core/language.ts';
-import { mediaTypeOf } from '../../client/node/packets.ts';
+import { mediaTypeOf } from '../../client/node/part-files.ts';
 
 const RU = 'Генеральная прокуратура Российской Федерации просит установить владельцев банковских счетов, на которые поступили средства от продажи наркотических средств, и сообщить сведения о движении денежных средств.';
 const EN = 'The Prosecutor General asks the competent authorities to identify the holders of the bank accounts that received the proceeds of the sale of narcotic drugs, and to report the movements of funds on those accounts.';

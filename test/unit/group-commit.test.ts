@@ -66,3 +66,19 @@ it('jobs queued while a batch commits form the next batch', async () => {
   expect(group.stats).toEqual({ batches: 2, jobs: 3 });
   expect(count()).toBe(3);
 });
+
+it('waits briefly for an announced job, so it shares the batch, and never longer than its bound', async () => {
+  const group = new GroupCommit(db, 50);
+  const announced = group.expect();
+  const first = group.run(() => db.prepare('INSERT INTO rows (id, note) VALUES (?, ?)').run('first', 'x'));
+  // The announced job arrives 10 ms later, well before the bound: one batch holds both.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const second = group.run(() => db.prepare('INSERT INTO rows (id, note) VALUES (?, ?)').run('second', 'x'), announced);
+  await Promise.all([first, second]);
+  expect(group.stats).toEqual({ batches: 1, jobs: 2 });
+  // An announced job that never comes does not hold a batch for ever: it commits after the bound.
+  group.expect();
+  await group.run(() => db.prepare('INSERT INTO rows (id, note) VALUES (?, ?)').run('third', 'x'));
+  expect(group.stats).toEqual({ batches: 2, jobs: 3 });
+  expect(count()).toBe(3);
+});

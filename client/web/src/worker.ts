@@ -24,30 +24,12 @@ import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
 import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../core/officer.ts';
-import { currentStatement, verifiedContacts } from '../../core/officer-views.ts';
+import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
 import { checkAudit, evidenceBundle } from './worker-evidence.ts';
-import {
-  completeness,
-  describeVerdict,
-  digestMeter,
-  downloadCheck,
-  languageRefusal,
-  markingLabels,
-  nextPartIndex,
-  partSignerStanding,
-  readersOf,
-  requireOwnClearance,
-  requireParties,
-  executeRelease,
-  rewrapFor,
-  prepareReleaseDecision,
-  safeFileName,
-  signNewManifest,
-  signNextRevision,
-  signReleaseDecision,
-  verifiedManifest,
-} from '../../core/packets.ts';
+import { completeness, describeVerdict, digestMeter, languageRefusal, markingLabels, nextPartIndex, readersOf, requireOwnClearance, requireParties, signNewManifest, signNextRevision } from '../../core/sending.ts';
+import { downloadCheck, partSignerStanding, safeFileName, verifiedManifest } from '../../core/opening.ts';
+import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases.ts';
+import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
 import { checkedRequestForm, readRequestForm, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';

@@ -1,7 +1,7 @@
 /**
  * Colleagues who cannot open packets they are entitled to yet (enrolled, cleared higher or rotated
  * after the packets were sent): the hub lists what waits for each key; a colleague who can read the
- * packets re-wraps their session keys here (client/core/packets.ts rewrapFor, the CLI's
+ * packets re-wraps their session keys here (client/core/rewrap.ts rewrapFor, the CLI's
  * `liaison rewrap --for`). The data is never re-encrypted; each packet is checked in the worker
  * against its signed manifest and the colleague's vouched-for clearance, whatever the hub listed.
  */

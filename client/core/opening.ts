@@ -1,0 +1,151 @@
+/**
+ * Opening a packet, for both clients: the manifest read and its signature checked against a
+ * vouched-for member of the sending party in good standing at the time of signing, the check of
+ * downloaded ciphertext against the signed manifest (after any key wraps), the part signer's
+ * standing after decryption, and safe names for the files. The files side is the platform's:
+ * client/node/opening.ts in the CLI, the web client's worker in the browser.
+ *
+ * Every signature it accepts comes from the TrustedDirectory; the hub's word is only a hint.
+ * Never: file, environment or process access; nothing is kept before every check passed.
+ */
+import { concatBytes } from '@noble/hashes/utils.js';
+import { decryptPart, NotARecipientError, readWrapKeyIds } from '../../keys/parts.ts';
+import { verifyDetached } from '../../keys/signatures.ts';
+import type { PacketDetail } from '../../protocol/api.ts';
+import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../../protocol/manifest.ts';
+import { signedInstantProblem } from '../../protocol/signing.ts';
+import type { ClientContext } from './context.ts';
+import { meteredDigest, nobleSha256 } from './digest.ts';
+import { ClientError, reasonOf } from './errors.ts';
+import type { PartSink } from './part-io.ts';
+import type { TrustedMember } from './trust.ts';
+
+/** Keys whose signatures count for `party`, with the instant each stops counting (revocation, expiry). */
+async function signersOf(ctx: ClientContext, party: string): Promise<TrustedMember[]> {
+  return ctx.directory.members(party);
+}
+
+/** A signature counts only if made while the signer was a member in good standing. */
+export function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
+  const at = signedAt.toISOString();
+  if (signer.revokedAt && at >= signer.revokedAt) return `made after the key was revoked (${signer.revokedAt})`;
+  if (signer.validUntil && at >= signer.validUntil) return `made after the membership expired (${signer.validUntil})`;
+  return null;
+}
+
+/** Read a packet's manifest and check its signature by a member of the sending party. */
+export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
+  const parsed = parseCanonicalManifest(detail.manifest);
+  if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
+  const manifest = parsed.manifest;
+  if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
+  if (dated) throw new ClientError(dated);
+  const senders = await signersOf(ctx, manifest.sender.party);
+  const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
+  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
+  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
+  if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  const standing = signatureStanding(signer, verification.signedAt);
+  if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
+  return { manifest, senderKeys: senders };
+}
+
+/** A file name safe to create in the output directory, from the untrusted name inside the message. */
+export function safeFileName(candidate: string, fallback: string): string {
+  const cleaned = (candidate.replace(/\\/g, '/').split('/').pop() ?? '')
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}<>:"/\\|?*]/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .slice(0, 180)
+    .trim();
+  return cleaned.length > 0 ? cleaned : fallback;
+}
+
+/**
+ * The check of a downloaded part: the first `wrapLength` bytes are extra key wraps, the rest must
+ * be exactly the ciphertext the signed manifest fixes. Pipe the download through `stream`, then
+ * call `verify()`: it throws, naming the part, when a byte differs or a wrap is not a key wrap.
+ */
+export function downloadCheck(ctx: Pick<ClientContext, 'sha256'>, packetId: string, part: ManifestPart, wrapLength: number, onBytes?: (done: number) => void) {
+  const hash = (ctx.sha256 ?? nobleSha256)();
+  let position = 0;
+  let size = 0;
+  const wrap: Uint8Array[] = [];
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const inWrap = Math.max(0, Math.min(chunk.length, wrapLength - position));
+      if (inWrap > 0) wrap.push(chunk.subarray(0, inWrap));
+      const rest = chunk.subarray(inWrap);
+      hash.update(rest);
+      size += rest.length;
+      position += chunk.length;
+      onBytes?.(size);
+      controller.enqueue(chunk);
+    },
+  });
+  async function verify(): Promise<void> {
+    if (size !== part.size || hash.hex() !== part.sha256) {
+      throw new ClientError(`part ${part.id} of ${packetId} does not match the signed manifest: it was altered; nothing was decrypted`);
+    }
+    if (wrapLength > 0) {
+      try {
+        await readWrapKeyIds(concatBytes(...wrap));
+      } catch {
+        throw new ClientError(`part ${part.id} of ${packetId} came with an invalid key wrap`);
+      }
+    }
+  }
+  return { stream, verify };
+}
+
+/** The checks after a part decrypted: its signature by a member of the sending party in good standing. */
+export function partSignerStanding(part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], verification: { valid: true; signer: string; signedAt: Date } | { valid: false; reason: string }): string {
+  if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`);
+  const partSigner = senderKeys.find((m) => m.fingerprint === verification.signer)!;
+  const standing = signatureStanding(partSigner, verification.signedAt);
+  if (standing) throw new ClientError(`part ${part.id} is signed by ${partSigner.fingerprint}, but ${standing}`);
+  return verification.signer;
+}
+
+/** One part as opened: where it was kept, who signed it (by name and party, as vouched for), and the plaintext's digest. */
+export interface OpenedPart {
+  path: string;
+  signer: string;
+  signerName: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Decrypt one part whose ciphertext already matched the signed manifest (`downloadCheck`) into
+ * `sink`, and keep it only once its signature by a member of the sending party in good standing
+ * verified; otherwise discard it and refuse in one sentence. A part this key cannot read (sent
+ * before it was enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
+ */
+export async function openPart(ctx: ClientContext, packetId: string, part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], ciphertext: ReadableStream<Uint8Array>, sink: PartSink): Promise<OpenedPart> {
+  const decrypted = await decryptPart(ciphertext, { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
+    if (error instanceof NotARecipientError) {
+      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+    }
+    throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
+  });
+  // The plaintext's digest for the folder's label, without reading it again.
+  const plaintext = meteredDigest(ctx.sha256, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
+  try {
+    try {
+      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(sink.writable());
+    } catch (error) {
+      if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
+      // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
+      throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
+    }
+    const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
+    const member = senderKeys.find((m) => m.fingerprint === signer)!;
+    const path = await sink.keep(safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`));
+    return { path, signer, signerName: `${member.name} (${member.party})`, ...plaintext.result() };
+  } catch (error) {
+    await sink.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Building a packet, for both clients: who it is encrypted to (the cleared, vouched-for members
+ * of the sending and receiving parties), the parties and marking labels of the agreement, the
+ * sender's own clearance, completeness and the language of each part, and the manifest as signed
+ * (first revision, or a clerk's next one). The files side is the platform's: client/node/sending.ts
+ * in the CLI, the web client's worker in the browser; neither writes a rule of its own.
+ *
+ * Every key it encrypts to comes from the TrustedDirectory: a member vouched for by an officer
+ * this person pinned; the hub's directory is only a hint.
+ * Never: file, environment or process access.
+ */
+import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
+import { encryptPartForRecipients } from '../../keys/parts.ts';
+import { signDetached } from '../../keys/signatures.ts';
+import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import { clearanceCovers, type Level } from '../../protocol/levels.ts';
+import { MANIFEST_FORMAT, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
+import { isClearedReceiver } from '../../protocol/membership.ts';
+import type { ClientContext, Notice } from './context.ts';
+import { meteredDigest } from './digest.ts';
+import { ClientError, reasonOf } from './errors.ts';
+import type { LanguageVerdict } from './language.ts';
+import type { PartSource } from './part-io.ts';
+import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE, SAMPLE_BYTES } from './sample.ts';
+
+/** A short description of a language verdict, for the person at the terminal. */
+export function describeVerdict(file: string, v: LanguageVerdict): string {
+  switch (v.status) {
+    case 'match':
+      return `${file}: language ${v.detected} confirmed`;
+    case 'mismatch':
+      return `${file}: declared ${v.declared} but the text is ${v.detected}`;
+    case 'undetermined':
+      return `${file}: language undetermined (${v.reason}); declared ${v.declared} accepted unchecked`;
+    default:
+      return `${file}: language not checked (${v.reason})`;
+  }
+}
+
+/** The keys of everyone who must read a packet of `level` from or to `parties`, each verified. */
+export async function readersOf(ctx: ClientContext, parties: string[], level: Level): Promise<PublicKey[]> {
+  const keys: PublicKey[] = [];
+  for (const party of parties) {
+    const members = (await ctx.directory.activeMembers(party)).filter((m) => isClearedReceiver(m, level, ctx.now()));
+    if (members.length === 0) throw new ClientError(`${party} has no member cleared for ${level} who can receive packets`);
+    for (const m of members) {
+      try {
+        await inspectPublicKey(m.key, ctx.now());
+      } catch (error) {
+        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${reasonOf(error)}`);
+      }
+      keys.push(m.key);
+    }
+  }
+  return keys;
+}
+
+/**
+ * A request under an agreement that asks for a request form (SCO Art. 5(4), RU-PK Art. 5) carries
+ * one: the packet is sent by the request flow, which builds the form (`liaison request send`).
+ */
+export function requireRequestForm(agreement: Agreement, kind: PacketKind, hasForm: boolean, howToSend: string): void {
+  const form = agreement.workflow?.requestContents;
+  if (kind === 'request' && form && !hasForm) throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): ${howToSend}`);
+}
+
+/** The sender and every recipient are parties of the agreement; a misspelt or foreign party is named as such. */
+export function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
+  const parties = agreement.parties.map((p) => p.id);
+  const list = agreement.parties.map((p) => `${p.id} (${p.name})`).join('; ');
+  if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`);
+  if (to.length === 0) throw new ClientError(`say who receives it with --to: the parties of ${agreement.id} are ${list}`);
+  for (const party of to) {
+    if (party === sender) throw new ClientError(`${party} is your own party: --to names the receiving party (${parties.filter((p) => p !== sender).join(', ')})`);
+    if (!parties.includes(party)) {
+      throw new ClientError(`${party} is not a party of ${agreement.id}: its parties are ${list}; a third party receives material only through a consented release (liaison release request)`);
+    }
+  }
+}
+
+/** The sender's own clearance covers the marking: nobody sends what they could not read. */
+export function requireOwnClearance(clearance: Level, level: Level): void {
+  if (!clearanceCovers(clearance, level)) {
+    throw new ClientError(`your own clearance (${clearance}) does not cover ${level}: you cannot send at that marking; ask your security officer, or choose a lower marking`);
+  }
+}
+
+/** The national label of `level` for the sender's and every recipient party, or a refusal naming the article. */
+export function markingLabels(agreement: Agreement, parties: string[], level: Level): Record<string, string> {
+  const entry = markingLevel(agreement, level);
+  if (!entry) throw new ClientError(`${agreement.id} has no ${level} level (${agreement.markings.article})`);
+  const labels: Record<string, string> = {};
+  for (const party of parties) {
+    const label = entry.labels[party];
+    if (!label) throw new ClientError(`${party} has no equivalent of ${level} under ${agreement.id} (${agreement.markings.article})`);
+    labels[party] = label;
+  }
+  return labels;
+}
+
+/**
+ * Completeness of a new packet: a refusal naming the article unless it is kept as a draft, and
+ * the notice that it was. `howToComplete` is the client's own words for adding a translation.
+ */
+export function completeness(agreement: Agreement, party: string, parts: Array<{ role: PartRole; lang: string }>, draft: boolean, howToComplete: string): Notice[] {
+  const missing = missingLanguages(agreement, party, parts);
+  if (!missing) return [];
+  if (!draft) throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); ${howToComplete}`);
+  return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` }];
+}
+
+/** The refusal for a part whose text is not in its declared language (nothing is encrypted then). */
+export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict): ClientError | null {
+  if (verdict.status !== 'mismatch') return null;
+  const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
+  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected}`);
+}
+
+export interface NewPacket {
+  packetId: string;
+  agreementId: string;
+  to: string[];
+  level: Level;
+  labels: Record<string, string>;
+  kind: PacketKind;
+  authority?: string;
+  inReplyTo?: string;
+  parts: ManifestPart[];
+}
+
+/** The manifest of a packet's first revision, canonical and signed by me. */
+export async function signNewManifest(ctx: ClientContext, p: NewPacket): Promise<{ manifest: Manifest; text: string; signature: string }> {
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    packetId: p.packetId,
+    revision: 1,
+    agreementId: p.agreementId,
+    createdAt: ctx.now().toISOString(),
+    sender: { party: ctx.me.party, fingerprint: ctx.me.fingerprint, ...(p.authority ? { authority: p.authority } : {}) },
+    signedBy: ctx.me.fingerprint,
+    recipients: p.to,
+    marking: { level: p.level, labels: p.labels },
+    kind: p.kind,
+    references: p.inReplyTo ? { inReplyTo: p.inReplyTo } : {},
+    parts: p.parts,
+  };
+  return signManifest(ctx, manifest);
+}
+
+/** The next revision of a draft with `added` parts, signed by me (a clerk attaching a translation). */
+export async function signNextRevision(ctx: ClientContext, previous: Manifest, added: ManifestPart[]): Promise<{ manifest: Manifest; text: string; signature: string }> {
+  return signManifest(ctx, { ...previous, revision: previous.revision + 1, signedBy: ctx.me.fingerprint, parts: [...previous.parts, ...added] });
+}
+
+/** The id the next added part gets. */
+export function nextPartIndex(manifest: Manifest): number {
+  return Math.max(...manifest.parts.map((p) => Number(p.id.slice(1)))) + 1;
+}
+
+async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ manifest: Manifest; text: string; signature: string }> {
+  const text = canonicalize(manifest);
+  return { manifest, text, signature: await signDetached('manifest', text, ctx.key, ctx.now()) };
+}
+
+/** SHA-256 and size of a byte stream as it passes (ciphertext as it is written), with the context's hasher. */
+export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done: number) => void): ReturnType<typeof meteredDigest> {
+  return meteredDigest(ctx.sha256, onBytes);
+}
+
+/**
+ * The declared language of a document against its text (franc, loaded only here: the models are
+ * heavy). A document whose text cannot be read is `not-checked`, with the reason.
+ */
+export async function checkPartLanguage(source: PartSource, declared: string): Promise<LanguageVerdict> {
+  const text = await source.text(SAMPLE_BYTES);
+  if (text === null) {
+    const reason = DOCUMENT_MEDIA_TYPES.has(source.mediaType) ? `the ${source.mediaType === PDF_MEDIA_TYPE ? 'PDF' : 'DOCX'} could not be read (too large, damaged or encrypted)` : `no text extraction for ${source.mediaType}`;
+    return { status: 'not-checked', declared, reason };
+  }
+  const { checkDeclaredLanguage } = await import('./language.ts');
+  return checkDeclaredLanguage(text, declared);
+}
+
+/** A document with the role and language it is declared in. */
+export interface SourcedPart {
+  role: PartRole;
+  lang: string;
+  source: PartSource;
+}
+
+/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
+export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[]): Promise<void> {
+  for (const part of parts) {
+    const verdict = await checkPartLanguage(part.source, part.lang);
+    const refusal = languageRefusal(part, part.source.name, verdict);
+    if (refusal) throw refusal;
+    notices.push({ message: describeVerdict(part.source.name, verdict) });
+  }
+}
+
+/** Sign-then-encrypt `source` for `recipients` into `sink`, returning the ciphertext's size and SHA-256 (what the manifest fixes). */
+export async function encryptPart(ctx: ClientContext, source: PartSource, recipients: PublicKey[], sink: WritableStream<Uint8Array>): Promise<{ size: number; sha256: string }> {
+  let read = 0;
+  const progress = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      read += chunk.length;
+      ctx.progress?.(`encrypting ${source.name}`, read, source.size);
+      controller.enqueue(chunk);
+    },
+  });
+  const encrypted = await encryptPartForRecipients(source.stream().pipeThrough(progress), { filename: source.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
+  const meter = digestMeter(ctx);
+  await encrypted.pipeThrough(meter.stream).pipeTo(sink);
+  return meter.result();
+}

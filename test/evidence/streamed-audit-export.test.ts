@@ -1,0 +1,203 @@
+/**
+ * The audit log exported and verified as a stream (issue 9: a million events in flat memory):
+ * the compact Merkle range gives the same roots as the whole tree, the fast chain hash is the
+ * canonical one, the operator's export writes nothing to the store and nothing at all for a log
+ * that does not verify, and every edit of a streamed file (an event, its order, its length, the
+ * checkpoint, a checkpoint the hub stored) is detected at its position, as for a file read whole.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditExportFile } from '../../client/node/audit-file.ts';
+import { AuditStreamVerifier, MerkleAccumulator, isStreamedAuditExport } from '../../protocol/audit-stream.ts';
+import { canonicalize } from '../../protocol/canonical.ts';
+import { AUDIT_GENESIS, Checkpoint, auditEventHash, merkleRoot, parseStatement, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { readAuditLog, storedCheckpoints, verifyAuditChain } from '../../storage/audit.ts';
+import { createApp } from '../../server/app.ts';
+import { exportAuditLog } from '../../server/audit-export.ts';
+import { login } from '../helpers/packets.ts';
+import { AGREEMENTS_DIR, makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
+
+const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
+
+describe('the arithmetic of a stream', () => {
+  it('the compact range has the root of the whole tree at every size', () => {
+    const all = hashes(300);
+    const m = new MerkleAccumulator();
+    expect(m.root()).toBe(merkleRoot([]));
+    for (let n = 1; n <= all.length; n++) {
+      m.push(all[n - 1]!);
+      expect(m.root(), `size ${n}`).toBe(merkleRoot(all.slice(0, n)));
+    }
+  });
+
+  it('refuses an event hash that is not 64 hex digits, rather than hashing stale bytes', () => {
+    const m = new MerkleAccumulator();
+    for (const bad of ['zz'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33)]) expect(() => m.push(bad)).toThrow(/64 hex digits/);
+  });
+
+  it('the chain hash is SHA-256 of the RFC 8785 form, for text in every script and odd characters', () => {
+    const texts = ['Запрос', 'درخواست همکاری', '请求协助', '\u0000\u0007\u001f"\\', '\ud800 lone', 'emoji 🔐', '\u2028\u2029', ''];
+    for (const [i, text] of texts.entries()) {
+      const base = { seq: i + 1, at: text, actor: text, party: text, action: text, object: text, outcome: 'deny' as const, detail: text, prevHash: AUDIT_GENESIS };
+      const expected = createHash('sha256').update(canonicalize(base)).digest('hex');
+      expect(auditEventHash(base), JSON.stringify(text)).toBe(expected);
+    }
+  });
+
+  it('reports the first break of the chain before any checkpoint it contradicts', () => {
+    let prev = AUDIT_GENESIS;
+    const events = Array.from({ length: 10 }, (_, i) => {
+      const base = { seq: i + 1, at: `t${i}`, actor: 'a', party: 'RU', action: 'x', object: 'o', outcome: 'allow' as const, detail: '{}', prevHash: prev };
+      prev = auditEventHash(base);
+      return { ...base, hash: prev };
+    });
+    const wrong = { format: 'liaison-audit-checkpoint/1' as const, hub: 'A'.repeat(40), size: 3, root: '0'.repeat(64), head: events[2]!.hash, at: 'now' };
+    const verifier = new AuditStreamVerifier([{ checkpoint: wrong, tag: 'w' }]);
+    for (const e of events.map((e, i) => (i === 6 ? { ...e, actor: 'b' } : e))) verifier.push(e);
+    expect(verifier.finish()).toMatchObject({ ok: false, kind: 'chain', position: 7 });
+    const clean = new AuditStreamVerifier([{ checkpoint: wrong, tag: 'w' }]);
+    for (const e of events) clean.push(e);
+    expect(clean.finish()).toMatchObject({ ok: false, kind: 'rewritten', position: 3, tag: 'w' });
+  });
+});
+
+describe("the operator's streamed export", () => {
+  let world: World;
+  let person: Person;
+  let hubFingerprint: string;
+  let file: string;
+  let size: number;
+  let count = 0;
+  const fresh = () => join(world.dir, `export-${++count}.json`);
+  const verify = (path: string) => verifyAuditExportFile(path, () => ({ pinnedHub: hubFingerprint, kept: [], now: world.clock.now() }));
+  const lines = () => readFileSync(file, 'utf8').split('\n');
+  const withLines = (change: (l: string[]) => string[]) => {
+    const path = fresh();
+    writeFileSync(path, change(lines()).join('\n'));
+    return path;
+  };
+
+  beforeAll(async () => {
+    world = await makeWorld();
+    person = await makePerson('Ayesha Khan', 'PK');
+    await world.enroll(person, ['contact'], 'SECRET');
+    // Interval checkpoints every 7 events, so the export carries several the hub stored.
+    const hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: 7 }, world.clock.now);
+    const token = await login(hub.app, person, world.clock.now());
+    for (let i = 0; i < 40; i++) await request(hub.app).get(`/v1/packets/${randomUUID()}`).set('Authorization', `Bearer ${token}`).expect(404);
+    hubFingerprint = hub.hub.hubFingerprint;
+    await hub.close();
+    file = fresh();
+    size = (await exportAuditLog(world.dataDir, file, world.clock.now)).events;
+  });
+
+  afterAll(() => world.cleanup());
+
+  it('writes one event per line after a head line, verifies as a stream, and names the checkpoints the hub stored', async () => {
+    const text = lines();
+    expect(isStreamedAuditExport(text[0]!)).toBe(true);
+    expect(text.length).toBe(size + 3);
+    // Any JSON reader reads it whole as well.
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { events: unknown[] }).events).toHaveLength(size);
+    const { check, events, scope } = await verify(file);
+    expect(check).toMatchObject({ ok: true });
+    expect({ events, scope }).toEqual({ events: size, scope: 'all' });
+    expect(check.lines.join('\n')).toMatch(/agrees with the \d+ checkpoint\(s\) the hub stored/);
+  });
+
+  it('writes nothing to the store (no checkpoint, no receipt), and refuses a file that exists', async () => {
+    const db = new Database(join(world.dataDir, 'hub.db'), { readonly: true });
+    const before = db.prepare('SELECT count(*) AS n FROM checkpoints').get();
+    await exportAuditLog(world.dataDir, fresh(), world.clock.now);
+    expect(db.prepare('SELECT count(*) AS n FROM checkpoints').get()).toEqual(before);
+    db.close();
+    await expect(exportAuditLog(world.dataDir, file, world.clock.now)).rejects.toThrow(/already exists/);
+  });
+
+  it('refuses to export a log that does not verify, and leaves no file behind', async () => {
+    const dir = join(world.dir, 'tampered');
+    cpSync(world.dataDir, dir, { recursive: true });
+    const db = new Database(join(dir, 'hub.db'));
+    db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'someone else' WHERE seq = 9");
+    db.close();
+    const out = join(world.dir, 'never.json');
+    await expect(exportAuditLog(dir, out, world.clock.now)).rejects.toThrow(/does not verify at position 9/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(world.dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it('the running hub extends its view of the log: a checkpoint after more events has the root of the whole log', async () => {
+    const hub = await createApp({ dataDir: world.dataDir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'hub.log'), checkpointEvery: 7 }, world.clock.now);
+    try {
+      const token = await login(hub.app, person, world.clock.now());
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 5; i++) await request(hub.app).get(`/v1/packets/${randomUUID()}`).set('Authorization', `Bearer ${token}`).expect(404);
+        const signed = (await request(hub.app).post('/v1/audit/checkpoints').set('Authorization', `Bearer ${token}`).expect(201)).body as SignedCheckpoint;
+        const c = parseStatement(Checkpoint, signed.statement)!;
+        const all = readAuditLog(hub.hub.store);
+        expect(c.size).toBeLessThanOrEqual(all.length);
+        expect(c.root).toBe(merkleRoot(all.slice(0, c.size).map((e) => e.hash)));
+        expect(c.head).toBe(all[c.size - 1]!.hash);
+      }
+      // Every interval checkpoint stored while it ran holds against the whole log.
+      const stored = storedCheckpoints(hub.hub.store).map((x) => x.checkpoint!);
+      expect(stored.length).toBeGreaterThan(5);
+      expect(verifyAuditChain(readAuditLog(hub.hub.store), stored)).toMatchObject({ ok: true });
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a hub whose log was edited signs no checkpoint over it', async () => {
+    const dir = join(world.dir, 'tampered-hub');
+    cpSync(world.dataDir, dir, { recursive: true });
+    const db = new Database(join(dir, 'hub.db'));
+    db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'someone else' WHERE seq = 9");
+    db.close();
+    const hub = await createApp({ dataDir: dir, agreementsDir: AGREEMENTS_DIR, logLevel: 'silent', logFile: join(world.dir, 'tampered.log') }, world.clock.now);
+    try {
+      const token = await login(hub.app, person, world.clock.now());
+      const before = storedCheckpoints(hub.hub.store).length;
+      await request(hub.app).post('/v1/audit/checkpoints').set('Authorization', `Bearer ${token}`).expect(500);
+      expect(storedCheckpoints(hub.hub.store).length).toBe(before);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('finds an edited event at its position', async () => {
+    const path = withLines((l) => l.map((line, i) => (i === 6 ? line.replace('"party":"', '"party":"X') : line)));
+    expect((await verify(path)).check).toMatchObject({ ok: false, position: 6 });
+  });
+
+  it('finds a deleted, a repeated and a swapped event', async () => {
+    expect((await verify(withLines((l) => [...l.slice(0, 4), ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 4 });
+    expect((await verify(withLines((l) => [...l.slice(0, 5), l[4]!, ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 5 });
+    expect((await verify(withLines((l) => [...l.slice(0, 3), l[4]!, l[3]!, ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 3 });
+  });
+
+  it('finds a truncated export, whether the tail is kept or cut off', async () => {
+    // The last events dropped, the signed tail kept: the checkpoint covers more than the file holds.
+    const short = await verify(withLines((l) => [...l.slice(0, l.length - 6), ...l.slice(l.length - 2)]));
+    expect(short.check).toMatchObject({ ok: false, position: size - 3 });
+    await expect(verify(withLines((l) => l.slice(0, l.length - 4)))).rejects.toThrow(/not an exported audit log/);
+  });
+
+  it('finds a checkpoint that is not over these events, and a forged one the hub is said to have stored', async () => {
+    const tail = lines().at(-2)!;
+    const checkpoint = (JSON.parse(`{${tail.slice(2)}`) as { checkpoint: SignedCheckpoint }).checkpoint;
+    const forged = { ...checkpoint, statement: checkpoint.statement.replace(/"size":\d+/, '"size":3') };
+    const stored = withLines((l) => [l[0]!.replace('"checkpoints":[', `"checkpoints":[${JSON.stringify(forged)},`), ...l.slice(1)]);
+    const result = await verify(stored);
+    expect(result.check).toMatchObject({ ok: false });
+    if (!result.check.ok) expect(result.check.reason).toMatch(/checkpoint the hub stored is not valid/);
+    const other = withLines((l) => [...l.slice(0, -2), `],${JSON.stringify({ checkpoint: forged }).slice(1)}`, '']);
+    const swapped = await verify(other);
+    expect(swapped.check).toMatchObject({ ok: false });
+    if (!swapped.check.ok) expect(swapped.check.reason).toMatch(/signature does not verify/);
+  });
+});

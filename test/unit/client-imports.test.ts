@@ -1,0 +1,102 @@
+/**
+ * The client's import graph, read from the source (issue 10): no circle anywhere in client/ (a
+ * module that needs another that needs it back is two modules in the wrong rooms), and the layers
+ * point one way: cli -> node -> core, web -> core, and core, node, cli and web reach outside
+ * client/ only into keys/ and protocol/ (never server/ or storage/). Static, dynamic (`import()`)
+ * and type-only imports all count: a reader follows each of them.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'dist' || name === 'node_modules' ? [] : sourceFiles(path);
+    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** The relative imports of a file (static, re-exports, dynamic), resolved to paths from the root. */
+function importsOf(file: string): string[] {
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const specs = [
+    ...code.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]/gm),
+    ...code.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm),
+    ...code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]!);
+  return specs.filter((s) => s.startsWith('.')).map((s) => relative(root, resolve(dirname(file), s)));
+}
+
+const graph = new Map(sourceFiles(join(root, 'client')).map((f) => [relative(root, f), importsOf(f)]));
+
+/** Every cycle, each as the path that closes it (Tarjan's strongly connected components). */
+function cycles(edges: Map<string, string[]>): string[][] {
+  let index = 0;
+  const order = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    order.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!edges.has(w)) continue;
+      if (!order.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, order.get(w)!));
+    }
+    if (low.get(v) === order.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (edges.get(v) ?? []).includes(v)) found.push(component.sort());
+    }
+  };
+  for (const v of edges.keys()) if (!order.has(v)) visit(v);
+  return found;
+}
+
+const LAYER = /^client\/(core|node|cli|web)\//;
+const MAY_IMPORT: Record<string, RegExp> = {
+  core: /^(client\/core|keys|protocol)\//,
+  node: /^(client\/(core|node)|keys|protocol)\//,
+  cli: /^(client\/(core|node|cli)|keys|protocol)\//,
+  web: /^(client\/(core|web)|keys|protocol)\//,
+};
+
+describe('the client import graph', () => {
+  it('reads the client modules and their imports', () => {
+    expect(graph.size).toBeGreaterThan(40);
+    expect(graph.get('client/cli/commands.ts')).toContain('client/node/sending.ts');
+  });
+
+  it('has no circle', () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('points one way: cli -> node -> core, web -> core, and out only to keys/ and protocol/', () => {
+    const wrong: string[] = [];
+    for (const [file, targets] of graph) {
+      const layer = LAYER.exec(file)?.[1];
+      if (!layer) continue;
+      for (const t of targets) if (!MAY_IMPORT[layer]!.test(t)) wrong.push(`${file} -> ${t}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the cycle check finds a circle (the control)', () => {
+    const circle = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
+    expect(cycles(circle)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+  });
+});
