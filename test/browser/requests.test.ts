@@ -187,6 +187,27 @@ describe('a clerk and a contact person on one draft', () => {
   }, 240_000);
 });
 
+describe('a colleague enrolled later', () => {
+  it('is listed as waiting for earlier packets, and the browser re-wraps them: the colleague then reads them', async () => {
+    const nikolai = await w.person('Nikolai Petrov', 'RU', 'contact', 'SECRET');
+    // Sent before Nikolai was enrolled: not encrypted to his key.
+    expect((await nikolai.run('fetch', draftId, '--out', join(w.root, 'nikolai-early'))).code).not.toBe(0);
+    const { page } = browser;
+    await page.goto(`${w.hub.url}/#/colleagues`);
+    await page.getByRole('heading', { name: 'Colleagues waiting for earlier packets' }).waitFor();
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: 'Nikolai Petrov', exact: true }) });
+    await row.waitFor({ timeout: 30_000 });
+    expect(Number.parseInt((await row.locator('td').nth(2).textContent()) ?? '0', 10)).toBeGreaterThan(0);
+    await expectAccessible(browser);
+    await row.getByRole('button', { name: /Re-wrap for/ }).click();
+    await page.getByRole('status').filter({ hasText: /Re-wrapped [1-9]\d* packet\(s\) for Nikolai Petrov; 0 skipped/ }).waitFor({ timeout: 120_000 });
+    expect(await row.locator('td').nth(2).textContent()).toBe('0');
+    const out = join(w.root, 'nikolai-late');
+    await ok(nikolai.run('fetch', draftId, '--out', out));
+    expect(readFileSync(join(out, 'detained-en.txt'), 'utf8')).toBe(EN_DRAFT);
+  }, 240_000);
+});
+
 describe('a third party in the browser', () => {
   it('sees the terms it received the packet under, verified against the originating officer', async () => {
     const [sergei] = w.officers;

@@ -12,6 +12,7 @@ import { translator, type Locale, type MessageKey } from './i18n.ts';
 import type { Status } from './messages.ts';
 import { ask, onLocked, onSessionEnded } from './rpc.ts';
 import { Box } from './pages/box.tsx';
+import { Colleagues } from './pages/colleagues.tsx';
 import { Compose } from './pages/compose.tsx';
 import { Evidence } from './pages/evidence.tsx';
 import { FirstRun, Login, Unlock } from './pages/first-run.tsx';
@@ -52,6 +53,7 @@ function Shell({ t, status, children, locale, setLocale, onStatus }: { t: T; sta
         ['#/requests', 'requests'],
         ['#/releases', 'releases'],
         ['#/evidence', 'evidence'],
+        ...(me.roles.some((r) => r === 'contact' || r === 'clerk') ? ([['#/colleagues', 'colleagues']] as Array<[string, MessageKey]>) : []),
         ['#/trust', 'trust'],
         ['#/key', 'key'],
         ...(me.roles.includes('officer') ? ([['#/officer', 'officer']] as Array<[string, MessageKey]>) : []),
@@ -172,6 +174,7 @@ function App() {
   else if (route === '/compose') page = <Compose t={t} status={status} />;
   else if (route === '/releases') page = <Releases t={t} />;
   else if (route === '/requests') page = <Requests t={t} />;
+  else if (route === '/colleagues') page = <Colleagues t={t} />;
   else if (route === '/evidence') page = <Evidence t={t} status={status} onStatus={onStatus} />;
   else if (route === '/officer') page = <Officer t={t} status={status} onStatus={onStatus} />;
   else page = <Box t={t} box="inbox" status={status} />;

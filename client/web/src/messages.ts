@@ -164,6 +164,8 @@ export type Request =
   | { op: 'changeState'; packetId: string; state: string; scope?: 'whole' | 'part'; authority?: string; writing?: Writing }
   | { op: 'restate'; fingerprint: string; roles?: string[]; clearance?: string }
   | { op: 'rotate'; passphrase: string }
+  | { op: 'awaiting' }
+  | { op: 'rewrap'; fingerprint: string }
   | { op: 'contacts'; party: string }
   | { op: 'recordContact'; entry: ContactForm }
   | { op: 'evidence'; packetId: string }

@@ -17,20 +17,19 @@ import { decryptPart, encryptPartForRecipients } from '../../../keys/parts.ts';
 import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
-import type { Role } from '../../../protocol/ids.ts';
+import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
 import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
-import { signContact, signMembership, signRestatement, signRevocation, signRotation } from '../../core/officer.ts';
-import { currentStatement, verifiedContacts } from '../../core/officer.ts';
+import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
 import { checkAudit, evidenceBundle } from './worker-evidence.ts';
 import { completeness, describeVerdict, digestMeter, languageRefusal, markingLabels, nextPartIndex, readersOf, requireOwnClearance, requireParties, signNewManifest, signNextRevision } from '../../core/sending.ts';
 import { downloadCheck, partSignerStanding, safeFileName, verifiedManifest } from '../../core/opening.ts';
 import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases.ts';
-import { executeRelease } from '../../core/rewrap.ts';
+import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
 import { checkedRequestForm, readRequestForm, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
@@ -642,6 +641,19 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'rotate':
       return rotate(request.passphrase);
+    case 'awaiting': {
+      // Only colleagues this browser verifies against its pins, with a role that receives packets.
+      const ctx = await context();
+      const rows: Array<{ fingerprint: string; name: string; waiting: number; more: boolean }> = [];
+      for (const m of (await ctx.directory.activeMembers(ctx.me.party)).filter((x) => x.fingerprint !== ctx.me.fingerprint && x.roles.some((r) => RECEIVING_ROLES.includes(r)))) {
+        const page = await ctx.api.awaitingWrapPage(m.fingerprint);
+        rows.push({ fingerprint: m.fingerprint, name: m.name, waiting: page.items.length, more: page.nextCursor !== null });
+      }
+      return rows;
+    }
+    case 'rewrap':
+      // Each packet checked here against its signed manifest and the colleague's vouched-for clearance (the core's rewrapFor).
+      return rewrapFor(await context(), request.fingerprint, []);
     case 'contacts': {
       const ctx = await context();
       return verifiedContacts(ctx, request.party.trim().toUpperCase());

@@ -81,9 +81,10 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
               </article>
             ))}
           </div>
-          {packet.summary.state === 'draft' && packet.manifest.sender.party === me.party ? <AttachForm t={t} id={id} onDone={() => void load.run()} /> : null}
+          {packet.summary.state === 'draft' && packet.manifest.sender.party === me.party ? <AttachForm t={t} id={id} canSubmit={me.roles.includes('contact')} onDone={() => void load.run()} /> : null}
           <h2>{t('receipts')}</h2>
-          <table>
+          {packet.receipts.length === 0 ? <p>{t('noReceipts')}</p> : null}
+          <table hidden={packet.receipts.length === 0}>
             <thead>
               <tr>
                 <th scope="col">{t('receiptKind')}</th>
@@ -244,7 +245,8 @@ function RequestReleaseForm({ t, id, onDone }: { t: T; id: string; onDone: () =>
   );
 }
 
-function AttachForm({ t, id, onDone }: { t: T; id: string; onDone: () => void }) {
+/** A clerk attaches; only a contact person submits (the hub refuses a clerk's submission, so none is offered). */
+function AttachForm({ t, id, canSubmit, onDone }: { t: T; id: string; canSubmit: boolean; onDone: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [lang, setLang] = useState('en');
   const [result, setResult] = useState('');
@@ -278,13 +280,17 @@ function AttachForm({ t, id, onDone }: { t: T; id: string; onDone: () => void })
       </label>
       <button type="submit" disabled={attach.busy}>
         {t('attach')}
-      </button>{' '}
-      <button type="button" disabled={attach.busy} onClick={() => void attach.run(true)}>
-        {t('attachAndSubmit')}
-      </button>{' '}
-      <button type="button" disabled={submit.busy} onClick={() => void submit.run()}>
-        {t('submit')}
       </button>
+      {canSubmit ? (
+        <>
+          <button type="button" disabled={attach.busy} onClick={() => void attach.run(true)}>
+            {t('attachAndSubmit')}
+          </button>
+          <button type="button" disabled={submit.busy} onClick={() => void submit.run()}>
+            {t('submit')}
+          </button>
+        </>
+      ) : null}
       {attach.busy ? <Progress t={t} /> : null}
       {result ? <p role="status">{result}</p> : null}
       <Problem error={attach.error ?? submit.error} t={t} />
