@@ -10,7 +10,7 @@
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
-import { canonicalize } from './canonical.ts';
+import { canonicalize, parseCanonical } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
 import { Release } from './release.ts';
 import type { RequestState } from './requests.ts';
@@ -383,19 +383,12 @@ export function verifyConsistency(from: number, to: number, fromRoot: string, to
   return sn === 0 && bytesToHex(fr) === fromRoot && bytesToHex(sr) === toRoot;
 }
 
-/** Parse a canonical signed statement (receipt or checkpoint); undefined when it is not canonical or not of the schema. */
+/**
+ * A canonical statement of `schema` (protocol/canonical.ts: parseCanonical), or undefined. It
+ * reads; it verifies nothing: a statement whose signature matters goes through
+ * keys/statements.ts verifyStatement, which parses only after the signature checked.
+ */
 export function parseStatement<T extends z.ZodType>(schema: T, text: string): z.output<T> | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) return undefined;
-  try {
-    return canonicalize(json) === text ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseCanonical(schema, text, 'statement');
+  return parsed.ok ? parsed.value : undefined;
 }

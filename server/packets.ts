@@ -8,12 +8,12 @@ import type { Readable } from 'node:stream';
 import type { ReceivedFile, ReceivedUpload } from './http/upload.ts';
 import { publicKeyOf } from './key-cache.ts';
 import { readWrapKeyIds } from '../keys/parts.ts';
-import { verifyDetached } from '../keys/signatures.ts';
+import { verifyStatement } from '../keys/statements.ts';
 import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
 import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
-import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
+import { Manifest, parseCanonicalManifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
@@ -112,13 +112,14 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     const parsedFields = PacketUploadFields.safeParse(fields);
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
-    const parsed = parseCanonicalManifest(manifestText);
-    if (!parsed.ok) throw new Problem('bad-request', parsed.error);
-    const manifest = parsed.manifest;
+    const verification = await verifyStatement('manifest', Manifest, { statement: manifestText, signature }, [await publicKeyOf(member.publicKey)], hub.now(), { namedSigner: (m) => m.signedBy });
+    if (!verification.valid) {
+      if (verification.failure === 'not-a-statement') throw new Problem('bad-request', verification.reason);
+      if (verification.failure === 'signer-mismatch') throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
+      throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
+    }
+    const manifest = verification.value;
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
-    if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-    const verification = await verifyDetached('manifest', manifestText, signature, [await publicKeyOf(member.publicKey)], hub.now());
-    if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);
     const existing = await hub.store.packets.get(manifest.packetId);

@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
-import { verifyDetached } from '../keys/signatures.ts';
-import { parseCanonical } from '../protocol/canonical.ts';
+import { verifyStatement } from '../keys/statements.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
@@ -88,19 +87,18 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   if (!isOfficerOf(member, packet.senderParty, hub.now())) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
   }
-  const parsed = parseCanonical(ReleaseDecision, body.decision, 'decision');
-  if (!parsed.ok) throw new Problem('bad-request', parsed.error);
-  const d = parsed.value;
+  const now = hub.now();
+  const verification = await verifyStatement('releaseDecision', ReleaseDecision, { statement: body.decision, signature: body.signature }, [await readPublicKey(member.publicKey)], now, { namedSigner: (v) => v.officer });
+  if (!verification.valid) {
+    throw new Problem('bad-request', verification.failure === 'not-a-statement' ? verification.reason : verification.failure === 'signer-mismatch' ? 'the decision must name the officer who signs it' : `the decision signature does not verify: ${verification.reason}`);
+  }
+  const d = verification.value;
   if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
     throw new Problem('bad-request', 'the decision does not match this release (id, packet, third party and purpose must be as requested)');
   }
-  if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
-  const now = hub.now();
   requireSignedNear(now, d.decidedAt, 'decision date (decidedAt)');
   if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
   if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
-  const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
-  if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';
   await hub.store.transaction(async () => {
     // Compare-and-set in the transaction that records it: a decision that lost the race to
