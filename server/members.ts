@@ -124,9 +124,10 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
 /** A new statement for an enrolled member: clearance or roles change on the very next request. */
 export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
   const member = await hub.store.members.get(fingerprint);
-  if (!member || member.party !== officer.party) throw notFound('member');
-  const s = await verifiedStatement(hub, 'membership', MembershipStatement, body, officer, 'membership statement', (v) => v.officer);
+  if (!member) throw notFound('member');
+  // Members are listed to every party (the directory), so another party's is refused, not hidden.
   requireOwnOfficer(hub, officer, member.party);
+  const s = await verifiedStatement(hub, 'membership', MembershipStatement, body, officer, 'membership statement', (v) => v.officer);
   if (s.fingerprint !== fingerprint || s.party !== member.party) throw new Problem('bad-request', 'the statement is for another key or party');
   if (member.revokedAt) throw new Problem('conflict', 'the key is revoked');
   const previous = member.statement ? parseCanonical(MembershipStatement, member.statement, 'statement') : undefined;
@@ -146,11 +147,11 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
 /** Revoke a key, by an officer of its party or by its own holder. */
 export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
   const member = await hub.store.members.get(fingerprint);
-  if (!member || (member.party !== caller.party)) throw notFound('member');
-  const r = await verifiedStatement(hub, 'revocation', RevocationStatement, body, caller, 'revocation', (v) => v.signer);
-  if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
+  if (!member) throw notFound('member');
   const self = caller.fingerprint === fingerprint;
   if (!self) requireOwnOfficer(hub, caller, member.party);
+  const r = await verifiedStatement(hub, 'revocation', RevocationStatement, body, caller, 'revocation', (v) => v.signer);
+  if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
   if (member.revokedAt) throw new Problem('conflict', `the key was already revoked at ${member.revokedAt}`);
   const now = hub.now().toISOString();
   // A revocation can be backdated (a key known lost earlier), but not to before the key was

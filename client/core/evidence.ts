@@ -191,7 +191,10 @@ export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: n
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
 export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: PublicKey, now: Date): Promise<Checkpoint> {
   const v = await verifyStatement('checkpoint', Checkpoint, signed, [hubKey], now, { namedSigner: (c) => c.hub });
-  if (!v.valid) throw new ClientError(v.failure === 'signer-mismatch' ? 'the checkpoint names another hub' : `the checkpoint does not verify: ${v.reason}`);
+  if (!v.valid) {
+    if (v.failure === 'signer-mismatch') throw new ClientError('the checkpoint names another hub');
+    throw new ClientError(v.failure === 'not-a-statement' ? `the checkpoint is not a canonical liaison-audit-checkpoint/1 statement: ${v.reason}` : `the checkpoint signature does not verify: ${v.reason}`);
+  }
   const checkpoint = v.value;
   const dated = signedInstantProblem(checkpoint.at, now, 'the checkpoint time');
   if (dated) throw new ClientError(dated);
