@@ -68,6 +68,26 @@ export class MerkleAccumulator {
 /** How a log disagrees with one checkpoint held against it. */
 export type CheckpointDisagreement<T> = { kind: 'rewritten' | 'truncated'; checkpoint: Checkpoint; tag: T };
 
+/**
+ * The one wording, for the hub and every client, of a log that does not extend a checkpoint
+ * (`what` names the checkpoint: "the kept checkpoint of 40 events signed at ..."): recomputed and
+ * shorter (`truncated`), recomputed with other events up to its size (`rewritten`), or, for a
+ * party's view, with a consistency proof that fails (`inconsistent`) or is missing (`unproven`).
+ */
+export function disagreementReason(kind: LogDisagreement, what: string, logSize: number, checkpointSize: number): string {
+  switch (kind) {
+    case 'truncated':
+      return `the log has ${logSize} events, fewer than ${what}: it was truncated, or an older database was restored`;
+    case 'rewritten':
+      return `the first ${checkpointSize} events are not those of ${what}: rewritten, or an older database restored`;
+    case 'inconsistent':
+      return `the log does not extend ${what}: rewritten, or an older database restored`;
+    case 'unproven':
+      return `the export does not prove that it extends ${what}`;
+  }
+}
+export type LogDisagreement = 'truncated' | 'rewritten' | 'inconsistent' | 'unproven';
+
 export type StreamVerdict<T> =
   | { ok: true; size: number; head: string; root: string }
   | { ok: false; kind: 'chain'; position: number; reason: string }

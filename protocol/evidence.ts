@@ -218,28 +218,12 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
   return sha256HexOfText(text);
 }
 
-export type ChainResult = { ok: true; size: number; head: string } | { ok: false; position: number; reason: string };
-
 /** Why event `position` (1-based) does not continue a chain whose previous hash is `prev`, or undefined. */
 export function chainProblem(event: AuditEvent, position: number, prev: string): string | undefined {
   if (event.seq !== position) return `expected event ${position} here, found seq ${event.seq} (deleted, inserted or reordered)`;
   if (event.prevHash !== prev) return 'its previous-hash does not match the event before it';
   if (auditEventHash(event) !== event.hash) return 'its content does not match its hash (edited)';
   return undefined;
-}
-
-/**
- * Recompute a complete log (events 1..n in order). Returns the first bad position (1-based), so
- * an edited, deleted, inserted or reordered event is named where the chain first breaks.
- */
-export function verifyChain(events: readonly AuditEvent[]): ChainResult {
-  let prev = AUDIT_GENESIS;
-  for (const [i, e] of events.entries()) {
-    const reason = chainProblem(e, i + 1, prev);
-    if (reason) return { ok: false, position: i + 1, reason };
-    prev = e.hash;
-  }
-  return { ok: true, size: events.length, head: prev };
 }
 
 // --- RFC 9162 Merkle tree over the chain hashes ---------------------------------------------
@@ -381,6 +365,19 @@ export function verifyConsistency(from: number, to: number, fromRoot: string, to
     sn = Math.floor(sn / 2);
   }
   return sn === 0 && bytesToHex(fr) === fromRoot && bytesToHex(sr) === toRoot;
+}
+
+/**
+ * Does the log that `newer` signs extend the log that `older` signed, by the RFC 9162 consistency
+ * proof from `older.size` (undefined when none was given): the one answer for a party that kept
+ * `older` and now holds `newer` and its proofs without the events. The position is where a
+ * mismatch shows (the first event past a truncated log, or the older checkpoint's last).
+ */
+export function checkpointExtension(older: Checkpoint, newer: Checkpoint, proof: readonly string[] | undefined): { ok: true } | { ok: false; kind: 'truncated' | 'inconsistent' | 'unproven'; position?: number } {
+  if (older.size > newer.size) return { ok: false, kind: 'truncated', position: newer.size + 1 };
+  if (!proof) return { ok: false, kind: 'unproven' };
+  if (!verifyConsistency(older.size, newer.size, older.root, newer.root, proof)) return { ok: false, kind: 'inconsistent', position: older.size };
+  return { ok: true };
 }
 
 /**

@@ -4,6 +4,7 @@
  * refusal; then the releasing party's client re-wraps the session keys for the third party's
  * cleared members. Consent check and release happen in one transaction.
  */
+import { releaseDecisionAction } from '../protocol/evidence.ts';
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyStatement } from '../keys/statements.ts';
@@ -114,7 +115,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
     if (!landed) throw new Problem('conflict', `this release was already ${(await hub.store.releases.get(release.id))?.state ?? 'decided'}`);
-    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: releaseDecisionAction(d.decision), object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
     await recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
   return await getRelease(hub, member, releaseId);

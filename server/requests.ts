@@ -8,6 +8,7 @@
  * event commit in one transaction. The hub never reads reasons, purposes or facts: they travel in
  * encrypted packets, and a state change only points at the packet that carries them.
  */
+import { requestStateAction } from '../protocol/evidence.ts';
 import type { Agreement } from '../protocol/agreement.ts';
 import { parseCanonicalManifest } from '../protocol/manifest.ts';
 import {
@@ -191,7 +192,7 @@ export async function changeState(hub: Hub, member: MemberRecord, packetId: stri
     await hub.audit({
       actor: member.fingerprint,
       party: member.party,
-      action: `request.${body.state}`,
+      action: requestStateAction(body.state),
       object: packet.id,
       outcome: 'allow',
       detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },

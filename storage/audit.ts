@@ -4,7 +4,7 @@
  * The arithmetic itself lives in protocol/evidence.ts, because a party's client must redo it on
  * an exported log without the hub; this module applies it to the store. It never writes the log.
  */
-import { AuditStreamVerifier, type StreamVerdict } from '../protocol/audit-stream.ts';
+import { AuditStreamVerifier, disagreementReason, type StreamVerdict } from '../protocol/audit-stream.ts';
 import {
   consistencyProof,
   inclusionProof,
@@ -44,10 +44,8 @@ export function auditVerification(verdict: StreamVerdict<unknown>, checkpointsCh
   if (verdict.ok) return { ...verdict, checkpointsChecked };
   if (verdict.kind === 'chain') return { ok: false, position: verdict.position, reason: verdict.reason };
   const c = verdict.checkpoint;
-  if (verdict.kind === 'truncated') {
-    return { ok: false, position: verdict.position, reason: `the log has ${verdict.position - 1} events but a checkpoint signed at ${c.at} covers ${c.size}: it was truncated, or an older database was restored` };
-  }
-  return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of the checkpoint signed at ${c.at}: the log was rewritten, or an older database was restored and extended` };
+  const logSize = verdict.kind === 'truncated' ? verdict.position - 1 : c.size;
+  return { ok: false, position: verdict.position, reason: disagreementReason(verdict.kind, `the checkpoint of ${c.size} events signed at ${c.at}`, logSize, c.size) };
 }
 
 /** The hub's stored checkpoints, parsed; a stored one that does not parse is reported, not skipped. */

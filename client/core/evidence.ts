@@ -24,12 +24,12 @@ import {
   SignedReceipt,
   auditEventHash,
   parseStatement,
-  verifyConsistency,
+  checkpointExtension,
   verifyInclusion,
   type AuditAction,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
-import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
+import { AuditStreamVerifier, disagreementReason, type AuditExportHead } from '../../protocol/audit-stream.ts';
 import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
@@ -257,10 +257,8 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
       continue;
     }
     const what = `the kept checkpoint of ${old.size} events signed at ${old.at}`;
-    if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    const proof = data.consistency.find((c) => c.fromSize === old.size);
-    if (!proof) return fail(`the export does not prove that it extends ${what}`);
-    if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    const extension = checkpointExtension(old, checkpoint, data.consistency.find((c) => c.fromSize === old.size)?.proof);
+    if (!extension.ok) return fail(disagreementReason(extension.kind, what, checkpoint.size, old.size), extension.position);
     lines.push(`extends ${what}`);
   }
   return { ok: true, lines };
@@ -334,11 +332,44 @@ export async function verifyCompleteLog(
         return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
       }
     }
-    if (verdict.kind === 'truncated') return fail(`the log has ${checkpoint.size} events, fewer than ${what(old, tag.from)}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    return fail(`the first ${old.size} events are not those of ${what(old, tag.from)}: rewritten, or an older database restored`, old.size);
+    return fail(disagreementReason(verdict.kind, what(old, tag.from), checkpoint.size, old.size), verdict.position);
   }
   for (const { checkpoint: c, tag } of held) if (tag.from === 'kept') lines.push(`extends ${what(c, 'kept')}`);
   if (head.checkpoints.length > 0) lines.push(`agrees with the ${head.checkpoints.length} checkpoint(s) the hub stored`);
+  return { ok: true, lines };
+}
+
+/**
+ * The operator's complete log, read from the hub's store (`liaison audit verify --data`), against
+ * every checkpoint the hub stored and every one kept or given, each one's signature checked first:
+ * recomputed in one pass by the same verifier as an export (protocol/audit-stream.ts).
+ */
+export async function verifyStoredLog(events: readonly AuditEvent[], stored: readonly SignedCheckpoint[], kept: readonly SignedCheckpoint[], hubKey: PublicKey, now: Date): Promise<LogCheck> {
+  const lines: string[] = [];
+  const held: Array<{ checkpoint: Checkpoint; tag: 'the hub' | 'kept' }> = [];
+  for (const [from, list] of [['the hub', stored], ['kept', kept]] as const) {
+    for (const signed of list) {
+      try {
+        held.push({ checkpoint: await verifiedCheckpoint(signed, hubKey, now), tag: from });
+      } catch (error) {
+        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${reasonOf(error)}`, lines };
+      }
+    }
+  }
+  const verifier = new AuditStreamVerifier(held);
+  for (const event of events) {
+    verifier.push(event);
+    if (!verifier.going) break;
+  }
+  const verdict = verifier.finish();
+  if (!verdict.ok && verdict.kind === 'chain') return { ok: false, position: verdict.position, reason: verdict.reason, lines };
+  lines.push(`all ${verifier.size} events recomputed: the hash chain is intact`);
+  if (!verdict.ok) {
+    const c = verdict.checkpoint;
+    return { ok: false, position: verdict.position, reason: disagreementReason(verdict.kind, `the ${verdict.tag === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`, verifier.size, c.size), lines };
+  }
+  if (stored.length > 0) lines.push(`matches ${stored.length} checkpoint(s) stored by the hub`);
+  if (kept.length > 0) lines.push(`matches ${kept.length} checkpoint(s) kept or given`);
   return { ok: true, lines };
 }
 
