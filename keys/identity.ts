@@ -13,7 +13,7 @@ export class KeyError extends Error {
   override name = 'KeyError';
 }
 
-export interface GeneratedKey {
+interface GeneratedKey {
   fingerprint: string;
   armoredPrivateKey: string;
   armoredPublicKey: string;
@@ -109,7 +109,7 @@ export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKe
   return key;
 }
 
-export interface PublicKeyInfo {
+interface PublicKeyInfo {
   fingerprint: string;
   userIds: string[];
   /** Key IDs (16 hex digits, upper case) a message encrypted to this key names in its PKESK. */
@@ -140,10 +140,6 @@ export async function inspectPublicKey(key: PublicKey, date: Date): Promise<Publ
     algorithm: 'curve' in algorithm && algorithm.curve ? `${algorithm.algorithm}/${algorithm.curve}` : `${algorithm.algorithm}/${algorithm.bits ?? '?'}`,
     armored: key.armor(),
   };
-}
-
-export function armorPublicKey(key: PublicKey | PrivateKey): string {
-  return key.isPrivate() ? key.toPublic().armor() : key.armor();
 }
 
 /** When the key (its primary key and self-signature) stops being valid, or undefined if never. */

@@ -56,7 +56,7 @@ export interface SignedText {
 }
 
 /** Why a statement was not accepted: its signature (keys/signatures.ts), or its content. */
-export type StatementFailure =
+type StatementFailure =
   | SignatureFailure
   | 'not-a-statement' // signed, but not canonical JSON of the schema (extra fields, wrong format, ...)
   | 'signer-mismatch'; // signed by one offered key, but naming another as its signer

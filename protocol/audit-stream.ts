@@ -66,7 +66,7 @@ export class MerkleAccumulator {
 }
 
 /** How a log disagrees with one checkpoint held against it. */
-export type CheckpointDisagreement<T> = { kind: 'rewritten' | 'truncated'; checkpoint: Checkpoint; tag: T };
+type CheckpointDisagreement<T> = { kind: 'rewritten' | 'truncated'; checkpoint: Checkpoint; tag: T };
 
 /**
  * The one wording, for the hub and every client, of a log that does not extend a checkpoint
@@ -86,7 +86,7 @@ export function disagreementReason(kind: LogDisagreement, what: string, logSize:
       return `the export does not prove that it extends ${what}`;
   }
 }
-export type LogDisagreement = 'truncated' | 'rewritten' | 'inconsistent' | 'unproven';
+type LogDisagreement = 'truncated' | 'rewritten' | 'inconsistent' | 'unproven';
 
 export type StreamVerdict<T> =
   | { ok: true; size: number; head: string; root: string }
@@ -188,7 +188,7 @@ export function isStreamedAuditExport(firstLine: string): boolean {
   return firstLine.startsWith(`{"format":"${AUDIT_EXPORT_FORMAT}"`) && firstLine.endsWith(EVENTS_OPEN);
 }
 
-export type StreamedLine = { kind: 'head'; head: AuditExportHead } | { kind: 'event'; event: AuditEvent } | { kind: 'tail'; checkpoint: SignedCheckpoint };
+type StreamedLine = { kind: 'head'; head: AuditExportHead } | { kind: 'event'; event: AuditEvent } | { kind: 'tail'; checkpoint: SignedCheckpoint };
 
 /**
  * Read one line of a streamed export, given what came before (`index` 0 is the head line);

@@ -162,7 +162,7 @@ const HexPath = z.array(Sha256Hex).max(64);
 export const ProvenEvent = z.strictObject({ event: AuditEvent, proof: HexPath });
 export type ProvenEvent = z.infer<typeof ProvenEvent>;
 
-export const ConsistencyProof = z.strictObject({ fromSize: z.number().int().positive(), proof: HexPath });
+const ConsistencyProof = z.strictObject({ fromSize: z.number().int().positive(), proof: HexPath });
 
 export const AuditExport = z.strictObject({
   format: z.literal(AUDIT_EXPORT_FORMAT),
@@ -233,7 +233,7 @@ const sha = (...parts: Uint8Array[]) => sha256(concatBytes(...parts));
 const LEAF = Uint8Array.of(0);
 const NODE = Uint8Array.of(1);
 
-export function leafHash(eventHash: string): Uint8Array {
+function leafHash(eventHash: string): Uint8Array {
   return sha(LEAF, hexToBytes(eventHash));
 }
 const node = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);

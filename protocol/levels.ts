@@ -25,7 +25,7 @@ export function clearanceCovers(clearance: Level, marking: Level): boolean {
 }
 
 /** One national label a level may be written as. */
-export interface LevelLabel {
+interface LevelLabel {
   level: Level;
   label: string;
   party: string;

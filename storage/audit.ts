@@ -6,9 +6,6 @@
  */
 import { AuditStreamVerifier, disagreementReason, type StreamVerdict } from '../protocol/audit-stream.ts';
 import {
-  consistencyProof,
-  inclusionProof,
-  merkleRoot,
   parseStatement,
   Checkpoint,
   type AuditEvent,
@@ -16,9 +13,8 @@ import {
 } from '../protocol/evidence.ts';
 import type { Storage } from './repositories.ts';
 
-export { consistencyProof, inclusionProof, merkleRoot };
 
-export type AuditVerification =
+type AuditVerification =
   | { ok: true; size: number; head: string; root: string; checkpointsChecked: number }
   | { ok: false; position: number; reason: string };
 
@@ -72,11 +68,6 @@ export async function* auditLogPages(store: Storage, afterSeq = 0, pageSize = 50
     yield rows;
     after = rows[rows.length - 1]!.seq;
   }
-}
-
-/** Every event after `afterSeq`, one at a time (the pages of `auditLogPages`). */
-export async function* iterateAuditLog(store: Storage, afterSeq = 0): AsyncGenerator<AuditEvent> {
-  for await (const page of auditLogPages(store, afterSeq)) yield* page;
 }
 
 /** The checkpoint the hub stored for `size`, if any (by its primary key: not a read of them all). */

@@ -26,13 +26,12 @@ import { hubPinFile, keptCheckpoints, pinnedHub, readCheckpointFile, saveCheckpo
 import { ClientError, homeDir } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import { readJson } from '../node/files.ts';
-import { reasonOf } from '../core/errors.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
-export interface OperatorAudit {
+interface OperatorAudit {
   log(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }>;
   /** Stream the whole log to `outPath` (which must not exist); the number of events written. */
   exportTo(dataDir: string, outPath: string, now: () => Date): Promise<{ events: number }>;

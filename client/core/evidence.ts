@@ -102,7 +102,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
 
 // --- verification ------------------------------------------------------------------------------
 
-export interface ReceiptCheck {
+interface ReceiptCheck {
   receipt?: Receipt;
   valid: boolean;
   reason?: string;

@@ -24,7 +24,7 @@ import {
 import type { ClientContext } from './context.ts';
 import { ClientError } from './errors.ts';
 
-export type VerifiedContact = ContactEntry & { recordedAt: string; late: boolean };
+type VerifiedContact = ContactEntry & { recordedAt: string; late: boolean };
 
 /** Every contact entry `party` notified, each signed by a vouched-for officer of `party`; throws on the first that is not. */
 export async function verifiedContacts(ctx: Pick<ClientContext, 'api' | 'directory' | 'now'>, party: string): Promise<VerifiedContact[]> {
@@ -53,7 +53,7 @@ export async function currentStatement(ctx: Pick<ClientContext, 'directory' | 'm
   return verified.statement;
 }
 
-export interface Vouching {
+interface Vouching {
   party: string;
   roles: Role[];
   clearance: Level;

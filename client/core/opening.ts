@@ -26,7 +26,7 @@ async function signersOf(ctx: ClientContext, party: string): Promise<TrustedMemb
 }
 
 /** A signature counts only if made while the signer was a member in good standing. */
-export function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
+function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
   const at = signedAt.toISOString();
   if (signer.revokedAt && at >= signer.revokedAt) return `made after the key was revoked (${signer.revokedAt})`;
   if (signer.validUntil && at >= signer.validUntil) return `made after the membership expired (${signer.validUntil})`;
@@ -116,7 +116,7 @@ export function partSignerStanding(part: ManifestPart, manifest: Manifest, sende
 }
 
 /** One part as opened: where it was kept, who signed it (by name and party, as vouched for), and the plaintext's digest. */
-export interface OpenedPart {
+interface OpenedPart {
   path: string;
   signer: string;
   signerName: string;

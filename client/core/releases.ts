@@ -17,14 +17,14 @@ import { ClientError, reasonOf } from './errors.ts';
 import { verifiedManifest } from './opening.ts';
 
 /** What an officer decides about a release request: consent (with conditions, expiry) or refusal with reasons. */
-export interface ReleaseChoice {
+interface ReleaseChoice {
   refuse?: string;
   conditions?: string;
   expiresAt?: string;
 }
 
 /** What the officer states they decide on, typed by them, never read from the hub. */
-export interface ConfirmedRelease {
+interface ConfirmedRelease {
   /** The party the material would go to (`release consent ID --to KZ`). */
   thirdParty: string;
   /** When given, the purpose must be exactly this. */
@@ -34,7 +34,7 @@ export interface ConfirmedRelease {
 }
 
 /** The lines an officer is shown before a decision is signed: exactly the fields the signature covers. */
-export function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
+function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
   return [
     `${d.decision === 'consent' ? 'Consent' : 'Refusal'} to be signed by ${d.officer}:`,
     `  release:     ${d.releaseId}`,
@@ -97,7 +97,7 @@ export async function prepareReleaseDecision(ctx: ClientContext, releaseId: stri
 }
 
 /** How old a previewed decision may be when it is signed: the person read it, then confirmed. */
-export const DECISION_PREVIEW_MS = 15 * 60 * 1000;
+const DECISION_PREVIEW_MS = 15 * 60 * 1000;
 
 /**
  * Sign a decision text the officer was shown (the web client previews, then signs): prepared

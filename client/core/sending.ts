@@ -116,7 +116,7 @@ export function languageRefusal(part: { role: PartRole; lang: string }, file: st
   return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected}`);
 }
 
-export interface NewPacket {
+interface NewPacket {
   packetId: string;
   agreementId: string;
   to: string[];

@@ -172,7 +172,7 @@ export class TrustedDirectory {
     }
     const officers = await this.officers(party, listed, keys, statements);
     const members: TrustedMember[] = [];
-    for (const m of listed) members.push(await this.verify(party, m, keys.get(m.fingerprint)!, officers, statements.get(m.fingerprint)));
+    for (const m of listed) members.push(this.verify(party, m, keys.get(m.fingerprint)!, officers, statements.get(m.fingerprint)));
     const result = { officers, members };
     this.cache.set(party, result);
     return result;
@@ -217,7 +217,7 @@ export class TrustedDirectory {
     return officers;
   }
 
-  private async verify(party: string, m: Member, key: PublicKey, officers: Map<string, TrustedOfficer>, checked: CheckedStatement | undefined): Promise<TrustedMember> {
+  private verify(party: string, m: Member, key: PublicKey, officers: Map<string, TrustedOfficer>, checked: CheckedStatement | undefined): TrustedMember {
     const base = { fingerprint: m.fingerprint, party, name: m.name, key, ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}), ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}) };
     if (!checked) {
       if (officers.has(m.fingerprint)) return { ...base, roles: ['officer'], clearance: m.clearance, vouchedBy: 'pinned' };

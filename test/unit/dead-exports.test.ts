@@ -24,6 +24,30 @@ function files(dir: string): string[] {
   });
 }
 
+/**
+ * Dead when this test came, in files other branches were changing at the time (the listings, the
+ * app's middleware, the upload, the blob store, the web client): swept when those land. The list
+ * may only shrink: an entry that is no longer dead fails the test too.
+ */
+const PENDING = new Set([
+  'server/app.ts: buildApp',
+  'server/http/route.ts: Access',
+  'server/http/route.ts: RouteAnswer',
+  'server/http/route.ts: RouteInput',
+  'server/http/upload.ts: TempFiles',
+  'server/http/upload.ts: receiveMultipart',
+  'server/web.ts: WEB_CSP',
+  'storage/blobs.ts: READ_CHUNK_BYTES',
+  'storage/db.ts: migrate',
+  'storage/listings.ts: Folder',
+  'storage/listings.ts: encodeCursor',
+  'storage/listings.ts: decodeCursor',
+  'storage/listings.ts: AWAITING_WRAP_SQL',
+  'storage/listings.ts: AWAITING_WRAP_WINDOW',
+  'storage/sqlite/packets.ts: RECIPIENT_LIST',
+  'client/web/src/opfs.ts: Folder',
+]);
+
 const ALL = '*';
 const parse = (file: string) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
 const hasExport = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -95,6 +119,7 @@ describe('exports', () => {
       if (names?.has(ALL)) continue;
       for (const name of exportsOf(parse(file))) if (!names?.has(name)) dead.push(`${rel}: ${name}`);
     }
-    expect(dead).toEqual([]);
+    expect(dead.filter((d) => !PENDING.has(d))).toEqual([]);
+    expect([...PENDING].filter((p) => !dead.includes(p))).toEqual([]);
   });
 });

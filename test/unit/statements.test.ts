@@ -70,7 +70,7 @@ describe('verifyStatement refuses', () => {
     // openpgp.js already refuses a signature newer than the verifier's date; our own bound (the context check) backs it.
     { name: 'a signature dated ahead of the verifier beyond the tolerance', make: () => signStatement('membership', MembershipStatement, membership(), officer.key, date), at: () => new Date(date.getTime() - SIGNED_DATE_TOLERANCE_MS - 60_000), failure: 'key-unusable' },
     { name: 'a statement that names another signer than the key that signed', make: () => signStatement('membership', MembershipStatement, membership(), other.key, date), keys: () => [officer.pub, other.pub], named: true, failure: 'signer-mismatch' },
-    { name: 'a signature block that is not a signature', make: async () => ({ statement: canonicalize(membership()), signature: '-----BEGIN PGP SIGNATURE-----\n\nbm90\n-----END PGP SIGNATURE-----' }), failure: 'malformed' },
+    { name: 'a signature block that is not a signature', make: () => Promise.resolve({ statement: canonicalize(membership()), signature: '-----BEGIN PGP SIGNATURE-----\n\nbm90\n-----END PGP SIGNATURE-----' }), failure: 'malformed' },
     { name: 'the signed text changed by one byte', make: async () => { const s = await signStatement('membership', MembershipStatement, membership(), officer.key, date); return { ...s, statement: s.statement.replace('SECRET', 'SECRES') }; }, failure: 'bad-signature' },
   ];
 
