@@ -10,27 +10,12 @@
  * checkpoint's signature: the caller passes checkpoints it trusts, or checks the one that
  * disagrees before it believes the disagreement.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { sha256 } from './sha256.ts';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, type AuditEvent, type Checkpoint } from './evidence.ts';
+import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, emptyTreeHash, leafHash, nodeHash, type AuditEvent, type Checkpoint } from './evidence.ts';
 
-// Uint8Array and protocol/sha256.ts, as in protocol/evidence.ts: the browser client checks logs too.
-// Inputs are written into reused buffers: one allocation less per hash, two or three hashes per event.
-const leafInput = new Uint8Array(33);
-const nodeInput = new Uint8Array(65);
-nodeInput[0] = 1;
-const HEX64 = /^[0-9a-f]{64}$/;
-const leaf = (eventHash: string): Uint8Array => {
-  if (!HEX64.test(eventHash)) throw new TypeError('an event hash is 64 hex digits');
-  leafInput.set(hexToBytes(eventHash), 1);
-  return sha256(leafInput);
-};
-const node = (left: Uint8Array, right: Uint8Array): Uint8Array => {
-  nodeInput.set(left, 1);
-  nodeInput.set(right, 33);
-  return sha256(nodeInput);
-};
+const leaf = leafHash;
+const node = nodeHash;
 
 /**
  * The Merkle tree hash of a log that only grows: push the event hashes in order; `root()` is
@@ -58,7 +43,7 @@ export class MerkleAccumulator {
 
   /** The root over everything pushed so far (hex). The subtrees fold right to left, as RFC 9162 splits at the largest power of two. */
   root(): string {
-    if (this.stack.length === 0) return bytesToHex(sha256(new Uint8Array(0)));
+    if (this.stack.length === 0) return bytesToHex(emptyTreeHash());
     let root = this.stack[this.stack.length - 1]!.hash;
     for (let i = this.stack.length - 2; i >= 0; i--) root = node(this.stack[i]!.hash, root);
     return bytesToHex(root);

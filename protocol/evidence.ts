@@ -7,7 +7,7 @@
  * verifies says the event (or the older log) is part of the log a checkpoint describes; it says
  * nothing about who signed that checkpoint: the caller checks the hub's signature with a pinned key.
  */
-import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
 import { canonicalize, parseCanonical } from './canonical.ts';
@@ -229,14 +229,35 @@ export function chainProblem(event: AuditEvent, position: number, prev: string):
 // --- RFC 9162 Merkle tree over the chain hashes ---------------------------------------------
 
 // Uint8Array and @noble/hashes rather than Buffer and node:crypto: the browser client checks proofs too.
-const sha = (...parts: Uint8Array[]) => sha256(concatBytes(...parts));
-const LEAF = Uint8Array.of(0);
-const NODE = Uint8Array.of(1);
+// The RFC 9162 leaf and node hashes, the one home of both for the tree below and the streamed
+// accumulator (protocol/audit-stream.ts). Inputs are written into reused buffers: one allocation
+// less per hash, two or three hashes per event (synchronous, so nothing can interleave).
+const leafInput = new Uint8Array(33);
+const nodeInput = new Uint8Array(65);
+nodeInput[0] = 1;
+const HEX64 = /^[0-9a-f]{64}$/;
+const EMPTY_TREE = sha256(new Uint8Array(0));
 
-function leafHash(eventHash: string): Uint8Array {
-  return sha(LEAF, hexToBytes(eventHash));
+/** RFC 9162 leaf hash of one event's chain hash: SHA-256(0x00 || hash). */
+export function leafHash(eventHash: string): Uint8Array<ArrayBuffer> {
+  if (!HEX64.test(eventHash)) throw new TypeError('an event hash is 64 hex digits');
+  leafInput.set(hexToBytes(eventHash), 1);
+  return sha256(leafInput);
 }
-const node = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);
+
+/** RFC 9162 interior node hash: SHA-256(0x01 || left || right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array<ArrayBuffer> {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return sha256(nodeInput);
+}
+
+/** RFC 9162 hash of the empty tree, SHA-256 of nothing. */
+export function emptyTreeHash(): Uint8Array<ArrayBuffer> {
+  return EMPTY_TREE.slice();
+}
+
+const node = nodeHash;
 const split = (n: number) => {
   let k = 1;
   while (k * 2 < n) k *= 2;
@@ -258,7 +279,7 @@ export class MerkleTree {
   /** RFC 9162 MTH(D[from:to]). */
   hash(from: number, to: number): Uint8Array {
     const n = to - from;
-    if (n === 0) return sha();
+    if (n === 0) return emptyTreeHash();
     if (n === 1) return this.leaves[from]!;
     const key = `${from}:${to}`;
     let h = this.memo.get(key);

@@ -24,6 +24,15 @@ import type { ReleaseListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 
 
+/**
+ * A new release request by `member` of `packetId` to `thirdParty` for `purpose`, as it is first
+ * recorded. A request to use a packet for another purpose is one to the asking party itself
+ * (server/purpose-changes.ts).
+ */
+export function releaseRequest(hub: Hub, member: MemberRecord, packetId: string, thirdParty: string, purpose: string): ReleaseRecord {
+  return { id: randomUUID(), packetId, requestedBy: member.fingerprint, requestingParty: member.party, thirdParty, purpose, state: 'requested', requestedAt: hub.now().toISOString() };
+}
+
 function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
   const { decidedBy: _d, ...rest } = r;
   return { ...rest, agreementId: packet.agreementId, originParty: packet.senderParty };
@@ -52,16 +61,7 @@ export async function requestRelease(hub: Hub, member: MemberRecord, packetId: s
   }
   if ((await hub.store.members.ofParty(body.thirdParty)).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
   if (packet.state !== 'submitted') throw new Problem('conflict', 'only a submitted packet can be released');
-  const record: ReleaseRecord = {
-    id: randomUUID(),
-    packetId,
-    requestedBy: member.fingerprint,
-    requestingParty: member.party,
-    thirdParty: body.thirdParty,
-    purpose: body.purpose,
-    state: 'requested',
-    requestedAt: hub.now().toISOString(),
-  };
+  const record = releaseRequest(hub, member, packetId, body.thirdParty, body.purpose);
   await hub.store.transaction(async () => {
     await hub.store.releases.insert(record);
     await hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
