@@ -7,7 +7,8 @@ import pino, { type Logger } from 'pino';
 import type { AuditEventInput } from '../storage/records.ts';
 import type { Storage } from '../storage/repositories.ts';
 import { openStorage } from '../storage/sqlite/index.ts';
-import { BlobStore } from '../storage/blobs.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import { openFileBlobStore } from '../storage/blobs.ts';
 import { readUnlockedPrivateKey, readPublicKey, fingerprintOf, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import type { Agreement } from '../protocol/agreement.ts';
 import { loadAgreements } from './agreements.ts';
@@ -18,6 +19,7 @@ export interface Hub {
   settings: HubSettings;
   /** Every repository, behind the interfaces of storage/repositories.ts (SQLite today). */
   store: Storage;
+  /** Part ciphertext, behind the port of storage/blob-store.ts (the local disk today). */
   blobs: BlobStore;
   agreements: Map<string, Agreement>;
   hubKey: PrivateKey;
@@ -82,13 +84,12 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   }
   const agreements = loadAgreements(settings.agreementsDir);
   const store = openStorage(paths.db);
-  const blobs = new BlobStore(settings.dataDir);
-  await blobs.init();
+  const blobs = await openFileBlobStore(settings.dataDir);
   const swept = await blobs.sweep(await store.packets.allBlobHashes());
   const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
-  if (swept.temps + swept.blobs > 0) logger.info({ temps: swept.temps, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
+  if (swept.staged + swept.blobs > 0) logger.info({ staged: swept.staged, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
   let appended = 0;
   const audit = async (event: Omit<AuditEventInput, 'at'> & { at?: string }) => {
     await store.audit.append({ ...event, at: event.at ?? now().toISOString() });
