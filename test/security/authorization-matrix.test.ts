@@ -114,6 +114,8 @@ const RULES: Record<string, Rule> = {
   'GET /v1/agreements': 'public',
   'GET /v1/agreements/:id': 'public',
   'GET /v1/openapi.json': 'public',
+  'GET /v1/docs': 'public',
+  'GET /v1/docs/reference.css': 'public',
   'POST /v1/auth/challenge': 'challenge',
   'POST /v1/auth/token': 'token',
   'POST /v1/auth/logout': 'member-action',

@@ -21,6 +21,8 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/agreements': 'public',
   'GET /v1/agreements/:id': 'public',
   'GET /v1/openapi.json': 'public',
+  'GET /v1/docs': 'public',
+  'GET /v1/docs/reference.css': 'public',
   'POST /v1/auth/challenge': 'login',
   'POST /v1/auth/token': 'login',
   'POST /v1/auth/logout': 'member',
