@@ -109,7 +109,7 @@ export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
   for (const r of await ctx.store.receipts.unsigned()) signed.push({ id: r.id, signature: await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)) });
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
-  // upload (issue 9: the largest cost of an upload). sign fills only a missing signature.
+  // upload (the largest cost of an upload). sign fills only a missing signature.
   if (signed.length > 0) {
     await ctx.store.groupCommit(async () => {
       for (const s of signed) await ctx.store.receipts.sign(s.id, s.signature);
@@ -136,7 +136,7 @@ const settledAt = new WeakMap<Hub, number>();
  */
 export function settleEvidence(hub: Hub): Promise<void> {
   // Receipts are recorded with an audit event and checkpoints fall due as the log grows: when no
-  // event was appended since the last job, there is nothing new to sign (issue 9: three queries
+  // event was appended since the last job, there is nothing new to sign (three queries
   // after every request, most of them GETs). The first call after start always looks.
   const appended = hub.auditsAppended();
   if (settledAt.get(hub) === appended) return evidenceSettled(hub);

@@ -59,7 +59,7 @@ function makeLogger(settings: HubSettings): { logger: Logger; close: () => Promi
   }
   // pino's own destination (sonic-boom), asynchronous: lines written while a write is in flight
   // are joined into the next one, so under load the log costs a write per batch, not per request
-  // (issue 9: one fs write per request line was 16 % of an authenticated GET). Nothing is held
+  // (one fs write per request line was 16 % of an authenticated GET). Nothing is held
   // back when idle (no minimum length), and close() waits until every line is written.
   const stream = pino.destination({ dest: settings.logFile, append: true, mode: 0o600, sync: false });
   const logger = pino(options, stream);

@@ -289,7 +289,7 @@ export async function deadlines(hub: Hub, member: MemberRecord): Promise<Deadlin
 }
 
 /**
- * One page of the requests my party sent or received, newest first (issue 9: one indexed query
+ * One page of the requests my party sent or received, newest first (one indexed query
  * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
  * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
  */

@@ -1,5 +1,5 @@
 /**
- * The client's import graph, read from the source (issue 10): no circle anywhere in client/ (a
+ * The client's import graph, read from the source: no circle anywhere in client/ (a
  * module that needs another that needs it back is two modules in the wrong rooms), and the layers
  * point one way: cli -> node -> core, web -> core, and core, node, cli and web reach outside
  * client/ only into keys/ and protocol/ (never server/ or storage/). Static, dynamic (`import()`)
