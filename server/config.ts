@@ -1,6 +1,7 @@
 /**
  * The hub's configuration, parsed once at start into a typed object. Every key is documented
  * here, one line each; a bad value stops the hub with a sentence naming the key.
+ * Nothing else in server/ reads the environment or a configuration file.
  */
 import { z } from 'zod';
 import { describeIssues } from '../protocol/issues.ts';

@@ -1,6 +1,7 @@
 /**
  * The hub's running context: its store, blob store, agreements, signing key, clock and logger,
  * opened once at start. Opening sweeps temp files and unreferenced blobs left by a crash.
+ * It holds no rule and answers no request: the domain and the routes use it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';

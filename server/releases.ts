@@ -3,6 +3,8 @@
  * stays blocked until the originating party's security officer records a signed consent, or a
  * refusal; then the releasing party's client re-wraps the session keys for the third party's
  * cleared members. Consent check and release happen in one transaction.
+ * The hub never re-encrypts or sees content: it checks the wraps name exactly the cleared
+ * members, and never lets a release be seen beyond its packet (server/policy/visibility.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
