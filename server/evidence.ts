@@ -54,9 +54,6 @@ export interface EvidenceContext {
   now: () => Date;
 }
 
-/** Default number of events between two interval checkpoints (HubSettings.checkpointEvery overrides). */
-export const DEFAULT_CHECKPOINT_EVERY = 100;
-
 
 // --- receipts, recorded inside the decision's transaction -------------------------------------
 

@@ -9,6 +9,7 @@
  * encrypted packets, and a state change only points at the packet that carries them.
  */
 import type { Agreement } from '../protocol/agreement.ts';
+import { requestStateAction } from '../protocol/evidence.ts';
 import { parseCanonicalManifest } from '../protocol/manifest.ts';
 import {
   CLOSED_STATES,
@@ -191,7 +192,7 @@ export async function changeState(hub: Hub, member: MemberRecord, packetId: stri
     await hub.audit({
       actor: member.fingerprint,
       party: member.party,
-      action: `request.${body.state}`,
+      action: requestStateAction(body.state),
       object: packet.id,
       outcome: 'allow',
       detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
