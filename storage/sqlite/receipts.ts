@@ -2,6 +2,7 @@
  * Receipts in SQLite: the hub's (signed after the transaction that fixed their statement) and
  * recipients' retrieval receipts.
  */
+import type { AscendingFilter, Listings } from '../listings.ts';
 import type { ReceiptRepository } from '../repositories.ts';
 import type { ReceiptRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -10,8 +11,18 @@ import { toReceipt, type Row } from './mappers.ts';
 export class SqliteReceipts implements ReceiptRepository {
   private readonly gate: SqliteGate;
 
-  constructor(gate: SqliteGate) {
+  private readonly listings: Listings;
+
+  constructor(gate: SqliteGate, listings: Listings) {
     this.gate = gate;
+    this.listings = listings;
+  }
+
+  pageOfPacket(f: AscendingFilter & { packetId: string }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending('receipts', f);
+      return { items: page.rows.map(toReceipt), nextCursor: page.nextCursor };
+    });
   }
 
   private get db() {
