@@ -67,14 +67,24 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Walk a paged listing to its end, one request per page. */
-async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+/** The most pages a listing is followed for before it stops: a hub that never ends a list cannot hang a client. */
+const MAX_PAGES = 10_000;
+
+/**
+ * Walk a paged listing to its end, one request per page: the one place that follows
+ * `nextCursor`. A hub that hands back the same cursor, or never ends the list, is refused
+ * rather than followed for ever. `what` names the list in that refusal.
+ */
+export async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>, what = 'list'): AsyncGenerator<T> {
   let cursor: string | undefined;
-  do {
+  for (let n = 0; n < MAX_PAGES; n++) {
     const p = await page(cursor);
     yield* p.items;
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+    if (!p.nextCursor) return;
+    if (p.nextCursor === cursor) throw new ApiError(0, `the hub's ${what} handed back the same cursor twice`);
+    cursor = p.nextCursor;
+  }
+  throw new ApiError(0, `the hub's ${what} did not end after ${MAX_PAGES} pages`);
 }
 
 /**
@@ -154,8 +164,6 @@ export function pagePath(path: string, query: object): string {
   return `${path}${queryString(query)}`;
 }
 
-/** The most pages `list()` follows before it stops: a hub that never ends a list cannot hang a client. */
-const MAX_PAGES = 1000;
 
 export class HubClient {
   readonly baseUrl: string;
@@ -233,21 +241,9 @@ export class HubClient {
     return this.call(pageOf(item), 'GET', pagePath(path, query));
   }
 
-  /**
-   * Every item of a list route, page after page (`limit` items a page, the largest page unless
-   * asked), each parsed with `item`: the one place that follows `nextCursor`. A hub that hands
-   * back the same cursor, or never ends the list, is refused rather than followed for ever.
-   */
-  async *pages<T extends z.ZodType>(item: T, path: string, query: object = {}): AsyncGenerator<z.output<T>> {
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.page(item, path, { limit: MAX_PAGE_SIZE, ...query, ...(cursor ? { cursor } : {}) });
-      yield* answer.items;
-      if (!answer.nextCursor) return;
-      if (answer.nextCursor === cursor) throw new ApiError(0, `the hub's list at ${path} handed back the same cursor twice`);
-      cursor = answer.nextCursor;
-    }
-    throw new ApiError(0, `the hub's list at ${path} did not end after ${MAX_PAGES} pages`);
+  /** Every item of a list route, page after page (the largest page unless `query` says), each parsed with `item` (through `everyItem`). */
+  pages<T extends z.ZodType>(item: T, path: string, query: object = {}): AsyncGenerator<z.output<T>> {
+    return everyItem((cursor) => this.page(item, path, { limit: MAX_PAGE_SIZE, ...query, ...(cursor ? { cursor } : {}) }), `list at ${path}`);
   }
 
   /** Every item of a list route, in order (through `pages`). */

@@ -2,7 +2,6 @@
  * Routes of onward release to a third party: request it, the originating officer's signed
  * consent or refusal, and its execution (key wraps for the third party's cleared members).
  */
-
 import { PlainListQuery, ReleaseDecisionBody, ReleaseExecuteBody, ReleaseListQuery, ReleaseRequestBody, pageOf } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
