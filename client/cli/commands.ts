@@ -416,7 +416,8 @@ export function addClientCommands(program: Command): void {
       if (opts.json) {
         const out = [];
         for (const r of list) out.push({ ...r, terms: ctx ? await releaseTerms(ctx, r) : undefined });
-        return console.log(JSON.stringify(out, null, 2));
+        console.log(JSON.stringify(out, null, 2));
+        return morePages(next, packetId ? `release list ${packetId}` : 'release list');
       }
       if (list.length === 0 && !next) return console.log(packetId ? `No releases of ${packetId} that your party may see.` : 'No releases.');
       for (const r of list) await showRelease(r, ctx);

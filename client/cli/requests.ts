@@ -313,7 +313,10 @@ export function addRequestCommands(program: Command): void {
     .action(async (opts: PageFlags & DeadlineFilters & { json?: boolean }) => {
       const { limit: _l, cursor: _c, all: _a, json: _j, ...filters } = opts;
       const { items, next } = await readPages(opts, (page) => workflowApi().deadlinePage({ ...filters, ...page }));
-      if (opts.json) return console.log(JSON.stringify(items, null, 2));
+      if (opts.json) {
+        console.log(JSON.stringify(items, null, 2));
+        return morePages(next, 'deadlines');
+      }
       if (items.length === 0) {
         console.log(next ? 'Nothing on this page.' : 'Nothing is due.');
         return morePages(next, 'deadlines');
@@ -343,7 +346,10 @@ export function addRequestCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (packetId: string, opts: PageFlags & { json?: boolean }) => {
       const { items: list, next } = await readPages(opts, (page) => workflowApi().authenticityPage(packetId, page));
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (opts.json) {
+        console.log(JSON.stringify(list, null, 2));
+        return morePages(next, `authenticity list ${packetId}`);
+      }
       if (list.length === 0 && !next) return console.log('No confirmation requests.');
       for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${localTime(a.requestedAt)}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
       morePages(next, `authenticity list ${packetId}`);
@@ -390,7 +396,10 @@ export function addRequestCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (packetId: string, opts: PageFlags & { json?: boolean }) => {
       const { items: list, next } = await readPages(opts, (page) => workflowApi().purposeChangePage(packetId, page));
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (opts.json) {
+        console.log(JSON.stringify(list, null, 2));
+        return morePages(next, `purpose list ${packetId}`);
+      }
       if (list.length === 0 && !next) return console.log('No requests for another use.');
       for (const r of list) console.log(`${r.id} ${r.state}: use by ${r.requestingParty} for "${r.purpose}" (decided by ${r.originParty})`);
       morePages(next, `purpose list ${packetId}`);
