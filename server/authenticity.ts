@@ -14,7 +14,9 @@ import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/req
 import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { visiblePacket } from './packets.ts';
+import { visiblePacket, visiblePage } from './packets.ts';
+import type { PlainListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { agreementOf, ruleOrRefuse } from './policy/agreements.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { isContact, isOfficer, requireContact } from './policy/roles.ts';
@@ -52,11 +54,12 @@ export async function askAuthenticity(hub: Hub, member: MemberRecord, packetId: 
   return authenticityView(hub, record, packet);
 }
 
-export async function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string): Promise<AuthenticityView[]> {
-  const { packet, relation } = await visiblePacket(hub, member, packetId);
-  return (await hub.store.requests.authenticityOfPacket(packetId))
-    .filter((a) => relation === 'sent' || a.requestingParty === member.party)
-    .map((a) => authenticityView(hub, a, packet));
+/** One page of a packet's authenticity requests as `member` may see them (authenticityVisibleTo), oldest first. */
+export async function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<AuthenticityView>> {
+  const { packet, releases } = await visiblePacket(hub, member, packetId);
+  const now = hub.now();
+  const page = await hub.store.requests.authenticityPage({ packetId, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (a) => authenticityVisibleTo(member, packet, a, releases, now), (a) => authenticityView(hub, a, packet));
 }
 
 /** The sender answers with a canonical confirmation signed by a contact or officer of the sending party. */

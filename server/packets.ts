@@ -14,7 +14,7 @@ import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
-import type { MemberRecord, PacketRecord } from '../storage/records.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { Problem, notFound } from './errors.ts';
@@ -298,6 +298,17 @@ export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerpr
 }
 
 /** A cursor that does not decode is the caller's mistake: a 400 naming it. */
+/**
+ * A page of rows as `member` may see them: `keep` is the visibility rule of one row, `show` its
+ * wire shape. The next cursor stays the position after the last row read, so a page may hold
+ * fewer than `limit` items (even none) and still have a next one; paging on never skips a row.
+ */
+export async function visiblePage<R, T>(page: Page<R>, keep: (row: R) => boolean, show: (row: R) => T | Promise<T>): Promise<Page<T>> {
+  const items: T[] = [];
+  for (const row of page.items) if (keep(row)) items.push(await show(row));
+  return { items, nextCursor: page.nextCursor };
+}
+
 export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
@@ -308,14 +319,15 @@ export async function listed<T>(read: () => Promise<T>): Promise<T> {
 }
 
 /** The packet and how `member` sees it, or undefined when they may not (or it does not exist): for lists, which skip it. */
-export async function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation } | undefined> {
+export async function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation; releases: ReleaseRecord[] } | undefined> {
   const packet = await hub.store.packets.get(packetId);
-  const relation = packet ? readRelation(member, packet, await hub.store.releases.ofPacket(packetId), hub.now()) : null;
-  return packet && relation ? { packet, relation } : undefined;
+  const releases = packet ? await hub.store.releases.ofPacket(packetId) : [];
+  const relation = packet ? readRelation(member, packet, releases, hub.now()) : null;
+  return packet && relation ? { packet, relation, releases } : undefined;
 }
 
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
-export async function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation }> {
+export async function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation; releases: ReleaseRecord[] }> {
   const seen = await packetSeenBy(hub, member, packetId);
   if (!seen) throw notFound('packet');
   return seen;

@@ -65,3 +65,11 @@ export function oralVisibleTo(member: MemberRecord, oral: { requestingParty: str
 export function purposeChangeVisibleTo(member: MemberRecord, packet: PacketRecord, release: ReleaseRecord): boolean {
   return member.party === packet.senderParty || member.party === release.requestingParty;
 }
+
+/**
+ * A receipt of a packet the member may see: the sending party sees every receipt of its packet;
+ * anyone else those concerning its own party (its availability, its retrievals, its releases).
+ */
+export function receiptVisibleTo(member: MemberRecord, packet: PacketRecord, receipt: { party: string }): boolean {
+  return member.party === packet.senderParty || receipt.party === member.party;
+}
