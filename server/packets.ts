@@ -156,6 +156,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     for (const part of newParts) {
       const file = files.find((f) => f.partId === part.id)!;
       await hub.blobs.commit(file.tempPath, file.sha256);
+      file.committed = true;
       committed.push(file.sha256);
     }
     const at = hub.now().toISOString();

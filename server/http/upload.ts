@@ -31,6 +31,8 @@ export interface ReceivedFile {
   sha256: string;
   /** The PKESK key IDs, or why the part is not one message encrypted to public keys. */
   walk: { keyIds: string[] } | { error: string };
+  /** Set once the temp file was moved into the blob store: there is nothing left to discard (issue 9: an rm of a path gone, per part). */
+  committed?: boolean;
 }
 
 /**
@@ -104,10 +106,14 @@ export async function receiveMultipart(hub: Hub, req: Request, res: Response, te
  */
 export async function withUpload<T>(hub: Hub, req: Request, res: Response, accept: (upload: ReceivedUpload) => Promise<T>): Promise<T> {
   const temps: TempFiles = { paths: [], closed: false };
+  let files: ReceivedFile[] = [];
   try {
-    return await accept(await receiveMultipart(hub, req, res, temps));
+    const upload = await receiveMultipart(hub, req, res, temps);
+    files = upload.files;
+    return await accept(upload);
   } finally {
     temps.closed = true;
-    for (const path of temps.paths) await hub.blobs.discard(path);
+    const moved = new Set(files.filter((f) => f.committed).map((f) => f.tempPath));
+    for (const path of temps.paths) if (!moved.has(path)) await hub.blobs.discard(path);
   }
 }

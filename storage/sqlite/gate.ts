@@ -52,7 +52,7 @@ export class SqliteGate {
   /** Barriers taken, for tests and the benchmark. */
   readonly stats = { barriers: 0 };
 
-  constructor(db: Db, durable: () => Promise<void> = async () => undefined) {
+  constructor(db: Db, durable: () => Promise<void> = () => Promise.resolve()) {
     this.db = db;
     this.durable = durable;
     // Writes are seen through the connection's prepared statements: count them from now on.
