@@ -568,16 +568,18 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
 const PEAK_RSS = fileURLToPath(new URL('./peak-rss.ts', import.meta.url));
 
 /** Run the CLI and read its peak RSS (MB) from the preload's file. */
-async function withPeakRss(args: string[]): Promise<[RunResult, number]> {
+async function withPeakRss(args: string[], profile?: string): Promise<[RunResult, number]> {
   const file = join(root, `peak-${randomUUID()}`);
-  const result = await liaison(args, { NODE_OPTIONS: `--import=${PEAK_RSS}`, LIAISON_PEAK_RSS: file });
+  // With BENCH_PROFILE, the CLI writes its CPU profile to <dir>/<profile>/.
+  const cpuProf = PROFILE_DIR && profile ? ` --cpu-prof --cpu-prof-dir=${join(PROFILE_DIR, profile)}` : '';
+  const result = await liaison(args, { NODE_OPTIONS: `--import=${PEAK_RSS}${cpuProf}`, LIAISON_PEAK_RSS: file });
   return [result, Number(readFileSync(file, 'utf8')) / 1024];
 }
 
 /** Audit export and verify of the seeded log, with the operator's commands. */
 async function evidence(dataDir: string): Promise<void> {
   const file = join(root, 'audit-export.json');
-  const [exportSeconds, [exported, exportRss]] = await timed(() => withPeakRss(['audit', 'export', '--data', dataDir, '--out', file]));
+  const [exportSeconds, [exported, exportRss]] = await timed(() => withPeakRss(['audit', 'export', '--data', dataDir, '--out', file], 'export'));
   if (exported.code !== 0) {
     report(`audit export of ${EVENTS} events`, 'failed', '', '', exported.stderr.trim().slice(0, 80));
     return;
@@ -594,7 +596,7 @@ async function evidence(dataDir: string): Promise<void> {
   const hubFingerprint = /"fingerprint":"([0-9A-F]{40})"/.exec(head)?.[1] ?? '';
   let verifyRss = 0;
   const verify = await median3(async () => {
-    const [result, rss] = await withPeakRss(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint]);
+    const [result, rss] = await withPeakRss(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint], 'verify');
     if (result.code !== 0) throw new Error(result.stderr.trim());
     verifyRss = Math.max(verifyRss, rss);
   });
