@@ -67,8 +67,13 @@ export interface EvidenceContext {
  * Record a hub receipt for `packetId` in the current transaction, bound to the audit event just
  * appended for the decision. Call right after `await hub.audit(...)`, inside `hub.store.transaction`.
  */
-export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): Promise<void> {
-  const packet = await hub.store.packets.get(input.packetId);
+export async function recordHubReceipt(
+  hub: Hub,
+  input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string },
+  /** The packet as read in this transaction already (the caller's read, so it is not read again per receipt). */
+  read?: PacketRecord,
+): Promise<void> {
+  const packet = read?.id === input.packetId ? read : await hub.store.packets.get(input.packetId);
   const event = await hub.store.audit.latest();
   if (!packet || !event) throw new Error('a receipt needs its packet and the audit event of its decision');
   const at = event.at;
@@ -93,8 +98,8 @@ export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptK
 export async function recordSubmissionReceipts(hub: Hub, packetId: string): Promise<void> {
   const packet = await hub.store.packets.get(packetId);
   if (!packet) throw new Error('no such packet');
-  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
-  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party });
+  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty }, packet);
+  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party }, packet);
 }
 
 /** A release changed state: acknowledge it to the requesting party; an executed release also makes the packet available to the third party. */
