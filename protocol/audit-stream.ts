@@ -1,5 +1,5 @@
 /**
- * The audit log checked as a stream (issue 9, evidence at scale): an RFC 9162 Merkle tree hash
+ * The audit log checked as a stream (evidence at scale): an RFC 9162 Merkle tree hash
  * kept as a compact range (one subtree hash per set bit of the size, O(log n) memory) and a
  * verifier that takes events one at a time, recomputes the chain, and holds the log against
  * checkpoints as it passes their sizes. A million events are then checked in one pass in flat
@@ -12,10 +12,10 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, emptyTreeHash, leafHash, nodeHash, type AuditEvent, type Checkpoint } from './evidence.ts';
+import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, emptyTreeHash, leafHash, merkleNode, type AuditEvent, type Checkpoint } from './evidence.ts';
 
 const leaf = leafHash;
-const node = nodeHash;
+const node = merkleNode;
 
 /**
  * The Merkle tree hash of a log that only grows: push the event hashes in order; `root()` is

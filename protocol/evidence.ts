@@ -12,6 +12,7 @@ import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
 import { canonicalize, parseCanonical } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
+import { ListPageQuery } from './api.ts';
 import { Release } from './release.ts';
 import type { RequestState } from './requests.ts';
 
@@ -178,6 +179,49 @@ export const AuditExport = z.strictObject({
 });
 export type AuditExport = z.infer<typeof AuditExport>;
 
+/**
+ * GET /v1/audit: one page of the events the caller's party may see. `from`: sizes of checkpoints
+ * the caller kept, comma-separated (the page proves the log extends each); `since`: events at or
+ * after an instant; `action`: one action name. The first page fixes the log size its checkpoint
+ * signs, and the cursor carries it: every later page proves its events against a checkpoint of
+ * that same size and root, so the pages put together are one export, whatever is appended meanwhile.
+ */
+export const AuditPageQuery = z.strictObject({
+  from: z
+    .string()
+    .regex(/^\d{1,12}(,\d{1,12}){0,63}$/, 'a comma-separated list of log sizes')
+    .transform((s) => s.split(',').map(Number))
+    .optional(),
+  since: IsoDateTime.optional(),
+  action: z.string().min(1).max(120).regex(/^[A-Za-z0-9 .:/()_-]+$/, 'an audit action name such as release.consent').optional(),
+  ...ListPageQuery,
+});
+export type AuditPageQuery = z.infer<typeof AuditPageQuery>;
+/** A page of a party's view: an export holding some of the events, and the cursor of the next page (null on the last). */
+export const AuditPage = AuditExport.extend({ nextCursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;
+
+const NAMED_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The ids an event names: every id in its object (a packet, part, release, authenticity or oral
+ * request, or the path of a refused request), and the packet or release its detail names. The
+ * hub shows an event only to who may see every one of them, and indexes it by them.
+ */
+export function idsNamedBy(event: { object: string; detail: string }): string[] {
+  const ids = (event.object.match(NAMED_ID) ?? []).map((id) => id.toLowerCase());
+  try {
+    const detail = JSON.parse(event.detail) as Record<string, unknown>;
+    for (const key of ['packetId', 'packet', 'releaseId']) {
+      const value = detail[key];
+      if (typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)) ids.push(value.toLowerCase());
+    }
+  } catch {
+    // A detail that is not JSON names nothing.
+  }
+  return [...new Set(ids)];
+}
+
 export const EvidenceBundle = z.strictObject({
   format: z.literal(EVIDENCE_FORMAT),
   packetId: PacketId,
@@ -235,18 +279,33 @@ export function chainProblem(event: AuditEvent, position: number, prev: string):
 const leafInput = new Uint8Array(33);
 const nodeInput = new Uint8Array(65);
 nodeInput[0] = 1;
-const HEX64 = /^[0-9a-f]{64}$/;
 const EMPTY_TREE = sha256(new Uint8Array(0));
+/** Value of each lower-case hex digit by character code; -1 for anything else. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+const nibble = (text: string, i: number): number => {
+  const code = text.charCodeAt(i);
+  return code < 128 ? HEX_VALUE[code]! : -1;
+};
 
-/** RFC 9162 leaf hash of one event's chain hash: SHA-256(0x00 || hash). */
+/**
+ * RFC 9162 leaf hash of one event's chain hash, SHA-256(0x00 || hash): the hash is 64 lower-case
+ * hex digits, checked while decoding into the reused input (no regex, no allocation; issue 9).
+ */
 export function leafHash(eventHash: string): Uint8Array<ArrayBuffer> {
-  if (!HEX64.test(eventHash)) throw new TypeError('an event hash is 64 hex digits');
-  leafInput.set(hexToBytes(eventHash), 1);
+  let bad = eventHash.length !== 64;
+  for (let i = 0; i < 32 && !bad; i++) {
+    const high = nibble(eventHash, 2 * i);
+    const low = nibble(eventHash, 2 * i + 1);
+    bad = high < 0 || low < 0;
+    leafInput[i + 1] = (high << 4) | low;
+  }
+  if (bad) throw new TypeError('an event hash is 64 hex digits');
   return sha256(leafInput);
 }
 
-/** RFC 9162 interior node hash: SHA-256(0x01 || left || right). */
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array<ArrayBuffer> {
+/** RFC 9162 interior node hash, SHA-256(0x01 || left || right): the one formula the hub's stored tree and every verifier use. */
+export function merkleNode(left: Uint8Array, right: Uint8Array): Uint8Array<ArrayBuffer> {
   nodeInput.set(left, 1);
   nodeInput.set(right, 33);
   return sha256(nodeInput);
@@ -257,7 +316,7 @@ export function emptyTreeHash(): Uint8Array<ArrayBuffer> {
   return EMPTY_TREE.slice();
 }
 
-const node = nodeHash;
+const node = merkleNode;
 const split = (n: number) => {
   let k = 1;
   while (k * 2 < n) k *= 2;
@@ -265,21 +324,39 @@ const split = (n: number) => {
 };
 
 /**
+ * The hash of a complete, aligned subtree: `2^level` leaves starting at leaf `index * 2^level`
+ * (level 0: one leaf). A source of them is enough to compute any root or proof of the tree.
+ */
+type PerfectSubtree = (level: number, index: number) => Uint8Array;
+
+/**
  * The tree over a list of event hashes, with every subtree hash memoised: proofs for many events
- * of one log then cost O(n) hashing in all, not O(n) each.
+ * of one log then cost O(n) hashing in all, not O(n) each. `MerkleTree.fromSubtrees` reads the
+ * complete subtrees from a store instead (the hub's audit_tree): a root or a proof of a log of n
+ * events is then O(log^2 n) reads, never a read of the log.
  */
 export class MerkleTree {
   private readonly leaves: Uint8Array[];
+  private readonly size: number;
+  private readonly perfect: PerfectSubtree | undefined;
   private readonly memo = new Map<string, Uint8Array>();
 
-  constructor(eventHashes: readonly string[]) {
+  constructor(eventHashes: readonly string[], stored?: { size: number; perfect: PerfectSubtree }) {
     this.leaves = eventHashes.map(leafHash);
+    this.size = stored ? stored.size : this.leaves.length;
+    this.perfect = stored?.perfect;
+  }
+
+  /** The tree of the first `size` leaves, its complete subtrees read from `perfect`. */
+  static fromSubtrees(size: number, perfect: PerfectSubtree): MerkleTree {
+    return new MerkleTree([], { size, perfect });
   }
 
   /** RFC 9162 MTH(D[from:to]). */
   hash(from: number, to: number): Uint8Array {
     const n = to - from;
     if (n === 0) return emptyTreeHash();
+    if (this.perfect && (n & (n - 1)) === 0 && from % n === 0) return this.perfect(Math.log2(n), from / n);
     if (n === 1) return this.leaves[from]!;
     const key = `${from}:${to}`;
     let h = this.memo.get(key);
@@ -291,7 +368,7 @@ export class MerkleTree {
     return h;
   }
 
-  root(size = this.leaves.length): string {
+  root(size = this.size): string {
     return bytesToHex(this.hash(0, size));
   }
 
@@ -303,7 +380,7 @@ export class MerkleTree {
       const k = split(n);
       return m < k ? [...path(m, from, from + k), this.hash(from + k, to)] : [...path(m - k, from + k, to), this.hash(from, from + k)];
     };
-    if (index < 0 || index >= size || size > this.leaves.length) throw new RangeError('no such leaf');
+    if (index < 0 || index >= size || size > this.size) throw new RangeError('no such leaf');
     return path(index, 0, size).map((b) => bytesToHex(b));
   }
 
@@ -315,7 +392,7 @@ export class MerkleTree {
       const k = split(n);
       return m <= k ? [...sub(m, start, start + k, whole), this.hash(start + k, end)] : [...sub(m - k, start + k, end, false), this.hash(start, start + k)];
     };
-    if (from < 1 || from > to || to > this.leaves.length) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
+    if (from < 1 || from > to || to > this.size) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
     return sub(from, 0, to, true).map((b) => bytesToHex(b));
   }
 }

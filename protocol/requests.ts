@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, RecordId } from './ids.ts';
 import type { PacketKind } from './manifest.ts';
+import { ListPageQuery } from './api.ts';
 
 export const RequestState = z.enum([
   'received',
@@ -189,6 +190,20 @@ export const DeadlineItem = z.strictObject({
   article: z.string(),
 });
 export type DeadlineItem = z.infer<typeof DeadlineItem>;
+
+/**
+ * GET /v1/deadlines: one page, most urgent first (the earliest `dueAt` first, items without a
+ * deadline last). Filters: `due` (overdue, due-soon, due, no-deadline), `what`, `whose`, and
+ * `state` (a request state: only execution deadlines of requests in it).
+ */
+export const DeadlineListQuery = z.strictObject({
+  due: DueStatus.exclude(['closed']).optional(),
+  what: DeadlineItem.shape.what.optional(),
+  whose: DeadlineItem.shape.whose.optional(),
+  state: RequestState.optional(),
+  ...ListPageQuery,
+});
+export type DeadlineListQuery = z.infer<typeof DeadlineListQuery>;
 
 /**
  * Overdue after `dueAt`; due soon in the last quarter of the period (at least the last day);

@@ -3,6 +3,8 @@
  * stays blocked until the originating party's security officer records a signed consent, or a
  * refusal; then the releasing party's client re-wraps the session keys for the third party's
  * cleared members. Consent check and release happen in one transaction.
+ * The hub never re-encrypts or sees content: it checks the wraps name exactly the cleared
+ * members, and never lets a release be seen beyond its packet (server/policy/visibility.ts).
  */
 import { releaseDecisionAction } from '../protocol/evidence.ts';
 import { randomUUID } from 'node:crypto';
@@ -19,8 +21,8 @@ import { isDirectParty, requireStandingConsent } from './policy/releases.ts';
 import { isContact, isOfficerOf, isReader } from './policy/roles.ts';
 import { readableLevels, releaseVisibleTo } from './policy/visibility.ts';
 import { requireSignedNear } from './policy/clock.ts';
-import { checkWraps, listed, visiblePacket } from './packets.ts';
-import type { ReleaseListQuery } from '../protocol/api.ts';
+import { checkWraps, listed, visiblePacket, visiblePage } from './packets.ts';
+import type { PlainListQuery, ReleaseListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 
 
@@ -75,10 +77,12 @@ export async function getRelease(hub: Hub, member: MemberRecord, releaseId: stri
   return toRelease(release, packet);
 }
 
-export async function listReleases(hub: Hub, member: MemberRecord, packetId: string): Promise<Release[]> {
-  const { packet } = await visiblePacket(hub, member, packetId);
-  const releases = await hub.store.releases.ofPacket(packetId);
-  return releases.filter((r) => releaseVisibleTo(member, packet, r, releases, hub.now())).map((r) => toRelease(r, packet));
+/** One page of a packet's releases as `member` may see them (releaseVisibleTo), oldest request first. */
+export async function listReleases(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<Release>> {
+  const { packet, releases } = await visiblePacket(hub, member, packetId);
+  const now = hub.now();
+  const page = await hub.store.releases.pageOfPacket({ packetId, purposeChangesOnly: false, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (r) => releaseVisibleTo(member, packet, r, releases, now), (r) => toRelease(r, packet));
 }
 
 /** Record the originating officer's signed consent or refusal. */

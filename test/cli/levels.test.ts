@@ -1,7 +1,7 @@
 /**
- * One resolver for every option that takes a level (issue 10; issue 11 item 7): `send --marking`,
- * `request send --marking`, `state --marking`, `officer enroll --clearance`, `officer
- * set-clearance` and the operator's `hub enroll --clearance` each take a common level in any spelling or a national label of the agreement
+ * One resolver for every option that takes a level: `send --marking`, `request send --marking`,
+ * `state --marking`, `officer enroll --clearance`, `officer set-clearance` and the operator's
+ * `hub enroll --clearance` each take a common level in any spelling or a national label of the agreement
  * (of the officer's party, for a clearance), and refuse anything else in one sentence listing
  * what they take. The real CLI against a real hub; the resolver's table without one.
  */
