@@ -11,6 +11,7 @@ import { verifyStatement } from '../keys/statements.ts';
 import { manifestDigest } from '../protocol/manifest.ts';
 import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/requests.ts';
 import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { visiblePacket, visiblePage } from './packets.ts';
@@ -70,10 +71,7 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   if (!isContact(member) && !isOfficer(member)) throw new Problem('forbidden', 'confirming a packet needs the contact or officer role');
   const now = hub.now();
   const verification = await verifyStatement('authenticity', AuthenticityConfirmation, { statement: body.confirmation, signature: body.signature }, [await readPublicKey(member.publicKey)], now, { namedSigner: (v) => v.confirmedBy });
-  if (!verification.valid) {
-    throw new Problem('bad-request', verification.failure === 'not-a-statement' ? verification.reason : verification.failure === 'signer-mismatch' ? 'the confirmation must name the member who signs it' : `the confirmation signature does not verify: ${verification.reason}`);
-  }
-  const c = verification.value;
+  const c = verifiedOrRefuse(verification, 'confirmation', 'the confirmation must name the member who signs it');
   if (c.requestId !== a.id || c.packetId !== packet.id) throw new Problem('bad-request', 'the confirmation is for another request or packet');
   if (c.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the confirmation does not cover the packet as the hub holds it (manifest SHA-256 differs)');
   requireSignedNear(now, c.confirmedAt, 'confirmation date (confirmedAt)');

@@ -39,6 +39,7 @@ import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { DuplicateKeyError, type Storage } from '../storage/repositories.ts';
 import { openStorage } from '../storage/sqlite/index.ts';
 import { hubPaths } from './config.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { authenticityVisibleTo, oralVisibleTo, readRelation, receiptVisibleTo, releaseVisibleTo } from './policy/visibility.ts';
@@ -199,10 +200,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
   const now = hub.now();
   const verification = await verifyStatement('retrievalReceipt', Receipt, body, [await readPublicKey(member.publicKey)], now, { namedSigner: (r) => r.issuer.fingerprint });
-  if (!verification.valid) {
-    throw new Problem('bad-request', verification.failure === 'not-a-statement' ? verification.reason : verification.failure === 'signer-mismatch' ? 'the receipt must name the member who signs it and their party' : `the receipt signature does not verify: ${verification.reason}`);
-  }
-  const receipt = verification.value;
+  const receipt = verifiedOrRefuse(verification, 'receipt', 'the receipt must name the member who signs it and their party');
   if (receipt.kind !== 'retrieved' || receipt.issuer.role !== 'person') throw new Problem('bad-request', 'a client signs only retrieval receipts');
   if (receipt.packetId !== packetId) throw new Problem('bad-request', 'the receipt is for another packet');
   if (receipt.issuer.fingerprint !== member.fingerprint || receipt.party !== member.party) throw new Problem('bad-request', 'the receipt must name the member who signs it and their party');

@@ -16,6 +16,7 @@ import {
   type SignedStatement,
 } from '../protocol/statements.ts';
 import type { MemberRecord, ContactRecord, RotationRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf } from './policy/agreements.ts';
@@ -73,10 +74,7 @@ async function verifiedStatement<S extends z.ZodType>(hub: Hub, kind: StatementK
     throw new Problem('bad-request', `the ${what} cannot be checked: the signing key cannot be read`);
   });
   const verification = await verifyStatement(kind, schema, body, [key], hub.now(), { namedSigner });
-  if (verification.valid) return verification.value;
-  if (verification.failure === 'not-a-statement') throw new Problem('bad-request', verification.reason);
-  if (verification.failure === 'signer-mismatch') throw new Problem('bad-request', `the ${what} must name the key that signs it (${signer.fingerprint})`);
-  throw new Problem('bad-request', `the ${what} signature does not verify with ${signer.fingerprint}: ${verification.reason}`);
+  return verifiedOrRefuse(verification, what, `the ${what} must name the key that signs it (${signer.fingerprint})`);
 }
 
 /** The caller must be an officer of `party` (the statement names them as its signer: verifiedStatement checked it). */

@@ -17,6 +17,7 @@ import { Manifest, parseCanonicalManifest, type ManifestPart } from '../protocol
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
@@ -113,12 +114,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
     const verification = await verifyStatement('manifest', Manifest, { statement: manifestText, signature }, [await publicKeyOf(member.publicKey)], hub.now(), { namedSigner: (m) => m.signedBy });
-    if (!verification.valid) {
-      if (verification.failure === 'not-a-statement') throw new Problem('bad-request', verification.reason);
-      if (verification.failure === 'signer-mismatch') throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-      throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
-    }
-    const manifest = verification.value;
+    const manifest = verifiedOrRefuse(verification, 'manifest', 'the manifest must be signed by the member who uploads it', 'forbidden');
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);

@@ -12,6 +12,7 @@ import { readPublicKey } from '../keys/identity.ts';
 import { verifyStatement } from '../keys/statements.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
@@ -94,10 +95,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   }
   const now = hub.now();
   const verification = await verifyStatement('releaseDecision', ReleaseDecision, { statement: body.decision, signature: body.signature }, [await readPublicKey(member.publicKey)], now, { namedSigner: (v) => v.officer });
-  if (!verification.valid) {
-    throw new Problem('bad-request', verification.failure === 'not-a-statement' ? verification.reason : verification.failure === 'signer-mismatch' ? 'the decision must name the officer who signs it' : `the decision signature does not verify: ${verification.reason}`);
-  }
-  const d = verification.value;
+  const d = verifiedOrRefuse(verification, 'decision', 'the decision must name the officer who signs it');
   if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
     throw new Problem('bad-request', 'the decision does not match this release (id, packet, third party and purpose must be as requested)');
   }
