@@ -45,12 +45,16 @@ afterAll(async () => {
 function raiseAfter(honest: number): void {
   let answers = 0;
   lying.rewrite = (path, body) => {
-    if (path !== '/v1/parties/PK/members' || answers++ < honest) return body;
-    return (body as Member[]).map((m) => {
-      if (m.fingerprint !== ayesha.fingerprint || !m.statement) return m;
-      const raised = { ...MembershipStatement.parse(JSON.parse(m.statement)), clearance: 'TOP SECRET' as const };
-      return { ...m, clearance: 'TOP SECRET', statement: canonicalize(raised) };
-    });
+    if (path.split('?')[0] !== '/v1/parties/PK/members' || answers++ < honest) return body;
+    const page = body as { items: Member[] };
+    return {
+      ...page,
+      items: page.items.map((m) => {
+        if (m.fingerprint !== ayesha.fingerprint || !m.statement) return m;
+        const raised = { ...MembershipStatement.parse(JSON.parse(m.statement)), clearance: 'TOP SECRET' as const };
+        return { ...m, clearance: 'TOP SECRET', statement: canonicalize(raised) };
+      }),
+    };
   };
 }
 
