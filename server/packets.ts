@@ -11,7 +11,7 @@ import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyStatement } from '../keys/statements.ts';
 import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
 import { clearanceCovers } from '../protocol/levels.ts';
-import { CursorError, type Page } from '../storage/listings.ts';
+import { CursorError, type ListedPacket, type Page, type PacketListFilter } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { Manifest, parseCanonicalManifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
@@ -251,19 +251,7 @@ function summary(packet: Omit<PacketRecord, 'manifest' | 'signature'>, relation:
  * the number of packets (storage/listings.ts). The member's own standing was checked by auth.
  */
 export async function listPackets(hub: Hub, member: MemberRecord, query: PacketListQuery): Promise<Page<PacketSummary>> {
-  const page = await listed(() =>
-    hub.store.packets.page({
-      party: member.party,
-      levels: readableLevels(member),
-      folder: query.box === 'all' ? undefined : query.box,
-      agreementId: query.agreement,
-      kind: query.kind,
-      state: query.state,
-      since: query.since,
-      limit: query.limit,
-      cursor: query.cursor,
-    }),
-  );
+  const page = await packetPageFor(member, hub, { box: query.box, agreementId: query.agreement, kind: query.kind, state: query.state, since: query.since, limit: query.limit, cursor: query.cursor });
   return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
 }
 
@@ -304,6 +292,15 @@ export async function visiblePage<R, T>(page: Page<R>, keep: (row: R) => boolean
   const items: T[] = [];
   for (const row of page.items) if (keep(row)) items.push(await show(row));
   return { items, nextCursor: page.nextCursor };
+}
+
+/**
+ * One page of the packets `member`'s party holds, at the levels the member may read, in a folder
+ * (`all`: every one): what both the packet list and the request list page over.
+ */
+export function packetPageFor(member: MemberRecord, hub: Hub, filter: Omit<PacketListFilter, 'party' | 'levels' | 'folder'> & { box: PacketListQuery['box'] }): Promise<Page<ListedPacket>> {
+  const { box, ...rest } = filter;
+  return listed(() => hub.store.packets.page({ ...rest, party: member.party, levels: readableLevels(member), folder: box === 'all' ? undefined : box }));
 }
 
 export async function listed<T>(read: () => Promise<T>): Promise<T> {

@@ -33,8 +33,8 @@ import { decodeListCursor, encodeListCursor, type Page } from '../storage/listin
 import { recordHubReceipt } from './evidence.ts';
 import { afterTermination, agreementOf, ruleOrRefuse } from './policy/agreements.ts';
 import { requireContact } from './policy/roles.ts';
-import { listed, packetSeenBy, visiblePacket } from './packets.ts';
-import { readableLevels, type Relation } from './policy/visibility.ts';
+import { packetPageFor, packetSeenBy, visiblePacket } from './packets.ts';
+import type { Relation } from './policy/visibility.ts';
 import { authenticityView } from './authenticity.ts';
 import { listOralRequests } from './oral-requests.ts';
 
@@ -329,19 +329,7 @@ async function deadlines(hub: Hub, member: MemberRecord): Promise<DeadlineItem[]
  * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
  */
 export async function requestPage(hub: Hub, member: MemberRecord, query: RequestListQuery): Promise<Page<RequestView>> {
-  const page = await listed(() =>
-    hub.store.packets.page({
-      party: member.party,
-      levels: readableLevels(member),
-      folder: query.box === 'all' ? undefined : query.box,
-      agreementId: query.agreement,
-      kind: 'request',
-      state: 'submitted',
-      since: query.since,
-      limit: query.limit,
-      cursor: query.cursor,
-    }),
-  );
+  const page = await packetPageFor(member, hub, { box: query.box, agreementId: query.agreement, kind: 'request', state: 'submitted', since: query.since, limit: query.limit, cursor: query.cursor });
   const items: RequestView[] = [];
   for (const p of page.items) if (p.relation !== 'released') items.push(...(await requestViews(hub, member, p.id)));
   return { items, nextCursor: page.nextCursor };
