@@ -48,7 +48,7 @@ async function upload(ctx: ClientContext, signed: { text: string; signature: str
   return ctx.api.upload({ manifest: signed.text, signature: signed.signature, submit: options.submit }, files, { ...(options.packetId ? { packetId: options.packetId } : {}), onProgress: (sent, total) => ctx.progress?.('uploading', sent, total) });
 }
 
-export interface SendOptions {
+interface SendOptions {
   agreementId: string;
   to: string[];
   level: Level;
