@@ -173,6 +173,8 @@ export interface AuditRepository {
   /** The events that name a packet, its releases or authenticity requests, up to `size`, in order. */
   aboutPacket(packetId: string, size: number): Promise<AuditEvent[]>;
   eventAt(seq: number): Promise<AuditEvent | undefined>;
+  /** Index the events the append did not (stored before migration 011, or by direct SQL); the hub runs it at start. Returns how many. */
+  indexBacklog(): Promise<number>;
   /** Root and proofs of the log's first `size` events, from the stored tree: O(log^2 size) reads each, never a read of the log. */
   proofs(size: number, seqs: readonly number[], fromSizes: readonly number[]): Promise<AuditProofs>;
   /** The checkpoint stored for `size`, if any (by its key). */
