@@ -9,7 +9,7 @@
  * Reasons, purposes and facts are written in the encrypted packets; the hub never reads them.
  */
 import { z } from 'zod';
-import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId , RecordId } from './ids.ts';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, RecordId } from './ids.ts';
 import type { PacketKind } from './manifest.ts';
 import { ListPageQuery } from './api.ts';
 
@@ -173,7 +173,6 @@ export type AuthenticityView = z.infer<typeof AuthenticityView>;
 // --- use for another purpose (SCO Art. 7(2)) ----------------------------------------------------
 
 export const PurposeChangeBody = z.strictObject({ purpose: z.string().min(3).max(2000) });
-export const PurposeChangeView = z.strictObject({ releaseId: ReleaseId, packetId: PacketId, party: PartyId, article: z.string() });
 
 // --- deadlines ------------------------------------------------------------------------------
 

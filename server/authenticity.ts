@@ -2,6 +2,8 @@
  * Authenticity confirmation (SCO Art. 5(3)): a recipient in doubt asks the sending party to
  * confirm a packet; a contact or officer of the sender answers with a canonical confirmation,
  * signed, that binds the manifest digest the hub holds. Compare-and-set on the answer.
+ * It never answers about a packet the caller may not see (server/policy/visibility.ts), and
+ * keeps no content: the confirmation binds the manifest digest, not the documents.
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';

@@ -60,9 +60,6 @@ export interface EvidenceContext {
   now: () => Date;
 }
 
-/** Default number of events between two interval checkpoints (HubSettings.checkpointEvery overrides). */
-export const DEFAULT_CHECKPOINT_EVERY = 100;
-
 
 // --- receipts, recorded inside the decision's transaction -------------------------------------
 
@@ -70,8 +67,13 @@ export const DEFAULT_CHECKPOINT_EVERY = 100;
  * Record a hub receipt for `packetId` in the current transaction, bound to the audit event just
  * appended for the decision. Call right after `await hub.audit(...)`, inside `hub.store.transaction`.
  */
-export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): Promise<void> {
-  const packet = await hub.store.packets.get(input.packetId);
+export async function recordHubReceipt(
+  hub: Hub,
+  input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string },
+  /** The packet as read in this transaction already (the caller's read, so it is not read again per receipt). */
+  read?: PacketRecord,
+): Promise<void> {
+  const packet = read?.id === input.packetId ? read : await hub.store.packets.get(input.packetId);
   const event = await hub.store.audit.latest();
   if (!packet || !event) throw new Error('a receipt needs its packet and the audit event of its decision');
   const at = event.at;
@@ -96,8 +98,8 @@ export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptK
 export async function recordSubmissionReceipts(hub: Hub, packetId: string): Promise<void> {
   const packet = await hub.store.packets.get(packetId);
   if (!packet) throw new Error('no such packet');
-  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
-  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party });
+  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty }, packet);
+  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party }, packet);
 }
 
 /** A release changed state: acknowledge it to the requesting party; an executed release also makes the packet available to the third party. */
@@ -115,7 +117,7 @@ export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
   for (const r of await ctx.store.receipts.unsigned()) signed.push({ id: r.id, signature: await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)) });
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
-  // upload (issue 9: the largest cost of an upload). sign fills only a missing signature.
+  // upload (the largest cost of an upload). sign fills only a missing signature.
   if (signed.length > 0) {
     await ctx.store.groupCommit(async () => {
       for (const s of signed) await ctx.store.receipts.sign(s.id, s.signature);
@@ -142,7 +144,7 @@ const settledAt = new WeakMap<Hub, number>();
  */
 export function settleEvidence(hub: Hub): Promise<void> {
   // Receipts are recorded with an audit event and checkpoints fall due as the log grows: when no
-  // event was appended since the last job, there is nothing new to sign (issue 9: three queries
+  // event was appended since the last job, there is nothing new to sign (three queries
   // after every request, most of them GETs). The first call after start always looks.
   const appended = hub.auditsAppended();
   if (settledAt.get(hub) === appended) return evidenceSettled(hub);

@@ -155,7 +155,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     const committed: string[] = [];
     for (const part of newParts) {
       const file = files.find((f) => f.partId === part.id)!;
-      await hub.blobs.commit(file.tempPath, file.sha256);
+      await file.blob.commit();
       committed.push(file.sha256);
     }
     const at = hub.now().toISOString();
@@ -201,7 +201,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     } catch (error) {
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
       const referenced = await hub.store.packets.allBlobHashes();
-      for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.remove(sha);
+      for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.delete(sha);
       // Two uploads of the same packet id: the second one lost the race, it is a conflict, not a fault.
       if (error instanceof DuplicateKeyError) throw new Problem('conflict', 'a packet with this id already exists', {}, { cause: error });
       throw error;
@@ -347,7 +347,7 @@ export async function openPart(hub: Hub, member: MemberRecord, packetId: string,
   if (!part) throw notFound('part');
   const wrap = await hub.store.packets.wrapsFor(packet.id, part.id, member.party);
   await hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
-  return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
+  return { wrap, stream: await hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
 }
 
 /**

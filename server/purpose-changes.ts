@@ -2,6 +2,7 @@
  * Use for another purpose (SCO Art. 7(2)): a recipient asks the originator's consent to use a
  * packet for another purpose. It is a release whose "third party" is the recipient itself, so
  * the signed consent or refusal goes through exactly the release decision.
+ * It has no decision path of its own: a second way to consent would be a second rule.
  */
 import { randomUUID } from 'node:crypto';
 import type { Release } from '../protocol/release.ts';

@@ -3,11 +3,14 @@
  * stays blocked until the originating party's security officer records a signed consent, or a
  * refusal; then the releasing party's client re-wraps the session keys for the third party's
  * cleared members. Consent check and release happen in one transaction.
+ * The hub never re-encrypts or sees content: it checks the wraps name exactly the cleared
+ * members, and never lets a release be seen beyond its packet (server/policy/visibility.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
+import { releaseDecisionAction } from '../protocol/evidence.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
@@ -118,7 +121,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
     if (!landed) throw new Problem('conflict', `this release was already ${(await hub.store.releases.get(release.id))?.state ?? 'decided'}`);
-    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: releaseDecisionAction(d.decision), object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
     await recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
   return await getRelease(hub, member, releaseId);

@@ -9,6 +9,7 @@
  * encrypted packets, and a state change only points at the packet that carries them.
  */
 import type { Agreement } from '../protocol/agreement.ts';
+import { requestStateAction } from '../protocol/evidence.ts';
 import { parseCanonicalManifest } from '../protocol/manifest.ts';
 import {
   CLOSED_STATES,
@@ -192,7 +193,7 @@ export async function changeState(hub: Hub, member: MemberRecord, packetId: stri
     await hub.audit({
       actor: member.fingerprint,
       party: member.party,
-      action: `request.${body.state}`,
+      action: requestStateAction(body.state),
       object: packet.id,
       outcome: 'allow',
       detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
@@ -323,7 +324,7 @@ async function deadlines(hub: Hub, member: MemberRecord): Promise<DeadlineItem[]
 }
 
 /**
- * One page of the requests my party sent or received, newest first (issue 9: one indexed query
+ * One page of the requests my party sent or received, newest first (one indexed query
  * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
  * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
  */

@@ -2,6 +2,8 @@
  * The person's commands: keys, login, send, attach, submit, inbox, fetch, releases, agreements.
  * Each command parses its flags (commander), calls the client library, and prints plain
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
+ * Holds no rule of its own: whatever decides (who is cleared, what a level means, whether a
+ * signature holds) is in client/core/, reached directly or through client/node/.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@
  * Option parsers shared by the CLI's commands: one way to read each kind of flag value, each
  * failing with one sentence. The rules behind them are the core's (dates: client/core/dates.ts;
  * levels: client/core/levels.ts, resolved by the command once it knows the agreement or party).
+ * Parsing only: it never reads the hub, files or the environment.
  */
 import type { Command } from 'commander';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../protocol/api.ts';

@@ -4,6 +4,8 @@
  * sent as a packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison
  * purpose ...`. Each parses its flags, calls client/node/requests.ts or the core, and prints plain
  * sentences (or JSON).
+ * Holds no workflow rule (which state may follow which, what a form must hold): those are the
+ * agreements', checked by client/core/requests.ts and by the hub.
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/requests.ts';

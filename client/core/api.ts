@@ -4,7 +4,7 @@
  * sentence, its problem code and the article it cited. Downloads use `fetch` (Node and browsers
  * alike); the streaming upload, and optionally the JSON calls, go through a `Transport` port:
  * progress while sending needs the platform's own transport (node:http, XMLHttpRequest), and in
- * Node a first `fetch` loads undici, a fifth of a short command's start (issue 9).
+ * Node a first `fetch` loads undici, a fifth of a short command's start.
  *
  * Lists: every list route answers keyset pages `{ items, nextCursor }` with `?limit=&cursor=`
  * (the agreements, a handful loaded from files at the hub's start, are the one bare array);
@@ -88,7 +88,7 @@ export async function* everyItem<T>(page: (cursor: string | undefined) => Promis
 }
 
 /**
- * Files are read in 1 MiB chunks (by the Node adapters) (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * Files are read in 1 MiB chunks (by the Node adapters): with the default 64 KiB, openpgp.js encrypts and
  * decrypts in small pieces and each piece costs a round through the web-stream machinery.
  */
 export const CHUNK_BYTES = 1024 * 1024;

@@ -3,6 +3,8 @@
  * requests, authenticity, purpose changes), for both clients. Answers are parsed with the
  * protocol schemas. The steps that touch plaintext are the platform's (client/node/requests.ts
  * in the CLI, the web client's worker).
+ * Never touches plaintext or keys, and believes an answer only as far as its schema: a signed
+ * statement in it is checked by the caller against the pins.
  */
 import { z } from 'zod';
 import { MAX_PAGE_SIZE, pageOf } from '../../protocol/api.ts';

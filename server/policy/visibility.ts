@@ -3,6 +3,7 @@
  * an executed release, clearance covering the marking) and the one rule for everything about a
  * packet (releases, and through them receipts, audit events and evidence bundles), so each is
  * exactly as visible as the packet. Pure; the caller reads the records.
+ * It never reads storage, the clock or the request: everything comes in as arguments.
  */
 import { clearanceCovers, LEVELS, type Level } from '../../protocol/levels.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../../storage/records.ts';

@@ -2,6 +2,7 @@
  * The audit log in SQLite: appended to the hash chain with the protocol's formula
  * (protocol/evidence.ts: auditEventHash, AUDIT_GENESIS), so the writer and every verifier share
  * one; triggers (migrations 005, 006) refuse UPDATE and DELETE. Signed checkpoints beside it.
+ * It never updates or deletes an event, and never computes a hash its own way.
  *
  * Each append also indexes the event in the same step (migration 011): the ids it names
  * (audit_objects), the parties that may be shown it (audit_access, for a party's keyset page of

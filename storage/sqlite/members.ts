@@ -1,5 +1,6 @@
 /**
  * Members, their statements, officer rotations and the contact directory, in SQLite.
+ * SQL and mapping only: who may enroll, restate or revoke is decided by the server's policy.
  */
 import type { AscendingFilter, Listings } from '../listings.ts';
 import type { MemberRepository } from '../repositories.ts';

@@ -1,6 +1,7 @@
 /**
  * Receipts in SQLite: the hub's (signed after the transaction that fixed their statement) and
  * recipients' retrieval receipts.
+ * It never signs anything (the hub's key is not here) and never changes a signed receipt.
  */
 import type { AscendingFilter, Listings } from '../listings.ts';
 import type { ReceiptRepository } from '../repositories.ts';

@@ -1,5 +1,6 @@
 /**
  * Releases to third parties and purpose changes, in SQLite; state changes are compare-and-set.
+ * SQL and mapping only: who may decide or execute is the server's policy.
  */
 import type { AscendingFilter, Listings, ReleaseListFilter } from '../listings.ts';
 import type { ReleaseRepository } from '../repositories.ts';

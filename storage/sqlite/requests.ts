@@ -1,5 +1,6 @@
 /**
  * The treaty workflow in SQLite: request state changes, oral requests, authenticity requests.
+ * It stores ids, parties, states and times only, never the text of a request or its reasons.
  */
 import type { AscendingFilter, Listings, OralListFilter } from '../listings.ts';
 import type { RequestRepository } from '../repositories.ts';
