@@ -68,9 +68,7 @@ export interface MemberRepository {
   /** Revoke once: false when the key was already revoked (the first revocation stands). */
   revoke(fingerprint: string, revocation: RevocationRecord): Promise<boolean>;
   insertRotation(rotation: RotationRecord): Promise<void>;
-  rotationsOf(party: string): Promise<RotationRecord[]>;
   insertContact(contact: Omit<ContactRecord, 'id'>): Promise<number>;
-  contactsOf(party: string): Promise<ContactRecord[]>;
   /** One page of a party's members, oldest enrolment first (storage/listings.ts). */
   page(filter: AscendingFilter & { party: string; includeRevoked: boolean }): Promise<ListPage<MemberRecord>>;
   rotationPage(filter: AscendingFilter & { party: string }): Promise<ListPage<RotationRecord>>;
@@ -141,7 +139,6 @@ export interface RequestRepository {
   confirmOral(id: string, packetId: string, at: string): Promise<boolean>;
   insertAuthenticity(request: Omit<AuthenticityRequestRecord, 'confirmation' | 'confirmationSignature' | 'confirmedBy' | 'confirmedAt'>): Promise<void>;
   getAuthenticity(id: string): Promise<AuthenticityRequestRecord | undefined>;
-  authenticityOfPacket(packetId: string): Promise<AuthenticityRequestRecord[]>;
   /** One page of a packet's authenticity requests, oldest first; the caller applies the visibility rule. */
   authenticityPage(filter: AscendingFilter & { packetId: string }): Promise<ListPage<AuthenticityRequestRecord>>;
   /** Unanswered authenticity requests about packets a party may look at, oldest first: one query. */
