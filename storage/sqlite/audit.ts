@@ -33,6 +33,7 @@ export const AUDIT_ABOUT_PACKET_SQL = `SELECT e.* FROM audit_objects o JOIN audi
 
 export class SqliteAudit implements AuditRepository {
   private readonly gate: SqliteGate;
+  private through: number | undefined;
 
   constructor(gate: SqliteGate) {
     this.gate = gate;
@@ -66,8 +67,9 @@ export class SqliteAudit implements AuditRepository {
         .run(event.seq, event.at, event.actor, event.party, event.action, event.object, event.outcome, event.detail, event.prevHash, event.hash);
       this.index(event);
       // The mark moves only over a contiguous log: events written around the append (a restore,
-      // a benchmark's direct SQL) stay behind it and are indexed at the next start.
-      if (this.indexedThrough() === event.seq - 1) this.markIndexed(event.seq);
+      // a benchmark's direct SQL) stay behind it and are indexed at the next start. At or past
+      // the predecessor: an append rolled back with its transaction leaves the kept mark one ahead.
+      if (this.indexedThrough() >= event.seq - 1) this.markIndexed(event.seq);
       return event;
     });
   }
@@ -135,12 +137,15 @@ export class SqliteAudit implements AuditRepository {
     return hash;
   }
 
+  /** The mark, read once per connection and then kept (only this connection's appends and backlog move it). */
   private indexedThrough(): number {
-    return Number((this.db.prepare("SELECT value FROM hub_meta WHERE key = 'audit-indexed-through'").get() as Row | undefined)?.value ?? 0);
+    this.through ??= Number((this.db.prepare("SELECT value FROM hub_meta WHERE key = 'audit-indexed-through'").get() as Row | undefined)?.value ?? 0);
+    return this.through;
   }
 
   private markIndexed(seq: number): void {
     this.db.prepare("INSERT INTO hub_meta (key, value) VALUES ('audit-indexed-through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(seq));
+    this.through = seq;
   }
 
   /**
@@ -188,7 +193,14 @@ export class SqliteAudit implements AuditRepository {
 
   proofs(size: number, seqs: readonly number[], fromSizes: readonly number[]) {
     return this.gate.use((): AuditProofs => {
-      const tree = MerkleTree.fromSubtrees(size, (level, index) => this.subtree(level, index));
+      // Proofs of neighbouring events share most of their subtrees: read each once per call.
+      const read = new Map<string, Uint8Array>();
+      const tree = MerkleTree.fromSubtrees(size, (level, index) => {
+        const key = `${level}/${index}`;
+        let hash = read.get(key);
+        if (!hash) read.set(key, (hash = this.subtree(level, index)));
+        return hash;
+      });
       return {
         root: tree.root(),
         inclusion: seqs.map((seq) => tree.inclusionProof(seq - 1, size)),
