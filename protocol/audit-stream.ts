@@ -1,5 +1,5 @@
 /**
- * The audit log checked as a stream (issue 9, evidence at scale): an RFC 9162 Merkle tree hash
+ * The audit log checked as a stream (evidence at scale): an RFC 9162 Merkle tree hash
  * kept as a compact range (one subtree hash per set bit of the size, O(log n) memory) and a
  * verifier that takes events one at a time, recomputes the chain, and holds the log against
  * checkpoints as it passes their sizes. A million events are then checked in one pass in flat

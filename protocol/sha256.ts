@@ -2,7 +2,7 @@
  * SHA-256 for protocol/: Node's hardware-backed node:crypto when this runs in Node, and
  * @noble/hashes in a browser (which has no synchronous digest). Same bytes in, same digest out.
  * Node's is five times faster on an audit event's few hundred bytes, which decides how long
- * checking a million events takes (issue 9). Found at run time through
+ * checking a million events takes. Found at run time through
  * `process.getBuiltinModule`, so the browser bundle imports nothing of Node.
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';

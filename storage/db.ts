@@ -35,7 +35,7 @@ export function openDatabase(path: string): Db {
 const writeCounts = new WeakMap<Db, { n: number }>();
 
 /**
- * Prepare each SQL text once per connection (issue 9: preparing on every call was 38 % of a
+ * Prepare each SQL text once per connection (preparing on every call was 38 % of a
  * listing). Every repository method keeps writing `db.prepare(sql)` where it reads best; the
  * statement is compiled the first time and reused after. Safe because no caller toggles a
  * statement's mode (`pluck`, `raw`, `expand`, `safeIntegers`) or holds an open `iterate()`

@@ -63,14 +63,16 @@ export class SqliteStorage implements Storage {
     this.gate = new SqliteGate(this.db, this.wal.sync);
     this.uploads = new GroupCommit(this.gate);
     const listings = new Listings(this.db);
-    this.members = new SqliteMembers(this.gate);
+    this.members = new SqliteMembers(this.gate, listings);
     this.sessions = new SqliteSessions(this.gate);
     this.packets = new SqlitePackets(this.gate, listings);
     this.releases = new SqliteReleases(this.gate, listings);
     this.requests = new SqliteRequests(this.gate, listings);
-    this.receipts = new SqliteReceipts(this.gate);
+    this.receipts = new SqliteReceipts(this.gate, listings);
     this.audit = new SqliteAudit(this.gate);
     this.meta = new SqliteMeta(this.gate);
+    // Events stored before the audit index existed (migration 011) are indexed once, before anything is served.
+    this.audit.indexBacklog();
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {

@@ -4,10 +4,10 @@
  * its row by group commit through the gate's durability barrier), killed with SIGKILL at `step`
  * (after-blob, in-commit, in-barrier; never: prints "replied"). For test/unit/durability-barrier.test.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { BlobStore } from '../../storage/blobs.ts';
+import { openFileBlobStore } from '../../storage/blobs.ts';
 import { walDurability } from '../../storage/db.ts';
 import { GroupCommit } from '../../storage/group-commit.ts';
 import { SqliteGate } from '../../storage/sqlite/gate.ts';
@@ -22,14 +22,10 @@ const gate = new SqliteGate(db, async () => {
   if (step === 'in-barrier') die();
   await wal.sync();
 });
-const blobs = new BlobStore(dir);
-await blobs.init();
-const bytes = randomBytes(65536);
-const sha = createHash('sha256').update(bytes).digest('hex');
-const temp = blobs.createTemp();
-temp.stream.end(bytes);
-await once(temp.stream, 'close');
-await blobs.commit(temp.path, sha);
+const blobs = await openFileBlobStore(dir);
+const staged = await blobs.stage(Readable.from([randomBytes(65536)]));
+const sha = staged.sha256;
+await staged.commit();
 if (step === 'after-blob') die();
 await new GroupCommit(gate).run(() => {
   db.prepare('INSERT INTO rows (id, blob) VALUES (?, ?)').run(`row-${n}`, sha);

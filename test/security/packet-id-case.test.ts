@@ -1,6 +1,6 @@
 /**
- * Attack: make two packets, or reach one under two names, with ids that differ only in case
- * (issue 8 item 15). A UUID compares case-insensitively; the hub normalises every id to lower
+ * Attack: make two packets, or reach one under two names, with ids that differ only in case.
+ * A UUID compares case-insensitively; the hub normalises every id to lower
  * case in routes, bodies and signed statements, so an upper-case copy is the same packet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,6 @@ describe('packet ids that differ only in case', () => {
     expect(res.body.packetId).toBe(id);
     expect(await listIds(cast.app, cast.tokens.pkContact)).toContain(id);
     const released = await get(cast.app, `/v1/packets/${id.toUpperCase()}/releases`, cast.tokens.pkContact).expect(200);
-    expect(released.body).toEqual([]);
+    expect(released.body).toEqual({ items: [], nextCursor: null });
   });
 });

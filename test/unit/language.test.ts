@@ -1,5 +1,5 @@
 /**
- * The client's declared-language check (client/language.ts): real texts in the hub's languages
+ * The client's declared-language check (client/core/language.ts): real texts in the hub's languages
  * are detected as themselves, a wrong declaration is refused only when it clearly loses, short
  * texts are undetermined rather than guessed, and sampling reads a bounded, cleanly cut prefix.
  */
@@ -282,7 +282,7 @@ describe('sampleText', () => {
     expect(checkDeclaredLanguage(text!, 'en')).toMatchObject({ status: 'mismatch', detected: 'ru' });
   });
 
-  it('returns null for media types it cannot read (PDF and DOCX are read by client/extract.ts), without touching the file', async () => {
+  it('returns null for media types it cannot read (PDF and DOCX are read by client/node/extract.ts), without touching the file', async () => {
     const missing = join(dir, 'does-not-exist');
     for (const type of ['image/png', 'application/octet-stream', 'text/rtf', 'application/json']) {
       expect(await sampleText(missing, type), type).toBeNull();
