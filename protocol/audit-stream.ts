@@ -27,7 +27,7 @@ const nibble = (text: string, i: number): number => {
   const code = text.charCodeAt(i);
   return code < 128 ? HEX_VALUE[code]! : -1;
 };
-/** RFC 9162 leaf hash of an event hash (64 lower-case hex digits, checked while decoding into the reused input: no regex, no allocation; issue 9). */
+/** RFC 9162 leaf hash of an event hash (64 lower-case hex digits, checked while decoding into the reused input: no regex, no allocation). */
 const leaf = (eventHash: string): Uint8Array => {
   let bad = eventHash.length !== 64;
   for (let i = 0; i < 32 && !bad; i++) {

@@ -1,7 +1,7 @@
 /**
  * The security headers every answer carries, computed once at start: helmet's middleware is run
  * against a recording response, and the headers it sets are then set on each response from a
- * prepared list (issue 9: helmet's thirteen small middlewares, each a `next()` and a `setHeader`,
+ * prepared list (helmet's thirteen small middlewares, each a `next()` and a `setHeader`,
  * were a measured part of a metadata GET). Only for a helmet configuration whose headers do not
  * depend on the request (no CSP nonces, no functions in directives): `fixedHeaders` refuses one
  * that reads the request or answers asynchronously. Never sets a header helmet would not.
