@@ -4,7 +4,7 @@
  * Shapes only: no I/O and no rule about who may send or see them.
  */
 import { z } from 'zod';
-import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role, Sha256Hex } from './ids.ts';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role } from './ids.ts';
 import { Level } from './levels.ts';
 import { ManifestPart, PacketKind } from './manifest.ts';
 import { ReleaseDecision, ReleaseState } from './release.ts';
@@ -103,8 +103,6 @@ export type ProblemDetails = z.infer<typeof ProblemDetails>;
 export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoDateTime, member: Member });
 
 export const HubInfo = z.strictObject({ fingerprint: Fingerprint, publicKey: z.string(), parties: z.array(PartyId) });
-
-export const DirectoryQuery = z.strictObject({ party: PartyId });
 
 export const PacketState = z.enum(['draft', 'submitted']);
 
@@ -219,6 +217,5 @@ export const ReleaseExecuteBody = z.strictObject({
   /** New public-key encrypted session key packets for the third party's cleared members, per part. */
   wraps: Wraps,
 });
-export const PartDigest = z.strictObject({ sha256: Sha256Hex, size: z.number().int() });
 
 export { ReleaseDecision };
