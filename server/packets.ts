@@ -294,7 +294,6 @@ export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerpr
   return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
 }
 
-/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 /**
  * A page of rows as `member` may see them: `keep` is the visibility rule of one row, `show` its
  * wire shape. The next cursor stays the position after the last row read, so a page may hold
@@ -306,6 +305,7 @@ export async function visiblePage<R, T>(page: Page<R>, keep: (row: R) => boolean
   return { items, nextCursor: page.nextCursor };
 }
 
+/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
