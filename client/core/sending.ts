@@ -20,9 +20,10 @@ import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
 import { ClientError, reasonOf } from './errors.ts';
+import type { TextSample } from './documents.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { PartSource } from './part-io.ts';
-import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE, SAMPLE_BYTES } from './sample.ts';
+import { SAMPLE_BYTES } from './sample.ts';
 
 /** A short description of a language verdict, for the person at the terminal. */
 export function describeVerdict(file: string, v: LanguageVerdict): string {
@@ -170,23 +171,22 @@ export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done:
 
 /**
  * The declared language of a document against its text (franc, loaded only here: the models are
- * heavy). A document whose text cannot be read is `not-checked`, with the reason.
+ * heavy). A document with no text to check is `not-checked`, with the reason its sample gave
+ * (client/core/documents.ts: too large, not a type with text, could not be read and why).
  */
 export async function checkPartLanguage(source: PartSource, declared: string): Promise<LanguageVerdict> {
-  const text = await source.text(SAMPLE_BYTES);
-  if (text === null) {
-    const reason = DOCUMENT_MEDIA_TYPES.has(source.mediaType) ? `the ${source.mediaType === PDF_MEDIA_TYPE ? 'PDF' : 'DOCX'} could not be read (too large, damaged or encrypted)` : `no text extraction for ${source.mediaType}`;
-    return { status: 'not-checked', declared, reason };
-  }
+  const sample = await source.sample(SAMPLE_BYTES);
+  if ('unread' in sample) return { status: 'not-checked', declared, reason: sample.unread };
   const { checkDeclaredLanguage } = await import('./language.ts');
-  return checkDeclaredLanguage(text, declared);
+  return checkDeclaredLanguage(sample.text, declared);
 }
 
 /** The language a document's text is in, detected (for a part given without one); a sentence saying to declare it when it cannot be told. */
 export async function detectPartLanguage(source: PartSource): Promise<string> {
-  const text = await source.text(SAMPLE_BYTES).catch(() => null);
+  const sample: TextSample = await source.sample(SAMPLE_BYTES).catch(() => ({ unread: 'it could not be read' }));
+  if ('unread' in sample) throw new ClientError(`cannot tell the language of ${source.name} (${sample.unread}); give it with --lang`);
   const { detectLanguage } = await import('./language.ts');
-  const detected = text === null ? 'und' : detectLanguage(text).lang;
+  const detected = detectLanguage(sample.text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${source.name}; give it with --lang`);
   return detected;
 }
