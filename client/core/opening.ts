@@ -14,10 +14,11 @@ import { verifyDetached } from '../../keys/signatures.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../../protocol/manifest.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
-import type { ClientContext } from './context.ts';
+import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest, nobleSha256 } from './digest.ts';
 import { ClientError, reasonOf } from './errors.ts';
-import type { PartSink } from './part-io.ts';
+import type { PartSink, PartSource } from './part-io.ts';
+import { checkPartLanguage, describeVerdict } from './sending.ts';
 import type { TrustedMember } from './trust.ts';
 
 /** Keys whose signatures count for `party`, with the instant each stops counting (revocation, expiry). */
@@ -120,23 +121,25 @@ export interface OpenedPart {
 /**
  * Decrypt one part whose ciphertext already matched the signed manifest (`downloadCheck`) into
  * `sink`, and keep it only once its signature by a member of the sending party in good standing
- * verified; otherwise discard it and refuse in one sentence. A part this key cannot read (sent
- * before it was enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
+ * verified; otherwise discard it and refuse in one sentence (a failure of the sink itself, a full
+ * disk or storage quota, is the sink's own error). A part this key cannot read (sent before it was
+ * enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
  */
 export async function openPart(ctx: ClientContext, packetId: string, part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], ciphertext: ReadableStream<Uint8Array>, sink: PartSink): Promise<OpenedPart> {
   const decrypted = await decryptPart(ciphertext, { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
     if (error instanceof NotARecipientError) {
-      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must re-wrap it for your key (Colleagues in the web client, or: liaison rewrap --for ${ctx.me.fingerprint} ${packetId})`);
     }
     throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
   });
   // The plaintext's digest for the folder's label, without reading it again.
   const plaintext = meteredDigest(ctx.sha256, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
+  let storageFailed = false;
   try {
     try {
-      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(sink.writable());
+      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(watched(sink.writable(), () => (storageFailed = true)));
     } catch (error) {
-      if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
+      if (storageFailed) throw error; // the disk or the browser's storage, not the data (ENOSPC, a quota): its own sentence
       // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
       throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
     }
@@ -148,4 +151,29 @@ export async function openPart(ctx: ClientContext, packetId: string, part: Manif
     await sink.discard();
     throw error;
   }
+}
+
+/** `target`, telling `onFail` when a write to it (not the stream piped into it) failed. */
+function watched(target: WritableStream<Uint8Array>, onFail: () => void): WritableStream<Uint8Array> {
+  const writer = target.getWriter();
+  const failing = (error: unknown) => {
+    onFail();
+    throw error;
+  };
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk).catch(failing),
+    close: () => writer.close().catch(failing),
+    abort: (reason) => writer.abort(reason).catch(() => undefined),
+  });
+}
+
+/**
+ * The receiving side's language check of an opened part (the sender's client checked it before
+ * encrypting; this catches a sender that did not): a warning naming the file when its text is not
+ * in the declared language. Attachments and request forms declare no language to check.
+ */
+export async function receivedLanguageNotice(part: ManifestPart, name: string, source: PartSource): Promise<Notice | null> {
+  if (part.role === 'attachment' || part.role === 'request-form') return null;
+  const verdict = await checkPartLanguage(source, part.lang);
+  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}` } : null;
 }

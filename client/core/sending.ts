@@ -111,11 +111,14 @@ export function completeness(agreement: Agreement, party: string, parts: Array<{
   return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` }];
 }
 
-/** The refusal for a part whose text is not in its declared language (nothing is encrypted then). */
-export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict): ClientError | null {
+/**
+ * The refusal for a part whose text is not in its declared language (nothing is encrypted then),
+ * naming the agreement's article on languages: the declarations are what completeness counts.
+ */
+export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
   if (verdict.status !== 'mismatch') return null;
   const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
-  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected}`);
+  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`);
 }
 
 export interface NewPacket {
@@ -198,11 +201,11 @@ export interface SourcedPart {
   source: PartSource;
 }
 
-/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
-export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[]): Promise<void> {
+/** Check each part's declared language; a mismatch refuses the whole packet, naming `agreement`'s article on languages, before anything is encrypted. */
+export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[], agreement: Pick<Agreement, 'languages'>): Promise<void> {
   for (const part of parts) {
     const verdict = await checkPartLanguage(part.source, part.lang);
-    const refusal = languageRefusal(part, part.source.name, verdict);
+    const refusal = languageRefusal(part, part.source.name, verdict, agreement.languages.article);
     if (refusal) throw refusal;
     notices.push({ message: describeVerdict(part.source.name, verdict) });
   }
@@ -222,4 +225,24 @@ export async function encryptPart(ctx: ClientContext, source: PartSource, recipi
   const meter = digestMeter(ctx);
   await encrypted.pipeThrough(meter.stream).pipeTo(sink);
   return meter.result();
+}
+
+/**
+ * Where the ciphertext of each part is written while it is made, and what the platform keeps of
+ * it to upload: a private temp file's path in the CLI, an OPFS `File` in the web client.
+ */
+export interface CiphertextStore<T> {
+  create(partId: string): Promise<{ writable: WritableStream<Uint8Array>; done(): Promise<T> }>;
+}
+
+/** Sign-then-encrypt each part, numbered from `firstIndex`, into `store`: the manifest's part entries and what the store kept. */
+export async function encryptParts<T>(ctx: ClientContext, inputs: readonly SourcedPart[], firstIndex: number, recipients: PublicKey[], store: CiphertextStore<T>): Promise<Array<{ part: ManifestPart; stored: T }>> {
+  const out: Array<{ part: ManifestPart; stored: T }> = [];
+  for (const [i, input] of inputs.entries()) {
+    const id = `p${firstIndex + i}`;
+    const target = await store.create(id);
+    const digest = await encryptPart(ctx, input.source, recipients, target.writable);
+    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: input.source.mediaType, size: digest.size, sha256: digest.sha256 }, stored: await target.done() });
+  }
+  return out;
 }

@@ -6,7 +6,6 @@
  */
 import { openAsBlob, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { PublicKey } from '../../keys/identity.ts';
 import type { Level } from '../../protocol/levels.ts';
 import type { ManifestPart, PacketKind, PartRole } from '../../protocol/manifest.ts';
 import type { UploadFile } from '../core/api.ts';
@@ -16,7 +15,7 @@ import { verifiedManifest } from '../core/opening.ts';
 import {
   checkLanguages,
   completeness,
-  encryptPart,
+  encryptParts,
   markingLabels,
   nextPartIndex,
   readersOf,
@@ -25,6 +24,7 @@ import {
   requireRequestForm,
   signNewManifest,
   signNextRevision,
+  type CiphertextStore,
   type SourcedPart,
 } from '../core/sending.ts';
 import { requireFile } from './files.ts';
@@ -32,19 +32,18 @@ import { fileSink, fileSource, tempDir } from './part-files.ts';
 
 type PartInput = SourcedPart;
 
-async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex: number, recipients: PublicKey[], dir: string): Promise<Array<{ part: ManifestPart; path: string }>> {
-  const out: Array<{ part: ManifestPart; path: string }> = [];
-  for (const [i, input] of inputs.entries()) {
-    const id = `p${firstIndex + i}`;
-    const path = join(dir, `${id}.pgp`);
-    const digest = await encryptPart(ctx, input.source, recipients, fileSink(path));
-    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: input.source.mediaType, size: digest.size, sha256: digest.sha256 } });
-  }
-  return out;
+/** Ciphertext into private temp files of `dir` (0600), one per part. */
+function tempFiles(dir: string): CiphertextStore<string> {
+  return {
+    create: (partId) => {
+      const path = join(dir, `${partId}.pgp`);
+      return Promise.resolve({ writable: fileSink(path), done: () => Promise.resolve(path) });
+    },
+  };
 }
 
-async function upload(ctx: ClientContext, signed: { text: string; signature: string }, parts: Array<{ part: ManifestPart; path: string }>, options: { submit: boolean; packetId?: string }) {
-  const files: UploadFile[] = await Promise.all(parts.map(async (p) => ({ partId: p.part.id, size: p.part.size, body: await openAsBlob(p.path) })));
+async function upload(ctx: ClientContext, signed: { text: string; signature: string }, parts: Array<{ part: ManifestPart; stored: string }>, options: { submit: boolean; packetId?: string }) {
+  const files: UploadFile[] = await Promise.all(parts.map(async (p) => ({ partId: p.part.id, size: p.part.size, body: await openAsBlob(p.stored) })));
   return ctx.api.upload({ manifest: signed.text, signature: signed.signature, submit: options.submit }, files, { ...(options.packetId ? { packetId: options.packetId } : {}), onProgress: (sent, total) => ctx.progress?.('uploading', sent, total) });
 }
 
@@ -81,7 +80,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
   for (const f of files) requireFile(f.path);
   const inputs: PartInput[] = files.map((f) => ({ role: f.role, lang: f.lang, source: fileSource(f.path) }));
   // The request form is JSON this client wrote itself; its free text is in the form's declared language.
-  await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
+  await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices, agreement);
   const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
 
   const packetId = crypto.randomUUID();
@@ -96,7 +95,7 @@ export async function sendPacket(ctx: ClientContext, options: SendOptions): Prom
         if (path) inputs[i] = { ...inputs[i]!, source: fileSource(path, basename(files[i]!.path)) };
       });
     }
-    const parts = await encryptParts(ctx, inputs, 1, keys, dir);
+    const parts = await encryptParts(ctx, inputs, 1, keys, tempFiles(dir));
     const signed = await signNewManifest(ctx, {
       packetId,
       agreementId: agreement.id,
@@ -125,14 +124,15 @@ export async function attachTranslation(
   const notices: Notice[] = [];
   const detail = await ctx.api.packet(packetId);
   const { manifest } = await verifiedManifest(ctx, detail);
+  const agreement = await ctx.api.agreement(manifest.agreementId);
   if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
   requireFile(translation.path);
   const input: PartInput = { role: 'translation', lang: translation.lang, source: fileSource(translation.path) };
-  await checkLanguages([input], notices);
+  await checkLanguages([input], notices, agreement);
   const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
   const dir = await tempDir();
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, dir);
+    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, tempFiles(dir));
     const signed = await signNextRevision(ctx, manifest, [added!.part]);
     const result = await upload(ctx, signed, [added!], { submit, packetId });
     return { ...result, notices };
