@@ -14,11 +14,10 @@ import { verifyDetached } from '../../keys/signatures.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../../protocol/manifest.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
-import type { ClientContext, Notice } from './context.ts';
+import type { ClientContext } from './context.ts';
 import { meteredDigest, nobleSha256 } from './digest.ts';
 import { ClientError, reasonOf } from './errors.ts';
-import type { PartSink, PartSource } from './part-io.ts';
-import { checkPartLanguage, describeVerdict } from './sending.ts';
+import type { PartSink } from './part-io.ts';
 import type { TrustedMember } from './trust.ts';
 
 /** Keys whose signatures count for `party`, with the instant each stops counting (revocation, expiry). */
@@ -165,15 +164,4 @@ function watched(target: WritableStream<Uint8Array>, onFail: () => void): Writab
     close: () => writer.close().catch(failing),
     abort: (reason) => writer.abort(reason).catch(() => undefined),
   });
-}
-
-/**
- * The receiving side's language check of an opened part (the sender's client checked it before
- * encrypting; this catches a sender that did not): a warning naming the file when its text is not
- * in the declared language. Attachments and request forms declare no language to check.
- */
-export async function receivedLanguageNotice(part: ManifestPart, name: string, source: PartSource): Promise<Notice | null> {
-  if (part.role === 'attachment' || part.role === 'request-form') return null;
-  const verdict = await checkPartLanguage(source, part.lang);
-  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}` } : null;
 }

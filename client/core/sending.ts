@@ -20,6 +20,7 @@ import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
 import { ClientError, reasonOf } from './errors.ts';
+import { verifiedManifest } from './opening.ts';
 import type { TextSample } from './documents.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { PartSource } from './part-io.ts';
@@ -245,4 +246,106 @@ export async function encryptParts<T>(ctx: ClientContext, inputs: readonly Sourc
     out.push({ part: { id, role: input.role, lang: input.lang, mediaType: input.source.mediaType, size: digest.size, sha256: digest.sha256 }, stored: await target.done() });
   }
   return out;
+}
+
+/** A packet as the person put it together, its documents already sourced by the platform. */
+export interface OutgoingPacket {
+  agreementId: string;
+  to: string[];
+  level: Level;
+  kind: PacketKind;
+  /** The original first, then translations and attachments: each language-checked. */
+  parts: SourcedPart[];
+  /** The request form this client wrote itself (JSON in the form's language): not checked as a translation. */
+  requestForm?: SourcedPart;
+  authority?: string;
+  inReplyTo?: string;
+  draft: boolean;
+}
+
+/**
+ * What sending needs of the platform: where ciphertext goes (kept as a Blob to upload), its own
+ * words for the person's next step, and a step before encrypting once the packet has its id and
+ * labels (the browser asks for room in its storage; the CLI's `--stamp` swaps in stamped copies).
+ */
+export interface SendingPlatform {
+  store: CiphertextStore<Blob>;
+  /** How to add a translation or keep a draft, in this client's terms. */
+  howToComplete: string;
+  /** How to send a request with its form, in this client's terms. */
+  howToSendRequest: string;
+  beforeEncrypt?(parts: SourcedPart[], packet: { packetId: string; labels: Record<string, string> }): Promise<SourcedPart[]>;
+}
+
+/**
+ * Send a new packet, for both clients: the agreement's rules (request form, parties, labels, my
+ * clearance, completeness), each part's language, the cleared and vouched-for readers, then
+ * sign-then-encrypt into the platform's store, the signed manifest, and the upload with progress.
+ * Nothing is encrypted before every check passed.
+ */
+export async function sendNewPacket(ctx: ClientContext, packet: OutgoingPacket, platform: SendingPlatform): Promise<{ packetId: string; state: string; notices: Notice[] }> {
+  const agreement = await ctx.api.agreement(packet.agreementId);
+  requireRequestForm(agreement, packet.kind, packet.requestForm !== undefined, platform.howToSendRequest);
+  requireParties(agreement, ctx.me.party, packet.to);
+  const labels = markingLabels(agreement, [ctx.me.party, ...packet.to], packet.level);
+  requireOwnClearance(ctx.me.clearance, packet.level);
+  const all = [...packet.parts, ...(packet.requestForm ? [packet.requestForm] : [])];
+  const notices = completeness(agreement, ctx.me.party, all, packet.draft, platform.howToComplete);
+  await checkLanguages(packet.parts, notices, agreement);
+  const keys = await readersOf(ctx, [ctx.me.party, ...packet.to], packet.level);
+  const packetId = crypto.randomUUID();
+  const inputs = platform.beforeEncrypt ? await platform.beforeEncrypt(all, { packetId, labels }) : all;
+  const parts = await encryptParts(ctx, inputs, 1, keys, platform.store);
+  const signed = await signNewManifest(ctx, {
+    packetId,
+    agreementId: agreement.id,
+    to: packet.to,
+    level: packet.level,
+    labels,
+    kind: packet.kind,
+    ...(packet.authority ? { authority: packet.authority } : {}),
+    ...(packet.inReplyTo ? { inReplyTo: packet.inReplyTo } : {}),
+    parts: parts.map((p) => p.part),
+  });
+  const result = await uploadParts(ctx, signed, parts, { submit: !packet.draft });
+  return { packetId: result.packetId, state: result.state, notices };
+}
+
+/**
+ * Attach a translation to a draft of my party (a clerk), as its next revision signed by me: the
+ * draft's manifest verified first, the translation language-checked against the agreement, and
+ * encrypted to the draft's cleared readers. Optionally submits it at once.
+ */
+export async function attachToDraft(ctx: ClientContext, packetId: string, translation: SourcedPart, submit: boolean, platform: Pick<SendingPlatform, 'store' | 'beforeEncrypt'>): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
+  const detail = await ctx.api.packet(packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
+  const agreement = await ctx.api.agreement(manifest.agreementId);
+  const notices: Notice[] = [];
+  await checkLanguages([translation], notices, agreement);
+  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  const inputs = platform.beforeEncrypt ? await platform.beforeEncrypt([translation], { packetId, labels: manifest.marking.labels }) : [translation];
+  const [added] = await encryptParts(ctx, inputs, nextPartIndex(manifest), keys, platform.store);
+  const signed = await signNextRevision(ctx, manifest, [added!.part]);
+  const result = await uploadParts(ctx, signed, [added!], { submit, packetId });
+  return { packetId: result.packetId, state: result.state, revision: result.revision, notices };
+}
+
+function uploadParts(ctx: ClientContext, signed: { text: string; signature: string }, parts: Array<{ part: ManifestPart; stored: Blob }>, options: { submit: boolean; packetId?: string }) {
+  return ctx.api.upload(
+    { manifest: signed.text, signature: signed.signature, submit: options.submit },
+    parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.stored })),
+    { ...(options.packetId ? { packetId: options.packetId } : {}), onProgress: (sent, total) => ctx.progress?.('uploading', sent, total) },
+  );
+}
+
+/**
+ * The receiving side's language check of an opened part (the sender's client checked it before
+ * encrypting; this catches a sender that did not): a warning naming the file when its text is not
+ * in the declared language. Attachments and request forms declare no language to check.
+ */
+export async function receivedLanguageNotice(part: ManifestPart, name: string, source: PartSource): Promise<Notice | null> {
+  if (part.role === 'attachment' || part.role === 'request-form') return null;
+  const verdict = await checkPartLanguage(source, part.lang);
+  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}` } : null;
 }

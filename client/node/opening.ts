@@ -10,7 +10,8 @@ import { basename, join } from 'node:path';
 import type { Manifest, ManifestPart } from '../../protocol/manifest.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
-import { downloadCheck, openPart, receivedLanguageNotice, verifiedManifest } from '../core/opening.ts';
+import { downloadCheck, openPart, verifiedManifest } from '../core/opening.ts';
+import { receivedLanguageNotice } from '../core/sending.ts';
 import { fileSink, fileSource, fileStream, partialFileSink, tempDir, uniquePath } from './part-files.ts';
 import type { FetchedFile } from './stamped.ts';
 

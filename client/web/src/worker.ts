@@ -18,14 +18,14 @@ import type { Level } from '../../../protocol/levels.ts';
 import type { PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
-import type { ClientContext, Notice } from '../../core/context.ts';
+import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { textOfSample } from '../../core/sample.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
 import { checkAudit, evidenceBundle } from './worker-evidence.ts';
-import { checkLanguages, completeness, encryptParts, markingLabels, nextPartIndex, readersOf, requireOwnClearance, requireParties, signNewManifest, signNextRevision, type CiphertextStore, type SourcedPart } from '../../core/sending.ts';
-import { downloadCheck, openPart, receivedLanguageNotice, verifiedManifest } from '../../core/opening.ts';
+import { attachToDraft, receivedLanguageNotice, sendNewPacket, type CiphertextStore, type SourcedPart } from '../../core/sending.ts';
+import { downloadCheck, openPart, verifiedManifest } from '../../core/opening.ts';
 import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases.ts';
 import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
@@ -170,43 +170,41 @@ function sourcedPart(role: PartRole, lang: string, file: File): SourcedPart {
 }
 
 /** Ciphertext into OPFS files of `scratch`, one per part (removed with the folder after the upload). */
-function scratchFiles(scratch: WorkingFiles): CiphertextStore<File> {
+function scratchFiles(scratch: WorkingFiles): CiphertextStore<Blob> {
   return { create: () => scratch.create() };
 }
 
 async function send(form: SendForm): Promise<{ packetId: string; state: string; notices: string[] }> {
   const ctx = await context();
-  const agreement = await ctx.api.agreement(form.agreementId);
-  const level = form.level as Level;
-  requireParties(agreement, ctx.me.party, form.to);
-  const labels = markingLabels(agreement, [ctx.me.party, ...form.to], level);
-  requireOwnClearance(ctx.me.clearance, level);
-  const inputs: SourcedPart[] = [sourcedPart('original', form.original.lang, form.original.file), ...form.translations.map((t) => sourcedPart('translation', t.lang, t.file))];
-  // A request carries its structured form (SCO Art. 5(4)), checked with the core's rule before anything is encrypted.
+  const agreement = await agreementOf(ctx, form.agreementId);
+  const parts: SourcedPart[] = [sourcedPart('original', form.original.lang, form.original.file), ...form.translations.map((t) => sourcedPart('translation', t.lang, t.file))];
+  // A request carries its structured form (SCO Art. 5(4)), checked with the core's rule before anything is encrypted;
+  // it is JSON this client writes itself, in the form's declared language.
   const requestForm = form.kind === 'request' ? checkedRequestForm(agreement, formFieldsOf(form.requestForm?.fields ?? {})) : undefined;
-  const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete');
-  await checkLanguages(inputs, notices, agreement);
-  // The form is JSON this client wrote itself; its free text is in the form's declared language, not checked as a translation.
-  if (requestForm) inputs.push(sourcedPart('request-form', form.requestForm?.lang || form.original.lang, new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE })));
-  const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
-  await requireSpace(inputs.reduce((n, i) => n + i.source.size, 0), 'encrypting this packet');
+  const formPart = requestForm ? sourcedPart('request-form', form.requestForm?.lang || form.original.lang, new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE })) : undefined;
   const scratch = new WorkingFiles('scratch');
   try {
-    const parts = await encryptParts(ctx, inputs, 1, keys, scratchFiles(scratch));
-    const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), parts: parts.map((p) => p.part) });
-    const result = await ctx.api.upload(
-      { manifest: text, signature, submit: !form.draft },
-      parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.stored })),
-      { onProgress: (sent, total) => progress('uploading', sent, total) },
+    const sent = await sendNewPacket(
+      ctx,
+      { agreementId: agreement.id, to: form.to, level: form.level as Level, kind: form.kind as PacketKind, parts, ...(formPart ? { requestForm: formPart } : {}), ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), draft: form.draft },
+      { store: scratchFiles(scratch), howToComplete: 'add the translation or save the packet as a draft for a clerk to complete', howToSendRequest: 'choose the kind "request" and fill in its form', beforeEncrypt: roomFor('encrypting this packet') },
     );
-    if (requestForm?.confirmsOralRequest && result.state === 'submitted') {
-      await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, result.packetId);
-      notices.push({ message: `it confirms oral request ${requestForm.confirmsOralRequest} in writing` });
+    if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
+      await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
+      sent.notices.push({ message: `it confirms oral request ${requestForm.confirmsOralRequest} in writing` });
     }
-    return { packetId: result.packetId, state: result.state, notices: notices.map((n) => n.message) };
+    return { packetId: sent.packetId, state: sent.state, notices: sent.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
   }
+}
+
+/** Before encrypting: refuse what this browser's storage for the site cannot hold (the ciphertext is written to OPFS). */
+function roomFor(what: string): (inputs: SourcedPart[]) => Promise<SourcedPart[]> {
+  return async (inputs) => {
+    await requireSpace(inputs.reduce((n, i) => n + i.source.size, 0), what);
+    return inputs;
+  };
 }
 
 /** The typed form fields the protocol knows, trimmed, empty ones left out (the core's check names what is missing). */
@@ -217,24 +215,10 @@ function formFieldsOf(typed: Record<string, string>): RequestFields {
 
 async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: string[] }> {
   const ctx = await context();
-  const detail = await ctx.api.packet(packetId);
-  const { manifest } = await verifiedManifest(ctx, detail);
-  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
-  const agreement = await agreementOf(ctx, manifest.agreementId);
-  const notices: Notice[] = [];
-  const input = sourcedPart('translation', lang, file);
-  await checkLanguages([input], notices, agreement);
-  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
-  await requireSpace(file.size, 'encrypting this translation');
   const scratch = new WorkingFiles('scratch');
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, scratchFiles(scratch));
-    const { text, signature } = await signNextRevision(ctx, manifest, [added!.part]);
-    const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, size: added!.part.size, body: added!.stored }], {
-      packetId,
-      onProgress: (sent, total) => progress('uploading', sent, total),
-    });
-    return { packetId: result.packetId, state: result.state, notices: notices.map((n) => n.message) };
+    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor('encrypting this translation') });
+    return { packetId: result.packetId, state: result.state, notices: result.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
   }
