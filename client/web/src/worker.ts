@@ -38,7 +38,7 @@ import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, typ
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
 import { fileChunks, fileSource, openedFileSink, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
-import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
+import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -570,6 +570,25 @@ async function handle(request: Request): Promise<unknown> {
         next: TRANSITIONS[r.state].map((state) => ({ state, writing: writingRequired(state as StateChangeBody['state']) ? 'required' : writingKind(state as StateChangeBody['state']) ? 'optional' : 'none' })),
       }));
       return { requests: rows, deadlines };
+    }
+    case 'oralRequests': {
+      const ctx = await context();
+      return (await new WorkflowApi(ctx.api).oralRequests()).map((o): OralRow => ({ ...o, side: o.requestingParty === ctx.me.party ? 'requesting' : 'requested' }));
+    }
+    case 'recordOral': {
+      // Recorded at once (SCO Art. 5(2); RU-PK Art. 5); the time it was made is the person's, the written confirmation runs from it.
+      const ctx = await context();
+      const madeAt = request.madeAt ? new Date(request.madeAt) : undefined;
+      if (madeAt && Number.isNaN(madeAt.getTime())) throw new ClientError(`"${request.madeAt}" is not a date and time`);
+      return new WorkflowApi(ctx.api).recordOralRequest({ agreementId: request.agreementId, requestingParty: request.requestingParty.trim().toUpperCase(), requestedParty: request.requestedParty.trim().toUpperCase(), ...(madeAt ? { madeAt: madeAt.toISOString() } : {}) });
+    }
+    case 'demandConfirmation': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).demandConfirmation(request.id);
+    }
+    case 'confirmOral': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).confirmOralRequest(request.id, request.packetId.trim());
     }
     case 'changeState':
       return changeState(request.packetId, request.state, request.scope, request.authority, request.writing);

@@ -9,11 +9,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DeadlineItem, RequestView } from '../../../../protocol/requests.ts';
 import type { RequestRow } from '../messages.ts';
 import { ask } from '../rpc.ts';
+import { OralRequests } from './oral.tsx';
 import { DueBadge, Problem, Progress, useAction, type T } from './ui.tsx';
 
 type Data = { requests: RequestRow[]; deadlines: DeadlineItem[] };
 
-export function Requests({ t }: { t: T }) {
+export function Requests({ t, party }: { t: T; party: string }) {
   const [data, setData] = useState<Data | null>(null);
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<{ row: RequestRow; state: string } | null>(null);
@@ -154,6 +155,7 @@ export function Requests({ t }: { t: T }) {
         />
       ) : null}
       <p class="hint">{t('refusalHint')}</p>
+      <OralRequests t={t} party={party} />
     </section>
   );
 }
