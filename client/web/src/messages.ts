@@ -168,6 +168,7 @@ export type Request =
   | { op: 'recordOral'; agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }
   | { op: 'demandConfirmation'; id: string }
   | { op: 'confirmOral'; id: string; packetId: string }
+  | { op: 'notifyDelay'; packetId: string; writing: Writing }
   | { op: 'changeState'; packetId: string; state: string; scope?: 'whole' | 'part'; authority?: string; writing?: Writing }
   | { op: 'restate'; fingerprint: string; roles?: string[]; clearance?: string }
   | { op: 'rotate'; passphrase: string }

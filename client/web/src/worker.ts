@@ -30,7 +30,7 @@ import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases
 import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
-import { checkedRequestForm, readRequestForm, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
+import { checkedRequestForm, DELAY_NOTICE_KIND, readRequestForm, replyTo, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
 import { describeTerms, releaseTerms, type ReleaseTerms } from '../../core/releases.ts';
 import type { Release } from '../../../protocol/release.ts';
 import type { Agreement } from '../../../protocol/agreement.ts';
@@ -396,13 +396,26 @@ async function changeState(packetId: string, stateName: string, scope: 'whole' |
   let sentPacket: string | undefined;
   let notices: string[] = [];
   if (writing && kind) {
-    const requestPacket = await ctx.api.packet(packetId);
-    const sent = await send({ agreementId: requestPacket.agreementId, to: [requestPacket.senderParty], level: requestPacket.level, kind, original: writing.original, translations: writing.translations, draft: false, inReplyTo: packetId });
+    const sent = await sendReply(ctx, packetId, kind, writing);
     sentPacket = sent.packetId;
     notices = sent.notices;
   }
   const view = await new WorkflowApi(ctx.api).changeState(packetId, { state, ...(sentPacket ? { packetId: sentPacket } : {}), ...(scope ? { scope } : {}), ...(authority ? { authority } : {}) });
   return { view, ...(sentPacket ? { sentPacket } : {}), notices };
+}
+
+/** Send `writing` as a packet of `kind` in reply to the request `requestId` (the core's replyTo: its party, agreement and marking). */
+async function sendReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: string[] }> {
+  const reply = replyTo(await ctx.api.packet(requestId), kind);
+  return send({ ...reply, original: writing.original, translations: writing.translations, draft: false });
+}
+
+/** Tell the requesting party in writing that execution is delayed (SCO Art. 6(2)): the notice first, then the hub's record pointing to it. */
+async function notifyDelay(packetId: string, writing: Writing): Promise<{ view: RequestView; sentPacket: string; notices: string[] }> {
+  const ctx = await context();
+  const sent = await sendReply(ctx, packetId, DELAY_NOTICE_KIND, writing);
+  const view = await new WorkflowApi(ctx.api).notifyDelay(packetId, sent.packetId);
+  return { view, sentPacket: sent.packetId, notices: sent.notices };
 }
 
 // --- the rest ---------------------------------------------------------------------------------
@@ -590,6 +603,8 @@ async function handle(request: Request): Promise<unknown> {
       const ctx = await context();
       return new WorkflowApi(ctx.api).confirmOralRequest(request.id, request.packetId.trim());
     }
+    case 'notifyDelay':
+      return notifyDelay(request.packetId, request.writing);
     case 'changeState':
       return changeState(request.packetId, request.state, request.scope, request.authority, request.writing);
     case 'restate': {

@@ -5,9 +5,11 @@
  * (SCO Art. 5(2)); as the requested party under RU-PK, where written confirmation is given on
  * demand (Art. 5), the browser demands it by keyboard alone, and the requesting party's CLI sees
  * the demand; the written request is then linked as the confirmation, which the other side's CLI
- * sees. axe-core on the page, in English and Russian; no CSP violation, no page error.
+ * sees. A delay in executing a request (SCO Art. 6(2); `liaison request delay`) is notified by
+ * its written notice, sent as an information packet in reply, which the requesting CLI reads.
+ * axe-core on the page, in English and Russian; no CSP violation, no page error.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OralRequestView } from '../../protocol/requests.ts';
@@ -18,6 +20,9 @@ import { browserAs, expectAccessible, IMAGES, ok, world, type World } from './su
 
 const RU_REQUEST = `Запрос о правовой помощи, подтверждающий устный запрос. Просим сообщить сведения о владельцах транспортных средств и маршрутах их движения. ${CANARY}\n`;
 const SCO_FORM = ['--requesting-authority', 'MVD-RU', '--requested-authority', 'MVD-KZ', '--purpose', 'Расследование контрабанды', '--justification', 'Связь с делом № 17', '--assistance', 'Сведения о владельцах', '--facts', 'Курьер задержан 3 марта', '--confidentiality', 'Не разглашать'];
+
+const KZ_FORM = ['--requesting-authority', 'MVD-KZ', '--requested-authority', 'MVD-RU', '--purpose', 'Расследование контрабанды', '--justification', 'Связь с делом № 17', '--assistance', 'Сведения о владельцах', '--facts', 'Курьер задержан 3 марта', '--confidentiality', 'Не разглашать'];
+const DELAY_NOTICE = `Исполнение запроса задерживается: необходимые сведения будут получены из архива не ранее чем через две недели. ${CANARY}`;
 
 let w: World;
 let rustam: Person, aigerim: Person, ayesha: Person;
@@ -115,6 +120,33 @@ describe('oral requests in the browser', () => {
     await other.getByRole('button', { name: 'Link as confirmation' }).click();
     await page.getByRole('alert').waitFor({ timeout: 30_000 });
     expect(await other.textContent()).not.toContain('confirmed in writing by');
+  }, 180_000);
+
+  it('notifies a delay in executing a request received from KZ with a written notice, which the KZ CLI reads', async () => {
+    const requestId = (await ok(aigerim.run('request', 'send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--original', w.file('kz-zapros.txt', RU_REQUEST), '--lang', 'ru', ...KZ_FORM, '--quiet'))).stdout.trim();
+    await openRequests();
+    const { page } = browser;
+    const row = page.locator('tbody tr', { hasText: requestId });
+    await row.getByRole('button', { name: 'Notify a delay' }).click();
+    const form = page.getByRole('form', { name: /delay in execution/ });
+    await form.getByLabel('Written notice').fill(DELAY_NOTICE);
+    await form.getByLabel(/Language of the text/).fill('ru');
+    await expectAccessible(browser);
+    await form.getByRole('button', { name: 'Sign, encrypt and send the notice' }).click();
+    const status = page.getByRole('status').filter({ hasText: /The delay is notified in writing; the notice is packet [0-9a-f-]{36}\./ });
+    await status.waitFor({ timeout: 60_000 });
+    const notice = /packet ([0-9a-f-]{36})/.exec((await status.textContent()) ?? '')![1]!;
+    expect(await row.textContent()).toContain('delay notified');
+    // The requesting party's CLI sees the delay and reads the notice, in reply to its request.
+    const listed = JSON.parse((await ok(aigerim.run('request', 'list', '--json'))).stdout) as Array<{ packetId: string; delayNotifiedAt?: string }>;
+    expect(listed.find((r) => r.packetId === requestId)?.delayNotifiedAt).toBeDefined();
+    const out = join(w.root, 'kz-delay');
+    const fetched = (await ok(aigerim.run('fetch', notice, '--out', out, '--json', '--quiet'))).stdout;
+    expect(readFileSync(join(out, 'delay-notice-ru.txt'), 'utf8')).toBe(DELAY_NOTICE);
+    expect(fetched).toContain('Rustam Ivanov (RU)');
+    // An information packet (the hub accepts a delay notice only as one, in reply to the request).
+    const information = JSON.parse((await ok(aigerim.run('inbox', '--kind', 'information', '--json'))).stdout) as Array<{ packetId: string }>;
+    expect(information.map((p) => p.packetId)).toContain(notice);
   }, 180_000);
 
   it('reads in Russian, and is accessible in both languages', async () => {
