@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    // The client core runs in Node and in the browser (issue 10, 12): no Node built-in, no
+    // The client core runs in Node and in the browser (the CLI and the web client): no Node built-in, no
     // process, no CLI library. Files, keys and storage come in through ports (client/node/, the
     // web client's worker). test/unit/client-core.test.ts checks the same rule on the source.
     files: ['client/core/**/*.ts', 'client/web/**/*.ts', 'client/web/**/*.tsx', 'keys/**/*.ts', 'protocol/**/*.ts'],

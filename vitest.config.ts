@@ -1,3 +1,8 @@
+/**
+ * The test runner's settings: every file under test/ named *.test.ts, in forked workers (native modules and
+ * real child processes), two at a time for the two cores. No setting here changes what a test
+ * checks: no retries, no mocks, no global setup.
+ */
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

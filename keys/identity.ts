@@ -142,10 +142,6 @@ export async function inspectPublicKey(key: PublicKey, date: Date): Promise<Publ
   };
 }
 
-export function armorPublicKey(key: PublicKey | PrivateKey): string {
-  return key.isPrivate() ? key.toPublic().armor() : key.armor();
-}
-
 /** When the key (its primary key and self-signature) stops being valid, or undefined if never. */
 export async function keyExpiry(key: PublicKey): Promise<Date | undefined> {
   const time = await key.getExpirationTime();

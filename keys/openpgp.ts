@@ -10,7 +10,7 @@ let loading: Promise<OpenPGPModule> | undefined;
 
 /**
  * The library, loaded on first use and configured before anyone gets it: a command that signs
- * nothing (`liaison --help`, `inbox`) never pays for loading it (issue 9: CLI start-up).
+ * nothing (`liaison --help`, `inbox`) never pays for loading it (CLI start-up).
  */
 export function loadOpenpgp(): Promise<OpenPGPModule> {
   loading ??= import('openpgp').then((openpgp) => {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AgreementId, LanguageTag, PartyId, primaryLanguage } from './ids.ts';
-import { Level, LEVELS } from './levels.ts';
+import { Level } from './levels.ts';
 
 /** Where a rule comes from, for example "RU-PK Art. 7(4)". */
 export const Article = z.string().min(3).max(120);
@@ -147,8 +147,6 @@ export function missingLanguages(
   }
   return null;
 }
-
-export const ALL_LEVELS = LEVELS;
 
 /** One rule of an agreement in plain words, with the article it comes from. */
 export const AgreementRule = z.strictObject({ topic: z.string(), rule: z.string(), article: z.string(), provisional: z.boolean() });

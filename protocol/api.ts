@@ -35,7 +35,6 @@ export const Member = z.strictObject({
 });
 export type Member = z.infer<typeof Member>;
 
-export const MembersQuery = z.strictObject({ include: z.literal('revoked').optional() });
 
 const ArmoredKey = z.string().max(256 * 1024).regex(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/, 'the key must be an ASCII-armored OpenPGP public key');
 
@@ -141,11 +140,26 @@ export type PacketDetail = z.infer<typeof PacketDetail>;
 export const pageOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
-const PageQuery = {
+/** The page parameters every list takes: `limit` (1-500, default 50) and the previous page's `nextCursor`. */
+export const ListPageQuery = {
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z.string().min(1).max(400).regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page').optional(),
+};
+const PageQuery = {
+  ...ListPageQuery,
   since: IsoDateTime.optional(),
 };
+
+/** A list with no filter of its own: only the page parameters. */
+export const PlainListQuery = z.strictObject({ ...ListPageQuery });
+export type PlainListQuery = z.infer<typeof PlainListQuery>;
+
+/** A party's members, oldest enrolment first; `include=revoked` lists revoked keys too. */
+export const MembersQuery = z.strictObject({ include: z.literal('revoked').optional(), ...ListPageQuery });
+export type MembersQuery = z.infer<typeof MembersQuery>;
+export const MemberPage = pageOf(Member);
+export const RotationPage = pageOf(Rotation);
+export const ContactPage = pageOf(Contact);
 
 /** The folders of a party's packets; `all` lists every folder. */
 export const PacketBox = z.enum(['inbox', 'sent', 'drafts', 'all']);

@@ -16,10 +16,6 @@ export function canonicalize(value: unknown): string {
   return text;
 }
 
-export function canonicalBytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(canonicalize(value));
-}
-
 /**
  * Parse signed text against a schema and insist it is already canonical, so there is exactly one
  * byte string per statement and the signature covers exactly what was parsed.

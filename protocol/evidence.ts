@@ -12,6 +12,7 @@ import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
 import { canonicalize } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
+import { ListPageQuery } from './api.ts';
 import { Release } from './release.ts';
 import type { RequestState } from './requests.ts';
 
@@ -178,6 +179,49 @@ export const AuditExport = z.strictObject({
 });
 export type AuditExport = z.infer<typeof AuditExport>;
 
+/**
+ * GET /v1/audit: one page of the events the caller's party may see. `from`: sizes of checkpoints
+ * the caller kept, comma-separated (the page proves the log extends each); `since`: events at or
+ * after an instant; `action`: one action name. The first page fixes the log size its checkpoint
+ * signs, and the cursor carries it: every later page proves its events against a checkpoint of
+ * that same size and root, so the pages put together are one export, whatever is appended meanwhile.
+ */
+export const AuditPageQuery = z.strictObject({
+  from: z
+    .string()
+    .regex(/^\d{1,12}(,\d{1,12}){0,63}$/, 'a comma-separated list of log sizes')
+    .transform((s) => s.split(',').map(Number))
+    .optional(),
+  since: IsoDateTime.optional(),
+  action: z.string().min(1).max(120).regex(/^[A-Za-z0-9 .:/()_-]+$/, 'an audit action name such as release.consent').optional(),
+  ...ListPageQuery,
+});
+export type AuditPageQuery = z.infer<typeof AuditPageQuery>;
+/** A page of a party's view: an export holding some of the events, and the cursor of the next page (null on the last). */
+export const AuditPage = AuditExport.extend({ nextCursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;
+
+const NAMED_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The ids an event names: every id in its object (a packet, part, release, authenticity or oral
+ * request, or the path of a refused request), and the packet or release its detail names. The
+ * hub shows an event only to who may see every one of them, and indexes it by them.
+ */
+export function idsNamedBy(event: { object: string; detail: string }): string[] {
+  const ids = (event.object.match(NAMED_ID) ?? []).map((id) => id.toLowerCase());
+  try {
+    const detail = JSON.parse(event.detail) as Record<string, unknown>;
+    for (const key of ['packetId', 'packet', 'releaseId']) {
+      const value = detail[key];
+      if (typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)) ids.push(value.toLowerCase());
+    }
+  } catch {
+    // A detail that is not JSON names nothing.
+  }
+  return [...new Set(ids)];
+}
+
 export const EvidenceBundle = z.strictObject({
   format: z.literal(EVIDENCE_FORMAT),
   packetId: PacketId,
@@ -252,7 +296,9 @@ const NODE = Uint8Array.of(1);
 export function leafHash(eventHash: string): Uint8Array {
   return sha(LEAF, hexToBytes(eventHash));
 }
-const node = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);
+/** The hash of an interior node: the one formula the hub's stored tree and every verifier use. */
+export const merkleNode = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);
+const node = merkleNode;
 const split = (n: number) => {
   let k = 1;
   while (k * 2 < n) k *= 2;
@@ -260,21 +306,39 @@ const split = (n: number) => {
 };
 
 /**
+ * The hash of a complete, aligned subtree: `2^level` leaves starting at leaf `index * 2^level`
+ * (level 0: one leaf). A source of them is enough to compute any root or proof of the tree.
+ */
+export type PerfectSubtree = (level: number, index: number) => Uint8Array;
+
+/**
  * The tree over a list of event hashes, with every subtree hash memoised: proofs for many events
- * of one log then cost O(n) hashing in all, not O(n) each.
+ * of one log then cost O(n) hashing in all, not O(n) each. `MerkleTree.fromSubtrees` reads the
+ * complete subtrees from a store instead (the hub's audit_tree): a root or a proof of a log of n
+ * events is then O(log^2 n) reads, never a read of the log.
  */
 export class MerkleTree {
   private readonly leaves: Uint8Array[];
+  private readonly size: number;
+  private readonly perfect: PerfectSubtree | undefined;
   private readonly memo = new Map<string, Uint8Array>();
 
-  constructor(eventHashes: readonly string[]) {
+  constructor(eventHashes: readonly string[], stored?: { size: number; perfect: PerfectSubtree }) {
     this.leaves = eventHashes.map(leafHash);
+    this.size = stored ? stored.size : this.leaves.length;
+    this.perfect = stored?.perfect;
+  }
+
+  /** The tree of the first `size` leaves, its complete subtrees read from `perfect`. */
+  static fromSubtrees(size: number, perfect: PerfectSubtree): MerkleTree {
+    return new MerkleTree([], { size, perfect });
   }
 
   /** RFC 9162 MTH(D[from:to]). */
   hash(from: number, to: number): Uint8Array {
     const n = to - from;
     if (n === 0) return sha();
+    if (this.perfect && (n & (n - 1)) === 0 && from % n === 0) return this.perfect(Math.log2(n), from / n);
     if (n === 1) return this.leaves[from]!;
     const key = `${from}:${to}`;
     let h = this.memo.get(key);
@@ -286,7 +350,7 @@ export class MerkleTree {
     return h;
   }
 
-  root(size = this.leaves.length): string {
+  root(size = this.size): string {
     return bytesToHex(this.hash(0, size));
   }
 
@@ -298,7 +362,7 @@ export class MerkleTree {
       const k = split(n);
       return m < k ? [...path(m, from, from + k), this.hash(from + k, to)] : [...path(m - k, from + k, to), this.hash(from, from + k)];
     };
-    if (index < 0 || index >= size || size > this.leaves.length) throw new RangeError('no such leaf');
+    if (index < 0 || index >= size || size > this.size) throw new RangeError('no such leaf');
     return path(index, 0, size).map((b) => bytesToHex(b));
   }
 
@@ -310,7 +374,7 @@ export class MerkleTree {
       const k = split(n);
       return m <= k ? [...sub(m, start, start + k, whole), this.hash(start + k, end)] : [...sub(m - k, start + k, end, false), this.hash(start, start + k)];
     };
-    if (from < 1 || from > to || to > this.leaves.length) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
+    if (from < 1 || from > to || to > this.size) throw new RangeError('a consistency proof needs 1 <= from <= to <= size');
     return sub(from, 0, to, true).map((b) => bytesToHex(b));
   }
 }

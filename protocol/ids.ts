@@ -1,4 +1,8 @@
-/** Identifier shapes shared by both sides. */
+/**
+ * Identifier shapes shared by both sides (parties, agreements, fingerprints, packet, release and
+ * record ids, language tags, SHA-256, roles and which roles receive packets). Shapes and names
+ * only: no I/O, and no rule about who holds what (protocol/membership.ts, server/policy/).
+ */
 import { z } from 'zod';
 
 /** A party of the hub: an upper-case code such as RU, PK, KZ (ISO 3166-1 alpha-2 where one exists). */

@@ -9,8 +9,9 @@
  * Reasons, purposes and facts are written in the encrypted packets; the hub never reads them.
  */
 import { z } from 'zod';
-import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId , RecordId } from './ids.ts';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, RecordId } from './ids.ts';
 import type { PacketKind } from './manifest.ts';
+import { ListPageQuery } from './api.ts';
 
 export const RequestState = z.enum([
   'received',
@@ -172,7 +173,6 @@ export type AuthenticityView = z.infer<typeof AuthenticityView>;
 // --- use for another purpose (SCO Art. 7(2)) ----------------------------------------------------
 
 export const PurposeChangeBody = z.strictObject({ purpose: z.string().min(3).max(2000) });
-export const PurposeChangeView = z.strictObject({ releaseId: ReleaseId, packetId: PacketId, party: PartyId, article: z.string() });
 
 // --- deadlines ------------------------------------------------------------------------------
 
@@ -190,6 +190,20 @@ export const DeadlineItem = z.strictObject({
   article: z.string(),
 });
 export type DeadlineItem = z.infer<typeof DeadlineItem>;
+
+/**
+ * GET /v1/deadlines: one page, most urgent first (the earliest `dueAt` first, items without a
+ * deadline last). Filters: `due` (overdue, due-soon, due, no-deadline), `what`, `whose`, and
+ * `state` (a request state: only execution deadlines of requests in it).
+ */
+export const DeadlineListQuery = z.strictObject({
+  due: DueStatus.exclude(['closed']).optional(),
+  what: DeadlineItem.shape.what.optional(),
+  whose: DeadlineItem.shape.whose.optional(),
+  state: RequestState.optional(),
+  ...ListPageQuery,
+});
+export type DeadlineListQuery = z.infer<typeof DeadlineListQuery>;
 
 /**
  * Overdue after `dueAt`; due soon in the last quarter of the period (at least the last day);

@@ -5,7 +5,9 @@
  * (20,000 packets, 30,000 audit events, 32 MiB); the full run seeds 1,000,000 packets and events.
  * Sizes can be set with BENCH_PACKETS, BENCH_EVENTS, BENCH_MB, BENCH_SECONDS, and BENCH_WEB_MB for
  * the web client's large file (scripts/bench-web.ts: 1024 MiB, 32 with --quick); `--web-only`
- * prints only the web client's rows and the CLI rows beside them.
+ * prints only the web client's rows and the CLI rows beside them; `--no-files` skips the big files
+ * (send, fetch, ingest, stamping, the browser). BENCH_PROFILE=<dir> writes a CPU profile of the
+ * in-process hub for each load section (`node scripts/profile-top.ts <file>` prints where it went).
  *
  * The hub under load runs in this process (so perf_hooks.monitorEventLoopDelay sees its event
  * loop); the load generator (scripts/load.ts) and the CLI run as child processes.
@@ -48,6 +50,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
 const UPLOADS = QUICK ? 150 : 400;
 const WEB_MB = Number(process.env.BENCH_WEB_MB ?? (QUICK ? 32 : 1024));
 const WEB_ONLY = process.argv.includes('--web-only');
+/** Skip the big files (send, fetch, ingest, stamping, the web client): for developing the hub's rows. */
+const NO_FILES = process.argv.includes('--no-files');
+/** A directory: each load section of the in-process hub writes `<section>.cpuprofile` there (read them with scripts/profile-top.ts). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** BENCH_ONLY=requests,listings,uploads,evidence: only those sections of the in-process hub (for development; the CLI start-up rows always run). */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const want = (section: 'requests' | 'listings' | 'uploads' | 'evidence') => !ONLY || ONLY.includes(section);
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'liaison-bench-'));
 
@@ -74,31 +83,86 @@ async function median3(fn: () => unknown): Promise<number> {
   return median(runs);
 }
 
-/** Run the load generator three times against `url`; the median run by throughput, and the worst event-loop stall. */
-async function load(spec: { url: string; concurrency?: number; headers?: Record<string, string>; bodies?: string[]; expect?: number }): Promise<LoadResult & { loopMaxMs: number }> {
-  const runs: Array<LoadResult & { loopMaxMs: number }> = [];
-  for (let i = 0; i < 3; i++) {
-    let bodies: string | undefined;
-    if (spec.bodies) {
-      const share = Math.floor(spec.bodies.length / 3);
-      bodies = join(root, `bodies-${i}.json`);
-      writeFileSync(bodies, JSON.stringify(spec.bodies.slice(i * share, (i + 1) * share).map((path) => ({ path, contentType: readFileSync(`${path}.type`, 'utf8') }))));
-    }
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [LOAD, JSON.stringify({ url: spec.url, concurrency: spec.concurrency ?? 10, seconds: bodies ? 600 : SECONDS, headers: spec.headers ?? {}, bodies, expect: spec.expect })], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`the load generator failed (${code})`))));
-    });
-    loop.disable();
-    const result = JSON.parse(out) as LoadResult;
-    if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests to ${spec.url} failed; first: ${result.firstError}`);
-    runs.push({ ...result, loopMaxMs: loop.max / 1e6 });
+type LoadSpec = { url: string; concurrency?: number; headers?: Record<string, string>; bodies?: string[]; expect?: number; profile?: string };
+/** A run's figures, the longest event-loop stall, and this process's CPU time per request (µs): the hub's or the bare server's cost, which the machine's other load changes much less than the rate. */
+type Measured = LoadResult & { loopMaxMs: number; cpuUs: number };
+
+/** One run of the load generator against `spec.url` (run `i` of three: its share of `bodies`), with the event loop watched. */
+async function loadOnce(spec: LoadSpec, i: number): Promise<Measured> {
+  let bodies: string | undefined;
+  if (spec.bodies) {
+    const share = Math.floor(spec.bodies.length / 3);
+    bodies = join(root, `bodies-${i}.json`);
+    writeFileSync(bodies, JSON.stringify(spec.bodies.slice(i * share, (i + 1) * share).map((path) => ({ path, contentType: readFileSync(`${path}.type`, 'utf8') }))));
   }
+  // The first run of a section is profiled when BENCH_PROFILE is set.
+  const profiler = PROFILE_DIR && spec.profile && i === 0 ? await startProfile() : undefined;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpu = process.cpuUsage();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, JSON.stringify({ url: spec.url, concurrency: spec.concurrency ?? 10, seconds: bodies ? 600 : SECONDS, headers: spec.headers ?? {}, bodies, expect: spec.expect })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`the load generator failed (${code})`))));
+  });
+  const used = process.cpuUsage(cpu);
+  loop.disable();
+  if (profiler) await profiler.stop(join(PROFILE_DIR!, `${spec.profile}.cpuprofile`));
+  const result = JSON.parse(out) as LoadResult;
+  if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests to ${spec.url} failed; first: ${result.firstError}`);
+  return { ...result, loopMaxMs: loop.max / 1e6, cpuUs: (used.user + used.system) / Math.max(1, result.requests) };
+}
+
+/** The median run by throughput, with the worst event-loop stall of all runs. */
+function medianRun(runs: Measured[]): Measured {
   const byRate = [...runs].sort((a, b) => a.perSecond - b.perSecond);
-  return { ...byRate[1]!, loopMaxMs: Math.max(...runs.map((r) => r.loopMaxMs)) };
+  return { ...byRate[Math.floor(byRate.length / 2)]!, loopMaxMs: Math.max(...runs.map((r) => r.loopMaxMs)) };
+}
+
+/** Run the load generator three times against `url`; the median run by throughput, and the worst event-loop stall. */
+async function load(spec: LoadSpec): Promise<Measured> {
+  const runs: Measured[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await loadOnce(spec, i));
+  return medianRun(runs);
+}
+
+/**
+ * `spec` and its baseline, run by turns (baseline, Liaison, three times): on a shared machine the
+ * load changes from second to second, and a ratio of runs made apart measures that change.
+ */
+async function loadBeside(spec: LoadSpec, baseline: LoadSpec): Promise<{ liaison: Measured; baseline: Measured; ratio: number; cpuRatio: number }> {
+  const ours: Measured[] = [];
+  const theirs: Measured[] = [];
+  for (let i = 0; i < 3; i++) {
+    theirs.push(await loadOnce(baseline, i));
+    ours.push(await loadOnce(spec, i));
+  }
+  const liaison = medianRun(ours);
+  const base = medianRun(theirs);
+  // The median of the three paired ratios: each pair ran back to back.
+  const ratio = median(ours.map((r, i) => r.perSecond / theirs[i]!.perSecond));
+  // CPU per request, the baseline's over ours: the rate ratio the hub would reach if it alone were the bottleneck.
+  const cpuRatio = median(ours.map((r, i) => theirs[i]!.cpuUs / r.cpuUs));
+  return { liaison, baseline: base, ratio, cpuRatio };
+}
+
+/** A CPU profile of this process (the in-process hub) from now until `stop`. */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(PROFILE_DIR!, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const lines: string[] = [];
@@ -109,11 +173,13 @@ function report(figure: string, value: string, baseline: string, ratio: string, 
 }
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const rps = (r: LoadResult) => `${fmt(r.perSecond)} req/s p99 ${fmt(r.p99, 1)} ms`;
+/** The CPU-time view of a paired measurement, for the note column. */
+const cpuNote = (m: { liaison: Measured; baseline: Measured; cpuRatio: number }) => `cpu/request ${fmt(m.liaison.cpuUs)} µs vs ${fmt(m.baseline.cpuUs)} µs: ${fmt(m.cpuRatio, 2)}x`;
 
 // --- baselines -------------------------------------------------------------------------------
 
-/** The body of a first page of the listing, once the store is seeded (served by the bare server at /page). */
-let pageBody = '{}';
+/** Bodies the bare server answers at a path: the same bytes a route of the hub answers (a page of the listing, a packet). */
+const sameBodies = new Map<string, string>();
 
 /** A bare node:http server answering a small JSON body: what any framework's overhead is measured against. */
 async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -125,10 +191,11 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
       void pipeline(req, out).then(() => res.end('{}'));
       return;
     }
-    if (req.url === '/page') {
-      // The same bytes a page of the listing answers: the floor for sending that much JSON.
+    const same = req.url ? sameBodies.get(req.url) : undefined;
+    if (same !== undefined) {
+      // The same bytes a route of the hub answers: the floor for sending that much JSON.
       res.setHeader('Content-Type', 'application/json');
-      res.end(pageBody);
+      res.end(same);
       return;
     }
     if (req.url?.startsWith('/file/')) {
@@ -286,7 +353,7 @@ async function main(): Promise<void> {
       const inbox = await median3(() => must(pk.run('inbox')));
       report('CLI start-up: liaison inbox (one page)', `${fmt(inbox * 1000)} ms`, `node -e 0 ${fmt(bare * 1000)} ms`, `${fmt(inbox / bare, 1)}x`, 'within 3x');
     }
-    await bigFiles(child.url, ru, pk, officers, child.process.pid!);
+    if (!NO_FILES) await bigFiles(child.url, ru, pk, officers, child.process.pid!);
   } finally {
     await child.stop();
   }
@@ -302,82 +369,99 @@ async function main(): Promise<void> {
   const baseline = await bareServer();
   try {
     const auth = { Authorization: `Bearer ${token(pk)}` };
-    const bareLoad = await load({ url: baseline.url });
-    const agreements = await load({ url: `${url}/v1/agreements` });
-    report('GET /v1/agreements (no auth, no database)', rps(agreements), `bare node:http ${rps(bareLoad)}`, `${fmt(agreements.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
-    const me = await load({ url: `${url}/v1/me`, headers: auth });
-    report('GET /v1/me (auth)', rps(me), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(me.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
+    const bare = { url: baseline.url };
+    if (want('requests')) {
+      const agreements = await loadBeside({ url: `${url}/v1/agreements`, profile: 'agreements' }, bare);
+        report('GET /v1/agreements (no auth, no database)', rps(agreements.liaison), `bare node:http ${rps(agreements.baseline)}`, `${fmt(agreements.ratio, 2)}x`, `at least 0.5x; ${cpuNote(agreements)}`);
+      const me = await loadBeside({ url: `${url}/v1/me`, headers: auth, profile: 'me' }, bare);
+      report('GET /v1/me (auth)', rps(me.liaison), `bare node:http ${fmt(me.baseline.perSecond)} req/s`, `${fmt(me.ratio, 2)}x`, `at least 0.5x; ${cpuNote(me)}`);
+    }
 
     // Seeding is part of the benchmark.
     const db = (hub.hub.store as SqliteStorage).db;
     const members = db.prepare("SELECT fingerprint, party FROM members WHERE roles LIKE '%contact%'").all() as Array<{ fingerprint: string; party: string }>;
     const of = (party: string) => members.find((m) => m.party === party)!.fingerprint;
-    const [seedSeconds] = await timed(() =>
-      seedPackets(db, {
-        count: PACKETS,
-        pairs: [{ from: 'RU', fromFingerprint: of('RU'), to: 'PK' }, { from: 'PK', fromFingerprint: of('PK'), to: 'RU' }],
-        agreementId: 'RU-PK',
-        levels: ['CONFIDENTIAL', 'SECRET'],
-        start: new Date(Date.now() - PACKETS - 60_000),
-        draftEvery: 10,
-      }),
-    );
-    report(`seed ${PACKETS} packets (direct SQL, one transaction)`, `${fmt(seedSeconds, 1)} s`, '', '', `${fmt(PACKETS / seedSeconds)} packets/s`);
-    // One transaction of a million rows leaves a WAL of a gigabyte that every read must consult
-    // and that SQLite checkpoints while the load runs; a hub never writes that much at once.
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const detail = await load({ url: `${url}/v1/packets/${seededPacketId(1)}`, headers: auth });
-    report(`GET /v1/packets/:id (${PACKETS} packets)`, rps(detail), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(detail.perSecond / bareLoad.perSecond, 2)}x`, 'at least 0.5x');
-    const first = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, concurrency: 1, headers: auth });
-    report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, `bare node:http p99 ${fmt(bareLoad.p99, 1)} ms`, '', 'under 20 ms p99');
-    const listing = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, headers: auth });
-    report(`listings at concurrency 10 (${PACKETS})`, rps(listing), `bare node:http ${fmt(bareLoad.perSecond)} req/s`, `${fmt(listing.perSecond / bareLoad.perSecond, 2)}x`, '3,000 req/s');
-    pageBody = await (await fetch(`${url}/v1/packets?box=inbox&limit=50`, { headers: auth })).text();
-    const barePage = await load({ url: `${baseline.url}/page` });
-    report(`  bare node:http sending the same ${fmt(Buffer.byteLength(pageBody) / 1024)} KiB page`, rps(barePage), '', `${fmt(listing.perSecond / barePage.perSecond, 2)}x`, 'the floor for that many bytes');
-    report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
-    const pageAfter = async (cursor: string | null): Promise<string | null> => {
-      const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
-      return ((await res.json()) as { nextCursor: string | null }).nextCursor;
-    };
-    let cursor: string | null = null;
-    let depth = 0;
-    for (let i = 0; i < 20; i++) {
-      const next = await pageAfter(cursor);
-      if (!next) break;
-      cursor = next;
-      depth += 500;
+    if (want('requests') || want('listings')) {
+      const [seedSeconds] = await timed(() =>
+        seedPackets(db, {
+          count: PACKETS,
+          pairs: [{ from: 'RU', fromFingerprint: of('RU'), to: 'PK' }, { from: 'PK', fromFingerprint: of('PK'), to: 'RU' }],
+          agreementId: 'RU-PK',
+          levels: ['CONFIDENTIAL', 'SECRET'],
+          start: new Date(Date.now() - PACKETS - 60_000),
+          draftEvery: 10,
+        }),
+      );
+      report(`seed ${PACKETS} packets (direct SQL, one transaction)`, `${fmt(seedSeconds, 1)} s`, '', '', `${fmt(PACKETS / seedSeconds)} packets/s`);
+      // One transaction of a million rows leaves a WAL of a gigabyte that every read must consult
+      // and that SQLite checkpoints while the load runs; a hub never writes that much at once.
+      db.pragma('wal_checkpoint(TRUNCATE)');
     }
-    if (cursor) {
-      const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
-      report(`  a page ${depth} packets deep, concurrency 10`, rps(deep), '', '', 'same as the first page');
+    if (want('requests')) {
+      const detailPath = `/v1/packets/${seededPacketId(1)}`;
+      sameBodies.set('/detail', await (await fetch(`${url}${detailPath}`, { headers: auth })).text());
+      const detail = await loadBeside({ url: `${url}${detailPath}`, headers: auth, profile: 'detail' }, bare);
+      report(`GET /v1/packets/:id (${PACKETS} packets)`, rps(detail.liaison), `bare node:http ${fmt(detail.baseline.perSecond)} req/s`, `${fmt(detail.ratio, 2)}x`, `at least 0.5x; ${cpuNote(detail)}`);
+      const detailSame = await loadBeside({ url: `${url}${detailPath}`, headers: auth }, { url: `${baseline.url}/detail` });
+      report(`  against bare node:http sending the same ${fmt(Buffer.byteLength(sameBodies.get('/detail')!) / 1024, 1)} KiB`, rps(detailSame.liaison), `bare ${rps(detailSame.baseline)}`, `${fmt(detailSame.ratio, 2)}x`, cpuNote(detailSame));
+    }
+    if (want('listings')) {
+      const first = await load({ url: `${url}/v1/packets?box=inbox&limit=50`, concurrency: 1, headers: auth });
+      report(`first page of 50, one client (${PACKETS} packets)`, `p99 ${fmt(first.p99, 1)} ms`, '', '', 'under 20 ms p99');
+      const pagePath = '/v1/packets?box=inbox&limit=50';
+      sameBodies.set('/page', await (await fetch(`${url}${pagePath}`, { headers: auth })).text());
+      const listings = await loadBeside({ url: `${url}${pagePath}`, headers: auth, profile: 'listings' }, { url: `${baseline.url}/page` });
+      const listing = listings.liaison;
+      report(`listings at concurrency 10 (${PACKETS})`, rps(listing), '', '', '3,000 req/s');
+      report(`  bare node:http sending the same ${fmt(Buffer.byteLength(sameBodies.get('/page')!) / 1024)} KiB page`, rps(listings.baseline), '', `${fmt(listings.ratio, 2)}x`, `the floor for that many bytes; ${cpuNote(listings)}`);
+      report('  longest event-loop stall during listings', `${fmt(listing.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
+      const pageAfter = async (cursor: string | null): Promise<string | null> => {
+        const res = await fetch(`${url}/v1/packets?box=inbox&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+        return ((await res.json()) as { nextCursor: string | null }).nextCursor;
+      };
+      let cursor: string | null = null;
+      let depth = 0;
+      for (let i = 0; i < 20; i++) {
+        const next = await pageAfter(cursor);
+        if (!next) break;
+        cursor = next;
+        depth += 500;
+      }
+      if (cursor) {
+        const deep = await load({ url: `${url}/v1/packets?box=inbox&limit=50&cursor=${cursor}`, headers: auth });
+        report(`  a page ${depth} packets deep, concurrency 10`, rps(deep), '', '', 'same as the first page');
+      }
     }
 
-    // Durable uploads of 64 KiB packets.
-    const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
-    const readers = await Promise.all([ru, pk].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
-    const bodies: string[] = [];
-    const chunk = randomBytes(64 * 1024);
-    mkdirSync(join(root, 'uploads'));
-    for (let i = 0; i < UPLOADS; i++) {
-      const path = join(root, 'uploads', `u${i}`);
-      await uploadBody(path, chunk, { key: ruKey, fingerprint: ru.fingerprint }, readers, new Date());
-      bodies.push(path);
+    if (want('uploads')) {
+      // Durable uploads of 64 KiB packets.
+      const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
+      const readers = await Promise.all([ru, pk].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
+      const bodies: string[] = [];
+      const chunk = randomBytes(64 * 1024);
+      mkdirSync(join(root, 'uploads'));
+      for (let i = 0; i < UPLOADS; i++) {
+        const path = join(root, 'uploads', `u${i}`);
+        await uploadBody(path, chunk, { key: ruKey, fingerprint: ru.fingerprint }, readers, new Date());
+        bodies.push(path);
+      }
+      const uploads = await load({ url: `${url}/v1/packets`, headers: { Authorization: `Bearer ${token(ru)}` }, bodies, expect: 201, profile: 'uploads' });
+      const floor = await durableWrites(chunk, 200, 10);
+      report('durable 64 KiB uploads, concurrency 10', `${fmt(uploads.perSecond)} /s p99 ${fmt(uploads.p99)} ms`, `write+fsync+rename+fsync ${fmt(floor.perSecond)} /s`, `${fmt(uploads.perSecond / floor.perSecond, 2)}x`, `300/s, p99 under 80 ms; hub CPU ${fmt(uploads.cpuUs / 1000, 1)} ms per upload`);
+      report('  longest event-loop stall during uploads', `${fmt(uploads.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
     }
-    const uploads = await load({ url: `${url}/v1/packets`, headers: { Authorization: `Bearer ${token(ru)}` }, bodies, expect: 201 });
-    const floor = await durableWrites(chunk, 200, 10);
-    report('durable 64 KiB uploads, concurrency 10', `${fmt(uploads.perSecond)} /s p99 ${fmt(uploads.p99)} ms`, `write+fsync+rename+fsync ${fmt(floor.perSecond)} /s`, `${fmt(uploads.perSecond / floor.perSecond, 2)}x`, '300/s, p99 under 80 ms');
-    report('  longest event-loop stall during uploads', `${fmt(uploads.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
 
-    // Evidence at scale.
-    const [auditSeed, signed] = await timed(() => seedAuditEvents(db, EVENTS, hub.hub.hubKey, hub.hub.hubFingerprint, hub.hub.settings.checkpointEvery));
-    report(`seed ${EVENTS} audit events (direct SQL)`, `${fmt(auditSeed, 1)} s`, '', '', `and ${signed} signed interval checkpoints, as a running hub stores them`);
+    if (want('evidence')) {
+      // Evidence at scale.
+      const [auditSeed, signed] = await timed(() => seedAuditEvents(db, EVENTS, hub.hub.hubKey, hub.hub.hubFingerprint, hub.hub.settings.checkpointEvery));
+      report(`seed ${EVENTS} audit events (direct SQL)`, `${fmt(auditSeed, 1)} s`, '', '', `and ${signed} signed interval checkpoints, as a running hub stores them`);
+    }
   } finally {
     await baseline.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await hub.close();
   }
-  await evidence(dataDir);
+  if (want('evidence')) await evidence(dataDir);
   console.log('');
   writeFileSync(join(tmpdir(), 'liaison-bench-last.txt'), lines.join('\n') + '\n');
 }
@@ -484,16 +568,18 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
 const PEAK_RSS = fileURLToPath(new URL('./peak-rss.ts', import.meta.url));
 
 /** Run the CLI and read its peak RSS (MB) from the preload's file. */
-async function withPeakRss(args: string[]): Promise<[RunResult, number]> {
+async function withPeakRss(args: string[], profile?: string): Promise<[RunResult, number]> {
   const file = join(root, `peak-${randomUUID()}`);
-  const result = await liaison(args, { NODE_OPTIONS: `--import=${PEAK_RSS}`, LIAISON_PEAK_RSS: file });
+  // With BENCH_PROFILE, the CLI writes its CPU profile to <dir>/<profile>/.
+  const cpuProf = PROFILE_DIR && profile ? ` --cpu-prof --cpu-prof-dir=${join(PROFILE_DIR, profile)}` : '';
+  const result = await liaison(args, { NODE_OPTIONS: `--import=${PEAK_RSS}${cpuProf}`, LIAISON_PEAK_RSS: file });
   return [result, Number(readFileSync(file, 'utf8')) / 1024];
 }
 
 /** Audit export and verify of the seeded log, with the operator's commands. */
 async function evidence(dataDir: string): Promise<void> {
   const file = join(root, 'audit-export.json');
-  const [exportSeconds, [exported, exportRss]] = await timed(() => withPeakRss(['audit', 'export', '--data', dataDir, '--out', file]));
+  const [exportSeconds, [exported, exportRss]] = await timed(() => withPeakRss(['audit', 'export', '--data', dataDir, '--out', file], 'export'));
   if (exported.code !== 0) {
     report(`audit export of ${EVENTS} events`, 'failed', '', '', exported.stderr.trim().slice(0, 80));
     return;
@@ -510,7 +596,7 @@ async function evidence(dataDir: string): Promise<void> {
   const hubFingerprint = /"fingerprint":"([0-9A-F]{40})"/.exec(head)?.[1] ?? '';
   let verifyRss = 0;
   const verify = await median3(async () => {
-    const [result, rss] = await withPeakRss(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint]);
+    const [result, rss] = await withPeakRss(['audit', 'verify', '--file', file, '--hub-fingerprint', hubFingerprint], 'verify');
     if (result.code !== 0) throw new Error(result.stderr.trim());
     verifyRss = Math.max(verifyRss, rss);
   });

@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the whole story of issue 2 against a fresh temporary hub, told step by step,
- * with the real CLI. Exits non-zero as soon as any step does not behave as the story says.
+ * `npm run demo`: the whole product as a story (keys and pins, a marked packet sent,
+ * fetched and stamped, an onward release, the treaty workflow, receipts) against a fresh
+ * temporary hub, told step by step with the real CLI. Exits non-zero as soon as any step does not behave as the story says.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
   if (!readFileSync(join(kz, 'RELEASE-CONDITIONS.txt'), 'utf8').includes('For the investigation named in the request only')) throw new Error('the conditions did not reach Kazakhstan');
   expectOk(await aigerim.run('release', 'list'), 'release list');
 
-  // --- the treaty workflow (issue 4) ---
+  // --- the treaty workflow ---
   const scoRequest = join(root, 'kz-zapros.txt');
   writeFileSync(scoRequest, 'Запрос о помощи. Просим установить местонахождение гражданина, подозреваемого в контрабанде наркотических средств, и сообщить сведения о его связях.\n');
   writeFileSync(join(root, 'ru-utochnenie.txt'), 'Просим уточнить дату рождения разыскиваемого лица и номер его паспорта, чтобы исполнить запрос.\n');

@@ -2,6 +2,7 @@
  * Drive the real `liaison` CLI as child processes: a hub started with `liaison serve` on a free
  * loopback port, and people each with their own LIAISON_HOME. Used by the demo and by the
  * end-to-end tests, so both exercise exactly what a user types.
+ * Never calls the hub or the CLI in-process: only what a user would run, as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
  * Rewrite docs/openapi.json from the route table and the agreements in agreements/ (npm run
  * openapi). test/http/openapi.test.ts fails when the copy and the generated document differ.
+ * Writes that one file only; it never starts a hub.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -4,6 +4,7 @@
  * sent by IR to KG under IR-KG and read by a KG contact, so the banner shows the common level, the
  * reader's Cyrillic label and the originator's Persian label, shaped and right to left.
  * Run: node scripts/stamped-page.ts [out.png]
+ * A documentation aid: nothing in the product or the tests depends on it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

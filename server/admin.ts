@@ -10,7 +10,7 @@ import { Level } from '../protocol/levels.ts';
 import { PartyId, Role } from '../protocol/ids.ts';
 import type { MemberRecord } from '../storage/records.ts';
 import { openStorage } from '../storage/sqlite/index.ts';
-import { BlobStore } from '../storage/blobs.ts';
+import { openFileBlobStore } from '../storage/blobs.ts';
 import { loadAgreements, partiesOf } from './agreements.ts';
 import { hubPaths } from './config.ts';
 import { isOfficer } from './policy/roles.ts';
@@ -49,7 +49,7 @@ export async function initHub(options: { dataDir: string; agreementsDir: string;
   } finally {
     await store.close();
   }
-  await new BlobStore(options.dataDir).init();
+  await openFileBlobStore(options.dataDir);
   return { fingerprint: hubKey.fingerprint, agreements: [...agreements.keys()] };
 }
 

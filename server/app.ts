@@ -14,6 +14,7 @@ import { parseHubConfig, type Clock, type HubConfigInput } from './config.ts';
 import { Problem, problemMiddleware, toProblem } from './errors.ts';
 import { evidenceSettled, settleEvidence } from './evidence.ts';
 import { openHub, type Hub } from './hub.ts';
+import { fixedHeaders } from './http/fixed-headers.ts';
 import { addressOf, mountRoute } from './http/route.ts';
 import { ROUTES } from './routes/index.ts';
 import { webClient } from './web.ts';
@@ -25,18 +26,17 @@ export function buildApp(hub: Hub): express.Express {
   // response body (issue 9: request overhead).
   app.set('etag', false);
   app.set('trust proxy', false);
-  app.use(
+  // helmet's headers do not depend on the request: computed once, set from a list on every answer.
+  const security = fixedHeaders(
     helmet({
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
       crossOriginResourcePolicy: { policy: 'same-origin' },
       referrerPolicy: { policy: 'no-referrer' },
     }),
+    // Everything the API returns is packet data or session state: never cache it.
+    [['Cache-Control', 'no-store']],
   );
-  // Everything the API returns is packet data or session state: never cache it.
-  app.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(security.middleware);
   // Method, route pattern, status and duration only: never bodies, headers, tokens or query values.
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();

@@ -1,5 +1,5 @@
 /**
- * The hub's running view of its own audit log (issue 9, evidence at scale): the chain head and
+ * The hub's running view of its own audit log (evidence at scale): the chain head and
  * the Merkle root (a compact range) of every event read so far, checked against the stored
  * checkpoints once, then extended by the events appended since. Signing a due checkpoint then
  * reads only the new events, where it read and re-hashed the whole log each time (at a million

@@ -95,7 +95,7 @@ function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * When each session was last used, kept exactly in memory and persisted coarsely (issue 9: one
+ * When each session was last used, kept exactly in memory and persisted coarsely (one
  * SQLite commit, so one fsync, per authenticated GET was the largest cost of a read). The row's
  * `last_used_at` is rewritten only once it is older than `persistEveryMs`; the idle check uses
  * the later of the two values. While the hub runs, idle expiry is exact; after a restart it counts

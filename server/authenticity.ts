@@ -2,6 +2,8 @@
  * Authenticity confirmation (SCO Art. 5(3)): a recipient in doubt asks the sending party to
  * confirm a packet; a contact or officer of the sender answers with a canonical confirmation,
  * signed, that binds the manifest digest the hub holds. Compare-and-set on the answer.
+ * It never answers about a packet the caller may not see (server/policy/visibility.ts), and
+ * keeps no content: the confirmation binds the manifest digest, not the documents.
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
@@ -12,7 +14,9 @@ import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/req
 import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { visiblePacket } from './packets.ts';
+import { visiblePacket, visiblePage } from './packets.ts';
+import type { PlainListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { agreementOf, ruleOrRefuse } from './policy/agreements.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { isContact, isOfficer, requireContact } from './policy/roles.ts';
@@ -50,11 +54,12 @@ export async function askAuthenticity(hub: Hub, member: MemberRecord, packetId: 
   return authenticityView(hub, record, packet);
 }
 
-export async function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string): Promise<AuthenticityView[]> {
-  const { packet, relation } = await visiblePacket(hub, member, packetId);
-  return (await hub.store.requests.authenticityOfPacket(packetId))
-    .filter((a) => relation === 'sent' || a.requestingParty === member.party)
-    .map((a) => authenticityView(hub, a, packet));
+/** One page of a packet's authenticity requests as `member` may see them (authenticityVisibleTo), oldest first. */
+export async function listAuthenticity(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<AuthenticityView>> {
+  const { packet, releases } = await visiblePacket(hub, member, packetId);
+  const now = hub.now();
+  const page = await hub.store.requests.authenticityPage({ packetId, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (a) => authenticityVisibleTo(member, packet, a, releases, now), (a) => authenticityView(hub, a, packet));
 }
 
 /** The sender answers with a canonical confirmation signed by a contact or officer of the sending party. */

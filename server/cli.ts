@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DATA_DIR, hubPaths } from './config.ts';
 
 // The hub's modules (express, SQLite, the store) load only when an operator command runs, so a
-// person's command never pays for them (issue 9: CLI start-up).
+// person's command never pays for them (CLI start-up).
 const admin = () => import('./admin.ts');
 
 export const DEFAULT_AGREEMENTS_DIR = fileURLToPath(new URL('../agreements/', import.meta.url));

@@ -1,6 +1,7 @@
 /**
  * The hub's configuration, parsed once at start into a typed object. Every key is documented
  * here, one line each; a bad value stops the hub with a sentence naming the key.
+ * Nothing else in server/ reads the environment or a configuration file.
  */
 import { z } from 'zod';
 import { describeIssues } from '../protocol/issues.ts';
@@ -22,9 +23,9 @@ export const HubConfigSchema = z.strictObject({
   tokenIdleSeconds: z.number().int().positive().default(30 * 60),
   /** A token expires this long after login whatever its use, seconds. */
   tokenAbsoluteSeconds: z.number().int().positive().default(8 * 3600),
-  /** The hub signs an audit checkpoint for every this many events (issue 5; signed when next needed). */
+  /** The hub signs an audit checkpoint for every this many events (signed when next needed). */
   checkpointEvery: z.number().int().positive().default(100),
-  /** Login attempts (challenge or token) naming one key, per minute, before 429 (issue 8 item 7). */
+  /** Login attempts (challenge or token) naming one key, per minute, before 429. */
   authPerKeyPerMinute: z.number().int().positive().default(30),
   /** Login attempts from one address per minute, before 429. */
   authPerAddressPerMinute: z.number().int().positive().default(600),

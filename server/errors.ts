@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { CursorError } from '../storage/listings.ts';
 
 /** The stable codes of the hub's problems; each is also the last segment of the problem's `type`. */
 export const PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type'] as const;
@@ -91,6 +92,8 @@ export function isClientAbort(err: unknown): boolean {
 /** The problem for an error, translating express's parsers and multer; undefined for a fault of ours. */
 export function toProblem(err: unknown): Problem | undefined {
   if (err instanceof Problem) return err;
+  // A cursor that is not one this hub handed out for the list (storage/listings.ts parses it strictly).
+  if (err instanceof CursorError) return new Problem('bad-request', `invalid query: cursor: ${err.message}`);
   if (typeof err !== 'object' || err === null) return undefined;
   if (isClientAbort(err)) return new Problem('bad-request', 'the client closed the connection before the request was complete');
   const e = err as { type?: string; code?: string; status?: number; message?: string; field?: string; name?: string };

@@ -13,16 +13,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { signDetached, verifyDetached } from '../keys/signatures.ts';
 import { canonicalize } from '../protocol/canonical.ts';
+import type {
+  Checkpoint} from '../protocol/evidence.ts';
 import {
   AUDIT_EXPORT_FORMAT,
   CHECKPOINT_FORMAT,
-  Checkpoint,
   EVIDENCE_FORMAT,
-  MerkleTree,
   RECEIPT_FORMAT,
   Receipt,
+  idsNamedBy,
   parseStatement,
+  verifyConsistency,
   type AuditEvent,
+  type AuditPage,
+  type AuditPageQuery,
   type AuditExport,
   type EvidenceBundle,
   type ProvenEvent,
@@ -31,7 +35,7 @@ import {
   type SignedReceipt,
 } from '../protocol/evidence.ts';
 import type { Release } from '../protocol/release.ts';
-import { newestStoredCheckpointSize, readAuditLog, storedCheckpointAt, storedCheckpoints, verifyAuditChain } from '../storage/audit.ts';
+import { newestStoredCheckpointSize, readAuditLog, storedCheckpointAt, storedCheckpoints } from '../storage/audit.ts';
 import { auditLogState, type LogPosition } from './audit-state.ts';
 import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { DuplicateKeyError, type Storage } from '../storage/repositories.ts';
@@ -39,10 +43,12 @@ import { openStorage } from '../storage/sqlite/index.ts';
 import { hubPaths } from './config.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { authenticityVisibleTo, oralVisibleTo, readRelation, releaseVisibleTo } from './policy/visibility.ts';
+import { authenticityVisibleTo, oralVisibleTo, readRelation, receiptVisibleTo, releaseVisibleTo } from './policy/visibility.ts';
 import { isReader } from './policy/roles.ts';
 import { requireSignedNear } from './policy/clock.ts';
-import { packetSeenBy } from './packets.ts';
+import { packetSeenBy, visiblePage } from './packets.ts';
+import type { PlainListQuery } from '../protocol/api.ts';
+import { CursorError, decodeListCursor, encodeListCursor, type Page } from '../storage/listings.ts';
 import { manifestDigest } from '../protocol/manifest.ts';
 
 /** What evidence needs of a hub: its store, its key and a clock (the operator's CLI has no running Hub). */
@@ -54,9 +60,6 @@ export interface EvidenceContext {
   now: () => Date;
 }
 
-/** Default number of events between two interval checkpoints (HubSettings.checkpointEvery overrides). */
-export const DEFAULT_CHECKPOINT_EVERY = 100;
-
 
 // --- receipts, recorded inside the decision's transaction -------------------------------------
 
@@ -64,8 +67,13 @@ export const DEFAULT_CHECKPOINT_EVERY = 100;
  * Record a hub receipt for `packetId` in the current transaction, bound to the audit event just
  * appended for the decision. Call right after `await hub.audit(...)`, inside `hub.store.transaction`.
  */
-export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string }): Promise<void> {
-  const packet = await hub.store.packets.get(input.packetId);
+export async function recordHubReceipt(
+  hub: Hub,
+  input: { kind: Exclude<ReceiptKind, 'retrieved'>; packetId: string; party: string; releaseId?: string; thirdParty?: string },
+  /** The packet as read in this transaction already (the caller's read, so it is not read again per receipt). */
+  read?: PacketRecord,
+): Promise<void> {
+  const packet = read?.id === input.packetId ? read : await hub.store.packets.get(input.packetId);
   const event = await hub.store.audit.latest();
   if (!packet || !event) throw new Error('a receipt needs its packet and the audit event of its decision');
   const at = event.at;
@@ -90,8 +98,8 @@ export async function recordHubReceipt(hub: Hub, input: { kind: Exclude<ReceiptK
 export async function recordSubmissionReceipts(hub: Hub, packetId: string): Promise<void> {
   const packet = await hub.store.packets.get(packetId);
   if (!packet) throw new Error('no such packet');
-  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty });
-  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party });
+  await recordHubReceipt(hub, { kind: 'submission-accepted', packetId, party: packet.senderParty }, packet);
+  for (const party of packet.recipients) await recordHubReceipt(hub, { kind: 'made-available', packetId, party }, packet);
 }
 
 /** A release changed state: acknowledge it to the requesting party; an executed release also makes the packet available to the third party. */
@@ -109,7 +117,7 @@ export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
   for (const r of await ctx.store.receipts.unsigned()) signed.push({ id: r.id, signature: await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)) });
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
-  // upload (issue 9: the largest cost of an upload). sign fills only a missing signature.
+  // upload (the largest cost of an upload). sign fills only a missing signature.
   if (signed.length > 0) {
     await ctx.store.groupCommit(async () => {
       for (const s of signed) await ctx.store.receipts.sign(s.id, s.signature);
@@ -136,7 +144,7 @@ const settledAt = new WeakMap<Hub, number>();
  */
 export function settleEvidence(hub: Hub): Promise<void> {
   // Receipts are recorded with an audit event and checkpoints fall due as the log grows: when no
-  // event was appended since the last job, there is nothing new to sign (issue 9: three queries
+  // event was appended since the last job, there is nothing new to sign (three queries
   // after every request, most of them GETs). The first call after start always looks.
   const appended = hub.auditsAppended();
   if (settledAt.get(hub) === appended) return evidenceSettled(hub);
@@ -160,13 +168,20 @@ export function evidenceSettled(hub: Hub): Promise<void> {
   return settling.get(hub) ?? Promise.resolve();
 }
 
-/** The receipts of a packet `member` may see: all of them for the sending party, those concerning its own party otherwise. */
-export async function receiptsFor(hub: Hub, member: MemberRecord, packetId: string): Promise<SignedReceipt[]> {
+/** The receipts of a packet `member` may see (receiptVisibleTo), for its evidence bundle: bounded by the packet (its recipients, releases and retrievals). */
+async function receiptsFor(hub: Hub, member: MemberRecord, packet: PacketRecord): Promise<SignedReceipt[]> {
+  await evidenceSettled(hub);
+  return (await hub.store.receipts.ofPacket(packet.id))
+    .filter((r) => r.signature !== undefined && receiptVisibleTo(member, packet, r))
+    .map((r) => ({ statement: r.statement, signature: r.signature! }));
+}
+
+/** One page of the signed receipts of a packet `member` may see (receiptVisibleTo), oldest first. */
+export async function receiptPage(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<SignedReceipt>> {
   const packet = await visible(hub, member, packetId);
   await evidenceSettled(hub);
-  return (await hub.store.receipts.ofPacket(packetId))
-    .filter((r) => r.signature !== undefined && (member.party === packet.senderParty || r.party === member.party))
-    .map((r) => ({ statement: r.statement, signature: r.signature! }));
+  const page = await hub.store.receipts.pageOfPacket({ packetId, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (r) => r.signature !== undefined && receiptVisibleTo(member, packet, r), (r) => ({ statement: r.statement, signature: r.signature! }));
 }
 
 /**
@@ -211,15 +226,6 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
 }
 
 // --- checkpoints -------------------------------------------------------------------------------
-
-/** The whole log, checked against the hub's own earlier checkpoints; a fault (500) when it does not verify. */
-async function verifiedLog(ctx: EvidenceContext): Promise<AuditEvent[]> {
-  const events = await readAuditLog(ctx.store);
-  const kept = (await storedCheckpoints(ctx.store)).map((c) => c.checkpoint).filter((c): c is Checkpoint => c !== undefined);
-  const result = verifyAuditChain(events, kept);
-  if (!result.ok) throw new Error(`the audit log does not verify at position ${result.position}: ${result.reason}`);
-  return events;
-}
 
 const everyOf = (hub: Hub) => hub.settings.checkpointEvery;
 
@@ -279,57 +285,59 @@ export async function latestCheckpoint(hub: Hub): Promise<SignedCheckpoint> {
   return newest > 0 ? (await storedCheckpointAt(hub.store, newest))! : checkpointOf(hub, end, false);
 }
 
-/** What a GET proves its events against: a checkpoint over the whole log as it stands, signed for this answer and not stored. */
-async function freshView(hub: Hub): Promise<{ events: AuditEvent[]; latest: SignedCheckpoint; latestCheckpoint: Checkpoint }> {
+/**
+ * The log a GET proves its events against: `size` events, the root of their tree and the head of
+ * their chain. The running view (server/audit-state.ts) has verified the chain to its end and
+ * holds that root; the stored tree (audit_tree) must agree with it, and an earlier size is
+ * believed only with a consistency proof from the stored tree to that verified end, so a
+ * tampered tree row is a fault here, never a signed checkpoint. Reads O(log^2 n) rows, not the log.
+ */
+async function provenLog(hub: Hub, size?: number): Promise<LogPosition> {
   await evidenceSettled(hub);
-  const events = await verifiedLog(hub);
-  const root = new MerkleTree(events.map((e) => e.hash)).root();
-  const latest = await checkpointOf(hub, { size: events.length, root, head: events.at(-1)?.hash ?? '' }, false);
-  return { events, latest, latestCheckpoint: parseStatement(Checkpoint, latest.statement)! };
+  const { end } = await auditLogState(hub.store).advance();
+  if (end.size === 0) throw new Error('the audit log is empty: there is nothing to sign');
+  const at = size ?? end.size;
+  const whole = await hub.store.audit.proofs(end.size, [], at < end.size ? [at] : []);
+  if (whole.root !== end.root) throw new Error('the stored audit tree does not match the verified log: it was altered');
+  if (at === end.size) return end;
+  const prefix = await hub.store.audit.proofs(at, [], []);
+  if (!verifyConsistency(at, end.size, prefix.root, end.root, whole.consistency[0]!.proof)) throw new Error('the stored audit tree does not match the verified log: it was altered');
+  const head = await hub.store.audit.eventAt(at);
+  return { size: at, root: prefix.root, head: head!.hash };
+}
+
+/** The events of `events` proven against the log of `log.size` events, with consistency proofs from `fromSizes`. */
+async function proven(hub: Hub, log: LogPosition, events: readonly AuditEvent[], fromSizes: readonly number[]): Promise<{ events: ProvenEvent[]; consistency: AuditExport['consistency'] }> {
+  const within = events.filter((e) => e.seq <= log.size);
+  const froms = [...new Set(fromSizes)].filter((m) => m >= 1 && m <= log.size);
+  const proofs = await hub.store.audit.proofs(log.size, within.map((e) => e.seq), froms);
+  return { events: within.map((event, i) => ({ event, proof: proofs.inclusion[i]! })), consistency: proofs.consistency };
 }
 
 // --- a party's view of the log, exports, bundles -----------------------------------------------
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+type Verdict = { visible: boolean; packetId?: string };
 
 /**
- * The ids an event names: every id in its object (a packet, part, release, authenticity or oral
- * request, or the path of a refused request), and the packet or release its detail names.
+ * Whether `member` may see an event. An event that names objects (protocol/evidence.ts:
+ * idsNamedBy) is shown only if the member may see every one of them, with the same rules as the
+ * objects themselves (a packet above the member's clearance, a release to another third party,
+ * an id that names nothing: hidden alike, so the view is no oracle for what exists). An event
+ * that names none is shown to its own party. Verdicts are remembered for one request. An
+ * operator reads the whole log on the hub machine (`liaison audit export --data`).
  */
-function idsOfEvent(e: AuditEvent): string[] {
-  const ids = (e.object.match(UUID) ?? []).map((id) => id.toLowerCase());
-  try {
-    const detail = JSON.parse(e.detail) as Record<string, unknown>;
-    for (const key of ['packetId', 'packet', 'releaseId']) {
-      const value = detail[key];
-      if (typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)) ids.push(value.toLowerCase());
-    }
-  } catch {
-    // A detail that is not JSON names nothing.
-  }
-  return [...new Set(ids)];
-}
-
-/**
- * The events `member` may see. An event that names objects is shown only if the member may see
- * every one of them, with the same rules as the objects themselves (a packet above the
- * member's clearance, a release to another third party, an id that names nothing: hidden alike,
- * so the export is no oracle for what exists). An event that names none is shown to its own
- * party. With `onlyPacket`, only the events about that packet. An operator reads the whole log
- * on the hub machine (`liaison audit export --data`).
- */
-async function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly AuditEvent[], onlyPacket?: string): Promise<AuditEvent[]> {
+function eventJudge(hub: Hub, member: MemberRecord): (e: AuditEvent) => Promise<{ visible: boolean; packetIds: Array<string | undefined> }> {
   const now = hub.now();
-  const verdicts = new Map<string, { visible: boolean; packetId?: string }>();
+  const verdicts = new Map<string, Verdict>();
   const packetVerdict = async (packetId: string) => {
     const packet = await hub.store.packets.get(packetId);
     const releases = packet ? await hub.store.releases.ofPacket(packetId) : [];
     return packet ? { packet, releases, visible: Boolean(readRelation(member, packet, releases, now)) } : undefined;
   };
-  const judge = async (id: string): Promise<{ visible: boolean; packetId?: string }> => {
+  const judge = async (id: string): Promise<Verdict> => {
     const known = verdicts.get(id);
     if (known) return known;
-    let verdict: { visible: boolean; packetId?: string } = { visible: false };
+    let verdict: Verdict = { visible: false };
     const asPacket = await packetVerdict(id);
     const release = asPacket ? undefined : await hub.store.releases.get(id);
     const authenticity = asPacket || release ? undefined : await hub.store.requests.getAuthenticity(id);
@@ -345,49 +353,85 @@ async function eventsVisibleTo(hub: Hub, member: MemberRecord, events: readonly 
     verdicts.set(id, verdict);
     return verdict;
   };
-  const shown: AuditEvent[] = [];
-  for (const e of events) {
-    const ids = idsOfEvent(e);
-    if (ids.length === 0) {
-      if (!onlyPacket && e.party === member.party) shown.push(e);
-      continue;
-    }
-    const judged: Array<{ visible: boolean; packetId?: string }> = [];
+  return async (e) => {
+    const ids = idsNamedBy(e);
+    if (ids.length === 0) return { visible: e.party === member.party, packetIds: [] };
+    const judged: Verdict[] = [];
     for (const id of ids) judged.push(await judge(id));
-    if (judged.every((v) => v.visible) && (!onlyPacket || judged.some((v) => v.packetId === onlyPacket))) shown.push(e);
+    return { visible: judged.every((v) => v.visible), packetIds: judged.map((v) => v.packetId) };
+  };
+}
+
+/** Events read per step of a party's page, and at most per page: a page never reads the party's whole share of the log. */
+const AUDIT_STEP = 500;
+const AUDIT_PAGE_READS = 5000;
+const AUDIT_CURSOR_ID = /^[1-9][0-9]{0,14}:[0-9]{1,15}$/;
+
+/**
+ * One page of a party's view of the log (GET /v1/audit): the events it may see after the cursor,
+ * filtered by `since` and `action`, each with its inclusion proof in a signed checkpoint of the
+ * size the first page fixed (the cursor carries it), and consistency proofs from `from`. Reads the
+ * party's rows of audit_access (migration 011) in steps and at most AUDIT_PAGE_READS events, so
+ * a page may be short and still have a next cursor. Never reads the whole log.
+ */
+export async function partyAuditPage(hub: Hub, member: MemberRecord, query: AuditPageQuery): Promise<AuditPage> {
+  let size: number | undefined;
+  let position = 0;
+  if (query.cursor) {
+    const key = decodeListCursor('audit', query.cursor, AUDIT_CURSOR_ID).id.split(':').map(Number);
+    const [fixed, after] = [key[0]!, key[1]!];
+    [size, position] = [fixed, after];
+    const latest = (await hub.store.audit.latest())?.seq ?? 0;
+    if (fixed > latest || after > fixed) throw new CursorError('the cursor is not one this hub handed out');
   }
-  return shown;
-}
-
-function withProofs(events: readonly AuditEvent[], all: readonly AuditEvent[], size: number): ProvenEvent[] {
-  const tree = new MerkleTree(all.slice(0, size).map((e) => e.hash));
-  return events.filter((e) => e.seq <= size).map((event) => ({ event, proof: tree.inclusionProof(event.seq - 1, size) }));
-}
-
-function consistencyFrom(all: readonly AuditEvent[], size: number, fromSizes: readonly number[]): AuditExport['consistency'] {
-  const tree = new MerkleTree(all.slice(0, size).map((e) => e.hash));
-  return [...new Set(fromSizes)].filter((m) => m >= 1 && m <= size).map((fromSize) => ({ fromSize, proof: tree.consistencyProof(fromSize, size) }));
-}
-
-/** A party's export of the log: the events it may see, each proven to belong to a fresh signed checkpoint. */
-export async function partyAuditExport(hub: Hub, member: MemberRecord, fromSizes: readonly number[]): Promise<AuditExport> {
-  const { events, latest, latestCheckpoint: c } = await freshView(hub);
+  const log = await provenLog(hub, size);
+  const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
+  const judge = eventJudge(hub, member);
+  const shown: AuditEvent[] = [];
+  let read = 0;
+  let done = false;
+  while (shown.length < query.limit && read < AUDIT_PAGE_READS) {
+    const step = await hub.store.audit.partyPage({ party: member.party, afterSeq: position, size: log.size, window: AUDIT_STEP });
+    for (const e of step) {
+      position = e.seq;
+      read += 1;
+      const wanted = (query.action === undefined || e.action === query.action) && (since === undefined || e.at >= since);
+      if (wanted && (await judge(e)).visible) shown.push(e);
+      if (shown.length === query.limit) break;
+    }
+    if (step.length < AUDIT_STEP && position === (step.at(-1)?.seq ?? position)) {
+      done = true;
+      break;
+    }
+  }
+  const checkpoint = await checkpointOf(hub, log, false);
+  const { events, consistency } = await proven(hub, log, shown, query.from ?? []);
   return {
     format: AUDIT_EXPORT_FORMAT,
     hub: { fingerprint: hub.hubFingerprint, publicKey: hub.hubPublicKey.armor() },
     scope: member.party,
-    checkpoint: latest,
+    checkpoint,
     checkpoints: [],
-    events: withProofs(await eventsVisibleTo(hub, member, events), events, c.size),
-    consistency: consistencyFrom(events, c.size, fromSizes),
+    events,
+    consistency,
+    nextCursor: done || position >= log.size ? null : encodeListCursor('audit', '', `${log.size}:${position}`),
   };
 }
 
 /** The evidence bundle of one packet, for `member` (who must be able to read the packet). */
 export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: string): Promise<EvidenceBundle> {
   const packet = await visible(hub, member, packetId);
-  const receipts = await receiptsFor(hub, member, packetId);
-  const { events, latest, latestCheckpoint: c } = await freshView(hub);
+  const receipts = await receiptsFor(hub, member, packet);
+  const log = await provenLog(hub);
+  const latest = await checkpointOf(hub, log, false);
+  // The packet's own events, by audit_objects (the packet, its releases, its authenticity requests): not the whole log.
+  const judge = eventJudge(hub, member);
+  const about: AuditEvent[] = [];
+  for (const e of await hub.store.audit.aboutPacket(packetId, log.size)) {
+    const v = await judge(e);
+    if (v.visible && v.packetIds.includes(packetId)) about.push(e);
+  }
+  const { events } = await proven(hub, log, about, []);
   const allReleases = await hub.store.releases.ofPacket(packetId);
   const seen = allReleases.filter((r) => releaseVisibleTo(member, packet, r, allReleases, hub.now()));
   const releases: Release[] = seen.map(({ decidedBy: _d, ...r }) => ({ ...r, agreementId: packet.agreementId, originParty: packet.senderParty }));
@@ -417,7 +461,7 @@ export async function evidenceBundle(hub: Hub, member: MemberRecord, packetId: s
     releases,
     keys,
     checkpoint: latest,
-    events: withProofs(await eventsVisibleTo(hub, member, events, packetId), events, c.size),
+    events,
     exportedAt: hub.now().toISOString(),
   };
 }

@@ -15,14 +15,15 @@ import {
   RevocationStatement,
   type SignedStatement,
 } from '../protocol/statements.ts';
-import type { MemberRecord, ContactRecord } from '../storage/records.ts';
+import type { MemberRecord, ContactRecord, RotationRecord } from '../storage/records.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf } from './policy/agreements.ts';
 import { isOfficerOf } from './policy/roles.ts';
 import { requireBetween, requireSignedNear } from './policy/clock.ts';
 import { addDeadline } from '../protocol/requests.ts';
-import type { Member } from '../protocol/api.ts';
+import type { Member, MembersQuery, PlainListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 
 /** A member as the API shows it: the record without the hub's bookkeeping (encryption key id, revocation text). */
@@ -40,6 +41,26 @@ export function publicMember(m: MemberRecord): Member {
     ...(m.validUntil ? { validUntil: m.validUntil } : {}),
     ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}),
   };
+}
+
+/**
+ * One page of a party's members, oldest enrolment first, with their signed statements. Any
+ * member may list any party's directory: it holds public keys and officer-signed statements
+ * that clients verify against their pins, nothing more.
+ */
+export async function memberPage(hub: Hub, party: string, query: MembersQuery): Promise<Page<Member>> {
+  const page = await hub.store.members.page({ party, includeRevoked: query.include === 'revoked', limit: query.limit, cursor: query.cursor });
+  return { items: page.items.map(publicMember), nextCursor: page.nextCursor };
+}
+
+/** One page of a party's officer key rotations, oldest first (each signed by both keys). */
+export function rotationPage(hub: Hub, party: string, query: PlainListQuery): Promise<Page<RotationRecord>> {
+  return hub.store.members.rotationPage({ party, limit: query.limit, cursor: query.cursor });
+}
+
+/** One page of a party's contact directory entries, oldest first (each signed by an officer). */
+export function contactPage(hub: Hub, party: string, query: PlainListQuery): Promise<Page<ContactRecord>> {
+  return hub.store.members.contactPage({ party, limit: query.limit, cursor: query.cursor });
 }
 
 function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {

@@ -2,6 +2,7 @@
  * Urgent oral requests (SCO Art. 5(2); RU-PK Art. 5): recorded at once by a contact of either
  * side, their written confirmation due from when they were made or from the requested party's
  * demand, as the agreement says. Every change and its audit event commit in one transaction.
+ * The hub keeps ids, parties and times only, never what was asked.
  */
 import { randomUUID } from 'node:crypto';
 import type { OralRequestListQuery } from '../protocol/api.ts';

@@ -14,7 +14,7 @@ import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
 import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
-import type { MemberRecord, PacketRecord } from '../storage/records.ts';
+import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
 import { Problem, notFound } from './errors.ts';
@@ -155,7 +155,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     const committed: string[] = [];
     for (const part of newParts) {
       const file = files.find((f) => f.partId === part.id)!;
-      await hub.blobs.commit(file.tempPath, file.sha256);
+      await file.blob.commit();
       committed.push(file.sha256);
     }
     const at = hub.now().toISOString();
@@ -201,7 +201,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     } catch (error) {
       // The rows did not land: the blobs are unreferenced, remove them now (start-up sweeps would too).
       const referenced = await hub.store.packets.allBlobHashes();
-      for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.remove(sha);
+      for (const sha of committed) if (!referenced.has(sha)) await hub.blobs.delete(sha);
       // Two uploads of the same packet id: the second one lost the race, it is a conflict, not a fault.
       if (error instanceof DuplicateKeyError) throw new Problem('conflict', 'a packet with this id already exists', {}, { cause: error });
       throw error;
@@ -298,6 +298,17 @@ export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerpr
 }
 
 /** A cursor that does not decode is the caller's mistake: a 400 naming it. */
+/**
+ * A page of rows as `member` may see them: `keep` is the visibility rule of one row, `show` its
+ * wire shape. The next cursor stays the position after the last row read, so a page may hold
+ * fewer than `limit` items (even none) and still have a next one; paging on never skips a row.
+ */
+export async function visiblePage<R, T>(page: Page<R>, keep: (row: R) => boolean, show: (row: R) => T | Promise<T>): Promise<Page<T>> {
+  const items: T[] = [];
+  for (const row of page.items) if (keep(row)) items.push(await show(row));
+  return { items, nextCursor: page.nextCursor };
+}
+
 export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
@@ -308,14 +319,15 @@ export async function listed<T>(read: () => Promise<T>): Promise<T> {
 }
 
 /** The packet and how `member` sees it, or undefined when they may not (or it does not exist): for lists, which skip it. */
-export async function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation } | undefined> {
+export async function packetSeenBy(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation; releases: ReleaseRecord[] } | undefined> {
   const packet = await hub.store.packets.get(packetId);
-  const relation = packet ? readRelation(member, packet, await hub.store.releases.ofPacket(packetId), hub.now()) : null;
-  return packet && relation ? { packet, relation } : undefined;
+  const releases = packet ? await hub.store.releases.ofPacket(packetId) : [];
+  const relation = packet ? readRelation(member, packet, releases, hub.now()) : null;
+  return packet && relation ? { packet, relation, releases } : undefined;
 }
 
 /** The packet as `member` may see it; a forbidden packet is reported exactly like a missing one. */
-export async function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation }> {
+export async function visiblePacket(hub: Hub, member: MemberRecord, packetId: string): Promise<{ packet: PacketRecord; relation: Relation; releases: ReleaseRecord[] }> {
   const seen = await packetSeenBy(hub, member, packetId);
   if (!seen) throw notFound('packet');
   return seen;
@@ -335,7 +347,7 @@ export async function openPart(hub: Hub, member: MemberRecord, packetId: string,
   if (!part) throw notFound('part');
   const wrap = await hub.store.packets.wrapsFor(packet.id, part.id, member.party);
   await hub.audit({ actor: member.fingerprint, party: member.party, action: 'part.download', object: `${packetId}/${partId}`, outcome: 'allow', detail: { sha256: part.sha256 } });
-  return { wrap, stream: hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
+  return { wrap, stream: await hub.blobs.openRead(part.sha256), size: part.size, sha256: part.sha256 };
 }
 
 /**

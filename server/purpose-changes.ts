@@ -2,13 +2,16 @@
  * Use for another purpose (SCO Art. 7(2)): a recipient asks the originator's consent to use a
  * packet for another purpose. It is a release whose "third party" is the recipient itself, so
  * the signed consent or refusal goes through exactly the release decision.
+ * It has no decision path of its own: a second way to consent would be a second rule.
  */
 import { randomUUID } from 'node:crypto';
 import type { Release } from '../protocol/release.ts';
 import type { MemberRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { visiblePacket } from './packets.ts';
+import { visiblePacket, visiblePage } from './packets.ts';
+import type { PlainListQuery } from '../protocol/api.ts';
+import type { Page } from '../storage/listings.ts';
 import { agreementOf } from './policy/agreements.ts';
 import { requireContact } from './policy/roles.ts';
 import { purposeChangeVisibleTo } from './policy/visibility.ts';
@@ -45,11 +48,9 @@ export async function requestPurposeChange(hub: Hub, member: MemberRecord, packe
   return await getRelease(hub, member, record.id);
 }
 
-export async function listPurposeChanges(hub: Hub, member: MemberRecord, packetId: string): Promise<Release[]> {
+/** One page of a packet's purpose changes as `member` may see them (purposeChangeVisibleTo), oldest first. */
+export async function listPurposeChanges(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<Release>> {
   const { packet } = await visiblePacket(hub, member, packetId);
-  const changes: Release[] = [];
-  for (const r of await hub.store.releases.ofPacket(packetId)) {
-    if (purposeChangeVisibleTo(member, packet, r) && (await hub.store.releases.isPurposeChange(r.id))) changes.push(await getRelease(hub, member, r.id));
-  }
-  return changes;
+  const page = await hub.store.releases.pageOfPacket({ packetId, purposeChangesOnly: true, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (r) => purposeChangeVisibleTo(member, packet, r), (r) => getRelease(hub, member, r.id));
 }

@@ -3,11 +3,14 @@
  * stays blocked until the originating party's security officer records a signed consent, or a
  * refusal; then the releasing party's client re-wraps the session keys for the third party's
  * cleared members. Consent check and release happen in one transaction.
+ * The hub never re-encrypts or sees content: it checks the wraps name exactly the cleared
+ * members, and never lets a release be seen beyond its packet (server/policy/visibility.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
 import { verifyDetached } from '../keys/signatures.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
+import { releaseDecisionAction } from '../protocol/evidence.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
@@ -19,8 +22,8 @@ import { isDirectParty, requireStandingConsent } from './policy/releases.ts';
 import { isContact, isOfficerOf, isReader } from './policy/roles.ts';
 import { readableLevels, releaseVisibleTo } from './policy/visibility.ts';
 import { requireSignedNear } from './policy/clock.ts';
-import { checkWraps, listed, visiblePacket } from './packets.ts';
-import type { ReleaseListQuery } from '../protocol/api.ts';
+import { checkWraps, listed, visiblePacket, visiblePage } from './packets.ts';
+import type { PlainListQuery, ReleaseListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 
 
@@ -75,10 +78,12 @@ export async function getRelease(hub: Hub, member: MemberRecord, releaseId: stri
   return toRelease(release, packet);
 }
 
-export async function listReleases(hub: Hub, member: MemberRecord, packetId: string): Promise<Release[]> {
-  const { packet } = await visiblePacket(hub, member, packetId);
-  const releases = await hub.store.releases.ofPacket(packetId);
-  return releases.filter((r) => releaseVisibleTo(member, packet, r, releases, hub.now())).map((r) => toRelease(r, packet));
+/** One page of a packet's releases as `member` may see them (releaseVisibleTo), oldest request first. */
+export async function listReleases(hub: Hub, member: MemberRecord, packetId: string, query: PlainListQuery): Promise<Page<Release>> {
+  const { packet, releases } = await visiblePacket(hub, member, packetId);
+  const now = hub.now();
+  const page = await hub.store.releases.pageOfPacket({ packetId, purposeChangesOnly: false, limit: query.limit, cursor: query.cursor });
+  return visiblePage(page, (r) => releaseVisibleTo(member, packet, r, releases, now), (r) => toRelease(r, packet));
 }
 
 /** Record the originating officer's signed consent or refusal. */
@@ -116,7 +121,7 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
       ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     });
     if (!landed) throw new Problem('conflict', `this release was already ${(await hub.store.releases.get(release.id))?.state ?? 'decided'}`);
-    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: `release.${d.decision}`, object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
+    await hub.audit({ at: decidedAt, actor: member.fingerprint, party: member.party, action: releaseDecisionAction(d.decision), object: release.id, outcome: 'allow', detail: { packetId: release.packetId, thirdParty: release.thirdParty, article } });
     await recordReleaseReceipts(hub, release.id, d.decision === 'consent' ? 'release-consented' : 'release-refused');
   });
   return await getRelease(hub, member, releaseId);

@@ -9,6 +9,7 @@
  * encrypted packets, and a state change only points at the packet that carries them.
  */
 import type { Agreement } from '../protocol/agreement.ts';
+import { requestStateAction } from '../protocol/evidence.ts';
 import { parseCanonicalManifest } from '../protocol/manifest.ts';
 import {
   CLOSED_STATES,
@@ -27,7 +28,8 @@ import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import type { RequestListQuery } from '../protocol/api.ts';
-import type { Page } from '../storage/listings.ts';
+import type { DeadlineListQuery } from '../protocol/requests.ts';
+import { decodeListCursor, encodeListCursor, type Page } from '../storage/listings.ts';
 import { recordHubReceipt } from './evidence.ts';
 import { afterTermination, agreementOf, ruleOrRefuse } from './policy/agreements.ts';
 import { requireContact } from './policy/roles.ts';
@@ -191,7 +193,7 @@ export async function changeState(hub: Hub, member: MemberRecord, packetId: stri
     await hub.audit({
       actor: member.fingerprint,
       party: member.party,
-      action: `request.${body.state}`,
+      action: requestStateAction(body.state),
       object: packet.id,
       outcome: 'allow',
       detail: { from: current.state, requestingParty: packet.senderParty, article, ...afterTermination(agreement), ...(relatedPacket ? { packet: relatedPacket } : {}), ...(body.authority ? { authority: body.authority } : {}), ...(body.scope ? { scope: body.scope } : {}) },
@@ -229,8 +231,41 @@ export async function notifyDelay(hub: Hub, member: MemberRecord, packetId: stri
 
 const DUE_ORDER: Record<DueStatus, number> = { overdue: 0, 'due-soon': 1, due: 2, 'no-deadline': 3, closed: 4 };
 
+/** A deadline's place in the list: no deadline last, then the earliest due first; ties by what, id and counterpart. */
+function deadlineKey(item: DeadlineItem): [string, string] {
+  const rank = item.due === 'no-deadline' ? 1 : 0;
+  return [rank === 0 ? (item.dueAt ?? '') : '', `${rank}|${item.what}|${item.id}|${item.counterpart}`];
+}
+const DEADLINE_CURSOR_ID = /^[01]\|(execution|oral-confirmation|authenticity)\|[0-9A-Za-z-]{1,64}\|[A-Z][A-Z0-9-]{1,15}$/;
+
+/**
+ * One page of what is due for my party, most urgent first, with the filters of DeadlineListQuery.
+ * The cursor is the keyset position (due time, what, id, counterpart) of the last item, so a
+ * deadline added meanwhile appears where it belongs and nothing is repeated or skipped. Not yet
+ * served by an index: each page still computes the party's open deadlines (O(its requests); see
+ * docs/performance.md), because a due time is derived from the agreement and the request's state.
+ */
+export async function deadlinePage(hub: Hub, member: MemberRecord, query: DeadlineListQuery): Promise<Page<DeadlineItem>> {
+  const after = query.cursor ? decodeListCursor('deadlines', query.cursor, DEADLINE_CURSOR_ID) : undefined;
+  const requestState = (item: DeadlineItem) => item.state.split(',')[0];
+  const matching = (await deadlines(hub, member)).filter(
+    (item) =>
+      (query.due === undefined || item.due === query.due) &&
+      (query.what === undefined || item.what === query.what) &&
+      (query.whose === undefined || item.whose === query.whose) &&
+      (query.state === undefined || (item.what === 'execution' && requestState(item) === query.state)),
+  );
+  const keyed = matching.map((item) => ({ item, key: deadlineKey(item) }));
+  const order = (x: [string, string], y: [string, string]) => (x[1][0]! !== y[1][0]! ? x[1][0]!.localeCompare(y[1][0]!) : x[0].localeCompare(y[0]) || x[1].localeCompare(y[1]));
+  keyed.sort((x, y) => order(x.key, y.key));
+  const rest = after ? keyed.filter((k) => order(k.key, [after.at, after.id]) > 0) : keyed;
+  const page = rest.slice(0, query.limit);
+  const last = page.at(-1);
+  return { items: page.map((k) => k.item), nextCursor: rest.length > query.limit && last ? encodeListCursor('deadlines', ...last.key) : null };
+}
+
 /** What is due, due soon and overdue for my party: requests to execute or awaited, oral requests to confirm, packets to confirm. */
-export async function deadlines(hub: Hub, member: MemberRecord): Promise<DeadlineItem[]> {
+async function deadlines(hub: Hub, member: MemberRecord): Promise<DeadlineItem[]> {
   const items: DeadlineItem[] = [];
   for (const view of await listRequests(hub, member)) {
     if (view.due === 'closed') continue;
@@ -289,7 +324,7 @@ export async function deadlines(hub: Hub, member: MemberRecord): Promise<Deadlin
 }
 
 /**
- * One page of the requests my party sent or received, newest first (issue 9: one indexed query
+ * One page of the requests my party sent or received, newest first (one indexed query
  * for the page, storage/listings.ts); each request expands into the views `requestViews` gives.
  * `limit` counts requests, so a page of sent requests may hold more views than `limit`.
  */

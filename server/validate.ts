@@ -1,6 +1,7 @@
 /**
  * Request parsing shared by every router: a zod parse whose failure is a 400 problem naming each
  * bad field, and the empty query most routes take.
+ * Callers use the parsed value only, never the raw request.
  */
 import { z } from 'zod';
 import { describeIssues, issueList } from '../protocol/issues.ts';

@@ -1,15 +1,32 @@
 /**
- * The blob store: opaque ciphertext files named by their SHA-256, under blobs/aa/bb/<sha256>.
- * Write order (DESIGN.md "Storage"): exclusive 0600 temp file -> fsync -> rename -> fsync dir;
- * the rows that reference a blob are inserted only after that. Never holds plaintext.
+ * The file-system implementation of the blob store port (storage/blob-store.ts): blobs under
+ * `<data>/blobs/aa/bb/<sha256>`, staged in exclusive 0600 files under `<data>/tmp/`.
+ * Durability: a staged file is fsynced on the descriptor it was written with before it closes;
+ * `commit` renames it to its content address and fsyncs the directory, so the blob is durable
+ * before the caller inserts the rows that reference it. It never holds plaintext and never
+ * decides what is acceptable; `openFileBlobStore` is the one place that builds it.
  */
-import { createReadStream, createWriteStream, promises as fs, type ReadStream, type WriteStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFound, requireBlobName, type BlobStore, type ByteRange, type StagedBlob, type StageOptions } from './blob-store.ts';
 
-export const READ_CHUNK_BYTES = 1024 * 1024;
+/** Reads and writes move 1 MiB at a time (the default 64 KiB costs a syscall and a write per 64 KiB). */
+const CHUNK_BYTES = 1024 * 1024;
 
-export class BlobStore {
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** Create the directories (idempotent) and return the store over `dataDir`. */
+export async function openFileBlobStore(dataDir: string): Promise<BlobStore> {
+  const store = new FileBlobStore(dataDir);
+  await fs.mkdir(store.blobDir, { recursive: true, mode: 0o700 });
+  await fs.mkdir(store.tempDir, { recursive: true, mode: 0o700 });
+  return store;
+}
+
+class FileBlobStore implements BlobStore {
   readonly blobDir: string;
   readonly tempDir: string;
 
@@ -18,32 +35,56 @@ export class BlobStore {
     this.tempDir = join(dataDir, 'tmp');
   }
 
-  async init(): Promise<void> {
-    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
-    await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
-  }
-
   pathOf(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a SHA-256');
+    requireBlobName(sha256);
     return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /**
-   * A new exclusive temp file (mode 0600) to stream an upload into. The stream fsyncs the file
-   * before it closes (`flush`), on the descriptor it wrote with: `commit` need not open it again
-   * (issue 9: a small upload cost 8 opens).
-   */
-  createTemp(): { path: string; stream: WriteStream } {
+  async stage(source: Readable, options: StageOptions = {}): Promise<StagedBlob> {
     const path = join(this.tempDir, `upload-${randomBytes(16).toString('hex')}`);
-    return { path, stream: createWriteStream(path, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: READ_CHUNK_BYTES }) };
+    let handle: fs.FileHandle;
+    try {
+      options.signal?.throwIfAborted();
+      handle = await fs.open(path, 'wx', 0o600);
+    } catch (error) {
+      // Not read, so not left hanging: a failed stage always consumes or destroys its source.
+      source.destroy();
+      throw error;
+    }
+    // The stream closes the handle; `flush` fsyncs it first, on this descriptor, so `commit` need
+    // not open the file again (a small upload once cost 8 opens).
+    const file = handle.createWriteStream({ flush: true, highWaterMark: CHUNK_BYTES });
+    const hash = createHash('sha256');
+    let size = 0;
+    const { onChunk } = options;
+    const meter = new Transform({
+      // Up to 1 MiB queued towards the file: the write stream then writes it in one writev.
+      writableHighWaterMark: CHUNK_BYTES,
+      readableHighWaterMark: CHUNK_BYTES,
+      transform(chunk: Buffer, _encoding, done) {
+        try {
+          onChunk?.(chunk);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, file, options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
+      await fs.rm(path, { force: true });
+      throw error;
+    }
+    return new FileStagedBlob(this, path, size, hash.digest('hex'));
   }
 
-  /**
-   * Move a temp file from `createTemp`, fully written and closed (so already fsynced), to its
-   * content address, and make the rename durable (fsync of the directory).
-   */
-  async commit(tempPath: string, sha256: string): Promise<void> {
-    if (!tempPath.startsWith(this.tempDir)) throw new Error('not a temp file of this store');
+  /** Move a staged file, fully written and closed (so already fsynced), to its content address, and fsync the directory. */
+  async place(tempPath: string, sha256: string): Promise<void> {
     const target = this.pathOf(sha256);
     const dir = join(target, '..');
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -56,25 +97,44 @@ export class BlobStore {
     }
   }
 
-  async discard(tempPath: string): Promise<void> {
-    await fs.rm(tempPath, { force: true });
+  async openRead(sha256: string, range?: ByteRange): Promise<Readable> {
+    const offset = range?.offset ?? 0;
+    const length = range?.length;
+    if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
+      throw new RangeError('a byte range is a non-negative offset and length');
+    }
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.pathOf(sha256), 'r');
+    } catch (error) {
+      if (isMissing(error)) throw new BlobNotFound(`no blob ${sha256}`, { cause: error });
+      throw error;
+    }
+    if (length === 0) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    return handle.createReadStream({ highWaterMark: CHUNK_BYTES, start: offset, ...(length === undefined ? {} : { end: offset + length - 1 }) });
   }
 
-  async remove(sha256: string): Promise<void> {
+  async exists(sha256: string): Promise<boolean> {
+    try {
+      return (await fs.stat(this.pathOf(sha256))).isFile();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
     await fs.rm(this.pathOf(sha256), { force: true });
   }
 
-  /** Read a blob in 1 MiB chunks (the default 64 KiB costs a syscall and a write per 64 KiB). */
-  openRead(sha256: string): ReadStream {
-    return createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK_BYTES });
-  }
-
-  /** At start: delete every temp file, and every blob no row references. */
-  async sweep(referenced: ReadonlySet<string>): Promise<{ temps: number; blobs: number }> {
-    let temps = 0;
+  async sweep(referenced: ReadonlySet<string>): Promise<{ staged: number; blobs: number }> {
+    let staged = 0;
     for (const name of await fs.readdir(this.tempDir)) {
       await fs.rm(join(this.tempDir, name), { force: true, recursive: true });
-      temps++;
+      staged++;
     }
     let blobs = 0;
     for (const a of await fs.readdir(this.blobDir)) {
@@ -87,6 +147,38 @@ export class BlobStore {
         }
       }
     }
-    return { temps, blobs };
+    return { staged, blobs };
+  }
+}
+
+class FileStagedBlob implements StagedBlob {
+  private discarded = false;
+  /** The one move into place: a second `commit` waits for the same one. */
+  private committing: Promise<void> | undefined;
+  private readonly store: FileBlobStore;
+  private readonly tempPath: string;
+  readonly size: number;
+  readonly sha256: string;
+
+  constructor(store: FileBlobStore, tempPath: string, size: number, sha256: string) {
+    this.store = store;
+    this.tempPath = tempPath;
+    this.size = size;
+    this.sha256 = sha256;
+  }
+
+  commit(): Promise<void> {
+    if (this.discarded) return Promise.reject(new Error('the staged blob was discarded'));
+    this.committing ??= this.store.place(this.tempPath, this.sha256).catch((error: unknown) => {
+      this.committing = undefined;
+      throw error;
+    });
+    return this.committing;
+  }
+
+  async discard(): Promise<void> {
+    if (this.discarded || this.committing) return;
+    this.discarded = true;
+    await fs.rm(this.tempPath, { force: true });
   }
 }

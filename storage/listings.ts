@@ -68,6 +68,90 @@ export function decodeCursor(cursor: string): { at: string; id: string } {
   return { at: value[0], id: value[1] };
 }
 
+/**
+ * A keyset position in one named list, for the lists added after the packet listings: the list's
+ * name, the sort key and the unique tie-breaker of the last row read. A cursor of one list is
+ * refused by every other, and one that was not handed out is refused whole (a 400), never
+ * half-read. `id` says what the tie-breaker must look like in this list.
+ */
+export function encodeListCursor(list: string, at: string, id: string | number): string {
+  return Buffer.from(JSON.stringify([list, at, String(id)]), 'utf8').toString('base64url');
+}
+
+export function decodeListCursor(list: string, cursor: string, id: RegExp): { at: string; id: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new CursorError('the cursor is not one this hub handed out');
+  }
+  const ok = Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string');
+  if (!ok || (value as string[])[0] !== list) throw new CursorError(`the cursor is not one this hub handed out for this list`);
+  const [, at, key] = value as [string, string, string];
+  if (at.length > 40 || (at !== '' && Number.isNaN(Date.parse(at))) || !id.test(key)) throw new CursorError('the cursor is not one this hub handed out');
+  return { at, id: key };
+}
+
+/** Tie-breakers as the lists store them. */
+export const CURSOR_IDS = {
+  fingerprint: /^[0-9A-F]{40}$/,
+  rowid: /^[1-9][0-9]{0,15}$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+} as const;
+
+/** One page of a list in ascending keyset order, as rows: the caller maps, and filters by its rules. */
+export interface RowPage {
+  rows: Row[];
+  /** The position after the last row read (not the last row kept by the caller's filter); null on the last page. */
+  nextCursor: string | null;
+}
+
+/** The lists read oldest first, each one statement over the index its comment names (test/http/list-pages.test.ts checks the plans). */
+export const ASCENDING_PAGE_SQL = {
+  // members_party_active / members_party_order (migration 011)
+  members: `SELECT * FROM members INDEXED BY members_party_active WHERE party = @party AND revoked_at IS NULL
+     AND (enrolled_at, fingerprint) > (@afterAt, @afterId) ORDER BY enrolled_at, fingerprint LIMIT @limit`,
+  membersWithRevoked: `SELECT * FROM members INDEXED BY members_party_order WHERE party = @party
+     AND (enrolled_at, fingerprint) > (@afterAt, @afterId) ORDER BY enrolled_at, fingerprint LIMIT @limit`,
+  // officer_rotations_party (011); contacts_party (003) ends in the rowid
+  rotations: `SELECT * FROM officer_rotations INDEXED BY officer_rotations_party WHERE party = @party AND id > @afterRow ORDER BY id LIMIT @limit`,
+  contacts: `SELECT * FROM contacts INDEXED BY contacts_party WHERE party = @party AND id > @afterRow ORDER BY id LIMIT @limit`,
+  // receipts_packet (005) ends in the rowid: (created_at, rowid) is the order the list always had
+  receipts: `SELECT rowid AS position, * FROM receipts INDEXED BY receipts_packet WHERE packet_id = @packet
+     AND (created_at, rowid) > (@afterAt, @afterRow) ORDER BY created_at, rowid LIMIT @limit`,
+  // releases_packet_order (011); purpose changes are releases with a purpose_changes row (its primary key)
+  releasesOfPacket: `SELECT * FROM releases l INDEXED BY releases_packet_order WHERE l.packet_id = @packet
+     AND (l.requested_at, l.id) > (@afterAt, @afterId) ORDER BY l.requested_at, l.id LIMIT @limit`,
+  purposeChangesOfPacket: `SELECT * FROM releases l INDEXED BY releases_packet_order WHERE l.packet_id = @packet
+     AND EXISTS (SELECT 1 FROM purpose_changes c WHERE c.release_id = l.id)
+     AND (l.requested_at, l.id) > (@afterAt, @afterId) ORDER BY l.requested_at, l.id LIMIT @limit`,
+  // authenticity_requests_packet_order (011)
+  authenticityOfPacket: `SELECT * FROM authenticity_requests INDEXED BY authenticity_requests_packet_order WHERE packet_id = @packet
+     AND (requested_at, id) > (@afterAt, @afterId) ORDER BY requested_at, id LIMIT @limit`,
+} as const;
+
+export type AscendingList = keyof typeof ASCENDING_PAGE_SQL;
+
+/** How each ascending list names its rows' position: the sort key column and the tie-breaker. */
+const ASCENDING_KEYS: Record<AscendingList, { at?: string; id: string; shape: RegExp }> = {
+  members: { at: 'enrolled_at', id: 'fingerprint', shape: CURSOR_IDS.fingerprint },
+  membersWithRevoked: { at: 'enrolled_at', id: 'fingerprint', shape: CURSOR_IDS.fingerprint },
+  rotations: { id: 'id', shape: CURSOR_IDS.rowid },
+  contacts: { id: 'id', shape: CURSOR_IDS.rowid },
+  receipts: { at: 'created_at', id: 'position', shape: CURSOR_IDS.rowid },
+  releasesOfPacket: { at: 'requested_at', id: 'id', shape: CURSOR_IDS.uuid },
+  purposeChangesOfPacket: { at: 'requested_at', id: 'id', shape: CURSOR_IDS.uuid },
+  authenticityOfPacket: { at: 'requested_at', id: 'id', shape: CURSOR_IDS.uuid },
+};
+
+/** What an ascending page is of: a party or a packet, and the page parameters. */
+export interface AscendingFilter {
+  party?: string;
+  packetId?: string;
+  limit: number;
+  cursor?: string | undefined;
+}
+
 // Recipients come in primary-key order (packet_id, party), so already sorted by party.
 // One statement per index: the folder listing and the all-folders listing read different ones.
 // Optional filters are `(? IS NULL OR ...)` on the joined packet row, so the plan stays the index
@@ -232,6 +316,28 @@ export class Listings {
   oralRequests(f: OralListFilter): Page<OralRequestRecord> {
     const rows = this.db.prepare(ORAL_PAGE_SQL).all({ party: f.party, ...keyset(f.cursor, f.since), limit: f.limit + 1 }) as Row[];
     return paged(rows, f.limit, toOralRequest, (r) => [r.made_at as string, r.id as string]);
+  }
+
+  /**
+   * One page of an oldest-first list. The next cursor is the position after the last row read,
+   * so a caller that drops rows by its visibility rule still pages through without gaps.
+   */
+  ascending(list: AscendingList, f: AscendingFilter): RowPage {
+    const keys = ASCENDING_KEYS[list];
+    // Names members/receipts and the others apart, so one list's cursor is refused by another.
+    const name = list === 'membersWithRevoked' ? 'members' : list;
+    const after = f.cursor ? decodeListCursor(name, f.cursor, keys.shape) : undefined;
+    const rows = this.db.prepare(ASCENDING_PAGE_SQL[list]).all({
+      ...(f.party === undefined ? {} : { party: f.party }),
+      ...(f.packetId === undefined ? {} : { packet: f.packetId }),
+      ...(keys.shape === CURSOR_IDS.rowid ? { afterRow: after ? Number(after.id) : 0 } : { afterId: after?.id ?? '' }),
+      ...(keys.at ? { afterAt: after?.at ?? '' } : {}),
+      limit: f.limit + 1,
+    }) as Row[];
+    const more = rows.length > f.limit;
+    const kept = more ? rows.slice(0, f.limit) : rows;
+    const last = kept.at(-1);
+    return { rows: kept, nextCursor: more && last ? encodeListCursor(name, keys.at ? (last[keys.at] as string) : '', last[keys.id] as string | number) : null };
   }
 
   releases(f: ReleaseListFilter): Page<ListedRelease> {

@@ -13,7 +13,7 @@
  *   a call from anywhere else never sees its uncommitted rows and never joins it;
  * - a transaction opened inside another one is a savepoint: its throw undoes only its own writes.
  */
-import type { AwaitingWrapFilter, ListedPacket, ListedRelease, OralListFilter, Page, PacketListFilter, ReleaseListFilter } from './listings.ts';
+import type { AscendingFilter, AwaitingWrapFilter, ListedPacket, ListedRelease, OralListFilter, Page, PacketListFilter, ReleaseListFilter } from './listings.ts';
 import type {
   AuditEvent,
   AuditEventInput,
@@ -38,6 +38,24 @@ import type { ManifestPart } from '../protocol/manifest.ts';
 
 export type { Page } from './listings.ts';
 
+/** One page of an oldest-first list; `nextCursor` is the position after the last row read (see Listings.ascending). */
+export type ListPage<T> = Page<T>;
+
+/** Where a party's page of the audit log reads: after `afterSeq`, up to `size`, at most `window` events. */
+export interface AuditPartyFilter {
+  party: string;
+  afterSeq: number;
+  size: number;
+  window: number;
+}
+
+/** Merkle material for a log of `size` events, from the stored tree: its root, inclusion proofs of the asked events, consistency proofs from the asked sizes. */
+export interface AuditProofs {
+  root: string;
+  inclusion: string[][];
+  consistency: Array<{ fromSize: number; proof: string[] }>;
+}
+
 export interface MemberRepository {
   get(fingerprint: string): Promise<MemberRecord | undefined>;
   /** Members of a party, oldest enrolment first; revoked ones only when asked. */
@@ -53,6 +71,10 @@ export interface MemberRepository {
   rotationsOf(party: string): Promise<RotationRecord[]>;
   insertContact(contact: Omit<ContactRecord, 'id'>): Promise<number>;
   contactsOf(party: string): Promise<ContactRecord[]>;
+  /** One page of a party's members, oldest enrolment first (storage/listings.ts). */
+  page(filter: AscendingFilter & { party: string; includeRevoked: boolean }): Promise<ListPage<MemberRecord>>;
+  rotationPage(filter: AscendingFilter & { party: string }): Promise<ListPage<RotationRecord>>;
+  contactPage(filter: AscendingFilter & { party: string }): Promise<ListPage<ContactRecord>>;
 }
 
 export interface SessionRepository {
@@ -100,6 +122,8 @@ export interface ReleaseRepository {
   markExecuted(id: string, at: string): Promise<boolean>;
   /** One page of the releases a party is party to, for packets it may see (storage/listings.ts). */
   page(filter: ReleaseListFilter): Promise<Page<ListedRelease>>;
+  /** One page of a packet's releases (or only its purpose changes), oldest request first; the caller applies the visibility rule. */
+  pageOfPacket(filter: AscendingFilter & { packetId: string; purposeChangesOnly: boolean }): Promise<ListPage<ReleaseRecord>>;
   insertPurposeChange(releaseId: string, packetId: string, party: string): Promise<void>;
   isPurposeChange(releaseId: string): Promise<boolean>;
 }
@@ -118,6 +142,8 @@ export interface RequestRepository {
   insertAuthenticity(request: Omit<AuthenticityRequestRecord, 'confirmation' | 'confirmationSignature' | 'confirmedBy' | 'confirmedAt'>): Promise<void>;
   getAuthenticity(id: string): Promise<AuthenticityRequestRecord | undefined>;
   authenticityOfPacket(packetId: string): Promise<AuthenticityRequestRecord[]>;
+  /** One page of a packet's authenticity requests, oldest first; the caller applies the visibility rule. */
+  authenticityPage(filter: AscendingFilter & { packetId: string }): Promise<ListPage<AuthenticityRequestRecord>>;
   /** Unanswered authenticity requests about packets a party may look at, oldest first: one query. */
   openAuthenticityFor(party: string): Promise<AuthenticityRequestRecord[]>;
   recordAuthenticityConfirmation(id: string, c: { confirmation: string; signature: string; confirmedBy: string; confirmedAt: string }): Promise<boolean>;
@@ -127,6 +153,8 @@ export interface ReceiptRepository {
   insert(receipt: ReceiptRecord): Promise<void>;
   /** Receipts of a packet, oldest first. */
   ofPacket(packetId: string): Promise<ReceiptRecord[]>;
+  /** One page of a packet's receipts, in the order of `ofPacket`; the caller applies the visibility rule. */
+  pageOfPacket(filter: AscendingFilter & { packetId: string }): Promise<ListPage<ReceiptRecord>>;
   unsigned(): Promise<Array<{ id: string; statement: string; createdAt: string }>>;
   hasUnsigned(): Promise<boolean>;
   /** Fill in the hub's signature of a receipt, once. */
@@ -140,6 +168,13 @@ export interface AuditRepository {
   events(): Promise<AuditEvent[]>;
   /** Up to `limit` events after `afterSeq`, in order (keyset on seq, the primary key). */
   page(afterSeq: number, limit: number): Promise<AuditEvent[]>;
+  /** The events a party may look at after `afterSeq` (audit_access, migration 011), in order; the caller applies filters and visibility. */
+  partyPage(filter: AuditPartyFilter): Promise<AuditEvent[]>;
+  /** The events that name a packet, its releases or authenticity requests, up to `size`, in order. */
+  aboutPacket(packetId: string, size: number): Promise<AuditEvent[]>;
+  eventAt(seq: number): Promise<AuditEvent | undefined>;
+  /** Root and proofs of the log's first `size` events, from the stored tree: O(log^2 size) reads each, never a read of the log. */
+  proofs(size: number, seqs: readonly number[], fromSizes: readonly number[]): Promise<AuditProofs>;
   /** The checkpoint stored for `size`, if any (by its key). */
   checkpointAt(size: number): Promise<CheckpointRecord | undefined>;
   /** The size of the newest stored checkpoint, 0 if none. */

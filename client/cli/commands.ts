@@ -2,6 +2,8 @@
  * The person's commands: keys, login, send, attach, submit, inbox, fetch, releases, agreements.
  * Each command parses its flags (commander), calls the client library, and prints plain
  * sentences (or JSON with --json). Errors are one sentence and a non-zero exit, in main.ts.
+ * Holds no rule of its own: whatever decides (who is cleared, what a level means, whether a
+ * signature holds) is in client/core/, reached directly or through client/node/.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,6 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { collect } from '../core/api.ts';
 import { endSession, keySigner, startSession } from '../core/session.ts';
 import { hubPinFile } from '../node/checkpoints.ts';
 import { hubAtUrl, loggedInHub, sessionIfAny } from '../node/session.ts';
@@ -37,7 +38,7 @@ import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
 import { addLabelCommands } from './label.ts';
-import { langFile, languageOf, parties, party } from './options.ts';
+import { langFile, languageOf, morePages, pageOptions, parties, party, readPages, type PageFlags } from './options.ts';
 import { outputFolder, readText } from '../node/files.ts';
 import { sinceDate, untilDate } from '../core/dates.ts';
 import { resolveMarking } from '../core/levels.ts';
@@ -405,23 +406,25 @@ export function addClientCommands(program: Command): void {
       await showRelease(r, ctx);
       console.error(`  ${r.thirdParty} receives these conditions with the packet: in its inbox, on fetch, and in RELEASE-CONDITIONS.txt beside the files.`);
     });
-  release
-    .command('list')
-    .description('releases your party asked for, decides, or received, with their conditions, expiry or reasons')
-    .argument('[packet]', 'only this packet')
+  pageOptions(
+    release.command('list').description('releases your party asked for, decides, or received, with their conditions, expiry or reasons, one page at a time (newest first; of one packet: oldest first)').argument('[packet]', 'only this packet'),
+    'releases',
+  )
     .option('--json', 'print JSON')
-    .action(async (packetId: string | undefined, opts: { json?: boolean }) => {
+    .action(async (packetId: string | undefined, opts: PageFlags & { json?: boolean }) => {
       const { api } = loggedInHub();
-      const list = packetId ? await api.releasesOf(packetId) : await collect(api.releases({ limit: MAX_PAGE_SIZE }));
+      const { items: list, next } = await readPages(opts, (page) => (packetId ? api.releasesOfPage(packetId, page) : api.releasePage(page)));
       const { ctx } = await verifier();
       if (opts.json) {
         const out = [];
         for (const r of list) out.push({ ...r, terms: ctx ? await releaseTerms(ctx, r) : undefined });
-        return console.log(JSON.stringify(out, null, 2));
+        console.log(JSON.stringify(out, null, 2));
+        return morePages(next, packetId ? `release list ${packetId}` : 'release list');
       }
-      if (list.length === 0) return console.log(packetId ? `No releases of ${packetId} that your party may see.` : 'No releases.');
+      if (list.length === 0 && !next) return console.log(packetId ? `No releases of ${packetId} that your party may see.` : 'No releases.');
       for (const r of list) await showRelease(r, ctx);
       if (!ctx && list.some((r) => r.decision)) console.error('  (conditions and reasons are shown once your key can be unlocked: set LIAISON_PASSPHRASE)');
+      morePages(next, packetId ? `release list ${packetId}` : 'release list');
     });
 
   program

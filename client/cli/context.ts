@@ -1,6 +1,7 @@
 /**
  * What every command that talks to the hub as a person needs: the session, the unlocked key, the
  * trust store with this person's pins, the verified directory, and a progress reporter.
+ * It only assembles: it never checks a key, a pin or a statement itself (client/core/trust.ts does).
  */
 import { fingerprintOf } from '../../keys/identity.ts';
 import type { ClientContext, Notice } from '../core/context.ts';

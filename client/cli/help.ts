@@ -1,6 +1,7 @@
 /**
  * `liaison --help` grouped by who uses each command: everyone, the contact person, the clerk,
  * the security officer, the hub operator. One table, so a new command lands in a group here.
+ * Text only: it never runs a command, reads LIAISON_HOME or calls the hub.
  */
 import type { Command } from 'commander';
 

@@ -1,6 +1,8 @@
 /**
  * `liaison label verify DIR`: check a fetched folder's label and files against the packet's
  * signed manifest. Prints what holds, or each problem in a sentence and exits 1.
+ * The checks are the core's (client/core/opening.ts) and the stamper's (client/node/stamped.ts);
+ * this command only names the folder and prints.
  */
 import type { Command } from 'commander';
 import { verifiedManifest } from '../core/opening.ts';

@@ -2,6 +2,8 @@
  * Trust and key management on the command line: pins of partner officers, an officer's work on
  * the people of their party (enroll, change clearance or roles, revoke, rotate), the contact
  * directory, and re-wrapping earlier packets for a colleague.
+ * It never builds or signs a statement itself: client/core/officer.ts does; it never trusts a key
+ * the pins do not vouch for (client/core/trust.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';

@@ -2,8 +2,12 @@
  * Option parsers shared by the CLI's commands: one way to read each kind of flag value, each
  * failing with one sentence. The rules behind them are the core's (dates: client/core/dates.ts;
  * levels: client/core/levels.ts, resolved by the command once it knows the agreement or party).
+ * Parsing only: it never reads the hub, files or the environment.
  */
+import type { Command } from 'commander';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../protocol/api.ts';
 import { Fingerprint, PartyId, Role } from '../../protocol/ids.ts';
+import { collect, everyItem } from '../core/api.ts';
 import { untilDate } from '../core/dates.ts';
 import { ClientError } from '../core/errors.ts';
 import { normaliseLanguageTag } from '../core/language-codes.ts';
@@ -16,6 +20,38 @@ export function languageTag(value: string): string {
   const tag = normaliseLanguageTag(value);
   if (!tag) throw new ClientError(`"${value}" is not a language: write a code such as en, ru, ur or zh-Hans`);
   return tag;
+}
+
+/** The page flags of a list command, as `inbox` has them. */
+export interface PageFlags {
+  limit: string;
+  cursor?: string;
+  all?: boolean;
+}
+
+/** Add `--limit`, `--cursor` and `--all` to a list command (`what`: what a page holds, for the help). */
+export function pageOptions(command: Command, what: string): Command {
+  return command
+    .option('--limit <n>', `${what} per page (1-${MAX_PAGE_SIZE})`, String(DEFAULT_PAGE_SIZE))
+    .option('--cursor <cursor>', 'continue where the previous page ended')
+    .option('--all', 'page through everything instead of printing one page');
+}
+
+/**
+ * One page of a list as the flags ask (or every page, with --all), and the cursor of the next
+ * page to tell the person about (null when there is none).
+ */
+export async function readPages<T>(flags: PageFlags, page: (query: { limit: number; cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<{ items: T[]; next: string | null }> {
+  const limit = Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ClientError(`--limit takes a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  if (flags.all) return { items: await collect(everyItem((cursor) => page({ limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) }))), next: null };
+  const one = await page({ limit, ...(flags.cursor ? { cursor: flags.cursor } : {}) });
+  return { items: one.items, next: one.nextCursor };
+}
+
+/** The sentence after a page that is not the last: how to ask for the next one. */
+export function morePages(next: string | null, command: string): void {
+  if (next) console.error(`More: liaison ${command} --cursor ${next} (same options), or --all.`);
 }
 
 /** `en:FILE` -> { lang: 'en', path: 'FILE' }; repeatable. */

@@ -1,6 +1,7 @@
 /**
  * Terminal output for the CLI: progress bars on a terminal (nothing when piped), one-line
  * errors, and the small table printer for listings.
+ * Formatting only: no command logic and no hub call; it prints only what a command hands it.
  */
 import type CliProgress from 'cli-progress';
 

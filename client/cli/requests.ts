@@ -4,11 +4,13 @@
  * sent as a packet in reply), `liaison deadlines`, `liaison authenticity ...` and `liaison
  * purpose ...`. Each parses its flags, calls client/node/requests.ts or the core, and prints plain
  * sentences (or JSON).
+ * Holds no workflow rule (which state may follow which, what a form must hold): those are the
+ * agreements', checked by client/core/requests.ts and by the hub.
  */
 import { Option, type Command } from 'commander';
 import { RequestState, type OralRequestView, type RequestView, type StateChangeBody } from '../../protocol/requests.ts';
 import { ApiError } from '../core/api.ts';
-import { WorkflowApi } from '../core/workflow-api.ts';
+import { WorkflowApi, type DeadlineFilters } from '../core/workflow-api.ts';
 import { ClientError } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import {
@@ -22,7 +24,7 @@ import {
 } from '../node/requests.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
-import { langFile, languageOf, parties } from './options.ts';
+import { langFile, languageOf, morePages, pageOptions, parties, readPages, type PageFlags } from './options.ts';
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
 import { DELAY_NOTICE_KIND, writingRequired } from '../core/requests.ts';
@@ -299,20 +301,35 @@ export function addRequestCommands(program: Command): void {
       }
     });
 
-  program
-    .command('deadlines')
-    .description('what is due, due soon and overdue for your party (execution, oral confirmations, authenticity)')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const items = await workflowApi().deadlines();
-      if (opts.json) return console.log(JSON.stringify(items, null, 2));
-      if (items.length === 0) return console.log('Nothing is due.');
+  pageOptions(
+    program
+      .command('deadlines')
+      .description('what is due, due soon and overdue for your party (execution, oral confirmations, authenticity), most urgent first, one page at a time')
+      .addOption(new Option('--due <status>', 'only deadlines in this state').choices(['overdue', 'due-soon', 'due', 'no-deadline']))
+      .addOption(new Option('--what <what>', 'only this kind of deadline').choices(['execution', 'oral-confirmation', 'authenticity']))
+      .addOption(new Option('--whose <whose>', 'only those your party (mine) or the other side (theirs) must meet').choices(['mine', 'theirs']))
+      .addOption(new Option('--state <state>', 'only execution deadlines of requests in this state').choices(RequestState.options)),
+    'deadlines',
+  )
+    .option('--json', 'print JSON (the deadlines as an array)')
+    .action(async (opts: PageFlags & DeadlineFilters & { json?: boolean }) => {
+      const { limit: _l, cursor: _c, all: _a, json: _j, ...filters } = opts;
+      const { items, next } = await readPages(opts, (page) => workflowApi().deadlinePage({ ...filters, ...page }));
+      if (opts.json) {
+        console.log(JSON.stringify(items, null, 2));
+        return morePages(next, 'deadlines');
+      }
+      if (items.length === 0) {
+        console.log(next ? 'Nothing on this page.' : 'Nothing is due.');
+        return morePages(next, 'deadlines');
+      }
       console.log(
         table([
           ['DUE', 'WHEN', 'WHAT', 'ID', 'AGREEMENT', 'WHO ACTS', 'STATE', 'ARTICLE'],
           ...items.map((i) => [i.due.toUpperCase(), i.dueAt ? localTime(i.dueAt) : '-', i.what, i.id, i.agreementId, i.whose === 'mine' ? 'we' : i.counterpart, i.state, i.article]),
         ]),
       );
+      morePages(next, 'deadlines');
     });
 
   const authenticity = program.command('authenticity').description('doubt about authenticity: ask the sender to confirm a packet (SCO Art. 5(3))');
@@ -327,16 +344,17 @@ export function addRequestCommands(program: Command): void {
       console.log(a.id);
       console.error(`Asked ${a.senderParty} to confirm packet ${packetId} [${a.article}].`);
     });
-  authenticity
-    .command('list')
-    .description('confirmation requests of a packet')
-    .argument('<packet>', 'the packet id')
+  pageOptions(authenticity.command('list').description('confirmation requests of a packet, oldest first, one page at a time').argument('<packet>', 'the packet id'), 'requests')
     .option('--json', 'print JSON')
-    .action(async (packetId: string, opts: { json?: boolean }) => {
-      const list = await workflowApi().authenticityOf(packetId);
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No confirmation requests.');
+    .action(async (packetId: string, opts: PageFlags & { json?: boolean }) => {
+      const { items: list, next } = await readPages(opts, (page) => workflowApi().authenticityPage(packetId, page));
+      if (opts.json) {
+        console.log(JSON.stringify(list, null, 2));
+        return morePages(next, `authenticity list ${packetId}`);
+      }
+      if (list.length === 0 && !next) return console.log('No confirmation requests.');
       for (const a of list) console.log(`${a.id} asked by ${a.requestingParty} ${localTime(a.requestedAt)}: ${a.confirmedAt ? `confirmed by ${a.confirmedBy}` : 'not answered'} [${a.article}]`);
+      morePages(next, `authenticity list ${packetId}`);
     });
   authenticity
     .command('confirm')
@@ -376,16 +394,17 @@ export function addRequestCommands(program: Command): void {
       console.log(r.id);
       console.error(`Consent requested; until ${r.originParty}'s security officer consents (liaison release consent ${r.id}), use it only for its original purpose.`);
     });
-  purpose
-    .command('list')
-    .description('requests to use a packet for another purpose, and their decisions')
-    .argument('<packet>', 'the packet id')
+  pageOptions(purpose.command('list').description('requests to use a packet for another purpose, and their decisions, oldest first, one page at a time').argument('<packet>', 'the packet id'), 'requests')
     .option('--json', 'print JSON')
-    .action(async (packetId: string, opts: { json?: boolean }) => {
-      const list = await workflowApi().purposeChanges(packetId);
-      if (opts.json) return console.log(JSON.stringify(list, null, 2));
-      if (list.length === 0) return console.log('No requests for another use.');
+    .action(async (packetId: string, opts: PageFlags & { json?: boolean }) => {
+      const { items: list, next } = await readPages(opts, (page) => workflowApi().purposeChangePage(packetId, page));
+      if (opts.json) {
+        console.log(JSON.stringify(list, null, 2));
+        return morePages(next, `purpose list ${packetId}`);
+      }
+      if (list.length === 0 && !next) return console.log('No requests for another use.');
       for (const r of list) console.log(`${r.id} ${r.state}: use by ${r.requestingParty} for "${r.purpose}" (decided by ${r.originParty})`);
+      morePages(next, `purpose list ${packetId}`);
     });
 
 }

@@ -4,10 +4,11 @@
  * sentence, its problem code and the article it cited. Downloads use `fetch` (Node and browsers
  * alike); the streaming upload, and optionally the JSON calls, go through a `Transport` port:
  * progress while sending needs the platform's own transport (node:http, XMLHttpRequest), and in
- * Node a first `fetch` loads undici, a fifth of a short command's start (issue 9).
+ * Node a first `fetch` loads undici, a fifth of a short command's start.
  *
- * Lists: every list route is moving to keyset pages `{ items, nextCursor }` with
- * `?limit=&cursor=`; `list()` is the one place that reads either shape and follows the cursor.
+ * Lists: every list route answers keyset pages `{ items, nextCursor }` with `?limit=&cursor=`
+ * (the agreements, a handful loaded from files at the hub's start, are the one bare array);
+ * `pages()` is the one place that follows a cursor, and a client never assumes one page holds all.
  *
  * Never: reads files, the environment or a token store; the token is handed in by the caller.
  */
@@ -17,6 +18,7 @@ import {
   ChallengeResponse,
   Contact,
   HubInfo,
+  MAX_PAGE_SIZE,
   Rotation,
   Member,
   PacketDetail,
@@ -65,18 +67,28 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Walk a paged listing to its end, one request per page. */
-async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+/** The most pages a listing is followed for before it stops: a hub that never ends a list cannot hang a client. */
+const MAX_PAGES = 10_000;
+
+/**
+ * Walk a paged listing to its end, one request per page: the one place that follows
+ * `nextCursor`. A hub that hands back the same cursor, or never ends the list, is refused
+ * rather than followed for ever. `what` names the list in that refusal.
+ */
+export async function* everyItem<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>, what = 'list'): AsyncGenerator<T> {
   let cursor: string | undefined;
-  do {
+  for (let n = 0; n < MAX_PAGES; n++) {
     const p = await page(cursor);
     yield* p.items;
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+    if (!p.nextCursor) return;
+    if (p.nextCursor === cursor) throw new ApiError(0, `the hub's ${what} handed back the same cursor twice`);
+    cursor = p.nextCursor;
+  }
+  throw new ApiError(0, `the hub's ${what} did not end after ${MAX_PAGES} pages`);
 }
 
 /**
- * Files are read in 1 MiB chunks (by the Node adapters) (issue 9): with the default 64 KiB, openpgp.js encrypts and
+ * Files are read in 1 MiB chunks (by the Node adapters): with the default 64 KiB, openpgp.js encrypts and
  * decrypts in small pieces and each piece costs a round through the web-stream machinery.
  */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -141,13 +153,17 @@ export function problemOf(status: number, text: string): ApiError {
   return new ApiError(status, str(body.detail) ?? `the hub answered ${status}`, str(body.article), code);
 }
 
-/** A list answer in either shape: a bare array (today) or a keyset page (the paginated API). */
-function listPageOf<T extends z.ZodType>(item: T) {
-  return z.union([z.array(item).transform((items) => ({ items, nextCursor: null as string | null })), z.object({ items: z.array(item), nextCursor: z.string().nullable() })]);
+/** What one page of a list may be asked with: the page size and the previous page's cursor. */
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
 }
 
-/** The most pages `list()` follows before it stops: a hub that never ends a list cannot hang a client. */
-const MAX_PAGES = 1000;
+/** The path of one page: `query` (filters) and the page parameters as a query string. */
+export function pagePath(path: string, query: object): string {
+  return `${path}${queryString(query)}`;
+}
+
 
 export class HubClient {
   readonly baseUrl: string;
@@ -220,30 +236,27 @@ export class HubClient {
     return parsed.data;
   }
 
-  /**
-   * Every item of a list route, page after page at the hub's own page size, each parsed with
-   * `item`. The one place that knows the list shape: a bare array, or `{ items, nextCursor }`
-   * followed with `?cursor=` (no `limit` is sent: routes that take none refuse unknown parameters).
-   */
-  async list<T extends z.ZodType>(item: T, path: string): Promise<Array<z.output<T>>> {
-    const out: Array<z.output<T>> = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const sep = path.includes('?') ? '&' : '?';
-      const url = cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path;
-      const answer: { items: Array<z.output<T>>; nextCursor: string | null } = await this.call(listPageOf(item), 'GET', url);
-      out.push(...answer.items);
-      if (!answer.nextCursor || answer.nextCursor === cursor) return out;
-      cursor = answer.nextCursor;
-    }
-    throw new ApiError(0, `the hub's list at ${path} did not end after ${MAX_PAGES} pages`);
+  /** One page of a list route, its items parsed with `item`. */
+  page<T extends z.ZodType>(item: T, path: string, query: object = {}): Promise<{ items: Array<z.output<T>>; nextCursor: string | null }> {
+    return this.call(pageOf(item), 'GET', pagePath(path, query));
+  }
+
+  /** Every item of a list route, page after page (the largest page unless `query` says), each parsed with `item` (through `everyItem`). */
+  pages<T extends z.ZodType>(item: T, path: string, query: object = {}): AsyncGenerator<z.output<T>> {
+    return everyItem((cursor) => this.page(item, path, { limit: MAX_PAGE_SIZE, ...query, ...(cursor ? { cursor } : {}) }), `list at ${path}`);
+  }
+
+  /** Every item of a list route, in order (through `pages`). */
+  list<T extends z.ZodType>(item: T, path: string, query: object = {}): Promise<Array<z.output<T>>> {
+    return collect(this.pages(item, path, query));
   }
 
   hub() {
     return this.call(HubInfo, 'GET', '/hub');
   }
+  /** The agreements the hub holds: loaded from its files at start, a handful, so one array, not a page. */
   agreements() {
-    return this.list(AgreementSummary, '/agreements');
+    return this.call(z.array(AgreementSummary), 'GET', '/agreements');
   }
   /** An agreement and its rules in plain words, each with its article. */
   agreementView(id: string) {
@@ -264,14 +277,22 @@ export class HubClient {
   me() {
     return this.call(Member, 'GET', '/me');
   }
+  /** Every member of a party (page after page): the trust directory verifies them all. */
   members(party: string, includeRevoked = false) {
-    return this.list(Member, `/parties/${encodeURIComponent(party)}/members${includeRevoked ? '?include=revoked' : ''}`);
+    return this.list(Member, `/parties/${encodeURIComponent(party)}/members`, includeRevoked ? { include: 'revoked' } : {});
+  }
+  memberPage(party: string, query: PageRequest & { includeRevoked?: boolean } = {}) {
+    const { includeRevoked, ...page } = query;
+    return this.page(Member, `/parties/${encodeURIComponent(party)}/members`, { ...(includeRevoked ? { include: 'revoked' } : {}), ...page });
   }
   rotations(party: string) {
     return this.list(Rotation, `/parties/${encodeURIComponent(party)}/rotations`);
   }
   contacts(party: string) {
     return this.list(Contact, `/parties/${encodeURIComponent(party)}/contacts`);
+  }
+  contactPage(party: string, query: PageRequest = {}) {
+    return this.page(Contact, `/parties/${encodeURIComponent(party)}/contacts`, query);
   }
   recordContact(party: string, body: { statement: string; signature: string }) {
     return this.call(Contact, 'POST', `/parties/${encodeURIComponent(party)}/contacts`, body);
@@ -312,8 +333,12 @@ export class HubClient {
   submit(id: string) {
     return this.call(SubmitResult, 'POST', `/packets/${encodeURIComponent(id)}/submit`);
   }
+  /** Every release of a packet the caller may see, page after page. */
   releasesOf(packetId: string) {
     return this.list(Release, `/packets/${encodeURIComponent(packetId)}/releases`);
+  }
+  releasesOfPage(packetId: string, query: PageRequest = {}) {
+    return this.page(Release, `/packets/${encodeURIComponent(packetId)}/releases`, query);
   }
   requestRelease(packetId: string, thirdParty: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/releases`, { thirdParty, purpose });

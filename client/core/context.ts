@@ -2,6 +2,7 @@
  * What every client operation needs as a person: the hub client, the verified directory, who I
  * am, my unlocked key, the clock and a progress callback. The CLI builds it from LIAISON_HOME
  * (client/cli/context.ts); the web client builds it inside its key worker.
+ * A shape, not a place: nothing here reads files, the environment or storage.
  */
 import type { PrivateKey } from '../../keys/identity.ts';
 import type { Member } from '../../protocol/api.ts';

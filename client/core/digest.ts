@@ -3,6 +3,7 @@
  * @noble/hashes hasher; the CLI hands in node:crypto's through `ClientContext.sha256`, which is
  * several times faster on 1 GiB parts, client/node/digest.ts), and as a meter on a byte stream.
  * Lower-case hex everywhere, as manifests, receipts and labels carry it.
+ * Never imports node:crypto (the core runs in browsers): the faster engine comes in through the port.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

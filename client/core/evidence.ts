@@ -10,13 +10,15 @@
  * receipt against their key as their party's pinned officers vouch for it. What it cannot
  * establish: anything about events a party's view of the log leaves out.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached, verifyDetached } from '../../keys/signatures.ts';
-import type { PacketDetail } from '../../protocol/api.ts';
+import { MAX_PAGE_SIZE, type PacketDetail } from '../../protocol/api.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
+import type {
+  AuditExport} from '../../protocol/evidence.ts';
 import {
-  AuditExport,
+  AuditPage,
   Checkpoint,
   EvidenceBundle,
   RECEIPT_FORMAT,
@@ -35,7 +37,7 @@ import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
 import { manifestDigest, parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
-import type { HubClient } from './api.ts';
+import { pagePath, type HubClient, type PageRequest } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
 import { ClientError, reasonOf } from './errors.ts';
 import { hubPinProblem } from './hub.ts';
@@ -43,6 +45,20 @@ import type { ClientContext, Notice } from './context.ts';
 
 
 // --- the evidence endpoints of the hub -------------------------------------------------------
+
+/** What a view of the log may be asked for: consistency from kept sizes, events since an instant, of one action. */
+export interface AuditViewQuery {
+  from?: number[];
+  since?: string;
+  action?: string;
+}
+
+/** Two signed checkpoints of one hub over one log (size and root); their signatures are the caller's business. */
+function sameLog(a: SignedCheckpoint, b: SignedCheckpoint): boolean {
+  const x = parseStatement(Checkpoint, a.statement);
+  const y = parseStatement(Checkpoint, b.statement);
+  return Boolean(x && y && x.hub === y.hub && x.size === y.size && x.root === y.root);
+}
 
 export class EvidenceApi {
   private readonly api: HubClient;
@@ -54,8 +70,12 @@ export class EvidenceApi {
     return this.api.call(schema, method, path, body);
   }
 
+  /** Every receipt of a packet the caller may see, page after page: evidence checks them all (a packet has a few per party). */
   receipts(packetId: string) {
-    return this.call(z.array(SignedReceipt), 'GET', `/packets/${encodeURIComponent(packetId)}/receipts`);
+    return this.api.list(SignedReceipt, `/packets/${encodeURIComponent(packetId)}/receipts`);
+  }
+  receiptPage(packetId: string, query: PageRequest = {}) {
+    return this.api.page(SignedReceipt, `/packets/${encodeURIComponent(packetId)}/receipts`, query);
   }
   postReceipt(packetId: string, receipt: SignedReceipt) {
     return this.call(SignedReceipt, 'POST', `/packets/${encodeURIComponent(packetId)}/receipts`, receipt);
@@ -63,8 +83,36 @@ export class EvidenceApi {
   evidence(packetId: string) {
     return this.call(EvidenceBundle, 'GET', `/packets/${encodeURIComponent(packetId)}/evidence`);
   }
-  audit(fromSizes: number[]) {
-    return this.call(AuditExport, 'GET', `/audit${fromSizes.length ? `?from=${fromSizes.join(',')}` : ''}`);
+  /** One page of the caller's view of the log (its events proven against a checkpoint of the size the first page fixed). */
+  auditPage(query: AuditViewQuery & PageRequest = {}) {
+    const { from, ...rest } = query;
+    return this.call(AuditPage, 'GET', pagePath('/audit', { ...(from?.length ? { from: from.join(',') } : {}), ...rest }));
+  }
+
+  /**
+   * The caller's view of the log, page after page, put together as one export: every page must
+   * prove its events against a checkpoint of one size and root (the first page's), in order
+   * without repeats, or the view is refused. The view is bounded by what one party may see.
+   */
+  async audit(fromSizes: number[], filters: Omit<AuditViewQuery, 'from'> = {}): Promise<AuditExport> {
+    let first: AuditPage | undefined;
+    const events: AuditExport['events'] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 10_000; n++) {
+      const page: AuditPage = await this.auditPage({ from: fromSizes, ...filters, limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      if (!first) first = page;
+      else if (!sameLog(first.checkpoint, page.checkpoint)) throw new ClientError('the hub proved the pages of its audit log against different logs: refused');
+      const last = events.at(-1)?.event.seq ?? 0;
+      if (page.events.some((e, i) => e.event.seq <= (i === 0 ? last : page.events[i - 1]!.event.seq))) throw new ClientError('the hub sent audit events out of order or repeated across pages: refused');
+      events.push(...page.events);
+      if (!page.nextCursor) {
+        const { nextCursor: _n, ...head }: AuditPage = first;
+        return { ...head, events };
+      }
+      if (page.nextCursor === cursor) throw new ClientError('the hub handed back the same audit cursor twice');
+      cursor = page.nextCursor;
+    }
+    throw new ClientError('the hub’s audit view did not end');
   }
   checkpoint() {
     return this.call(SignedCheckpoint, 'POST', '/audit/checkpoints');

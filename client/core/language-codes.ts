@@ -2,6 +2,7 @@
  * Language codes as the agreements write them (BCP 47 primary subtags), from the ISO 639-3 codes
  * franc and people use. Small and free of the language models, so option parsing can use it
  * without loading franc.
+ * Never imports franc or its language models.
  */
 import { iso6393To1 } from 'iso-639-3';
 import { LanguageTag } from '../../protocol/ids.ts';

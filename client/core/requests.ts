@@ -1,5 +1,5 @@
 /**
- * The request rules both clients share (issue 4, SCO Art. 5(4)): the structured request form
+ * The request rules both clients share (SCO Art. 5(4)): the structured request form
  * checked against what the agreement requires before it is encrypted, the form read back from a
  * decrypted part, and the kind of packet that carries the writing behind a state change
  * (refusal, deferral, additional-information request, transfer notice, reply).

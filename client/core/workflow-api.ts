@@ -3,12 +3,17 @@
  * requests, authenticity, purpose changes), for both clients. Answers are parsed with the
  * protocol schemas. The steps that touch plaintext are the platform's (client/node/requests.ts
  * in the CLI, the web client's worker).
+ * Never touches plaintext or keys, and believes an answer only as far as its schema: a signed
+ * statement in it is checked by the caller against the pins.
  */
 import { z } from 'zod';
 import { MAX_PAGE_SIZE, pageOf } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';
-import { AuthenticityView, DeadlineItem, OralRequestView, RequestView, type StateChangeBody } from '../../protocol/requests.ts';
-import type { HubClient } from './api.ts';
+import { AuthenticityView, DeadlineItem, OralRequestView, RequestView, type DeadlineListQuery, type StateChangeBody } from '../../protocol/requests.ts';
+import type { HubClient, PageRequest } from './api.ts';
+
+/** What GET /v1/deadlines filters by (protocol/requests.ts: DeadlineListQuery). */
+export type DeadlineFilters = Partial<Pick<DeadlineListQuery, 'due' | 'what' | 'whose' | 'state'>>;
 
 /** Calls of the workflow API with a session's bearer token; answers are parsed with the protocol schemas. */
 export class WorkflowApi {
@@ -42,8 +47,12 @@ export class WorkflowApi {
   notifyDelay(packetId: string, noticePacketId: string) {
     return this.call(RequestView, 'POST', `/requests/${encodeURIComponent(packetId)}/delay`, { packetId: noticePacketId });
   }
-  deadlines() {
-    return this.call(z.array(DeadlineItem), 'GET', '/deadlines');
+  /** Every deadline of my party that matches, most urgent first, page after page. */
+  deadlines(filters: DeadlineFilters = {}) {
+    return this.api.list(DeadlineItem, '/deadlines', filters);
+  }
+  deadlinePage(query: DeadlineFilters & PageRequest = {}) {
+    return this.api.page(DeadlineItem, '/deadlines', query);
   }
   /** Every oral request of my party, newest first, page by page. */
   async oralRequests(): Promise<OralRequestView[]> {
@@ -68,8 +77,12 @@ export class WorkflowApi {
   askAuthenticity(packetId: string) {
     return this.call(AuthenticityView, 'POST', `/packets/${encodeURIComponent(packetId)}/authenticity`);
   }
+  /** Every authenticity request of a packet the caller may see, page after page. */
   authenticityOf(packetId: string) {
-    return this.call(z.array(AuthenticityView), 'GET', `/packets/${encodeURIComponent(packetId)}/authenticity`);
+    return this.api.list(AuthenticityView, `/packets/${encodeURIComponent(packetId)}/authenticity`);
+  }
+  authenticityPage(packetId: string, query: PageRequest = {}) {
+    return this.api.page(AuthenticityView, `/packets/${encodeURIComponent(packetId)}/authenticity`, query);
   }
   authenticity(id: string) {
     return this.call(AuthenticityView, 'GET', `/authenticity/${encodeURIComponent(id)}`);
@@ -80,7 +93,11 @@ export class WorkflowApi {
   requestPurposeChange(packetId: string, purpose: string) {
     return this.call(Release, 'POST', `/packets/${encodeURIComponent(packetId)}/purpose-changes`, { purpose });
   }
+  /** Every purpose change of a packet the caller may see, page after page. */
   purposeChanges(packetId: string) {
-    return this.call(z.array(Release), 'GET', `/packets/${encodeURIComponent(packetId)}/purpose-changes`);
+    return this.api.list(Release, `/packets/${encodeURIComponent(packetId)}/purpose-changes`);
+  }
+  purposeChangePage(packetId: string, query: PageRequest = {}) {
+    return this.api.page(Release, `/packets/${encodeURIComponent(packetId)}/purpose-changes`, query);
   }
 }

@@ -1,9 +1,9 @@
 /**
- * Read an exported audit log from a file for `liaison audit verify --file` (issue 9: a million
+ * Read an exported audit log from a file for `liaison audit verify --file` (a million
  * events in flat memory). A complete export in the streamed layout (protocol/audit-stream.ts) is
  * read line by line and verified as it is read; any other export (a party's, or one a person
  * re-formatted) is read whole and verified the same way. Node only (files); it decides nothing:
- * the rules are in client/evidence.ts.
+ * the rules are in client/core/evidence.ts.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';

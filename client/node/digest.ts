@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Sha256Hasher } from '../core/digest.ts';
 
 export function nodeSha256(): Sha256Hasher {
-  // node:crypto loads on the first hash, not with every command (issue 9: CLI start-up).
+  // node:crypto loads on the first hash, not with every command (CLI start-up).
   const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
 }

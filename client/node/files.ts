@@ -2,6 +2,7 @@
  * The person's files as the CLI reads and writes them, each failure one sentence naming the file:
  * a file a command reads (missing, a folder or empty is said as such before anything else is
  * tried), its text or bytes, a JSON file, and the folder a fetch writes into.
+ * Holds no rule about content: what a file must be for a packet is the core's to decide.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { ClientError } from '../core/errors.ts';

@@ -65,7 +65,7 @@ export async function passphrase(prompt: string, which: 'key' | 'new key' = 'key
   const given = which === 'key' ? env.passphrase : (env.newPassphrase ?? env.passphrase);
   if (given !== undefined) return given;
   if (!env.stdinIsTerminal) throw new ClientError(`no passphrase: set ${which === 'key' ? 'LIAISON_PASSPHRASE' : 'LIAISON_NEW_PASSPHRASE'} or run on a terminal`);
-  // The prompt's module loads only when a passphrase is asked on a terminal (issue 9: CLI start-up).
+  // The prompt's module loads only when a passphrase is asked on a terminal (CLI start-up).
   const { read } = await import('read');
   return read({ prompt, silent: true, replace: '', output: process.stderr });
 }

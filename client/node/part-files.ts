@@ -15,7 +15,7 @@ import { fileSample } from './extract.ts';
 import { PARTIAL_PREFIX } from './files.ts';
 
 // mime-types parses the whole mime-db (about 2,000 types) when loaded: only commands that name
-// files load it (issue 9: it was 50 ms of every `liaison inbox`).
+// files load it (it was 50 ms of every `liaison inbox`).
 const requireOnUse = createRequire(import.meta.url);
 let mimeTypes: typeof import('mime-types') | undefined;
 

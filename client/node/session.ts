@@ -2,6 +2,7 @@
  * The CLI's way to reach its hub, the one place that builds a HubClient: the session saved in
  * LIAISON_HOME (through the core's SessionStorage port), the hub it names with node:http(s)
  * transport, and a hub at a URL the person typed (`login --server`, `agreements --server`).
+ * No other module builds a HubClient or reads the session file.
  */
 import type { HubClient } from '../core/api.ts';
 import { ClientError } from '../core/errors.ts';

@@ -3,7 +3,7 @@
  * multipart POST of an upload with a known Content-Length, streamed from the encrypted temp
  * files, reporting progress as bytes leave. What is sent and how answers are read is
  * client/core/api.ts's. Not `fetch`: its first use loads undici, a fifth of a short command such
- * as `liaison inbox` (issue 9). form-data and node:http(s) load only when first used.
+ * as `liaison inbox`. form-data and node:http(s) load only when first used.
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable, Transform } from 'node:stream';

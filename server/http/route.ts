@@ -107,9 +107,23 @@ export function mountRoute(router: Router, hub: Hub, auth: RequestHandler, route
       res.status(route.answer.status).end();
       return;
     }
-    res.status(route.answer.status).json(value);
+    sendJson(res, route.answer.status, value);
   });
   router[route.method](route.path, ...chain);
+}
+
+/**
+ * Answer `value` as JSON: what express's `res.json` sends (same Content-Type, Content-Length, body),
+ * without its per-answer work (reading and re-formatting the Content-Type, freshness checks) and
+ * as one string, so node:http writes the head and the body in one socket write (issue 9: a body
+ * over 1,000 characters became a Buffer in `res.send`, and the head and body two writes).
+ */
+export function sendJson(res: Response, status: number, value: unknown): void {
+  const body = JSON.stringify(value) ?? '';
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 /** The caller's address as the socket reports it (`trust proxy` is off: a header cannot change it). */

@@ -1,32 +1,34 @@
 /**
- * The HTTP side of a packet upload: stream a multipart body into exclusive 0600 temp files of the
- * blob store, hashing and walking each part on the way (one pass), with every multer limit set.
- * What it hands the domain (`acceptPacket` in server/packets.ts) is plain data: the text fields
- * and the received files. It never decides whether an upload is acceptable, and never commits a blob.
+ * The HTTP side of a packet upload: stream a multipart body into the blob store's staging
+ * (storage/blob-store.ts: counted and hashed there), walking each part on the way (one pass), with
+ * every multer limit set. What it hands the domain (`acceptPacket` in server/packets.ts) is plain
+ * data: the text fields and the staged parts. It never decides whether an upload is acceptable,
+ * and never commits a blob; whatever the domain did not commit it discards.
  */
-import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { PartWalker } from '../../keys/parts.ts';
+import type { StagedBlob } from '../../storage/blob-store.ts';
 import type { Hub } from '../hub.ts';
 
-/** An upload on disk, ready for the domain: text fields as sent, files by part id. */
+/** An upload in staging, ready for the domain: text fields as sent, files by part id. */
 export interface ReceivedUpload {
   fields: Record<string, unknown>;
   files: ReceivedFile[];
 }
 
-/** Temp files of one upload; once `closed`, any part still arriving is discarded as it lands. */
-export interface TempFiles {
-  paths: string[];
-  closed: boolean;
+/** Staged parts of one upload; once `refused` aborts, any part still arriving is dropped. */
+export interface StagedParts {
+  staged: StagedBlob[];
+  /** Every stage begun, settled or not: the upload ends only after each has settled. */
+  staging: Array<Promise<unknown>>;
+  refused: AbortController;
 }
 
 export interface ReceivedFile {
   partId: string;
-  tempPath: string;
+  /** The part's bytes in staging: `commit()` them once accepted. */
+  blob: StagedBlob;
   size: number;
   sha256: string;
   /** The PKESK key IDs, or why the part is not one message encrypted to public keys. */
@@ -34,52 +36,37 @@ export interface ReceivedFile {
 }
 
 /**
- * Stream a multipart upload to exclusive temp files. Each part is read once: the same chunks are
- * hashed, walked (keys/part-walker.ts: exactly PKESKs then one SEIPD, nothing after) and written.
- * Every limit is set. Returns the text fields and the files; the caller must discard `temps` it
- * does not commit.
+ * Stream a multipart upload into staging. Each part is read once: the same chunks are hashed
+ * (by the store), walked (keys/part-walker.ts: exactly PKESKs then one SEIPD, nothing after) and
+ * written. Every limit is set. Returns the text fields and the files; the caller must discard
+ * the `parts` it does not commit.
  */
-export async function receiveMultipart(hub: Hub, req: Request, res: Response, temps: TempFiles): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
+export async function receiveMultipart(hub: Hub, req: Request, res: Response, parts: StagedParts): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
   const received: ReceivedFile[] = [];
   const storage: multer.StorageEngine = {
     _handleFile(_req, file, callback) {
-      const { path, stream } = hub.blobs.createTemp();
-      temps.paths.push(path);
-      const hash = createHash('sha256');
       const walker = new PartWalker();
-      let size = 0;
-      const meter = new Transform({
-        // Up to 1 MiB queued towards the file: the write stream then writes it in one writev.
-        writableHighWaterMark: 1024 * 1024,
-        readableHighWaterMark: 1024 * 1024,
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          walker.push(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
-      pipeline(file.stream, meter, stream).then(
-        () => {
+      const staging = hub.blobs.stage(file.stream, { onChunk: (chunk) => walker.push(chunk), signal: parts.refused.signal });
+      parts.staging.push(staging.catch(() => undefined));
+      staging.then(
+        (blob) => {
+          parts.staged.push(blob);
           // The request may have been refused while this part was still arriving.
-          if (temps.closed) void hub.blobs.discard(path);
+          if (parts.refused.signal.aborted) void blob.discard();
           let walk: ReceivedFile['walk'];
           try {
             walk = { keyIds: walker.finish() };
           } catch (error) {
             walk = { error: (error as Error).message };
           }
-          received.push({ partId: file.fieldname, tempPath: path, size, sha256: hash.digest('hex'), walk });
-          callback(null, { path, size });
+          received.push({ partId: file.fieldname, blob, size: blob.size, sha256: blob.sha256, walk });
+          callback(null, { size: blob.size, blob } as Partial<Express.Multer.File>);
         },
-        (error: unknown) => {
-          void hub.blobs.discard(path);
-          callback(error);
-        },
+        (error: unknown) => callback(error as Error),
       );
     },
     _removeFile(_req, file, callback) {
-      hub.blobs.discard((file as unknown as { path: string }).path).then(() => callback(null), callback);
+      (file as unknown as { blob: StagedBlob }).blob.discard().then(() => callback(null), callback);
     },
   };
   const upload = multer({
@@ -99,15 +86,17 @@ export async function receiveMultipart(hub: Hub, req: Request, res: Response, te
 }
 
 /**
- * Receive an upload, run `accept` on it, and always discard every temp file `accept` did not
- * move into the blob store, including parts still arriving after a refusal.
+ * Receive an upload, run `accept` on it, and always discard every staged part `accept` did not
+ * commit, including parts still arriving after a refusal (their staging is aborted).
  */
 export async function withUpload<T>(hub: Hub, req: Request, res: Response, accept: (upload: ReceivedUpload) => Promise<T>): Promise<T> {
-  const temps: TempFiles = { paths: [], closed: false };
+  const parts: StagedParts = { staged: [], staging: [], refused: new AbortController() };
   try {
-    return await accept(await receiveMultipart(hub, req, res, temps));
+    return await accept(await receiveMultipart(hub, req, res, parts));
   } finally {
-    temps.closed = true;
-    for (const path of temps.paths) await hub.blobs.discard(path);
+    // Parts still arriving stop and remove what they wrote; the answer waits until they have.
+    parts.refused.abort();
+    await Promise.all(parts.staging);
+    for (const blob of parts.staged) await blob.discard();
   }
 }

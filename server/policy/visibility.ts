@@ -3,6 +3,7 @@
  * an executed release, clearance covering the marking) and the one rule for everything about a
  * packet (releases, and through them receipts, audit events and evidence bundles), so each is
  * exactly as visible as the packet. Pure; the caller reads the records.
+ * It never reads storage, the clock or the request: everything comes in as arguments.
  */
 import { clearanceCovers, LEVELS, type Level } from '../../protocol/levels.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../../storage/records.ts';
@@ -63,4 +64,12 @@ export function oralVisibleTo(member: MemberRecord, oral: { requestingParty: str
 /** A purpose change (a release to the recipient itself): seen by the originator and the party that asked. */
 export function purposeChangeVisibleTo(member: MemberRecord, packet: PacketRecord, release: ReleaseRecord): boolean {
   return member.party === packet.senderParty || member.party === release.requestingParty;
+}
+
+/**
+ * A receipt of a packet the member may see: the sending party sees every receipt of its packet;
+ * anyone else those concerning its own party (its availability, its retrievals, its releases).
+ */
+export function receiptVisibleTo(member: MemberRecord, packet: PacketRecord, receipt: { party: string }): boolean {
+  return member.party === packet.senderParty || receipt.party === member.party;
 }

@@ -2,7 +2,7 @@
  * Routes of authenticity confirmation: a receiving party asks the originator to confirm a
  * packet is authentic; the originator answers with a signed confirmation (server/authenticity.ts).
  */
-import { z } from 'zod';
+import { pageOf, PlainListQuery } from '../../protocol/api.ts';
 import { AuthenticityAnswerBody, AuthenticityView } from '../../protocol/requests.ts';
 import { answerAuthenticity, askAuthenticity, getAuthenticity, listAuthenticity } from '../authenticity.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -15,12 +15,13 @@ export const authenticityRoutes: RouteSpec[] = [
     paramsLabel: 'packet id',
     operationId: 'listAuthenticityRequests',
     tag: 'authenticity',
-    summary: "A packet's authenticity requests and their answers",
+    summary: "One page of a packet's authenticity requests and their answers",
     access: 'member',
     params: PacketParams,
-    answer: { status: 200, description: 'the requests, oldest first', schema: z.array(AuthenticityView) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of requests, oldest first (it may be short and still have a next cursor)', schema: pageOf(AuthenticityView) },
     problems: ['not-found'],
-    handle: ({ hub, member, params }) => listAuthenticity(hub, member, params.id),
+    handle: ({ hub, member, params, query }) => listAuthenticity(hub, member, params.id, query),
   }),
   defineRoute({
     method: 'post',

@@ -3,20 +3,12 @@
  * evidence bundle, the caller's view of the audit log with proofs, and signed checkpoints
  * (server/evidence.ts).
  */
-import { z } from 'zod';
-import { AuditExport, EvidenceBundle, RetrievalReceiptBody, SignedCheckpoint, SignedReceipt } from '../../protocol/evidence.ts';
-import { acceptRetrievalReceipt, checkpointNow, evidenceBundle, latestCheckpoint, partyAuditExport, receiptsFor } from '../evidence.ts';
+import { pageOf, PlainListQuery } from '../../protocol/api.ts';
+import { AuditPage, AuditPageQuery, EvidenceBundle, RetrievalReceiptBody, SignedCheckpoint, SignedReceipt } from '../../protocol/evidence.ts';
+import { acceptRetrievalReceipt, checkpointNow, evidenceBundle, latestCheckpoint, partyAuditPage, receiptPage } from '../evidence.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { PacketParams } from './params.ts';
 
-/** `from`: sizes of checkpoints the caller kept, comma-separated; the export proves it extends each. */
-const AuditQuery = z.strictObject({
-  from: z
-    .string()
-    .regex(/^\d{1,12}(,\d{1,12}){0,63}$/, 'a comma-separated list of log sizes')
-    .transform((s) => s.split(',').map(Number))
-    .optional(),
-});
 
 export const evidenceRoutes: RouteSpec[] = [
   defineRoute({
@@ -25,12 +17,13 @@ export const evidenceRoutes: RouteSpec[] = [
     paramsLabel: 'packet id',
     operationId: 'listReceipts',
     tag: 'evidence',
-    summary: "A packet's receipts: the hub's (submission, availability, release steps) and the recipients' retrieval receipts",
+    summary: "One page of a packet's receipts: the hub's (submission, availability, release steps) and the recipients' retrieval receipts",
     access: 'member',
     params: PacketParams,
-    answer: { status: 200, description: 'the receipts, oldest first', schema: z.array(SignedReceipt) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of receipts, oldest first (it may be short and still have a next cursor: receipts the caller may not see are left out)', schema: pageOf(SignedReceipt) },
     problems: ['not-found'],
-    handle: ({ hub, member, params }) => receiptsFor(hub, member, params.id),
+    handle: ({ hub, member, params, query }) => receiptPage(hub, member, params.id, query),
   }),
   defineRoute({
     method: 'post',
@@ -65,12 +58,12 @@ export const evidenceRoutes: RouteSpec[] = [
     path: '/audit',
     operationId: 'exportAudit',
     tag: 'audit',
-    summary: "The audit events the caller may see, each with its inclusion proof, a signed checkpoint, and proofs that the log extends the checkpoints named in `from`",
+    summary: "One page of the audit events the caller may see (filters: since, action), each with its inclusion proof in a signed checkpoint of the size the first page fixed, and proofs that the log extends the checkpoints named in `from`",
     access: 'member',
-    query: AuditQuery,
-    answer: { status: 200, description: 'the export', schema: AuditExport },
+    query: AuditPageQuery,
+    answer: { status: 200, description: 'a page of the export (it may be short and still have a next cursor: a page reads a bounded window)', schema: AuditPage },
     problems: [],
-    handle: ({ hub, member, query }) => partyAuditExport(hub, member, query.from ?? []),
+    handle: ({ hub, member, query }) => partyAuditPage(hub, member, query),
   }),
   defineRoute({
     method: 'get',

@@ -2,10 +2,9 @@
  * Routes of a party's people: its members, its officers' key rotations, its contact directory,
  * and the officer's statements that enroll, restate, revoke and rotate keys (server/members.ts).
  */
-import { z } from 'zod';
-import { AwaitingWrapsQuery, Contact, EnrollBody, Member, MembersQuery, PacketPage, Rotation, RotationBody, StatementBody } from '../../protocol/api.ts';
+import { AwaitingWrapsQuery, Contact, ContactPage, EnrollBody, Member, MemberPage, MembersQuery, PacketPage, PlainListQuery, RotationBody, RotationPage, StatementBody } from '../../protocol/api.ts';
 import { listAwaitingWraps } from '../packets.ts';
-import { enrollByOfficer, publicMember, recordContact, restateMember, revokeMember, rotateOfficer } from '../members.ts';
+import { contactPage, enrollByOfficer, memberPage, publicMember, recordContact, restateMember, revokeMember, rotateOfficer, rotationPage } from '../members.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { MemberParams, PartyParams } from './params.ts';
 
@@ -16,13 +15,13 @@ export const memberRoutes: RouteSpec[] = [
     paramsLabel: 'party',
     operationId: 'listMembers',
     tag: 'members',
-    summary: "A party's members with their officer-signed statements (clients verify them against their pins)",
+    summary: "One page of a party's members with their officer-signed statements (clients verify them against their pins)",
     access: 'member',
     params: PartyParams,
     query: MembersQuery,
-    answer: { status: 200, description: 'the members, oldest enrolment first', schema: z.array(Member) },
+    answer: { status: 200, description: 'a page of members, oldest enrolment first', schema: MemberPage },
     problems: [],
-    handle: async ({ hub, params, query }) => (await hub.store.members.ofParty(params.party, { includeRevoked: query.include === 'revoked' })).map(publicMember),
+    handle: ({ hub, params, query }) => memberPage(hub, params.party, query),
   }),
   defineRoute({
     method: 'get',
@@ -30,12 +29,13 @@ export const memberRoutes: RouteSpec[] = [
     paramsLabel: 'party',
     operationId: 'listRotations',
     tag: 'members',
-    summary: "A party's officer key rotations, each signed by the old and the new key",
+    summary: "One page of a party's officer key rotations, each signed by the old and the new key",
     access: 'member',
     params: PartyParams,
-    answer: { status: 200, description: 'the rotations, oldest first', schema: z.array(Rotation) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of rotations, oldest first', schema: RotationPage },
     problems: [],
-    handle: ({ hub, params }) => hub.store.members.rotationsOf(params.party),
+    handle: ({ hub, params, query }) => rotationPage(hub, params.party, query),
   }),
   defineRoute({
     method: 'get',
@@ -43,12 +43,13 @@ export const memberRoutes: RouteSpec[] = [
     paramsLabel: 'party',
     operationId: 'listContacts',
     tag: 'contacts',
-    summary: "A party's contact directory entries, signed by its officers",
+    summary: "One page of a party's contact directory entries, signed by its officers",
     access: 'member',
     params: PartyParams,
-    answer: { status: 200, description: 'the entries, oldest first', schema: z.array(Contact) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of entries, oldest first', schema: ContactPage },
     problems: [],
-    handle: ({ hub, params }) => hub.store.members.contactsOf(params.party),
+    handle: ({ hub, params, query }) => contactPage(hub, params.party, query),
   }),
   defineRoute({
     method: 'post',

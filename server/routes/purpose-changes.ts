@@ -2,7 +2,7 @@
  * Routes of consent to use a packet for another purpose (a release to the packet's own recipient
  * party, through the release machinery: server/purpose-changes.ts).
  */
-import { z } from 'zod';
+import { pageOf, PlainListQuery } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';
 import { PurposeChangeBody } from '../../protocol/requests.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -16,12 +16,13 @@ export const purposeChangeRoutes: RouteSpec[] = [
     paramsLabel: 'packet id',
     operationId: 'listPurposeChanges',
     tag: 'purpose-changes',
-    summary: "A packet's requests to use it for another purpose",
+    summary: "One page of a packet's requests to use it for another purpose",
     access: 'member',
     params: PacketParams,
-    answer: { status: 200, description: 'the requests, as releases', schema: z.array(Release) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of requests, as releases, oldest first (it may be short and still have a next cursor)', schema: pageOf(Release) },
     problems: ['not-found'],
-    handle: ({ hub, member, params }) => listPurposeChanges(hub, member, params.id),
+    handle: ({ hub, member, params, query }) => listPurposeChanges(hub, member, params.id, query),
   }),
   defineRoute({
     method: 'post',

@@ -2,8 +2,7 @@
  * Routes of onward release to a third party: request it, the originating officer's signed
  * consent or refusal, and its execution (key wraps for the third party's cleared members).
  */
-import { z } from 'zod';
-import { ReleaseDecisionBody, ReleaseExecuteBody, ReleaseListQuery, ReleaseRequestBody, pageOf } from '../../protocol/api.ts';
+import { PlainListQuery, ReleaseDecisionBody, ReleaseExecuteBody, ReleaseListQuery, ReleaseRequestBody, pageOf } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { decideRelease, executeRelease, getRelease, listReleases, pendingReleases, requestRelease } from '../releases.ts';
@@ -16,12 +15,13 @@ export const releaseRoutes: RouteSpec[] = [
     paramsLabel: 'packet id',
     operationId: 'listPacketReleases',
     tag: 'releases',
-    summary: 'The releases of one packet the caller may see',
+    summary: 'One page of the releases of one packet the caller may see',
     access: 'member',
     params: PacketParams,
-    answer: { status: 200, description: 'the releases, oldest first', schema: z.array(Release) },
+    query: PlainListQuery,
+    answer: { status: 200, description: 'a page of releases, oldest request first (it may be short and still have a next cursor: rows the caller may not see are left out)', schema: pageOf(Release) },
     problems: ['not-found'],
-    handle: ({ hub, member, params }) => listReleases(hub, member, params.id),
+    handle: ({ hub, member, params, query }) => listReleases(hub, member, params.id, query),
   }),
   defineRoute({
     method: 'post',

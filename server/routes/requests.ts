@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { RequestListQuery, pageOf } from '../../protocol/api.ts';
-import { DeadlineItem, DelayNoticeBody, RequestView, StateChangeBody } from '../../protocol/requests.ts';
+import { DeadlineItem, DeadlineListQuery, DelayNoticeBody, RequestView, StateChangeBody } from '../../protocol/requests.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
-import { changeState, deadlines, notifyDelay, requestPage, requestViews } from '../requests.ts';
+import { changeState, deadlinePage, notifyDelay, requestPage, requestViews } from '../requests.ts';
 import { PacketParams } from './params.ts';
 
 export const requestRoutes: RouteSpec[] = [
@@ -72,11 +72,12 @@ export const requestRoutes: RouteSpec[] = [
     path: '/deadlines',
     operationId: 'listDeadlines',
     tag: 'deadlines',
-    summary: "The deadlines running for the caller's party, most urgent first",
+    summary: "One page of the deadlines running for the caller's party, most urgent first (filters: due, what, whose, state)",
     access: 'member',
-    answer: { status: 200, description: 'the deadlines', schema: z.array(DeadlineItem) },
+    query: DeadlineListQuery,
+    answer: { status: 200, description: 'a page of deadlines', schema: pageOf(DeadlineItem) },
     problems: [],
     rules: ['deadlines'],
-    handle: ({ hub, member }) => deadlines(hub, member),
+    handle: ({ hub, member, query }) => deadlinePage(hub, member, query),
   }),
 ];

@@ -1,4 +1,4 @@
--- Officer-signed trust chain (issue 3). A member row carries the statement that vouches for it;
+-- Officer-signed trust chain. A member row carries the statement that vouches for it;
 -- the first officer of each party is enrolled by the operator and pinned by clients out of band.
 ALTER TABLE members ADD COLUMN statement TEXT;             -- canonical membership statement
 ALTER TABLE members ADD COLUMN statement_signature TEXT;   -- by an officer of the party

@@ -1,4 +1,4 @@
--- The treaty workflow of requests (issue 4). Only metadata the hub needs to enforce the workflow:
+-- The treaty workflow of requests. Only metadata the hub needs to enforce the workflow:
 -- states, parties, times, and the ids of the packets that carry the written reasons. Reasons,
 -- purposes and facts are inside those encrypted packets and never here.
 

@@ -1,4 +1,4 @@
--- Listings at scale (issue 9): every list is a page read from an index, never a scan of all rows.
+-- Listings at scale: every list is a page read from an index, never a scan of all rows.
 --
 -- packet_access holds one row per (party, packet) the party can list, in the folder it lists it
 -- under: 'drafts' and 'sent' for the sending party, 'inbox' for recipients (once submitted) and

@@ -1,5 +1,5 @@
 -- Who can open each part, so that a security officer can see which members wait for a rewrap
--- (issue 11): one row per (part, encryption key ID) the part opens for. Written in the
+--: one row per (part, encryption key ID) the part opens for. Written in the
 -- transaction that stores the part (its recipients' PKESKs, which the hub checked to be exactly
 -- the cleared members) and in the one that stores a wrap (a rewrap for a colleague, a release to
 -- a third party). Packets stored before this table have no rows: the hub cannot tell who waits

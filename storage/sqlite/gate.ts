@@ -17,10 +17,17 @@
  *
  * A unit of work should only await storage and cheap steps: everything else waits for it. The
  * domain verifies signatures and reads files before it opens one.
+ *
+ * Durability (the barrier): the connection commits without an fsync (synchronous=NORMAL,
+ * storage/db.ts), so a COMMIT does not block the event loop. After a transaction, or a statement
+ * outside one, that wrote, the gate stays closed while `durable()` (an fdatasync of the WAL on
+ * libuv's pool) runs, and only then returns to the writer: no caller replies on a write that is
+ * not on disk, and no other statement of this connection reads a row that a crash could still
+ * take back. Meanwhile the event loop serves everything that does not touch the database.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuplicateKeyError } from '../repositories.ts';
-import type { Db } from '../db.ts';
+import { cacheStatements, writesOf, type Db } from '../db.ts';
 
 /** A PRIMARY KEY or UNIQUE constraint (or, on the append-only tables, their guard trigger) refused an insert. */
 function isUniqueViolation(error: unknown): boolean {
@@ -40,8 +47,22 @@ export class SqliteGate {
   private open: Promise<void> | null = null;
   private savepoints = 0;
 
-  constructor(db: Db) {
+  /** Make what the connection committed durable (storage/db.ts walDurability); a no-op for a connection that commits with its own fsync. */
+  private readonly durable: () => Promise<void>;
+  /** Barriers taken, for tests and the benchmark. */
+  readonly stats = { barriers: 0 };
+
+  constructor(db: Db, durable: () => Promise<void> = () => Promise.resolve()) {
     this.db = db;
+    this.durable = durable;
+    // Writes are seen through the connection's prepared statements: count them from now on.
+    cacheStatements(db);
+  }
+
+  /** Hold the gate closed until what was committed is durable. Called with the gate held or free, never with a transaction open. */
+  private async barrier(): Promise<void> {
+    this.stats.barriers++;
+    await this.durable();
   }
 
   /** True when the caller runs inside the open transaction's work. */
@@ -51,11 +72,36 @@ export class SqliteGate {
 
   /** Wait until no transaction is open (or the caller is inside it), then run `read` at once. */
   async use<T>(statement: () => T): Promise<T> {
-    if (!this.inside()) while (this.open) await this.open;
+    if (this.inside()) {
+      try {
+        return statement();
+      } catch (error) {
+        throw translated(error);
+      }
+    }
+    while (this.open) await this.open;
+    const writes = writesOf(this.db);
+    let value: T;
     try {
-      return statement();
+      value = statement();
     } catch (error) {
       throw translated(error);
+    }
+    // A write outside a transaction committed on its own: durable before anyone goes on.
+    if (writesOf(this.db) !== writes) await this.closedUntil(() => this.barrier());
+    return value;
+  }
+
+  /** Run `step` with the gate closed to everyone else (no transaction is open, and the caller holds no gate). */
+  private async closedUntil(step: () => Promise<void>): Promise<void> {
+    while (this.open) await this.open;
+    let release!: () => void;
+    this.open = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await step();
+    } finally {
+      this.open = null;
+      release();
     }
   }
 
@@ -66,6 +112,7 @@ export class SqliteGate {
     let release!: () => void;
     this.open = new Promise<void>((resolve) => (release = resolve));
     try {
+      const writes = writesOf(this.db);
       this.db.exec('BEGIN IMMEDIATE');
       let value: T;
       try {
@@ -80,6 +127,8 @@ export class SqliteGate {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw translated(error);
       }
+      // Still holding the gate: nothing reads these rows, and the caller does not go on, before they are durable.
+      if (writesOf(this.db) !== writes) await this.barrier();
       return value;
     } finally {
       this.open = null;

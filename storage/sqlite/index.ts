@@ -1,11 +1,12 @@
 /**
- * The SQLite implementation of storage/repositories.ts: one better-sqlite3 connection (WAL, full
- * sync, foreign keys, secure delete: storage/db.ts), each SQL text prepared once per connection,
- * one repository per aggregate, transactions through the connection's gate (gate.ts: no two
- * units of work interleave), and group commit for concurrent uploads.
+ * The SQLite implementation of storage/repositories.ts: one better-sqlite3 connection (WAL,
+ * foreign keys, secure delete: storage/db.ts), each SQL text prepared once per connection, one
+ * repository per aggregate, transactions through the connection's gate (gate.ts: no two units of
+ * work interleave; every write durable, by an fdatasync of the WAL off the event loop, before its
+ * caller goes on), and group commit for concurrent uploads.
  */
 import { GroupCommit, type Expected } from '../group-commit.ts';
-import { openDatabase, type Db } from '../db.ts';
+import { openDatabase, walDurability, type Db } from '../db.ts';
 import { Listings } from '../listings.ts';
 import type { MetaRepository, Storage } from '../repositories.ts';
 import { SqliteAudit } from './audit.ts';
@@ -54,19 +55,24 @@ export class SqliteStorage implements Storage {
   readonly audit: SqliteAudit;
   readonly meta: SqliteMeta;
 
+  private readonly wal: ReturnType<typeof walDurability>;
+
   constructor(path: string) {
     this.db = openDatabase(path);
-    this.gate = new SqliteGate(this.db);
+    this.wal = walDurability(this.db);
+    this.gate = new SqliteGate(this.db, this.wal.sync);
     this.uploads = new GroupCommit(this.gate);
     const listings = new Listings(this.db);
-    this.members = new SqliteMembers(this.gate);
+    this.members = new SqliteMembers(this.gate, listings);
     this.sessions = new SqliteSessions(this.gate);
     this.packets = new SqlitePackets(this.gate, listings);
     this.releases = new SqliteReleases(this.gate, listings);
     this.requests = new SqliteRequests(this.gate, listings);
-    this.receipts = new SqliteReceipts(this.gate);
+    this.receipts = new SqliteReceipts(this.gate, listings);
     this.audit = new SqliteAudit(this.gate);
     this.meta = new SqliteMeta(this.gate);
+    // Events stored before the audit index existed (migration 011) are indexed once, before anything is served.
+    this.audit.indexBacklog();
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -85,6 +91,7 @@ export class SqliteStorage implements Storage {
     // Wait for a unit of work in flight, then close: nothing is cut off half-written.
     await this.gate.use(() => undefined);
     this.db.close();
+    await this.wal.close();
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Members, their statements, officer rotations and the contact directory, in SQLite.
+ * SQL and mapping only: who may enroll, restate or revoke is decided by the server's policy.
  */
+import type { AscendingFilter, Listings } from '../listings.ts';
 import type { MemberRepository } from '../repositories.ts';
 import type { ContactRecord, MemberRecord, MembershipUpdate, RevocationRecord, RotationRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -8,9 +10,32 @@ import { toContact, toMember, toRotation, type Row } from './mappers.ts';
 
 export class SqliteMembers implements MemberRepository {
   private readonly gate: SqliteGate;
+  private readonly listings: Listings;
 
-  constructor(gate: SqliteGate) {
+  constructor(gate: SqliteGate, listings: Listings) {
     this.gate = gate;
+    this.listings = listings;
+  }
+
+  page(f: AscendingFilter & { party: string; includeRevoked: boolean }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending(f.includeRevoked ? 'membersWithRevoked' : 'members', f);
+      return { items: page.rows.map(toMember), nextCursor: page.nextCursor };
+    });
+  }
+
+  rotationPage(f: AscendingFilter & { party: string }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending('rotations', f);
+      return { items: page.rows.map(toRotation), nextCursor: page.nextCursor };
+    });
+  }
+
+  contactPage(f: AscendingFilter & { party: string }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending('contacts', f);
+      return { items: page.rows.map(toContact), nextCursor: page.nextCursor };
+    });
   }
 
   private get db() {

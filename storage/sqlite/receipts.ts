@@ -1,7 +1,9 @@
 /**
  * Receipts in SQLite: the hub's (signed after the transaction that fixed their statement) and
  * recipients' retrieval receipts.
+ * It never signs anything (the hub's key is not here) and never changes a signed receipt.
  */
+import type { AscendingFilter, Listings } from '../listings.ts';
 import type { ReceiptRepository } from '../repositories.ts';
 import type { ReceiptRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -10,8 +12,18 @@ import { toReceipt, type Row } from './mappers.ts';
 export class SqliteReceipts implements ReceiptRepository {
   private readonly gate: SqliteGate;
 
-  constructor(gate: SqliteGate) {
+  private readonly listings: Listings;
+
+  constructor(gate: SqliteGate, listings: Listings) {
     this.gate = gate;
+    this.listings = listings;
+  }
+
+  pageOfPacket(f: AscendingFilter & { packetId: string }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending('receipts', f);
+      return { items: page.rows.map(toReceipt), nextCursor: page.nextCursor };
+    });
   }
 
   private get db() {

@@ -1,7 +1,8 @@
 /**
  * Releases to third parties and purpose changes, in SQLite; state changes are compare-and-set.
+ * SQL and mapping only: who may decide or execute is the server's policy.
  */
-import type { Listings, ReleaseListFilter } from '../listings.ts';
+import type { AscendingFilter, Listings, ReleaseListFilter } from '../listings.ts';
 import type { ReleaseRepository } from '../repositories.ts';
 import type { ReleaseDecisionRecord, ReleaseRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -40,6 +41,13 @@ export class SqliteReleases implements ReleaseRepository {
 
   ofPacket(packetId: string) {
     return this.gate.use(() => (this.db.prepare('SELECT * FROM releases WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toRelease));
+  }
+
+  pageOfPacket(f: AscendingFilter & { packetId: string; purposeChangesOnly: boolean }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending(f.purposeChangesOnly ? 'purposeChangesOfPacket' : 'releasesOfPacket', f);
+      return { items: page.rows.map(toRelease), nextCursor: page.nextCursor };
+    });
   }
 
   recordDecision(id: string, d: ReleaseDecisionRecord) {

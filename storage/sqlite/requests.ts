@@ -1,7 +1,8 @@
 /**
  * The treaty workflow in SQLite: request state changes, oral requests, authenticity requests.
+ * It stores ids, parties, states and times only, never the text of a request or its reasons.
  */
-import type { Listings, OralListFilter } from '../listings.ts';
+import type { AscendingFilter, Listings, OralListFilter } from '../listings.ts';
 import type { RequestRepository } from '../repositories.ts';
 import type { AuthenticityRequestRecord, OralRequestRecord, RequestEventRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
@@ -87,6 +88,13 @@ export class SqliteRequests implements RequestRepository {
 
   authenticityOfPacket(packetId: string) {
     return this.gate.use(() => (this.db.prepare('SELECT * FROM authenticity_requests WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toAuthenticity));
+  }
+
+  authenticityPage(f: AscendingFilter & { packetId: string }) {
+    return this.gate.use(() => {
+      const page = this.listings.ascending('authenticityOfPacket', f);
+      return { items: page.rows.map(toAuthenticity), nextCursor: page.nextCursor };
+    });
   }
 
   openAuthenticityFor(party: string) {

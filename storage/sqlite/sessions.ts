@@ -1,6 +1,7 @@
 /**
  * Login challenges and sessions in SQLite, stored only as SHA-256 hashes of the challenge text
  * and of the token.
+ * A token or challenge in clear is never written.
  */
 import type { SessionRepository } from '../repositories.ts';
 import type { SqliteGate } from './gate.ts';

@@ -1,5 +1,5 @@
 /**
- * The security officer in real Chromium against a real hub (issue 12 item 9), beside the real
+ * The security officer in real Chromium against a real hub, beside the real
  * CLI: enrol a member from their public key file with roles, clearance and validity; change their
  * clearance and roles; revoke them, after which the member's own browser is told that the key
  * cannot act any more (not that a session expired); notify a contact and read the partner's

@@ -492,9 +492,11 @@ describe('a lying hub in front of the same data', () => {
   it('cannot make the browser encrypt to a key it injects into the directory', async () => {
     const injected = await generatePersonKey({ name: 'Injected Listener', passphrase: 'irrelevant passphrase', date: new Date() });
     lying.rewrite = (path, body) => {
-      if (path === '/v1/parties/PK/members' && Array.isArray(body)) {
-        const template = body[0] as Record<string, unknown>;
-        return [...(body as unknown[]), { ...template, fingerprint: injected.fingerprint, name: 'Injected Listener', publicKey: injected.armoredPublicKey, roles: ['contact'], clearance: 'TOP SECRET', statement: undefined, statementSignature: undefined }];
+      // The directory is paged (?limit=&cursor=): the lie is told on the page it comes in.
+      const page = body as { items?: unknown[] } | undefined;
+      if (path.split('?')[0] === '/v1/parties/PK/members' && page && Array.isArray(page.items)) {
+        const template = page.items[0] as Record<string, unknown>;
+        return { ...page, items: [...page.items, { ...template, fingerprint: injected.fingerprint, name: 'Injected Listener', publicKey: injected.armoredPublicKey, roles: ['contact'], clearance: 'TOP SECRET', statement: undefined, statementSignature: undefined }] };
       }
       return body;
     };

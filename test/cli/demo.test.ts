@@ -1,5 +1,5 @@
 /**
- * The demo tells its story (issue 11 item 14): every numbered step is said before any output,
+ * The demo tells its story: every numbered step is said before any output,
  * every refusal it expects is announced ("Attempt: ...") before the command and its refusal are
  * shown, and every output line sits under the command that printed it. And progress bars, shown
  * only on a terminal, reach 100% (a decrypted part is smaller than its ciphertext, so counting

@@ -1,5 +1,5 @@
 /**
- * One resolver for every option that takes a level (issue 10; issue 11 item 7): `send --marking`,
+ * One resolver for every option that takes a level: `send --marking`,
  * `request send --marking`, `state --marking`, `officer enroll --clearance` and `officer
  * set-clearance` each take a common level in any spelling or a national label of the agreement
  * (of the officer's party, for a clearance), and refuse anything else in one sentence listing

@@ -1,5 +1,5 @@
 /**
- * Messages that name the real cause, and no dead ends (issue 11 items 3-11), through the real CLI:
+ * Messages that name the real cause, and no dead ends, through the real CLI:
  * each refusal is one sentence in the user's terms that says what to do, never validator or
  * system text; a failed `hub init` leaves nothing; `fetch` refuses a folder with files in it;
  * a colleague enrolled after a packet was sent is told who must re-wrap it.

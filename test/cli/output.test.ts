@@ -1,5 +1,5 @@
 /**
- * What a user expected and did not find (issue 11 items 11-13 and "fewer steps"), through the real
+ * What a user expected and did not find (and the steps that could be fewer), through the real
  * CLI: --version, --help grouped by role, --json with its documented shape, names and parties as
  * vouched, `agreements` marking one's own, the inbox with agreement, unread and times with their
  * zone; pins in one command or from a file; the README's commands and GnuPG steps as written.

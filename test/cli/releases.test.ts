@@ -1,5 +1,5 @@
 /**
- * Decisions in sight (issue 11 items 1 and 2): the conditions and expiry of a consent and the
+ * Decisions in sight: the conditions and expiry of a consent and the
  * reasons of a refusal, as the originating officer signed them, reach everyone concerned through
  * the real CLI: `release list` for the requester, originator and third party, the third party's
  * inbox, `fetch` and RELEASE-CONDITIONS.txt beside the fetched files. `--expires DATE` is the end

@@ -1,5 +1,5 @@
 /**
- * A small world for the CLI tests of what users read (issue 11): a real hub (`liaison serve` on a
+ * A small world for the CLI tests of what users read: a real hub (`liaison serve` on a
  * temp SQLite store), officers of RU, PK and KZ enrolled by the operator, contacts and a clerk
  * enrolled by their officers, everyone pinning the officers in one `trust add` with several
  * pairs. Every step is the real CLI as a child process.

@@ -1,5 +1,5 @@
 /**
- * CLI start-up (issue 9): a command loads only what it uses. `--help` and `inbox` load neither
+ * CLI start-up: a command loads only what it uses. `--help` and `inbox` load neither
  * openpgp.js nor the document readers nor the hub; the hub (`liaison serve`) never loads pdf.js
  * (which replaces the global JSON.parse), mammoth or the language models. Checked by recording
  * the modules each real process loads (test/helpers/loaded-modules.ts), never by timing.

@@ -92,7 +92,7 @@ afterAll(async () => {
 describe('hub receipts', () => {
   it('acknowledges the submission to the sender and the availability to each recipient party, bound to the audit event', async () => {
     const res = await decided(0, () => request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(ruContact)).expect(200));
-    const receipts = res.body as SignedReceipt[];
+    const receipts = res.body.items as SignedReceipt[];
     const parsed = receipts.map((r) => parseStatement(Receipt, r.statement)!);
     expect(parsed.map((r) => [r.kind, r.party])).toEqual([
       ['submission-accepted', 'RU'],
@@ -108,12 +108,12 @@ describe('hub receipts', () => {
     expect(checks.every((c) => c.valid)).toBe(true);
     // Signed once: the same bytes are served again.
     const again = await request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(ruContact)).expect(200);
-    expect(again.body).toEqual(receipts);
+    expect(again.body.items).toEqual(receipts);
   });
 
   it('shows a recipient only the receipts about its own party, and nothing to those who may not see the packet', async () => {
     const pk = await request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(pkContact)).expect(200);
-    expect((pk.body as SignedReceipt[]).map((r) => parseStatement(Receipt, r.statement)!.kind)).toEqual(['made-available']);
+    expect((pk.body.items as SignedReceipt[]).map((r) => parseStatement(Receipt, r.statement)!.kind)).toEqual(['made-available']);
     const low = await decided(1, () => request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(pkLow)).expect(404));
     const kz = await decided(1, () => request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(kzContact)).expect(404));
     expect(low.body).toEqual(kz.body);
@@ -122,7 +122,7 @@ describe('hub receipts', () => {
 
   it('a tampered receipt does not verify', async () => {
     const res = await request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(ruContact)).expect(200);
-    const [first] = res.body as SignedReceipt[];
+    const [first] = res.body.items as SignedReceipt[];
     const forged = { ...first!, statement: first!.statement.replace('"party":"RU"', '"party":"KZ"') };
     const [check] = await verifyReceipts(packet.manifest.packetId, [forged], hub.hub.hubPublicKey, new Map(), world.clock.now());
     expect(check!.valid).toBe(false);
@@ -135,7 +135,7 @@ describe('retrieval receipts', () => {
     const receipt = await retrievalReceipt(pkContact, packet);
     await decided(1, () => request(app()).post(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(pkContact)).send(receipt).expect(201));
     const res = await request(app()).get(`/v1/packets/${packet.manifest.packetId}/receipts`).set(auth(ruContact)).expect(200);
-    const receipts = res.body as SignedReceipt[];
+    const receipts = res.body.items as SignedReceipt[];
     expect(receipts.at(-1)).toEqual(receipt);
     const keys = new Map([[pkContact.fingerprint, await readPublicKey(pkContact.armoredPublicKey)]]);
     const checks = await verifyReceipts(packet.manifest.packetId, receipts, hub.hub.hubPublicKey, keys, world.clock.now());
@@ -208,7 +208,7 @@ describe('release receipts', () => {
     const other = (await decided(1, () => request(app()).post(`/v1/packets/${id}/releases`).set(auth(pkContact)).send({ thirdParty: 'KZ', purpose: 'Wider sharing' }).expect(201))).body as Release;
     await decided(1, async () => request(app()).post(`/v1/releases/${other.id}/decision`).set(auth(ruOfficer)).send(await decision('refuse', other)).expect(200));
 
-    const all = (await request(app()).get(`/v1/packets/${id}/receipts`).set(auth(ruContact)).expect(200)).body as SignedReceipt[];
+    const all = (await request(app()).get(`/v1/packets/${id}/receipts`).set(auth(ruContact)).expect(200)).body.items as SignedReceipt[];
     const kinds = all.map((r) => parseStatement(Receipt, r.statement)!).map((r) => `${r.kind}:${r.party}${r.releaseId ? `:${r.releaseId === release.id ? 'first' : 'second'}` : ''}`);
     expect(kinds).toEqual([
       'submission-accepted:RU',
@@ -225,7 +225,7 @@ describe('release receipts', () => {
     const keys = new Map([[pkContact.fingerprint, await readPublicKey(pkContact.armoredPublicKey)]]);
     expect((await verifyReceipts(id, all, hub.hub.hubPublicKey, keys, world.clock.now())).every((c) => c.valid)).toBe(true);
     // The third party sees its own receipt of availability, once the release is executed.
-    const kz = (await request(app()).get(`/v1/packets/${id}/receipts`).set(auth(kzContact)).expect(200)).body as SignedReceipt[];
+    const kz = (await request(app()).get(`/v1/packets/${id}/receipts`).set(auth(kzContact)).expect(200)).body.items as SignedReceipt[];
     expect(kz.map((r) => parseStatement(Receipt, r.statement)!.kind)).toEqual(['made-available']);
   });
 });

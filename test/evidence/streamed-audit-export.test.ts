@@ -1,5 +1,5 @@
 /**
- * The audit log exported and verified as a stream (issue 9: a million events in flat memory):
+ * The audit log exported and verified as a stream (a million events in flat memory):
  * the compact Merkle range gives the same roots as the whole tree, the fast chain hash is the
  * canonical one, the operator's export writes nothing to the store and nothing at all for a log
  * that does not verify, and every edit of a streamed file (an event, its order, its length, the

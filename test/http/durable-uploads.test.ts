@@ -1,5 +1,5 @@
 /**
- * Concurrent uploads share group commits (issue 9) and keep every guarantee of a single one:
+ * Concurrent uploads share group commits and keep every guarantee of a single one:
  * each answer comes after its rows are committed, every packet and its audit events are there,
  * the hash chain verifies, and a refused upload in the same moment leaves nothing behind.
  */

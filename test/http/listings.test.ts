@@ -1,5 +1,5 @@
 /**
- * Listings at scale (issue 9): every packet and release list is a page with a keyset cursor,
+ * Listings at scale: every packet and release list is a page with a keyset cursor,
  * read by one query from an index. Seeds enough rows (by direct SQL) that a scan or a sort
  * would show in the query plan, and checks each page against a separately written reference
  * query: nothing skipped, nothing twice, newest first, filters and clearance applied.

@@ -1,5 +1,5 @@
 /**
- * An authenticated GET does not write (issue 9: one commit, so one fsync, per GET was the largest
+ * An authenticated GET does not write (one commit, so one fsync, per GET was the largest
  * cost of a read). The session's last use is kept exactly in memory and persisted at most once a
  * minute; idle and absolute expiry keep their meaning (test/security/session-attacks.test.ts).
  */

@@ -1,6 +1,6 @@
 /**
- * Attack: read, in one's own audit export or evidence bundle, events one may not see (issue 8
- * item 13): denials that name a packet above the viewer's clearance, and release requests of a
+ * Attack: read, in one's own audit export or evidence bundle, events one may not see:
+ * denials that name a packet above the viewer's clearance, and release requests of a
  * packet to other third parties that were never executed. An event is shown only to someone who
  * may see every object it names, by the same rules as the objects.
  */

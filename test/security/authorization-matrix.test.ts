@@ -1,8 +1,9 @@
 /**
- * The authorization matrix (issue 8, "How to find the rest of each class"): every route the hub
- * serves, read from its router, x every kind of actor (anonymous; officer, contact and clerk of
- * the originating party, of the recipient party, and of a third party before and after an
- * executed release; cleared below the marking; revoked; expired; not yet valid) x every object
+ * The authorization matrix: every route of the hub's route table (test/helpers/routes.ts), each
+ * with a rule written here (a route without one fails), x every kind of actor (anonymous;
+ * officer, contact and clerk of the originating party, of the recipient party, and of a third
+ * party before and after an executed release; cleared below the marking; revoked; expired; not
+ * yet valid) x every object
  * the route takes (packets submitted, released, requested-only and draft, their parts, releases in
  * each state, requests, and missing ones of each kind). `expected`, written here from the rules
  * in plain words and sharing no code with the hub, says what each cell must answer:
@@ -24,7 +25,7 @@ import type { Release } from '../../protocol/release.ts';
 import { buildPacket, login, uploadRequest, type BuiltPacket } from '../helpers/packets.ts';
 import { makePerson, type Person } from '../helpers/world.ts';
 import { decision, post, setUp, tearDown, wrapsFor, type Cast, type CastMember } from './support.ts';
-import { routesOf } from '../helpers/http.ts';
+import { HUB_ROUTES, expectAppServesTheTable, expectEveryRouteCovered, expectationOf } from '../helpers/routes.ts';
 
 // --- the cast --------------------------------------------------------------------------------
 
@@ -90,35 +91,117 @@ function seesRelease(a: Actor, r: ReleaseFact): boolean {
 type Expect = 'allow' | 'refuse' | 'like-missing' | '401';
 type Obj = { kind: 'none' } | { kind: 'packet'; p: PacketFact } | { kind: 'release'; r: ReleaseFact } | { kind: 'missing' } | { kind: 'party' | 'member'; value: string };
 
-const PUBLIC = new Set(['GET /v1/hub', 'GET /v1/agreements', 'GET /v1/agreements/:id', 'GET /v1/openapi.json']);
+/**
+ * How each route treats the object it is probed on, decided here route by route; a route of the
+ * hub's table without a rule fails the test (so a new route is never left out of the matrix).
+ *   public, challenge  anyone, logged in or not
+ *   token              the login answer: the probe's signature is fake, so 401 for everyone
+ *   member             no object of its own (or a party, or a member): any active member; a POST probe is refused
+ *   member-action      like member, but the POST changes nothing harmful and is allowed (logout, a checkpoint)
+ *   packet             as visible as the packet
+ *   packet-reader      as visible as the packet, and only to a receiving role (contact, clerk)
+ *   packet-sender      the sending party only (submit)
+ *   packet-multipart   an upload: the probe is not multipart, so a refusal (415) for everyone who sees the packet or not
+ *   request            the packet's request: its sender and recipients, once submitted
+ *   release            as visible as the release
+ *   colleague          a member's own party only
+ *   unseeded           objects the matrix does not create (oral and authenticity requests): probed as missing ones only
+ */
+type Rule = 'public' | 'challenge' | 'token' | 'member' | 'member-action' | 'packet' | 'packet-reader' | 'packet-sender' | 'packet-multipart' | 'request' | 'release' | 'colleague' | 'unseeded';
+
+const RULES: Record<string, Rule> = {
+  'GET /v1/hub': 'public',
+  'GET /v1/agreements': 'public',
+  'GET /v1/agreements/:id': 'public',
+  'GET /v1/openapi.json': 'public',
+  'GET /v1/docs': 'public',
+  'GET /v1/docs/reference.css': 'public',
+  'POST /v1/auth/challenge': 'challenge',
+  'POST /v1/auth/token': 'token',
+  'POST /v1/auth/logout': 'member-action',
+  'GET /v1/me': 'member',
+  'GET /v1/parties/:party/members': 'member',
+  'GET /v1/parties/:party/rotations': 'member',
+  'GET /v1/parties/:party/contacts': 'member',
+  'POST /v1/parties/:party/contacts': 'member',
+  'POST /v1/members': 'member',
+  'POST /v1/members/:fingerprint/statements': 'member',
+  'GET /v1/members/:fingerprint/awaiting-wraps': 'colleague',
+  'POST /v1/members/:fingerprint/revocation': 'member',
+  'POST /v1/officers/rotation': 'member',
+  'GET /v1/packets': 'member',
+  'POST /v1/packets': 'member',
+  'GET /v1/packets/:id': 'packet',
+  'POST /v1/packets/:id/revisions': 'packet-multipart',
+  'POST /v1/packets/:id/submit': 'packet-sender',
+  'GET /v1/packets/:id/parts/:partId': 'packet-reader',
+  'POST /v1/packets/:id/wraps': 'packet-reader',
+  'GET /v1/packets/:id/releases': 'packet',
+  'POST /v1/packets/:id/releases': 'packet',
+  'GET /v1/releases': 'member',
+  'GET /v1/releases/:id': 'release',
+  'POST /v1/releases/:id/decision': 'release',
+  'POST /v1/releases/:id/execute': 'release',
+  'GET /v1/packets/:id/receipts': 'packet',
+  'POST /v1/packets/:id/receipts': 'packet-reader',
+  'GET /v1/packets/:id/evidence': 'packet',
+  'GET /v1/audit': 'member',
+  'GET /v1/audit/checkpoints/latest': 'member',
+  'POST /v1/audit/checkpoints': 'member-action',
+  'GET /v1/requests': 'member',
+  'GET /v1/requests/:id': 'request',
+  'POST /v1/requests/:id/state': 'packet',
+  'POST /v1/requests/:id/delay': 'packet',
+  'GET /v1/deadlines': 'member',
+  'GET /v1/oral-requests': 'member',
+  'POST /v1/oral-requests': 'member',
+  'POST /v1/oral-requests/:id/demand': 'unseeded',
+  'POST /v1/oral-requests/:id/confirm': 'unseeded',
+  'GET /v1/packets/:id/authenticity': 'packet',
+  'POST /v1/packets/:id/authenticity': 'packet',
+  'GET /v1/authenticity/:id': 'unseeded',
+  'POST /v1/authenticity/:id/confirm': 'unseeded',
+  'GET /v1/packets/:id/purpose-changes': 'packet',
+  'POST /v1/packets/:id/purpose-changes': 'packet',
+};
 
 function expected(route: string, a: Actor, o: Obj): Expect {
-  if (PUBLIC.has(route)) return 'allow';
-  if (route === 'POST /v1/auth/challenge') return 'allow';
-  if (route === 'POST /v1/auth/token') return '401';
+  const rule = expectationOf(RULES, route);
+  if (rule === 'public' || rule === 'challenge') return 'allow';
+  if (rule === 'token') return '401';
   if (!active(a)) return '401';
   if (o.kind === 'missing') return 'like-missing';
   const get = route.startsWith('GET ');
-  if (o.kind === 'packet') {
-    const p = o.p;
-    const sees = seesPacket(a, p);
-    if (route === 'POST /v1/packets/:id/revisions') return 'refuse'; // the probe is not multipart: 415 for everyone alike
-    if (route === 'GET /v1/packets/:id/parts/:partId' || route === 'POST /v1/packets/:id/wraps' || route === 'POST /v1/packets/:id/receipts') {
-      return sees && receives(a) ? (get ? 'allow' : 'refuse') : 'like-missing';
+  const mayDo = (sees: boolean): Expect => (sees ? (get ? 'allow' : 'refuse') : 'like-missing');
+  switch (rule) {
+    case 'member':
+      return get ? 'allow' : 'refuse';
+    case 'member-action':
+      return 'allow';
+    case 'colleague':
+      if (o.kind !== 'member') break;
+      // Which packets wait for a colleague's key says which packets a party holds: the colleague's own party only.
+      return a.party === CAST[o.value as Key].party ? 'allow' : 'like-missing';
+    case 'release':
+      if (o.kind !== 'release') break;
+      return mayDo(seesRelease(a, o.r));
+    case 'unseeded':
+      break;
+    default: {
+      if (o.kind !== 'packet') break;
+      const p = o.p;
+      const sees = seesPacket(a, p);
+      if (rule === 'packet-multipart') return 'refuse';
+      if (rule === 'packet-reader') return mayDo(sees && receives(a));
+      if (rule === 'packet-sender') return sees && a.party === p.sender ? 'refuse' : 'like-missing';
+      if (rule === 'request') {
+        if (!sees || !(a.party === p.sender || p.recipients.includes(a.party))) return 'like-missing';
+        return p.submitted ? 'allow' : 'refuse';
+      }
+      return mayDo(sees);
     }
-    if (route === 'POST /v1/packets/:id/submit') return sees && a.party === p.sender ? 'refuse' : 'like-missing';
-    if (route === 'GET /v1/requests/:id') {
-      if (!sees || !(a.party === p.sender || p.recipients.includes(a.party))) return 'like-missing';
-      return p.submitted ? 'allow' : 'refuse';
-    }
-    return sees ? (get ? 'allow' : 'refuse') : 'like-missing';
   }
-  if (o.kind === 'release') return seesRelease(a, o.r) ? (get ? 'allow' : 'refuse') : 'like-missing';
-  // Which packets wait for a colleague's key says which packets a party holds: the colleague's own party only.
-  if (route === 'GET /v1/members/:fingerprint/awaiting-wraps' && o.kind === 'member') return a.party === CAST[o.value as Key].party ? 'allow' : 'like-missing';
-  // Routes without an object of their own: members may call them; the POST probes are refused.
-  if (route === 'POST /v1/audit/checkpoints' || route === 'POST /v1/auth/logout') return 'allow';
-  return get ? 'allow' : 'refuse';
+  throw new Error(`${route} (rule ${rule}) was probed on an object of kind ${o.kind}: the probes and the rules disagree`);
 }
 
 // --- the world the matrix runs in ------------------------------------------------------------
@@ -267,8 +350,13 @@ describe('the authorization matrix', () => {
     }
   });
 
+  it('has a rule for every route of the route table, and the app serves exactly those routes', () => {
+    expectEveryRouteCovered(RULES, 'a rule of the matrix');
+    expectAppServesTheTable(cast.app);
+  });
+
   it('answers every cell as the reference oracle says', async () => {
-    const routes = [...new Set(routesOf(cast.app))];
+    const routes = HUB_ROUTES.map((r) => r.key);
     // Logout last: it ends the actor's session.
     const ordered = [...routes.filter((r) => r !== 'POST /v1/auth/logout'), 'POST /v1/auth/logout'];
     const wrong: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Attack: reach what is around a packet one may not see (issue 8 item 6). A member cleared below
+ * Attack: reach what is around a packet one may not see. A member cleared below
  * the marking got 404 for the packet but was served its release records and authenticity
  * requests; an uncleared contact could execute a consented release with decoy wraps (blocking the
  * real execution); a security officer (no receiving role) could add wraps; and a member who

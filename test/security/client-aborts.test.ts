@@ -1,6 +1,6 @@
 /**
  * Attack (or just a bad network): clients that go away mid-request, during a multipart upload or
- * a JSON login body (issue 8 item 18). These were logged as internal errors with a stack; they are
+ * a JSON login body. These were logged as internal errors with a stack; they are
  * an ordinary event: one info line, no stack, nothing kept on disk, and the hub keeps serving.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Attack: send the originating officer's signed consent and signed refusal of one release at the
- * same moment (issue 8 item 4). Before the fix both answered 200, the log and the receipts held
+ * same moment. Before the fix both answered 200, the log and the receipts held
  * both decisions, and the release could then be executed. Exactly one decision may land; the
  * other is a 409 problem, and the audit log, the receipts and the release agree on which.
  */

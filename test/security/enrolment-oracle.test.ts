@@ -1,6 +1,6 @@
 /**
  * Attack: ask the hub, without logging in, whether a key is enrolled, revoked, expired or not yet
- * valid (issue 8 item 14). `POST /v1/auth/challenge` answered 401 "not enrolled" or "revoked at
+ * valid. `POST /v1/auth/challenge` answered 401 "not enrolled" or "revoked at
  * <date>" to anyone. Now every key gets the same kind of answer, and a failed token exchange says
  * the same for every reason; only the audit log keeps the real one.
  */

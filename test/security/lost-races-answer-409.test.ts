@@ -1,5 +1,5 @@
 /**
- * Attack: make the hub lose a race it should have decided (issue 8 item 11). The same packet or
+ * Attack: make the hub lose a race it should have decided. The same packet or
  * the same revision uploaded twice at once, one key enrolled by two officers at once, and a
  * retrieval receipt whose id collides with another receipt's were answered 500; and reading the
  * audit log wrote a checkpoint. Each lost race is now a clear 409 problem (naming nothing of

@@ -1,6 +1,6 @@
 /**
  * Attack: a multipart upload whose file part has no field name, an empty one, or a name that is
- * only spaces (issue 8 item 10). Multer raises its own errors for these, which were answered 500.
+ * only spaces. Multer raises its own errors for these, which were answered 500.
  * Every multer error is the upload's fault: a 400 problem naming it, and nothing kept on disk.
  */
 import request from 'supertest';

@@ -1,6 +1,6 @@
 /**
  * Attack: enroll a key on a statement that is not valid yet (validFrom 2099), and send two
- * statements for one key at once (issue 8 item 8). Before the fix the future member could log
+ * statements for one key at once. Before the fix the future member could log
  * in, list packets, and senders had to encrypt to them; and an older statement that arrived
  * with a newer one could land last and replace it. Validity windows apply on the hub as on the
  * client, and each restatement is compare-and-set on the statement it replaces.

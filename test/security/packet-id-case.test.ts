@@ -1,6 +1,6 @@
 /**
- * Attack: make two packets, or reach one under two names, with ids that differ only in case
- * (issue 8 item 15). A UUID compares case-insensitively; the hub normalises every id to lower
+ * Attack: make two packets, or reach one under two names, with ids that differ only in case.
+ * A UUID compares case-insensitively; the hub normalises every id to lower
  * case in routes, bodies and signed statements, so an upper-case copy is the same packet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

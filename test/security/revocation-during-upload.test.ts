@@ -1,6 +1,6 @@
 /**
  * Attack: start an upload, and have the uploader's key revoked or their roles cut while the body
- * is still arriving (issue 8 item 9). Before the fix an upload that began before a downgrade was
+ * is still arriving. Before the fix an upload that began before a downgrade was
  * stored and submitted after it: the sender's standing was read only when the request started.
  * Now it is read again in the transaction that commits the upload.
  */

@@ -3,8 +3,9 @@
  * replay an answered challenge, answer with another key, answer a challenge issued to someone
  * else, answer too late, reuse a token after idle or absolute expiry or logout, present a
  * garbage token, a token hash read from the database, or no token at all. Every protected route
- * must answer 401 problem+json; the table below lists every route of server/app.ts, and a test
- * fails when the app has a route the table does not list.
+ * must answer 401 problem+json: the routes are read from the server's route table
+ * (test/helpers/routes.ts), so a new route is probed as soon as it exists; which access each
+ * route must have is decided in test/trust/route-authorization.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { signDetached } from '../../keys/signatures.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, type Person } from '../helpers/world.ts';
 import { RU_PK_CAST, expectProblem, get, post, setUp, tearDown, type Cast } from './support.ts';
-import { routesOf } from '../helpers/http.ts';
+import { HUB_ROUTES, concretePath, expectAppServesTheTable } from '../helpers/routes.ts';
 
 const CAST = { ruContact: RU_PK_CAST.ruContact, pkContact: RU_PK_CAST.pkContact };
 let cast: Cast<keyof typeof CAST>;
@@ -141,92 +142,36 @@ describe('tokens', () => {
   });
 });
 
-/**
- * Every route of the hub (the route table of server/routes/). `auth: false` marks the few a visitor may call before logging in;
- * every other must answer 401 without a valid token. Add a row with every new route.
- */
-const ROUTES: Array<{ method: 'get' | 'post'; route: string; path: string; auth: boolean }> = [
-  { method: 'get', route: '/hub', path: '/v1/hub', auth: false },
-  { method: 'get', route: '/agreements', path: '/v1/agreements', auth: false },
-  { method: 'get', route: '/agreements/:id', path: '/v1/agreements/RU-PK', auth: false },
-  { method: 'get', route: '/openapi.json', path: '/v1/openapi.json', auth: false },
-  { method: 'post', route: '/auth/challenge', path: '/v1/auth/challenge', auth: false },
-  { method: 'post', route: '/auth/token', path: '/v1/auth/token', auth: false },
-  { method: 'post', route: '/auth/logout', path: '/v1/auth/logout', auth: true },
-  { method: 'get', route: '/me', path: '/v1/me', auth: true },
-  { method: 'get', route: '/parties/:party/members', path: '/v1/parties/RU/members', auth: true },
-  { method: 'get', route: '/parties/:party/rotations', path: '/v1/parties/RU/rotations', auth: true },
-  { method: 'get', route: '/parties/:party/contacts', path: '/v1/parties/RU/contacts', auth: true },
-  { method: 'post', route: '/parties/:party/contacts', path: '/v1/parties/RU/contacts', auth: true },
-  { method: 'post', route: '/members', path: '/v1/members', auth: true },
-  { method: 'post', route: '/members/:fingerprint/statements', path: `/v1/members/${ANY_FINGERPRINT}/statements`, auth: true },
-  { method: 'get', route: '/members/:fingerprint/awaiting-wraps', path: `/v1/members/${ANY_FINGERPRINT}/awaiting-wraps`, auth: true },
-  { method: 'post', route: '/members/:fingerprint/revocation', path: `/v1/members/${ANY_FINGERPRINT}/revocation`, auth: true },
-  { method: 'post', route: '/officers/rotation', path: '/v1/officers/rotation', auth: true },
-  { method: 'get', route: '/packets', path: '/v1/packets', auth: true },
-  { method: 'post', route: '/packets', path: '/v1/packets', auth: true },
-  { method: 'get', route: '/packets/:id', path: `/v1/packets/${ANY_ID}`, auth: true },
-  { method: 'post', route: '/packets/:id/revisions', path: `/v1/packets/${ANY_ID}/revisions`, auth: true },
-  { method: 'post', route: '/packets/:id/submit', path: `/v1/packets/${ANY_ID}/submit`, auth: true },
-  { method: 'get', route: '/packets/:id/parts/:partId', path: `/v1/packets/${ANY_ID}/parts/p1`, auth: true },
-  { method: 'post', route: '/packets/:id/wraps', path: `/v1/packets/${ANY_ID}/wraps`, auth: true },
-  { method: 'get', route: '/packets/:id/releases', path: `/v1/packets/${ANY_ID}/releases`, auth: true },
-  { method: 'post', route: '/packets/:id/releases', path: `/v1/packets/${ANY_ID}/releases`, auth: true },
-  { method: 'get', route: '/releases', path: '/v1/releases', auth: true },
-  { method: 'get', route: '/releases/:id', path: `/v1/releases/${ANY_ID}`, auth: true },
-  { method: 'post', route: '/releases/:id/decision', path: `/v1/releases/${ANY_ID}/decision`, auth: true },
-  { method: 'post', route: '/releases/:id/execute', path: `/v1/releases/${ANY_ID}/execute`, auth: true },
-  // server/routes/evidence.ts
-  { method: 'get', route: '/packets/:id/receipts', path: `/v1/packets/${ANY_ID}/receipts`, auth: true },
-  { method: 'post', route: '/packets/:id/receipts', path: `/v1/packets/${ANY_ID}/receipts`, auth: true },
-  { method: 'get', route: '/packets/:id/evidence', path: `/v1/packets/${ANY_ID}/evidence`, auth: true },
-  { method: 'get', route: '/audit', path: '/v1/audit', auth: true },
-  { method: 'get', route: '/audit/checkpoints/latest', path: '/v1/audit/checkpoints/latest', auth: true },
-  { method: 'post', route: '/audit/checkpoints', path: '/v1/audit/checkpoints', auth: true },
-  // server/routes/requests.ts, oral-requests.ts, authenticity.ts, purpose-changes.ts
-  { method: 'get', route: '/requests', path: '/v1/requests', auth: true },
-  { method: 'get', route: '/requests/:id', path: `/v1/requests/${ANY_ID}`, auth: true },
-  { method: 'post', route: '/requests/:id/state', path: `/v1/requests/${ANY_ID}/state`, auth: true },
-  { method: 'post', route: '/requests/:id/delay', path: `/v1/requests/${ANY_ID}/delay`, auth: true },
-  { method: 'get', route: '/deadlines', path: '/v1/deadlines', auth: true },
-  { method: 'get', route: '/oral-requests', path: '/v1/oral-requests', auth: true },
-  { method: 'post', route: '/oral-requests', path: '/v1/oral-requests', auth: true },
-  { method: 'post', route: '/oral-requests/:id/demand', path: `/v1/oral-requests/${ANY_ID}/demand`, auth: true },
-  { method: 'post', route: '/oral-requests/:id/confirm', path: `/v1/oral-requests/${ANY_ID}/confirm`, auth: true },
-  { method: 'get', route: '/packets/:id/authenticity', path: `/v1/packets/${ANY_ID}/authenticity`, auth: true },
-  { method: 'post', route: '/packets/:id/authenticity', path: `/v1/packets/${ANY_ID}/authenticity`, auth: true },
-  { method: 'get', route: '/authenticity/:id', path: `/v1/authenticity/${ANY_ID}`, auth: true },
-  { method: 'post', route: '/authenticity/:id/confirm', path: `/v1/authenticity/${ANY_ID}/confirm`, auth: true },
-  { method: 'get', route: '/packets/:id/purpose-changes', path: `/v1/packets/${ANY_ID}/purpose-changes`, auth: true },
-  { method: 'post', route: '/packets/:id/purpose-changes', path: `/v1/packets/${ANY_ID}/purpose-changes`, auth: true },
-];
+/** A value for every path parameter of the table; a visitor's probe names an agreement that exists. */
+const SAMPLES: Record<string, string> = { id: ANY_ID, partId: 'p1', party: 'RU', fingerprint: ANY_FINGERPRINT };
+const VISITOR_SAMPLES: Record<string, string> = { ...SAMPLES, id: 'RU-PK' };
 
 describe('every route', () => {
-  it('the table lists exactly the routes the app has', () => {
-    expect(routesOf(cast.app)).toEqual(ROUTES.map((r) => `${r.method.toUpperCase()} /v1${r.route}`).sort());
+  it('probes exactly the routes the app has', () => {
+    expectAppServesTheTable(cast.app);
   });
 
-  const protectedRoutes = ROUTES.filter((r) => r.auth);
+  const protectedRoutes = HUB_ROUTES.filter((r) => r.access === 'member').map((r) => ({ method: r.method, route: r.key, path: concretePath(r.path, SAMPLES) }));
   const bodies = { json: { thirdParty: 'KZ', purpose: 'probe' } };
 
-  it.each(protectedRoutes)('$method $route without a token answers 401 problem+json', async ({ method, path }) => {
+  it.each(protectedRoutes)('$route without a token answers 401 problem+json', async ({ method, path }) => {
     const res = await request(cast.app)[method](path).send(method === 'post' ? bodies.json : undefined);
     expectProblem(res, 401);
   });
 
-  it.each(protectedRoutes)('$method $route with a garbage token answers 401 problem+json', async ({ method, path }) => {
+  it.each(protectedRoutes)('$route with a garbage token answers 401 problem+json', async ({ method, path }) => {
     const res = await request(cast.app)[method](path).set('Authorization', `Bearer ${randomBytes(32).toString('base64url')}`).send(method === 'post' ? bodies.json : undefined);
     expectProblem(res, 401);
   });
 
-  it.each(protectedRoutes)('$method $route with an expired token answers 401 problem+json', async ({ method, path }) => {
+  it.each(protectedRoutes)('$route with an expired token answers 401 problem+json', async ({ method, path }) => {
     const token = await login(cast.app, cast.people.pkContact, now());
     cast.world.clock.advance(31 * 60_000);
     const res = await request(cast.app)[method](path).set('Authorization', `Bearer ${token}`).send(method === 'post' ? bodies.json : undefined);
     expectProblem(res, 401);
   });
 
-  it.each(ROUTES.filter((r) => !r.auth && r.method === 'get'))('$method $route answers a visitor (the control: the table is right about it)', async ({ path }) => {
+  it.each(HUB_ROUTES.filter((r) => r.access !== 'member' && r.method === 'get').map((r) => ({ route: r.key, path: concretePath(r.path, VISITOR_SAMPLES) })))('$route answers a visitor (the control: the probes reach the routes)', async ({ path }) => {
     await request(cast.app).get(path).expect(200);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Attack (hub side): statements signed with dates far outside reason (issue 8 item 17): a release decision
+ * Attack (hub side): statements signed with dates far outside reason: a release decision
  * dated 1970, a manifest dated year 0000 or 9999, a revocation back-dated to year 0001, a
  * membership statement or contact entry issued decades ago or in the future, a retrieval receipt
  * from 2100. The hub bounds every signed date by its own clock (server/policy/clock.ts,

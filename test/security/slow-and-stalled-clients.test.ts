@@ -1,5 +1,5 @@
 /**
- * Attack: hold the hub's sockets with slow or stalled clients (issue 8 item 12). `liaison serve`
+ * Attack: hold the hub's sockets with slow or stalled clients. `liaison serve`
  * had no request timeout (requestTimeout 0) and no limit per address, so a JSON body dripped a
  * byte at a time to a login route was never dropped. Now the request head, a JSON body, an idle
  * socket and the connections of one address are all bounded (server/main.ts: protectServer).

@@ -1,6 +1,6 @@
 /**
- * Race every state transition from two clients at once, many rounds (issue 8, "How to find the
- * rest of each class"): executing one release twice, moving one request twice, deciding one
+ * Race every state transition from two clients at once, many rounds (every
+ * transition of the class, not only the ones a review found): executing one release twice, moving one request twice, deciding one
  * purpose change both ways, answering one authenticity request twice, submitting one draft twice,
  * revoking one key twice. Each time exactly one change lands, the other answers 409, and the audit
  * log and the receipts hold exactly the change that landed. (Consent against refusal of a release:

@@ -114,7 +114,7 @@ export function packetParts(packet: { manifestText: string; signature: string; f
   ];
 }
 
-// --- packets, releases and races (issue 8) ----------------------------------------------------
+// --- packets, releases and races ----------------------------------------------------
 
 /** The national labels of `level` under an agreement, read from its file as the hub reads it. */
 export function labelsOf(agreementId: string, level: Level): Record<string, string> {

@@ -5,7 +5,7 @@
  * that is not entitled, a password-only message, a second data packet, the message twice, or
  * arbitrary bytes. The manifest hash covers all of it, so hashing is not enough: the hub walks
  * the whole part as it streams in, and a part must be exactly one sequence of PKESK packets
- * followed by exactly one integrity-protected data packet, and nothing after it (issue 8 item 5).
+ * followed by exactly one integrity-protected data packet, and nothing after it.
  * Each is refused with a 400 naming the part and what was wrong, and nothing is kept.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

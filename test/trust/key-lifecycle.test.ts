@@ -29,7 +29,7 @@ const token = (p: Person) => login(hub.app, p, world.clock.now());
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 
 async function statementOf(fpr: string, t: string): Promise<MembershipStatement> {
-  const members = (await request(hub.app).get('/v1/parties/PK/members?include=revoked').set(auth(t)).expect(200)).body as Member[];
+  const members = (await request(hub.app).get('/v1/parties/PK/members?include=revoked').set(auth(t)).expect(200)).body.items as Member[];
   return MembershipStatement.parse(JSON.parse(members.find((m) => m.fingerprint === fpr)!.statement!));
 }
 
@@ -150,12 +150,12 @@ describe('revocation and expiry', () => {
     await expectLoginRefused(carol);
     // No longer a recipient: a packet encrypted to her is refused, one without her accepted.
     const ivanToken = await token(ivan);
-    const members = (await request(hub.app).get('/v1/parties/PK/members').set(auth(ivanToken))).body as Member[];
+    const members = (await request(hub.app).get('/v1/parties/PK/members').set(auth(ivanToken))).body.items as Member[];
     expect(members.map((m) => m.fingerprint)).not.toContain(carol.fingerprint);
     const withCarol = await buildPacket({ sender: ivan, readers: [ivan, ayesha, bilal, carol], level: 'SECRET', date: world.clock.now(), parts: [{ role: 'original', lang: 'ru', text: 'т' }, { role: 'translation', lang: 'en', text: 't' }] });
     expect((await uploadRequest(hub.app, ivanToken, withCarol, true)).status).toBe(400);
     // The revoked key is still listed (for history) when asked.
-    const all = (await request(hub.app).get('/v1/parties/PK/members?include=revoked').set(auth(ivanToken))).body as Member[];
+    const all = (await request(hub.app).get('/v1/parties/PK/members?include=revoked').set(auth(ivanToken))).body.items as Member[];
     expect(all.find((m) => m.fingerprint === carol.fingerprint)?.revocationReason).toBe('Device lost on mission');
   });
 
@@ -221,7 +221,7 @@ describe('contact directory', () => {
     const ru = await token(ruOfficer);
     await request(hub.app).post('/v1/parties/KZ/contacts').set(auth(ru)).send(await signContact(ruOfficer, { party: 'KZ', agreementId: 'SCO', kind: 'contact-person', name: 'Impostor', effectiveFrom: effective(1) }, world.clock.now())).expect(403);
     // A partner sees both, dated, with the late one flagged.
-    const seen = (await request(hub.app).get('/v1/parties/KZ/contacts').set(auth(await token(ivan))).expect(200)).body as Array<{ late: boolean; statement: string }>;
+    const seen = (await request(hub.app).get('/v1/parties/KZ/contacts').set(auth(await token(ivan))).expect(200)).body.items as Array<{ late: boolean; statement: string }>;
     expect(seen.map((c) => [(JSON.parse(c.statement) as { name: string }).name, c.late])).toEqual([['Агентство по финансовому мониторингу', false], ['Aigerim Nurlanovna', true]]);
   });
 });

@@ -40,7 +40,8 @@ function fakeMember(person: Person, party: string, extra: Partial<Member> = {}):
 
 /** Rewrite the member list of one party. */
 function lieAbout(party: string, change: (members: Member[]) => Member[]): void {
-  lying.rewrite = (path, body) => (path === `/v1/parties/${party}/members` ? change(body as Member[]) : body);
+  // The client pages through the directory (?limit=...&cursor=...): the lie is told on every page.
+  lying.rewrite = (path, body) => (path.split('?')[0] === `/v1/parties/${party}/members` ? { ...(body as object), items: change((body as { items: Member[] }).items) } : body);
 }
 
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('a client against a lying hub', () => {
   });
 
   it("refuses a key of another party listed as one of this party's", async () => {
-    const kz = (await request(hub.app).get('/v1/parties/KZ/members').set('Authorization', `Bearer ${tokens[ivan.name]}`).expect(200)).body as Member[];
+    const kz = (await request(hub.app).get('/v1/parties/KZ/members').set('Authorization', `Bearer ${tokens[ivan.name]}`).expect(200)).body.items as Member[];
     const aigerimRow = kz.find((m) => m.fingerprint === aigerim.fingerprint)!;
     lieAbout('PK', (members) => [...members, { ...aigerimRow, party: 'PK' }]);
     await expect(send(context(ivan))).rejects.toThrow(/is about .* of KZ; refusing/);

@@ -1,22 +1,28 @@
 /**
- * Every route of the hub, and who may call it. A route added without a row here fails the test,
- * so nobody adds an endpoint without deciding its authorization. Every member route refuses a
- * missing token, a revoked key and an expired membership on the very next request.
+ * Every route of the hub, and who may call it. The routes come from the server's route table
+ * (test/helpers/routes.ts); the access each must have is written here, apart from the server, one
+ * row per route. A route without a row fails the test, so nobody adds an endpoint without deciding
+ * its authorization; the access the route table declares (and the OpenAPI document publishes)
+ * must be the one written here; every member route refuses a missing token, a revoked key and an
+ * expired membership on the very next request; every public and login route answers a visitor.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRevocation } from '../../client/core/officer.ts';
 import type { LiaisonApp } from '../../server/app.ts';
-import { routesOf } from '../helpers/http.ts';
+import type { Access } from '../../server/http/route.ts';
+import { HUB_ROUTES, concretePath, expectAppServesTheTable, expectEveryRouteCovered, expectationOf } from '../helpers/routes.ts';
 import { login } from '../helpers/packets.ts';
 import { makePerson, makeWorld, type Person, type World } from '../helpers/world.ts';
 
 /** 'public': no login needed; 'login': the login exchange itself; 'member': a live session of an active member. */
-const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
+const ACCESS: Record<string, Access> = {
   'GET /v1/hub': 'public',
   'GET /v1/agreements': 'public',
   'GET /v1/agreements/:id': 'public',
   'GET /v1/openapi.json': 'public',
+  'GET /v1/docs': 'public',
+  'GET /v1/docs/reference.css': 'public',
   'POST /v1/auth/challenge': 'login',
   'POST /v1/auth/token': 'login',
   'POST /v1/auth/logout': 'member',
@@ -66,13 +72,14 @@ const ROUTES: Record<string, 'public' | 'login' | 'member'> = {
   'POST /v1/packets/:id/purpose-changes': 'member',
 };
 
-const SAMPLE: Record<string, string> = {
-  ':id': '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b',
-  ':partId': 'p1',
-  ':party': 'PK',
-  ':fingerprint': 'A'.repeat(40),
+const SAMPLES: Record<string, string> = {
+  id: '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b',
+  partId: 'p1',
+  party: 'PK',
+  fingerprint: 'A'.repeat(40),
 };
-const concrete = (path: string) => path.replace(/:[a-zA-Z]+/g, (p) => SAMPLE[p] ?? 'x');
+/** A visitor's probe of a public route names something that exists (an agreement this hub loaded). */
+const VISITOR_SAMPLES: Record<string, string> = { ...SAMPLES, id: 'RU-PK' };
 
 let world: World;
 let hub: LiaisonApp;
@@ -100,16 +107,23 @@ afterAll(async () => {
 });
 
 describe('route authorization', () => {
-  it('has a row for every route the hub serves, and no row for a route it does not', () => {
-    expect(routesOf(hub.app)).toEqual(Object.keys(ROUTES).sort());
+  it('has a row for every route of the route table, and no row for a route it does not have', () => {
+    expectEveryRouteCovered(ACCESS, 'an access decision');
   });
 
-  const memberRoutes = Object.entries(ROUTES).filter(([, access]) => access === 'member').map(([route]) => route);
+  it('the app serves exactly the routes of its table', () => {
+    expectAppServesTheTable(hub.app);
+  });
 
-  it.each(memberRoutes)('%s refuses no token, a revoked key and an expired membership with 401', async (route) => {
-    const [method, path] = route.split(' ') as [string, string];
+  it.each(HUB_ROUTES.map((r) => [r.key, r] as const))('%s is declared with the access decided here', (key, route) => {
+    expect(route.access).toBe(expectationOf(ACCESS, key));
+  });
+
+  const memberRoutes = HUB_ROUTES.filter((r) => ACCESS[r.key] === 'member');
+
+  it.each(memberRoutes.map((r) => [r.key, r] as const))('%s refuses no token, a revoked key and an expired membership with 401', async (_key, route) => {
     const call = (token?: string) => {
-      const r = request(hub.app)[method.toLowerCase() as 'get' | 'post'](concrete(path));
+      const r = request(hub.app)[route.method](concretePath(route.path, SAMPLES));
       return token ? r.set('Authorization', `Bearer ${token}`) : r;
     };
     for (const token of [undefined, 'not-a-real-token-aaaaaaaaaaaaaaaaaaaa', revokedToken, expiringToken]) {
@@ -119,10 +133,15 @@ describe('route authorization', () => {
     }
   });
 
-  it('public routes answer without a session', async () => {
-    await request(hub.app).get('/v1/hub').expect(200);
-    await request(hub.app).get('/v1/agreements').expect(200);
-    await request(hub.app).get('/v1/agreements/RU-PK').expect(200);
-    await request(hub.app).get('/v1/openapi.json').expect(200);
+  it.each(HUB_ROUTES.filter((r) => ACCESS[r.key] === 'public' && r.method === 'get').map((r) => [r.key, r] as const))('%s answers a visitor without a session', async (_key, route) => {
+    await request(hub.app).get(concretePath(route.path, VISITOR_SAMPLES)).expect(200);
+  });
+
+  it('the login routes answer a visitor: a challenge for any key; an answer that is not a signature is a 400 problem', async () => {
+    expect(HUB_ROUTES.filter((r) => ACCESS[r.key] === 'login').map((r) => r.key).sort()).toEqual(['POST /v1/auth/challenge', 'POST /v1/auth/token']);
+    await request(hub.app).post('/v1/auth/challenge').send({ fingerprint: revoked.fingerprint }).expect(200);
+    const res = await request(hub.app).post('/v1/auth/token').send({ fingerprint: revoked.fingerprint, challenge: 'liaison-login/1 probe', signature: 'not a signature' });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
   });
 });

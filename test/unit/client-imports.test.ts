@@ -1,34 +1,13 @@
 /**
- * The client's import graph, read from the source (issue 10): no circle anywhere in client/ (a
+ * The client's import graph, read from the source: no circle anywhere in client/ (a
  * module that needs another that needs it back is two modules in the wrong rooms), and the layers
  * point one way: cli -> node -> core, web -> core, and core, node, cli and web reach outside
  * client/ only into keys/ and protocol/ (never server/ or storage/). Static, dynamic (`import()`)
  * and type-only imports all count: a reader follows each of them.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = resolve(import.meta.dirname, '../..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'dist' || name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-/** The relative imports of a file (static, re-exports, dynamic), resolved to paths from the root. */
-function importsOf(file: string): string[] {
-  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const specs = [
-    ...code.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]/gm),
-    ...code.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm),
-    ...code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
-  ].map((m) => m[1]!);
-  return specs.filter((s) => s.startsWith('.')).map((s) => relative(root, resolve(dirname(file), s)));
-}
+import { ROOT as root, importsOf, sourceFiles } from '../helpers/imports.ts';
 
 const graph = new Map(sourceFiles(join(root, 'client')).map((f) => [relative(root, f), importsOf(f)]));
 

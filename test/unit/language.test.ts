@@ -1,5 +1,5 @@
 /**
- * The client's declared-language check (client/language.ts): real texts in the hub's languages
+ * The client's declared-language check (client/core/language.ts): real texts in the hub's languages
  * are detected as themselves, a wrong declaration is refused only when it clearly loses, short
  * texts are undetermined rather than guessed, and sampling reads a bounded, cleanly cut prefix.
  */

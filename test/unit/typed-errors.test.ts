@@ -1,5 +1,5 @@
 /**
- * Errors are typed, and only typed errors reach a person as they are (issue 10): keys/ says "not
+ * Errors are typed, and only typed errors reach a person as they are: keys/ says "not
  * a recipient" as NotARecipientError and a failed signature as a typed failure with our own
  * sentence (never openpgp.js's text); ApiError keeps the hub's problem code and article; the CLI
  * shows ClientError, ApiError and keys/'s errors as they are, and anything else as one generic

@@ -24,7 +24,7 @@ async function advance(ms: number): Promise<void> {
   await scene.relogin();
 }
 
-const deadlinesOf = async (party: string) => (await get(scene, person(scene, party), '/v1/deadlines').expect(200)).body as Array<Record<string, unknown>>;
+const deadlinesOf = async (party: string) => (await get(scene, person(scene, party), '/v1/deadlines').expect(200)).body.items as Array<Record<string, unknown>>;
 
 describe('execution within 30 days (SCO Art. 6(1))', () => {
   it('is due, then due soon, then overdue, for the requested party and as awaited by the requester', async () => {

@@ -68,7 +68,7 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
     const refusal = (await scene.app.hub.store.audit.events()).find((e) => e.object === requestId && e.action === 'request.refused')!;
     expect(JSON.parse(refusal.detail)).toMatchObject({ article: 'RU-PK Art. 11', packet: reasons, from: 'acknowledged' });
     // The requester holds a hub-signed receipt of the refusal.
-    const receipts = (await get(scene, person(scene, 'RU'), `/v1/packets/${requestId}/receipts`).expect(200)).body as Array<{ statement: string }>;
+    const receipts = (await get(scene, person(scene, 'RU'), `/v1/packets/${requestId}/receipts`).expect(200)).body.items as Array<{ statement: string }>;
     expect(receipts.map((r) => (JSON.parse(r.statement) as { kind: string; party: string })).filter((r) => r.kind === 'request-refused')).toEqual([expect.objectContaining({ party: 'RU' })]);
   });
 
@@ -78,7 +78,7 @@ describe('RU-PK: a request, its state and its refusal with reasons', () => {
     expectRefusal(await post(scene, person(scene, 'RU'), `/v1/oral-requests/${oral.id}/demand`), 403, 'RU-PK Art. 5');
     const demanded = (await post(scene, person(scene, 'PK'), `/v1/oral-requests/${oral.id}/demand`).expect(200)).body;
     expect(demanded.demandedAt).toBeDefined();
-    const deadlines = (await get(scene, person(scene, 'RU'), '/v1/deadlines').expect(200)).body;
+    const deadlines = (await get(scene, person(scene, 'RU'), '/v1/deadlines').expect(200)).body.items;
     expect(deadlines).toContainEqual(expect.objectContaining({ what: 'oral-confirmation', id: oral.id, whose: 'mine', state: 'confirmation demanded' }));
 
     const written = await sendPacket(scene, ruPk, 'RU', ['PK'], 'request', [

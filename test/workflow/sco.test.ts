@@ -93,7 +93,7 @@ describe('SCO: a request to two of the six parties', () => {
     const kz = person(scene, 'KZ');
     const asked = (await post(scene, ru, `/v1/packets/${requestId}/authenticity`).expect(201)).body;
     expect(asked).toMatchObject({ senderParty: 'KZ', requestingParty: 'RU', article: 'SCO Art. 5(3)' });
-    expect((await get(scene, kz, '/v1/deadlines').expect(200)).body).toContainEqual(expect.objectContaining({ what: 'authenticity', id: asked.id, whose: 'mine' }));
+    expect((await get(scene, kz, '/v1/deadlines').expect(200)).body.items).toContainEqual(expect.objectContaining({ what: 'authenticity', id: asked.id, whose: 'mine' }));
 
     const manifest = (await get(scene, kz, `/v1/packets/${requestId}`).expect(200)).body.manifest as string;
     const statement = (sha: string) =>
@@ -130,7 +130,7 @@ describe('SCO: a request to two of the six parties', () => {
     });
     const decided = (await post(scene, officer, `/v1/releases/${asked.id}/decision`, { decision, signature: await signDetached('releaseDecision', decision, officer.key, scene.clock.now()) }).expect(200)).body;
     expect(decided.state).toBe('consented');
-    const list = (await get(scene, ru, `/v1/packets/${requestId}/purpose-changes`).expect(200)).body;
+    const list = (await get(scene, ru, `/v1/packets/${requestId}/purpose-changes`).expect(200)).body.items;
     expect(list).toEqual([expect.objectContaining({ id: asked.id, state: 'consented' })]);
     expect(await auditedActions(scene, asked.id)).toEqual(['purpose.request', 'release.consent']);
   });
