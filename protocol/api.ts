@@ -1,6 +1,7 @@
 /**
  * Request and response bodies of the hub's HTTP API (/v1). The server parses every body with
  * these schemas and uses the parsed value; the client uses the same schemas to read answers.
+ * Shapes only: no I/O and no rule about who may send or see them.
  */
 import { z } from 'zod';
 import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role } from './ids.ts';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: every figure of issue 9, each beside a baseline measured in the
+ * `npm run bench [-- --quick]`: every figure of the performance review (docs/performance.md), each beside a baseline measured in the
  * same run on the same machine, with the ratio; medians of three. Never a pass/fail threshold:
  * these machines are shared and noisy. Loopback only. `--quick` uses a smaller store and files
  * (20,000 packets, 30,000 audit events, 32 MiB); the full run seeds 1,000,000 packets and events.

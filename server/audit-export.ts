@@ -1,6 +1,6 @@
 /**
- * The operator's export of the whole audit log (`liaison audit export --data`), streamed (issue 9,
- * evidence at scale): events leave SQLite in keyset pages, are checked as they pass (the chain,
+ * The operator's export of the whole audit log (`liaison audit export --data`), streamed
+ * (evidence at scale): events leave SQLite in keyset pages, are checked as they pass (the chain,
  * and every checkpoint the hub stored, at its size) and are written to the file with
  * backpressure, one per line (protocol/audit-stream.ts), so a million events take flat memory.
  * The file is written beside its target and linked into place only when the whole log verified.

@@ -282,7 +282,6 @@ export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerpr
   return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
 }
 
-/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 /**
  * A page of rows as `member` may see them: `keep` is the visibility rule of one row, `show` its
  * wire shape. The next cursor stays the position after the last row read, so a page may hold
@@ -303,6 +302,7 @@ export function packetPageFor(member: MemberRecord, hub: Hub, filter: Omit<Packe
   return listed(() => hub.store.packets.page({ ...rest, party: member.party, levels: readableLevels(member), folder: box === 'all' ? undefined : box }));
 }
 
+/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();

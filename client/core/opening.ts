@@ -127,23 +127,25 @@ interface OpenedPart {
 /**
  * Decrypt one part whose ciphertext already matched the signed manifest (`downloadCheck`) into
  * `sink`, and keep it only once its signature by a member of the sending party in good standing
- * verified; otherwise discard it and refuse in one sentence. A part this key cannot read (sent
- * before it was enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
+ * verified; otherwise discard it and refuse in one sentence (a failure of the sink itself, a full
+ * disk or storage quota, is the sink's own error). A part this key cannot read (sent before it was
+ * enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
  */
 export async function openPart(ctx: ClientContext, packetId: string, part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], ciphertext: ReadableStream<Uint8Array>, sink: PartSink): Promise<OpenedPart> {
   const decrypted = await decryptPart(ciphertext, { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
     if (error instanceof NotARecipientError) {
-      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must re-wrap it for your key (Colleagues in the web client, or: liaison rewrap --for ${ctx.me.fingerprint} ${packetId})`);
     }
     throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
   });
   // The plaintext's digest for the folder's label, without reading it again.
   const plaintext = meteredDigest(ctx.sha256, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
+  let storageFailed = false;
   try {
     try {
-      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(sink.writable());
+      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(watched(sink.writable(), () => (storageFailed = true)));
     } catch (error) {
-      if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
+      if (storageFailed) throw error; // the disk or the browser's storage, not the data (ENOSPC, a quota): its own sentence
       // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
       throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
     }
@@ -155,4 +157,18 @@ export async function openPart(ctx: ClientContext, packetId: string, part: Manif
     await sink.discard();
     throw error;
   }
+}
+
+/** `target`, telling `onFail` when a write to it (not the stream piped into it) failed. */
+function watched(target: WritableStream<Uint8Array>, onFail: () => void): WritableStream<Uint8Array> {
+  const writer = target.getWriter();
+  const failing = (error: unknown) => {
+    onFail();
+    throw error;
+  };
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk).catch(failing),
+    close: () => writer.close().catch(failing),
+    abort: (reason) => writer.abort(reason).catch(() => undefined),
+  });
 }

@@ -31,7 +31,7 @@ import { resolveMarking } from '../core/levels.ts';
 import { verifiedManifest } from '../core/opening.ts';
 import { fetchPacket } from './opening.ts';
 import { sendPacket } from './sending.ts';
-import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
+import { checkedRequestForm, readRequestForm as readRequestFormText, replyTo, writingKind } from '../core/requests.ts';
 
 interface RequestOptions {
   agreementId: string;
@@ -91,16 +91,7 @@ export interface Writing {
 export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
   const request = await ctx.api.packet(requestId);
   const level = writing.marking === undefined ? request.level : resolveMarking(writing.marking, await ctx.api.agreement(request.agreementId));
-  const sent = await sendPacket(ctx, {
-    agreementId: request.agreementId,
-    to: [request.senderParty],
-    level,
-    kind,
-    original: writing.original,
-    translations: writing.translations,
-    inReplyTo: requestId,
-    draft: false,
-  });
+  const sent = await sendPacket(ctx, { ...replyTo(request, kind, level), original: writing.original, translations: writing.translations, draft: false });
   return { packetId: sent.packetId, notices: sent.notices };
 }
 
