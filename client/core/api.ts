@@ -94,7 +94,7 @@ export async function* everyItem<T>(page: (cursor: string | undefined) => Promis
 export const CHUNK_BYTES = 1024 * 1024;
 
 /** One encrypted part to upload: a Blob streams from disk in Node (`fs.openAsBlob`) and from OPFS in a browser. */
-export interface UploadFile {
+interface UploadFile {
   partId: string;
   size: number;
   body: Blob;

@@ -59,7 +59,7 @@ export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDe
 }
 
 /** A file name safe to create in the output directory, from the untrusted name inside the message. */
-export function safeFileName(candidate: string, fallback: string): string {
+function safeFileName(candidate: string, fallback: string): string {
   const cleaned = (candidate.replace(/\\/g, '/').split('/').pop() ?? '')
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}<>:"/\\|?*]/gu, '_')
@@ -107,7 +107,7 @@ export function downloadCheck(ctx: Pick<ClientContext, 'sha256'>, packetId: stri
 }
 
 /** The checks after a part decrypted: its signature by a member of the sending party in good standing. */
-export function partSignerStanding(part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], verification: { valid: true; signer: string; signedAt: Date } | { valid: false; reason: string }): string {
+function partSignerStanding(part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], verification: { valid: true; signer: string; signedAt: Date } | { valid: false; reason: string }): string {
   if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`);
   const partSigner = senderKeys.find((m) => m.fingerprint === verification.signer)!;
   const standing = signatureStanding(partSigner, verification.signedAt);

@@ -26,7 +26,7 @@ import type { PartSource } from './part-io.ts';
 import { SAMPLE_BYTES } from './sample.ts';
 
 /** A short description of a language verdict, for the person at the terminal. */
-export function describeVerdict(file: string, v: LanguageVerdict): string {
+function describeVerdict(file: string, v: LanguageVerdict): string {
   switch (v.status) {
     case 'match':
       return `${file}: language ${v.detected} confirmed`;
@@ -61,13 +61,13 @@ export async function readersOf(ctx: ClientContext, parties: string[], level: Le
  * A request under an agreement that asks for a request form (SCO Art. 5(4), RU-PK Art. 5) carries
  * one: the packet is sent by the request flow, which builds the form (`liaison request send`).
  */
-export function requireRequestForm(agreement: Agreement, kind: PacketKind, hasForm: boolean, howToSend: string): void {
+function requireRequestForm(agreement: Agreement, kind: PacketKind, hasForm: boolean, howToSend: string): void {
   const form = agreement.workflow?.requestContents;
   if (kind === 'request' && form && !hasForm) throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): ${howToSend}`);
 }
 
 /** The sender and every recipient are parties of the agreement; a misspelt or foreign party is named as such. */
-export function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
+function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
   const parties = agreement.parties.map((p) => p.id);
   const list = agreement.parties.map((p) => `${p.id} (${p.name})`).join('; ');
   if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`);
@@ -81,14 +81,14 @@ export function requireParties(agreement: Agreement, sender: string, to: readonl
 }
 
 /** The sender's own clearance covers the marking: nobody sends what they could not read. */
-export function requireOwnClearance(clearance: Level, level: Level): void {
+function requireOwnClearance(clearance: Level, level: Level): void {
   if (!clearanceCovers(clearance, level)) {
     throw new ClientError(`your own clearance (${clearance}) does not cover ${level}: you cannot send at that marking; ask your security officer, or choose a lower marking`);
   }
 }
 
 /** The national label of `level` for the sender's and every recipient party, or a refusal naming the article. */
-export function markingLabels(agreement: Agreement, parties: string[], level: Level): Record<string, string> {
+function markingLabels(agreement: Agreement, parties: string[], level: Level): Record<string, string> {
   const entry = markingLevel(agreement, level);
   if (!entry) throw new ClientError(`${agreement.id} has no ${level} level (${agreement.markings.article})`);
   const labels: Record<string, string> = {};
@@ -104,7 +104,7 @@ export function markingLabels(agreement: Agreement, parties: string[], level: Le
  * Completeness of a new packet: a refusal naming the article unless it is kept as a draft, and
  * the notice that it was. `howToComplete` is the client's own words for adding a translation.
  */
-export function completeness(agreement: Agreement, party: string, parts: Array<{ role: PartRole; lang: string }>, draft: boolean, howToComplete: string): Notice[] {
+function completeness(agreement: Agreement, party: string, parts: Array<{ role: PartRole; lang: string }>, draft: boolean, howToComplete: string): Notice[] {
   const missing = missingLanguages(agreement, party, parts);
   if (!missing) return [];
   if (!draft) throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); ${howToComplete}`);
@@ -115,7 +115,7 @@ export function completeness(agreement: Agreement, party: string, parts: Array<{
  * The refusal for a part whose text is not in its declared language (nothing is encrypted then),
  * naming the agreement's article on languages: the declarations are what completeness counts.
  */
-export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
+function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
   if (verdict.status !== 'mismatch') return null;
   const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
   return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`);
@@ -134,7 +134,7 @@ interface NewPacket {
 }
 
 /** The manifest of a packet's first revision, canonical and signed by me. */
-export async function signNewManifest(ctx: ClientContext, p: NewPacket): Promise<{ manifest: Manifest; text: string; signature: string }> {
+async function signNewManifest(ctx: ClientContext, p: NewPacket): Promise<{ manifest: Manifest; text: string; signature: string }> {
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     packetId: p.packetId,
@@ -153,12 +153,12 @@ export async function signNewManifest(ctx: ClientContext, p: NewPacket): Promise
 }
 
 /** The next revision of a draft with `added` parts, signed by me (a clerk attaching a translation). */
-export async function signNextRevision(ctx: ClientContext, previous: Manifest, added: ManifestPart[]): Promise<{ manifest: Manifest; text: string; signature: string }> {
+async function signNextRevision(ctx: ClientContext, previous: Manifest, added: ManifestPart[]): Promise<{ manifest: Manifest; text: string; signature: string }> {
   return signManifest(ctx, { ...previous, revision: previous.revision + 1, signedBy: ctx.me.fingerprint, parts: [...previous.parts, ...added] });
 }
 
 /** The id the next added part gets. */
-export function nextPartIndex(manifest: Manifest): number {
+function nextPartIndex(manifest: Manifest): number {
   return Math.max(...manifest.parts.map((p) => Number(p.id.slice(1)))) + 1;
 }
 
@@ -168,7 +168,7 @@ async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ m
 }
 
 /** SHA-256 and size of a byte stream as it passes (ciphertext as it is written), with the context's hasher. */
-export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done: number) => void): ReturnType<typeof meteredDigest> {
+function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done: number) => void): ReturnType<typeof meteredDigest> {
   return meteredDigest(ctx.sha256, onBytes);
 }
 
@@ -202,7 +202,7 @@ export interface SourcedPart {
 }
 
 /** Check each part's declared language; a mismatch refuses the whole packet, naming `agreement`'s article on languages, before anything is encrypted. */
-export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[], agreement: Pick<Agreement, 'languages'>): Promise<void> {
+async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[], agreement: Pick<Agreement, 'languages'>): Promise<void> {
   for (const part of parts) {
     const verdict = await checkPartLanguage(part.source, part.lang);
     const refusal = languageRefusal(part, part.source.name, verdict, agreement.languages.article);
@@ -212,7 +212,7 @@ export async function checkLanguages(parts: readonly SourcedPart[], notices: Not
 }
 
 /** Sign-then-encrypt `source` for `recipients` into `sink`, returning the ciphertext's size and SHA-256 (what the manifest fixes). */
-export async function encryptPart(ctx: ClientContext, source: PartSource, recipients: PublicKey[], sink: WritableStream<Uint8Array>): Promise<{ size: number; sha256: string }> {
+async function encryptPart(ctx: ClientContext, source: PartSource, recipients: PublicKey[], sink: WritableStream<Uint8Array>): Promise<{ size: number; sha256: string }> {
   let read = 0;
   const progress = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -236,7 +236,7 @@ export interface CiphertextStore<T> {
 }
 
 /** Sign-then-encrypt each part, numbered from `firstIndex`, into `store`: the manifest's part entries and what the store kept. */
-export async function encryptParts<T>(ctx: ClientContext, inputs: readonly SourcedPart[], firstIndex: number, recipients: PublicKey[], store: CiphertextStore<T>): Promise<Array<{ part: ManifestPart; stored: T }>> {
+async function encryptParts<T>(ctx: ClientContext, inputs: readonly SourcedPart[], firstIndex: number, recipients: PublicKey[], store: CiphertextStore<T>): Promise<Array<{ part: ManifestPart; stored: T }>> {
   const out: Array<{ part: ManifestPart; stored: T }> = [];
   for (const [i, input] of inputs.entries()) {
     const id = `p${firstIndex + i}`;
@@ -248,7 +248,7 @@ export async function encryptParts<T>(ctx: ClientContext, inputs: readonly Sourc
 }
 
 /** A packet as the person put it together, its documents already sourced by the platform. */
-export interface OutgoingPacket {
+interface OutgoingPacket {
   agreementId: string;
   to: string[];
   level: Level;
@@ -267,7 +267,7 @@ export interface OutgoingPacket {
  * words for the person's next step, and a step before encrypting once the packet has its id and
  * labels (the browser asks for room in its storage; the CLI's `--stamp` swaps in stamped copies).
  */
-export interface SendingPlatform {
+interface SendingPlatform {
   store: CiphertextStore<Blob>;
   /** How to add a translation or keep a draft, in this client's terms. */
   howToComplete: string;

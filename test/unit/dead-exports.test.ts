@@ -43,6 +43,7 @@ const PENDING = new Set([
   'storage/listings.ts: AWAITING_WRAP_WINDOW',
   'storage/sqlite/packets.ts: RECIPIENT_LIST',
   'client/web/src/opfs.ts: Folder',
+  'client/web/src/opfs.ts: mediaTypeOfFile',
   'server/http/fixed-headers.ts: FixedHeaders',
   'server/http/route.ts: sendJson',
   'server/http/upload.ts: StagedParts',
