@@ -30,7 +30,7 @@ export function buildApp(hub: Hub): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Every answer is Cache-Control: no-store, so an ETag is never used; computing one hashes every
-  // response body (issue 9: request overhead).
+  // response body (request overhead).
   app.set('etag', false);
   app.set('trust proxy', false);
   // helmet's headers do not depend on the request: computed once, added to every answer as its head is written.

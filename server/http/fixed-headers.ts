@@ -1,7 +1,7 @@
 /**
  * The security headers every answer carries, computed once at start: helmet's middleware is run
  * against a recording response, and the headers it sets are then added to each response as its
- * head is written (issue 9: helmet's thirteen small middlewares, each a `next()` and a
+ * head is written (helmet's thirteen small middlewares, each a `next()` and a
  * `setHeader` with its validation, were a measured part of a metadata GET). `install` puts them in
  * the app's response prototype (`writeHead`): a header a handler set itself (the web client's own
  * CSP) wins, as it did when helmet ran first; an answer written whole by `writeHeadWith` (JSON

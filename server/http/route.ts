@@ -116,7 +116,7 @@ export function mountRoute(router: Router, hub: Hub, auth: RequestHandler, route
  * Answer `value` as JSON: what express's `res.json` sends (same Content-Type, Content-Length, body),
  * without its per-answer work (reading and re-formatting the Content-Type, freshness checks), the
  * head given whole to writeHead, and the body as one string, so node:http writes the head and the
- * body in one socket write (issue 9: a body over 1,000 characters became a Buffer in `res.send`,
+ * body in one socket write (a body over 1,000 characters became a Buffer in `res.send`,
  * and the head and body two writes).
  */
 export function sendJson(res: Response, status: number, value: unknown): void {
