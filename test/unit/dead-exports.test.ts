@@ -44,8 +44,6 @@ const PENDING = new Set([
   'storage/sqlite/packets.ts: RECIPIENT_LIST',
   'client/web/src/opfs.ts: Folder',
   'client/web/src/opfs.ts: mediaTypeOfFile',
-  'server/http/fixed-headers.ts: FixedHeaders',
-  'server/http/route.ts: sendJson',
   'server/http/upload.ts: StagedParts',
   'storage/listings.ts: CURSOR_IDS',
   'storage/listings.ts: RowPage',
