@@ -33,7 +33,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { regex: '^node:', message: 'client/core, keys/ and protocol/ also run in the browser: take files, storage and the clock through a port' },
         { group: ['fs', 'fs/*', 'os', 'path', 'crypto', 'stream', 'stream/*', 'http', 'https', 'child_process', 'module', 'url', 'buffer', 'process'], message: 'a Node built-in: not in the client core' },
-        { group: ['commander', 'read', 'cli-progress', 'form-data', 'mime-types', 'mammoth', 'pdfjs-dist', 'pdfjs-dist/*', 'pino', 'express', 'better-sqlite3', 'multer'], message: 'a Node-only library: use it in client/node/ or client/cli/' },
+        { group: ['commander', 'read', 'cli-progress', 'form-data', 'mime-types', 'pino', 'express', 'better-sqlite3', 'multer'], message: 'a Node-only library: use it in client/node/ or client/cli/' },
         { group: ['**/client/node/**', '**/client/cli/**', '../node/*', '../cli/*', '**/server/**', '**/storage/**'], message: 'the core depends on nothing Node-side' },
       ] }],
       'no-restricted-globals': ['error', { name: 'process', message: 'no process in the client core: the caller passes what it needs' }, { name: 'Buffer', message: 'Buffer is Node-only: use Uint8Array' }, { name: '__dirname', message: 'Node-only' }],

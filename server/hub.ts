@@ -43,7 +43,7 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export class HubNotInitialised extends Error {
+class HubNotInitialised extends Error {
   override name = 'HubNotInitialised';
 }
 

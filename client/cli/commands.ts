@@ -433,11 +433,12 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
-      const [{ checkDeclaredLanguage, detectLanguage }, { sampleText }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
-      const text = await sampleText(file, mediaTypeOf(file)).catch(() => {
+      const [{ checkDeclaredLanguage, detectLanguage }, { fileSample }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
+      const sample = await fileSample(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });
-      if (text === null) throw new ClientError(`${file} is not a text file (${mediaTypeOf(file)})`);
+      if ('unread' in sample) throw new ClientError(`the language of ${file} cannot be told: ${sample.unread}`);
+      const { text } = sample;
       if (!opts.lang) return console.log(detectLanguage(text).lang);
       const v = checkDeclaredLanguage(text, opts.lang);
       console.log(v.status === 'match' || v.status === 'mismatch' ? `${v.status}: ${v.detected}` : `${v.status}: ${v.reason}`);

@@ -27,7 +27,7 @@ import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, morePages, pageOptions, parties, readPages, type PageFlags } from './options.ts';
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
-import { writingRequired } from '../core/requests.ts';
+import { DELAY_NOTICE_KIND, writingRequired } from '../core/requests.ts';
 import { resolveMarking } from '../core/levels.ts';
 
 function workflowApi(): WorkflowApi {
@@ -238,7 +238,7 @@ export function addRequestCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const writing = (await writingOf(opts))!;
-        const sent = await sendInReply(ctx, packetId, 'information', writing);
+        const sent = await sendInReply(ctx, packetId, DELAY_NOTICE_KIND, writing);
         const view = await workflowApi().notifyDelay(packetId, sent.packetId);
         done();
         if (printJson(opts.json, { view, sentPacket: sent.packetId, notices: sent.notices })) return;

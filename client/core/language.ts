@@ -5,7 +5,7 @@
  * hub can look at it, so the sender's client checks here that the text really is in the declared
  * language: a "translation" declared `en` must be English, an original declared `ru` must be
  * Russian. `textOfSample` (client/core/sample.ts) decodes a bounded sample of a part (read by
- * the platform: client/node/extract.ts `sampleText` in the CLI, a Blob slice in the browser), `detectLanguage` says what the sample
+ * client/core/documents.ts `sampleOf` from the bytes the platform hands it; DOCX and PDF text too), `detectLanguage` says what the sample
  * looks like, and `checkDeclaredLanguage` compares that with the declaration.
  *
  * What this does NOT guarantee:
@@ -17,7 +17,7 @@
  * - Short texts (under MIN_LETTERS letters after stripping digits, punctuation and URLs) are
  *   `undetermined`, never guessed. So is a text in a script franc has no model for.
  * - Only text media types are sampled (text/plain, text/markdown, text/csv, text/html); for any
- *   other type `sampleText` returns null and the caller reports `not-checked`. HTML and Markdown
+ *   other type `sampleOf` gives the reason there is no text and the caller reports `not-checked`. HTML and Markdown
  *   are stripped of markup with simple rules good enough for language detection, not for display.
  * - Only the first `maxBytes` of a file (64 KiB by default) are read, and franc looks at up to
  *   MAX_WINDOWS windows of WINDOW characters spread over that sample, not at every word.

@@ -10,9 +10,9 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { decryptPart, NotARecipientError, readWrapKeyIds } from '../../keys/parts.ts';
-import { verifyDetached } from '../../keys/signatures.ts';
+import { verifyStatement } from '../../keys/statements.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
-import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../../protocol/manifest.ts';
+import { Manifest, parseCanonicalManifest, type ManifestPart } from '../../protocol/manifest.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext } from './context.ts';
 import { meteredDigest, nobleSha256 } from './digest.ts';
@@ -26,26 +26,33 @@ async function signersOf(ctx: ClientContext, party: string): Promise<TrustedMemb
 }
 
 /** A signature counts only if made while the signer was a member in good standing. */
-export function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
+function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
   const at = signedAt.toISOString();
   if (signer.revokedAt && at >= signer.revokedAt) return `made after the key was revoked (${signer.revokedAt})`;
   if (signer.validUntil && at >= signer.validUntil) return `made after the membership expired (${signer.validUntil})`;
   return null;
 }
 
-/** Read a packet's manifest and check its signature by a member of the sending party. */
+/**
+ * Read a packet's manifest and check its signature by a vouched-for member of the sending party.
+ * The sending party is read from the text first only to know whose keys to load; the manifest is
+ * believed once verifyStatement has checked it against those keys and the signer it names.
+ */
 export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
-  const parsed = parseCanonicalManifest(detail.manifest);
-  if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
-  const manifest = parsed.manifest;
+  const hint = parseCanonicalManifest(detail.manifest);
+  if (!hint.ok) throw new ClientError(`packet ${detail.packetId}: ${hint.error}`);
+  const party = hint.manifest.sender.party;
+  const senders = await signersOf(ctx, party);
+  const verification = await verifyStatement('manifest', Manifest, { statement: detail.manifest, signature: detail.signature }, senders.map((m) => m.key), ctx.now(), { namedSigner: (m) => m.signedBy });
+  if (!verification.valid) {
+    if (verification.failure === 'unknown-signer') throw new ClientError(`the manifest of ${detail.packetId} is signed by a key that is not a vouched-for member of ${party}`);
+    throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  }
+  const manifest = verification.value;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
   const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
   if (dated) throw new ClientError(dated);
-  const senders = await signersOf(ctx, manifest.sender.party);
-  const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
-  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
-  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
-  if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  const signer = senders.find((m) => m.fingerprint === verification.signer)!;
   const standing = signatureStanding(signer, verification.signedAt);
   if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
   return { manifest, senderKeys: senders };
@@ -109,7 +116,7 @@ export function partSignerStanding(part: ManifestPart, manifest: Manifest, sende
 }
 
 /** One part as opened: where it was kept, who signed it (by name and party, as vouched for), and the plaintext's digest. */
-export interface OpenedPart {
+interface OpenedPart {
   path: string;
   signer: string;
   signerName: string;
@@ -120,23 +127,25 @@ export interface OpenedPart {
 /**
  * Decrypt one part whose ciphertext already matched the signed manifest (`downloadCheck`) into
  * `sink`, and keep it only once its signature by a member of the sending party in good standing
- * verified; otherwise discard it and refuse in one sentence. A part this key cannot read (sent
- * before it was enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
+ * verified; otherwise discard it and refuse in one sentence (a failure of the sink itself, a full
+ * disk or storage quota, is the sink's own error). A part this key cannot read (sent before it was
+ * enrolled, cleared or rotated) says which colleague must re-wrap it, and how.
  */
 export async function openPart(ctx: ClientContext, packetId: string, part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], ciphertext: ReadableStream<Uint8Array>, sink: PartSink): Promise<OpenedPart> {
   const decrypted = await decryptPart(ciphertext, { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
     if (error instanceof NotARecipientError) {
-      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must run: liaison rewrap --for ${ctx.me.fingerprint} ${packetId}`);
+      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must re-wrap it for your key (Colleagues in the web client, or: liaison rewrap --for ${ctx.me.fingerprint} ${packetId})`);
     }
     throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
   });
   // The plaintext's digest for the folder's label, without reading it again.
   const plaintext = meteredDigest(ctx.sha256, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
+  let storageFailed = false;
   try {
     try {
-      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(sink.writable());
+      await decrypted.data.pipeThrough(plaintext.stream).pipeTo(watched(sink.writable(), () => (storageFailed = true)));
     } catch (error) {
-      if (typeof (error as { code?: unknown }).code === 'string') throw error; // the disk, not the data (ENOSPC...)
+      if (storageFailed) throw error; // the disk or the browser's storage, not the data (ENOSPC, a quota): its own sentence
       // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
       throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
     }
@@ -148,4 +157,18 @@ export async function openPart(ctx: ClientContext, packetId: string, part: Manif
     await sink.discard();
     throw error;
   }
+}
+
+/** `target`, telling `onFail` when a write to it (not the stream piped into it) failed. */
+function watched(target: WritableStream<Uint8Array>, onFail: () => void): WritableStream<Uint8Array> {
+  const writer = target.getWriter();
+  const failing = (error: unknown) => {
+    onFail();
+    throw error;
+  };
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk).catch(failing),
+    close: () => writer.close().catch(failing),
+    abort: (reason) => writer.abort(reason).catch(() => undefined),
+  });
 }

@@ -4,6 +4,7 @@
  * the web client over File objects and OPFS). The core streams through them and decides; it never
  * opens a file or a database itself.
  */
+import type { TextSample } from './documents.ts';
 
 /** A document going into a packet. */
 export interface PartSource {
@@ -14,8 +15,8 @@ export interface PartSource {
   readonly size: number;
   /** Its bytes, from the start, each call a new stream. */
   stream(): ReadableStream<Uint8Array>;
-  /** Up to `maxChars` of its text for the language check; null when none can be read (a type without text, a damaged document). */
-  text(maxChars: number): Promise<string | null>;
+  /** Up to `maxChars` of its text for the language check, or why it has none (client/core/documents.ts `sampleOf` over its bytes). */
+  sample(maxChars: number): Promise<TextSample>;
 }
 
 /**

@@ -9,6 +9,8 @@
  */
 import type { Agreement } from '../../protocol/agreement.ts';
 import { describeIssues } from '../../protocol/issues.ts';
+import type { PacketSummary } from '../../protocol/api.ts';
+import type { Level } from '../../protocol/levels.ts';
 import type { PacketKind } from '../../protocol/manifest.ts';
 import { REQUEST_FORM_FORMAT, RequestForm, STATE_PACKET, missingRequestFields, type StateChangeBody } from '../../protocol/requests.ts';
 import { ClientError } from './errors.ts';
@@ -59,3 +61,15 @@ export function writingKind(state: StateChangeBody['state']): PacketKind | undef
 export function writingRequired(state: StateChangeBody['state']): boolean {
   return STATE_PACKET[state]?.required ?? false;
 }
+
+/**
+ * Where a document that answers a request goes: to the requesting party, under the request's
+ * agreement and (unless the person chose another) its marking, in reply to it. Reasons, notices,
+ * replies and delay notices are all sent this way, by both clients.
+ */
+export function replyTo(request: Pick<PacketSummary, 'packetId' | 'agreementId' | 'senderParty' | 'level'>, kind: PacketKind, level: Level = request.level): { agreementId: string; to: string[]; level: Level; kind: PacketKind; inReplyTo: string } {
+  return { agreementId: request.agreementId, to: [request.senderParty], level, kind, inReplyTo: request.packetId };
+}
+
+/** A delay in executing a request (SCO Art. 6(2)) is notified by a packet of this kind in reply to it; the hub checks the same. */
+export const DELAY_NOTICE_KIND: PacketKind = 'information';

@@ -11,18 +11,19 @@
  */
 import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { encryptPartForRecipients } from '../../keys/parts.ts';
-import { signDetached } from '../../keys/signatures.ts';
+import { signStatement } from '../../keys/statements.ts';
 import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
-import { canonicalize } from '../../protocol/canonical.ts';
 import { clearanceCovers, type Level } from '../../protocol/levels.ts';
-import { MANIFEST_FORMAT, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
+import { MANIFEST_FORMAT, Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
 import { ClientError, reasonOf } from './errors.ts';
+import { verifiedManifest } from './opening.ts';
+import type { TextSample } from './documents.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { PartSource } from './part-io.ts';
-import { DOCUMENT_MEDIA_TYPES, PDF_MEDIA_TYPE, SAMPLE_BYTES } from './sample.ts';
+import { SAMPLE_BYTES } from './sample.ts';
 
 /** A short description of a language verdict, for the person at the terminal. */
 export function describeVerdict(file: string, v: LanguageVerdict): string {
@@ -110,14 +111,17 @@ export function completeness(agreement: Agreement, party: string, parts: Array<{
   return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` }];
 }
 
-/** The refusal for a part whose text is not in its declared language (nothing is encrypted then). */
-export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict): ClientError | null {
+/**
+ * The refusal for a part whose text is not in its declared language (nothing is encrypted then),
+ * naming the agreement's article on languages: the declarations are what completeness counts.
+ */
+export function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
   if (verdict.status !== 'mismatch') return null;
   const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
-  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected}`);
+  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`);
 }
 
-export interface NewPacket {
+interface NewPacket {
   packetId: string;
   agreementId: string;
   to: string[];
@@ -159,8 +163,8 @@ export function nextPartIndex(manifest: Manifest): number {
 }
 
 async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ manifest: Manifest; text: string; signature: string }> {
-  const text = canonicalize(manifest);
-  return { manifest, text, signature: await signDetached('manifest', text, ctx.key, ctx.now()) };
+  const { statement, signature } = await signStatement('manifest', Manifest, manifest, ctx.key, ctx.now());
+  return { manifest, text: statement, signature };
 }
 
 /** SHA-256 and size of a byte stream as it passes (ciphertext as it is written), with the context's hasher. */
@@ -170,23 +174,22 @@ export function digestMeter(ctx: Pick<ClientContext, 'sha256'>, onBytes?: (done:
 
 /**
  * The declared language of a document against its text (franc, loaded only here: the models are
- * heavy). A document whose text cannot be read is `not-checked`, with the reason.
+ * heavy). A document with no text to check is `not-checked`, with the reason its sample gave
+ * (client/core/documents.ts: too large, not a type with text, could not be read and why).
  */
 export async function checkPartLanguage(source: PartSource, declared: string): Promise<LanguageVerdict> {
-  const text = await source.text(SAMPLE_BYTES);
-  if (text === null) {
-    const reason = DOCUMENT_MEDIA_TYPES.has(source.mediaType) ? `the ${source.mediaType === PDF_MEDIA_TYPE ? 'PDF' : 'DOCX'} could not be read (too large, damaged or encrypted)` : `no text extraction for ${source.mediaType}`;
-    return { status: 'not-checked', declared, reason };
-  }
+  const sample = await source.sample(SAMPLE_BYTES);
+  if ('unread' in sample) return { status: 'not-checked', declared, reason: sample.unread };
   const { checkDeclaredLanguage } = await import('./language.ts');
-  return checkDeclaredLanguage(text, declared);
+  return checkDeclaredLanguage(sample.text, declared);
 }
 
 /** The language a document's text is in, detected (for a part given without one); a sentence saying to declare it when it cannot be told. */
 export async function detectPartLanguage(source: PartSource): Promise<string> {
-  const text = await source.text(SAMPLE_BYTES).catch(() => null);
+  const sample: TextSample = await source.sample(SAMPLE_BYTES).catch(() => ({ unread: 'it could not be read' }));
+  if ('unread' in sample) throw new ClientError(`cannot tell the language of ${source.name} (${sample.unread}); give it with --lang`);
   const { detectLanguage } = await import('./language.ts');
-  const detected = text === null ? 'und' : detectLanguage(text).lang;
+  const detected = detectLanguage(sample.text).lang;
   if (detected === 'und') throw new ClientError(`cannot tell the language of ${source.name}; give it with --lang`);
   return detected;
 }
@@ -198,11 +201,11 @@ export interface SourcedPart {
   source: PartSource;
 }
 
-/** Check each part's declared language; a mismatch refuses the whole packet before anything is encrypted. */
-export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[]): Promise<void> {
+/** Check each part's declared language; a mismatch refuses the whole packet, naming `agreement`'s article on languages, before anything is encrypted. */
+export async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[], agreement: Pick<Agreement, 'languages'>): Promise<void> {
   for (const part of parts) {
     const verdict = await checkPartLanguage(part.source, part.lang);
-    const refusal = languageRefusal(part, part.source.name, verdict);
+    const refusal = languageRefusal(part, part.source.name, verdict, agreement.languages.article);
     if (refusal) throw refusal;
     notices.push({ message: describeVerdict(part.source.name, verdict) });
   }
@@ -222,4 +225,126 @@ export async function encryptPart(ctx: ClientContext, source: PartSource, recipi
   const meter = digestMeter(ctx);
   await encrypted.pipeThrough(meter.stream).pipeTo(sink);
   return meter.result();
+}
+
+/**
+ * Where the ciphertext of each part is written while it is made, and what the platform keeps of
+ * it to upload: a private temp file's path in the CLI, an OPFS `File` in the web client.
+ */
+export interface CiphertextStore<T> {
+  create(partId: string): Promise<{ writable: WritableStream<Uint8Array>; done(): Promise<T> }>;
+}
+
+/** Sign-then-encrypt each part, numbered from `firstIndex`, into `store`: the manifest's part entries and what the store kept. */
+export async function encryptParts<T>(ctx: ClientContext, inputs: readonly SourcedPart[], firstIndex: number, recipients: PublicKey[], store: CiphertextStore<T>): Promise<Array<{ part: ManifestPart; stored: T }>> {
+  const out: Array<{ part: ManifestPart; stored: T }> = [];
+  for (const [i, input] of inputs.entries()) {
+    const id = `p${firstIndex + i}`;
+    const target = await store.create(id);
+    const digest = await encryptPart(ctx, input.source, recipients, target.writable);
+    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: input.source.mediaType, size: digest.size, sha256: digest.sha256 }, stored: await target.done() });
+  }
+  return out;
+}
+
+/** A packet as the person put it together, its documents already sourced by the platform. */
+export interface OutgoingPacket {
+  agreementId: string;
+  to: string[];
+  level: Level;
+  kind: PacketKind;
+  /** The original first, then translations and attachments: each language-checked. */
+  parts: SourcedPart[];
+  /** The request form this client wrote itself (JSON in the form's language): not checked as a translation. */
+  requestForm?: SourcedPart;
+  authority?: string;
+  inReplyTo?: string;
+  draft: boolean;
+}
+
+/**
+ * What sending needs of the platform: where ciphertext goes (kept as a Blob to upload), its own
+ * words for the person's next step, and a step before encrypting once the packet has its id and
+ * labels (the browser asks for room in its storage; the CLI's `--stamp` swaps in stamped copies).
+ */
+export interface SendingPlatform {
+  store: CiphertextStore<Blob>;
+  /** How to add a translation or keep a draft, in this client's terms. */
+  howToComplete: string;
+  /** How to send a request with its form, in this client's terms. */
+  howToSendRequest: string;
+  beforeEncrypt?(parts: SourcedPart[], packet: { packetId: string; labels: Record<string, string> }): Promise<SourcedPart[]>;
+}
+
+/**
+ * Send a new packet, for both clients: the agreement's rules (request form, parties, labels, my
+ * clearance, completeness), each part's language, the cleared and vouched-for readers, then
+ * sign-then-encrypt into the platform's store, the signed manifest, and the upload with progress.
+ * Nothing is encrypted before every check passed.
+ */
+export async function sendNewPacket(ctx: ClientContext, packet: OutgoingPacket, platform: SendingPlatform): Promise<{ packetId: string; state: string; notices: Notice[] }> {
+  const agreement = await ctx.api.agreement(packet.agreementId);
+  requireRequestForm(agreement, packet.kind, packet.requestForm !== undefined, platform.howToSendRequest);
+  requireParties(agreement, ctx.me.party, packet.to);
+  const labels = markingLabels(agreement, [ctx.me.party, ...packet.to], packet.level);
+  requireOwnClearance(ctx.me.clearance, packet.level);
+  const all = [...packet.parts, ...(packet.requestForm ? [packet.requestForm] : [])];
+  const notices = completeness(agreement, ctx.me.party, all, packet.draft, platform.howToComplete);
+  await checkLanguages(packet.parts, notices, agreement);
+  const keys = await readersOf(ctx, [ctx.me.party, ...packet.to], packet.level);
+  const packetId = crypto.randomUUID();
+  const inputs = platform.beforeEncrypt ? await platform.beforeEncrypt(all, { packetId, labels }) : all;
+  const parts = await encryptParts(ctx, inputs, 1, keys, platform.store);
+  const signed = await signNewManifest(ctx, {
+    packetId,
+    agreementId: agreement.id,
+    to: packet.to,
+    level: packet.level,
+    labels,
+    kind: packet.kind,
+    ...(packet.authority ? { authority: packet.authority } : {}),
+    ...(packet.inReplyTo ? { inReplyTo: packet.inReplyTo } : {}),
+    parts: parts.map((p) => p.part),
+  });
+  const result = await uploadParts(ctx, signed, parts, { submit: !packet.draft });
+  return { packetId: result.packetId, state: result.state, notices };
+}
+
+/**
+ * Attach a translation to a draft of my party (a clerk), as its next revision signed by me: the
+ * draft's manifest verified first, the translation language-checked against the agreement, and
+ * encrypted to the draft's cleared readers. Optionally submits it at once.
+ */
+export async function attachToDraft(ctx: ClientContext, packetId: string, translation: SourcedPart, submit: boolean, platform: Pick<SendingPlatform, 'store' | 'beforeEncrypt'>): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
+  const detail = await ctx.api.packet(packetId);
+  const { manifest } = await verifiedManifest(ctx, detail);
+  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
+  const agreement = await ctx.api.agreement(manifest.agreementId);
+  const notices: Notice[] = [];
+  await checkLanguages([translation], notices, agreement);
+  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+  const inputs = platform.beforeEncrypt ? await platform.beforeEncrypt([translation], { packetId, labels: manifest.marking.labels }) : [translation];
+  const [added] = await encryptParts(ctx, inputs, nextPartIndex(manifest), keys, platform.store);
+  const signed = await signNextRevision(ctx, manifest, [added!.part]);
+  const result = await uploadParts(ctx, signed, [added!], { submit, packetId });
+  return { packetId: result.packetId, state: result.state, revision: result.revision, notices };
+}
+
+function uploadParts(ctx: ClientContext, signed: { text: string; signature: string }, parts: Array<{ part: ManifestPart; stored: Blob }>, options: { submit: boolean; packetId?: string }) {
+  return ctx.api.upload(
+    { manifest: signed.text, signature: signed.signature, submit: options.submit },
+    parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.stored })),
+    { ...(options.packetId ? { packetId: options.packetId } : {}), onProgress: (sent, total) => ctx.progress?.('uploading', sent, total) },
+  );
+}
+
+/**
+ * The receiving side's language check of an opened part (the sender's client checked it before
+ * encrypting; this catches a sender that did not): a warning naming the file when its text is not
+ * in the declared language. Attachments and request forms declare no language to check.
+ */
+export async function receivedLanguageNotice(part: ManifestPart, name: string, source: PartSource): Promise<Notice | null> {
+  if (part.role === 'attachment' || part.role === 'request-form') return null;
+  const verdict = await checkPartLanguage(source, part.lang);
+  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}` } : null;
 }

@@ -11,11 +11,10 @@ import type { Manifest, ManifestPart } from '../../protocol/manifest.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
 import { acknowledgeRetrieval } from '../core/evidence.ts';
 import { downloadCheck, openPart, verifiedManifest } from '../core/opening.ts';
-import { checkPartLanguage, describeVerdict } from '../core/sending.ts';
+import { receivedLanguageNotice } from '../core/sending.ts';
 import { fileSink, fileSource, fileStream, partialFileSink, tempDir, uniquePath } from './part-files.ts';
 import type { FetchedFile } from './stamped.ts';
 
-export type { FetchedFile };
 
 /** Download one part into `path`, checking the bytes after the key wraps against the signed digest. */
 async function downloadChecked(ctx: ClientContext, packetId: string, part: ManifestPart, path: string): Promise<void> {
@@ -63,10 +62,8 @@ export async function fetchPacket(ctx: ClientContext, packetId: string, outDir: 
       const opened = await openPart(ctx, packetId, part, manifest, senderKeys, fileStream(cipherPaths.get(part.id)!), sink);
       created.push(opened.path);
       files.push({ partId: part.id, role: part.role, lang: part.lang, ...opened });
-      if (part.role !== 'attachment' && part.role !== 'request-form') {
-        const verdict = await checkPartLanguage(fileSource(opened.path), part.lang);
-        if (verdict.status === 'mismatch') notices.push({ partId: part.id, message: `warning: ${describeVerdict(basename(opened.path), verdict)}` });
-      }
+      const warning = await receivedLanguageNotice(part, basename(opened.path), fileSource(opened.path));
+      if (warning) notices.push(warning);
     }
     // Stamped copies, MARKING.txt and the label come after every original verified.
     notices.push(...(await markFolder()));

@@ -1,6 +1,6 @@
 /**
  * The CLI's side of the core's part ports (client/core/part-io.ts): a file as a PartSource (read
- * in 1 MiB chunks, its text sampled by client/node/extract.ts), a hidden partial file in the
+ * in 1 MiB chunks, its text sampled by the core through client/node/extract.ts), a hidden partial file in the
  * output folder as a PartSink (renamed into place only when the core keeps it), private temp
  * folders and files for ciphertext, and media types by file name.
  */
@@ -11,7 +11,7 @@ import { Readable, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { CHUNK_BYTES } from '../core/api.ts';
 import type { PartSink, PartSource } from '../core/part-io.ts';
-import { sampleText } from './extract.ts';
+import { fileSample } from './extract.ts';
 import { PARTIAL_PREFIX } from './files.ts';
 
 // mime-types parses the whole mime-db (about 2,000 types) when loaded: only commands that name
@@ -42,7 +42,7 @@ export function fileSource(path: string, name: string = basename(path)): PartSou
     mediaType,
     size: statSync(path).size,
     stream: () => fileStream(path),
-    text: (maxChars) => sampleText(path, mediaType, maxChars),
+    sample: (maxChars) => fileSample(path, mediaType, maxChars),
   };
 }
 

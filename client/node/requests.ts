@@ -11,8 +11,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signDetached, verifyDetached } from '../../keys/signatures.ts';
-import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
+import { signStatement, verifyStatement } from '../../keys/statements.ts';
 import type { Level } from '../../protocol/levels.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import { manifestDigest, type PacketKind } from '../../protocol/manifest.ts';
@@ -32,9 +31,9 @@ import { resolveMarking } from '../core/levels.ts';
 import { verifiedManifest } from '../core/opening.ts';
 import { fetchPacket } from './opening.ts';
 import { sendPacket } from './sending.ts';
-import { checkedRequestForm, readRequestForm as readRequestFormText, writingKind } from '../core/requests.ts';
+import { checkedRequestForm, readRequestForm as readRequestFormText, replyTo, writingKind } from '../core/requests.ts';
 
-export interface RequestOptions {
+interface RequestOptions {
   agreementId: string;
   to: string[];
   level: Level;
@@ -92,16 +91,7 @@ export interface Writing {
 export async function sendInReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: Notice[] }> {
   const request = await ctx.api.packet(requestId);
   const level = writing.marking === undefined ? request.level : resolveMarking(writing.marking, await ctx.api.agreement(request.agreementId));
-  const sent = await sendPacket(ctx, {
-    agreementId: request.agreementId,
-    to: [request.senderParty],
-    level,
-    kind,
-    original: writing.original,
-    translations: writing.translations,
-    inReplyTo: requestId,
-    draft: false,
-  });
+  const sent = await sendPacket(ctx, { ...replyTo(request, kind, level), original: writing.original, translations: writing.translations, draft: false });
   return { packetId: sent.packetId, notices: sent.notices };
 }
 
@@ -175,8 +165,8 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     `  packet:    ${statement.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, revision ${manifest.revision}, signed by ${manifest.signedBy} on ${manifest.createdAt.slice(0, 10)})`,
     `  manifest:  SHA-256 ${statement.manifestSha256}`,
   ]);
-  const text = canonicalize(statement);
-  return wf.answerAuthenticity(requestId, text, await signDetached('authenticity', text, ctx.key, ctx.now()));
+  const signed = await signStatement('authenticity', AuthenticityConfirmation, statement, ctx.key, ctx.now());
+  return wf.answerAuthenticity(requestId, signed.statement, signed.signature);
 }
 
 /**
@@ -186,16 +176,17 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
 export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string): Promise<{ confirmed: boolean; reason: string }> {
   const view = await wf.authenticity(requestId);
   if (!view.confirmation || !view.signature) return { confirmed: false, reason: `${view.senderParty} has not answered yet` };
-  const parsed = parseCanonical(AuthenticityConfirmation, view.confirmation, 'confirmation');
-  if (!parsed.ok) return { confirmed: false, reason: parsed.error };
-  const detail = await ctx.api.packet(view.packetId);
-  if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
-  const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
+  const senders = await ctx.directory.members(view.senderParty);
+  const verification = await verifyStatement('authenticity', AuthenticityConfirmation, { statement: view.confirmation, signature: view.signature }, senders.map((m) => m.key), ctx.now(), { namedSigner: (c) => c.confirmedBy });
+  if (!verification.valid) {
+    return { confirmed: false, reason: verification.failure === 'unknown-signer' ? `it is not signed by a vouched-for member of ${view.senderParty}` : `the signature does not verify: ${verification.reason}` };
+  }
+  const confirmation = verification.value;
+  if (confirmation.packetId !== view.packetId || confirmation.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
+  const dated = signedInstantProblem(confirmation.confirmedAt, ctx.now(), 'the confirmation date');
   if (dated) return { confirmed: false, reason: dated };
-  if (parsed.value.manifestSha256 !== manifestDigest(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
-  const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
-  if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
-  const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());
-  if (!verification.valid) return { confirmed: false, reason: `the signature does not verify: ${verification.reason}` };
-  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${parsed.value.confirmedAt}` };
+  const detail = await ctx.api.packet(view.packetId);
+  if (confirmation.manifestSha256 !== manifestDigest(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  const signer = senders.find((m) => m.fingerprint === verification.signer)!;
+  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${confirmation.confirmedAt}` };
 }

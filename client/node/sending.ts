@@ -1,54 +1,35 @@
 /**
- * The CLI's packet builder: the files side of client/core/sending.ts. It reads each file through
- * the PartSource port for the language check, has the core sign-then-encrypt it into a private
- * temp file while hashing, and streams the upload with progress. Every rule (who is cleared,
- * labels, completeness, the request form, the manifest) is the core's.
+ * The CLI's packet builder: the files side of client/core/sending.ts (sendNewPacket,
+ * attachToDraft). It names each file as a PartSource, gives the core private temp files for the
+ * ciphertext (uploaded as file-backed Blobs), and stamps PDF and DOCX parts when asked. Every rule
+ * (who is cleared, labels, completeness, the request form, languages, the manifest) is the core's.
  */
 import { openAsBlob, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { PublicKey } from '../../keys/identity.ts';
 import type { Level } from '../../protocol/levels.ts';
-import type { ManifestPart, PacketKind, PartRole } from '../../protocol/manifest.ts';
-import type { UploadFile } from '../core/api.ts';
+import type { PacketKind, PartRole } from '../../protocol/manifest.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
-import { ClientError } from '../core/errors.ts';
-import { verifiedManifest } from '../core/opening.ts';
-import {
-  checkLanguages,
-  completeness,
-  encryptPart,
-  markingLabels,
-  nextPartIndex,
-  readersOf,
-  requireOwnClearance,
-  requireParties,
-  requireRequestForm,
-  signNewManifest,
-  signNextRevision,
-  type SourcedPart,
-} from '../core/sending.ts';
+import { attachToDraft, sendNewPacket, type CiphertextStore, type SourcedPart } from '../core/sending.ts';
 import { requireFile } from './files.ts';
 import { fileSink, fileSource, tempDir } from './part-files.ts';
 
-type PartInput = SourcedPart;
-
-async function encryptParts(ctx: ClientContext, inputs: PartInput[], firstIndex: number, recipients: PublicKey[], dir: string): Promise<Array<{ part: ManifestPart; path: string }>> {
-  const out: Array<{ part: ManifestPart; path: string }> = [];
-  for (const [i, input] of inputs.entries()) {
-    const id = `p${firstIndex + i}`;
-    const path = join(dir, `${id}.pgp`);
-    const digest = await encryptPart(ctx, input.source, recipients, fileSink(path));
-    out.push({ path, part: { id, role: input.role, lang: input.lang, mediaType: input.source.mediaType, size: digest.size, sha256: digest.sha256 } });
-  }
-  return out;
+/** Ciphertext into private temp files of `dir` (0600), one per part, uploaded as file-backed Blobs. */
+function tempFiles(dir: string): CiphertextStore<Blob> {
+  return {
+    create: (partId) => {
+      const path = join(dir, `${partId}.pgp`);
+      return Promise.resolve({ writable: fileSink(path), done: () => openAsBlob(path) });
+    },
+  };
 }
 
-async function upload(ctx: ClientContext, signed: { text: string; signature: string }, parts: Array<{ part: ManifestPart; path: string }>, options: { submit: boolean; packetId?: string }) {
-  const files: UploadFile[] = await Promise.all(parts.map(async (p) => ({ partId: p.part.id, size: p.part.size, body: await openAsBlob(p.path) })));
-  return ctx.api.upload({ manifest: signed.text, signature: signed.signature, submit: options.submit }, files, { ...(options.packetId ? { packetId: options.packetId } : {}), onProgress: (sent, total) => ctx.progress?.('uploading', sent, total) });
+/** A file the person named, as a part of `role` in `lang`: a missing, folder or empty file is refused by name first. */
+function filePart(role: PartRole, lang: string, path: string): SourcedPart {
+  requireFile(path);
+  return { role, lang, source: fileSource(path) };
 }
 
-export interface SendOptions {
+interface SendOptions {
   agreementId: string;
   to: string[];
   level: Level;
@@ -66,76 +47,47 @@ export interface SendOptions {
 }
 
 export async function sendPacket(ctx: ClientContext, options: SendOptions): Promise<{ packetId: string; state: string; notices: Notice[] }> {
-  const agreement = await ctx.api.agreement(options.agreementId);
-  requireRequestForm(agreement, options.kind, options.requestForm !== undefined, 'send it with "liaison request send" and the form\'s fields (see liaison request send --help)');
-  requireParties(agreement, ctx.me.party, options.to);
-  const labels = markingLabels(agreement, [ctx.me.party, ...options.to], options.level);
-  requireOwnClearance(ctx.me.clearance, options.level);
-  const files: Array<{ role: PartRole; lang: string; path: string }> = [
-    { role: 'original', lang: options.original.lang, path: options.original.path },
-    ...options.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, path: t.path })),
-    ...(options.attachments ?? []).map((a) => ({ role: 'attachment' as const, lang: a.lang, path: a.path })),
-    ...(options.requestForm ? [{ role: 'request-form' as const, lang: options.requestForm.lang, path: options.requestForm.path }] : []),
+  const parts = [
+    filePart('original', options.original.lang, options.original.path),
+    ...options.translations.map((t) => filePart('translation', t.lang, t.path)),
+    ...(options.attachments ?? []).map((a) => filePart('attachment', a.lang, a.path)),
   ];
-  const notices = completeness(agreement, ctx.me.party, files, options.draft, 'add --translation or send it --draft for a clerk to complete');
-  for (const f of files) requireFile(f.path);
-  const inputs: PartInput[] = files.map((f) => ({ role: f.role, lang: f.lang, source: fileSource(f.path) }));
-  // The request form is JSON this client wrote itself; its free text is in the form's declared language.
-  await checkLanguages(inputs.filter((i) => i.role !== 'request-form'), notices);
-  const keys = await readersOf(ctx, [ctx.me.party, ...options.to], options.level);
-
-  const packetId = crypto.randomUUID();
+  const requestForm = options.requestForm ? filePart('request-form', options.requestForm.lang, options.requestForm.path) : undefined;
+  // The core hands the parts back before encrypting in this order: the paths, for stamping.
+  const paths = [options.original.path, ...options.translations.map((t) => t.path), ...(options.attachments ?? []).map((a) => a.path), ...(options.requestForm ? [options.requestForm.path] : [])];
   const dir = await tempDir();
   try {
-    if (options.stamp) {
-      // The stamped bytes are what is signed and hashed: a reader with plain gpg sees the banners too.
-      const { stampForSending } = await import('./stamped.ts');
-      const marking = { level: options.level, agreementId: agreement.id, packetId, originatorParty: ctx.me.party, labels };
-      const stamped = await stampForSending(marking, files.map((f, i) => ({ path: f.path, mediaType: inputs[i]!.source.mediaType })), dir);
-      stamped.forEach((path, i) => {
-        if (path) inputs[i] = { ...inputs[i]!, source: fileSource(path, basename(files[i]!.path)) };
-      });
-    }
-    const parts = await encryptParts(ctx, inputs, 1, keys, dir);
-    const signed = await signNewManifest(ctx, {
-      packetId,
-      agreementId: agreement.id,
-      to: options.to,
-      level: options.level,
-      labels,
-      kind: options.kind,
-      ...(options.authority ? { authority: options.authority } : {}),
-      ...(options.inReplyTo ? { inReplyTo: options.inReplyTo } : {}),
-      parts: parts.map((p) => p.part),
-    });
-    const result = await upload(ctx, signed, parts, { submit: !options.draft });
-    return { packetId: result.packetId, state: result.state, notices };
+    return await sendNewPacket(
+      ctx,
+      { agreementId: options.agreementId, to: options.to, level: options.level, kind: options.kind, parts, ...(requestForm ? { requestForm } : {}), ...(options.authority ? { authority: options.authority } : {}), ...(options.inReplyTo ? { inReplyTo: options.inReplyTo } : {}), draft: options.draft },
+      {
+        store: tempFiles(dir),
+        howToComplete: 'add --translation or send it --draft for a clerk to complete',
+        howToSendRequest: 'send it with "liaison request send" and the form\'s fields (see liaison request send --help)',
+        ...(options.stamp ? { beforeEncrypt: (inputs, packet) => stamped(inputs, paths, { ...packet, level: options.level, agreementId: options.agreementId, originatorParty: ctx.me.party }, dir) } : {}),
+      },
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
 
+/** The stamped bytes are what is signed and hashed: a reader with plain gpg sees the banners too. */
+async function stamped(inputs: SourcedPart[], paths: string[], marking: { packetId: string; labels: Record<string, string>; level: Level; agreementId: string; originatorParty: string }, dir: string): Promise<SourcedPart[]> {
+  const { stampForSending } = await import('./stamped.ts');
+  const copies = await stampForSending(marking, inputs.map((input, i) => ({ path: paths[i]!, mediaType: input.source.mediaType })), dir);
+  return inputs.map((input, i) => {
+    const copy = copies[i];
+    return copy ? { ...input, source: fileSource(copy, basename(paths[i]!)) } : input;
+  });
+}
+
 /** Attach a translation to a draft of my party (clerk), optionally submitting it at once. */
-export async function attachTranslation(
-  ctx: ClientContext,
-  packetId: string,
-  translation: { lang: string; path: string },
-  submit = false,
-): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
-  const notices: Notice[] = [];
-  const detail = await ctx.api.packet(packetId);
-  const { manifest } = await verifiedManifest(ctx, detail);
-  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
-  requireFile(translation.path);
-  const input: PartInput = { role: 'translation', lang: translation.lang, source: fileSource(translation.path) };
-  await checkLanguages([input], notices);
-  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
+export async function attachTranslation(ctx: ClientContext, packetId: string, translation: { lang: string; path: string }, submit = false): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
+  const part = filePart('translation', translation.lang, translation.path);
   const dir = await tempDir();
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, dir);
-    const signed = await signNextRevision(ctx, manifest, [added!.part]);
-    const result = await upload(ctx, signed, [added!], { submit, packetId });
-    return { ...result, notices };
+    return await attachToDraft(ctx, packetId, part, submit, { store: tempFiles(dir) });
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

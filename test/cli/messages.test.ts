@@ -172,7 +172,7 @@ describe('items 9 and 10: fetch', () => {
     await ok(late.run('trust', 'add', '--party', 'RU', '--officer', w.officers.RU.fingerprint, '--party', 'PK', '--officer', w.officers.PK.fingerprint));
     await ok(late.run('login', '--server', w.hub.url));
     const out = join(w.root, 'farid-out');
-    refusedWith(await late.run('fetch', id, '--out', out, '--quiet'), new RegExp(`a colleague of PK who can read it must run: liaison rewrap --for ${late.fingerprint} ${id}`));
+    refusedWith(await late.run('fetch', id, '--out', out, '--quiet'), new RegExp(`a colleague of PK who can read it must re-wrap it for your key \\(Colleagues in the web client, or: liaison rewrap --for ${late.fingerprint} ${id}\\)`));
     // Their officer sees who waits, and for what; a colleague re-wraps what the hub lists, checking each packet.
     const waiting = await ok(w.officers.PK.run('officer', 'awaiting-rewrap'));
     expect(waiting.stdout).toMatch(new RegExp(`Farid Malik +${late.fingerprint} +\\d+`));

@@ -12,11 +12,11 @@ import {
   inclusionProof,
   merkleRoot,
   MerkleTree,
-  verifyChain,
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
+import { AuditStreamVerifier } from '../../protocol/audit-stream.ts';
 import { AUDIT_GENESIS as STORE_GENESIS, auditEventHash as storeEventHash } from '../../protocol/evidence.ts';
 
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
@@ -30,6 +30,13 @@ function chain(n: number): AuditEvent[] {
     out.push({ ...base, hash: prev });
   }
   return out;
+}
+
+/** The verdict of the one chain walk (protocol/audit-stream.ts) over a whole log. */
+function verifyChain(events: readonly AuditEvent[]) {
+  const verifier = new AuditStreamVerifier();
+  for (const e of events) verifier.push(e);
+  return verifier.finish();
 }
 
 describe('the chain hash', () => {
@@ -84,7 +91,6 @@ describe('the Merkle tree (RFC 9162)', () => {
 });
 
 describe('the tree read from its complete subtrees (the hub stores them: audit_tree)', () => {
-  const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
   /** The complete subtrees as a store holds them, computed here from the leaves alone, counting the reads. */
   function stored(leaves: readonly string[]) {
     const whole = new MerkleTree(leaves);

@@ -1,5 +1,5 @@
 /**
- * Every list is a page (issue 9): the lists that used to come back whole (a party's members,
+ * Every list is a page: the lists that used to come back whole (a party's members,
  * rotations and contacts; a packet's receipts, releases, purpose changes and authenticity
  * requests; the deadlines; a party's view of the audit log) each page with a keyset cursor over
  * an index. For each: more rows than a page, walked page by page and held against the whole set

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const NODE_ONLY = new Set(['commander', 'read', 'cli-progress', 'form-data', 'mime-types', 'mammoth', 'pdfjs-dist', 'pino', 'express', 'better-sqlite3', 'multer', 'fs', 'os', 'path', 'crypto', 'stream', 'http', 'https', 'module', 'buffer', 'process', 'child_process']);
+const NODE_ONLY = new Set(['commander', 'read', 'cli-progress', 'form-data', 'mime-types', 'pino', 'express', 'better-sqlite3', 'multer', 'fs', 'os', 'path', 'crypto', 'stream', 'http', 'https', 'module', 'buffer', 'process', 'child_process']);
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');

@@ -1,15 +1,25 @@
 /**
  * The language check reads DOCX and PDF too: real documents built here (a DOCX zipped with
- * jszip, a PDF written by hand), real mammoth and pdf.js.
+ * jszip, a PDF written by hand), real mammoth and pdf.js, through the core's sample
+ * (client/core/documents.ts, which the web client's worker runs too) and the CLI's file adapter.
+ * A part without text to check says why: too large, damaged, no text layer, not a document.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE, extractDocumentText, sampleText } from '../../client/node/extract.ts';
+import { MAX_DOCUMENT_BYTES, documentText, sampleOf } from '../../client/core/documents.ts';
+import { DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE } from '../../client/core/sample.ts';
+import { checkPartLanguage } from '../../client/core/sending.ts';
+import { fileSample } from '../../client/node/extract.ts';
 import { checkDeclaredLanguage } from '../../client/core/language.ts';
-import { mediaTypeOf } from '../../client/node/part-files.ts';
+import { fileSource, mediaTypeOf } from '../../client/node/part-files.ts';
+
+const sampleText = async (path: string, mediaType: string) => {
+  const sample = await fileSample(path, mediaType);
+  return 'text' in sample ? sample.text : null;
+};
 
 const RU = 'Генеральная прокуратура Российской Федерации просит установить владельцев банковских счетов, на которые поступили средства от продажи наркотических средств, и сообщить сведения о движении денежных средств.';
 const EN = 'The Prosecutor General asks the competent authorities to identify the holders of the bank accounts that received the proceeds of the sale of narcotic drugs, and to report the movements of funds on those accounts.';
@@ -53,6 +63,7 @@ beforeAll(async () => {
   await docx(join(dir, 'request.docx'), [EN]);
   pdf(join(dir, 'request.pdf'), EN);
   writeFileSync(join(dir, 'broken.pdf'), '%PDF-1.4\nthis is not really a PDF');
+  pdf(join(dir, 'empty.pdf'), ' ');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,8 +90,24 @@ describe('document text for the language check', () => {
     expect(checkDeclaredLanguage(text, 'ru')).toMatchObject({ status: 'mismatch' });
   });
 
-  it('gives up quietly on a damaged document (reported as not checked, not a crash)', async () => {
-    expect(await extractDocumentText(join(dir, 'broken.pdf'), PDF_MEDIA_TYPE, 1000)).toBeNull();
-    expect(await extractDocumentText(join(dir, 'request.pdf'), 'image/png', 1000)).toBeNull();
+  it('says why a document was not read: damaged, not a document, no text (reported as not checked, not a crash)', async () => {
+    expect(await fileSample(join(dir, 'broken.pdf'), PDF_MEDIA_TYPE)).toEqual({ unread: 'the PDF could not be read: it is not a valid PDF' });
+    expect(await fileSample(join(dir, 'broken.pdf'), DOCX_MEDIA_TYPE)).toEqual({ unread: 'the DOCX could not be read: it is not a valid DOCX (damaged, or encrypted with a password)' });
+    expect(await documentText(new Uint8Array([1, 2, 3]), 'image/png', 1000)).toEqual({ unread: 'no text extraction for image/png' });
+    expect(await fileSample(join(dir, 'request.pdf'), 'image/png')).toEqual({ unread: 'no text extraction for image/png' });
+    expect(await fileSample(join(dir, 'empty.pdf'), PDF_MEDIA_TYPE)).toEqual({ unread: 'the PDF has no text to read (a scanned image without a text layer?)' });
+  });
+
+  it('does not open a document larger than MAX_DOCUMENT_BYTES, and says so in the verdict', async () => {
+    const large = new Blob([new Uint8Array(MAX_DOCUMENT_BYTES + 1)]);
+    expect(await sampleOf(() => large, PDF_MEDIA_TYPE)).toEqual({ unread: 'the PDF is larger than 64 MiB, more than the check reads' });
+    const source = { ...fileSource(join(dir, 'request.pdf')), sample: (max: number) => sampleOf(() => large, DOCX_MEDIA_TYPE, max) };
+    expect(await checkPartLanguage(source, 'en')).toEqual({ status: 'not-checked', declared: 'en', reason: 'the DOCX is larger than 64 MiB, more than the check reads' });
+    expect(await checkPartLanguage(fileSource(join(dir, 'broken.pdf')), 'en')).toEqual({ status: 'not-checked', declared: 'en', reason: 'the PDF could not be read: it is not a valid PDF' });
+  });
+
+  it('reads the same text from bytes as from the file (the browser hands the core a File)', async () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'zapros.docx')));
+    expect(await sampleOf(() => new Blob([bytes]), DOCX_MEDIA_TYPE)).toEqual(await fileSample(join(dir, 'zapros.docx'), DOCX_MEDIA_TYPE));
   });
 });

@@ -10,7 +10,13 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LanguageVerdict } from '../../client/core/language.ts';
 import { checkDeclaredLanguage, detectLanguage, rejectMargin, toBcp47 } from '../../client/core/language.ts';
-import { sampleText } from '../../client/node/extract.ts';
+import { fileSample } from '../../client/node/extract.ts';
+
+/** The text the language check would read from the file (the core's sample through the CLI's file adapter), null when it has none. */
+async function sampleText(path: string, mediaType: string, maxChars?: number): Promise<string | null> {
+  const sample = await fileSample(path, mediaType, maxChars);
+  return 'text' in sample ? sample.text : null;
+}
 
 /** The same short notice in each language (written for this test, several sentences each). */
 const TEXTS = {
@@ -237,7 +243,7 @@ describe('checkDeclaredLanguage', () => {
   });
 });
 
-describe('sampleText', () => {
+describe('the sample of a text file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'liaison-language-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let n = 0;
@@ -282,7 +288,7 @@ describe('sampleText', () => {
     expect(checkDeclaredLanguage(text!, 'en')).toMatchObject({ status: 'mismatch', detected: 'ru' });
   });
 
-  it('returns null for media types it cannot read (PDF and DOCX are read by client/node/extract.ts), without touching the file', async () => {
+  it('has no text for media types it cannot read, without touching the file', async () => {
     const missing = join(dir, 'does-not-exist');
     for (const type of ['image/png', 'application/octet-stream', 'text/rtf', 'application/json']) {
       expect(await sampleText(missing, type), type).toBeNull();

@@ -173,7 +173,7 @@ function App() {
   else if (route === '/drafts') page = <Box t={t} box="drafts" status={status} />;
   else if (route === '/compose') page = <Compose t={t} status={status} />;
   else if (route === '/releases') page = <Releases t={t} />;
-  else if (route === '/requests') page = <Requests t={t} />;
+  else if (route === '/requests') page = <Requests t={t} party={status.me?.party ?? ''} />;
   else if (route === '/colleagues') page = <Colleagues t={t} />;
   else if (route === '/evidence') page = <Evidence t={t} status={status} onStatus={onStatus} />;
   else if (route === '/officer') page = <Officer t={t} status={status} onStatus={onStatus} />;

@@ -7,7 +7,7 @@ import type { Manifest } from '../../../protocol/manifest.ts';
 import type { Release } from '../../../protocol/release.ts';
 import type { ReleaseTerms } from '../../core/releases.ts';
 import type { Receipt } from '../../../protocol/evidence.ts';
-import type { RequestView } from '../../../protocol/requests.ts';
+import type { OralRequestView, RequestView } from '../../../protocol/requests.ts';
 
 export interface Status {
   hasKey: boolean;
@@ -90,6 +90,9 @@ export interface Writing {
   translations: Array<{ file: File; lang: string }>;
 }
 
+/** An oral request of my party, and which side of it my party is on (the hub decides who may demand or confirm). */
+export type OralRow = OralRequestView & { side: 'requesting' | 'requested' };
+
 /** A request to my party, with the states it may move to and which of them need a written packet. */
 export type RequestRow = RequestView & { next: Array<{ state: string; writing: 'required' | 'optional' | 'none' }> };
 
@@ -161,6 +164,11 @@ export type Request =
   | { op: 'enroll'; publicKey: string; roles: string[]; clearance: string; validUntil?: string }
   | { op: 'revoke'; fingerprint: string; reason: string }
   | { op: 'requests' }
+  | { op: 'oralRequests' }
+  | { op: 'recordOral'; agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }
+  | { op: 'demandConfirmation'; id: string }
+  | { op: 'confirmOral'; id: string; packetId: string }
+  | { op: 'notifyDelay'; packetId: string; writing: Writing }
   | { op: 'changeState'; packetId: string; state: string; scope?: 'whole' | 'part'; authority?: string; writing?: Writing }
   | { op: 'restate'; fingerprint: string; roles?: string[]; clearance?: string }
   | { op: 'rotate'; passphrase: string }

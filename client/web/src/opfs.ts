@@ -10,6 +10,8 @@
  */
 import { CHUNK_BYTES } from '../../core/api.ts';
 import { ClientError } from '../../core/errors.ts';
+import { sampleOf } from '../../core/documents.ts';
+import type { PartSink, PartSource } from '../../core/part-io.ts';
 
 export type Folder = 'scratch' | 'opened';
 
@@ -39,6 +41,9 @@ export async function requireSpace(bytes: number, what: string): Promise<void> {
 const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MiB`;
 const STORAGE_FULL = "this browser's storage for this site ran full while writing: free disk space or site data, then try again";
 
+/** A full quota in the person's words; any other storage failure as it is. */
+const storageError = (error: unknown) => (error instanceof DOMException && error.name === 'QuotaExceededError' ? new ClientError(STORAGE_FULL) : error);
+
 /** Remove whole folders (at lock, logout and start, and before a packet is opened). */
 export async function removeFolders(...names: Folder[]): Promise<void> {
   const root = await navigator.storage.getDirectory();
@@ -51,7 +56,17 @@ export async function removeFolders(...names: Folder[]): Promise<void> {
  */
 async function fileSink(handle: FileSystemFileHandle): Promise<WritableStream<Uint8Array>> {
   const withSync = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncAccessHandle> };
-  if (typeof withSync.createSyncAccessHandle !== 'function') return handle.createWritable();
+  if (typeof withSync.createSyncAccessHandle !== 'function') {
+    const writer = (await handle.createWritable()).getWriter();
+    const worded = (error: unknown) => {
+      throw storageError(error);
+    };
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => writer.write(chunk).catch(worded),
+      close: () => writer.close().catch(worded),
+      abort: (reason) => writer.abort(reason),
+    });
+  }
   const sync = await withSync.createSyncAccessHandle();
   let at = 0;
   let closed = false;
@@ -70,12 +85,17 @@ async function fileSink(handle: FileSystemFileHandle): Promise<WritableStream<Ui
         // A failed write (the quota, a full disk) errors the stream without calling abort: close
         // the handle here, or the file stays locked and cannot be removed.
         release();
-        throw error;
+        throw storageError(error);
       }
     },
     close() {
-      sync.flush();
-      release();
+      try {
+        sync.flush();
+      } catch (error) {
+        throw storageError(error);
+      } finally {
+        release();
+      }
     },
     abort() {
       release();
@@ -123,21 +143,57 @@ export class WorkingFiles {
 
   /** Stream `data` into a new file of this folder; the file is answered only after the last byte is written. */
   async write(data: ReadableStream<Uint8Array>): Promise<File> {
+    const target = await this.create();
+    await data.pipeTo(target.writable);
+    return target.done();
+  }
+
+  /** A new file of this folder to write into; `done()` answers it once the stream closed, `remove()` deletes it. */
+  async create(): Promise<{ writable: WritableStream<Uint8Array>; done(): Promise<File>; remove(): Promise<void> }> {
     const dir = await this.dir;
     const name = crypto.randomUUID();
     this.names.push(name);
     const handle = await dir.getFileHandle(name, { create: true });
-    try {
-      await data.pipeTo(await fileSink(handle));
-    } catch (error) {
-      if (error instanceof DOMException && error.name === 'QuotaExceededError') throw new ClientError(STORAGE_FULL);
-      throw error;
-    }
-    return handle.getFile();
+    return {
+      writable: await fileSink(handle),
+      done: () => handle.getFile(),
+      remove: () => dir.removeEntry(name).catch(() => undefined),
+    };
   }
 
   async discard(): Promise<void> {
     const dir = await this.dir;
     for (const name of this.names.splice(0)) await dir.removeEntry(name).catch(() => undefined);
   }
+}
+
+/** The media type a browser gave a chosen file, or bytes of no known type. */
+export function mediaTypeOfFile(file: File): string {
+  return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
+}
+
+/** A chosen or opened file as the core's PartSource: read in 1 MiB slices, its text sampled by the core (client/core/documents.ts). */
+export function fileSource(file: File, name: string = file.name, mediaType: string = mediaTypeOfFile(file)): PartSource {
+  return { name, mediaType, size: file.size, stream: () => fileChunks(file), sample: (maxChars) => sampleOf(() => file, mediaType, maxChars) };
+}
+
+/**
+ * The core's PartSink over a new file of `files`: written while the part decrypts, and offered
+ * (`kept()`) only once the core kept it, every check passed; removed when the core discards it.
+ */
+export async function openedFileSink(files: WorkingFiles): Promise<PartSink & { kept(): File }> {
+  const target = await files.create();
+  let kept: File | undefined;
+  return {
+    writable: () => target.writable,
+    async keep(name) {
+      kept = await target.done();
+      return name;
+    },
+    discard: () => target.remove(),
+    kept() {
+      if (!kept) throw new Error('the part was not kept');
+      return kept;
+    },
+  };
 }

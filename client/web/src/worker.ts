@@ -13,34 +13,32 @@
  * text it did not build or parse itself.
  */
 import { fingerprintOf, generatePersonKey, inspectPublicKey, isProtectedPrivateKey, readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../../../keys/identity.ts';
-import { decryptPart, encryptPartForRecipients } from '../../../keys/parts.ts';
 import type { Member } from '../../../protocol/api.ts';
 import type { Level } from '../../../protocol/levels.ts';
-import type { ManifestPart, PacketKind, PartRole } from '../../../protocol/manifest.ts';
+import type { PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError } from '../../core/errors.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
-import { checkDeclaredLanguage, type LanguageVerdict } from '../../core/language.ts';
-import { DOCUMENT_MEDIA_TYPES, SAMPLE_BYTES, textOfSample } from '../../core/sample.ts';
+import { textOfSample } from '../../core/sample.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
 import { checkAudit, evidenceBundle } from './worker-evidence.ts';
-import { completeness, describeVerdict, digestMeter, languageRefusal, markingLabels, nextPartIndex, readersOf, requireOwnClearance, requireParties, signNewManifest, signNextRevision } from '../../core/sending.ts';
-import { downloadCheck, partSignerStanding, safeFileName, verifiedManifest } from '../../core/opening.ts';
+import { attachToDraft, receivedLanguageNotice, sendNewPacket, type CiphertextStore, type SourcedPart } from '../../core/sending.ts';
+import { downloadCheck, openPart, verifiedManifest } from '../../core/opening.ts';
 import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases.ts';
 import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
-import { checkedRequestForm, readRequestForm, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
+import { checkedRequestForm, DELAY_NOTICE_KIND, readRequestForm, replyTo, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
 import { describeTerms, releaseTerms, type ReleaseTerms } from '../../core/releases.ts';
 import type { Release } from '../../../protocol/release.ts';
 import type { Agreement } from '../../../protocol/agreement.ts';
 import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, type RequestView } from '../../../protocol/requests.ts';
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
-import { fileChunks, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
-import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
+import { fileChunks, fileSource, openedFileSink, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
+import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -165,84 +163,48 @@ const xhrTransport: Transport = {
 
 // --- sending ------------------------------------------------------------------------------------
 
-function mediaTypeOfFile(file: File): string {
-  return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
+/** A chosen file as a part with its role and declared language; an empty file is refused by name, as the CLI does. */
+function sourcedPart(role: PartRole, lang: string, file: File): SourcedPart {
+  if (file.size === 0) throw new ClientError(`${file.name} is empty`);
+  return { role, lang, source: fileSource(file) };
 }
 
-async function checkLanguage(file: File, lang: string): Promise<LanguageVerdict> {
-  const mediaType = mediaTypeOfFile(file);
-  const text = textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), mediaType);
-  if (text === null) {
-    const reason = DOCUMENT_MEDIA_TYPES.has(mediaType) ? 'DOCX and PDF text is not yet read in the browser (the CLI reads it)' : `no text extraction for ${mediaType}`;
-    return { status: 'not-checked', declared: lang, reason };
-  }
-  return checkDeclaredLanguage(text, lang);
-}
-
-interface Input {
-  role: PartRole;
-  lang: string;
-  file: File;
-}
-
-async function checkLanguages(inputs: Input[], notices: string[]): Promise<void> {
-  for (const input of inputs) {
-    if (input.file.size === 0) throw new ClientError(`${input.file.name} is empty`);
-    const verdict = await checkLanguage(input.file, input.lang);
-    const refusal = languageRefusal(input, input.file.name, verdict);
-    if (refusal) throw refusal;
-    notices.push(describeVerdict(input.file.name, verdict));
-  }
-}
-
-/** Sign-then-encrypt each file into an OPFS file of `scratch` while hashing the ciphertext, in one pass. */
-async function encryptParts(ctx: ClientContext, inputs: Input[], firstIndex: number, recipients: PublicKey[], scratch: WorkingFiles): Promise<Array<{ part: ManifestPart; file: File }>> {
-  const out: Array<{ part: ManifestPart; file: File }> = [];
-  for (const [i, input] of inputs.entries()) {
-    const id = `p${firstIndex + i}`;
-    const plaintext = fileChunks(input.file, (read) => progress(`encrypting ${input.file.name}`, read, input.file.size));
-    const encrypted = await encryptPartForRecipients(plaintext, { filename: input.file.name, signingKey: ctx.key, recipientKeys: recipients, date: ctx.now() });
-    const meter = digestMeter(ctx);
-    const file = await scratch.write(encrypted.pipeThrough(meter.stream));
-    const digest = meter.result();
-    out.push({ part: { id, role: input.role, lang: input.lang, mediaType: mediaTypeOfFile(input.file), size: digest.size, sha256: digest.sha256 }, file });
-  }
-  return out;
+/** Ciphertext into OPFS files of `scratch`, one per part (removed with the folder after the upload). */
+function scratchFiles(scratch: WorkingFiles): CiphertextStore<Blob> {
+  return { create: () => scratch.create() };
 }
 
 async function send(form: SendForm): Promise<{ packetId: string; state: string; notices: string[] }> {
   const ctx = await context();
-  const agreement = await ctx.api.agreement(form.agreementId);
-  const level = form.level as Level;
-  requireParties(agreement, ctx.me.party, form.to);
-  const labels = markingLabels(agreement, [ctx.me.party, ...form.to], level);
-  requireOwnClearance(ctx.me.clearance, level);
-  const inputs: Input[] = [{ role: 'original', lang: form.original.lang, file: form.original.file }, ...form.translations.map((t) => ({ role: 'translation' as const, lang: t.lang, file: t.file }))];
-  // A request carries its structured form (SCO Art. 5(4)), checked with the core's rule before anything is encrypted.
+  const agreement = await agreementOf(ctx, form.agreementId);
+  const parts: SourcedPart[] = [sourcedPart('original', form.original.lang, form.original.file), ...form.translations.map((t) => sourcedPart('translation', t.lang, t.file))];
+  // A request carries its structured form (SCO Art. 5(4)), checked with the core's rule before anything is encrypted;
+  // it is JSON this client writes itself, in the form's declared language.
   const requestForm = form.kind === 'request' ? checkedRequestForm(agreement, formFieldsOf(form.requestForm?.fields ?? {})) : undefined;
-  const notices = completeness(agreement, ctx.me.party, inputs, form.draft, 'add the translation or save the packet as a draft for a clerk to complete').map((n) => n.message);
-  await checkLanguages(inputs, notices);
-  // The form is JSON this client wrote itself; its free text is in the form's declared language, not checked as a translation.
-  if (requestForm) inputs.push({ role: 'request-form', lang: form.requestForm?.lang || form.original.lang, file: new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE }) });
-  const keys = await readersOf(ctx, [ctx.me.party, ...form.to], level);
-  await requireSpace(inputs.reduce((n, i) => n + i.file.size, 0), 'encrypting this packet');
+  const formPart = requestForm ? sourcedPart('request-form', form.requestForm?.lang || form.original.lang, new File([`${JSON.stringify(requestForm, null, 2)}\n`], 'request-form.json', { type: REQUEST_FORM_MEDIA_TYPE })) : undefined;
   const scratch = new WorkingFiles('scratch');
   try {
-    const parts = await encryptParts(ctx, inputs, 1, keys, scratch);
-    const { text, signature } = await signNewManifest(ctx, { packetId: crypto.randomUUID(), agreementId: agreement.id, to: form.to, level, labels, kind: form.kind as PacketKind, ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), parts: parts.map((p) => p.part) });
-    const result = await ctx.api.upload(
-      { manifest: text, signature, submit: !form.draft },
-      parts.map((p) => ({ partId: p.part.id, size: p.part.size, body: p.file })),
-      { onProgress: (sent, total) => progress('uploading', sent, total) },
+    const sent = await sendNewPacket(
+      ctx,
+      { agreementId: agreement.id, to: form.to, level: form.level as Level, kind: form.kind as PacketKind, parts, ...(formPart ? { requestForm: formPart } : {}), ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), draft: form.draft },
+      { store: scratchFiles(scratch), howToComplete: 'add the translation or save the packet as a draft for a clerk to complete', howToSendRequest: 'choose the kind "request" and fill in its form', beforeEncrypt: roomFor('encrypting this packet') },
     );
-    if (requestForm?.confirmsOralRequest && result.state === 'submitted') {
-      await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, result.packetId);
-      notices.push(`it confirms oral request ${requestForm.confirmsOralRequest} in writing`);
+    if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
+      await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
+      sent.notices.push({ message: `it confirms oral request ${requestForm.confirmsOralRequest} in writing` });
     }
-    return { packetId: result.packetId, state: result.state, notices };
+    return { packetId: sent.packetId, state: sent.state, notices: sent.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
   }
+}
+
+/** Before encrypting: refuse what this browser's storage for the site cannot hold (the ciphertext is written to OPFS). */
+function roomFor(what: string): (inputs: SourcedPart[]) => Promise<SourcedPart[]> {
+  return async (inputs) => {
+    await requireSpace(inputs.reduce((n, i) => n + i.source.size, 0), what);
+    return inputs;
+  };
 }
 
 /** The typed form fields the protocol knows, trimmed, empty ones left out (the core's check names what is missing). */
@@ -253,23 +215,10 @@ function formFieldsOf(typed: Record<string, string>): RequestFields {
 
 async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: string[] }> {
   const ctx = await context();
-  const detail = await ctx.api.packet(packetId);
-  const { manifest } = await verifiedManifest(ctx, detail);
-  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
-  const notices: string[] = [];
-  const input: Input = { role: 'translation', lang, file };
-  await checkLanguages([input], notices);
-  const keys = await readersOf(ctx, [manifest.sender.party, ...manifest.recipients], manifest.marking.level);
-  await requireSpace(file.size, 'encrypting this translation');
   const scratch = new WorkingFiles('scratch');
   try {
-    const [added] = await encryptParts(ctx, [input], nextPartIndex(manifest), keys, scratch);
-    const { text, signature } = await signNextRevision(ctx, manifest, [added!.part]);
-    const result = await ctx.api.upload({ manifest: text, signature, submit }, [{ partId: added!.part.id, size: added!.part.size, body: added!.file }], {
-      packetId,
-      onProgress: (sent, total) => progress('uploading', sent, total),
-    });
-    return { packetId: result.packetId, state: result.state, notices };
+    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor('encrypting this translation') });
+    return { packetId: result.packetId, state: result.state, notices: result.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
   }
@@ -328,19 +277,12 @@ async function open(packetId: string): Promise<OpenedPacket> {
     }
     for (const part of manifest.parts) {
       const ciphertext = cipher.get(part.id)!;
-      const decrypted = await decryptPart(fileChunks(ciphertext, (done) => progress(`decrypting ${part.id}`, done, ciphertext.size)), { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
-        throw new ClientError(`cannot decrypt part ${part.id}: ${(error as Error).message}`);
-      });
-      let file: File;
-      try {
-        file = await opened.write(decrypted.data);
-      } catch (error) {
-        if (error instanceof ClientError) throw error; // the storage ran full: not the part's fault
-        throw new ClientError(`part ${part.id} failed its integrity check while decrypting: ${(error as Error).message}`);
-      }
-      // Only now, after integrity and signature, does the page get the file.
-      const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
-      const filename = safeFileName(decrypted.filename, `${part.id}-${part.role}-${part.lang}.bin`);
+      // The core decrypts into the sink and keeps the file only after integrity and the signature passed.
+      const sink = await openedFileSink(opened);
+      const kept = await openPart(ctx, packetId, part, manifest, senderKeys, fileChunks(ciphertext), sink);
+      const file = sink.kept();
+      const filename = kept.path;
+      const signer = kept.signer;
       const isText = textOfSample(new Uint8Array(0), part.mediaType) !== null;
       const shown: OpenedPart = { id: part.id, role: part.role, lang: part.lang, mediaType: part.mediaType, filename, size: file.size, file, signer };
       if (isText && file.size <= MAX_INLINE_TEXT) shown.text = await file.text();
@@ -352,10 +294,9 @@ async function open(packetId: string): Promise<OpenedPacket> {
         delete shown.text;
         if (!read.form) notices.push(`warning: the request form ${filename} could not be read as a ${manifest.agreementId} request form`);
         else if (read.missing.length > 0) notices.push(`warning: the request form leaves out ${read.missing.join(', ')} (${read.article ?? manifest.agreementId})`);
-      } else if (isText && part.role !== 'attachment') {
-        const verdict = checkDeclaredLanguage(textOfSample(new Uint8Array(await file.slice(0, SAMPLE_BYTES).arrayBuffer()), part.mediaType) ?? '', part.lang);
-        if (verdict.status === 'mismatch') notices.push(`warning: ${describeVerdict(filename, verdict)}`);
       }
+      const warning = await receivedLanguageNotice(part, filename, fileSource(file, filename, part.mediaType));
+      if (warning) notices.push(warning.message);
       parts.push(shown);
     }
     notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map((n) => n.message));
@@ -455,13 +396,26 @@ async function changeState(packetId: string, stateName: string, scope: 'whole' |
   let sentPacket: string | undefined;
   let notices: string[] = [];
   if (writing && kind) {
-    const requestPacket = await ctx.api.packet(packetId);
-    const sent = await send({ agreementId: requestPacket.agreementId, to: [requestPacket.senderParty], level: requestPacket.level, kind, original: writing.original, translations: writing.translations, draft: false, inReplyTo: packetId });
+    const sent = await sendReply(ctx, packetId, kind, writing);
     sentPacket = sent.packetId;
     notices = sent.notices;
   }
   const view = await new WorkflowApi(ctx.api).changeState(packetId, { state, ...(sentPacket ? { packetId: sentPacket } : {}), ...(scope ? { scope } : {}), ...(authority ? { authority } : {}) });
   return { view, ...(sentPacket ? { sentPacket } : {}), notices };
+}
+
+/** Send `writing` as a packet of `kind` in reply to the request `requestId` (the core's replyTo: its party, agreement and marking). */
+async function sendReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: string[] }> {
+  const reply = replyTo(await ctx.api.packet(requestId), kind);
+  return send({ ...reply, original: writing.original, translations: writing.translations, draft: false });
+}
+
+/** Tell the requesting party in writing that execution is delayed (SCO Art. 6(2)): the notice first, then the hub's record pointing to it. */
+async function notifyDelay(packetId: string, writing: Writing): Promise<{ view: RequestView; sentPacket: string; notices: string[] }> {
+  const ctx = await context();
+  const sent = await sendReply(ctx, packetId, DELAY_NOTICE_KIND, writing);
+  const view = await new WorkflowApi(ctx.api).notifyDelay(packetId, sent.packetId);
+  return { view, sentPacket: sent.packetId, notices: sent.notices };
 }
 
 // --- the rest ---------------------------------------------------------------------------------
@@ -630,6 +584,27 @@ async function handle(request: Request): Promise<unknown> {
       }));
       return { requests: rows, deadlines };
     }
+    case 'oralRequests': {
+      const ctx = await context();
+      return (await new WorkflowApi(ctx.api).oralRequests()).map((o): OralRow => ({ ...o, side: o.requestingParty === ctx.me.party ? 'requesting' : 'requested' }));
+    }
+    case 'recordOral': {
+      // Recorded at once (SCO Art. 5(2); RU-PK Art. 5); the time it was made is the person's, the written confirmation runs from it.
+      const ctx = await context();
+      const madeAt = request.madeAt ? new Date(request.madeAt) : undefined;
+      if (madeAt && Number.isNaN(madeAt.getTime())) throw new ClientError(`"${request.madeAt}" is not a date and time`);
+      return new WorkflowApi(ctx.api).recordOralRequest({ agreementId: request.agreementId, requestingParty: request.requestingParty.trim().toUpperCase(), requestedParty: request.requestedParty.trim().toUpperCase(), ...(madeAt ? { madeAt: madeAt.toISOString() } : {}) });
+    }
+    case 'demandConfirmation': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).demandConfirmation(request.id);
+    }
+    case 'confirmOral': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).confirmOralRequest(request.id, request.packetId.trim());
+    }
+    case 'notifyDelay':
+      return notifyDelay(request.packetId, request.writing);
     case 'changeState':
       return changeState(request.packetId, request.state, request.scope, request.authority, request.writing);
     case 'restate': {

@@ -9,11 +9,15 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DeadlineItem, RequestView } from '../../../../protocol/requests.ts';
 import type { RequestRow } from '../messages.ts';
 import { ask } from '../rpc.ts';
+import { OralRequests } from './oral.tsx';
 import { DueBadge, Problem, Progress, useAction, type T } from './ui.tsx';
 
 type Data = { requests: RequestRow[]; deadlines: DeadlineItem[] };
 
-export function Requests({ t }: { t: T }) {
+/** Not a state: the written notice of a delay in execution (SCO Art. 6(2)), sent like the writing of a state change. */
+const DELAY = 'delay';
+
+export function Requests({ t, party }: { t: T; party: string }) {
   const [data, setData] = useState<Data | null>(null);
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<{ row: RequestRow; state: string } | null>(null);
@@ -101,7 +105,10 @@ export function Requests({ t }: { t: T }) {
                 </td>
                 <td>{r.agreementId}</td>
                 <td>{r.requestingParty}</td>
-                <td>{r.state}</td>
+                <td>
+                  {r.state}
+                  {r.delayNotifiedAt ? ` · ${t('delayShown')}` : ''}
+                </td>
                 <td>
                   <DueBadge due={r.due} t={t} /> {r.dueAt ? new Date(r.dueAt).toLocaleDateString() : ''} {r.deadlineArticle ?? ''}
                 </td>
@@ -132,6 +139,11 @@ export function Requests({ t }: { t: T }) {
                       </button>
                     </form>
                   ) : null}
+                  {r.next.length > 0 ? (
+                    <button type="button" onClick={() => setPending({ row: r, state: DELAY })}>
+                      {t('notifyDelay')}
+                    </button>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -146,20 +158,21 @@ export function Requests({ t }: { t: T }) {
           row={pending.row}
           state={pending.state}
           onCancel={() => setPending(null)}
-          onDone={async (state) => {
+          onDone={async (state, sentPacket) => {
             setPending(null);
-            setResult(t('stateChanged', { state }));
             await load.run();
+            setResult(state === DELAY ? t('delayNotified', { packet: sentPacket ?? '' }) : t('stateChanged', { state }));
           }}
         />
       ) : null}
       <p class="hint">{t('refusalHint')}</p>
+      <OralRequests t={t} party={party} />
     </section>
   );
 }
 
 /** The written reasons or notice of a state change, typed here, sent encrypted in reply to the request. */
-function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRow; state: string; onCancel: () => void; onDone: (state: string) => Promise<void> }) {
+function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRow; state: string; onCancel: () => void; onDone: (state: string, sentPacket?: string) => Promise<void> }) {
   const [text, setText] = useState('');
   const [lang, setLang] = useState('');
   const [translations, setTranslations] = useState<Array<{ text: string; lang: string }>>([]);
@@ -167,17 +180,22 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
   const [authority, setAuthority] = useState('');
   const send = useAction(async () => {
     // The recipient saves these under their names: what they are and their language.
-    const base = state === 'refused' ? 'refusal' : state === 'deferred' ? 'deferral' : state === 'transferred' ? 'transfer-notice' : 'notice';
+    const base = state === 'refused' ? 'refusal' : state === 'deferred' ? 'deferral' : state === 'transferred' ? 'transfer-notice' : state === DELAY ? 'delay-notice' : 'notice';
     const file = (body: string, l: string, i: number) => new File([body], `${base}-${l}${i > 1 ? `-${i}` : ''}.txt`, { type: 'text/plain' });
+    const writing = { original: { file: file(text, lang, 0), lang }, translations: translations.filter((x) => x.text.trim()).map((x, i) => ({ file: file(x.text, x.lang, i + 1), lang: x.lang })) };
+    if (state === DELAY) {
+      const d = await ask<{ view: RequestView; sentPacket: string }>({ op: 'notifyDelay', packetId: row.packetId, writing });
+      return onDone(DELAY, d.sentPacket);
+    }
     const r = await ask<{ view: RequestView; sentPacket?: string }>({
       op: 'changeState',
       packetId: row.packetId,
       state,
       ...(state === 'refused' || state === 'deferred' ? { scope } : {}),
       ...(state === 'transferred' && authority ? { authority: authority.trim().toUpperCase() } : {}),
-      writing: { original: { file: file(text, lang, 0), lang }, translations: translations.filter((x) => x.text.trim()).map((x, i) => ({ file: file(x.text, x.lang, i + 1), lang: x.lang })) },
+      writing,
     });
-    await onDone(r.view.state);
+    await onDone(r.view.state, r.sentPacket);
   });
   const what = state === 'refused' || state === 'deferred' ? t('writtenReasons') : t('writtenNotice');
   return (
@@ -189,7 +207,7 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
         void send.run();
       }}
     >
-      <h2 id="writing-title">{t('writingTitle', { state, packet: row.packetId.slice(0, 8), party: row.requestingParty })}</h2>
+      <h2 id="writing-title">{t('writingTitle', { state: state === DELAY ? t('delayState') : state, packet: row.packetId.slice(0, 8), party: row.requestingParty })}</h2>
       <p class="hint">{t('writingHint', { party: row.requestingParty })}</p>
       {state === 'refused' || state === 'deferred' ? (
         <label>
@@ -234,7 +252,7 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
       </button>
       <p>
         <button type="submit" disabled={send.busy}>
-          {t('sendWriting')}
+          {state === DELAY ? t('sendDelayNotice') : t('sendWriting')}
         </button>{' '}
         <button type="button" onClick={onCancel}>
           {t('cancel')}
