@@ -11,6 +11,7 @@ import {
   consistencyProof,
   inclusionProof,
   merkleRoot,
+  MerkleTree,
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
@@ -86,5 +87,40 @@ describe('the Merkle tree (RFC 9162)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the tree read from its complete subtrees (the hub stores them: audit_tree)', () => {
+  /** The complete subtrees as a store holds them, computed here from the leaves alone, counting the reads. */
+  function stored(leaves: readonly string[]) {
+    const whole = new MerkleTree(leaves);
+    let reads = 0;
+    const perfect = (level: number, index: number) => {
+      reads++;
+      const width = 2 ** level;
+      if ((index + 1) * width > leaves.length) throw new RangeError('not a complete subtree of the log');
+      return whole.hash(index * width, (index + 1) * width);
+    };
+    return { whole, perfect, reads: () => reads };
+  }
+
+  it('gives the same roots, inclusion and consistency proofs as the tree over every leaf, for every size up to 70', () => {
+    for (let size = 1; size <= 70; size++) {
+      const leaves = hashes(size);
+      const { whole, perfect } = stored(leaves);
+      const tree = MerkleTree.fromSubtrees(size, perfect);
+      expect(tree.root()).toBe(whole.root());
+      for (let i = 0; i < size; i++) expect(tree.inclusionProof(i, size)).toEqual(whole.inclusionProof(i, size));
+      for (let m = 1; m <= size; m++) expect(tree.consistencyProof(m, size)).toEqual(whole.consistencyProof(m, size));
+      // A smaller log read from the same store: only the subtrees inside it are asked for.
+      if (size > 1) expect(MerkleTree.fromSubtrees(size - 1, perfect).root()).toBe(merkleRoot(leaves, size - 1));
+    }
+  });
+
+  it('reads O(log² n) subtrees for a proof, not the log', () => {
+    const size = 100_003;
+    const { perfect, reads } = stored(hashes(size));
+    MerkleTree.fromSubtrees(size, perfect).inclusionProof(size - 2, size);
+    expect(reads()).toBeLessThan(17 * 17);
   });
 });

@@ -281,6 +281,17 @@ describe("a party's view of the audit log", () => {
     expect(since.events.map((e) => e.event.seq)).toEqual(all.events.filter((e) => e.event.at >= middle).map((e) => e.event.seq));
   });
 
+  it('a party that gains access to a packet later (a third party at execution) is indexed for the packet\'s earlier events', async () => {
+    const before = await appendEvent('RU', `/packets/${X}`);
+    const inIndex = (party: string) => db().prepare('SELECT 1 FROM audit_access WHERE party = ? AND seq = ?').get(party, before.seq) !== undefined;
+    expect([inIndex('RU'), inIndex('PK'), inIndex('KZ')]).toEqual([true, true, false]);
+    const release = seedRelease(950, 'PK', false);
+    db().prepare("UPDATE releases SET state = 'consented' WHERE id = ?").run(release);
+    expect(inIndex('KZ')).toBe(false);
+    db().prepare("UPDATE releases SET state = 'executed', executed_at = ? WHERE id = ?").run(new Date().toISOString(), release);
+    expect(inIndex('KZ')).toBe(true);
+  });
+
   it('a cursor that is not the hub\'s, or points past the log, is a 400 problem', async () => {
     for (const cursor of ['abc', encodeListCursor('audit', '', '999999:0'), encodeListCursor('audit', '', '5:9'), encodeListCursor('members', '', '5:1')]) {
       expectProblem(await get(cast.app, `/v1/audit?cursor=${cursor}`, cast.tokens.pkContact), 400);

@@ -3,7 +3,7 @@
  * rule decides GET /v1/packets/:id, releases, authenticity requests and audit events.
  */
 import { describe, expect, it } from 'vitest';
-import { authenticityVisibleTo, awaitingWrapLevels, oralVisibleTo, purposeChangeVisibleTo, readRelation, readableLevels, releaseVisibleTo } from '../../../server/policy/visibility.ts';
+import { authenticityVisibleTo, awaitingWrapLevels, oralVisibleTo, purposeChangeVisibleTo, readRelation, readableLevels, receiptVisibleTo, releaseVisibleTo } from '../../../server/policy/visibility.ts';
 import { NOW, member, packet, release } from './records.ts';
 
 describe('a packet', () => {
@@ -65,6 +65,16 @@ describe('what else is about a packet', () => {
     expect(purposeChangeVisibleTo(member({ party: 'RU' }), packet(), change)).toBe(true);
     expect(purposeChangeVisibleTo(member(), packet(), change)).toBe(true);
     expect(purposeChangeVisibleTo(member({ party: 'KZ' }), packet(), change)).toBe(false);
+  });
+
+  it.each<[string, string, string, boolean]>([
+    ['the sender, a receipt about the recipient', 'RU', 'PK', true],
+    ['the sender, a receipt about a third party', 'RU', 'KZ', true],
+    ['the recipient, its own receipt', 'PK', 'PK', true],
+    ['the recipient, the sender\'s receipt', 'PK', 'RU', false],
+    ['the recipient, a third party\'s receipt', 'PK', 'KZ', false],
+  ])('a receipt (of a packet the caller may see): %s', (_label, party, about, want) => {
+    expect(receiptVisibleTo(member({ party }), packet(), { party: about })).toBe(want);
   });
 });
 
