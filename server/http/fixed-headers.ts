@@ -14,7 +14,7 @@
 import { ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 
-export interface FixedHeaders {
+interface FixedHeaders {
   /** The headers, as helmet set them (name as given, value). */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Headers helmet removes (X-Powered-By). */

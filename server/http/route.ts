@@ -119,7 +119,7 @@ export function mountRoute(router: Router, hub: Hub, auth: RequestHandler, route
  * body in one socket write (a body over 1,000 characters became a Buffer in `res.send`,
  * and the head and body two writes).
  */
-export function sendJson(res: Response, status: number, value: unknown): void {
+function sendJson(res: Response, status: number, value: unknown): void {
   const body = JSON.stringify(value) ?? '';
   // One array: the fixed security headers join it (server/http/fixed-headers.ts) without a setHeader each.
   res.writeHead(status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body))]);

@@ -150,3 +150,52 @@ export class SqliteGate {
     }
   }
 }
+
+/**
+ * Rows read by key, kept until anything could have changed them (issue 9: every authenticated
+ * request read its session and its member again, two of the few statements of a metadata GET).
+ * Every entry is dropped as soon as this connection runs a writing statement (`writesOf`, so
+ * also one later rolled back) or another connection commits (`PRAGMA data_version`, checked on
+ * every read): a revocation, a restatement, a logout or an expired session deleted by any
+ * process is seen by the very next read. Never used inside a transaction, where uncommitted rows
+ * could be read and then rolled back: those reads go to the database. Values are frozen, since
+ * every caller gets the same object. Bounded: past `limit` keys it starts again.
+ */
+export class CommittedReads<V> {
+  private readonly gate: SqliteGate;
+  private readonly limit: number;
+  private readonly entries = new Map<string, V>();
+  private writes = -1;
+  private version = -1;
+
+  constructor(gate: SqliteGate, limit = 4096) {
+    this.gate = gate;
+    this.limit = limit;
+  }
+
+  /** The value for `key`, from `load` (synchronous: call it inside `gate.use`) unless nothing has changed since it was loaded. */
+  read(key: string, load: () => V): V {
+    const db = this.gate.db;
+    if (db.inTransaction) return load();
+    const writes = writesOf(db);
+    const version = (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+    if (writes !== this.writes || version !== this.version) {
+      this.entries.clear();
+      this.writes = writes;
+      this.version = version;
+    }
+    if (this.entries.has(key)) return this.entries.get(key)!;
+    const value = deepFreeze(load());
+    if (this.entries.size >= this.limit) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
+function deepFreeze<V>(value: V): V {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

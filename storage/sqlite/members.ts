@@ -5,16 +5,19 @@
 import type { AscendingFilter, Listings } from '../listings.ts';
 import type { MemberRepository } from '../repositories.ts';
 import type { ContactRecord, MemberRecord, MembershipUpdate, RevocationRecord, RotationRecord } from '../records.ts';
-import type { SqliteGate } from './gate.ts';
+import { CommittedReads, type SqliteGate } from './gate.ts';
 import { toContact, toMember, toRotation, type Row } from './mappers.ts';
 
 export class SqliteMembers implements MemberRepository {
   private readonly gate: SqliteGate;
   private readonly listings: Listings;
 
+  private readonly byFingerprint: CommittedReads<MemberRecord | undefined>;
+
   constructor(gate: SqliteGate, listings: Listings) {
     this.gate = gate;
     this.listings = listings;
+    this.byFingerprint = new CommittedReads(gate);
   }
 
   page(f: AscendingFilter & { party: string; includeRevoked: boolean }) {
@@ -42,11 +45,14 @@ export class SqliteMembers implements MemberRepository {
     return this.gate.db;
   }
 
+  /** Read by every authenticated request: kept until any write (gate.ts CommittedReads), so a revocation counts from the next request. */
   get(fingerprint: string) {
-    return this.gate.use(() => {
-      const row = this.db.prepare('SELECT * FROM members WHERE fingerprint = ?').get(fingerprint) as Row | undefined;
-      return row ? toMember(row) : undefined;
-    });
+    return this.gate.use(() =>
+      this.byFingerprint.read(fingerprint, () => {
+        const row = this.db.prepare('SELECT * FROM members WHERE fingerprint = ?').get(fingerprint) as Row | undefined;
+        return row ? toMember(row) : undefined;
+      }),
+    );
   }
 
   ofParty(party: string, options: { includeRevoked?: boolean } = {}) {

@@ -4,14 +4,16 @@
  * A token or challenge in clear is never written.
  */
 import type { SessionRepository } from '../repositories.ts';
-import type { SqliteGate } from './gate.ts';
+import { CommittedReads, type SqliteGate } from './gate.ts';
 import type { Row } from './mappers.ts';
 
 export class SqliteSessions implements SessionRepository {
   private readonly gate: SqliteGate;
+  private readonly byToken: CommittedReads<{ fingerprint: string; createdAt: string; lastUsedAt: string; expiresAt: string } | undefined>;
 
   constructor(gate: SqliteGate) {
     this.gate = gate;
+    this.byToken = new CommittedReads(gate);
   }
 
   private get db() {
@@ -51,13 +53,16 @@ export class SqliteSessions implements SessionRepository {
     });
   }
 
+  /** Read by every authenticated request: kept until any write (gate.ts CommittedReads), so a logout or a purge counts from the next request. */
   get(tokenHash: string) {
-    return this.gate.use(() => {
-      const row = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) as Row | undefined;
-      return row
-        ? { fingerprint: row.fingerprint as string, createdAt: row.created_at as string, lastUsedAt: row.last_used_at as string, expiresAt: row.expires_at as string }
-        : undefined;
-    });
+    return this.gate.use(() =>
+      this.byToken.read(tokenHash, () => {
+        const row = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+        return row
+          ? { fingerprint: row.fingerprint as string, createdAt: row.created_at as string, lastUsedAt: row.last_used_at as string, expiresAt: row.expires_at as string }
+          : undefined;
+      }),
+    );
   }
 
   touch(tokenHash: string, now: string) {

@@ -42,8 +42,6 @@ const PENDING = new Set([
   'storage/listings.ts: AWAITING_WRAP_WINDOW',
   'storage/sqlite/packets.ts: RECIPIENT_LIST',
   'client/web/src/opfs.ts: Folder',
-  'server/http/fixed-headers.ts: FixedHeaders',
-  'server/http/route.ts: sendJson',
   'storage/listings.ts: CURSOR_IDS',
   'storage/listings.ts: RowPage',
   'storage/listings.ts: AscendingList',
