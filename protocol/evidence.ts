@@ -290,7 +290,7 @@ const nibble = (text: string, i: number): number => {
 
 /**
  * RFC 9162 leaf hash of one event's chain hash, SHA-256(0x00 || hash): the hash is 64 lower-case
- * hex digits, checked while decoding into the reused input (no regex, no allocation; issue 9).
+ * hex digits, checked while decoding into the reused input (no regex, no allocation).
  */
 export function leafHash(eventHash: string): Uint8Array<ArrayBuffer> {
   let bad = eventHash.length !== 64;

@@ -18,7 +18,7 @@ export interface ReceivedUpload {
 }
 
 /** Staged parts of one upload; once `refused` aborts, any part still arriving is dropped. */
-export interface StagedParts {
+interface StagedParts {
   staged: StagedBlob[];
   /** Every stage begun, settled or not: the upload ends only after each has settled. */
   staging: Array<Promise<unknown>>;
@@ -41,7 +41,7 @@ export interface ReceivedFile {
  * written. Every limit is set. Returns the text fields and the files; the caller must discard
  * the `parts` it does not commit.
  */
-export async function receiveMultipart(hub: Hub, req: Request, res: Response, parts: StagedParts): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
+async function receiveMultipart(hub: Hub, req: Request, res: Response, parts: StagedParts): Promise<{ fields: Record<string, unknown>; files: ReceivedFile[] }> {
   const received: ReceivedFile[] = [];
   const storage: multer.StorageEngine = {
     _handleFile(_req, file, callback) {

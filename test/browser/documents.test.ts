@@ -1,5 +1,5 @@
 /**
- * DOCX and PDF parts in real Chromium against a real hub (issue 12 item 5): the browser's worker
+ * DOCX and PDF parts in real Chromium against a real hub: the browser's worker
  * reads their text with the code the CLI runs (client/core/documents.ts: mammoth and pdf.js in the
  * worker's own thread, loaded only when a document is checked), refuses a DOCX or PDF
  * "translation" in the wrong language naming the article, accepts the right-language ones, says

@@ -1,5 +1,5 @@
 /**
- * Oral requests in real Chromium against a real hub, beside the real CLI (issue 12 item 7; the
+ * Oral requests in real Chromium against a real hub, beside the real CLI (the
  * CLI's `request oral`, `demand-confirmation`, `confirm-oral`): a contact records an urgent
  * request made orally under SCO, which the requested party's CLI lists with its 72-hour deadline
  * (SCO Art. 5(2)); as the requested party under RU-PK, where written confirmation is given on
