@@ -11,6 +11,7 @@ import type { Release } from '../../../../protocol/release.ts';
 import { directionOf, groupsOfFour } from '../i18n.ts';
 import type { OpenedPacket, Status, TermsView } from '../messages.ts';
 import { ask } from '../rpc.ts';
+import { Authenticity } from './authenticity.tsx';
 import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
 
 export function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
@@ -120,6 +121,7 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
             </section>
           ) : null}
           <EvidenceButton t={t} id={id} />
+          {packet.summary.state !== 'draft' ? <Authenticity t={t} id={id} mine={packet.manifest.sender.party === me.party} /> : null}
           <h2>{t('releaseHistory')}</h2>
           {packet.releases.length === 0 ? <p>{t('noReleases')}</p> : <ReleaseTable t={t} releases={packet.releases} />}
           {packet.summary.state !== 'draft' ? <RequestReleaseForm t={t} id={id} onDone={() => void load.run()} /> : null}
