@@ -9,7 +9,8 @@
  * its written notice, sent as an information packet in reply, which the requesting CLI reads.
  * Authenticity (SCO Art. 5(3)): the browser asks KZ to confirm a packet, KZ's CLI confirms, and the
  * browser verifies the answer itself; KZ's CLI asks about a packet of RU, the browser signs the
- * confirmation, and KZ's CLI verifies it.
+ * confirmation, and KZ's CLI verifies it. Use for another purpose (SCO Art. 7(2)): the browser asks
+ * KZ's consent, KZ's officer consents with the CLI, and the browser's release history shows it.
  * axe-core on the page, in English and Russian; no CSP violation, no page error.
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -31,6 +32,7 @@ let w: World;
 let rustam: Person, aigerim: Person, ayesha: Person;
 let browser: Browser;
 let scoOral = '';
+let fromKz = '';
 
 const oralList = async (p: Person) => JSON.parse((await ok(p.run('request', 'oral-list', '--json'))).stdout) as OralRequestView[];
 
@@ -154,6 +156,7 @@ describe('oral requests, delay notices and authenticity in the browser', () => {
 
   it('asks KZ to confirm a packet KZ sent, and verifies the confirmation in the browser', async () => {
     const packetId = (await ok(aigerim.run('send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--original', w.file('kz-info.txt', RU_REQUEST), '--lang', 'ru', '--quiet'))).stdout.trim();
+    fromKz = packetId;
     const { page } = browser;
     await page.goto(`${w.hub.url}/#/inbox`);
     await page.goto(`${w.hub.url}/#/packet/${packetId}`);
@@ -186,6 +189,26 @@ describe('oral requests, delay notices and authenticity in the browser', () => {
     expect(await section.locator('pre').textContent()).toContain(`packet:    ${packetId}`);
     const checked = await ok(aigerim.run('authenticity', 'check', askedId));
     expect(checked.stdout).toMatch(/Authentic: confirmed by Rustam Ivanov/);
+  }, 180_000);
+
+  it('asks KZ consent to use its packet for another purpose (SCO Art. 7(2)); the KZ officer consents and the browser shows it', async () => {
+    const { page } = browser;
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${fromKz}`);
+    const form = page.getByRole('form', { name: 'Use for another purpose' });
+    await form.getByLabel('The other purpose').fill('Использование в отдельном таможенном деле', { timeout: 90_000 });
+    await form.getByRole('button', { name: 'Ask the originator’s consent' }).click();
+    await page.getByRole('status').filter({ hasText: 'Consent asked; KZ’s security officer decides' }).waitFor({ timeout: 60_000 });
+    const listed = JSON.parse((await ok(aigerim.run('purpose', 'list', fromKz, '--json'))).stdout) as Array<{ id: string; purpose: string; thirdParty: string; state: string }>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ purpose: 'Использование в отдельном таможенном деле', thirdParty: 'RU', state: 'requested' });
+    const kzOfficer = w.officers.find((o) => o.party === 'KZ')!;
+    await ok(kzOfficer.run('release', 'consent', listed[0]!.id, '--to', 'RU', '--conditions', 'Только для таможенного дела'));
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${fromKz}`);
+    const history = page.locator('table', { has: page.getByRole('columnheader', { name: /Purpose/ }) });
+    await history.locator('tbody tr', { hasText: 'Использование в отдельном таможенном деле' }).filter({ hasText: 'consented' }).waitFor({ timeout: 90_000 });
+    await expectAccessible(browser);
   }, 180_000);
 
   it('reads in Russian, and is accessible in both languages', async () => {

@@ -224,6 +224,12 @@ const en = {
   noRequests: 'No request to your party.',
   refusalHint: 'A refusal, deferral, transfer or request for more information goes with the written reasons or notice the agreement requires: choose it, then write them; they are sent as a packet in reply to the request.',
   withWriting: 'with written reasons',
+  // use for another purpose
+  purposeTitle: 'Use for another purpose',
+  purposeHint: 'Until the originating party’s security officer consents in writing, use this packet only for the purpose it was sent for.',
+  otherPurpose: 'The other purpose',
+  purposeAsk: 'Ask the originator’s consent',
+  purposeRequested: 'Consent asked; {party}’s security officer decides (it appears under releases).',
   // authenticity
   authenticityTitle: 'Authenticity',
   noAuthenticity: 'Nobody has asked to confirm this packet.',
@@ -518,6 +524,12 @@ const ru: Catalogue = {
   noRequests: 'Запросов к вашей стороне нет.',
   refusalHint: 'Отказ, отсрочка, передача или запрос дополнительных сведений сопровождаются письменными причинами или уведомлением, которых требует соглашение: выберите состояние и напишите их; они отправляются пакетом в ответ на запрос.',
   withWriting: 'с письменными причинами',
+  // use for another purpose
+  purposeTitle: 'Использование в иных целях',
+  purposeHint: 'Пока сотрудник безопасности стороны-источника не дал письменного согласия, используйте этот пакет только в целях, для которых он направлен.',
+  otherPurpose: 'Иная цель',
+  purposeAsk: 'Запросить согласие стороны-источника',
+  purposeRequested: 'Согласие запрошено; решает сотрудник безопасности стороны {party} (запрос виден среди передач).',
   // authenticity
   authenticityTitle: 'Подлинность',
   noAuthenticity: 'Подтвердить этот пакет никто не просил.',

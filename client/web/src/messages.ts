@@ -171,6 +171,7 @@ export type Request =
   | { op: 'revoke'; fingerprint: string; reason: string }
   | { op: 'requests' }
   | { op: 'oralRequests' }
+  | { op: 'requestPurposeChange'; packetId: string; purpose: string }
   | { op: 'authenticityOf'; packetId: string }
   | { op: 'askAuthenticity'; packetId: string }
   | { op: 'confirmAuthenticity'; id: string; packetId: string }

@@ -607,6 +607,10 @@ async function handle(request: Request): Promise<unknown> {
       const view = await confirmAuthenticity(ctx, new WorkflowApi(ctx.api), request.id, { packetId: request.packetId }, (shown) => (lines = shown));
       return { view, lines };
     }
+    case 'requestPurposeChange': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).requestPurposeChange(request.packetId, request.purpose.trim());
+    }
     case 'oralRequests': {
       const ctx = await context();
       return (await new WorkflowApi(ctx.api).oralRequests()).map((o): OralRow => ({ ...o, side: o.requestingParty === ctx.me.party ? 'requesting' : 'requested' }));

@@ -125,6 +125,7 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
           <h2>{t('releaseHistory')}</h2>
           {packet.releases.length === 0 ? <p>{t('noReleases')}</p> : <ReleaseTable t={t} releases={packet.releases} />}
           {packet.summary.state !== 'draft' ? <RequestReleaseForm t={t} id={id} onDone={() => void load.run()} /> : null}
+          {packet.summary.state !== 'draft' && packet.manifest.sender.party !== me.party ? <PurposeChangeForm t={t} id={id} onDone={() => void load.run()} /> : null}
         </>
       ) : null}
       <p>
@@ -240,6 +241,41 @@ function RequestReleaseForm({ t, id, onDone }: { t: T; id: string; onDone: () =>
       </label>
       <button type="submit" disabled={request.busy}>
         {t('requestRelease')}
+      </button>
+      {result ? <p role="status">{result}</p> : null}
+      <Problem error={request.error} t={t} />
+    </form>
+  );
+}
+
+/**
+ * Use for another purpose (SCO Art. 7(2)): ask the originator's written consent. The hub records it
+ * as a release to my own party, decided by the originating officer exactly as a release is.
+ */
+function PurposeChangeForm({ t, id, onDone }: { t: T; id: string; onDone: () => void }) {
+  const [purpose, setPurpose] = useState('');
+  const [result, setResult] = useState('');
+  const request = useAction(async () => {
+    const r = await ask<Release>({ op: 'requestPurposeChange', packetId: id, purpose });
+    setResult(t('purposeRequested', { party: r.originParty }));
+    onDone();
+  });
+  return (
+    <form
+      aria-labelledby="purpose-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void request.run();
+      }}
+    >
+      <h2 id="purpose-title">{t('purposeTitle')}</h2>
+      <p class="hint">{t('purposeHint')}</p>
+      <label>
+        {t('otherPurpose')}
+        <input name="other-purpose" required minLength={3} value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
+      </label>
+      <button type="submit" disabled={request.busy}>
+        {t('purposeAsk')}
       </button>
       {result ? <p role="status">{result}</p> : null}
       <Problem error={request.error} t={t} />
