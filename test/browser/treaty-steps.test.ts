@@ -195,8 +195,8 @@ describe('oral requests, delay notices and authenticity in the browser', () => {
     const { page } = browser;
     await page.goto(`${w.hub.url}/#/inbox`);
     await page.goto(`${w.hub.url}/#/packet/${fromKz}`);
-    const form = page.getByRole('form', { name: 'Use for another purpose' });
-    await form.getByLabel('The other purpose').fill('Использование в отдельном таможенном деле', { timeout: 90_000 });
+    const form = page.getByRole('form', { name: 'Another use of this packet' });
+    await form.getByLabel('The other use').fill('Использование в отдельном таможенном деле', { timeout: 90_000 });
     await form.getByRole('button', { name: 'Ask the originator’s consent' }).click();
     await page.getByRole('status').filter({ hasText: 'Consent asked; KZ’s security officer decides' }).waitFor({ timeout: 60_000 });
     const listed = JSON.parse((await ok(aigerim.run('purpose', 'list', fromKz, '--json'))).stdout) as Array<{ id: string; purpose: string; thirdParty: string; state: string }>;

@@ -225,9 +225,9 @@ const en = {
   refusalHint: 'A refusal, deferral, transfer or request for more information goes with the written reasons or notice the agreement requires: choose it, then write them; they are sent as a packet in reply to the request.',
   withWriting: 'with written reasons',
   // use for another purpose
-  purposeTitle: 'Use for another purpose',
+  purposeTitle: 'Another use of this packet',
   purposeHint: 'Until the originating party’s security officer consents in writing, use this packet only for the purpose it was sent for.',
-  otherPurpose: 'The other purpose',
+  otherPurpose: 'The other use',
   purposeAsk: 'Ask the originator’s consent',
   purposeRequested: 'Consent asked; {party}’s security officer decides (it appears under releases).',
   // authenticity
