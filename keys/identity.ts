@@ -13,7 +13,7 @@ export class KeyError extends Error {
   override name = 'KeyError';
 }
 
-export interface GeneratedKey {
+interface GeneratedKey {
   fingerprint: string;
   armoredPrivateKey: string;
   armoredPublicKey: string;
@@ -109,7 +109,7 @@ export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKe
   return key;
 }
 
-export interface PublicKeyInfo {
+interface PublicKeyInfo {
   fingerprint: string;
   userIds: string[];
   /** Key IDs (16 hex digits, upper case) a message encrypted to this key names in its PKESK. */

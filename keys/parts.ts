@@ -104,7 +104,7 @@ export async function encryptPartForRecipients(
   return encrypted as unknown as ByteStream;
 }
 
-export interface DecryptedPart {
+interface DecryptedPart {
   /** The plaintext. Untrusted until `verification` resolves valid. */
   data: ByteStream;
   /** The file name the sender put inside the message (untrusted text: sanitise before use). */

@@ -1,7 +1,9 @@
 /**
- * The one sign/verify primitive for detached signatures over canonical bytes (manifests,
- * statements, decisions, receipts, checkpoints, login challenges), and the context every
- * Liaison signature carries (protocol/signing.ts). The caller names the kind; the kind's context
+ * The one sign/verify primitive for detached signatures, and the context every Liaison signature
+ * carries (protocol/signing.ts). Statements (manifests, officer statements, decisions, receipts,
+ * checkpoints: JSON of a schema) are signed and read only through keys/statements.ts, which parses
+ * what it signs and parses only what verified; the login challenge and label.xml, which are not
+ * JSON, use these two directly (test/unit/statements.test.ts holds the list). The caller names the kind; the kind's context
  * is written into the signature as a hashed, non-critical notation, and verification requires
  * exactly that context in the verified signature packet, so a signature made for one kind never
  * verifies as another, whatever bytes were put in front of the signer.

@@ -9,23 +9,23 @@ import { AgreementId, LanguageTag, PartyId, primaryLanguage } from './ids.ts';
 import { Level } from './levels.ts';
 
 /** Where a rule comes from, for example "RU-PK Art. 7(4)". */
-export const Article = z.string().min(3).max(120);
+const Article = z.string().min(3).max(120);
 
 const ruleBase = { article: Article, provisional: z.boolean().default(false) };
 
-export const Authority = z.strictObject({
+const Authority = z.strictObject({
   id: z.string().regex(/^[A-Z0-9-]{2,40}$/),
   name: z.string().min(2),
 });
 
-export const AgreementParty = z.strictObject({
+const AgreementParty = z.strictObject({
   id: PartyId,
   name: z.string().min(2),
   officialLanguages: z.array(LanguageTag).min(1),
   authorities: z.array(Authority).min(1),
 });
 
-export const MarkingLevel = z.strictObject({
+const MarkingLevel = z.strictObject({
   level: Level,
   /** Each party's national label for this level; a party absent here has no equivalent. */
   labels: z.record(PartyId, z.string().min(2)),
@@ -33,7 +33,7 @@ export const MarkingLevel = z.strictObject({
   handledBy: z.record(PartyId, z.string()).optional(),
 });
 
-export const LanguageRule = z.strictObject({
+const LanguageRule = z.strictObject({
   ...ruleBase,
   /** Every one of these languages must be present (as the original or a translation). */
   allOf: z.array(LanguageTag).default([]),
@@ -43,7 +43,7 @@ export const LanguageRule = z.strictObject({
   originalInSenderLanguage: z.boolean().default(false),
 });
 
-export const Deadline = z.strictObject({ ...ruleBase, days: z.number().int().positive().optional(), hours: z.number().int().positive().optional() });
+const Deadline = z.strictObject({ ...ruleBase, days: z.number().int().positive().optional(), hours: z.number().int().positive().optional() });
 
 export const Agreement = z
   .strictObject({
@@ -149,8 +149,8 @@ export function missingLanguages(
 }
 
 /** One rule of an agreement in plain words, with the article it comes from. */
-export const AgreementRule = z.strictObject({ topic: z.string(), rule: z.string(), article: z.string(), provisional: z.boolean() });
-export type AgreementRule = z.infer<typeof AgreementRule>;
+const AgreementRule = z.strictObject({ topic: z.string(), rule: z.string(), article: z.string(), provisional: z.boolean() });
+type AgreementRule = z.infer<typeof AgreementRule>;
 
 /** An agreement as the hub serves it: the file, and its rules in plain words. */
 export const AgreementView = z.strictObject({ agreement: Agreement, rules: z.array(AgreementRule) });

@@ -1,16 +1,17 @@
 /**
  * Request and response bodies of the hub's HTTP API (/v1). The server parses every body with
  * these schemas and uses the parsed value; the client uses the same schemas to read answers.
+ * Shapes only: no I/O and no rule about who may send or see them.
  */
 import { z } from 'zod';
-import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role, Sha256Hex } from './ids.ts';
+import { AgreementId, Fingerprint, IsoDateTime, PacketId, PartyId, Role } from './ids.ts';
 import { Level } from './levels.ts';
 import { ManifestPart, PacketKind } from './manifest.ts';
-import { ReleaseDecision, ReleaseState } from './release.ts';
+import { ReleaseState } from './release.ts';
 
 const armored = (what: string) =>
   z.string().max(64 * 1024).regex(/^-----BEGIN PGP [A-Z ]+-----/, `${what} must be ASCII-armored OpenPGP`);
-export const ArmoredSignature = armored('the signature');
+const ArmoredSignature = armored('the signature');
 
 export const ChallengeRequest = z.strictObject({ fingerprint: Fingerprint });
 export const ChallengeResponse = z.strictObject({ challenge: z.string(), expiresAt: IsoDateTime });
@@ -66,7 +67,7 @@ export const Contact = z.strictObject({
 export type Contact = z.infer<typeof Contact>;
 
 /** Public-key encrypted session key packets, per part, that open a packet to one more key (or to a third party's members). */
-export const Wraps = z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64);
+const Wraps = z.array(z.strictObject({ partId: z.string(), pkesk: z.base64().max(64 * 1024) })).min(1).max(64);
 
 export const RewrapBody = z.strictObject({ fingerprint: Fingerprint, wraps: Wraps });
 /** What POST /v1/packets/:id/wraps answers: how many parts now open to the key. */
@@ -103,9 +104,7 @@ export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoD
 
 export const HubInfo = z.strictObject({ fingerprint: Fingerprint, publicKey: z.string(), parties: z.array(PartyId) });
 
-export const DirectoryQuery = z.strictObject({ party: PartyId });
-
-export const PacketState = z.enum(['draft', 'submitted']);
+const PacketState = z.enum(['draft', 'submitted']);
 
 export const PacketSummary = z.strictObject({
   packetId: PacketId,
@@ -165,8 +164,8 @@ export const ContactPage = pageOf(Contact);
 export const PacketBox = z.enum(['inbox', 'sent', 'drafts', 'all']);
 export type PacketBox = z.infer<typeof PacketBox>;
 /** Requests are never drafts: the request folders are the packet folders without `drafts`. */
-export const RequestBox = PacketBox.exclude(['drafts']);
-export type RequestBox = z.infer<typeof RequestBox>;
+const RequestBox = PacketBox.exclude(['drafts']);
+type RequestBox = z.infer<typeof RequestBox>;
 export const PacketListQuery = z.strictObject({
   box: PacketBox.default('all'),
   agreement: AgreementId.optional(),
@@ -218,6 +217,4 @@ export const ReleaseExecuteBody = z.strictObject({
   /** New public-key encrypted session key packets for the third party's cleared members, per part. */
   wraps: Wraps,
 });
-export const PartDigest = z.strictObject({ sha256: Sha256Hex, size: z.number().int() });
 
-export { ReleaseDecision };

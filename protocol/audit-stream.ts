@@ -11,39 +11,11 @@
  * disagrees before it believes the disagreement.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { sha256 } from './sha256.ts';
 import { z } from 'zod';
-import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, type AuditEvent, type Checkpoint } from './evidence.ts';
+import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, emptyTreeHash, leafHash, merkleNode, type AuditEvent, type Checkpoint } from './evidence.ts';
 
-// Uint8Array and protocol/sha256.ts, as in protocol/evidence.ts: the browser client checks logs too.
-// Inputs are written into reused buffers: one allocation less per hash, two or three hashes per event.
-const leafInput = new Uint8Array(33);
-const nodeInput = new Uint8Array(65);
-nodeInput[0] = 1;
-/** Value of each lower-case hex digit by character code; -1 for anything else. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
-const nibble = (text: string, i: number): number => {
-  const code = text.charCodeAt(i);
-  return code < 128 ? HEX_VALUE[code]! : -1;
-};
-/** RFC 9162 leaf hash of an event hash (64 lower-case hex digits, checked while decoding into the reused input: no regex, no allocation; issue 9). */
-const leaf = (eventHash: string): Uint8Array => {
-  let bad = eventHash.length !== 64;
-  for (let i = 0; i < 32 && !bad; i++) {
-    const high = nibble(eventHash, 2 * i);
-    const low = nibble(eventHash, 2 * i + 1);
-    bad = high < 0 || low < 0;
-    leafInput[i + 1] = (high << 4) | low;
-  }
-  if (bad) throw new TypeError('an event hash is 64 hex digits');
-  return sha256(leafInput);
-};
-const node = (left: Uint8Array, right: Uint8Array): Uint8Array => {
-  nodeInput.set(left, 1);
-  nodeInput.set(right, 33);
-  return sha256(nodeInput);
-};
+const leaf = leafHash;
+const node = merkleNode;
 
 /**
  * The Merkle tree hash of a log that only grows: push the event hashes in order; `root()` is
@@ -71,7 +43,7 @@ export class MerkleAccumulator {
 
   /** The root over everything pushed so far (hex). The subtrees fold right to left, as RFC 9162 splits at the largest power of two. */
   root(): string {
-    if (this.stack.length === 0) return bytesToHex(sha256(new Uint8Array(0)));
+    if (this.stack.length === 0) return bytesToHex(emptyTreeHash());
     let root = this.stack[this.stack.length - 1]!.hash;
     for (let i = this.stack.length - 2; i >= 0; i--) root = node(this.stack[i]!.hash, root);
     return bytesToHex(root);
@@ -79,7 +51,27 @@ export class MerkleAccumulator {
 }
 
 /** How a log disagrees with one checkpoint held against it. */
-export type CheckpointDisagreement<T> = { kind: 'rewritten' | 'truncated'; checkpoint: Checkpoint; tag: T };
+type CheckpointDisagreement<T> = { kind: 'rewritten' | 'truncated'; checkpoint: Checkpoint; tag: T };
+
+/**
+ * The one wording, for the hub and every client, of a log that does not extend a checkpoint
+ * (`what` names the checkpoint: "the kept checkpoint of 40 events signed at ..."): recomputed and
+ * shorter (`truncated`), recomputed with other events up to its size (`rewritten`), or, for a
+ * party's view, with a consistency proof that fails (`inconsistent`) or is missing (`unproven`).
+ */
+export function disagreementReason(kind: LogDisagreement, what: string, logSize: number, checkpointSize: number): string {
+  switch (kind) {
+    case 'truncated':
+      return `the log has ${logSize} events, fewer than ${what}: it was truncated, or an older database was restored`;
+    case 'rewritten':
+      return `the first ${checkpointSize} events are not those of ${what}: rewritten, or an older database restored`;
+    case 'inconsistent':
+      return `the log does not extend ${what}: rewritten, or an older database restored`;
+    case 'unproven':
+      return `the export does not prove that it extends ${what}`;
+  }
+}
+type LogDisagreement = 'truncated' | 'rewritten' | 'inconsistent' | 'unproven';
 
 export type StreamVerdict<T> =
   | { ok: true; size: number; head: string; root: string }
@@ -181,7 +173,7 @@ export function isStreamedAuditExport(firstLine: string): boolean {
   return firstLine.startsWith(`{"format":"${AUDIT_EXPORT_FORMAT}"`) && firstLine.endsWith(EVENTS_OPEN);
 }
 
-export type StreamedLine = { kind: 'head'; head: AuditExportHead } | { kind: 'event'; event: AuditEvent } | { kind: 'tail'; checkpoint: SignedCheckpoint };
+type StreamedLine = { kind: 'head'; head: AuditExportHead } | { kind: 'event'; event: AuditEvent } | { kind: 'tail'; checkpoint: SignedCheckpoint };
 
 /**
  * Read one line of a streamed export, given what came before (`index` 0 is the head line);

@@ -1,6 +1,8 @@
 /**
- * Canonical JSON (RFC 8785, JCS) for everything that is signed: manifests, release decisions.
- * One object has exactly one byte representation, so a signature covers meaning, not layout.
+ * Canonical JSON (RFC 8785, JCS) for everything that is signed: manifests, statements, decisions,
+ * receipts, checkpoints. One object has exactly one byte representation, so a signature covers
+ * meaning, not layout. `canonicalStatement` is the text a signer signs (keys/statements.ts), and
+ * `parseCanonical` is how a verifier reads it back: each accepts exactly what the other makes.
  */
 import canonicalizeModule from 'canonicalize';
 import type { z } from 'zod';
@@ -31,4 +33,23 @@ export function parseCanonical<T extends z.ZodType>(schema: T, text: string, wha
   if (!parsed.success) return { ok: false, error: `the ${what} is invalid: ${describeIssues(parsed.error, what)}` };
   if (canonicalize(json) !== text) return { ok: false, error: `the ${what} is not in canonical form (RFC 8785)` };
   return { ok: true, value: parsed.data };
+}
+
+/** A value its own schema refuses, so no statement was made of it. The message is a sentence. */
+export class StatementError extends Error {
+  override name = 'StatementError';
+}
+
+/**
+ * The canonical text of `value` as a statement of `schema`: parsed first (throws StatementError
+ * when the schema refuses it), then the parsed value serialised, and read back as a verifier
+ * would, so that what is signed is exactly what `parseCanonical` accepts.
+ */
+export function canonicalStatement<T extends z.ZodType>(schema: T, value: z.input<T>, what: string): string {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StatementError(`the ${what} is invalid: ${describeIssues(parsed.error, what)}`);
+  const text = canonicalize(parsed.data);
+  const again = parseCanonical(schema, text, what);
+  if (!again.ok) throw new StatementError(again.error);
+  return text;
 }

@@ -7,10 +7,10 @@
  * verifies says the event (or the older log) is part of the log a checkpoint describes; it says
  * nothing about who signed that checkpoint: the caller checks the hub's signature with a pinned key.
  */
-import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { sha256, sha256HexOfText } from './sha256.ts';
 import { z } from 'zod';
-import { canonicalize } from './canonical.ts';
+import { canonicalize, parseCanonical } from './canonical.ts';
 import { Fingerprint, IsoDateTime, PacketId, PartyId, ReleaseId, Sha256Hex , RecordId } from './ids.ts';
 import { ListPageQuery } from './api.ts';
 import { Release } from './release.ts';
@@ -163,7 +163,7 @@ const HexPath = z.array(Sha256Hex).max(64);
 export const ProvenEvent = z.strictObject({ event: AuditEvent, proof: HexPath });
 export type ProvenEvent = z.infer<typeof ProvenEvent>;
 
-export const ConsistencyProof = z.strictObject({ fromSize: z.number().int().positive(), proof: HexPath });
+const ConsistencyProof = z.strictObject({ fromSize: z.number().int().positive(), proof: HexPath });
 
 export const AuditExport = z.strictObject({
   format: z.literal(AUDIT_EXPORT_FORMAT),
@@ -262,8 +262,6 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
   return sha256HexOfText(text);
 }
 
-export type ChainResult = { ok: true; size: number; head: string } | { ok: false; position: number; reason: string };
-
 /** Why event `position` (1-based) does not continue a chain whose previous hash is `prev`, or undefined. */
 export function chainProblem(event: AuditEvent, position: number, prev: string): string | undefined {
   if (event.seq !== position) return `expected event ${position} here, found seq ${event.seq} (deleted, inserted or reordered)`;
@@ -272,32 +270,52 @@ export function chainProblem(event: AuditEvent, position: number, prev: string):
   return undefined;
 }
 
-/**
- * Recompute a complete log (events 1..n in order). Returns the first bad position (1-based), so
- * an edited, deleted, inserted or reordered event is named where the chain first breaks.
- */
-export function verifyChain(events: readonly AuditEvent[]): ChainResult {
-  let prev = AUDIT_GENESIS;
-  for (const [i, e] of events.entries()) {
-    const reason = chainProblem(e, i + 1, prev);
-    if (reason) return { ok: false, position: i + 1, reason };
-    prev = e.hash;
-  }
-  return { ok: true, size: events.length, head: prev };
-}
-
 // --- RFC 9162 Merkle tree over the chain hashes ---------------------------------------------
 
 // Uint8Array and @noble/hashes rather than Buffer and node:crypto: the browser client checks proofs too.
-const sha = (...parts: Uint8Array[]) => sha256(concatBytes(...parts));
-const LEAF = Uint8Array.of(0);
-const NODE = Uint8Array.of(1);
+// The RFC 9162 leaf and node hashes, the one home of both for the tree below and the streamed
+// accumulator (protocol/audit-stream.ts). Inputs are written into reused buffers: one allocation
+// less per hash, two or three hashes per event (synchronous, so nothing can interleave).
+const leafInput = new Uint8Array(33);
+const nodeInput = new Uint8Array(65);
+nodeInput[0] = 1;
+const EMPTY_TREE = sha256(new Uint8Array(0));
+/** Value of each lower-case hex digit by character code; -1 for anything else. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+const nibble = (text: string, i: number): number => {
+  const code = text.charCodeAt(i);
+  return code < 128 ? HEX_VALUE[code]! : -1;
+};
 
-export function leafHash(eventHash: string): Uint8Array {
-  return sha(LEAF, hexToBytes(eventHash));
+/**
+ * RFC 9162 leaf hash of one event's chain hash, SHA-256(0x00 || hash): the hash is 64 lower-case
+ * hex digits, checked while decoding into the reused input (no regex, no allocation; issue 9).
+ */
+export function leafHash(eventHash: string): Uint8Array<ArrayBuffer> {
+  let bad = eventHash.length !== 64;
+  for (let i = 0; i < 32 && !bad; i++) {
+    const high = nibble(eventHash, 2 * i);
+    const low = nibble(eventHash, 2 * i + 1);
+    bad = high < 0 || low < 0;
+    leafInput[i + 1] = (high << 4) | low;
+  }
+  if (bad) throw new TypeError('an event hash is 64 hex digits');
+  return sha256(leafInput);
 }
-/** The hash of an interior node: the one formula the hub's stored tree and every verifier use. */
-export const merkleNode = (l: Uint8Array, r: Uint8Array) => sha(NODE, l, r);
+
+/** RFC 9162 interior node hash, SHA-256(0x01 || left || right): the one formula the hub's stored tree and every verifier use. */
+export function merkleNode(left: Uint8Array, right: Uint8Array): Uint8Array<ArrayBuffer> {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return sha256(nodeInput);
+}
+
+/** RFC 9162 hash of the empty tree, SHA-256 of nothing. */
+export function emptyTreeHash(): Uint8Array<ArrayBuffer> {
+  return EMPTY_TREE.slice();
+}
+
 const node = merkleNode;
 const split = (n: number) => {
   let k = 1;
@@ -309,7 +327,7 @@ const split = (n: number) => {
  * The hash of a complete, aligned subtree: `2^level` leaves starting at leaf `index * 2^level`
  * (level 0: one leaf). A source of them is enough to compute any root or proof of the tree.
  */
-export type PerfectSubtree = (level: number, index: number) => Uint8Array;
+type PerfectSubtree = (level: number, index: number) => Uint8Array;
 
 /**
  * The tree over a list of event hashes, with every subtree hash memoised: proofs for many events
@@ -337,7 +355,7 @@ export class MerkleTree {
   /** RFC 9162 MTH(D[from:to]). */
   hash(from: number, to: number): Uint8Array {
     const n = to - from;
-    if (n === 0) return sha();
+    if (n === 0) return emptyTreeHash();
     if (this.perfect && (n & (n - 1)) === 0 && from % n === 0) return this.perfect(Math.log2(n), from / n);
     if (n === 1) return this.leaves[from]!;
     const key = `${from}:${to}`;
@@ -447,19 +465,25 @@ export function verifyConsistency(from: number, to: number, fromRoot: string, to
   return sn === 0 && bytesToHex(fr) === fromRoot && bytesToHex(sr) === toRoot;
 }
 
-/** Parse a canonical signed statement (receipt or checkpoint); undefined when it is not canonical or not of the schema. */
+/**
+ * Does the log that `newer` signs extend the log that `older` signed, by the RFC 9162 consistency
+ * proof from `older.size` (undefined when none was given): the one answer for a party that kept
+ * `older` and now holds `newer` and its proofs without the events. The position is where a
+ * mismatch shows (the first event past a truncated log, or the older checkpoint's last).
+ */
+export function checkpointExtension(older: Checkpoint, newer: Checkpoint, proof: readonly string[] | undefined): { ok: true } | { ok: false; kind: 'truncated' | 'inconsistent' | 'unproven'; position?: number } {
+  if (older.size > newer.size) return { ok: false, kind: 'truncated', position: newer.size + 1 };
+  if (!proof) return { ok: false, kind: 'unproven' };
+  if (!verifyConsistency(older.size, newer.size, older.root, newer.root, proof)) return { ok: false, kind: 'inconsistent', position: older.size };
+  return { ok: true };
+}
+
+/**
+ * A canonical statement of `schema` (protocol/canonical.ts: parseCanonical), or undefined. It
+ * reads; it verifies nothing: a statement whose signature matters goes through
+ * keys/statements.ts verifyStatement, which parses only after the signature checked.
+ */
 export function parseStatement<T extends z.ZodType>(schema: T, text: string): z.output<T> | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) return undefined;
-  try {
-    return canonicalize(json) === text ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseCanonical(schema, text, 'statement');
+  return parsed.ok ? parsed.value : undefined;
 }

@@ -37,7 +37,7 @@ function words(name: string): string {
 }
 
 /** `['parts', 0, 'lang']` -> "the language of part 1"; `[]` -> "the <what>". */
-export function fieldName(path: ReadonlyArray<PropertyKey>, what: string): string {
+function fieldName(path: ReadonlyArray<PropertyKey>, what: string): string {
   const segments = path.filter((s): s is string | number => typeof s === 'string' || typeof s === 'number');
   if (segments.length === 0) return `the ${what}`;
   // A route parameter named `id` is the thing the route is about: "the packet id".
@@ -63,7 +63,7 @@ function sizeWord(origin: string | undefined, n: number | bigint): string {
 }
 
 /** One issue as a sentence without a final full stop. */
-export function describeIssue(issue: Issue, what: string): string {
+function describeIssue(issue: Issue, what: string): string {
   const field = fieldName(issue.path, what);
   switch (issue.code) {
     case 'invalid_type':
@@ -125,7 +125,7 @@ export function describeIssues(error: { issues: readonly Issue[] }, what: string
 }
 
 /** `['markings', 'levels', 0, 'level']` -> `markings.levels[0].level`; the root is `(root)`. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+function issuePath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return '(root)';
   let out = '';
   for (const segment of path) {

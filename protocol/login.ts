@@ -11,12 +11,12 @@
  */
 import { SIGNED_DATE_TOLERANCE_MS } from './signing.ts';
 
-export const LOGIN_CHALLENGE_FORMAT = 'liaison-login/1';
+const LOGIN_CHALLENGE_FORMAT = 'liaison-login/1';
 
 /** The longest a challenge may stay valid; a hub configured longer is refused at start. */
 export const MAX_LOGIN_CHALLENGE_SECONDS = 600;
 
-export interface LoginChallenge {
+interface LoginChallenge {
   hub: string;
   key: string;
   nonce: string;
@@ -35,7 +35,7 @@ export function formatLoginChallenge(c: LoginChallenge): string {
 }
 
 /** The fields of a challenge whose whole text is exactly the canonical form, or undefined. */
-export function parseLoginChallenge(text: string): LoginChallenge | undefined {
+function parseLoginChallenge(text: string): LoginChallenge | undefined {
   const m = CHALLENGE.exec(text);
   if (!m) return undefined;
   const [, hub, key, nonce, issuedAt, expiresAt] = m as unknown as [string, string, string, string, string, string];

@@ -42,12 +42,12 @@ export const ManifestPart = z.strictObject({
 });
 export type ManifestPart = z.infer<typeof ManifestPart>;
 
-export const Marking = z.strictObject({
+const Marking = z.strictObject({
   level: Level,
   /** The national label of the sending party and of every receiving party, by party id. */
   labels: z.record(PartyId, z.string().min(2)),
 });
-export type Marking = z.infer<typeof Marking>;
+type Marking = z.infer<typeof Marking>;
 
 export const Manifest = z
   .strictObject({

@@ -17,8 +17,8 @@ let hashers: Hashers | undefined;
 function choose(): Hashers {
   const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
   return nodeCrypto
-    ? // A Buffer is a Uint8Array: returned as it is, not copied (three hashes per audit event; issue 9).
-      { sha256: (data) => nodeCrypto.hash('sha256', data, 'buffer') as Uint8Array<ArrayBuffer>, sha256HexOfText: (text) => nodeCrypto.hash('sha256', text, 'hex') }
+    ? // A Buffer is a Uint8Array: returned as it is, not copied (three hashes per audit event).
+      { sha256: (data) => nodeCrypto.hash('sha256', data, 'buffer'), sha256HexOfText: (text) => nodeCrypto.hash('sha256', text, 'hex') }
     : { sha256: (data) => nobleSha256(data), sha256HexOfText: (text) => bytesToHex(nobleSha256(utf8ToBytes(text))) };
 }
 

@@ -63,7 +63,7 @@ export const SIGNED_DATE_TOLERANCE_MS = 5 * 60 * 1000;
 export const EARLIEST_SIGNED_DATE = '2020-01-01T00:00:00.000Z';
 
 /** How far ahead an expiry or validity end a statement grants may lie (a consent, a membership). */
-export const LONGEST_SIGNED_VALIDITY_MS = 50 * 365.25 * 24 * 3600 * 1000;
+const LONGEST_SIGNED_VALIDITY_MS = 50 * 365.25 * 24 * 3600 * 1000;
 
 /**
  * Why a signed instant (when something was signed or happened) is out of reason at `now`, or

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: every figure of issue 9, each beside a baseline measured in the
+ * `npm run bench [-- --quick]`: every figure of the performance review (docs/performance.md), each beside a baseline measured in the
  * same run on the same machine, with the ratio; medians of three. Never a pass/fail threshold:
  * these machines are shared and noisy. Loopback only. `--quick` uses a smaller store and files
  * (20,000 packets, 30,000 audit events, 32 MiB); the full run seeds 1,000,000 packets and events.
@@ -25,10 +25,10 @@ import { fileURLToPath } from 'node:url';
 import FormData from 'form-data';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
 import { encryptPartForRecipients, type ByteStream } from '../keys/parts.ts';
-import { signDetached } from '../keys/signatures.ts';
-import { canonicalize } from '../protocol/canonical.ts';
-import { MANIFEST_FORMAT, type Manifest } from '../protocol/manifest.ts';
-import { AUDIT_GENESIS, auditEventHash, CHECKPOINT_FORMAT } from '../protocol/evidence.ts';
+import { signStatement } from '../keys/statements.ts';
+import { MANIFEST_FORMAT, Manifest } from '../protocol/manifest.ts';
+import { AUDIT_GENESIS, auditEventHash } from '../protocol/evidence.ts';
+import { signCheckpoint } from '../server/evidence.ts';
 import { MerkleAccumulator } from '../protocol/audit-stream.ts';
 import { createApp } from '../server/app.ts';
 import type { SqliteStorage } from '../storage/sqlite/index.ts';
@@ -274,8 +274,8 @@ async function seedAuditEvents(db: import('better-sqlite3').Database, count: num
   const rows: Array<[number, string, string, string, number]> = [];
   for (const c of due) {
     const at = new Date();
-    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: hubFingerprint, size: c.size, root: c.root, head: c.head, at: at.toISOString() });
-    rows.push([c.size, statement, await signDetached('checkpoint', statement, hubKey, at), at.toISOString(), c.size]);
+    const signed = await signCheckpoint({ hubKey, hubFingerprint }, c, at);
+    rows.push([c.size, signed.statement, signed.signature, at.toISOString(), c.size]);
   }
   db.transaction(() => rows.forEach((r) => stored.run(...r)))();
   return rows.length;
@@ -303,10 +303,10 @@ async function uploadBody(path: string, bytes: Buffer, sender: { key: PrivateKey
     references: {},
     parts: [{ id: 'p1', role: 'original', lang: 'en', mediaType: 'application/octet-stream', size: ciphertext.length, sha256: createHash('sha256').update(ciphertext).digest('hex') }],
   };
-  const text = canonicalize(manifest);
+  const signed = await signStatement('manifest', Manifest, manifest, sender.key, date);
   const form = new FormData();
-  form.append('manifest', text);
-  form.append('signature', await signDetached('manifest', text, sender.key, date));
+  form.append('manifest', signed.statement);
+  form.append('signature', signed.signature);
   form.append('submit', 'true');
   form.append('p1', ciphertext, { filename: 'p1.pgp', contentType: 'application/octet-stream' });
   writeFileSync(path, form.getBuffer());

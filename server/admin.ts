@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { generateHubKey, holdsSecretKey, inspectPublicKey, readPublicKeyBytes, KeyError } from '../keys/identity.ts';
-import { Level } from '../protocol/levels.ts';
+import { clearanceOf } from '../protocol/levels.ts';
 import { PartyId, Role } from '../protocol/ids.ts';
 import type { MemberRecord } from '../storage/records.ts';
 import { openStorage } from '../storage/sqlite/index.ts';
@@ -66,10 +66,12 @@ export async function enrollMember(options: {
   if (!existsSync(paths.db)) throw new AdminError(`no hub in ${options.dataDir}: run "liaison hub init" first`);
   const party = PartyId.safeParse(options.party);
   if (!party.success) throw new AdminError(`"${options.party}" is not a party code (upper case, such as RU)`);
-  const known = partiesOf(loadAgreements(options.agreementsDir));
+  const agreements = loadAgreements(options.agreementsDir);
+  const known = partiesOf(agreements);
   if (!known.has(party.data)) throw new AdminError(`${party.data} is not a party of any agreement on this hub (${[...known].sort().join(', ')})`);
-  const clearance = Level.safeParse(options.clearance);
-  if (!clearance.success) throw new AdminError(`"${options.clearance}" is not a clearance level (RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET)`);
+  // A common level or a national label of the party, read as the clients read one.
+  const clearance = clearanceOf(options.clearance, agreements.values(), party.data);
+  if (!clearance.ok) throw new AdminError(clearance.reason);
   const roles = options.roles.map((r) => Role.safeParse(r));
   const badRole = options.roles.find((_r, i) => !roles[i]!.success);
   if (badRole !== undefined || roles.length === 0) throw new AdminError(`"${badRole ?? ''}" is not a role (contact, clerk, officer)`);
@@ -93,7 +95,7 @@ export async function enrollMember(options: {
       party: party.data,
       name: info.userIds[0] ?? info.fingerprint,
       roles: [...new Set(roles.map((r) => r.data!))],
-      clearance: clearance.data,
+      clearance: clearance.level,
       publicKey: info.armored,
       encryptionKeyId: info.encryptionKeyId,
       enrolledAt: options.now.toISOString(),

@@ -19,24 +19,27 @@ import { addressOf, mountRoute } from './http/route.ts';
 import { ROUTES } from './routes/index.ts';
 import { webClient } from './web.ts';
 
+/** The API's helmet configuration: its headers do not depend on the request (server/http/fixed-headers.ts). */
+export const API_HELMET = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  referrerPolicy: { policy: 'no-referrer' },
+} as const satisfies Parameters<typeof helmet>[0];
+
 export function buildApp(hub: Hub): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Every answer is Cache-Control: no-store, so an ETag is never used; computing one hashes every
-  // response body (issue 9: request overhead).
+  // response body (request overhead).
   app.set('etag', false);
   app.set('trust proxy', false);
-  // helmet's headers do not depend on the request: computed once, set from a list on every answer.
+  // helmet's headers do not depend on the request: computed once, added to every answer as its head is written.
   const security = fixedHeaders(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
+    helmet(API_HELMET),
     // Everything the API returns is packet data or session state: never cache it.
     [['Cache-Control', 'no-store']],
   );
-  app.use(security.middleware);
+  security.install(app);
   // Method, route pattern, status and duration only: never bodies, headers, tokens or query values.
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -54,6 +57,12 @@ export function buildApp(hub: Hub): express.Express {
   const v1 = express.Router();
   for (const route of ROUTES) mountRoute(v1, hub, auth, route);
   app.use('/v1', v1);
+  // The web client's files: serve-static writes its own Cache-Control unless one is set already,
+  // and the fixed headers are added only as the head is written, so no-store is set here first.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(webClient());
   app.use((_req, _res, next) => next(new Problem('not-found', 'no such route')));
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -1,6 +1,6 @@
 /**
- * The operator's export of the whole audit log (`liaison audit export --data`), streamed (issue 9,
- * evidence at scale): events leave SQLite in keyset pages, are checked as they pass (the chain,
+ * The operator's export of the whole audit log (`liaison audit export --data`), streamed
+ * (evidence at scale): events leave SQLite in keyset pages, are checked as they pass (the chain,
  * and every checkpoint the hub stored, at its size) and are written to the file with
  * backpressure, one per line (protocol/audit-stream.ts), so a million events take flat memory.
  * The file is written beside its target and linked into place only when the whole log verified.
@@ -12,12 +12,10 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, existsSync, linkSync, rmSync, type WriteStream } from 'node:fs';
-import { signDetached } from '../keys/signatures.ts';
 import { AuditStreamVerifier, auditExportEventLine, auditExportHeadLine, auditExportTailLine } from '../protocol/audit-stream.ts';
-import { canonicalize } from '../protocol/canonical.ts';
-import { AUDIT_EXPORT_FORMAT, CHECKPOINT_FORMAT, type Checkpoint } from '../protocol/evidence.ts';
+import { AUDIT_EXPORT_FORMAT, type Checkpoint } from '../protocol/evidence.ts';
 import { auditLogPages, auditVerification, storedCheckpoints } from '../storage/audit.ts';
-import { OperatorEvidenceError, openOperator } from './evidence.ts';
+import { OperatorEvidenceError, openOperator, signCheckpoint } from './evidence.ts';
 
 async function write(out: WriteStream, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
@@ -49,8 +47,7 @@ export async function exportAuditLog(dataDir: string, outPath: string, now: () =
     if (!verdict.ok) throw new OperatorEvidenceError(`the audit log does not verify at position ${verdict.position}: ${verdict.reason}`);
     if (verdict.size === 0) throw new OperatorEvidenceError('the audit log is empty: there is nothing to export');
     const at = now();
-    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: verdict.size, root: verdict.root, head: verdict.head, at: at.toISOString() } satisfies Checkpoint);
-    await write(out, auditExportTailLine({ statement, signature: await signDetached('checkpoint', statement, ctx.hubKey, at) }));
+    await write(out, auditExportTailLine(await signCheckpoint(ctx, verdict, at)));
     out.end();
     await once(out, 'close');
     // A hard link does not replace a file someone made meanwhile, as rename would.

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
-import { verifyDetached } from '../keys/signatures.ts';
-import { parseCanonical } from '../protocol/canonical.ts';
+import { verifyStatement } from '../keys/statements.ts';
 import { manifestDigest } from '../protocol/manifest.ts';
 import { AuthenticityConfirmation, type AuthenticityView } from '../protocol/requests.ts';
 import type { AuthenticityRequestRecord, MemberRecord, PacketRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { visiblePacket, visiblePage } from './packets.ts';
@@ -69,17 +69,13 @@ export async function answerAuthenticity(hub: Hub, member: MemberRecord, request
   const article = agreement.workflow?.authenticity?.article ?? agreement.status.article;
   if (member.party !== packet.senderParty) throw treatyRefusal(article, `only ${packet.senderParty}, which sent the packet, can confirm it`, 'forbidden');
   if (!isContact(member) && !isOfficer(member)) throw new Problem('forbidden', 'confirming a packet needs the contact or officer role');
-  const parsed = parseCanonical(AuthenticityConfirmation, body.confirmation, 'confirmation');
-  if (!parsed.ok) throw new Problem('bad-request', parsed.error);
-  const c = parsed.value;
+  const now = hub.now();
+  const verification = await verifyStatement('authenticity', AuthenticityConfirmation, { statement: body.confirmation, signature: body.signature }, [await readPublicKey(member.publicKey)], now, { namedSigner: (v) => v.confirmedBy });
+  const c = verifiedOrRefuse(verification, 'confirmation', 'the confirmation must name the member who signs it');
   if (c.requestId !== a.id || c.packetId !== packet.id) throw new Problem('bad-request', 'the confirmation is for another request or packet');
   if (c.manifestSha256 !== manifestDigest(packet.manifest)) throw new Problem('bad-request', 'the confirmation does not cover the packet as the hub holds it (manifest SHA-256 differs)');
-  if (c.confirmedBy !== member.fingerprint) throw new Problem('bad-request', 'the confirmation must name the member who signs it');
-  const now = hub.now();
   requireSignedNear(now, c.confirmedAt, 'confirmation date (confirmedAt)');
   if (a.confirmedAt) throw new Problem('conflict', 'this request was already answered');
-  const verification = await verifyDetached('authenticity', body.confirmation, body.signature, [await readPublicKey(member.publicKey)], now);
-  if (!verification.valid) throw new Problem('bad-request', `the confirmation signature does not verify: ${verification.reason}`);
   await hub.store.transaction(async () => {
     // Compare-and-set: of two answers checked at once, only the first is recorded.
     if (!await hub.store.requests.recordAuthenticityConfirmation(a.id, { confirmation: body.confirmation, signature: body.signature, confirmedBy: member.fingerprint, confirmedAt: now.toISOString() })) {

@@ -60,7 +60,7 @@ export function addHubCommands(program: Command): void {
     .requiredOption('--party <party>', 'the party, e.g. RU')
     .requiredOption('--key <file>', 'the public key file (armored or binary; liaison or gpg export)')
     .option('--roles <roles>', 'comma-separated; must include officer', 'officer')
-    .option('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET', 'TOP SECRET')
+    .option('--clearance <level>', 'RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, or a national label of the party', 'TOP SECRET')
     .action(async (opts: { data: string; agreements: string; party: string; key: string; roles: string; clearance: string }) => {
       const { enrollMember, readKeyFile } = await admin();
       const member = await enrollMember({
@@ -69,7 +69,7 @@ export function addHubCommands(program: Command): void {
         party: opts.party.toUpperCase(),
         publicKey: readKeyFile(opts.key),
         roles: opts.roles.split(',').map((r) => r.trim()).filter(Boolean),
-        clearance: opts.clearance.toUpperCase().replace(/[-_]/g, ' '),
+        clearance: opts.clearance,
         now: new Date(),
       });
       console.log(`Enrolled ${member.name} ${member.fingerprint} for ${member.party} as ${member.roles.join(', ')}, cleared ${member.clearance}.`);

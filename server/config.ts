@@ -8,7 +8,7 @@ import { describeIssues } from '../protocol/issues.ts';
 import { join } from 'node:path';
 import { MAX_LOGIN_CHALLENGE_SECONDS } from '../protocol/login.ts';
 
-export const HubConfigSchema = z.strictObject({
+const HubConfigSchema = z.strictObject({
   /** Directory holding hub.db, blobs/, tmp/ and the hub's signing key. */
   dataDir: z.string().min(1),
   /** Directory of agreement files (agreements/*.json). */

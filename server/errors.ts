@@ -8,8 +8,7 @@ import type { Logger } from 'pino';
 import { CursorError } from '../storage/listings.ts';
 
 /** The stable codes of the hub's problems; each is also the last segment of the problem's `type`. */
-export const PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type'] as const;
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
+export type ProblemCode = 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'treaty-rule' | 'too-large' | 'too-many-requests' | 'unsupported-media-type';
 
 /** Every problem `type` is this base followed by its `code`. */
 export const PROBLEM_TYPE_BASE = 'https://liaison.invalid/problems/';
@@ -65,7 +64,7 @@ export function notFound(what: string): Problem {
   return new Problem('not-found', `${what} does not exist or is not available to you`);
 }
 
-export function problemBody(p: Problem): Record<string, unknown> {
+function problemBody(p: Problem): Record<string, unknown> {
   return {
     type: `${PROBLEM_TYPE_BASE}${p.code}`,
     code: p.code,
@@ -81,7 +80,7 @@ export function problemBody(p: Problem): Record<string, unknown> {
  * The client went away mid-request (closed the socket, aborted an upload): an ordinary event, not
  * a fault of the hub. Node, body-parser, busboy and stream pipelines each say it their own way.
  */
-export function isClientAbort(err: unknown): boolean {
+function isClientAbort(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { type?: string; code?: string; message?: string };
   if (e.type === 'request.aborted') return true;

@@ -11,18 +11,16 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
-import { signDetached, verifyDetached } from '../keys/signatures.ts';
-import { canonicalize } from '../protocol/canonical.ts';
-import type {
-  Checkpoint} from '../protocol/evidence.ts';
+import { signStatement, verifyStatement } from '../keys/statements.ts';
+import { canonicalStatement, parseCanonical } from '../protocol/canonical.ts';
 import {
   AUDIT_EXPORT_FORMAT,
   CHECKPOINT_FORMAT,
+  Checkpoint,
   EVIDENCE_FORMAT,
   RECEIPT_FORMAT,
   Receipt,
   idsNamedBy,
-  parseStatement,
   verifyConsistency,
   type AuditEvent,
   type AuditPage,
@@ -41,6 +39,7 @@ import type { MemberRecord, PacketRecord } from '../storage/records.ts';
 import { DuplicateKeyError, type Storage } from '../storage/repositories.ts';
 import { openStorage } from '../storage/sqlite/index.ts';
 import { hubPaths } from './config.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { authenticityVisibleTo, oralVisibleTo, readRelation, receiptVisibleTo, releaseVisibleTo } from './policy/visibility.ts';
@@ -91,7 +90,8 @@ export async function recordHubReceipt(
     audit: { seq: event.seq, hash: event.hash },
     at,
   };
-  await hub.store.receipts.insert({ id: receipt.id, packetId: packet.id, kind: receipt.kind, issuer: hub.hubFingerprint, party: input.party, statement: canonicalize(receipt), createdAt: at });
+  // Parsed and made canonical now, in the decision's transaction; signed after it (signPendingReceipts).
+  await hub.store.receipts.insert({ id: receipt.id, packetId: packet.id, kind: receipt.kind, issuer: hub.hubFingerprint, party: input.party, statement: canonicalStatement(Receipt, receipt, 'receipt'), createdAt: at });
 }
 
 /** A packet was submitted: the sender's acknowledgement of acceptance, and availability to each recipient party. */
@@ -114,7 +114,12 @@ export async function recordReleaseReceipts(hub: Hub, releaseId: string, kind: '
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
   const signed: Array<{ id: string; signature: string }> = [];
-  for (const r of await ctx.store.receipts.unsigned()) signed.push({ id: r.id, signature: await signDetached('hubReceipt', r.statement, ctx.hubKey, new Date(r.createdAt)) });
+  for (const r of await ctx.store.receipts.unsigned()) {
+    // The hub signs only what it parses: the stored text must be the canonical receipt it recorded.
+    const receipt = parseCanonical(Receipt, r.statement, 'receipt');
+    if (!receipt.ok) throw new Error(`stored receipt ${r.id} is not a receipt: ${receipt.error}`);
+    signed.push({ id: r.id, signature: (await signStatement('hubReceipt', Receipt, receipt.value, ctx.hubKey, new Date(r.createdAt))).signature });
+  }
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
   // upload (the largest cost of an upload). sign fills only a missing signature.
@@ -193,8 +198,9 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
   // Only someone who can download (and so decrypt) the packet can have retrieved it.
   if (!isReader(member)) throw notFound('packet');
   if (member.party === packet.senderParty) throw new Problem('bad-request', 'the sending party does not acknowledge retrieval of its own packet');
-  const receipt = parseStatement(Receipt, body.statement);
-  if (!receipt) throw new Problem('bad-request', 'the receipt is not a canonical liaison-receipt/1 statement');
+  const now = hub.now();
+  const verification = await verifyStatement('retrievalReceipt', Receipt, body, [await readPublicKey(member.publicKey)], now, { namedSigner: (r) => r.issuer.fingerprint });
+  const receipt = verifiedOrRefuse(verification, 'receipt', 'the receipt must name the member who signs it and their party');
   if (receipt.kind !== 'retrieved' || receipt.issuer.role !== 'person') throw new Problem('bad-request', 'a client signs only retrieval receipts');
   if (receipt.packetId !== packetId) throw new Problem('bad-request', 'the receipt is for another packet');
   if (receipt.issuer.fingerprint !== member.fingerprint || receipt.party !== member.party) throw new Problem('bad-request', 'the receipt must name the member who signs it and their party');
@@ -205,10 +211,7 @@ export async function acceptRetrievalReceipt(hub: Hub, member: MemberRecord, pac
     throw new Problem('bad-request', 'the receipt must list every part of the packet with its SHA-256');
   }
   if (receipt.audit) throw new Problem('bad-request', 'a retrieval receipt does not name an audit event');
-  const now = hub.now();
   requireSignedNear(now, receipt.at, 'receipt time (at)');
-  const verification = await verifyDetached('retrievalReceipt', body.statement, body.signature, [await readPublicKey(member.publicKey)], now);
-  if (!verification.valid) throw new Problem('bad-request', `the receipt signature does not verify: ${verification.reason}`);
   try {
     await hub.store.transaction(async () => {
       // Re-read the receiver's standing at the moment the receipt is recorded.
@@ -241,13 +244,17 @@ async function checkpointOf(ctx: EvidenceContext, position: LogPosition, keep: b
   return (await storedCheckpointAt(ctx.store, position.size))!;
 }
 
+/** The hub's signed checkpoint over the log at `position`, made at `at`: the one way the hub signs one (here and in the operator's export). */
+export function signCheckpoint(ctx: Pick<EvidenceContext, 'hubKey' | 'hubFingerprint'>, position: LogPosition, at: Date): Promise<SignedCheckpoint> {
+  return signStatement('checkpoint', Checkpoint, { format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: position.size, root: position.root, head: position.head, at: at.toISOString() }, ctx.hubKey, at);
+}
+
 async function signPositions(ctx: EvidenceContext, positions: readonly LogPosition[]) {
   const out = [];
   for (const p of positions) {
     const at = ctx.now();
-    const statement = canonicalize({ format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: p.size, root: p.root, head: p.head, at: at.toISOString() } satisfies Checkpoint);
-    const signature = await signDetached('checkpoint', statement, ctx.hubKey, at);
-    out.push({ checkpoint: { statement, signature }, row: { size: p.size, statement, signature, createdAt: at.toISOString() } });
+    const checkpoint = await signCheckpoint(ctx, p, at);
+    out.push({ checkpoint, row: { size: p.size, statement: checkpoint.statement, signature: checkpoint.signature, createdAt: at.toISOString() } });
   }
   return out;
 }

@@ -43,7 +43,7 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export class HubNotInitialised extends Error {
+class HubNotInitialised extends Error {
   override name = 'HubNotInitialised';
 }
 
@@ -91,6 +91,10 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.staged + swept.blobs > 0) logger.info({ staged: swept.staged, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
+  // A party's view of the log pages over an index of it (migration 011): events it does not hold
+  // yet (stored before the migration, or by direct SQL) are indexed before anything is served.
+  const indexed = await store.audit.indexBacklog();
+  if (indexed > 0) logger.info({ events: indexed }, 'indexed audit events for the parties\' views');
   let appended = 0;
   const audit = async (event: Omit<AuditEventInput, 'at'> & { at?: string }) => {
     await store.audit.append({ ...event, at: event.at ?? now().toISOString() });

@@ -5,9 +5,9 @@
  * its rows match what clients will verify against their pins; it never holds a private key.
  */
 import { readPublicKey, inspectPublicKey, keyExpiry, fingerprintOf, KeyError } from '../keys/identity.ts';
-import { verifyDetached } from '../keys/signatures.ts';
+import { verifyStatement, type StatementKind } from '../keys/statements.ts';
 import { parseCanonical } from '../protocol/canonical.ts';
-import type { SignedKind } from '../protocol/signing.ts';
+import type { z } from 'zod';
 import {
   ContactEntry,
   MembershipStatement,
@@ -16,6 +16,7 @@ import {
   type SignedStatement,
 } from '../protocol/statements.ts';
 import type { MemberRecord, ContactRecord, RotationRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { agreementOf } from './policy/agreements.ts';
@@ -63,20 +64,22 @@ export function contactPage(hub: Hub, party: string, query: PlainListQuery): Pro
   return hub.store.members.contactPage({ party, limit: query.limit, cursor: query.cursor });
 }
 
-function parseOrFail<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
-  if (!result.ok) throw new Problem('bad-request', result.error);
-  return result.value;
+/**
+ * The statement in `body`, verified as `kind` against `signer`'s key and naming `signer` as the one
+ * who signs it (`namedSigner`), then parsed with `schema`: no rule below reads a field of a
+ * statement whose signature has not been checked.
+ */
+async function verifiedStatement<S extends z.ZodType>(hub: Hub, kind: StatementKind, schema: S, body: { statement: string; signature: string }, signer: { fingerprint: string; publicKey: string }, what: string, namedSigner: (value: z.output<S>) => string): Promise<z.output<S>> {
+  const key = await readPublicKey(signer.publicKey).catch(() => {
+    throw new Problem('bad-request', `the ${what} cannot be checked: the signing key cannot be read`);
+  });
+  const verification = await verifyStatement(kind, schema, body, [key], hub.now(), { namedSigner });
+  return verifiedOrRefuse(verification, what, `the ${what} must name the key that signs it (${signer.fingerprint})`);
 }
 
-async function requireSignedBy(hub: Hub, kind: SignedKind, text: string, signature: string, signer: MemberRecord, what: string): Promise<void> {
-  const verification = await verifyDetached(kind, text, signature, [await readPublicKey(signer.publicKey)], hub.now());
-  if (!verification.valid) throw new Problem('bad-request', `the ${what} signature does not verify with ${signer.fingerprint}: ${verification.reason}`);
-}
-
-/** The caller must be an officer of `party`, and the statement must name them as its signer. */
-function requireOwnOfficer(hub: Hub, caller: MemberRecord, party: string, named: string): void {
+/** The caller must be an officer of `party` (the statement names them as its signer: verifiedStatement checked it). */
+function requireOwnOfficer(hub: Hub, caller: MemberRecord, party: string): void {
   if (!isOfficerOf(caller, party, hub.now())) throw new Problem('forbidden', `only a security officer of ${party} can do this; you are ${caller.roles.includes('officer') ? `an officer of ${caller.party}` : 'not an officer'}`);
-  if (named !== caller.fingerprint) throw new Problem('bad-request', 'the statement must name the officer who signs and sends it');
 }
 
 function checkValidity(hub: Hub, s: MembershipStatement): void {
@@ -97,8 +100,8 @@ async function insertingMember(hub: Hub, fingerprint: string, fn: () => Promise<
 
 /** Enroll a member's key on an officer's signed statement. */
 export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signature: string }): Promise<MemberRecord> {
-  const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
-  requireOwnOfficer(hub, officer, s.party, s.officer);
+  const s = await verifiedStatement(hub, 'membership', MembershipStatement, body, officer, 'membership statement', (v) => v.officer);
+  requireOwnOfficer(hub, officer, s.party);
   checkValidity(hub, s);
   let info;
   let expires;
@@ -115,7 +118,6 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
     const previous = await hub.store.members.get(s.successorOf);
     if (!previous || previous.party !== s.party) throw new Problem('bad-request', `${s.successorOf} is not a member of ${s.party}`);
   }
-  await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const member: MemberRecord = {
     fingerprint: info.fingerprint,
     party: s.party,
@@ -140,16 +142,16 @@ export async function enrollByOfficer(hub: Hub, officer: MemberRecord, body: { p
 
 /** A new statement for an enrolled member: clearance or roles change on the very next request. */
 export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
-  const s = parseOrFail(parseCanonical(MembershipStatement, body.statement, 'membership statement'));
   const member = await hub.store.members.get(fingerprint);
-  if (!member || member.party !== officer.party) throw notFound('member');
-  requireOwnOfficer(hub, officer, member.party, s.officer);
+  if (!member) throw notFound('member');
+  // Members are listed to every party (the directory), so another party's is refused, not hidden.
+  requireOwnOfficer(hub, officer, member.party);
+  const s = await verifiedStatement(hub, 'membership', MembershipStatement, body, officer, 'membership statement', (v) => v.officer);
   if (s.fingerprint !== fingerprint || s.party !== member.party) throw new Problem('bad-request', 'the statement is for another key or party');
   if (member.revokedAt) throw new Problem('conflict', 'the key is revoked');
   const previous = member.statement ? parseCanonical(MembershipStatement, member.statement, 'statement') : undefined;
   if (previous?.ok && s.issuedAt <= previous.value.issuedAt) throw new Problem('conflict', 'a newer statement for this key is already on record');
   checkValidity(hub, s);
-  await requireSignedBy(hub, 'membership', body.statement, body.signature, officer, 'membership statement');
   const at = hub.now().toISOString();
   await hub.store.transaction(async () => {
     // Compare-and-set on the statement read above: of two statements sent together, the one that
@@ -163,19 +165,17 @@ export async function restateMember(hub: Hub, officer: MemberRecord, fingerprint
 
 /** Revoke a key, by an officer of its party or by its own holder. */
 export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: string, body: SignedStatement): Promise<MemberRecord> {
-  const r = parseOrFail(parseCanonical(RevocationStatement, body.statement, 'revocation'));
   const member = await hub.store.members.get(fingerprint);
-  if (!member || (member.party !== caller.party)) throw notFound('member');
-  if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
+  if (!member) throw notFound('member');
   const self = caller.fingerprint === fingerprint;
-  if (!self) requireOwnOfficer(hub, caller, member.party, r.signer);
-  else if (r.signer !== caller.fingerprint) throw new Problem('bad-request', 'the revocation must name its signer');
+  if (!self) requireOwnOfficer(hub, caller, member.party);
+  const r = await verifiedStatement(hub, 'revocation', RevocationStatement, body, caller, 'revocation', (v) => v.signer);
+  if (r.fingerprint !== fingerprint || r.party !== member.party) throw new Problem('bad-request', 'the revocation is for another key or party');
   if (member.revokedAt) throw new Problem('conflict', `the key was already revoked at ${member.revokedAt}`);
   const now = hub.now().toISOString();
   // A revocation can be backdated (a key known lost earlier), but not to before the key was
   // enrolled here, and never postdated.
   requireBetween(hub.now(), r.revokedAt, member.enrolledAt, 'revocation time (revokedAt)');
-  await requireSignedBy(hub, 'revocation', body.statement, body.signature, caller, 'revocation');
   await hub.store.transaction(async () => {
     if (!await hub.store.members.revoke(fingerprint, { revokedAt: r.revokedAt < now ? r.revokedAt : now, reason: r.reason, revocation: body.statement, signature: body.signature })) {
       throw new Problem('conflict', 'the key was already revoked');
@@ -190,8 +190,8 @@ export async function revokeMember(hub: Hub, caller: MemberRecord, fingerprint: 
  * The new key becomes an officer of the party with the old key's clearance; the old key is revoked.
  */
 export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { publicKey: string; statement: string; signatureFrom: string; signatureTo: string }): Promise<MemberRecord> {
-  const r = parseOrFail(parseCanonical(OfficerRotation, body.statement, 'rotation'));
-  requireOwnOfficer(hub, officer, r.party, r.from);
+  const r = await verifiedStatement(hub, 'rotation', OfficerRotation, { statement: body.statement, signature: body.signatureFrom }, officer, 'rotation (old key)', (v) => v.from);
+  requireOwnOfficer(hub, officer, r.party);
   requireSignedNear(hub.now(), r.at, 'rotation date (at)');
   const key = await readPublicKey(body.publicKey).catch(() => {
     throw new Problem('bad-request', 'the new public key cannot be read');
@@ -204,9 +204,8 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
   }
   if (fingerprintOf(key) !== r.to) throw new Problem('bad-request', 'the rotation names another new key');
   if (await hub.store.members.get(r.to)) throw new Problem('conflict', 'the new key is already enrolled');
-  await requireSignedBy(hub, 'rotation', body.statement, body.signatureFrom, officer, 'rotation (old key)');
-  const verification = await verifyDetached('rotation', body.statement, body.signatureTo, [key], hub.now());
-  if (!verification.valid) throw new Problem('bad-request', `the rotation is not signed by the new key: ${verification.reason}`);
+  const byNew = await verifyStatement('rotation', OfficerRotation, { statement: body.statement, signature: body.signatureTo }, [key], hub.now(), { namedSigner: (v) => v.to });
+  if (!byNew.valid) throw new Problem('bad-request', `the rotation is not signed by the new key: ${byNew.reason}`);
   const now = hub.now().toISOString();
   const member: MemberRecord = {
     fingerprint: r.to,
@@ -232,12 +231,11 @@ export async function rotateOfficer(hub: Hub, officer: MemberRecord, body: { pub
 /** Record a contact-directory entry signed by an officer; flag it when notified past the agreement's deadline. */
 export async function recordContact(hub: Hub, officer: MemberRecord, party: string, body: SignedStatement): Promise<ContactRecord> {
   if (officer.party !== party) throw new Problem('forbidden', `only a security officer of ${party} can record its contacts`);
-  const c = parseOrFail(parseCanonical(ContactEntry, body.statement, 'contact entry'));
-  requireOwnOfficer(hub, officer, c.party, c.officer);
+  const c = await verifiedStatement(hub, 'contact', ContactEntry, body, officer, 'contact entry', (v) => v.officer);
+  requireOwnOfficer(hub, officer, c.party);
   requireSignedNear(hub.now(), c.issuedAt, 'contact entry date (issuedAt)');
   const agreement = agreementOf(hub.agreements, c.agreementId);
   if (!agreement.parties.some((p) => p.id === c.party)) throw new Problem('bad-request', `${c.party} is not a party of ${c.agreementId}`);
-  await requireSignedBy(hub, 'contact', body.statement, body.signature, officer, 'contact entry');
   const now = hub.now();
   const rule = agreement.deadlines.contactChangeNotice;
   const dueAt = rule?.days ? addDeadline(c.effectiveFrom, { days: rule.days }) : undefined;

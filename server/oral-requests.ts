@@ -17,7 +17,7 @@ import { requireContact } from './policy/roles.ts';
 import { oralVisibleTo } from './policy/visibility.ts';
 
 
-export function oralView(hub: Hub, o: OralRequestRecord): OralRequestView {
+function oralView(hub: Hub, o: OralRequestRecord): OralRequestView {
   const agreement = agreementOf(hub.agreements, o.agreementId);
   const rule = agreement.workflow?.oralRequests;
   const confirmation = rule?.confirmation ?? 'on-demand';

@@ -8,15 +8,16 @@ import type { Readable } from 'node:stream';
 import type { ReceivedFile, ReceivedUpload } from './http/upload.ts';
 import { publicKeyOf } from './key-cache.ts';
 import { readWrapKeyIds } from '../keys/parts.ts';
-import { verifyDetached } from '../keys/signatures.ts';
+import { verifyStatement } from '../keys/statements.ts';
 import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
 import { clearanceCovers } from '../protocol/levels.ts';
 import { CursorError, type Page } from '../storage/listings.ts';
 import { describeIssues } from '../protocol/issues.ts';
-import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../protocol/manifest.ts';
+import { Manifest, parseCanonicalManifest, type ManifestPart } from '../protocol/manifest.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
 import { DuplicateKeyError } from '../storage/repositories.ts';
 import { requireSignedNear } from './policy/clock.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound } from './errors.ts';
 import { recordSubmissionReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
@@ -112,13 +113,9 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     const parsedFields = PacketUploadFields.safeParse(fields);
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
-    const parsed = parseCanonicalManifest(manifestText);
-    if (!parsed.ok) throw new Problem('bad-request', parsed.error);
-    const manifest = parsed.manifest;
+    const verification = await verifyStatement('manifest', Manifest, { statement: manifestText, signature }, [await publicKeyOf(member.publicKey)], hub.now(), { namedSigner: (m) => m.signedBy });
+    const manifest = verifiedOrRefuse(verification, 'manifest', 'the manifest must be signed by the member who uploads it', 'forbidden');
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
-    if (manifest.signedBy !== member.fingerprint) throw new Problem('forbidden', 'the manifest must be signed by the member who uploads it');
-    const verification = await verifyDetached('manifest', manifestText, signature, [await publicKeyOf(member.publicKey)], hub.now());
-    if (!verification.valid) throw new Problem('bad-request', `the manifest signature does not verify: ${verification.reason}`);
 
     const agreement = agreementOf(hub.agreements, manifest.agreementId);
     const existing = await hub.store.packets.get(manifest.packetId);
@@ -297,7 +294,6 @@ export async function listAwaitingWraps(hub: Hub, caller: MemberRecord, fingerpr
   return { items: page.items.map((p) => summary(p, p.relation)), nextCursor: page.nextCursor };
 }
 
-/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 /**
  * A page of rows as `member` may see them: `keep` is the visibility rule of one row, `show` its
  * wire shape. The next cursor stays the position after the last row read, so a page may hold
@@ -309,6 +305,7 @@ export async function visiblePage<R, T>(page: Page<R>, keep: (row: R) => boolean
   return { items, nextCursor: page.nextCursor };
 }
 
+/** A cursor that does not decode is the caller's mistake: a 400 naming it. */
 export async function listed<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();

@@ -4,9 +4,8 @@
  * the signed consent or refusal goes through exactly the release decision.
  * It has no decision path of its own: a second way to consent would be a second rule.
  */
-import { randomUUID } from 'node:crypto';
 import type { Release } from '../protocol/release.ts';
-import type { MemberRecord, ReleaseRecord } from '../storage/records.ts';
+import type { MemberRecord } from '../storage/records.ts';
 import { Problem } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { visiblePacket, visiblePage } from './packets.ts';
@@ -15,7 +14,7 @@ import type { Page } from '../storage/listings.ts';
 import { agreementOf } from './policy/agreements.ts';
 import { requireContact } from './policy/roles.ts';
 import { purposeChangeVisibleTo } from './policy/visibility.ts';
-import { getRelease } from './releases.ts';
+import { getRelease, releaseRequest } from './releases.ts';
 
 
 /**
@@ -30,16 +29,7 @@ export async function requestPurposeChange(hub: Hub, member: MemberRecord, packe
   const rule = agreement.purposeLimitation;
   if (!rule) throw new Problem('conflict', `${agreement.id} limits disclosure to third parties but not the purpose of use; no consent is needed`);
   requireContact(member, 'asking consent to another use');
-  const record: ReleaseRecord = {
-    id: randomUUID(),
-    packetId,
-    requestedBy: member.fingerprint,
-    requestingParty: member.party,
-    thirdParty: member.party,
-    purpose: body.purpose,
-    state: 'requested',
-    requestedAt: hub.now().toISOString(),
-  };
+  const record = releaseRequest(hub, member, packetId, member.party, body.purpose);
   await hub.store.transaction(async () => {
     await hub.store.releases.insert(record);
     await hub.store.releases.insertPurposeChange(record.id, packetId, member.party);

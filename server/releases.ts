@@ -6,13 +6,13 @@
  * The hub never re-encrypts or sees content: it checks the wraps name exactly the cleared
  * members, and never lets a release be seen beyond its packet (server/policy/visibility.ts).
  */
+import { releaseDecisionAction } from '../protocol/evidence.ts';
 import { randomUUID } from 'node:crypto';
 import { readPublicKey } from '../keys/identity.ts';
-import { verifyDetached } from '../keys/signatures.ts';
-import { parseCanonical } from '../protocol/canonical.ts';
-import { releaseDecisionAction } from '../protocol/evidence.ts';
+import { verifyStatement } from '../keys/statements.ts';
 import { ReleaseDecision, type Release } from '../protocol/release.ts';
 import type { MemberRecord, PacketRecord, ReleaseRecord } from '../storage/records.ts';
+import { verifiedOrRefuse } from './validate.ts';
 import { Problem, notFound, treatyRefusal } from './errors.ts';
 import { recordReleaseReceipts } from './evidence.ts';
 import type { Hub } from './hub.ts';
@@ -26,6 +26,15 @@ import { checkWraps, listed, visiblePacket, visiblePage } from './packets.ts';
 import type { PlainListQuery, ReleaseListQuery } from '../protocol/api.ts';
 import type { Page } from '../storage/listings.ts';
 
+
+/**
+ * A new release request by `member` of `packetId` to `thirdParty` for `purpose`, as it is first
+ * recorded. A request to use a packet for another purpose is one to the asking party itself
+ * (server/purpose-changes.ts).
+ */
+export function releaseRequest(hub: Hub, member: MemberRecord, packetId: string, thirdParty: string, purpose: string): ReleaseRecord {
+  return { id: randomUUID(), packetId, requestedBy: member.fingerprint, requestingParty: member.party, thirdParty, purpose, state: 'requested', requestedAt: hub.now().toISOString() };
+}
 
 function toRelease(r: ReleaseRecord, packet: PacketRecord): Release {
   const { decidedBy: _d, ...rest } = r;
@@ -55,16 +64,7 @@ export async function requestRelease(hub: Hub, member: MemberRecord, packetId: s
   }
   if ((await hub.store.members.ofParty(body.thirdParty)).length === 0) throw new Problem('bad-request', `${body.thirdParty} has no members on this hub`);
   if (packet.state !== 'submitted') throw new Problem('conflict', 'only a submitted packet can be released');
-  const record: ReleaseRecord = {
-    id: randomUUID(),
-    packetId,
-    requestedBy: member.fingerprint,
-    requestingParty: member.party,
-    thirdParty: body.thirdParty,
-    purpose: body.purpose,
-    state: 'requested',
-    requestedAt: hub.now().toISOString(),
-  };
+  const record = releaseRequest(hub, member, packetId, body.thirdParty, body.purpose);
   await hub.store.transaction(async () => {
     await hub.store.releases.insert(record);
     await hub.audit({ at: record.requestedAt, actor: member.fingerprint, party: member.party, action: 'release.request', object: record.id, outcome: 'allow', detail: { packetId, thirdParty: body.thirdParty, article } });
@@ -93,19 +93,15 @@ export async function decideRelease(hub: Hub, member: MemberRecord, releaseId: s
   if (!isOfficerOf(member, packet.senderParty, hub.now())) {
     throw treatyRefusal(article, `only a security officer of the originating party (${packet.senderParty}) can consent to or refuse this release`, 'forbidden');
   }
-  const parsed = parseCanonical(ReleaseDecision, body.decision, 'decision');
-  if (!parsed.ok) throw new Problem('bad-request', parsed.error);
-  const d = parsed.value;
+  const now = hub.now();
+  const verification = await verifyStatement('releaseDecision', ReleaseDecision, { statement: body.decision, signature: body.signature }, [await readPublicKey(member.publicKey)], now, { namedSigner: (v) => v.officer });
+  const d = verifiedOrRefuse(verification, 'decision', 'the decision must name the officer who signs it');
   if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty || d.purpose !== release.purpose) {
     throw new Problem('bad-request', 'the decision does not match this release (id, packet, third party and purpose must be as requested)');
   }
-  if (d.officer !== member.fingerprint) throw new Problem('bad-request', 'the decision must name the officer who signs it');
-  const now = hub.now();
   requireSignedNear(now, d.decidedAt, 'decision date (decidedAt)');
   if (d.expiresAt && d.expiresAt <= now.toISOString()) throw new Problem('bad-request', 'the consent would already have expired');
   if (release.state !== 'requested') throw new Problem('conflict', `this release was already ${release.state}`);
-  const verification = await verifyDetached('releaseDecision', body.decision, body.signature, [await readPublicKey(member.publicKey)], now);
-  if (!verification.valid) throw new Problem('bad-request', `the decision signature does not verify: ${verification.reason}`);
   const state = d.decision === 'consent' ? 'consented' : 'refused';
   await hub.store.transaction(async () => {
     // Compare-and-set in the transaction that records it: a decision that lost the race to

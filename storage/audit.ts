@@ -4,11 +4,8 @@
  * The arithmetic itself lives in protocol/evidence.ts, because a party's client must redo it on
  * an exported log without the hub; this module applies it to the store. It never writes the log.
  */
-import { AuditStreamVerifier, type StreamVerdict } from '../protocol/audit-stream.ts';
+import { AuditStreamVerifier, disagreementReason, type StreamVerdict } from '../protocol/audit-stream.ts';
 import {
-  consistencyProof,
-  inclusionProof,
-  merkleRoot,
   parseStatement,
   Checkpoint,
   type AuditEvent,
@@ -16,9 +13,8 @@ import {
 } from '../protocol/evidence.ts';
 import type { Storage } from './repositories.ts';
 
-export { consistencyProof, inclusionProof, merkleRoot };
 
-export type AuditVerification =
+type AuditVerification =
   | { ok: true; size: number; head: string; root: string; checkpointsChecked: number }
   | { ok: false; position: number; reason: string };
 
@@ -44,10 +40,8 @@ export function auditVerification(verdict: StreamVerdict<unknown>, checkpointsCh
   if (verdict.ok) return { ...verdict, checkpointsChecked };
   if (verdict.kind === 'chain') return { ok: false, position: verdict.position, reason: verdict.reason };
   const c = verdict.checkpoint;
-  if (verdict.kind === 'truncated') {
-    return { ok: false, position: verdict.position, reason: `the log has ${verdict.position - 1} events but a checkpoint signed at ${c.at} covers ${c.size}: it was truncated, or an older database was restored` };
-  }
-  return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of the checkpoint signed at ${c.at}: the log was rewritten, or an older database was restored and extended` };
+  const logSize = verdict.kind === 'truncated' ? verdict.position - 1 : c.size;
+  return { ok: false, position: verdict.position, reason: disagreementReason(verdict.kind, `the checkpoint of ${c.size} events signed at ${c.at}`, logSize, c.size) };
 }
 
 /** The hub's stored checkpoints, parsed; a stored one that does not parse is reported, not skipped. */
@@ -74,11 +68,6 @@ export async function* auditLogPages(store: Storage, afterSeq = 0, pageSize = 50
     yield rows;
     after = rows[rows.length - 1]!.seq;
   }
-}
-
-/** Every event after `afterSeq`, one at a time (the pages of `auditLogPages`). */
-export async function* iterateAuditLog(store: Storage, afterSeq = 0): AsyncGenerator<AuditEvent> {
-  for await (const page of auditLogPages(store, afterSeq)) yield* page;
 }
 
 /** The checkpoint the hub stored for `size`, if any (by its primary key: not a read of them all). */

@@ -10,7 +10,7 @@
  * Jobs queue while a commit runs and form the next batch; a batch starts on the next turn of the
  * event loop. A caller that knows a job is coming (an upload whose blobs are being made durable)
  * says so with `expect()`: a batch then waits for the expected jobs, at most `maxWaitMs` after its
- * first job queued, so uploads finishing a few milliseconds apart share one fsync (issue 9: with
+ * first job queued, so uploads finishing a few milliseconds apart share one fsync (with
  * no wait, ten concurrent uploads made batches of 1.6 jobs). The batch is one unit of work of the connection's
  * gate (storage/sqlite/gate.ts), so no other statement runs inside it. Never use it for a transaction whose caller must see
  * another job's rows before deciding: jobs of one batch run one after the other, in order.

@@ -247,7 +247,7 @@ function keyset(cursor: string | undefined, since: string | undefined): { afterA
 /**
  * The readable levels as four parameters (there are four levels; absent ones bind NULL, which
  * matches nothing): an IN list of parameters costs nothing per row, where the JSON list it
- * replaces was a json_each scan per row, 30 % of the page query (issue 9).
+ * replaces was a json_each scan per row, 30 % of the page query.
  */
 function levelParams(levels: readonly Level[]): { level0: string | null; level1: string | null; level2: string | null; level3: string | null } {
   if (levels.length > 4) throw new RangeError('there are four levels');

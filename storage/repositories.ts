@@ -68,9 +68,7 @@ export interface MemberRepository {
   /** Revoke once: false when the key was already revoked (the first revocation stands). */
   revoke(fingerprint: string, revocation: RevocationRecord): Promise<boolean>;
   insertRotation(rotation: RotationRecord): Promise<void>;
-  rotationsOf(party: string): Promise<RotationRecord[]>;
   insertContact(contact: Omit<ContactRecord, 'id'>): Promise<number>;
-  contactsOf(party: string): Promise<ContactRecord[]>;
   /** One page of a party's members, oldest enrolment first (storage/listings.ts). */
   page(filter: AscendingFilter & { party: string; includeRevoked: boolean }): Promise<ListPage<MemberRecord>>;
   rotationPage(filter: AscendingFilter & { party: string }): Promise<ListPage<RotationRecord>>;
@@ -141,7 +139,6 @@ export interface RequestRepository {
   confirmOral(id: string, packetId: string, at: string): Promise<boolean>;
   insertAuthenticity(request: Omit<AuthenticityRequestRecord, 'confirmation' | 'confirmationSignature' | 'confirmedBy' | 'confirmedAt'>): Promise<void>;
   getAuthenticity(id: string): Promise<AuthenticityRequestRecord | undefined>;
-  authenticityOfPacket(packetId: string): Promise<AuthenticityRequestRecord[]>;
   /** One page of a packet's authenticity requests, oldest first; the caller applies the visibility rule. */
   authenticityPage(filter: AscendingFilter & { packetId: string }): Promise<ListPage<AuthenticityRequestRecord>>;
   /** Unanswered authenticity requests about packets a party may look at, oldest first: one query. */
@@ -173,6 +170,8 @@ export interface AuditRepository {
   /** The events that name a packet, its releases or authenticity requests, up to `size`, in order. */
   aboutPacket(packetId: string, size: number): Promise<AuditEvent[]>;
   eventAt(seq: number): Promise<AuditEvent | undefined>;
+  /** Index the events the append did not (stored before migration 011, or by direct SQL); the hub runs it at start. Returns how many. */
+  indexBacklog(): Promise<number>;
   /** Root and proofs of the log's first `size` events, from the stored tree: O(log^2 size) reads each, never a read of the log. */
   proofs(size: number, seqs: readonly number[], fromSizes: readonly number[]): Promise<AuditProofs>;
   /** The checkpoint stored for `size`, if any (by its key). */

@@ -47,7 +47,7 @@ function systemSentence(e: SystemError): string | undefined {
 }
 
 /** The sentence for an unexpected error: what failed, that it is not the person's doing, and how to see more. */
-export function unexpectedSentence(command: string | undefined): string {
+function unexpectedSentence(command: string | undefined): string {
   const what = command ? `"liaison ${command}"` : 'the command';
   return `${what} stopped on an unexpected error inside liaison (not something you typed); run it again with LIAISON_DEBUG=1 to see the details, and report them`;
 }

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey } from '../../keys/identity.ts';
-import { EvidenceBundle, MerkleTree, verifyChain, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { EvidenceBundle, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import {
   auditSince,
   checkPacketReceipts,
@@ -16,6 +16,7 @@ import {
   verifiedCheckpoint,
   verifyAuditExport,
   verifyEvidenceBundle,
+  verifyStoredLog,
   type LogCheck,
   UNVERIFIED,
 } from '../core/evidence.ts';
@@ -25,13 +26,12 @@ import { hubPinFile, keptCheckpoints, pinnedHub, readCheckpointFile, saveCheckpo
 import { ClientError, homeDir } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import { readJson } from '../node/files.ts';
-import { reasonOf } from '../core/errors.ts';
 import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
 /** The operator's access to a hub's store on disk (server/evidence.ts `operatorAudit`). */
-export interface OperatorAudit {
+interface OperatorAudit {
   log(dataDir: string): Promise<{ hubFingerprint: string; hubPublicKey: string; events: AuditEvent[]; checkpoints: SignedCheckpoint[] }>;
   /** Stream the whole log to `outPath` (which must not exist); the number of events written. */
   exportTo(dataDir: string, outPath: string, now: () => Date): Promise<{ events: number }>;
@@ -62,32 +62,6 @@ function pinnedOfficers(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const pin of openTrustStore(homeDir()).pins()) out.set(pin.party, [...(out.get(pin.party) ?? []), pin.fingerprint]);
   return out;
-}
-
-/** The operator's complete log against the hub's stored checkpoints and the ones given. */
-async function verifyStoreLog(log: Awaited<ReturnType<OperatorAudit['log']>>, kept: SignedCheckpoint[]): Promise<LogCheck> {
-  const lines: string[] = [];
-  const chain = verifyChain(log.events);
-  if (!chain.ok) return { ok: false, position: chain.position, reason: chain.reason, lines };
-  lines.push(`all ${log.events.length} events recomputed: the hash chain is intact`);
-  const hubKey = await readPublicKey(log.hubPublicKey);
-  const hashes = log.events.map((e) => e.hash);
-  const tree = new MerkleTree(hashes);
-  for (const [from, list] of [['the hub', log.checkpoints], ['kept', kept]] as const) {
-    for (const signed of list) {
-      let c;
-      try {
-        c = await verifiedCheckpoint(signed, hubKey, now());
-      } catch (error) {
-        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${reasonOf(error)}`, lines };
-      }
-      const what = `the ${from === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`;
-      if (c.size > log.events.length) return { ok: false, position: log.events.length + 1, reason: `the log has ${log.events.length} events, fewer than ${what}: it was truncated, or an older database was restored`, lines };
-      if (hashes[c.size - 1] !== c.head || tree.root(c.size) !== c.root) return { ok: false, position: c.size, reason: `the first ${c.size} events are not those of ${what}: rewritten, or an older database restored`, lines };
-    }
-    if (list.length > 0) lines.push(`matches ${list.length} checkpoint(s) ${from === 'kept' ? 'kept in LIAISON_HOME or given with --checkpoint' : 'stored by the hub'}`);
-  }
-  return { ok: true, lines };
 }
 
 export function addEvidenceCommands(program: Command, operator?: OperatorAudit): void {
@@ -151,7 +125,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         if (!operator) throw new ClientError('this build has no operator commands');
         const log = await operator.log(opts.data);
         if (opts.hubFingerprint && opts.hubFingerprint.replace(/\s+/g, '').toUpperCase() !== log.hubFingerprint) throw new ClientError(`the hub in ${opts.data} has key ${log.hubFingerprint}, not ${opts.hubFingerprint}`);
-        const check = await verifyStoreLog(log, [...keptCheckpoints(home, log.hubFingerprint), ...extra]);
+        const check = await verifyStoredLog(log.events, log.checkpoints, [...keptCheckpoints(home, log.hubFingerprint), ...extra], await readPublicKey(log.hubPublicKey), now());
         return report(check, `Audit log verified: ${log.events.length} events.`, opts.json, { events: log.events.length, scope: 'all' });
       }
       const { verifyAuditExportFile } = await import('../node/audit-file.ts');

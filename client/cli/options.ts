@@ -16,7 +16,7 @@ import { fileSource } from '../node/part-files.ts';
 import { detectPartLanguage } from '../core/sending.ts';
 
 /** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
-export function languageTag(value: string): string {
+function languageTag(value: string): string {
   const tag = normaliseLanguageTag(value);
   if (!tag) throw new ClientError(`"${value}" is not a language: write a code such as en, ru, ur or zh-Hans`);
   return tag;

@@ -37,7 +37,7 @@ import { ApiError } from './errors.ts';
 
 export { ApiError };
 
-export interface PacketQuery {
+interface PacketQuery {
   box?: PacketBox;
   agreement?: string;
   kind?: string;
@@ -47,7 +47,7 @@ export interface PacketQuery {
   cursor?: string;
 }
 
-export interface ReleaseQuery {
+interface ReleaseQuery {
   state?: ReleaseState;
   packet?: string;
   since?: string;
@@ -100,7 +100,7 @@ export interface UploadFile {
   body: Blob;
 }
 
-export type Progress = (sentBytes: number, totalBytes: number) => void;
+type Progress = (sentBytes: number, totalBytes: number) => void;
 
 /** The platform's transport: the multipart POST of an upload, and (optionally) a JSON call; each answers the raw status and body. */
 export interface Transport {
@@ -110,7 +110,7 @@ export interface Transport {
 }
 
 /** The portable transport: fetch, with FormData for uploads. No upload progress (fetch reports none); adapters do better. */
-export const fetchTransport: Transport = {
+const fetchTransport: Transport = {
   async post(url, headers, fields, files, onProgress) {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);

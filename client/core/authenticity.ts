@@ -6,8 +6,7 @@
  * sending party, over the manifest we hold).
  * Never: signs a statement it did not build itself from what it verified.
  */
-import { signDetached, verifyDetached } from '../../keys/signatures.ts';
-import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
+import { signStatement, verifyStatement } from '../../keys/statements.ts';
 import { manifestDigest } from '../../protocol/manifest.ts';
 import { AUTHENTICITY_FORMAT, AuthenticityConfirmation, type AuthenticityView } from '../../protocol/requests.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
@@ -46,8 +45,8 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
     `  packet:    ${statement.packetId} (${manifest.agreementId}, ${manifest.kind}, ${manifest.marking.level}, revision ${manifest.revision}, signed by ${manifest.signedBy} on ${manifest.createdAt.slice(0, 10)})`,
     `  manifest:  SHA-256 ${statement.manifestSha256}`,
   ]);
-  const text = canonicalize(statement);
-  return wf.answerAuthenticity(requestId, text, await signDetached('authenticity', text, ctx.key, ctx.now()));
+  const signed = await signStatement('authenticity', AuthenticityConfirmation, statement, ctx.key, ctx.now());
+  return wf.answerAuthenticity(requestId, signed.statement, signed.signature);
 }
 
 /**
@@ -57,16 +56,17 @@ export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, r
 export async function checkAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string): Promise<{ confirmed: boolean; reason: string }> {
   const view = await wf.authenticity(requestId);
   if (!view.confirmation || !view.signature) return { confirmed: false, reason: `${view.senderParty} has not answered yet` };
-  const parsed = parseCanonical(AuthenticityConfirmation, view.confirmation, 'confirmation');
-  if (!parsed.ok) return { confirmed: false, reason: parsed.error };
-  const detail = await ctx.api.packet(view.packetId);
-  if (parsed.value.packetId !== view.packetId || parsed.value.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
-  const dated = signedInstantProblem(parsed.value.confirmedAt, ctx.now(), 'the confirmation date');
+  const senders = await ctx.directory.members(view.senderParty);
+  const verification = await verifyStatement('authenticity', AuthenticityConfirmation, { statement: view.confirmation, signature: view.signature }, senders.map((m) => m.key), ctx.now(), { namedSigner: (c) => c.confirmedBy });
+  if (!verification.valid) {
+    return { confirmed: false, reason: verification.failure === 'unknown-signer' ? `it is not signed by a vouched-for member of ${view.senderParty}` : `the signature does not verify: ${verification.reason}` };
+  }
+  const confirmation = verification.value;
+  if (confirmation.packetId !== view.packetId || confirmation.requestId !== view.id) return { confirmed: false, reason: 'the confirmation is for another packet or request' };
+  const dated = signedInstantProblem(confirmation.confirmedAt, ctx.now(), 'the confirmation date');
   if (dated) return { confirmed: false, reason: dated };
-  if (parsed.value.manifestSha256 !== manifestDigest(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
-  const signer = (await ctx.directory.members(view.senderParty)).find((m) => m.fingerprint === parsed.value.confirmedBy);
-  if (!signer) return { confirmed: false, reason: `${parsed.value.confirmedBy} is not a vouched-for member of ${view.senderParty}` };
-  const verification = await verifyDetached('authenticity', view.confirmation, view.signature, [signer.key], ctx.now());
-  if (!verification.valid) return { confirmed: false, reason: `the signature does not verify: ${verification.reason}` };
-  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${parsed.value.confirmedAt}` };
+  const detail = await ctx.api.packet(view.packetId);
+  if (confirmation.manifestSha256 !== manifestDigest(detail.manifest)) return { confirmed: false, reason: 'the confirmation covers a different manifest from the one the hub serves' };
+  const signer = senders.find((m) => m.fingerprint === verification.signer)!;
+  return { confirmed: true, reason: `confirmed by ${signer.name} (${signer.fingerprint}) of ${view.senderParty} at ${confirmation.confirmedAt}` };
 }

@@ -22,7 +22,6 @@ export interface ClientContext {
   sha256?: () => Sha256Hasher;
 }
 
-export type { Sha256Hasher };
 
 export interface Notice {
   partId?: string;

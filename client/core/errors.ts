@@ -1,13 +1,15 @@
 /**
  * The client's typed errors: the ones whose message is already a sentence in the person's terms
  * (CLI on stderr, web client in an alert). ClientError is the core's own; ApiError carries the
- * hub's problem+json (its sentence, its stable `code`, the `article` that refused); KeyError and
- * PartError (with NotARecipientError) are keys/'s. Anything else is a fault, not a sentence: it
+ * hub's problem+json (its sentence, its stable `code`, the `article` that refused); KeyError,
+ * PartError (with NotARecipientError) are keys/'s, StatementError (a value its schema refuses, so
+ * nothing was signed) protocol/'s. Anything else is a fault, not a sentence: it
  * is never shown as it is (client/cli/errors.ts words it generically).
  * Core modules throw these; they never print, exit or read the environment.
  */
 import { KeyError } from '../../keys/identity.ts';
 import { PartError } from '../../keys/part-error.ts';
+import { StatementError } from '../../protocol/canonical.ts';
 
 export class ClientError extends Error {
   override name = 'ClientError';
@@ -33,7 +35,7 @@ export class ApiError extends Error {
 
 /** True for the errors whose message is written for a person (see the header). */
 export function isTypedError(error: unknown): error is Error {
-  return error instanceof ClientError || error instanceof ApiError || error instanceof KeyError || error instanceof PartError;
+  return error instanceof ClientError || error instanceof ApiError || error instanceof KeyError || error instanceof PartError || error instanceof StatementError;
 }
 
 /**

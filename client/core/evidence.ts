@@ -12,11 +12,9 @@
  */
 import type { z } from 'zod';
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
-import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import { signStatement, verifyStatement, type StatementVerification } from '../../keys/statements.ts';
 import { MAX_PAGE_SIZE, type PacketDetail } from '../../protocol/api.ts';
-import { canonicalize } from '../../protocol/canonical.ts';
-import type {
-  AuditExport} from '../../protocol/evidence.ts';
+import type { AuditExport } from '../../protocol/evidence.ts';
 import {
   AuditPage,
   Checkpoint,
@@ -27,16 +25,16 @@ import {
   SignedReceipt,
   auditEventHash,
   parseStatement,
-  verifyConsistency,
+  checkpointExtension,
   verifyInclusion,
   type AuditAction,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
-import { AuditStreamVerifier, type AuditExportHead } from '../../protocol/audit-stream.ts';
+import { AuditStreamVerifier, disagreementReason, type AuditExportHead } from '../../protocol/audit-stream.ts';
 import { ReleaseDecision } from '../../protocol/release.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
 import { MembershipStatement } from '../../protocol/statements.ts';
-import { manifestDigest, parseCanonicalManifest, type Manifest } from '../../protocol/manifest.ts';
+import { Manifest, manifestDigest } from '../../protocol/manifest.ts';
 import { pagePath, type HubClient, type PageRequest } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
 import { ClientError, reasonOf } from './errors.ts';
@@ -47,7 +45,7 @@ import type { ClientContext, Notice } from './context.ts';
 // --- the evidence endpoints of the hub -------------------------------------------------------
 
 /** What a view of the log may be asked for: consistency from kept sizes, events since an instant, of one action. */
-export interface AuditViewQuery {
+interface AuditViewQuery {
   from?: number[];
   since?: string;
   action?: string;
@@ -141,9 +139,8 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
     parts: manifest.parts.map((p) => ({ id: p.id, sha256: p.sha256 })),
     at: ctx.now().toISOString(),
   };
-  const statement = canonicalize(receipt);
   try {
-    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, { statement, signature: await signDetached('retrievalReceipt', statement, ctx.key, ctx.now()) });
+    await new EvidenceApi(ctx.api).postReceipt(detail.packetId, await signStatement('retrievalReceipt', Receipt, receipt, ctx.key, ctx.now()));
     return [{ message: 'retrieval receipt signed and sent to the hub' }];
   } catch (error) {
     return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}` }];
@@ -152,7 +149,7 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
 
 // --- verification ------------------------------------------------------------------------------
 
-export interface ReceiptCheck {
+interface ReceiptCheck {
   receipt?: Receipt;
   valid: boolean;
   reason?: string;
@@ -160,43 +157,41 @@ export interface ReceiptCheck {
 }
 
 /**
- * Check receipts of `packetId`: canonical, about this packet, signed by the hub key (hub receipts)
- * or by the key of the person they name (retrieval receipts, key from `personKeys`; with `partyOf`,
- * that person must be a member of the party the receipt names).
+ * Verify one receipt: as the hub's, against `hubKey`, when the hub's key made it; otherwise as a
+ * person's retrieval receipt, against `personKeys`. Either way the receipt must name its signer.
+ */
+async function verifyReceipt(signed: SignedReceipt, hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date): Promise<StatementVerification<Receipt>> {
+  const byHub = await verifyStatement('hubReceipt', Receipt, signed, [hubKey], now, { namedSigner: (r) => r.issuer.fingerprint });
+  if (byHub.valid || byHub.failure !== 'unknown-signer') return byHub;
+  return verifyStatement('retrievalReceipt', Receipt, signed, [...personKeys.values()], now, { namedSigner: (r) => r.issuer.fingerprint });
+}
+
+/** Why a verified receipt is not a receipt of `packetId` as its signer could issue it, or undefined. */
+function receiptProblem(receipt: Receipt, byHub: boolean, packetId: string, now: Date, partyOf: ReadonlyMap<string, string> | undefined): string | undefined {
+  if (receipt.packetId !== packetId) return 'it is about another packet';
+  if ((receipt.kind === 'retrieved') !== (receipt.issuer.role === 'person') || (receipt.issuer.role === 'hub') !== byHub) return 'only a retrieval receipt is signed by a person, and only by one';
+  const dated = signedInstantProblem(receipt.at, now, 'its time');
+  if (dated) return dated;
+  if (receipt.issuer.role === 'person' && partyOf && partyOf.get(receipt.issuer.fingerprint) !== receipt.party) return `its signer ${receipt.issuer.fingerprint} is not a member of ${receipt.party}`;
+  return undefined;
+}
+
+/**
+ * Check receipts of `packetId`: signed by the hub key (hub receipts) or by the key of the person
+ * they name (retrieval receipts, key from `personKeys`; with `partyOf`, that person must be a
+ * member of the party the receipt names), canonical, and about this packet.
  */
 export async function verifyReceipts(packetId: string, receipts: readonly SignedReceipt[], hubKey: PublicKey, personKeys: ReadonlyMap<string, PublicKey>, now: Date, partyOf?: ReadonlyMap<string, string>): Promise<ReceiptCheck[]> {
-  const hubFingerprint = fingerprintOf(hubKey);
   const out: ReceiptCheck[] = [];
   for (const signed of receipts) {
-    const receipt = parseStatement(Receipt, signed.statement);
-    if (!receipt) {
-      out.push({ valid: false, reason: 'not a canonical liaison-receipt/1 statement' });
+    const v = await verifyReceipt(signed, hubKey, personKeys, now);
+    if (!v.valid) {
+      out.push({ valid: false, reason: v.failure === 'unknown-signer' ? 'no trusted key made its signature' : v.reason });
       continue;
     }
-    if (receipt.packetId !== packetId) {
-      out.push({ receipt, valid: false, reason: 'it is about another packet' });
-      continue;
-    }
-    if ((receipt.kind === 'retrieved') !== (receipt.issuer.role === 'person')) {
-      out.push({ receipt, valid: false, reason: 'only a retrieval receipt is signed by a person, and only by one' });
-      continue;
-    }
-    const dated = signedInstantProblem(receipt.at, now, 'its time');
-    if (dated) {
-      out.push({ receipt, valid: false, reason: dated });
-      continue;
-    }
-    if (receipt.issuer.role === 'person' && partyOf && partyOf.get(receipt.issuer.fingerprint) !== receipt.party) {
-      out.push({ receipt, valid: false, reason: `its signer ${receipt.issuer.fingerprint} is not a member of ${receipt.party}` });
-      continue;
-    }
-    const key = receipt.issuer.role === 'hub' ? (receipt.issuer.fingerprint === hubFingerprint ? hubKey : undefined) : personKeys.get(receipt.issuer.fingerprint);
-    if (!key) {
-      out.push({ receipt, valid: false, reason: `no trusted key for its issuer ${receipt.issuer.fingerprint}` });
-      continue;
-    }
-    const v = await verifyDetached(receipt.issuer.role === 'hub' ? 'hubReceipt' : 'retrievalReceipt', signed.statement, signed.signature, [key], now);
-    out.push(v.valid ? { receipt, valid: true, signer: v.signer } : { receipt, valid: false, reason: v.reason });
+    const receipt = v.value;
+    const problem = receiptProblem(receipt, v.signer === fingerprintOf(hubKey), packetId, now, partyOf);
+    out.push(problem ? { receipt, valid: false, reason: problem } : { receipt, valid: true, signer: v.signer });
   }
   return out;
 }
@@ -208,10 +203,12 @@ export async function verifyReceipts(packetId: string, receipts: readonly Signed
  */
 export async function checkPacketReceipts(api: HubClient, directory: TrustedDirectory, packetId: string, hubKey: PublicKey, now: Date): Promise<{ receipts: SignedReceipt[]; checks: ReceiptCheck[]; names: ReadonlyMap<string, string> }> {
   const receipts = await new EvidenceApi(api).receipts(packetId);
+  // Whose keys to load: the party a receipt names is only a hint here; nothing it says is
+  // believed until verifyReceipts has its signature checked against the key it names.
   const parties = new Set<string>();
   for (const r of receipts) {
-    const receipt = parseStatement(Receipt, r.statement);
-    if (receipt?.issuer.role === 'person') parties.add(receipt.party);
+    const hint = parseStatement(Receipt, r.statement);
+    if (hint?.issuer.role === 'person') parties.add(hint.party);
   }
   const personKeys = new Map<string, PublicKey>();
   const partyOf = new Map<string, string>();
@@ -240,11 +237,12 @@ export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: n
 
 /** Read the checkpoint a hub signed; throws ClientError when the signature or the statement is bad. */
 export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: PublicKey, now: Date): Promise<Checkpoint> {
-  const checkpoint = parseStatement(Checkpoint, signed.statement);
-  if (!checkpoint) throw new ClientError('the checkpoint is not a canonical liaison-audit-checkpoint/1 statement');
-  if (checkpoint.hub !== fingerprintOf(hubKey)) throw new ClientError('the checkpoint names another hub');
-  const v = await verifyDetached('checkpoint', signed.statement, signed.signature, [hubKey], now);
-  if (!v.valid) throw new ClientError(`the checkpoint signature does not verify: ${v.reason}`);
+  const v = await verifyStatement('checkpoint', Checkpoint, signed, [hubKey], now, { namedSigner: (c) => c.hub });
+  if (!v.valid) {
+    if (v.failure === 'signer-mismatch') throw new ClientError('the checkpoint names another hub');
+    throw new ClientError(v.failure === 'not-a-statement' ? `the checkpoint is not a canonical liaison-audit-checkpoint/1 statement: ${v.reason}` : `the checkpoint signature does not verify: ${v.reason}`);
+  }
+  const checkpoint = v.value;
   const dated = signedInstantProblem(checkpoint.at, now, 'the checkpoint time');
   if (dated) throw new ClientError(dated);
   return checkpoint;
@@ -306,10 +304,8 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
       continue;
     }
     const what = `the kept checkpoint of ${old.size} events signed at ${old.at}`;
-    if (old.size > checkpoint.size) return fail(`the log has ${checkpoint.size} events, fewer than ${what}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    const proof = data.consistency.find((c) => c.fromSize === old.size);
-    if (!proof) return fail(`the export does not prove that it extends ${what}`);
-    if (!verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.proof)) return fail(`the log does not extend ${what}: rewritten, or an older database restored`, old.size);
+    const extension = checkpointExtension(old, checkpoint, data.consistency.find((c) => c.fromSize === old.size)?.proof);
+    if (!extension.ok) return fail(disagreementReason(extension.kind, what, checkpoint.size, old.size), extension.position);
     lines.push(`extends ${what}`);
   }
   return { ok: true, lines };
@@ -350,6 +346,8 @@ export async function verifyCompleteLog(
     }
   }
   for (const signed of head.checkpoints) {
+    // Not verified here, on purpose (see above): one that agrees with the log adds nothing, and
+    // one that disagrees is verified before the disagreement is reported.
     const c = parseStatement(Checkpoint, signed.statement);
     if (!c || c.hub !== head.hub.fingerprint) return fail('a checkpoint the hub stored is not valid: it is not a canonical liaison-audit-checkpoint/1 statement of this hub');
     held.push({ checkpoint: c, tag: { from: 'the hub', signed } });
@@ -381,11 +379,44 @@ export async function verifyCompleteLog(
         return fail(`a checkpoint the hub stored is not valid: ${reasonOf(error)}`);
       }
     }
-    if (verdict.kind === 'truncated') return fail(`the log has ${checkpoint.size} events, fewer than ${what(old, tag.from)}: it was truncated, or an older database was restored`, checkpoint.size + 1);
-    return fail(`the first ${old.size} events are not those of ${what(old, tag.from)}: rewritten, or an older database restored`, old.size);
+    return fail(disagreementReason(verdict.kind, what(old, tag.from), checkpoint.size, old.size), verdict.position);
   }
   for (const { checkpoint: c, tag } of held) if (tag.from === 'kept') lines.push(`extends ${what(c, 'kept')}`);
   if (head.checkpoints.length > 0) lines.push(`agrees with the ${head.checkpoints.length} checkpoint(s) the hub stored`);
+  return { ok: true, lines };
+}
+
+/**
+ * The operator's complete log, read from the hub's store (`liaison audit verify --data`), against
+ * every checkpoint the hub stored and every one kept or given, each one's signature checked first:
+ * recomputed in one pass by the same verifier as an export (protocol/audit-stream.ts).
+ */
+export async function verifyStoredLog(events: readonly AuditEvent[], stored: readonly SignedCheckpoint[], kept: readonly SignedCheckpoint[], hubKey: PublicKey, now: Date): Promise<LogCheck> {
+  const lines: string[] = [];
+  const held: Array<{ checkpoint: Checkpoint; tag: 'the hub' | 'kept' }> = [];
+  for (const [from, list] of [['the hub', stored], ['kept', kept]] as const) {
+    for (const signed of list) {
+      try {
+        held.push({ checkpoint: await verifiedCheckpoint(signed, hubKey, now), tag: from });
+      } catch (error) {
+        return { ok: false, reason: `a checkpoint (${from}) is not valid: ${reasonOf(error)}`, lines };
+      }
+    }
+  }
+  const verifier = new AuditStreamVerifier(held);
+  for (const event of events) {
+    verifier.push(event);
+    if (!verifier.going) break;
+  }
+  const verdict = verifier.finish();
+  if (!verdict.ok && verdict.kind === 'chain') return { ok: false, position: verdict.position, reason: verdict.reason, lines };
+  lines.push(`all ${verifier.size} events recomputed: the hash chain is intact`);
+  if (!verdict.ok) {
+    const c = verdict.checkpoint;
+    return { ok: false, position: verdict.position, reason: disagreementReason(verdict.kind, `the ${verdict.tag === 'kept' ? 'kept ' : ''}checkpoint of ${c.size} events signed at ${c.at}`, verifier.size, c.size), lines };
+  }
+  if (stored.length > 0) lines.push(`matches ${stored.length} checkpoint(s) stored by the hub`);
+  if (kept.length > 0) lines.push(`matches ${kept.length} checkpoint(s) kept or given`);
   return { ok: true, lines };
 }
 
@@ -516,10 +547,10 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       keys.set(k.fingerprint, key);
       parties.set(k.fingerprint, k.party);
     }
-    const statementProblem = await checkStatements(bundle, keys, options.now, lines);
-    if (statementProblem) return fail(statementProblem);
+    const statements = await checkStatements(bundle, keys, options.now, lines);
+    if (typeof statements === 'string') return fail(statements);
     const pins = options.pinnedOfficers ?? new Map<string, readonly string[]>();
-    const vouched = await vouching(bundle, keys, pins, options.now);
+    const vouched = vouching(bundle, statements, pins);
     for (const [i, k] of bundle.keys.entries()) {
       if (vouched.has(k.fingerprint)) continue;
       const why = (pins.get(k.party) ?? []).length === 0 ? `no officer of ${k.party} is pinned here` : `it does not chain to a pinned officer of ${k.party}`;
@@ -530,18 +561,15 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       if (vouched.has(fingerprint) || (pins.get(party) ?? []).length === 0) return undefined;
       return `key ${fingerprint} is not vouched for by a pinned officer of ${party}`;
     };
-    const parsed = parseCanonicalManifest(bundle.manifest.text);
-    if (!parsed.ok) return fail(`the manifest: ${parsed.error}`);
-    const manifest = parsed.manifest;
+    const mv = await verifyStatement('manifest', Manifest, { statement: bundle.manifest.text, signature: bundle.manifest.signature }, [...keys.values()], options.now, { namedSigner: (m) => m.signedBy });
+    if (!mv.valid) return fail(`the manifest does not verify: ${mv.reason}`);
+    const manifest = mv.value;
     if (manifest.packetId !== bundle.packetId || manifest.revision !== bundle.manifest.revision) return fail('the manifest is for another packet or revision');
     const created = signedInstantProblem(manifest.createdAt, options.now, 'the manifest date');
     if (created) return fail(created);
-    const signer = keys.get(manifest.signedBy);
-    if (!signer || parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
+    if (parties.get(manifest.signedBy) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the manifest signer ${manifest.signedBy}`);
     const signerProblem = vouch(manifest.signedBy);
     if (signerProblem) return fail(signerProblem);
-    const mv = await verifyDetached('manifest', bundle.manifest.text, bundle.manifest.signature, [signer], options.now);
-    if (!mv.valid) return fail(`the manifest signature does not verify: ${mv.reason}`);
     lines.push(`manifest revision ${manifest.revision} signed by ${manifest.signedBy} (${manifest.sender.party}); marking ${manifest.marking.level}`);
 
     const proven = checkProvenEvents(bundle.events, checkpoint);
@@ -574,14 +602,13 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
       if (release.packetId !== bundle.packetId) return fail(`release ${release.id} is about another packet`);
       let decision: ReleaseDecision | undefined;
       if (release.decision !== undefined) {
-        decision = parseStatement(ReleaseDecision, release.decision);
-        if (!decision || decision.releaseId !== release.id || decision.packetId !== bundle.packetId) return fail(`the decision of release ${release.id} is not a canonical decision about it`);
-        const officer = keys.get(decision.officer);
-        if (!officer || parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
+        const dv = await verifyStatement('releaseDecision', ReleaseDecision, { statement: release.decision, signature: release.decisionSignature ?? '' }, [...keys.values()], options.now, { namedSigner: (d) => d.officer });
+        if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
+        decision = dv.value;
+        if (decision.releaseId !== release.id || decision.packetId !== bundle.packetId) return fail(`the decision of release ${release.id} is not a decision about it`);
+        if (parties.get(decision.officer) !== manifest.sender.party) return fail(`no key of ${manifest.sender.party} for the officer ${decision.officer}`);
         const officerProblem = vouch(decision.officer);
         if (officerProblem) return fail(`the decision on release ${release.id}: ${officerProblem}`);
-        const dv = await verifyDetached('releaseDecision', release.decision, release.decisionSignature ?? '', [officer], options.now);
-        if (!dv.valid) return fail(`the decision on release ${release.id} does not verify: ${dv.reason}`);
         const dated = signedInstantProblem(decision.decidedAt, options.now, `the date of the decision on release ${release.id}`) ?? (decision.expiresAt ? signedExpiryProblem(decision.expiresAt, options.now, `the expiry of the consent to release ${release.id}`) : undefined);
         if (dated) return fail(dated);
       }
@@ -596,55 +623,55 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, options: { pi
   }
 }
 
+type VerifiedStatement = { value: MembershipStatement; signer: string };
+
 /**
- * Every membership statement a bundle carries must be canonical, about the key it is listed
- * with, dated within reason, and signed by the officer it names when that officer's key is in
- * the bundle; one whose officer is absent is listed as unverified.
+ * Every membership statement a bundle carries must be signed by a key of the bundle (the officer
+ * it names), canonical, about the key it is listed with, and dated within reason; one signed by a
+ * key the bundle does not hold is listed as unverified (nothing it says is read). Returns the
+ * verified statements by the fingerprint of the key they are about, or the first problem.
  */
-async function checkStatements(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, now: Date, lines: string[]): Promise<string | undefined> {
+async function checkStatements(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, now: Date, lines: string[]): Promise<Map<string, VerifiedStatement> | string> {
+  const verified = new Map<string, VerifiedStatement>();
   for (const [i, k] of bundle.keys.entries()) {
     if (k.statement === undefined) {
       if (k.statementSignature !== undefined) return `the key ${k.fingerprint} carries a statement signature without its statement`;
       continue;
     }
-    const s = parseStatement(MembershipStatement, k.statement);
-    if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party) return `the membership statement listed with key ${k.fingerprint} is not a canonical statement about that key of ${k.party}`;
-    const dated = signedInstantProblem(s.issuedAt, now, `the membership statement of ${k.fingerprint}`);
-    if (dated) return dated;
-    const officer = keys.get(s.officer);
-    if (!officer) {
-      lines.push(`${UNVERIFIED} keys[${i}].statement (its officer ${s.officer} is not in the bundle)`);
+    const v = await verifyStatement('membership', MembershipStatement, { statement: k.statement, signature: k.statementSignature ?? '' }, [...keys.values()], now, { namedSigner: (s) => s.officer });
+    if (!v.valid && v.failure === 'unknown-signer') {
+      lines.push(`${UNVERIFIED} keys[${i}].statement (its officer's key is not in the bundle)`);
       continue;
     }
-    const v = await verifyDetached('membership', k.statement, k.statementSignature ?? '', [officer], now);
-    if (!v.valid) return `the membership statement of ${k.fingerprint} does not verify with its officer ${s.officer}: ${v.reason}`;
+    if (!v.valid) return `the membership statement of ${k.fingerprint} does not verify: ${v.reason}`;
+    const s = v.value;
+    if (s.fingerprint !== k.fingerprint || s.party !== k.party) return `the membership statement listed with key ${k.fingerprint} is not a statement about that key of ${k.party}`;
+    const dated = signedInstantProblem(s.issuedAt, now, `the membership statement of ${k.fingerprint}`);
+    if (dated) return dated;
+    verified.set(k.fingerprint, { value: s, signer: v.signer });
   }
-  return undefined;
+  return verified;
 }
 
 /**
  * Which keys of a bundle chain to a pinned officer: a pinned officer's own key, or a key whose
- * membership statement (about that key and party) is signed by a key that itself chains. Returns
+ * verified membership statement is signed by a key of the same party that itself chains. Returns
  * each vouched fingerprint with who vouched. Officer rotations are not followed offline: pin the
  * officer that signed, as notified in writing.
  */
-async function vouching(bundle: EvidenceBundle, keys: ReadonlyMap<string, PublicKey>, pins: ReadonlyMap<string, readonly string[]>, now: Date): Promise<Map<string, string>> {
+function vouching(bundle: EvidenceBundle, statements: ReadonlyMap<string, VerifiedStatement>, pins: ReadonlyMap<string, readonly string[]>): Map<string, string> {
   const vouched = new Map<string, string>();
   for (const k of bundle.keys) if ((pins.get(k.party) ?? []).includes(k.fingerprint)) vouched.set(k.fingerprint, 'pinned');
   for (let changed = true; changed; ) {
     changed = false;
     for (const k of bundle.keys) {
-      if (vouched.has(k.fingerprint) || !k.statement || !k.statementSignature) continue;
-      const s = parseStatement(MembershipStatement, k.statement);
-      if (!s || s.fingerprint !== k.fingerprint || s.party !== k.party || !vouched.has(s.officer)) continue;
-      const officer = bundle.keys.find((o) => o.fingerprint === s.officer);
+      const s = statements.get(k.fingerprint);
+      if (vouched.has(k.fingerprint) || !s || !vouched.has(s.signer)) continue;
+      const officer = bundle.keys.find((o) => o.fingerprint === s.signer);
       if (!officer || officer.party !== k.party) continue;
-      if ((await verifyDetached('membership', k.statement, k.statementSignature, [keys.get(s.officer)!], now)).valid) {
-        vouched.set(k.fingerprint, s.officer);
-        changed = true;
-      }
+      vouched.set(k.fingerprint, s.signer);
+      changed = true;
     }
   }
   return vouched;
 }
-

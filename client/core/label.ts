@@ -110,7 +110,7 @@ export function labelXml(label: FolderLabel): string {
 }
 
 /** What a label says about itself beyond the manifest: reader, time, files, parts not stamped. */
-export type LabelClaims = Omit<FolderLabel, 'manifest'> & { packetId: string; revision: number };
+type LabelClaims = Omit<FolderLabel, 'manifest'> & { packetId: string; revision: number };
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

@@ -10,9 +10,9 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { decryptPart, NotARecipientError, readWrapKeyIds } from '../../keys/parts.ts';
-import { verifyDetached } from '../../keys/signatures.ts';
+import { verifyStatement } from '../../keys/statements.ts';
 import type { PacketDetail } from '../../protocol/api.ts';
-import { parseCanonicalManifest, type Manifest, type ManifestPart } from '../../protocol/manifest.ts';
+import { Manifest, parseCanonicalManifest, type ManifestPart } from '../../protocol/manifest.ts';
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext } from './context.ts';
 import { meteredDigest, nobleSha256 } from './digest.ts';
@@ -26,26 +26,33 @@ async function signersOf(ctx: ClientContext, party: string): Promise<TrustedMemb
 }
 
 /** A signature counts only if made while the signer was a member in good standing. */
-export function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
+function signatureStanding(signer: TrustedMember, signedAt: Date): string | null {
   const at = signedAt.toISOString();
   if (signer.revokedAt && at >= signer.revokedAt) return `made after the key was revoked (${signer.revokedAt})`;
   if (signer.validUntil && at >= signer.validUntil) return `made after the membership expired (${signer.validUntil})`;
   return null;
 }
 
-/** Read a packet's manifest and check its signature by a member of the sending party. */
+/**
+ * Read a packet's manifest and check its signature by a vouched-for member of the sending party.
+ * The sending party is read from the text first only to know whose keys to load; the manifest is
+ * believed once verifyStatement has checked it against those keys and the signer it names.
+ */
 export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
-  const parsed = parseCanonicalManifest(detail.manifest);
-  if (!parsed.ok) throw new ClientError(`packet ${detail.packetId}: ${parsed.error}`);
-  const manifest = parsed.manifest;
+  const hint = parseCanonicalManifest(detail.manifest);
+  if (!hint.ok) throw new ClientError(`packet ${detail.packetId}: ${hint.error}`);
+  const party = hint.manifest.sender.party;
+  const senders = await signersOf(ctx, party);
+  const verification = await verifyStatement('manifest', Manifest, { statement: detail.manifest, signature: detail.signature }, senders.map((m) => m.key), ctx.now(), { namedSigner: (m) => m.signedBy });
+  if (!verification.valid) {
+    if (verification.failure === 'unknown-signer') throw new ClientError(`the manifest of ${detail.packetId} is signed by a key that is not a vouched-for member of ${party}`);
+    throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  }
+  const manifest = verification.value;
   if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
   const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
   if (dated) throw new ClientError(dated);
-  const senders = await signersOf(ctx, manifest.sender.party);
-  const signer = senders.find((m) => m.fingerprint === manifest.signedBy);
-  if (!signer) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${manifest.signedBy}, who is not a vouched-for member of ${manifest.sender.party}`);
-  const verification = await verifyDetached('manifest', detail.manifest, detail.signature, [signer.key], ctx.now());
-  if (!verification.valid) throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+  const signer = senders.find((m) => m.fingerprint === verification.signer)!;
   const standing = signatureStanding(signer, verification.signedAt);
   if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
   return { manifest, senderKeys: senders };
@@ -109,7 +116,7 @@ export function partSignerStanding(part: ManifestPart, manifest: Manifest, sende
 }
 
 /** One part as opened: where it was kept, who signed it (by name and party, as vouched for), and the plaintext's digest. */
-export interface OpenedPart {
+interface OpenedPart {
   path: string;
   signer: string;
   signerName: string;

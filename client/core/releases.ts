@@ -2,12 +2,12 @@
  * Onward releases, for both clients: the decision an originating officer signs (prepared from the
  * hub's record only after it matches what the officer stated, shown field by field, then signed),
  * and what a decided release says as that officer signed it: consent with its conditions and
- * expiry, or a refusal with its written reasons. Terms are read from the signed decision, never
- * from the hub's summary, and checked against the originating party's officers as this person's
- * pins vouch for them. It shows the terms; it does not enforce them (what a third party does with
+ * expiry, or a refusal with its written reasons. Terms are read from the signed decision once it
+ * verifies against the originating party's officers as this person's pins vouch for them; a
+ * decision that does not is shown as the hub's word, marked unverified, none of its text used. It shows the terms; it does not enforce them (what a third party does with
  * the plaintext is beyond any software). Executing a release is a re-wrap (client/core/rewrap.ts).
  */
-import { signDetached, verifyDetached } from '../../keys/signatures.ts';
+import { signStatement, verifyStatement } from '../../keys/statements.ts';
 import { canonicalize, parseCanonical } from '../../protocol/canonical.ts';
 import { describeIssues } from '../../protocol/issues.ts';
 import type { Manifest } from '../../protocol/manifest.ts';
@@ -17,14 +17,14 @@ import { ClientError, reasonOf } from './errors.ts';
 import { verifiedManifest } from './opening.ts';
 
 /** What an officer decides about a release request: consent (with conditions, expiry) or refusal with reasons. */
-export interface ReleaseChoice {
+interface ReleaseChoice {
   refuse?: string;
   conditions?: string;
   expiresAt?: string;
 }
 
 /** What the officer states they decide on, typed by them, never read from the hub. */
-export interface ConfirmedRelease {
+interface ConfirmedRelease {
   /** The party the material would go to (`release consent ID --to KZ`). */
   thirdParty: string;
   /** When given, the purpose must be exactly this. */
@@ -34,7 +34,7 @@ export interface ConfirmedRelease {
 }
 
 /** The lines an officer is shown before a decision is signed: exactly the fields the signature covers. */
-export function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
+function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
   return [
     `${d.decision === 'consent' ? 'Consent' : 'Refusal'} to be signed by ${d.officer}:`,
     `  release:     ${d.releaseId}`,
@@ -92,11 +92,12 @@ export async function prepareReleaseDecision(ctx: ClientContext, releaseId: stri
   };
   const checked = ReleaseDecision.safeParse(statement);
   if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'));
+  // The text shown is the text signStatement will sign: the canonical form of the parsed value.
   return { statement, text: canonicalize(statement), lines: describeDecision(statement, manifest) };
 }
 
 /** How old a previewed decision may be when it is signed: the person read it, then confirmed. */
-export const DECISION_PREVIEW_MS = 15 * 60 * 1000;
+const DECISION_PREVIEW_MS = 15 * 60 * 1000;
 
 /**
  * Sign a decision text the officer was shown (the web client previews, then signs): prepared
@@ -112,7 +113,8 @@ export async function signReleaseDecision(ctx: ClientContext, releaseId: string,
   if (canonicalize(rest) !== canonicalize(expected)) throw new ClientError(`the decision shown is not the one release ${releaseId} now calls for; nothing was signed`);
   const age = ctx.now().getTime() - Date.parse(decidedAt);
   if (age < 0 || age > DECISION_PREVIEW_MS) throw new ClientError('the decision shown is out of date: review it again before signing');
-  return ctx.api.decideRelease(releaseId, shown, await signDetached('releaseDecision', shown, ctx.key, ctx.now()));
+  const signed = await signStatement('releaseDecision', ReleaseDecision, parsed.value, ctx.key, ctx.now());
+  return ctx.api.decideRelease(releaseId, signed.statement, signed.signature);
 }
 
 /**
@@ -128,7 +130,8 @@ export async function decideRelease(
 ): Promise<Release> {
   const prepared = await prepareReleaseDecision(ctx, releaseId, decision, confirmed);
   show(prepared.lines);
-  return ctx.api.decideRelease(releaseId, prepared.text, await signDetached('releaseDecision', prepared.text, ctx.key, ctx.now()));
+  const signed = await signStatement('releaseDecision', ReleaseDecision, prepared.statement, ctx.key, ctx.now());
+  return ctx.api.decideRelease(releaseId, signed.statement, signed.signature);
 }
 
 
@@ -150,13 +153,38 @@ export interface ReleaseTerms {
   problem?: string;
 }
 
-/** The signed terms of a decided release; undefined while it waits for a decision. */
+/**
+ * The signed terms of a decided release; undefined while it waits for a decision. The terms come
+ * from the officer's decision only once its signature verifies against a vouched-for officer of
+ * the originator; otherwise they are the hub's record of the release, marked unverified with the
+ * reason, and nothing of the unverified decision is shown (its conditions could be anyone's).
+ */
 export async function releaseTerms(ctx: Pick<ClientContext, 'directory' | 'now'>, release: Release): Promise<ReleaseTerms | undefined> {
   if (!release.decision || !release.decisionSignature) return undefined;
-  const parsed = parseCanonical(ReleaseDecision, release.decision, 'release decision');
-  if (!parsed.ok) return undefined;
-  const d = parsed.value;
-  const base = {
+  const hubsWord = (problem: string): ReleaseTerms => ({
+    releaseId: release.id,
+    packetId: release.packetId,
+    originParty: release.originParty,
+    thirdParty: release.thirdParty,
+    purpose: release.purpose,
+    decision: release.state === 'refused' ? 'refuse' : 'consent',
+    ...(release.expiresAt ? { expiresAt: release.expiresAt } : {}),
+    decidedAt: release.decidedAt ?? '',
+    officer: 'unverified',
+    verified: false,
+    problem,
+  });
+  let officers;
+  try {
+    officers = (await ctx.directory.members(release.originParty)).filter((m) => m.roles.includes('officer'));
+  } catch (error) {
+    return hubsWord(reasonOf(error));
+  }
+  const check = await verifyStatement('releaseDecision', ReleaseDecision, { statement: release.decision, signature: release.decisionSignature }, officers.map((o) => o.key), ctx.now(), { namedSigner: (d) => d.officer });
+  if (!check.valid) return hubsWord(check.failure === 'unknown-signer' ? `it is not signed by a vouched-for officer of ${release.originParty}` : `the signature does not verify: ${check.reason}`);
+  const d = check.value;
+  if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty) return hubsWord('the signed decision is about another release');
+  return {
     releaseId: release.id,
     packetId: release.packetId,
     originParty: release.originParty,
@@ -167,20 +195,9 @@ export async function releaseTerms(ctx: Pick<ClientContext, 'directory' | 'now'>
     ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}),
     ...(d.reason ? { reason: d.reason } : {}),
     decidedAt: d.decidedAt,
+    officer: officers.find((o) => o.fingerprint === check.signer)!.name,
+    verified: true,
   };
-  if (d.releaseId !== release.id || d.packetId !== release.packetId || d.thirdParty !== release.thirdParty) {
-    return { ...base, officer: d.officer, verified: false, problem: 'the signed decision is about another release' };
-  }
-  let officers;
-  try {
-    officers = (await ctx.directory.members(release.originParty)).filter((m) => m.roles.includes('officer'));
-  } catch (error) {
-    return { ...base, officer: d.officer, verified: false, problem: reasonOf(error) };
-  }
-  const officer = officers.find((m) => m.fingerprint === d.officer);
-  if (!officer) return { ...base, officer: d.officer, verified: false, problem: `${d.officer} is not a vouched-for officer of ${release.originParty}` };
-  const check = await verifyDetached('releaseDecision', release.decision, release.decisionSignature, [officer.key], ctx.now());
-  return { ...base, officer: officer.name, verified: check.valid, ...(check.valid ? {} : { problem: `the signature does not verify: ${check.reason}` }) };
 }
 
 /** The terms under which a packet reached this person's party through executed releases. */

@@ -9,7 +9,7 @@ export const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wo
 export const PDF_MEDIA_TYPE = 'application/pdf';
 export const DOCUMENT_MEDIA_TYPES: ReadonlySet<string> = new Set([DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE]);
 
-export const TEXT_MEDIA_TYPES: ReadonlySet<string> = new Set(['text/plain', 'text/markdown', 'text/csv', 'text/html']);
+const TEXT_MEDIA_TYPES: ReadonlySet<string> = new Set(['text/plain', 'text/markdown', 'text/csv', 'text/html']);
 
 /** The default sample: the first 64 KiB of a text part, or 64 Ki characters of a document's text. */
 export const SAMPLE_BYTES = 64 * 1024;

@@ -11,11 +11,10 @@
  */
 import { inspectPublicKey, type PublicKey } from '../../keys/identity.ts';
 import { encryptPartForRecipients } from '../../keys/parts.ts';
-import { signDetached } from '../../keys/signatures.ts';
+import { signStatement } from '../../keys/statements.ts';
 import { markingLevel, missingLanguages, type Agreement } from '../../protocol/agreement.ts';
-import { canonicalize } from '../../protocol/canonical.ts';
 import { clearanceCovers, type Level } from '../../protocol/levels.ts';
-import { MANIFEST_FORMAT, type Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
+import { MANIFEST_FORMAT, Manifest, type ManifestPart, type PacketKind, type PartRole } from '../../protocol/manifest.ts';
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
@@ -122,7 +121,7 @@ export function languageRefusal(part: { role: PartRole; lang: string }, file: st
   return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`);
 }
 
-export interface NewPacket {
+interface NewPacket {
   packetId: string;
   agreementId: string;
   to: string[];
@@ -164,8 +163,8 @@ export function nextPartIndex(manifest: Manifest): number {
 }
 
 async function signManifest(ctx: ClientContext, manifest: Manifest): Promise<{ manifest: Manifest; text: string; signature: string }> {
-  const text = canonicalize(manifest);
-  return { manifest, text, signature: await signDetached('manifest', text, ctx.key, ctx.now()) };
+  const { statement, signature } = await signStatement('manifest', Manifest, manifest, ctx.key, ctx.now());
+  return { manifest, text: statement, signature };
 }
 
 /** SHA-256 and size of a byte stream as it passes (ciphertext as it is written), with the context's hasher. */

@@ -17,7 +17,7 @@ import { ClientError } from './errors.ts';
 import { hubPinProblem } from './hub.ts';
 import type { HubPinStorage, SessionStorage } from './storage.ts';
 
-export interface LoginSigner {
+interface LoginSigner {
   fingerprint: string;
   /** A detached, armored `login` signature over exactly `challenge`. */
   signLogin(challenge: string): Promise<string>;

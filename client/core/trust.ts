@@ -12,9 +12,8 @@
  * file or a database itself.
  */
 import { fingerprintOf, readPublicKey, type PublicKey } from '../../keys/identity.ts';
-import { verifyDetached } from '../../keys/signatures.ts';
+import { verifyStatement, type StatementVerification } from '../../keys/statements.ts';
 import { signedExpiryProblem, signedInstantProblem } from '../../protocol/signing.ts';
-import { parseCanonical } from '../../protocol/canonical.ts';
 import type { Member } from '../../protocol/api.ts';
 import type { Role } from '../../protocol/ids.ts';
 import type { Level } from '../../protocol/levels.ts';
@@ -108,7 +107,11 @@ export interface TrustedMember {
   revokedAt?: string;
   /** How this key is known: a pinned officer, or a statement by which officer. */
   vouchedBy: string;
+  /** The membership statement that vouches for it, as verified (absent for a pinned officer without one). */
+  statement?: MembershipStatement;
 }
+
+type CheckedStatement = StatementVerification<MembershipStatement>;
 
 interface TrustedOfficer {
   key: PublicKey;
@@ -160,75 +163,81 @@ export class TrustedDirectory {
       if (m.party !== party) throw new ClientError(`the hub lists key ${m.fingerprint} of ${m.party} as a member of ${party}; refusing to trust it`);
       keys.set(m.fingerprint, key);
     }
-    const officers = await this.officers(party, listed, keys);
+    // Each statement is verified once, against every listed key: the result names the key that
+    // actually signed it (and that it names that key), and only then do the rules below read it.
+    const statements = new Map<string, CheckedStatement>();
+    for (const m of listed) {
+      if (!m.statement || !m.statementSignature) continue;
+      statements.set(m.fingerprint, await verifyStatement('membership', MembershipStatement, { statement: m.statement, signature: m.statementSignature }, [...keys.values()], this.now(), { namedSigner: (st) => st.officer }));
+    }
+    const officers = await this.officers(party, listed, keys, statements);
     const members: TrustedMember[] = [];
-    for (const m of listed) members.push(await this.verify(party, m, keys.get(m.fingerprint)!, officers));
+    for (const m of listed) members.push(this.verify(party, m, keys.get(m.fingerprint)!, officers, statements.get(m.fingerprint)));
     const result = { officers, members };
     this.cache.set(party, result);
     return result;
   }
 
   /** Pinned officers, officers they rotated to (both signatures checked), and officers they vouched for. */
-  private async officers(party: string, listed: Member[], keys: Map<string, PublicKey>): Promise<Map<string, TrustedOfficer>> {
+  private async officers(party: string, listed: Member[], keys: Map<string, PublicKey>, statements: ReadonlyMap<string, CheckedStatement>): Promise<Map<string, TrustedOfficer>> {
     const officers = new Map<string, TrustedOfficer>();
     for (const pin of this.trust.pins(party)) {
       const key = keys.get(pin.fingerprint);
       if (key) officers.set(pin.fingerprint, { key, ...(pin.retiredAt ? { retiredAt: pin.retiredAt } : {}) });
     }
     for (const r of await this.api.rotations(party)) {
-      const rotation = parseCanonical(OfficerRotation, r.statement, 'rotation');
       const from = officers.get(r.from);
       const toKey = keys.get(r.to);
-      if (!rotation.ok || !from || !toKey || rotation.value.from !== r.from || rotation.value.to !== r.to || rotation.value.party !== party) continue;
-      if (signedInstantProblem(rotation.value.at, this.now(), 'the rotation time')) continue;
-      const byOld = await verifyDetached('rotation', r.statement, r.signatureFrom, [from.key], this.now());
-      const byNew = await verifyDetached('rotation', r.statement, r.signatureTo, [toKey], this.now());
+      if (!from || !toKey) continue;
+      const byOld = await verifyStatement('rotation', OfficerRotation, { statement: r.statement, signature: r.signatureFrom }, [from.key], this.now(), { namedSigner: (v) => v.from });
+      const byNew = await verifyStatement('rotation', OfficerRotation, { statement: r.statement, signature: r.signatureTo }, [toKey], this.now(), { namedSigner: (v) => v.to });
       if (!byOld.valid || !byNew.valid) continue;
+      const rotation = byOld.value;
+      if (rotation.from !== r.from || rotation.to !== r.to || rotation.party !== party) continue;
+      if (signedInstantProblem(rotation.at, this.now(), 'the rotation time')) continue;
       officers.set(r.to, { key: toKey });
-      from.retiredAt = rotation.value.at;
+      from.retiredAt = rotation.at;
       this.trust.add(party, r.to, 'rotation', this.now());
-      this.trust.retire(party, r.from, rotation.value.at);
+      this.trust.retire(party, r.from, rotation.at);
     }
     // Officers enrolled by a trusted officer's statement are trusted officers too.
     for (let changed = true; changed; ) {
       changed = false;
       for (const m of listed) {
-        if (officers.has(m.fingerprint) || !m.statement || !m.statementSignature) continue;
-        const s = parseCanonical(MembershipStatement, m.statement, 'statement');
-        if (!s.ok || !s.value.roles.includes('officer') || s.value.party !== party || s.value.fingerprint !== m.fingerprint) continue;
-        const signer = officers.get(s.value.officer);
-        if (!signer || (signer.retiredAt && s.value.issuedAt > signer.retiredAt)) continue;
-        if ((await verifyDetached('membership', m.statement, m.statementSignature, [signer.key], this.now())).valid) {
-          officers.set(m.fingerprint, { key: keys.get(m.fingerprint)! });
-          changed = true;
-        }
+        const checked = statements.get(m.fingerprint);
+        if (officers.has(m.fingerprint) || !checked?.valid) continue;
+        const s = checked.value;
+        if (!s.roles.includes('officer') || s.party !== party || s.fingerprint !== m.fingerprint) continue;
+        const signer = officers.get(checked.signer);
+        if (!signer || (signer.retiredAt && s.issuedAt > signer.retiredAt)) continue;
+        officers.set(m.fingerprint, { key: keys.get(m.fingerprint)! });
+        changed = true;
       }
     }
     return officers;
   }
 
-  private async verify(party: string, m: Member, key: PublicKey, officers: Map<string, TrustedOfficer>): Promise<TrustedMember> {
+  private verify(party: string, m: Member, key: PublicKey, officers: Map<string, TrustedOfficer>, checked: CheckedStatement | undefined): TrustedMember {
     const base = { fingerprint: m.fingerprint, party, name: m.name, key, ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}), ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}) };
-    if (!m.statement || !m.statementSignature) {
+    if (!checked) {
       if (officers.has(m.fingerprint)) return { ...base, roles: ['officer'], clearance: m.clearance, vouchedBy: 'pinned' };
       throw new ClientError(`key ${m.fingerprint} listed for ${party} has no membership statement and is not a pinned officer; refusing to trust it`);
     }
-    const parsed = parseCanonical(MembershipStatement, m.statement, 'membership statement');
-    if (!parsed.ok) throw new ClientError(`key ${m.fingerprint} of ${party}: ${parsed.error}`);
-    const s = parsed.value;
+    // Signed by none of the keys listed for the party: so by no officer this client could trust.
+    if (!checked.valid && checked.failure === 'unknown-signer') throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by a key that is not a pinned officer of ${party}; refusing to trust it`);
+    if (!checked.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${checked.reason}`);
+    const s = checked.value;
     if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`);
     const dated = signedInstantProblem(s.issuedAt, this.now(), `the membership statement of ${m.fingerprint} (${party})`) ?? (s.validUntil ? signedExpiryProblem(s.validUntil, this.now(), `the validity of ${m.fingerprint} (${party})`) : undefined);
     if (dated) throw new ClientError(`${dated}; refusing to trust it`);
-    const officer = officers.get(s.officer);
+    const officer = officers.get(checked.signer);
     if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`);
     if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`);
-    const verification = await verifyDetached('membership', m.statement, m.statementSignature, [officer.key], this.now());
-    if (!verification.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${verification.reason}`);
     if (!this.trust.noteStatement(m.fingerprint, s.issuedAt)) {
       throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);
     }
     if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`);
     // The name is the one the officer signed, not the one the hub lists.
-    return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer };
+    return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer, statement: s };
   }
 }

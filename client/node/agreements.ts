@@ -10,7 +10,7 @@ import { sessionIfAny, hubAtUrl } from './session.ts';
 const SHIPPED = new URL('../../agreements/', import.meta.url);
 
 /** Every shipped agreement that parses (a damaged file is skipped: the hub refuses it at start). */
-export function shippedAgreements(): Agreement[] {
+function shippedAgreements(): Agreement[] {
   return readdirSync(SHIPPED)
     .filter((n) => n.endsWith('.json'))
     .flatMap((name) => {

@@ -13,7 +13,7 @@ import { ClientError } from '../core/errors.ts';
 import { verifyAuditExport, verifyCompleteLog, type LogCheck } from '../core/evidence.ts';
 
 /** What the verification of an exported file needs, once the file has said which hub it is from. */
-export type ExportCheckOptions = (hubFingerprint: string) => { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date };
+type ExportCheckOptions = (hubFingerprint: string) => { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date };
 
 /** A file read whole is bounded below V8's longest string; a bigger one must be in the streamed layout. */
 const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;

@@ -12,7 +12,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export interface ClientEnvironment {
+interface ClientEnvironment {
   home: string;
   passphrase: string | undefined;
   newPassphrase: string | undefined;

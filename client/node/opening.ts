@@ -15,7 +15,6 @@ import { receivedLanguageNotice } from '../core/sending.ts';
 import { fileSink, fileSource, fileStream, partialFileSink, tempDir, uniquePath } from './part-files.ts';
 import type { FetchedFile } from './stamped.ts';
 
-export type { FetchedFile };
 
 /** Download one part into `path`, checking the bytes after the key wraps against the signed digest. */
 async function downloadChecked(ctx: ClientContext, packetId: string, part: ManifestPart, path: string): Promise<void> {

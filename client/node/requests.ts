@@ -22,7 +22,7 @@ import { fetchPacket } from './opening.ts';
 import { sendPacket } from './sending.ts';
 import { checkedRequestForm, readRequestForm as readRequestFormText, replyTo, writingKind } from '../core/requests.ts';
 
-export interface RequestOptions {
+interface RequestOptions {
   agreementId: string;
   to: string[];
   level: Level;

@@ -29,7 +29,7 @@ function filePart(role: PartRole, lang: string, path: string): SourcedPart {
   return { role, lang, source: fileSource(path) };
 }
 
-export interface SendOptions {
+interface SendOptions {
   agreementId: string;
   to: string[];
   level: Level;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { TrustStore, type TrustData, type TrustStorage } from '../core/trust.ts';
 
-export function trustFile(home: string): TrustStorage {
+function trustFile(home: string): TrustStorage {
   const path = join(home, 'trust.json');
   return {
     where: path,

@@ -114,15 +114,15 @@ export function mountRoute(router: Router, hub: Hub, auth: RequestHandler, route
 
 /**
  * Answer `value` as JSON: what express's `res.json` sends (same Content-Type, Content-Length, body),
- * without its per-answer work (reading and re-formatting the Content-Type, freshness checks) and
- * as one string, so node:http writes the head and the body in one socket write (issue 9: a body
- * over 1,000 characters became a Buffer in `res.send`, and the head and body two writes).
+ * without its per-answer work (reading and re-formatting the Content-Type, freshness checks), the
+ * head given whole to writeHead, and the body as one string, so node:http writes the head and the
+ * body in one socket write (a body over 1,000 characters became a Buffer in `res.send`,
+ * and the head and body two writes).
  */
 export function sendJson(res: Response, status: number, value: unknown): void {
   const body = JSON.stringify(value) ?? '';
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  // One array: the fixed security headers join it (server/http/fixed-headers.ts) without a setHeader each.
+  res.writeHead(status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body))]);
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 

@@ -1,6 +1,9 @@
 /**
  * Routes of authenticity confirmation: a receiving party asks the originator to confirm a
  * packet is authentic; the originator answers with a signed confirmation (server/authenticity.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { pageOf, PlainListQuery } from '../../protocol/api.ts';
 import { AuthenticityAnswerBody, AuthenticityView } from '../../protocol/requests.ts';

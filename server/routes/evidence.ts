@@ -2,6 +2,9 @@
  * Routes of evidence: a packet's receipts and a recipient's retrieval receipt, the packet's
  * evidence bundle, the caller's view of the audit log with proofs, and signed checkpoints
  * (server/evidence.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { pageOf, PlainListQuery } from '../../protocol/api.ts';
 import { AuditPage, AuditPageQuery, EvidenceBundle, RetrievalReceiptBody, SignedCheckpoint, SignedReceipt } from '../../protocol/evidence.ts';

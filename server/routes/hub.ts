@@ -1,5 +1,6 @@
 /**
  * Routes of the hub itself, public: its key and parties, and the agreements it enforces.
+ * Public by design: nothing here may depend on a session or say anything about a member.
  */
 import { z } from 'zod';
 import { AgreementSummary, HubInfo } from '../../protocol/api.ts';

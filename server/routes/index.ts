@@ -1,6 +1,7 @@
 /**
  * Every route of the hub, one file per resource. The app mounts exactly these (server/app.ts)
  * and the OpenAPI document describes exactly these (server/openapi.ts).
+ * A route not in this table is not served and not described; nothing mounts a route elsewhere.
  */
 import type { RouteSpec } from '../http/route.ts';
 import { authenticityRoutes } from './authenticity.ts';

@@ -1,6 +1,9 @@
 /**
  * Routes of a party's people: its members, its officers' key rotations, its contact directory,
  * and the officer's statements that enroll, restate, revoke and rotate keys (server/members.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { AwaitingWrapsQuery, Contact, ContactPage, EnrollBody, Member, MemberPage, MembersQuery, PacketPage, PlainListQuery, RotationBody, RotationPage, StatementBody } from '../../protocol/api.ts';
 import { listAwaitingWraps } from '../packets.ts';

@@ -1,6 +1,9 @@
 /**
  * Routes of urgent oral requests: record one, demand its written confirmation, confirm it with a
  * written request packet (server/oral-requests.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { OralRequestListQuery, pageOf } from '../../protocol/api.ts';
 import { OralConfirmBody, OralRequestBody, OralRequestView } from '../../protocol/requests.ts';

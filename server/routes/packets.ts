@@ -1,6 +1,10 @@
 /**
  * Routes of packets: list a party's folders, upload a packet or a later revision of a draft
  * (multipart, streamed by server/http/upload.ts), read one packet's signed manifest, submit a draft.
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
+ * The upload's bytes go to the blob store's staging only, never to memory whole.
  */
 import type { Request } from 'express';
 import { PacketDetail, PacketListQuery, PacketPage, PacketUploadFields, SubmitResult } from '../../protocol/api.ts';

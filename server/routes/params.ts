@@ -1,5 +1,6 @@
 /**
  * Path parameter shapes shared by the route files: each names the one id a route takes.
+ * Shapes only: no lookup, and no rule about whether the id is the caller's to see.
  */
 import { z } from 'zod';
 import { AgreementId, Fingerprint, PacketId, PartyId, RecordId, ReleaseId } from '../../protocol/ids.ts';

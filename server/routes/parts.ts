@@ -1,6 +1,10 @@
 /**
  * Routes of a packet's parts: download one part's bytes (extra key wraps for the caller's party,
  * then the stored ciphertext), and add key wraps so one more member of a reading party can read it.
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
+ * A part is streamed from the blob store, never read into memory whole.
  */
 import { z } from 'zod';
 import { PART_SHA256_HEADER, RewrapBody, WRAP_LENGTH_HEADER, WrapsResult } from '../../protocol/api.ts';

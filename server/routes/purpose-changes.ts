@@ -1,6 +1,9 @@
 /**
  * Routes of consent to use a packet for another purpose (a release to the packet's own recipient
  * party, through the release machinery: server/purpose-changes.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { pageOf, PlainListQuery } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';

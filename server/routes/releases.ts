@@ -1,6 +1,9 @@
 /**
  * Routes of onward release to a third party: request it, the originating officer's signed
  * consent or refusal, and its execution (key wraps for the third party's cleared members).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { PlainListQuery, ReleaseDecisionBody, ReleaseExecuteBody, ReleaseListQuery, ReleaseRequestBody, pageOf } from '../../protocol/api.ts';
 import { Release } from '../../protocol/release.ts';

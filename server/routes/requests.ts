@@ -1,6 +1,9 @@
 /**
  * Routes of the treaty request workflow: requests and their state at each requested party,
  * delay notices, and the caller's deadlines (server/requests.ts).
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
  */
 import { z } from 'zod';
 import { RequestListQuery, pageOf } from '../../protocol/api.ts';

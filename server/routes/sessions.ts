@@ -1,6 +1,10 @@
 /**
  * Routes of login sessions: a challenge signed with the person's own key buys a short-lived
  * bearer token (server/auth.ts); logout ends it; `me` is the caller as the hub holds them.
+ * A handler maps the parsed input onto one domain call and renders it; it never holds a rule
+ * (who may do or see what is server/policy/'s, through the domain) and reads the raw request only
+ * for what only HTTP has (an address, a multipart body, a stream).
+ * A token is written only into the answer that issues it, never into a log.
  */
 import { ChallengeRequest, ChallengeResponse, Member, TokenRequest, TokenResponse } from '../../protocol/api.ts';
 import { exchangeChallenge, issueChallenge, logout } from '../auth.ts';

@@ -1,4 +1,4 @@
--- Every list is a page (issue 9): the lists that were still read whole get the index their
+-- Every list is a page: the lists that were still read whole get the index their
 -- keyset page reads, and a party's view of the audit log gets the two tables it pages over.
 --
 -- Party lists, oldest first. Members: (enrolled_at, fingerprint); without `include=revoked` the

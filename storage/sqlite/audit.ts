@@ -33,6 +33,7 @@ export const AUDIT_ABOUT_PACKET_SQL = `SELECT e.* FROM audit_objects o JOIN audi
 
 export class SqliteAudit implements AuditRepository {
   private readonly gate: SqliteGate;
+  private through: number | undefined;
 
   constructor(gate: SqliteGate) {
     this.gate = gate;
@@ -65,7 +66,10 @@ export class SqliteAudit implements AuditRepository {
         )
         .run(event.seq, event.at, event.actor, event.party, event.action, event.object, event.outcome, event.detail, event.prevHash, event.hash);
       this.index(event);
-      this.db.prepare("INSERT INTO hub_meta (key, value) VALUES ('audit-indexed-through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(event.seq));
+      // The mark moves only over a contiguous log: events written around the append (a restore,
+      // a benchmark's direct SQL) stay behind it and are indexed at the next start. At or past
+      // the predecessor: an append rolled back with its transaction leaves the kept mark one ahead.
+      if (this.indexedThrough() >= event.seq - 1) this.markIndexed(event.seq);
       return event;
     });
   }
@@ -102,45 +106,69 @@ export class SqliteAudit implements AuditRepository {
     let level = 0;
     let index = seq - 1;
     let current = leafHash(hash);
-    const insert = this.db.prepare('INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)');
     while (index % 2 === 1) {
-      current = merkleNode(this.subtree(level, index - 1), current);
+      current = merkleNode(this.subtree(level, index - 1, true), current);
       level += 1;
       index = (index - 1) / 2;
-      insert.run(level, index, Buffer.from(current));
+      this.storeSubtree(level, index, current);
     }
   }
 
-  /** The hash of the complete subtree `index` of 2^level leaves: a leaf from its event, above from audit_tree. */
-  private subtree(level: number, index: number): Uint8Array {
+  private storeSubtree(level: number, index: number, hash: Uint8Array): void {
+    // OR IGNORE: the backlog may pass over events an append already indexed; a subtree's hash never changes.
+    this.db.prepare('INSERT OR IGNORE INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)').run(level, index, Buffer.from(hash));
+  }
+
+  /**
+   * The hash of the complete subtree `index` of 2^level leaves: a leaf from its event, above from
+   * audit_tree. A subtree missing there (events written by direct SQL, not yet indexed) is
+   * computed from its two halves, and stored when `keep` (the append and the backlog; a read never writes).
+   */
+  private subtree(level: number, index: number, keep = false): Uint8Array {
     if (level === 0) {
       const row = this.db.prepare('SELECT hash FROM audit_events WHERE seq = ?').get(index + 1) as Row | undefined;
       if (!row) throw new Error(`the audit log has no event ${index + 1}`);
       return leafHash(row.hash as string);
     }
     const row = this.db.prepare('SELECT hash FROM audit_tree WHERE level = ? AND idx = ?').get(level, index) as Row | undefined;
-    if (!row) throw new Error(`the audit tree has no subtree ${level}/${index}: it is behind the log`);
-    return new Uint8Array(row.hash as Buffer);
+    if (row) return new Uint8Array(row.hash as Buffer);
+    const hash = merkleNode(this.subtree(level - 1, 2 * index, keep), this.subtree(level - 1, 2 * index + 1, keep));
+    if (keep) this.storeSubtree(level, index, hash);
+    return hash;
+  }
+
+  /** The mark, read once per connection and then kept (only this connection's appends and backlog move it). */
+  private indexedThrough(): number {
+    this.through ??= Number((this.db.prepare("SELECT value FROM hub_meta WHERE key = 'audit-indexed-through'").get() as Row | undefined)?.value ?? 0);
+    return this.through;
+  }
+
+  private markIndexed(seq: number): void {
+    this.db.prepare("INSERT INTO hub_meta (key, value) VALUES ('audit-indexed-through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(seq));
+    this.through = seq;
   }
 
   /**
    * Index the events stored before migration 011 (or by a writer that did not index), in
-   * transactions of 5,000 events: run once at open, before the hub serves. Returns how many.
+   * transactions of 5,000 events, yielding to the event loop between them: the hub runs it once
+   * at start, before it serves (server/hub.ts). Returns how many events it indexed.
    */
-  indexBacklog(): number {
-    const through = Number((this.db.prepare("SELECT value FROM hub_meta WHERE key = 'audit-indexed-through'").get() as Row | undefined)?.value ?? 0);
-    const last = ((this.db.prepare('SELECT max(seq) AS seq FROM audit_events').get() as Row).seq as number | null) ?? 0;
-    let done = through;
-    while (done < last) {
-      this.db.transaction(() => {
-        for (const row of this.db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000').all(done) as Row[]) {
+  async indexBacklog(): Promise<number> {
+    const start = await this.gate.use(() => this.indexedThrough());
+    let done = start;
+    for (;;) {
+      const more = await this.gate.transaction(() => {
+        const rows = this.db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000').all(done) as Row[];
+        for (const row of rows) {
           this.index(toAudit(row));
           done = row.seq as number;
         }
-        this.db.prepare("INSERT INTO hub_meta (key, value) VALUES ('audit-indexed-through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(done));
-      })();
+        if (rows.length > 0) this.markIndexed(done);
+        return Promise.resolve(rows.length === 5000);
+      });
+      if (!more) return done - start;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return last - through;
   }
 
   partyPage(f: AuditPartyFilter) {
@@ -165,7 +193,14 @@ export class SqliteAudit implements AuditRepository {
 
   proofs(size: number, seqs: readonly number[], fromSizes: readonly number[]) {
     return this.gate.use((): AuditProofs => {
-      const tree = MerkleTree.fromSubtrees(size, (level, index) => this.subtree(level, index));
+      // Proofs of neighbouring events share most of their subtrees: read each once per call.
+      const read = new Map<string, Uint8Array>();
+      const tree = MerkleTree.fromSubtrees(size, (level, index) => {
+        const key = `${level}/${index}`;
+        let hash = read.get(key);
+        if (!hash) read.set(key, (hash = this.subtree(level, index)));
+        return hash;
+      });
       return {
         root: tree.root(),
         inclusion: seqs.map((seq) => tree.inclusionProof(seq - 1, size)),

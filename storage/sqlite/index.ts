@@ -71,8 +71,6 @@ export class SqliteStorage implements Storage {
     this.receipts = new SqliteReceipts(this.gate, listings);
     this.audit = new SqliteAudit(this.gate);
     this.meta = new SqliteMeta(this.gate);
-    // Events stored before the audit index existed (migration 011) are indexed once, before anything is served.
-    this.audit.indexBacklog();
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {

@@ -110,10 +110,6 @@ export class SqliteMembers implements MemberRepository {
     });
   }
 
-  rotationsOf(party: string) {
-    return this.gate.use(() => (this.db.prepare('SELECT * FROM officer_rotations WHERE party = ? ORDER BY id').all(party) as Row[]).map(toRotation));
-  }
-
   insertContact(c: Omit<ContactRecord, 'id'>) {
     return this.gate.use(() =>
       Number(
@@ -122,9 +118,5 @@ export class SqliteMembers implements MemberRepository {
           .run(c.party, c.agreementId, c.statement, c.signature, c.recordedAt, c.late ? 1 : 0).lastInsertRowid,
       ),
     );
-  }
-
-  contactsOf(party: string) {
-    return this.gate.use(() => (this.db.prepare('SELECT * FROM contacts WHERE party = ? ORDER BY id').all(party) as Row[]).map(toContact));
   }
 }

@@ -86,10 +86,6 @@ export class SqliteRequests implements RequestRepository {
     });
   }
 
-  authenticityOfPacket(packetId: string) {
-    return this.gate.use(() => (this.db.prepare('SELECT * FROM authenticity_requests WHERE packet_id = ? ORDER BY requested_at, id').all(packetId) as Row[]).map(toAuthenticity));
-  }
-
   authenticityPage(f: AscendingFilter & { packetId: string }) {
     return this.gate.use(() => {
       const page = this.listings.ascending('authenticityOfPacket', f);

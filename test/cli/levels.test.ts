@@ -1,7 +1,7 @@
 /**
- * One resolver for every option that takes a level: `send --marking`,
- * `request send --marking`, `state --marking`, `officer enroll --clearance` and `officer
- * set-clearance` each take a common level in any spelling or a national label of the agreement
+ * One resolver for every option that takes a level: `send --marking`, `request send --marking`,
+ * `state --marking`, `officer enroll --clearance`, `officer set-clearance` and the operator's
+ * `hub enroll --clearance` each take a common level in any spelling or a national label of the agreement
  * (of the officer's party, for a clearance), and refuse anything else in one sentence listing
  * what they take. The real CLI against a real hub; the resolver's table without one.
  */
@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agreement } from '../../protocol/agreement.ts';
-import { commonLevel, resolveMarking } from '../../client/core/levels.ts';
+import { resolveMarking } from '../../client/core/levels.ts';
+import { clearanceOf, commonLevel } from '../../protocol/levels.ts';
+import { liaison, Person } from '../../scripts/harness.ts';
 import { EN_TEXT, makeWorld, ok, refusedWith, RU_PK_FORM, RU_TEXT, type CliWorld } from './support.ts';
 
 const RU_PK = Agreement.parse(JSON.parse(readFileSync(new URL('../../agreements/RU-PK.json', import.meta.url), 'utf8')));
@@ -31,6 +33,16 @@ describe('the resolver', () => {
   it('refuses what is neither, listing the levels of the agreement', () => {
     expect(() => resolveMarking('VERY SECRET', RU_PK)).toThrow(/"VERY SECRET" is not a marking of RU-PK: use one of RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET or a national label/);
     expect(commonLevel('SECRETS')).toBeUndefined();
+  });
+
+  it.each([
+    ['Top-Secret', 'RU', { ok: true, level: 'TOP SECRET' }],
+    ['ОСОБОЙ ВАЖНОСТИ', 'RU', { ok: true, level: 'TOP SECRET' }],
+    ['СЕКРЕТНО', 'RU', { ok: true, level: 'CONFIDENTIAL' }],
+    // A label of the other party is not a clearance of this one.
+    ['СЕКРЕТНО', 'PK', { ok: false }],
+  ])('clearance %j for %s', (given, party, expected) => {
+    expect(clearanceOf(given, [RU_PK], party)).toMatchObject(expected);
   });
 });
 
@@ -66,5 +78,15 @@ describe('every option that takes a level, on the command line', () => {
     expect(raised).toMatchObject({ member: { clearance: 'TOP SECRET' }, previousClearance: 'SECRET' });
     refusedWith(await w.officers.RU.run('officer', 'set-clearance', w.olga.fingerprint, 'SUPER'), /"SUPER" is not a clearance: use .* or a national label of RU: .*ОСОБОЙ ВАЖНОСТИ \(TOP SECRET\)/);
     refusedWith(await w.officers.RU.run('officer', 'enroll', '--key', join(w.root, 'nobody.asc'), '--roles', 'contact', '--clearance', 'SECRET'), /cannot find .*nobody\.asc/);
+  });
+
+  it("hub enroll --clearance takes a national label of the party the operator enrolls", async () => {
+    const kaveh = new Person('Kaveh Rahimi', 'IR', w.root);
+    await ok(kaveh.run('keygen', '--name', kaveh.name));
+    const key = join(w.root, 'IR-kaveh.asc');
+    await ok(kaveh.run('key', 'export', '--public', '--out', key));
+    refusedWith(await liaison(['hub', 'enroll', '--data', w.dataDir, '--party', 'IR', '--key', key, '--clearance', 'SUPER']), /"SUPER" is not a clearance: use .* or a national label of IR: .*به کلی سری \(TOP SECRET\)/);
+    const enrolled = await ok(liaison(['hub', 'enroll', '--data', w.dataDir, '--party', 'IR', '--key', key, '--clearance', 'سری']));
+    expect(enrolled.stdout).toMatch(/cleared SECRET\./);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The CLI pages through lists as `inbox` does (issue 9): `--limit` prints one page and says how
+ * The CLI pages through lists as `inbox` does: `--limit` prints one page and says how
  * to ask for the next one, `--cursor` continues exactly there, `--all` follows every page. The
  * real CLI against a real hub: a page of two, then the rest, then all, and the pages put
  * together are the whole list, in order, once each. Commands that must verify a whole set (the

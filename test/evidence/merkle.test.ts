@@ -11,11 +11,11 @@ import {
   consistencyProof,
   inclusionProof,
   merkleRoot,
-  verifyChain,
   verifyConsistency,
   verifyInclusion,
   type AuditEvent,
 } from '../../protocol/evidence.ts';
+import { AuditStreamVerifier } from '../../protocol/audit-stream.ts';
 import { AUDIT_GENESIS as STORE_GENESIS, auditEventHash as storeEventHash } from '../../protocol/evidence.ts';
 
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event ${i}`).digest('hex'));
@@ -29,6 +29,13 @@ function chain(n: number): AuditEvent[] {
     out.push({ ...base, hash: prev });
   }
   return out;
+}
+
+/** The verdict of the one chain walk (protocol/audit-stream.ts) over a whole log. */
+function verifyChain(events: readonly AuditEvent[]) {
+  const verifier = new AuditStreamVerifier();
+  for (const e of events) verifier.push(e);
+  return verifier.finish();
 }
 
 describe('the chain hash', () => {

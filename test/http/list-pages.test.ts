@@ -1,5 +1,5 @@
 /**
- * Every list is a page (issue 9): the lists that used to come back whole (a party's members,
+ * Every list is a page: the lists that used to come back whole (a party's members,
  * rotations and contacts; a packet's receipts, releases, purpose changes and authenticity
  * requests; the deadlines; a party's view of the audit log) each page with a keyset cursor over
  * an index. For each: more rows than a page, walked page by page and held against the whole set
@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_ABOUT_PACKET_SQL, AUDIT_PARTY_PAGE_SQL } from '../../storage/sqlite/audit.ts';
 import { ASCENDING_PAGE_SQL, encodeListCursor } from '../../storage/listings.ts';
-import { MerkleTree, idsNamedBy, parseStatement, Checkpoint, verifyInclusion, type AuditEvent } from '../../protocol/evidence.ts';
+import { MerkleTree, auditEventHash, idsNamedBy, parseStatement, Checkpoint, verifyInclusion, type AuditEvent } from '../../protocol/evidence.ts';
 import { seedPackets, seededPacketId } from '../../scripts/seed.ts';
 import { expectProblem, get, setUp, tearDown, type Cast } from '../security/support.ts';
 import { sqliteOf } from '../helpers/world.ts';
@@ -333,4 +333,34 @@ describe('the deadlines', () => {
     expectProblem(await get(cast.app, '/v1/deadlines?due=closed', cast.tokens.pkContact), 400);
     expectProblem(await get(cast.app, '/v1/deadlines?cursor=abc', cast.tokens.pkContact), 400);
   });
+});
+
+describe('events the append did not index (a store from before migration 011, or direct SQL)', () => {
+  it('are indexed at the next start: the view holds them, proven, and an append in between heals the tree', async () => {
+    const own = await setUp(CAST);
+    try {
+      const sql = sqliteOf(own.hub).db;
+      const last = sql.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+      const insert = sql.prepare('INSERT INTO audit_events (seq, at, actor, party, action, object, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      let prev = last.hash;
+      for (let s = last.seq + 1; s <= last.seq + 37; s++) {
+        const base = { seq: s, at: new Date().toISOString(), actor: '-', party: 'PK', action: 'auth.login' as const, object: 'written by SQL', outcome: 'allow' as const, detail: '{}', prevHash: prev };
+        const hash = auditEventHash(base);
+        insert.run(base.seq, base.at, base.actor, base.party, base.action, base.object, base.outcome, base.detail, base.prevHash, hash);
+        prev = hash;
+      }
+      // An append after them must not fail on the missing subtrees, nor mark them indexed.
+      await sqliteOf(own.hub).audit.append({ at: new Date().toISOString(), actor: '-', party: 'PK', action: 'auth.login', object: 'appended after', outcome: 'allow', detail: {} });
+      await own.hub.close();
+      own.hub = await own.world.open();
+      const view = (await get(own.hub.app, '/v1/audit?limit=500', own.tokens.pkContact).expect(200)).body as { events: Array<{ event: AuditEvent; proof: string[] }>; checkpoint: { statement: string } };
+      const c = parseStatement(Checkpoint, view.checkpoint.statement)!;
+      const written = view.events.filter((e) => e.event.object === 'written by SQL');
+      expect(written).toHaveLength(37);
+      for (const { event, proof } of view.events) expect(verifyInclusion(event.hash, event.seq - 1, c.size, proof, c.root)).toBe(true);
+      expect(view.events.some((e) => e.event.object === 'appended after')).toBe(true);
+    } finally {
+      await tearDown(own);
+    }
+  }, 60_000);
 });

@@ -41,6 +41,6 @@ describe('packet ids that differ only in case', () => {
     expect(res.body.packetId).toBe(id);
     expect(await listIds(cast.app, cast.tokens.pkContact)).toContain(id);
     const released = await get(cast.app, `/v1/packets/${id.toUpperCase()}/releases`, cast.tokens.pkContact).expect(200);
-    expect(released.body).toEqual([]);
+    expect(released.body).toEqual({ items: [], nextCursor: null });
   });
 });

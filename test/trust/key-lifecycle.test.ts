@@ -76,9 +76,11 @@ describe('officers act only on their own party', () => {
 
     const previous = await statementOf(ayesha.fingerprint, pk);
     const restate = await signRestatement(ruOfficer, previous, { clearance: 'RESTRICTED' }, world.clock.now());
-    await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/statements`).set(auth(ru)).send(restate).expect(404);
+    // Refused, not hidden: every party's members are listed to every member (the directory).
+    const restated = await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/statements`).set(auth(ru)).send(restate).expect(403);
+    expect(restated.body.detail).toMatch(/only a security officer of PK/);
     const revoke = await signRevocation(ruOfficer, { party: 'PK', fingerprint: ayesha.fingerprint }, 'not yours', world.clock.now());
-    await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/revocation`).set(auth(ru)).send(revoke).expect(404);
+    await request(hub.app).post(`/v1/members/${ayesha.fingerprint}/revocation`).set(auth(ru)).send(revoke).expect(403);
     // A contact is no officer, even of their own party.
     const ivanToken = await token(ivan);
     const byContact = await signMembership(ivan, bilal.armoredPublicKey, { party: 'RU', roles: ['contact'], clearance: 'SECRET' }, world.clock.now());

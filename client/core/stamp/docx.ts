@@ -21,7 +21,7 @@ const CT_HEADER = 'application/vnd.openxmlformats-officedocument.wordprocessingm
 const CT_FOOTER = 'application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml';
 const REFERENCE_TYPES = ['default', 'first', 'even'] as const;
 /** Larger packages are not unpacked for a stamped copy (JSZip holds them in memory). */
-export const MAX_DOCX_BYTES = 64 * 1024 * 1024;
+const MAX_DOCX_BYTES = 64 * 1024 * 1024;
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -12,7 +12,7 @@ export type Weight = 'regular' | 'bold';
 /** Gives the bytes of a TrueType/OpenType font for a script and weight, or null if there is none. */
 export type FontSource = (script: Script, weight: Weight) => Promise<Uint8Array | null>;
 
-export interface LoadedFace {
+interface LoadedFace {
   script: Script;
   bytes: Uint8Array;
   fontkit: FontkitFont;
@@ -30,7 +30,7 @@ export function scriptsOf(text: string): Script[] {
 }
 
 /** What to install when a script has no font, in the words of the reason a copy was not stamped. */
-export const FONT_HINT: Record<Script, string> = {
+const FONT_HINT: Record<Script, string> = {
   latin: 'a Latin and Cyrillic font (Debian: fonts-noto-core or fonts-dejavu-core)',
   arabic: 'an Arabic-script font (Debian: fonts-noto-core)',
   cjk: 'a Chinese font (Debian: fonts-droid-fallback)',

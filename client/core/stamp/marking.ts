@@ -22,7 +22,7 @@ export interface StampMarking {
 }
 
 /** The separator between the parts of a banner: a middle dot, readable in every script we print. */
-export const SEPARATOR = ' · ';
+const SEPARATOR = ' · ';
 
 /** Levels at which a copy carries the name of its reader (EU 2013/488: copies of SECRET and above are accounted for). */
 export function namesReader(level: Level): boolean {

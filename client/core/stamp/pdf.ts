@@ -17,9 +17,9 @@ import { classificationLine, provenanceLine, type StampMarking } from './marking
 import type { StampResult } from './result.ts';
 
 /** A stamped copy is made for documents up to this many pages (a page costs about a millisecond and a few kB). */
-export const MAX_STAMP_PAGES = 5000;
+const MAX_STAMP_PAGES = 5000;
 /** Height in points added above and below each page for its banner. */
-export const STRIP = 30;
+const STRIP = 30;
 const CLASSIFICATION_SIZE = 10;
 const PROVENANCE_SIZE = 7;
 const SIDE_MARGIN = 12;

@@ -1,0 +1,103 @@
+/**
+ * The one way Liaison signs and reads a *statement*: a value of a zod schema, serialised as
+ * canonical JSON (RFC 8785, protocol/canonical.ts), with a detached signature of its kind
+ * (keys/signatures.ts writes and requires the kind's context). Manifests, membership statements,
+ * revocations, rotations, contact entries, release decisions, receipts, authenticity
+ * confirmations and audit checkpoints are all statements.
+ *
+ * - `signStatement` parses the value with the schema before it signs, and signs the canonical
+ *   text of what the schema returned: nothing is signed that the signer has not parsed, and what
+ *   is signed is what a verifier will parse.
+ * - `verifyStatement` checks the signature first (against the offered keys, for the kind, at
+ *   `date`), and only then parses the text, which must be canonical and of the schema. It returns
+ *   a value the caller must look at: the statement's content exists only on the `valid` branch,
+ *   so no caller can use a field of a statement whose signature it has not verified for the
+ *   context it was made for. With `namedSigner`, the statement must also name the key that signed
+ *   it (a manifest's `signedBy`, a decision's `officer`), so a signature by one offered key never
+ *   passes for a statement that claims another.
+ *
+ * What stays on keys/signatures.ts `signDetached`/`verifyDetached`, because it is not JSON of a
+ * schema: the login challenge (a one-line text format the client parses whole first,
+ * protocol/login.ts: `loginChallengeProblem`, and the hub compares with the hash it issued), and a
+ * reader's label.xml (XML the client writes itself and checks byte for byte). Part signatures live
+ * inside the encrypted messages (keys/parts.ts).
+ *
+ * Pure: no clock of its own (the caller passes `date`), no I/O. It does not say who a key
+ * belongs to (the caller chooses which keys to offer), nor check dates *inside* a statement
+ * (issuedAt, expiresAt: those are rules of their callers, protocol/signing.ts has the bounds).
+ */
+import type { z } from 'zod';
+import { canonicalStatement, parseCanonical } from '../protocol/canonical.ts';
+import type { SignedKind } from '../protocol/signing.ts';
+import type { PrivateKey, PublicKey } from './identity.ts';
+import { signDetached, verifyDetached, type SignatureFailure } from './signatures.ts';
+
+/** The kinds whose signed text is a statement (JSON of a schema); see the header for the others. */
+export type StatementKind = Exclude<SignedKind, 'login' | 'part' | 'label'>;
+
+/** What each kind of statement is called in a sentence. */
+const STATEMENT_NAMES: Record<StatementKind, string> = {
+  manifest: 'manifest',
+  membership: 'membership statement',
+  revocation: 'revocation',
+  rotation: 'rotation statement',
+  contact: 'contact entry',
+  releaseDecision: 'release decision',
+  hubReceipt: 'receipt',
+  retrievalReceipt: 'retrieval receipt',
+  authenticity: 'authenticity confirmation',
+  checkpoint: 'checkpoint',
+};
+
+/** A statement as it travels: its canonical text and the armored detached signature over it. */
+export interface SignedText {
+  statement: string;
+  signature: string;
+}
+
+/** Why a statement was not accepted: its signature (keys/signatures.ts), or its content. */
+type StatementFailure =
+  | SignatureFailure
+  | 'not-a-statement' // signed, but not canonical JSON of the schema (extra fields, wrong format, ...)
+  | 'signer-mismatch'; // signed by one offered key, but naming another as its signer
+
+export type StatementVerification<T> =
+  | { valid: true; value: T; signer: string; signedAt: Date }
+  | { valid: false; failure: StatementFailure; reason: string };
+
+/**
+ * Parse `value` with `schema`, and sign the canonical text of the parsed value as a statement of
+ * `kind` with `key` at `date` (protocol/canonical.ts: canonicalStatement). Throws StatementError
+ * (and signs nothing) when the schema refuses
+ * the value. The same value always gives the same text, so a statement signed by two keys (an
+ * officer's rotation) is signed twice with the same result.
+ */
+export async function signStatement<S extends z.ZodType>(kind: StatementKind, schema: S, value: z.input<S>, key: PrivateKey, date: Date): Promise<SignedText> {
+  const statement = canonicalStatement(schema, value, STATEMENT_NAMES[kind]);
+  return { statement, signature: await signDetached(kind, statement, key, date) };
+}
+
+/**
+ * Verify `signed` as a statement of `kind` by one of `keys` at `date`, then parse it with
+ * `schema`. With `namedSigner`, the fingerprint the statement names as its signer must be the key
+ * that signed. The value is given only when everything holds.
+ */
+export async function verifyStatement<S extends z.ZodType>(
+  kind: StatementKind,
+  schema: S,
+  signed: SignedText,
+  keys: readonly PublicKey[],
+  date: Date,
+  options: { namedSigner?: (value: z.output<S>) => string } = {},
+): Promise<StatementVerification<z.output<S>>> {
+  const what = STATEMENT_NAMES[kind];
+  const verification = await verifyDetached(kind, signed.statement, signed.signature, [...keys], date);
+  if (!verification.valid) return verification;
+  const parsed = parseCanonical(schema, signed.statement, what);
+  if (!parsed.ok) return { valid: false, failure: 'not-a-statement', reason: parsed.error };
+  if (options.namedSigner) {
+    const named = options.namedSigner(parsed.value);
+    if (named !== verification.signer) return { valid: false, failure: 'signer-mismatch', reason: `the ${what} names ${named} as its signer, but ${verification.signer} signed it` };
+  }
+  return { valid: true, value: parsed.value, signer: verification.signer, signedAt: verification.signedAt };
+}
