@@ -15,8 +15,6 @@ import { ClientError } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import {
   changeRequestState,
-  checkAuthenticity,
-  confirmAuthenticity,
   readRequestForm,
   sendInReply,
   sendRequest,
@@ -28,6 +26,7 @@ import { langFile, languageOf, morePages, pageOptions, parties, readPages, type 
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
 import { DELAY_NOTICE_KIND, writingRequired } from '../core/requests.ts';
+import { checkAuthenticity, confirmAuthenticity } from '../core/authenticity.ts';
 import { resolveMarking } from '../core/levels.ts';
 
 function workflowApi(): WorkflowApi {

@@ -17,7 +17,7 @@ import type { ClientContext } from '../../client/core/context.ts';
 import { decideRelease } from '../../client/core/releases.ts';
 import { WorkflowApi } from '../../client/core/workflow-api.ts';
 import { sendPacket } from '../../client/node/sending.ts';
-import { confirmAuthenticity } from '../../client/node/requests.ts';
+import { confirmAuthenticity } from '../../client/core/authenticity.ts';
 import type { AuthenticityView } from '../../protocol/requests.ts';
 import type { Release } from '../../protocol/release.ts';
 import type { LiaisonApp } from '../../server/app.ts';

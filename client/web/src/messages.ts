@@ -7,7 +7,7 @@ import type { Manifest } from '../../../protocol/manifest.ts';
 import type { Release } from '../../../protocol/release.ts';
 import type { ReleaseTerms } from '../../core/releases.ts';
 import type { Receipt } from '../../../protocol/evidence.ts';
-import type { OralRequestView, RequestView } from '../../../protocol/requests.ts';
+import type { AuthenticityView, OralRequestView, RequestView } from '../../../protocol/requests.ts';
 
 export interface Status {
   hasKey: boolean;
@@ -90,6 +90,12 @@ export interface Writing {
   translations: Array<{ file: File; lang: string }>;
 }
 
+/**
+ * A question about a packet's authenticity (SCO Art. 5(3)) as this browser checked it: whether my
+ * party is to answer it, and for an answered one whether the confirmation verified here and why.
+ */
+export type AuthenticityRow = AuthenticityView & { toAnswer: boolean; check?: { confirmed: boolean; reason: string } };
+
 /** An oral request of my party, and which side of it my party is on (the hub decides who may demand or confirm). */
 export type OralRow = OralRequestView & { side: 'requesting' | 'requested' };
 
@@ -165,6 +171,10 @@ export type Request =
   | { op: 'revoke'; fingerprint: string; reason: string }
   | { op: 'requests' }
   | { op: 'oralRequests' }
+  | { op: 'requestPurposeChange'; packetId: string; purpose: string }
+  | { op: 'authenticityOf'; packetId: string }
+  | { op: 'askAuthenticity'; packetId: string }
+  | { op: 'confirmAuthenticity'; id: string; packetId: string }
   | { op: 'recordOral'; agreementId: string; requestingParty: string; requestedParty: string; madeAt?: string }
   | { op: 'demandConfirmation'; id: string }
   | { op: 'confirmOral'; id: string; packetId: string }

@@ -30,6 +30,7 @@ import { prepareReleaseDecision, signReleaseDecision } from '../../core/releases
 import { executeRelease, rewrapFor } from '../../core/rewrap.ts';
 import { keySigner, logIn, logOut } from '../../core/session.ts';
 import { WorkflowApi } from '../../core/workflow-api.ts';
+import { checkAuthenticity, confirmAuthenticity } from '../../core/authenticity.ts';
 import { checkedRequestForm, DELAY_NOTICE_KIND, readRequestForm, replyTo, requiredRequestFields, writingKind, writingRequired, type RequestFields } from '../../core/requests.ts';
 import { describeTerms, releaseTerms, type ReleaseTerms } from '../../core/releases.ts';
 import type { Release } from '../../../protocol/release.ts';
@@ -38,7 +39,7 @@ import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, typ
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
 import { fileChunks, fileSource, openedFileSink, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
-import type { AgreementChoice, AuditView, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
+import type { AgreementChoice, AuditView, AuthenticityRow, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -583,6 +584,32 @@ async function handle(request: Request): Promise<unknown> {
         next: TRANSITIONS[r.state].map((state) => ({ state, writing: writingRequired(state as StateChangeBody['state']) ? 'required' : writingKind(state as StateChangeBody['state']) ? 'optional' : 'none' })),
       }));
       return { requests: rows, deadlines };
+    }
+    case 'authenticityOf': {
+      // Each answer checked here against the vouched-for members of the sending party and the manifest we hold (the core's check).
+      const ctx = await context();
+      const wf = new WorkflowApi(ctx.api);
+      const rows: AuthenticityRow[] = [];
+      for (const a of await wf.authenticityOf(request.packetId)) {
+        const toAnswer = a.senderParty === ctx.me.party && !a.confirmation;
+        rows.push({ ...a, toAnswer, ...(a.confirmation ? { check: await checkAuthenticity(ctx, wf, a.id) } : {}) });
+      }
+      return rows;
+    }
+    case 'askAuthenticity': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).askAuthenticity(request.packetId);
+    }
+    case 'confirmAuthenticity': {
+      // Signed only after the hub's question matched this packet and the manifest verified as one of my party's (the core's rule).
+      const ctx = await context();
+      let lines: string[] = [];
+      const view = await confirmAuthenticity(ctx, new WorkflowApi(ctx.api), request.id, { packetId: request.packetId }, (shown) => (lines = shown));
+      return { view, lines };
+    }
+    case 'requestPurposeChange': {
+      const ctx = await context();
+      return new WorkflowApi(ctx.api).requestPurposeChange(request.packetId, request.purpose.trim());
     }
     case 'oralRequests': {
       const ctx = await context();

@@ -11,6 +11,7 @@ import type { Release } from '../../../../protocol/release.ts';
 import { directionOf, groupsOfFour } from '../i18n.ts';
 import type { OpenedPacket, Status, TermsView } from '../messages.ts';
 import { ask } from '../rpc.ts';
+import { Authenticity } from './authenticity.tsx';
 import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
 
 export function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
@@ -120,9 +121,11 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
             </section>
           ) : null}
           <EvidenceButton t={t} id={id} />
+          {packet.summary.state !== 'draft' ? <Authenticity t={t} id={id} mine={packet.manifest.sender.party === me.party} /> : null}
           <h2>{t('releaseHistory')}</h2>
           {packet.releases.length === 0 ? <p>{t('noReleases')}</p> : <ReleaseTable t={t} releases={packet.releases} />}
           {packet.summary.state !== 'draft' ? <RequestReleaseForm t={t} id={id} onDone={() => void load.run()} /> : null}
+          {packet.summary.state !== 'draft' && packet.manifest.sender.party !== me.party ? <PurposeChangeForm t={t} id={id} onDone={() => void load.run()} /> : null}
         </>
       ) : null}
       <p>
@@ -238,6 +241,41 @@ function RequestReleaseForm({ t, id, onDone }: { t: T; id: string; onDone: () =>
       </label>
       <button type="submit" disabled={request.busy}>
         {t('requestRelease')}
+      </button>
+      {result ? <p role="status">{result}</p> : null}
+      <Problem error={request.error} t={t} />
+    </form>
+  );
+}
+
+/**
+ * Use for another purpose (SCO Art. 7(2)): ask the originator's written consent. The hub records it
+ * as a release to my own party, decided by the originating officer exactly as a release is.
+ */
+function PurposeChangeForm({ t, id, onDone }: { t: T; id: string; onDone: () => void }) {
+  const [purpose, setPurpose] = useState('');
+  const [result, setResult] = useState('');
+  const request = useAction(async () => {
+    const r = await ask<Release>({ op: 'requestPurposeChange', packetId: id, purpose });
+    setResult(t('purposeRequested', { party: r.originParty }));
+    onDone();
+  });
+  return (
+    <form
+      aria-labelledby="purpose-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void request.run();
+      }}
+    >
+      <h2 id="purpose-title">{t('purposeTitle')}</h2>
+      <p class="hint">{t('purposeHint')}</p>
+      <label>
+        {t('otherPurpose')}
+        <input name="other-purpose" required minLength={3} value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
+      </label>
+      <button type="submit" disabled={request.busy}>
+        {t('purposeAsk')}
       </button>
       {result ? <p role="status">{result}</p> : null}
       <Problem error={request.error} t={t} />

@@ -7,6 +7,10 @@
  * the demand; the written request is then linked as the confirmation, which the other side's CLI
  * sees. A delay in executing a request (SCO Art. 6(2); `liaison request delay`) is notified by
  * its written notice, sent as an information packet in reply, which the requesting CLI reads.
+ * Authenticity (SCO Art. 5(3)): the browser asks KZ to confirm a packet, KZ's CLI confirms, and the
+ * browser verifies the answer itself; KZ's CLI asks about a packet of RU, the browser signs the
+ * confirmation, and KZ's CLI verifies it. Use for another purpose (SCO Art. 7(2)): the browser asks
+ * KZ's consent, KZ's officer consents with the CLI, and the browser's release history shows it.
  * axe-core on the page, in English and Russian; no CSP violation, no page error.
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -28,6 +32,7 @@ let w: World;
 let rustam: Person, aigerim: Person, ayesha: Person;
 let browser: Browser;
 let scoOral = '';
+let fromKz = '';
 
 const oralList = async (p: Person) => JSON.parse((await ok(p.run('request', 'oral-list', '--json'))).stdout) as OralRequestView[];
 
@@ -56,7 +61,7 @@ async function openRequests(): Promise<void> {
   await page.getByRole('heading', { name: 'Oral requests' }).waitFor();
 }
 
-describe('oral requests in the browser', () => {
+describe('oral requests, delay notices and authenticity in the browser', () => {
   it('records an oral request under SCO made two hours ago; the requested party sees it with its 72-hour deadline', async () => {
     await openRequests();
     const { page } = browser;
@@ -147,6 +152,63 @@ describe('oral requests in the browser', () => {
     // An information packet (the hub accepts a delay notice only as one, in reply to the request).
     const information = JSON.parse((await ok(aigerim.run('inbox', '--kind', 'information', '--json'))).stdout) as Array<{ packetId: string }>;
     expect(information.map((p) => p.packetId)).toContain(notice);
+  }, 180_000);
+
+  it('asks KZ to confirm a packet KZ sent, and verifies the confirmation in the browser', async () => {
+    const packetId = (await ok(aigerim.run('send', '--agreement', 'SCO', '--to', 'RU', '--marking', 'SECRET', '--original', w.file('kz-info.txt', RU_REQUEST), '--lang', 'ru', '--quiet'))).stdout.trim();
+    fromKz = packetId;
+    const { page } = browser;
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${packetId}`);
+    const section = page.getByRole('region', { name: 'Authenticity' });
+    await section.getByRole('button', { name: 'Ask the sender to confirm authenticity' }).click({ timeout: 90_000 });
+    await section.getByRole('status').filter({ hasText: 'Asked KZ to confirm this packet (SCO Art. 5(3))' }).waitFor({ timeout: 30_000 });
+    expect(await section.textContent()).toContain('awaiting the answer of KZ');
+    const asked = JSON.parse((await ok(aigerim.run('authenticity', 'list', packetId, '--json'))).stdout) as Array<{ id: string; requestingParty: string }>;
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.requestingParty).toBe('RU');
+    await ok(aigerim.run('authenticity', 'confirm', asked[0]!.id, '--packet', packetId));
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${packetId}`);
+    await section.locator('.ok').filter({ hasText: 'Verified in this browser: confirmed by Aigerim Nurlanovna' }).waitFor({ timeout: 90_000 });
+    await expectAccessible(browser);
+    await section.screenshot({ path: join(IMAGES, 'web-authenticity.png') });
+  }, 180_000);
+
+  it('confirms, as the sender, a packet of RU that KZ doubts; the KZ CLI verifies the signed confirmation', async () => {
+    const packetId = (await ok(rustam.run('send', '--agreement', 'SCO', '--to', 'KZ', '--marking', 'SECRET', '--original', w.file('ru-info.txt', RU_REQUEST), '--lang', 'ru', '--quiet'))).stdout.trim();
+    const askedId = (await ok(aigerim.run('authenticity', 'ask', packetId))).stdout.trim();
+    const { page } = browser;
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${packetId}`);
+    const section = page.getByRole('region', { name: 'Authenticity' });
+    // The sender does not ask about its own packet; it answers.
+    expect(await section.getByRole('button', { name: 'Ask the sender to confirm authenticity' }).count()).toBe(0);
+    await section.getByRole('button', { name: 'Confirm this packet is ours' }).click({ timeout: 90_000 });
+    await section.getByRole('status').filter({ hasText: 'Confirmation signed and sent' }).waitFor({ timeout: 30_000 });
+    expect(await section.locator('pre').textContent()).toContain(`packet:    ${packetId}`);
+    const checked = await ok(aigerim.run('authenticity', 'check', askedId));
+    expect(checked.stdout).toMatch(/Authentic: confirmed by Rustam Ivanov/);
+  }, 180_000);
+
+  it('asks KZ consent to use its packet for another purpose (SCO Art. 7(2)); the KZ officer consents and the browser shows it', async () => {
+    const { page } = browser;
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${fromKz}`);
+    const form = page.getByRole('form', { name: 'Another use of this packet' });
+    await form.getByLabel('The other use').fill('Использование в отдельном таможенном деле', { timeout: 90_000 });
+    await form.getByRole('button', { name: 'Ask the originator’s consent' }).click();
+    await page.getByRole('status').filter({ hasText: 'Consent asked; KZ’s security officer decides' }).waitFor({ timeout: 60_000 });
+    const listed = JSON.parse((await ok(aigerim.run('purpose', 'list', fromKz, '--json'))).stdout) as Array<{ id: string; purpose: string; thirdParty: string; state: string }>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ purpose: 'Использование в отдельном таможенном деле', thirdParty: 'RU', state: 'requested' });
+    const kzOfficer = w.officers.find((o) => o.party === 'KZ')!;
+    await ok(kzOfficer.run('release', 'consent', listed[0]!.id, '--to', 'RU', '--conditions', 'Только для таможенного дела'));
+    await page.goto(`${w.hub.url}/#/inbox`);
+    await page.goto(`${w.hub.url}/#/packet/${fromKz}`);
+    const history = page.locator('table', { has: page.getByRole('columnheader', { name: /Purpose/ }) });
+    await history.locator('tbody tr', { hasText: 'Использование в отдельном таможенном деле' }).filter({ hasText: 'consented' }).waitFor({ timeout: 90_000 });
+    await expectAccessible(browser);
   }, 180_000);
 
   it('reads in Russian, and is accessible in both languages', async () => {
