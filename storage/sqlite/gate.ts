@@ -152,7 +152,7 @@ export class SqliteGate {
 }
 
 /**
- * Rows read by key, kept until anything could have changed them (issue 9: every authenticated
+ * Rows read by key, kept until anything could have changed them (every authenticated
  * request read its session and its member again, two of the few statements of a metadata GET).
  * Every entry is dropped as soon as this connection runs a writing statement (`writesOf`, so
  * also one later rolled back) or another connection commits (`PRAGMA data_version`, checked on

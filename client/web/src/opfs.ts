@@ -168,7 +168,7 @@ export class WorkingFiles {
 }
 
 /** The media type a browser gave a chosen file, or bytes of no known type. */
-export function mediaTypeOfFile(file: File): string {
+function mediaTypeOfFile(file: File): string {
   return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
 }
 
