@@ -201,7 +201,8 @@ describe('a colleague enrolled later', () => {
     await expectAccessible(browser);
     await row.getByRole('button', { name: /Re-wrap for/ }).click();
     await page.getByRole('status').filter({ hasText: /Re-wrapped [1-9]\d* packet\(s\) for Nikolai Petrov; 0 skipped/ }).waitFor({ timeout: 120_000 });
-    expect(await row.locator('td').nth(2).textContent()).toBe('0');
+    // The count is read again from the hub after the status line: wait for the refreshed row, not the first paint.
+    await expect.poll(async () => row.locator('td').nth(2).textContent(), { timeout: 30_000 }).toBe('0');
     const out = join(w.root, 'nikolai-late');
     await ok(nikolai.run('fetch', draftId, '--out', out));
     expect(readFileSync(join(out, 'detained-en.txt'), 'utf8')).toBe(EN_DRAFT);
