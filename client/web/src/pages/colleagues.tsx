@@ -22,8 +22,9 @@ export function Colleagues({ t }: { t: T }) {
   const load = useAction(async () => setRows(await ask<Waiting[]>({ op: 'awaiting' })));
   const rewrap = useAction(async (w: Waiting) => {
     const r = await ask<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }>({ op: 'rewrap', fingerprint: w.fingerprint });
-    setResult(t('rewrapped', { name: w.name, done: r.done.length, skipped: r.skipped.length }));
+    // The fresh counts first, so the result line never sits beside the counts from before.
     await load.run();
+    setResult(t('rewrapped', { name: w.name, done: r.done.length, skipped: r.skipped.length }));
   });
   useEffect(() => {
     void load.run();
