@@ -26,7 +26,7 @@ export const API_HELMET = {
   referrerPolicy: { policy: 'no-referrer' },
 } as const satisfies Parameters<typeof helmet>[0];
 
-export function buildApp(hub: Hub): express.Express {
+function buildApp(hub: Hub): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Every answer is Cache-Control: no-store, so an ETag is never used; computing one hashes every

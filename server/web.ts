@@ -15,7 +15,7 @@ import { Problem } from './errors.ts';
 export const WEB_DIST = resolve(import.meta.dirname, '..', 'client', 'web', 'dist');
 
 /** The web client's policy, one directive per line of reasoning. */
-export const WEB_CSP = [
+const WEB_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

@@ -104,7 +104,7 @@ export function walDurability(db: Db): { sync: () => Promise<void>; close: () =>
 }
 
 /** Apply every `NNN_name.sql` above the recorded user_version, each in its own transaction. */
-export function migrate(db: Db): void {
+function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const files = readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))

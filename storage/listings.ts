@@ -20,7 +20,7 @@ export interface Page<T> {
 }
 
 /** Where a packet sits for a party: its own drafts and sent packets, or its inbox (the boxes of protocol/api.ts but `all`). */
-export type Folder = Exclude<PacketBox, 'all'>;
+type Folder = Exclude<PacketBox, 'all'>;
 
 export interface PacketListFilter {
   party: string;
@@ -51,11 +51,11 @@ export class CursorError extends Error {
 }
 
 /** A keyset position: the sort key and the unique id of the last row of a page. */
-export function encodeCursor(at: string, id: string): string {
+function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { at: string; id: string } {
+function decodeCursor(cursor: string): { at: string; id: string } {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -93,14 +93,14 @@ export function decodeListCursor(list: string, cursor: string, id: RegExp): { at
 }
 
 /** Tie-breakers as the lists store them. */
-export const CURSOR_IDS = {
+const CURSOR_IDS = {
   fingerprint: /^[0-9A-F]{40}$/,
   rowid: /^[1-9][0-9]{0,15}$/,
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
 } as const;
 
 /** One page of a list in ascending keyset order, as rows: the caller maps, and filters by its rules. */
-export interface RowPage {
+interface RowPage {
   rows: Row[];
   /** The position after the last row read (not the last row kept by the caller's filter); null on the last page. */
   nextCursor: string | null;
@@ -130,7 +130,7 @@ export const ASCENDING_PAGE_SQL = {
      AND (requested_at, id) > (@afterAt, @afterId) ORDER BY requested_at, id LIMIT @limit`,
 } as const;
 
-export type AscendingList = keyof typeof ASCENDING_PAGE_SQL;
+type AscendingList = keyof typeof ASCENDING_PAGE_SQL;
 
 /** How each ascending list names its rows' position: the sort key column and the tie-breaker. */
 const ASCENDING_KEYS: Record<AscendingList, { at?: string; id: string; shape: RegExp }> = {
@@ -194,7 +194,7 @@ export const RELEASE_PAGE_SQL = `SELECT l.*, p.agreement_id AS packet_agreement,
  * upload and no wrap since: migration 010). Packets stored before migration 010 have no reader
  * rows and are never marked. Reads a bounded window of the party's listing, not the whole of it.
  */
-export const AWAITING_WRAP_SQL = `SELECT ${PACKET_COLUMNS},
+const AWAITING_WRAP_SQL = `SELECT ${PACKET_COLUMNS},
      (EXISTS (SELECT 1 FROM part_readers r WHERE r.packet_id = p.id)
       AND EXISTS (SELECT 1 FROM parts t WHERE t.packet_id = p.id AND NOT EXISTS
         (SELECT 1 FROM part_readers r WHERE r.packet_id = t.packet_id AND r.part_id = t.part_id AND r.key_id = @keyId))) AS awaiting
@@ -205,7 +205,7 @@ export const AWAITING_WRAP_SQL = `SELECT ${PACKET_COLUMNS},
    ORDER BY a.created_at DESC, a.packet_id DESC LIMIT @window`;
 
 /** How many listed packets one page of the awaiting-wrap listing reads at most (so no request scans a million rows). */
-export const AWAITING_WRAP_WINDOW = 2000;
+const AWAITING_WRAP_WINDOW = 2000;
 
 export type AwaitingWrapFilter = Omit<PacketListFilter, 'folder' | 'agreementId' | 'kind' | 'state'> & { keyId: string };
 

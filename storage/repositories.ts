@@ -39,7 +39,7 @@ import type { ManifestPart } from '../protocol/manifest.ts';
 export type { Page } from './listings.ts';
 
 /** One page of an oldest-first list; `nextCursor` is the position after the last row read (see Listings.ascending). */
-export type ListPage<T> = Page<T>;
+type ListPage<T> = Page<T>;
 
 /** Where a party's page of the audit log reads: after `afterSeq`, up to `size`, at most `window` events. */
 export interface AuditPartyFilter {

@@ -21,7 +21,7 @@ export type Access = 'public' | 'login' | 'member';
 /** Agreement rules (fields of an agreement file) whose article a route's refusals cite. */
 export type AgreementRuleName = 'status' | 'markings' | 'languages' | 'thirdPartyRelease' | 'purposeLimitation' | 'refusalReasons' | 'deadlines' | 'workflow';
 
-export interface RouteAnswer {
+interface RouteAnswer {
   status: number;
   description: string;
   /** The JSON body; absent for an answer without one (204) or a byte stream (`contentType`). */
@@ -32,7 +32,7 @@ export interface RouteAnswer {
 }
 
 /** Handler input: the parsed values (never the raw request) and, for HTTP-only concerns, the exchange. */
-export interface RouteInput<P, Q, B> {
+interface RouteInput<P, Q, B> {
   hub: Hub;
   params: P;
   query: Q;

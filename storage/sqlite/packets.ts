@@ -10,7 +10,7 @@ import type { SqliteGate } from './gate.ts';
 import { toPacket, toPart, type Row } from './mappers.ts';
 
 /** Recipients as one JSON array, in primary-key order (so sorted by party): no second query per packet. */
-export const RECIPIENT_LIST = '(SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list';
+const RECIPIENT_LIST = '(SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list';
 
 export class SqlitePackets implements PacketRepository {
   private readonly gate: SqliteGate;

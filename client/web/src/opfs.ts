@@ -13,7 +13,7 @@ import { ClientError } from '../../core/errors.ts';
 import { sampleOf } from '../../core/documents.ts';
 import type { PartSink, PartSource } from '../../core/part-io.ts';
 
-export type Folder = 'scratch' | 'opened';
+type Folder = 'scratch' | 'opened';
 
 /** FileSystemSyncAccessHandle (lib.webworker; this project compiles against lib.dom). */
 interface SyncAccessHandle {

@@ -1,5 +1,5 @@
 /**
- * Evidence in the browser (issue 12 item 10), run inside the key worker: a packet's evidence
+ * Evidence in the browser, run inside the key worker: a packet's evidence
  * bundle verified with the core's checks before it is offered for saving, and the hub's audit log
  * held against the signed checkpoints this browser kept in IndexedDB. Each check that passes
  * keeps the hub's newest checkpoint, so a later visit refuses a hub that rewrote, truncated or
