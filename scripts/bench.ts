@@ -29,6 +29,7 @@ import { signStatement } from '../keys/statements.ts';
 import { MANIFEST_FORMAT, Manifest } from '../protocol/manifest.ts';
 import { AUDIT_GENESIS, auditEventHash } from '../protocol/evidence.ts';
 import { signCheckpoint } from '../server/evidence.ts';
+import { clearedReceivers } from '../server/policy/packets.ts';
 import { MerkleAccumulator } from '../protocol/audit-stream.ts';
 import { createApp } from '../server/app.ts';
 import type { SqliteStorage } from '../storage/sqlite/index.ts';
@@ -436,7 +437,9 @@ async function main(): Promise<void> {
     if (want('uploads')) {
       // Durable uploads of 64 KiB packets.
       const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
-      const readers = await Promise.all([ru, pk].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
+      // Every cleared reader of RU and PK, as the hub will check (the web rows enrolled a browser key too).
+      const cleared = (await Promise.all(['RU', 'PK'].map((party) => hub.hub.store.members.ofParty(party)))).flatMap((m) => clearedReceivers(m, 'SECRET', new Date()));
+      const readers = await Promise.all(cleared.map((m) => readPublicKey(m.publicKey)));
       const bodies: string[] = [];
       const chunk = randomBytes(64 * 1024);
       mkdirSync(join(root, 'uploads'));
