@@ -4,6 +4,7 @@
  * only: no I/O, and no rule about who holds what (protocol/membership.ts, server/policy/).
  */
 import { z } from 'zod';
+import { LANGUAGE_TAG_PATTERN } from './language-tag.ts';
 
 /** A party of the hub: an upper-case code such as RU, PK, KZ (ISO 3166-1 alpha-2 where one exists). */
 export const PartyId = z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'a party is an upper-case code such as RU or PK');
@@ -32,7 +33,7 @@ export const RecordId = z.string().transform(lowerCase).pipe(z.uuid());
 /** BCP 47 language tag, kept simple: a primary subtag and optional subtags. */
 export const LanguageTag = z
   .string()
-  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language is a BCP 47 tag such as en, ru or zh-Hans');
+  .regex(new RegExp(`^${LANGUAGE_TAG_PATTERN}$`), 'a language is a BCP 47 tag such as en, ru or zh-Hans');
 
 /** The primary language subtag of a BCP 47 tag: `zh-Hans` -> `zh`. */
 export function primaryLanguage(tag: string): string {

@@ -3,6 +3,7 @@
  * level with each party's label; the original and its translations with their languages. The
  * worker checks languages and completeness with the core's rules and encrypts; this page collects.
  */
+import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { AgreementChoice, Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
@@ -109,7 +110,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
         </label>
         <label>
           {t('originalLang')}
-          <input name="original-lang" required pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" value={originalLang} onInput={(e) => setOriginalLang(e.currentTarget.value)} />
+          <input name="original-lang" required pattern={LANGUAGE_TAG_PATTERN} value={originalLang} onInput={(e) => setOriginalLang(e.currentTarget.value)} />
         </label>
         {translations.map((tr, i) => (
           <fieldset key={i}>
@@ -122,7 +123,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
             </label>
             <label>
               {t('translationLang')}
-              <input name={`translation-lang-${i}`} value={tr.lang} pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" onInput={(e) => setTranslations(translations.map((x, j) => (j === i ? { ...x, lang: e.currentTarget.value } : x)))} />
+              <input name={`translation-lang-${i}`} value={tr.lang} pattern={LANGUAGE_TAG_PATTERN} onInput={(e) => setTranslations(translations.map((x, j) => (j === i ? { ...x, lang: e.currentTarget.value } : x)))} />
             </label>
             <button type="button" onClick={() => setTranslations(translations.filter((_, j) => j !== i))}>
               {t('removeTranslation')}
@@ -187,7 +188,7 @@ function RequestFormFields({ t, agreement, fields, setFields, lang, setLang }: {
       })}
       <label>
         {t('formLang')}
-        <input name="form-lang" pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" value={lang} onInput={(e) => setLang(e.currentTarget.value)} />
+        <input name="form-lang" pattern={LANGUAGE_TAG_PATTERN} value={lang} onInput={(e) => setLang(e.currentTarget.value)} />
       </label>
     </fieldset>
   );

@@ -5,6 +5,7 @@
  * Drafts of one's party get the clerk's and the contact person's steps. Never renders a
  * document as markup or in a frame.
  */
+import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Release } from '../../../../protocol/release.ts';
@@ -314,7 +315,7 @@ function AttachForm({ t, id, canSubmit, onDone }: { t: T; id: string; canSubmit:
       </label>
       <label>
         {t('translationLang')}
-        <input name="lang" value={lang} required pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" onInput={(e) => setLang(e.currentTarget.value)} />
+        <input name="lang" value={lang} required pattern={LANGUAGE_TAG_PATTERN} onInput={(e) => setLang(e.currentTarget.value)} />
       </label>
       <button type="submit" disabled={attach.busy}>
         {t('attach')}

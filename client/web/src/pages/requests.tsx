@@ -5,6 +5,7 @@
  * more information) takes them here; the worker sends them first as the packet the workflow
  * requires, in reply to the request, then records the change pointing to it.
  */
+import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { DeadlineItem, RequestView } from '../../../../protocol/requests.ts';
 import type { RequestRow } from '../messages.ts';
@@ -230,7 +231,7 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
       </label>
       <label>
         {t('writingLang')}
-        <input name="reasons-lang" required pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" value={lang} onInput={(e) => setLang(e.currentTarget.value)} />
+        <input name="reasons-lang" required pattern={LANGUAGE_TAG_PATTERN} value={lang} onInput={(e) => setLang(e.currentTarget.value)} />
       </label>
       {translations.map((tr, i) => (
         <fieldset key={i}>
@@ -243,7 +244,7 @@ function WritingForm({ t, row, state, onCancel, onDone }: { t: T; row: RequestRo
           </label>
           <label>
             {t('translationLang')}
-            <input name={`reasons-translation-lang-${i}`} pattern="[A-Za-z]{2,3}(-[A-Za-z0-9]+)*" value={tr.lang} onInput={(e) => setTranslations(translations.map((x, j) => (j === i ? { ...x, lang: e.currentTarget.value } : x)))} />
+            <input name={`reasons-translation-lang-${i}`} pattern={LANGUAGE_TAG_PATTERN} value={tr.lang} onInput={(e) => setTranslations(translations.map((x, j) => (j === i ? { ...x, lang: e.currentTarget.value } : x)))} />
           </label>
         </fieldset>
       ))}
