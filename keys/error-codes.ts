@@ -25,6 +25,7 @@ export const PART_ERROR_CODES = {
   'part.not-a-recipient': [],
   'part.file-name-not-unicode': [],
   'part.no-recipient': [],
+  'part.no-wrap-recipient': [],
   'part.cannot-decrypt': [],
   'part.cannot-open-to-rewrap': [],
   'part.no-session-key': [],

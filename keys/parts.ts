@@ -189,7 +189,7 @@ export async function wrapSessionKeyFor(
   options: { decryptionKey: PrivateKey; newRecipients: PublicKey[]; date: Date },
 ): Promise<Uint8Array> {
   const openpgp = await loadOpenpgp();
-  if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for', 'part.no-recipient');
+  if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for', 'part.no-wrap-recipient');
   const message = await readPartFor(ciphertextHead, options.decryptionKey);
   let sessionKeys;
   try {

@@ -6,7 +6,7 @@
  */
 import canonicalizeModule from 'canonicalize';
 import type { z } from 'zod';
-import { STATEMENT_ERROR_CODES, wordingOf, type CodedArgs, type ErrorWording } from './error-codes.ts';
+import { wordingOf, type CodedArgs, type ErrorWording, type STATEMENT_ERROR_CODES } from './error-codes.ts';
 import { describeIssues } from './issues.ts';
 
 // The package is CommonJS whose typings claim an ES module with a default export; Node and the

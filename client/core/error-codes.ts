@@ -110,7 +110,10 @@ export const CLIENT_ERROR_CODES = {
   'send.no-equivalent-label': ['party', 'level', 'agreement', 'article'],
   'send.incomplete': ['reason', 'article', 'how'],
   'send.not-a-draft': ['packet'],
-  'language.mismatch': ['role', 'lang', 'file', 'detected', 'article'],
+  'language.translation-mismatch': ['lang', 'file', 'detected', 'article'],
+  /** `role`: the part's role (original, attachment, request-form...), a protocol value. */
+  'language.part-mismatch': ['role', 'lang', 'file', 'detected', 'article'],
+  'web.session-ended': [],
   'language.cannot-tell-unread': ['file', 'reason'],
   'language.cannot-tell': ['file'],
   // the web client's worker

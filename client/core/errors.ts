@@ -30,11 +30,11 @@ export class ClientError extends Error {
   /** `message` is the English sentence; then its code and parameters (a shell's own sentence may give only options). */
   constructor(message: string, ...coded: CodedArgs<typeof CLIENT_ERROR_CODES> | [options?: ErrorOptions]) {
     if (typeof coded[0] === 'string') {
-      const { wording, options } = wordingOf(coded as [string, Record<string, string>?, ErrorOptions?]);
+      const { wording, options } = wordingOf(coded);
       super(message, options);
       this.wording = wording;
     } else {
-      super(message, coded[0] as ErrorOptions | undefined);
+      super(message, coded[0]);
       this.wording = { code: UNCODED, params: { text: message } };
     }
   }

@@ -117,8 +117,8 @@ function completeness(agreement: Agreement, party: string, parts: Array<{ role: 
  */
 function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
   if (verdict.status !== 'mismatch') return null;
-  const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
-  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`, 'language.mismatch', { role: part.role, lang: part.lang, file, detected: verdict.detected, article });
+  if (part.role === 'translation') return new ClientError(`the ${part.lang} translation ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`, 'language.translation-mismatch', { lang: part.lang, file, detected: verdict.detected, article });
+  return new ClientError(`the ${part.role} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`, 'language.part-mismatch', { role: part.role, lang: part.lang, file, detected: verdict.detected, article });
 }
 
 interface NewPacket {

@@ -19,7 +19,8 @@ import type { PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
-import { ClientError, isTypedError } from '../../core/errors.ts';
+import { ClientError, isTypedError, type ErrorWording } from '../../core/errors.ts';
+import { WEB_HINTS } from './error-catalogue.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { textOfSample } from '../../core/sample.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
@@ -193,7 +194,7 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
     const sent = await sendNewPacket(
       ctx,
       { agreementId: agreement.id, to: form.to, level: form.level as Level, kind: form.kind as PacketKind, parts, ...(formPart ? { requestForm: formPart } : {}), ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), draft: form.draft },
-      { store: scratchFiles(scratch), howToComplete: 'add the translation or save the packet as a draft for a clerk to complete', howToSendRequest: 'choose the kind "request" and fill in its form', beforeEncrypt: roomFor('encrypting this packet') },
+      { store: scratchFiles(scratch), howToComplete: WEB_HINTS.complete.en, howToSendRequest: WEB_HINTS.sendRequest.en, beforeEncrypt: roomFor('encrypting this packet') },
     );
     if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
       await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
@@ -733,10 +734,11 @@ scope.onmessage = (e) => {
           me = undefined;
           const keyInactive = error.detail.includes('this key cannot act any more');
           const message = keyInactive ? (error.detail.includes('security officer') ? error.detail : `${error.detail}; ask your security officer`) : 'your session on this hub has ended (expired or logged out): log in again';
-          post({ event: 'sessionEnded', message });
-          post({ id, ok: false, error: message });
-        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
-        else post({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
+          const wording: ErrorWording = keyInactive ? { code: 'api.key-inactive', params: { detail: error.detail.replace(/; ask your security officer$/, '') } } : { code: 'web.session-ended', params: {} };
+          post({ event: 'sessionEnded', message, wording });
+          post({ id, ok: false, error: message, wording });
+        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}), wording: error.wording });
+        else post({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(isTypedError(error) ? { wording: error.wording } : {}) });
       },
     );
 };
