@@ -114,6 +114,9 @@ export const CLIENT_ERROR_CODES = {
   /** `role`: the part's role (original, attachment, request-form...), a protocol value. */
   'language.part-mismatch': ['role', 'lang', 'file', 'detected', 'article'],
   'web.session-ended': [],
+  /** `what`: the web client's own phrase for the operation (error-catalogue.ts WEB_PHRASES). */
+  'web.no-room': ['what', 'needed', 'free'],
+  'web.storage-full': [],
   'language.cannot-tell-unread': ['file', 'reason'],
   'language.cannot-tell': ['file'],
   // the web client's worker
@@ -134,6 +137,11 @@ export const CLIENT_ERROR_CODES = {
   'web.not-a-fingerprint': [],
   'web.not-a-party': ['party'],
   'web.not-a-date-time': ['value'],
+} as const satisfies CodeRegistry;
+
+/** MissingFontError (stamping, client/core/stamp/fonts.ts): `script` is latin, arabic or cjk. */
+export const STAMP_ERROR_CODES = {
+  'stamp.missing-font': ['script'],
 } as const satisfies CodeRegistry;
 
 /** ApiError: the hub's answers, and what the client says when there is no usable answer. */
@@ -162,6 +170,7 @@ export const API_ERROR_CODES = {
 export const ERROR_CODES = {
   ...CLIENT_ERROR_CODES,
   ...API_ERROR_CODES,
+  ...STAMP_ERROR_CODES,
   ...KEY_ERROR_CODES,
   ...PART_ERROR_CODES,
   ...STATEMENT_ERROR_CODES,

@@ -84,8 +84,3 @@ export function reasonWording(error: unknown): ErrorWording {
   if (isTypedError(error)) return error.wording;
   throw error;
 }
-
-/** The code and parameters of any error a person is shown; undefined for a fault (not a typed error). */
-export function wordingOfError(error: unknown): ErrorWording | undefined {
-  return isTypedError(error) ? error.wording : undefined;
-}

@@ -16,10 +16,17 @@ type ErrorCatalogue = Record<ErrorCode, string>;
 export const HUB_PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type', 'internal'] as const;
 type HubProblemCode = (typeof HUB_PROBLEM_CODES)[number];
 
-/** The web client's own hints, passed to the core as the "how to" of a refusal (`how`), in both languages. */
-export const WEB_HINTS = {
+/**
+ * The web client's own phrases that travel inside a refusal as a parameter (the "how to" the core
+ * is given, the operation that needs room), in both languages: the worker passes the English,
+ * the page words it in its language.
+ */
+export const WEB_PHRASES = {
   complete: { en: 'add the translation or save the packet as a draft for a clerk to complete', ru: 'добавьте перевод или сохраните пакет как черновик, чтобы его дополнил делопроизводитель' },
   sendRequest: { en: 'choose the kind "request" and fill in its form', ru: 'выберите вид «запрос» и заполните его форму' },
+  encryptPacket: { en: 'encrypting this packet', ru: 'шифрование этого пакета' },
+  encryptTranslation: { en: 'encrypting this translation', ru: 'шифрование этого перевода' },
+  openPacket: { en: 'opening this packet', ru: 'открытие этого пакета' },
 } as const;
 
 const en: ErrorCatalogue = {
@@ -135,6 +142,8 @@ const en: ErrorCatalogue = {
   'web.not-a-party': '"{party}" is not a party id',
   'web.not-a-date-time': '"{value}" is not a date and time',
   'web.session-ended': 'your session on this hub has ended (expired or logged out): log in again',
+  'web.no-room': '{what} needs {needed} of this browser\'s storage for this site, but only {free} is free: free disk space or site data, then try again',
+  'web.storage-full': 'this browser\'s storage for this site ran full while writing: free disk space or site data, then try again',
   'api.problem': '{problem}: {detail} ({article})',
   'api.answer-not-problem': 'the hub answered {status}',
   'api.unreachable.refused': 'cannot reach the hub at {hub}: nothing answers there: is the hub running, and is the URL right?',
@@ -176,6 +185,7 @@ const en: ErrorCatalogue = {
   'part.wrap-foreign-packets': 'a wrap may hold only public-key encrypted session key packets',
   'statement.invalid': 'the {what} is invalid: {issues}',
   'statement.not-canonical': '{reason}',
+  'stamp.missing-font': 'no font for the {script} script is installed',
   'languages.translation-required': 'a translation into {languages} is required',
   'languages.one-of': 'the packet must be in one of {languages}',
   'languages.original-official': 'the original must be in an official language of {party} ({languages})',
@@ -294,7 +304,9 @@ const ru: ErrorCatalogue = {
   'web.not-a-party': '«{party}» не является кодом стороны',
   'web.not-a-date-time': '«{value}» не является датой и временем',
   'web.session-ended': 'ваш сеанс на этом хабе завершён (истёк или закрыт): войдите снова',
-  'api.problem': '{problem}: {detail} ({article})',
+  'web.no-room': 'для операции «{what}» нужно {needed} хранилища браузера для этого сайта, а свободно лишь {free}: освободите место на диске или удалите данные сайтов и повторите попытку',
+  'web.storage-full': 'при записи переполнилось хранилище браузера для этого сайта: освободите место на диске или удалите данные сайтов и повторите попытку',
+  'api.problem': 'хаб отказал ({problem}): «{detail}» ({article})',
   'api.answer-not-problem': 'хаб ответил кодом {status}',
   'api.unreachable.refused': 'хаб по адресу {hub} недоступен: там никто не отвечает; запущен ли хаб и верен ли адрес?',
   'api.unreachable.unknown-host': 'хаб по адресу {hub} недоступен: такое имя узла неизвестно',
@@ -335,7 +347,8 @@ const ru: ErrorCatalogue = {
   'part.wrap-foreign-packets': 'обёртка может содержать только пакеты ключа сеанса, зашифрованного открытым ключом',
   'statement.invalid': 'заявление ({what}) составлено неверно: {issues}',
   'statement.not-canonical': 'заявление не в канонической форме: {reason}',
-  'languages.translation-required': 'требуется перевод на {languages}',
+  'stamp.missing-font': 'не установлен шрифт для письменности {script}',
+  'languages.translation-required': 'отсутствует обязательный перевод: {languages}',
   'languages.one-of': 'пакет должен быть на одном из языков: {languages}',
   'languages.original-official': 'оригинал должен быть на официальном языке стороны {party} ({languages})',
 };
@@ -374,7 +387,6 @@ const frames = {
 
 export const errorCatalogues = { en, ru } as const;
 export const hubCatalogues = { en: hubEn, ru: hubRu } as const;
-export const errorFrames = frames;
 
 const PART_ROLES_RU: Record<string, string> = { original: 'оригинал', translation: 'перевод', attachment: 'приложение', 'request-form': 'форма запроса' };
 
@@ -406,9 +418,9 @@ function paramIn(locale: Locale, name: string, value: ErrorParam): string {
   if (typeof value === 'object') return wordingIn(locale, value);
   const text = String(value);
   if (name === 'article') return articleIn(locale, text);
-  if (name === 'how') {
-    const hint = Object.values(WEB_HINTS).find((h) => h.en === text);
-    return hint ? hint[locale] : text;
+  if (name === 'how' || name === 'what') {
+    const phrase = Object.values(WEB_PHRASES).find((h) => h.en === text);
+    if (phrase) return phrase[locale];
   }
   if (name === 'role' && locale === 'ru') return PART_ROLES_RU[text] ?? text;
   return text;
@@ -421,7 +433,7 @@ function hubSentence(locale: Locale, problem: string, detail: string): string {
 }
 
 /** The sentence for a code and its parameters in `locale`; a code not in the catalogue is framed with its English text. */
-export function wordingIn(locale: Locale, wording: ErrorWording, english?: string): string {
+function wordingIn(locale: Locale, wording: ErrorWording, english?: string): string {
   const params: Record<string, string> = Object.fromEntries(Object.entries(wording.params).map(([k, v]) => [k, paramIn(locale, k, v)]));
   if (wording.code === 'api.problem') return hubSentence(locale, params.problem ?? '', params.detail ?? '');
   const template = (errorCatalogues[locale] as Record<string, string>)[wording.code];

@@ -35,14 +35,14 @@ export async function requireSpace(bytes: number, what: string): Promise<void> {
   const { quota, usage } = await navigator.storage.estimate();
   if (quota === undefined || usage === undefined) return;
   const free = quota - usage;
-  if (bytes > free) throw new ClientError(`${what} needs ${megabytes(bytes)} of this browser's storage for this site, but only ${megabytes(free)} is free: free disk space or site data, then try again`);
+  if (bytes > free) throw new ClientError(`${what} needs ${megabytes(bytes)} of this browser's storage for this site, but only ${megabytes(free)} is free: free disk space or site data, then try again`, 'web.no-room', { what, needed: megabytes(bytes), free: megabytes(free) });
 }
 
 const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MiB`;
 const STORAGE_FULL = "this browser's storage for this site ran full while writing: free disk space or site data, then try again";
 
 /** A full quota in the person's words; any other storage failure as it is. */
-const storageError = (error: unknown) => (error instanceof DOMException && error.name === 'QuotaExceededError' ? new ClientError(STORAGE_FULL) : error);
+const storageError = (error: unknown) => (error instanceof DOMException && error.name === 'QuotaExceededError' ? new ClientError(STORAGE_FULL, 'web.storage-full') : error);
 
 /** Remove whole folders (at lock, logout and start, and before a packet is opened). */
 export async function removeFolders(...names: Folder[]): Promise<void> {

@@ -20,7 +20,7 @@ import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
 import { ClientError, isTypedError, type ErrorWording } from '../../core/errors.ts';
-import { WEB_HINTS } from './error-catalogue.ts';
+import { WEB_PHRASES } from './error-catalogue.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { textOfSample } from '../../core/sample.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
@@ -194,7 +194,7 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
     const sent = await sendNewPacket(
       ctx,
       { agreementId: agreement.id, to: form.to, level: form.level as Level, kind: form.kind as PacketKind, parts, ...(formPart ? { requestForm: formPart } : {}), ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), draft: form.draft },
-      { store: scratchFiles(scratch), howToComplete: WEB_HINTS.complete.en, howToSendRequest: WEB_HINTS.sendRequest.en, beforeEncrypt: roomFor('encrypting this packet') },
+      { store: scratchFiles(scratch), howToComplete: WEB_PHRASES.complete.en, howToSendRequest: WEB_PHRASES.sendRequest.en, beforeEncrypt: roomFor(WEB_PHRASES.encryptPacket.en) },
     );
     if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
       await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
@@ -224,7 +224,7 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
   const ctx = await context();
   const scratch = new WorkingFiles('scratch');
   try {
-    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor('encrypting this translation') });
+    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor(WEB_PHRASES.encryptTranslation.en) });
     return { packetId: result.packetId, state: result.state, notices: result.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
@@ -267,7 +267,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
   // The page shows one packet at a time: the files of the one shown before are no longer offered.
   await removeFolders('opened');
   // The ciphertext of every part is kept until all are decrypted, beside their plaintext.
-  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), 'opening this packet');
+  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), WEB_PHRASES.openPacket.en);
   const scratch = new WorkingFiles('scratch');
   const opened = new WorkingFiles('opened');
   const notices: string[] = [];
