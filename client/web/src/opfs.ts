@@ -10,7 +10,7 @@
  */
 import { CHUNK_BYTES } from '../../core/api.ts';
 import { ClientError } from '../../core/errors.ts';
-import { sampleOf } from '../../core/documents.ts';
+import { sampleOf, type PdfData } from '../../core/documents.ts';
 import type { PartSink, PartSource } from '../../core/part-io.ts';
 
 type Folder = 'scratch' | 'opened';
@@ -167,6 +167,9 @@ export class WorkingFiles {
   }
 }
 
+/** pdf.js's CMaps and standard font data, copied from pdfjs-dist into the build (vite.config.ts) and fetched from this origin only when a PDF names them. */
+const PDF_DATA: PdfData = { cMapUrl: new URL('/pdfjs/cmaps/', location.href).href, standardFontDataUrl: new URL('/pdfjs/standard_fonts/', location.href).href };
+
 /** The media type a browser gave a chosen file, or bytes of no known type. */
 function mediaTypeOfFile(file: File): string {
   return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
@@ -174,7 +177,7 @@ function mediaTypeOfFile(file: File): string {
 
 /** A chosen or opened file as the core's PartSource: read in 1 MiB slices, its text sampled by the core (client/core/documents.ts). */
 export function fileSource(file: File, name: string = file.name, mediaType: string = mediaTypeOfFile(file)): PartSource {
-  return { name, mediaType, size: file.size, stream: () => fileChunks(file), sample: (maxChars) => sampleOf(() => file, mediaType, maxChars) };
+  return { name, mediaType, size: file.size, stream: () => fileChunks(file), sample: (maxChars) => sampleOf(() => file, mediaType, maxChars, PDF_DATA) };
 }
 
 /**
