@@ -23,14 +23,41 @@ export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 const MAX_PDF_PAGES = 5;
 
 /**
- * Where pdf.js finds its data files, given by the shell (the core reads no environment): the
- * predefined CMaps a CJK PDF names instead of embedding its font's encoding (UniGB-UCS2-H,
- * 90ms-RKSJ-H...), and the standard fonts' metrics. Each ends in "/": a same-origin URL in the
- * browser, a directory in Node. Without them such a PDF reads as having no text.
+ * Where pdf.js finds its data files, and how to read one, given by the shell (the core reads no
+ * environment): the predefined CMaps a CJK PDF names instead of embedding its font's encoding
+ * (UniGB-UCS2-H, 90ms-RKSJ-H...), and the standard fonts. Each location ends in "/": a
+ * same-origin URL in the browser (read with fetch: pdf.js's own reader needs a `document`, which
+ * a worker has not), a directory in Node. Without them such a PDF reads as having no text.
  */
 export interface PdfData {
   cMapUrl: string;
   standardFontDataUrl: string;
+  read: (location: string) => Promise<Uint8Array>;
+}
+
+/** pdf.js's two data readers over the shell's `read` (the shape pdf.js's BaseCMapReaderFactory and BaseStandardFontDataFactory have). */
+function pdfDataReaders(read: PdfData['read']) {
+  class CMapReader {
+    private readonly baseUrl: string;
+    private readonly isCompressed: boolean;
+    constructor(options: { baseUrl: string; isCompressed?: boolean }) {
+      this.baseUrl = options.baseUrl;
+      this.isCompressed = options.isCompressed ?? true;
+    }
+    async fetch({ name }: { name: string }): Promise<{ cMapData: Uint8Array; isCompressed: boolean }> {
+      return { cMapData: await read(`${this.baseUrl}${name}${this.isCompressed ? '.bcmap' : ''}`), isCompressed: this.isCompressed };
+    }
+  }
+  class StandardFontReader {
+    private readonly baseUrl: string;
+    constructor(options: { baseUrl: string }) {
+      this.baseUrl = options.baseUrl;
+    }
+    fetch({ filename }: { filename: string }): Promise<Uint8Array> {
+      return read(`${this.baseUrl}${filename}`);
+    }
+  }
+  return { CMapReaderFactory: CMapReader, StandardFontDataFactory: StandardFontReader };
 }
 
 const documentName = (type: string) => (type === PDF_MEDIA_TYPE ? 'PDF' : 'DOCX');
@@ -79,7 +106,7 @@ async function pdfText(bytes: Uint8Array, maxChars: number, pdfData: PdfData | u
   const [{ getDocument }, worker] = await Promise.all([import('pdfjs-dist/legacy/build/pdf.mjs'), import('pdfjs-dist/legacy/build/pdf.worker.mjs')]);
   // pdf.js looks for its worker's handler here first and then runs it in this thread: no Worker, no script URL to load.
   (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= worker;
-  const data = pdfData ? { cMapUrl: pdfData.cMapUrl, cMapPacked: true, standardFontDataUrl: pdfData.standardFontDataUrl } : {};
+  const data = pdfData ? { cMapUrl: pdfData.cMapUrl, cMapPacked: true, standardFontDataUrl: pdfData.standardFontDataUrl, ...pdfDataReaders(pdfData.read) } : {};
   const pdf = await getDocument({ data: bytes, isEvalSupported: false, disableFontFace: true, useSystemFonts: false, useWorkerFetch: false, verbosity: 0, ...data }).promise;
   try {
     let text = '';

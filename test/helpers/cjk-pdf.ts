@@ -5,8 +5,10 @@
  * Built byte by byte here so that nothing in it comes from the font embedding the stamping uses.
  */
 export function predefinedCMapPdf(text: string): Uint8Array {
-  const hex = Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase();
-  const content = `BT /F1 14 Tf 72 760 Td <${hex}> Tj ET`;
+  // Lines of 24 characters, within the page: a reader keeps only the text on it.
+  const hex = (line: string) => Buffer.from(line, 'utf16le').swap16().toString('hex').toUpperCase();
+  const lines = (text.match(/.{1,24}/gu) ?? []).map((line) => `<${hex(line)}> Tj 0 -20 Td`).join(' ');
+  const content = `BT /F1 14 Tf 72 760 Td ${lines} ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

@@ -168,7 +168,15 @@ export class WorkingFiles {
 }
 
 /** pdf.js's CMaps and standard font data, copied from pdfjs-dist into the build (vite.config.ts) and fetched from this origin only when a PDF names them. */
-const PDF_DATA: PdfData = { cMapUrl: new URL('/pdfjs/cmaps/', location.href).href, standardFontDataUrl: new URL('/pdfjs/standard_fonts/', location.href).href };
+const PDF_DATA: PdfData = {
+  cMapUrl: new URL('/pdfjs/cmaps/', location.href).href,
+  standardFontDataUrl: new URL('/pdfjs/standard_fonts/', location.href).href,
+  read: async (url) => {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  },
+};
 
 /** The media type a browser gave a chosen file, or bytes of no known type. */
 function mediaTypeOfFile(file: File): string {
