@@ -150,9 +150,10 @@ export function problemOf(status: number, text: string): ApiError {
   }
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const code = str(body.code) ?? str(body.type)?.split('/').pop();
-  const detail = str(body.detail);
-  if (detail === undefined) return new ApiError(status, `the hub answered ${status}`, 'api.answer-not-problem', { status });
-  return new ApiError(status, detail, 'api.problem', { problem: code ?? '', detail, article: str(body.article) ?? '' });
+  const article = str(body.article);
+  if (str(body.detail) === undefined && code === undefined && article === undefined) return new ApiError(status, `the hub answered ${status}`, 'api.answer-not-problem', { status });
+  const detail = str(body.detail) ?? `the hub answered ${status}`;
+  return new ApiError(status, detail, 'api.problem', { problem: code ?? '', detail, article: article ?? '' });
 }
 
 /** What one page of a list may be asked with: the page size and the previous page's cursor. */
