@@ -114,8 +114,8 @@ describe('refusals in the Russian interface', () => {
     await form.getByLabel('Соглашение').selectOption('RU-PK');
     await form.getByLabel('Запрашивающая сторона').selectOption('RU');
     await form.getByLabel('Запрашиваемая сторона').selectOption('RU');
-    const itself = await refusal(record, /Отказано в соответствии с соглашением/);
-    expect(itself).toContain('Отказ: Отказано в соответствии с соглашением: «an oral request goes between two different parties of RU-PK»');
+    const itself = await refusal(record, /Хаб отказал на основании соглашения/);
+    expect(itself).toContain('Отказ: Хаб отказал на основании соглашения: «an oral request goes between two different parties of RU-PK»');
     expect(itself).toContain('Основание: ст. 5 соглашения RU-PK');
     expect(itself).not.toMatch(/Refused under the agreement|Article:|RU-PK Art\./);
 

@@ -187,7 +187,7 @@ describe('refusals in Russian', () => {
     expect(known.code).toBe('treaty-rule');
     expect(known.article).toBe('RU-PK Art. 6');
     expect(known.message).toBe('a translation into ru is required (RU-PK Art. 6)');
-    expect(translator('ru').error(known.wording, known.detail)).toBe('Отказано в соответствии с соглашением: «a translation into ru is required»');
+    expect(translator('ru').error(known.wording, known.detail)).toBe('Хаб отказал на основании соглашения: «a translation into ru is required»');
     const unknown = problemOf(418, JSON.stringify({ code: 'teapot', detail: 'I am a teapot' }));
     expect(translator('ru').error(unknown.wording, unknown.detail)).toBe('Хаб отказал: «I am a teapot»');
     const bare = problemOf(502, '<html>bad gateway</html>');
