@@ -1,0 +1,25 @@
+/**
+ * Whether the CLI bundle in bin/dist/ (scripts/build-cli.ts, run by `npm ci` and `npm test`) may
+ * run: only while every file it was built from (the sources, the bundled packages, package.json
+ * and the lockfile) has the size and modification time recorded in bin/dist/sources.json when it
+ * was built. An edit, a checkout or an `npm install` since then changes one, and the CLI runs the
+ * sources instead: a stale bundle never runs old code. It guards against staleness only, not
+ * tampering: whoever can write bin/dist/ can write the sources too.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The bundle's entry file under `root` (the checkout), or undefined when there is none or it is stale. */
+export function currentBundle(root) {
+  let files;
+  try {
+    ({ files } = JSON.parse(readFileSync(join(root, 'bin', 'dist', 'sources.json'), 'utf8')));
+  } catch {
+    return undefined; // not built (a checkout without `npm ci`), or being rebuilt
+  }
+  for (const [path, built] of Object.entries(files)) {
+    const now = statSync(join(root, path), { throwIfNoEntry: false });
+    if (!now || now.size !== built.size || now.mtimeMs !== built.mtimeMs) return undefined;
+  }
+  return join(root, 'bin', 'dist', 'liaison.js');
+}
