@@ -1,10 +1,11 @@
 /**
  * Whether the CLI bundle in bin/dist/ (scripts/build-cli.ts, run by `npm ci` and `npm test`) may
- * run: only while every file it was built from (the sources, the bundled packages, package.json
- * and the lockfile) has the size and modification time recorded in bin/dist/sources.json when it
- * was built. An edit, a checkout or an `npm install` since then changes one, and the CLI runs the
- * sources instead: a stale bundle never runs old code. It guards against staleness only, not
- * tampering: whoever can write bin/dist/ can write the sources too.
+ * run: only while every file it was built from (the project's sources, package.json, the lockfile,
+ * and npm's node_modules/.package-lock.json for the bundled packages) has the size and
+ * modification time recorded in bin/dist/sources.json when it was built. An edit, a checkout or an
+ * `npm install` since then changes one, and the CLI runs the sources instead: a stale bundle never
+ * runs old code. About 150 stat calls, 2 ms. It guards against staleness only, not tampering:
+ * whoever can write bin/dist/ can write the sources too.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,10 +7,12 @@
  * path stay outside (openpgp.js, pdf.js, mammoth, franc, SQLite, express): they load from
  * node_modules as they do from source.
  *
- * bin/liaison.js runs the bundle only while every source file it was built from is unchanged
- * (bin/dist/sources.json: size and mtime of each); any edit, checkout or `npm install` since
- * makes it run the sources instead, so a stale bundle never runs old code.
- * Never writes anywhere but bin/dist/.
+ * bin/liaison.js runs the bundle only while every file it was built from is unchanged
+ * (bin/dist/sources.json: size and mtime of each, bin/current-bundle.js checks them); any edit,
+ * checkout or `npm install` since makes it run the sources instead, so a stale bundle never runs
+ * old code. Each bundled module keeps its own `import.meta` (the paths it resolves from its source
+ * file), and source maps name the sources in LIAISON_DEBUG's stack traces.
+ * Never writes anywhere but bin/dist/ (built beside it, then moved into place).
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
@@ -82,8 +84,10 @@ const { output } = await bundle.write({
   sourcemap: true,
   entryFileNames: '[name].js',
   chunkFileNames: '[name]-[hash].js',
-  // One file for start-up rather than one per shared module: each file costs a module load.
-  codeSplitting: { groups: [{ name: 'liaison-start', test: (id) => startUp.has(id), priority: 1 }] },
+  // One file for start-up rather than one per shared module: each file costs a module load. The
+  // entry itself stays out of it: its top-level await (the command running) would otherwise hold
+  // every lazily loaded file that imports a start-up module waiting for the command to end.
+  codeSplitting: { groups: [{ name: 'liaison-start', test: (id) => id !== ENTRY && startUp.has(id), priority: 1 }] },
 });
 await bundle.close();
 
@@ -93,13 +97,13 @@ const stamp = (path: string) => {
   return { size: s.size, mtimeMs: s.mtimeMs };
 };
 const inputs = [...sources].filter((id) => !id.includes('\0')).sort();
-const manifest = {
-  node: process.version,
-  files: Object.fromEntries([...inputs, `${ROOT}package.json`, `${ROOT}package-lock.json`].map((path) => [relative(ROOT, path), stamp(path)])),
-};
+// The bundled packages by npm's record of what it installed (node_modules/.package-lock.json,
+// rewritten by every install), not file by file: each file checked costs a stat at every start.
+const checked = [...inputs.filter((id) => !id.includes('/node_modules/')), `${ROOT}package.json`, `${ROOT}package-lock.json`, `${ROOT}node_modules/.package-lock.json`];
+const manifest = { files: Object.fromEntries(checked.map((path) => [relative(ROOT, path), stamp(path)])) };
 writeFileSync(`${STAGING}sources.json`, `${JSON.stringify(manifest)}\n`);
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(dirname(OUT.replace(/\/$/, '')), { recursive: true });
 renameSync(STAGING, OUT);
 const chunks = output.filter((o) => o.type === 'chunk');
-console.log(`bin/dist: ${chunks.length} files from ${inputs.length} modules (${chunks.find((c) => c.name === 'liaison-start')?.moduleIds.length ?? 0} at start-up)`);
+console.log(`bin/dist: ${chunks.length} files from ${inputs.length} modules (${chunks.find((c) => c.name === 'liaison-start')?.moduleIds.length ?? 0} at start-up); ${checked.length} files checked at each start`);
