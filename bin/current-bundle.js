@@ -8,7 +8,7 @@
  * whoever can write bin/dist/ can write the sources too.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** The bundle's entry file under `root` (the checkout), or undefined when there is none or it is stale. */
 export function currentBundle(root) {
@@ -18,8 +18,9 @@ export function currentBundle(root) {
   } catch {
     return undefined; // not built (a checkout without `npm ci`), or being rebuilt
   }
+  // Plain concatenation: the recorded paths are relative and normal, and path.join costs more than the stat.
   for (const [path, built] of Object.entries(files)) {
-    const now = statSync(join(root, path), { throwIfNoEntry: false });
+    const now = statSync(root + sep + path, { throwIfNoEntry: false });
     if (!now || now.size !== built.size || now.mtimeMs !== built.mtimeMs) return undefined;
   }
   return join(root, 'bin', 'dist', 'liaison.js');
