@@ -65,7 +65,7 @@ describe('bin/current-bundle.js', () => {
 // npm ci and npm test build the bundle; a checkout edited since runs the sources and skips this.
 const BUILT = currentBundle(fileURLToPath(new URL('../..', import.meta.url))) !== undefined;
 describe.runIf(BUILT)('the built bundle of this checkout', () => {
-  it.each([['--help'], ['officer', '--help'], ['inbox', '--help'], ['release', 'consent', '--help'], ['--version']])('liaison %s prints the same from the bundle and from the sources', async (...args) => {
+  it.each([[['--help']], [['officer', '--help']], [['inbox', '--help']], [['release', 'consent', '--help']], [['--version']]])('liaison %j prints the same from the bundle and from the sources', async (args) => {
     const [bundled, sources] = await Promise.all([liaison(args), liaison(args, { LIAISON_NO_BUNDLE: '1' })]);
     expect(bundled.code).toBe(0);
     expect(bundled.stdout.length).toBeGreaterThan(0);
