@@ -13,7 +13,7 @@ import { generatePersonKey } from '../../keys/identity.ts';
 import type { Person } from '../../scripts/harness.ts';
 import { pageViolations, type Browser } from '../helpers/browser.ts';
 import { CANARY } from '../helpers/world.ts';
-import { browserAs, expectAccessible, ok, world, type World } from './support.ts';
+import { browserAs, expectAccessible, world, type World } from './support.ts';
 
 const RU = `Запрос о правовой помощи. Просим установить владельцев банковских счетов и сообщить сведения о движении денежных средств за последние три года. ${CANARY}\n`;
 const EN = `Request for legal assistance. Please identify the holders of the bank accounts and report the movements of funds over the last three years. ${CANARY}\n`;
