@@ -9,6 +9,7 @@ import type { Member } from '../../protocol/api.ts';
 import type { HubClient } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
 import type { Sha256Hasher } from './digest.ts';
+import type { ErrorWording } from '../../protocol/error-codes.ts';
 
 export interface ClientContext {
   api: HubClient;
@@ -25,6 +26,9 @@ export interface ClientContext {
 
 export interface Notice {
   partId?: string;
+  /** The English sentence (what the CLI prints). */
   message: string;
+  /** Its stable code and parameters (client/core/error-codes.ts NOTICE_CODES), for a shell that words it in another language. */
+  wording?: ErrorWording;
 }
 

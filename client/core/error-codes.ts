@@ -166,11 +166,28 @@ export const API_ERROR_CODES = {
   'api.upload-failed': [],
 } as const satisfies CodeRegistry;
 
-/** The one registry: every code a typed error (or a reason it quotes) can carry, with its parameters. */
+/** Notices (client/core/context.ts Notice): what a step reports without refusing. */
+const NOTICE_CODES = {
+  'notice.language-confirmed': ['file', 'detected'],
+  'notice.language-mismatch': ['file', 'declared', 'detected'],
+  'notice.language-undetermined': ['file', 'reason', 'declared'],
+  'notice.language-not-checked': ['file', 'reason'],
+  /** `notice`: the notice warned about, itself coded. */
+  'notice.warning': ['notice'],
+  'notice.kept-as-draft': ['reason', 'article'],
+  'notice.receipt-sent': [],
+  'notice.receipt-failed': ['reason'],
+  'web.notice.confirms-oral': ['id'],
+  'web.notice.form-unreadable': ['file', 'agreement'],
+  'web.notice.form-incomplete': ['fields', 'article'],
+} as const satisfies CodeRegistry;
+
+/** The one registry: every code a typed error (or a reason it quotes) or a notice can carry, with its parameters. */
 export const ERROR_CODES = {
   ...CLIENT_ERROR_CODES,
   ...API_ERROR_CODES,
   ...STAMP_ERROR_CODES,
+  ...NOTICE_CODES,
   ...KEY_ERROR_CODES,
   ...PART_ERROR_CODES,
   ...STATEMENT_ERROR_CODES,

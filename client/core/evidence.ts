@@ -37,7 +37,7 @@ import { MembershipStatement } from '../../protocol/statements.ts';
 import { Manifest, manifestDigest } from '../../protocol/manifest.ts';
 import { pagePath, type HubClient, type PageRequest } from './api.ts';
 import type { TrustedDirectory } from './trust.ts';
-import { ClientError, reasonOf } from './errors.ts';
+import { ClientError, reasonOf, reasonWording } from './errors.ts';
 import { hubPinProblem } from './hub.ts';
 import type { ClientContext, Notice } from './context.ts';
 
@@ -141,9 +141,9 @@ export async function acknowledgeRetrieval(ctx: ClientContext, detail: PacketDet
   };
   try {
     await new EvidenceApi(ctx.api).postReceipt(detail.packetId, await signStatement('retrievalReceipt', Receipt, receipt, ctx.key, ctx.now()));
-    return [{ message: 'retrieval receipt signed and sent to the hub' }];
+    return [{ message: 'retrieval receipt signed and sent to the hub', wording: { code: 'notice.receipt-sent', params: {} } }];
   } catch (error) {
-    return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}` }];
+    return [{ message: `warning: the retrieval receipt could not be recorded: ${reasonOf(error)}`, wording: { code: 'notice.receipt-failed', params: { reason: reasonWording(error) } } }];
   }
 }
 

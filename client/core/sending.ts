@@ -18,12 +18,26 @@ import { MANIFEST_FORMAT, Manifest, type ManifestPart, type PacketKind, type Par
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
-import { ClientError, reasonOf, reasonWording } from './errors.ts';
+import { ClientError, reasonOf, reasonWording, type ErrorWording } from './errors.ts';
 import { verifiedManifest } from './opening.ts';
 import type { TextSample } from './documents.ts';
 import type { LanguageVerdict } from './language.ts';
 import type { PartSource } from './part-io.ts';
 import { SAMPLE_BYTES } from './sample.ts';
+
+/** The code and parameters of a language verdict's description (NOTICE_CODES). */
+function verdictWording(file: string, v: LanguageVerdict): ErrorWording {
+  switch (v.status) {
+    case 'match':
+      return { code: 'notice.language-confirmed', params: { file, detected: v.detected } };
+    case 'mismatch':
+      return { code: 'notice.language-mismatch', params: { file, declared: v.declared, detected: v.detected } };
+    case 'undetermined':
+      return { code: 'notice.language-undetermined', params: { file, reason: v.reason, declared: v.declared } };
+    default:
+      return { code: 'notice.language-not-checked', params: { file, reason: v.reason } };
+  }
+}
 
 /** A short description of a language verdict, for the person at the terminal. */
 function describeVerdict(file: string, v: LanguageVerdict): string {
@@ -108,7 +122,7 @@ function completeness(agreement: Agreement, party: string, parts: Array<{ role: 
   const missing = missingLanguages(agreement, party, parts);
   if (!missing) return [];
   if (!draft) throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); ${howToComplete}`, 'send.incomplete', { reason: missing.wording, article: agreement.languages.article, how: howToComplete });
-  return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` }];
+  return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})`, wording: { code: 'notice.kept-as-draft', params: { reason: missing.wording, article: agreement.languages.article } } }];
 }
 
 /**
@@ -207,7 +221,7 @@ async function checkLanguages(parts: readonly SourcedPart[], notices: Notice[], 
     const verdict = await checkPartLanguage(part.source, part.lang);
     const refusal = languageRefusal(part, part.source.name, verdict, agreement.languages.article);
     if (refusal) throw refusal;
-    notices.push({ message: describeVerdict(part.source.name, verdict) });
+    notices.push({ message: describeVerdict(part.source.name, verdict), wording: verdictWording(part.source.name, verdict) });
   }
 }
 
@@ -346,5 +360,5 @@ function uploadParts(ctx: ClientContext, signed: { text: string; signature: stri
 export async function receivedLanguageNotice(part: ManifestPart, name: string, source: PartSource): Promise<Notice | null> {
   if (part.role === 'attachment' || part.role === 'request-form') return null;
   const verdict = await checkPartLanguage(source, part.lang);
-  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}` } : null;
+  return verdict.status === 'mismatch' ? { partId: part.id, message: `warning: ${describeVerdict(name, verdict)}`, wording: { code: 'notice.warning', params: { notice: verdictWording(name, verdict) } } } : null;
 }

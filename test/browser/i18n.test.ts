@@ -102,6 +102,19 @@ describe('refusals in the Russian interface', () => {
     }
   }, 240_000);
 
+  it('words the notices of a packet sent in Russian: each part’s language confirmed', async () => {
+    await compose();
+    await browser.page.getByRole('button', { name: 'Добавить перевод' }).click();
+    await browser.page.getByLabel('Файл перевода').setInputFiles(w.file('request-en.txt', EN));
+    await browser.page.getByLabel('Язык перевода').fill('en');
+    await send();
+    const done = browser.page.locator('p[role="status"].ok').filter({ hasText: /submitted/ });
+    await done.waitFor({ timeout: 90_000 });
+    const text = (await done.textContent()) ?? '';
+    expect(text).toContain('zapros.txt: язык ru подтверждён · request-en.txt: язык en подтверждён');
+    expect(text).not.toMatch(/confirmed/);
+  }, 240_000);
+
   it('frames the hub’s refusals in Russian by their problem code, quoting the hub, with the article in Russian', async () => {
     const { page } = browser;
     await page.goto(`${w.hub.url}/#/inbox`);

@@ -200,6 +200,12 @@ describe('refusals in Russian', () => {
     expect(errorSentence('en', wording, '')).toBe('the packet is incomplete: a translation into ru is required (RU-PK Art. 6); add the translation or save the packet as a draft for a clerk to complete');
   });
 
+  it('words a notice, and the notice a warning quotes', () => {
+    const wording = { code: 'notice.warning', params: { notice: { code: 'notice.language-mismatch', params: { file: 'qingqiu.pdf', declared: 'ru', detected: 'zh' } } } };
+    expect(errorSentence('ru', wording, '')).toBe('внимание: qingqiu.pdf: заявлен язык ru, но текст написан на языке zh');
+    expect(errorSentence('en', wording, '')).toBe('warning: qingqiu.pdf: declared ru but the text is zh');
+  });
+
   it('cites every article form the agreements use', () => {
     expect(articleIn('ru', 'SCO Art. 5(4)')).toBe('ст. 5(4) соглашения SCO');
     expect(articleIn('ru', 'SCO Art. 6(7)-(9)')).toBe('ст. 6(7)–(9) соглашения SCO');

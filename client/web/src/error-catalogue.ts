@@ -189,6 +189,17 @@ const en: ErrorCatalogue = {
   'languages.translation-required': 'a translation into {languages} is required',
   'languages.one-of': 'the packet must be in one of {languages}',
   'languages.original-official': 'the original must be in an official language of {party} ({languages})',
+  'notice.language-confirmed': '{file}: language {detected} confirmed',
+  'notice.language-mismatch': '{file}: declared {declared} but the text is {detected}',
+  'notice.language-undetermined': '{file}: language undetermined ({reason}); declared {declared} accepted unchecked',
+  'notice.language-not-checked': '{file}: language not checked ({reason})',
+  'notice.warning': 'warning: {notice}',
+  'notice.kept-as-draft': 'kept as a draft: {reason} ({article})',
+  'notice.receipt-sent': 'retrieval receipt signed and sent to the hub',
+  'notice.receipt-failed': 'warning: the retrieval receipt could not be recorded: {reason}',
+  'web.notice.confirms-oral': 'it confirms oral request {id} in writing',
+  'web.notice.form-unreadable': 'warning: the request form {file} could not be read as a {agreement} request form',
+  'web.notice.form-incomplete': 'warning: the request form leaves out {fields} ({article})',
 };
 
 const ru: ErrorCatalogue = {
@@ -351,6 +362,17 @@ const ru: ErrorCatalogue = {
   'languages.translation-required': 'отсутствует обязательный перевод: {languages}',
   'languages.one-of': 'пакет должен быть на одном из языков: {languages}',
   'languages.original-official': 'оригинал должен быть на официальном языке стороны {party} ({languages})',
+  'notice.language-confirmed': '{file}: язык {detected} подтверждён',
+  'notice.language-mismatch': '{file}: заявлен язык {declared}, но текст написан на языке {detected}',
+  'notice.language-undetermined': '{file}: язык не определён ({reason}); заявленный язык {declared} принят без проверки',
+  'notice.language-not-checked': '{file}: язык не проверялся ({reason})',
+  'notice.warning': 'внимание: {notice}',
+  'notice.kept-as-draft': 'сохранено как черновик: {reason} ({article})',
+  'notice.receipt-sent': 'квитанция о получении подписана и направлена на хаб',
+  'notice.receipt-failed': 'внимание: квитанцию о получении зарегистрировать не удалось: {reason}',
+  'web.notice.confirms-oral': 'пакет письменно подтверждает устный запрос {id}',
+  'web.notice.form-unreadable': 'внимание: форму запроса {file} не удалось прочитать как форму запроса по соглашению {agreement}',
+  'web.notice.form-incomplete': 'внимание: в форме запроса не указано: {fields} ({article})',
 };
 
 /** The frame of a hub answer by its problem code: the hub's own detail is quoted inside it. */

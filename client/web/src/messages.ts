@@ -69,7 +69,13 @@ export interface OpenedPacket {
   releases: Array<Release & { terms?: TermsView }>;
   /** Executed releases through which this packet reached my party: the terms, verified here. */
   receivedUnder: TermsView[];
-  notices: string[];
+  notices: ShownNotice[];
+}
+
+/** A notice as the page shows it: the English sentence, and its code for the page's language. */
+export interface ShownNotice {
+  message: string;
+  wording?: ErrorWording;
 }
 
 export interface SendForm {

@@ -18,7 +18,7 @@ import type { Level } from '../../../protocol/levels.ts';
 import type { PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
-import type { ClientContext } from '../../core/context.ts';
+import type { ClientContext, Notice } from '../../core/context.ts';
 import { ClientError, isTypedError, type ErrorWording } from '../../core/errors.ts';
 import { WEB_PHRASES } from './error-catalogue.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
@@ -40,7 +40,7 @@ import { REQUEST_FORM_MEDIA_TYPE, RequestForm, StateChangeBody, TRANSITIONS, typ
 import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.ts';
 import { records } from './idb.ts';
 import { fileChunks, fileSource, openedFileSink, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
-import type { AgreementChoice, AuditView, AuthenticityRow, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
+import type { AgreementChoice, AuditView, AuthenticityRow, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, ShownNotice, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
 
 interface KeyRecord {
   armoredPrivateKey: string;
@@ -110,6 +110,9 @@ async function lock(idle: boolean): Promise<void> {
   await wipeFiles();
   if (idle) post({ event: 'locked' });
 }
+
+/** A core notice as the page shows it (the part it is about stays here). */
+const shownNotice = (n: Notice): ShownNotice => ({ message: n.message, ...(n.wording ? { wording: n.wording } : {}) });
 
 /** A key operation's failure: keys/'s own sentence (with its code) as it is, anything else worded as a key failure. */
 function keyFailure(e: Error): Error {
@@ -181,7 +184,7 @@ function scratchFiles(scratch: WorkingFiles): CiphertextStore<Blob> {
   return { create: () => scratch.create() };
 }
 
-async function send(form: SendForm): Promise<{ packetId: string; state: string; notices: string[] }> {
+async function send(form: SendForm): Promise<{ packetId: string; state: string; notices: ShownNotice[] }> {
   const ctx = await context();
   const agreement = await agreementOf(ctx, form.agreementId);
   const parts: SourcedPart[] = [sourcedPart('original', form.original.lang, form.original.file), ...form.translations.map((t) => sourcedPart('translation', t.lang, t.file))];
@@ -198,9 +201,9 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
     );
     if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
       await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
-      sent.notices.push({ message: `it confirms oral request ${requestForm.confirmsOralRequest} in writing` });
+      sent.notices.push({ message: `it confirms oral request ${requestForm.confirmsOralRequest} in writing`, wording: { code: 'web.notice.confirms-oral', params: { id: requestForm.confirmsOralRequest } } });
     }
-    return { packetId: sent.packetId, state: sent.state, notices: sent.notices.map((n) => n.message) };
+    return { packetId: sent.packetId, state: sent.state, notices: sent.notices.map(shownNotice) };
   } finally {
     await scratch.discard();
   }
@@ -220,12 +223,12 @@ function formFieldsOf(typed: Record<string, string>): RequestFields {
   return Object.fromEntries(Object.entries(typed).filter(([k, v]) => known.has(k) && v.trim().length > 0).map(([k, v]) => [k, v.trim()]));
 }
 
-async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: string[] }> {
+async function attach(packetId: string, file: File, lang: string, submit: boolean): Promise<{ packetId: string; state: string; notices: ShownNotice[] }> {
   const ctx = await context();
   const scratch = new WorkingFiles('scratch');
   try {
     const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor(WEB_PHRASES.encryptTranslation.en) });
-    return { packetId: result.packetId, state: result.state, notices: result.notices.map((n) => n.message) };
+    return { packetId: result.packetId, state: result.state, notices: result.notices.map(shownNotice) };
   } finally {
     await scratch.discard();
   }
@@ -270,7 +273,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
   await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), WEB_PHRASES.openPacket.en);
   const scratch = new WorkingFiles('scratch');
   const opened = new WorkingFiles('opened');
-  const notices: string[] = [];
+  const notices: ShownNotice[] = [];
   const parts: OpenedPart[] = [];
   try {
     // Every part's ciphertext is checked against the signed manifest before anything is decrypted.
@@ -299,14 +302,14 @@ async function open(packetId: string): Promise<OpenedPacket> {
         const read = readRequestForm(await agreementOf(ctx, manifest.agreementId), file.size <= MAX_INLINE_TEXT ? await file.text() : '');
         shown.form = { fields: read.form ? formFields(read.form) : [], missing: read.missing, ...(read.article ? { article: read.article } : {}) };
         delete shown.text;
-        if (!read.form) notices.push(`warning: the request form ${filename} could not be read as a ${manifest.agreementId} request form`);
-        else if (read.missing.length > 0) notices.push(`warning: the request form leaves out ${read.missing.join(', ')} (${read.article ?? manifest.agreementId})`);
+        if (!read.form) notices.push({ message: `warning: the request form ${filename} could not be read as a ${manifest.agreementId} request form`, wording: { code: 'web.notice.form-unreadable', params: { file: filename, agreement: manifest.agreementId } } });
+        else if (read.missing.length > 0) notices.push({ message: `warning: the request form leaves out ${read.missing.join(', ')} (${read.article ?? manifest.agreementId})`, wording: { code: 'web.notice.form-incomplete', params: { fields: read.missing.join(', '), article: read.article ?? manifest.agreementId } } });
       }
       const warning = await receivedLanguageNotice(part, filename, fileSource(file, filename, part.mediaType));
-      if (warning) notices.push(warning.message);
+      if (warning) notices.push(shownNotice(warning));
       parts.push(shown);
     }
-    notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map((n) => n.message));
+    notices.push(...(await acknowledgeRetrieval(ctx, detail, manifest)).map(shownNotice));
   } catch (error) {
     await opened.discard();
     throw error;
@@ -392,7 +395,7 @@ async function rotate(passphrase: string): Promise<Status> {
  * a packet of the kind the workflow requires (refusal, deferral, ...), in reply to the request,
  * to its requesting party, under its agreement and marking; the state change then points to it.
  */
-async function changeState(packetId: string, stateName: string, scope: 'whole' | 'part' | undefined, authority: string | undefined, writing: Writing | undefined): Promise<{ view: RequestView; sentPacket?: string; notices: string[] }> {
+async function changeState(packetId: string, stateName: string, scope: 'whole' | 'part' | undefined, authority: string | undefined, writing: Writing | undefined): Promise<{ view: RequestView; sentPacket?: string; notices: ShownNotice[] }> {
   const ctx = await context();
   const parsed = StateChangeBody.shape.state.safeParse(stateName);
   if (!parsed.success) throw new ClientError(`"${stateName}" is not a state a request can move to`, 'web.not-a-state', { state: stateName });
@@ -404,7 +407,7 @@ async function changeState(packetId: string, stateName: string, scope: 'whole' |
     throw new ClientError(`a change to ${state} goes with the written ${reasons ? 'reasons' : 'notice'} the agreement requires: write them first`, reasons ? 'web.change-needs-reasons' : 'web.change-needs-notice', { state });
   }
   let sentPacket: string | undefined;
-  let notices: string[] = [];
+  let notices: ShownNotice[] = [];
   if (writing && kind) {
     const sent = await sendReply(ctx, packetId, kind, writing);
     sentPacket = sent.packetId;
@@ -415,13 +418,13 @@ async function changeState(packetId: string, stateName: string, scope: 'whole' |
 }
 
 /** Send `writing` as a packet of `kind` in reply to the request `requestId` (the core's replyTo: its party, agreement and marking). */
-async function sendReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: string[] }> {
+async function sendReply(ctx: ClientContext, requestId: string, kind: PacketKind, writing: Writing): Promise<{ packetId: string; notices: ShownNotice[] }> {
   const reply = replyTo(await ctx.api.packet(requestId), kind);
   return send({ ...reply, original: writing.original, translations: writing.translations, draft: false });
 }
 
 /** Tell the requesting party in writing that execution is delayed (SCO Art. 6(2)): the notice first, then the hub's record pointing to it. */
-async function notifyDelay(packetId: string, writing: Writing): Promise<{ view: RequestView; sentPacket: string; notices: string[] }> {
+async function notifyDelay(packetId: string, writing: Writing): Promise<{ view: RequestView; sentPacket: string; notices: ShownNotice[] }> {
   const ctx = await context();
   const sent = await sendReply(ctx, packetId, DELAY_NOTICE_KIND, writing);
   const view = await new WorkflowApi(ctx.api).notifyDelay(packetId, sent.packetId);

@@ -5,7 +5,7 @@
  */
 import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { useEffect, useState } from 'preact/hooks';
-import type { AgreementChoice, Status } from '../messages.ts';
+import type { AgreementChoice, ShownNotice, Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
 import { FORM_FIELDS, fieldLabel, Problem, Progress, useAction, type T } from './ui.tsx';
 
@@ -38,7 +38,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
   const send = useAction(async () => {
     setResult('');
     if (!original) return;
-    const r = await ask<{ packetId: string; state: string; notices: string[] }>({
+    const r = await ask<{ packetId: string; state: string; notices: ShownNotice[] }>({
       op: 'send',
       form: {
         agreementId,
@@ -51,7 +51,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
         ...(kind === 'request' ? { requestForm: { fields, lang: formLang || originalLang } } : {}),
       },
     });
-    setResult(`${t('sentOk', { id: r.packetId, state: r.state })} ${r.notices.join(' · ')}`);
+    setResult(`${t('sentOk', { id: r.packetId, state: r.state })} ${r.notices.map((n) => t.error(n.wording, n.message)).join(' · ')}`);
   });
   return (
     <section aria-labelledby="compose-title">

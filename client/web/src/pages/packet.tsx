@@ -60,7 +60,7 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
           <ul class="notices">
             <li>{t('integrityOk')}</li>
             {packet.notices.map((n) => (
-              <li key={n}>{n}</li>
+              <li key={n.message}>{t.error(n.wording, n.message)}</li>
             ))}
           </ul>
           <h2>{t('parts')}</h2>
