@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
-import { signStatement, verifyStatement } from '../keys/statements.ts';
+import { signStatement, verifyStatement, type DetachedSigner } from '../keys/statements.ts';
 import { canonicalStatement, parseCanonical } from '../protocol/canonical.ts';
 import {
   AUDIT_EXPORT_FORMAT,
@@ -57,6 +57,8 @@ export interface EvidenceContext {
   hubPublicKey: PublicKey;
   hubFingerprint: string;
   now: () => Date;
+  /** The hub key's signer off the event loop (server/signature-worker.ts); without it, `hubKey` signs here. */
+  signatures?: { signer: DetachedSigner };
 }
 
 
@@ -113,13 +115,16 @@ export async function recordReleaseReceipts(hub: Hub, releaseId: string, kind: '
 
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
-  const signed: Array<{ id: string; signature: string }> = [];
-  for (const r of await ctx.store.receipts.unsigned()) {
-    // The hub signs only what it parses: the stored text must be the canonical receipt it recorded.
-    const receipt = parseCanonical(Receipt, r.statement, 'receipt');
-    if (!receipt.ok) throw new Error(`stored receipt ${r.id} is not a receipt: ${receipt.error}`);
-    signed.push({ id: r.id, signature: (await signStatement('hubReceipt', Receipt, receipt.value, ctx.hubKey, new Date(r.createdAt))).signature });
-  }
+  const signer = ctx.signatures?.signer ?? ctx.hubKey;
+  // All asked at once: the signature thread works through them while this thread goes on.
+  const signed = await Promise.all(
+    (await ctx.store.receipts.unsigned()).map(async (r) => {
+      // The hub signs only what it parses: the stored text must be the canonical receipt it recorded.
+      const receipt = parseCanonical(Receipt, r.statement, 'receipt');
+      if (!receipt.ok) throw new Error(`stored receipt ${r.id} is not a receipt: ${receipt.error}`);
+      return { id: r.id, signature: (await signStatement('hubReceipt', Receipt, receipt.value, signer, new Date(r.createdAt))).signature };
+    }),
+  );
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
   // upload (the largest cost of an upload). sign fills only a missing signature.
