@@ -10,8 +10,8 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePersonKey, readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
-import { signStatement, verifyStatement, type SignedText, type StatementKind } from '../../keys/statements.ts';
-import { canonicalize, StatementError } from '../../protocol/canonical.ts';
+import { signCanonicalText, signStatement, verifyStatement, type SignedText, type StatementKind } from '../../keys/statements.ts';
+import { canonicalize, canonicalStatement, StatementError } from '../../protocol/canonical.ts';
 import { SIGNED_DATE_TOLERANCE_MS } from '../../protocol/signing.ts';
 import { CONTACT_FORMAT, ContactEntry, MEMBERSHIP_FORMAT, MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
 
@@ -52,6 +52,17 @@ describe('signStatement', () => {
   it('signs nothing its schema refuses, and says why in a sentence', async () => {
     await expect(signStatement('membership', MembershipStatement, { ...membership(), clearance: 'COSMIC' as 'SECRET' }, officer.key, date)).rejects.toThrow(StatementError);
     await expect(signStatement('membership', MembershipStatement, { ...membership(), extra: 1 } as ReturnType<typeof membership>, officer.key, date)).rejects.toThrow(/membership statement is invalid/);
+  });
+});
+
+describe('signCanonicalText', () => {
+  it('signs kept canonical text as it is, which verifyStatement reads back; refuses text that is not canonical or not of the schema', async () => {
+    const text = canonicalStatement(MembershipStatement, membership(), 'membership statement');
+    const signed = await signCanonicalText('membership', MembershipStatement, text, officer.key, date);
+    expect(signed.statement).toBe(text);
+    expect(await verifyStatement('membership', MembershipStatement, signed, [officer.pub], date)).toMatchObject({ valid: true, value: membership() });
+    await expect(signCanonicalText('membership', MembershipStatement, JSON.stringify(JSON.parse(text), null, 1), officer.key, date)).rejects.toThrow(/canonical/);
+    await expect(signCanonicalText('membership', MembershipStatement, canonicalize({ ...membership(), clearance: 'COSMIC' }), officer.key, date)).rejects.toThrow(StatementError);
   });
 });
 
