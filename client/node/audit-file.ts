@@ -5,6 +5,7 @@
  * re-formatted) is read whole and verified the same way. Node only (files); it decides nothing:
  * the rules are in client/core/evidence.ts.
  */
+import { isAscii } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { readStreamedLine, type AuditExportHead } from '../../protocol/audit-stream.ts';
@@ -55,8 +56,8 @@ const MAX_LINE = 256 * 1024 * 1024;
  * no character is split), the bytes after it wait for the next chunk, and the next chunk is being
  * read while the caller works on this one's lines.
  */
-async function* lineBatches(handle: FileHandle, tooLong: () => Error): AsyncGenerator<string[], void, undefined> {
-  let buffer = Buffer.allocUnsafe(CHUNK);
+export async function* lineBatches(handle: FileHandle, tooLong: () => Error, chunk = CHUNK): AsyncGenerator<string[], void, undefined> {
+  let buffer = Buffer.allocUnsafe(chunk);
   let carried = 0; // bytes of an unfinished line at the start of `buffer`
   let reading = handle.read(buffer, 0, buffer.length, null);
   try {
@@ -70,7 +71,8 @@ async function* lineBatches(handle: FileHandle, tooLong: () => Error): AsyncGene
       const last = buffer.lastIndexOf(0x0a, end - 1);
       let text: string | undefined;
       if (last >= 0) {
-        text = buffer.toString('utf8', 0, last);
+        // An export is mostly ASCII: then latin1 is the same characters, copied without decoding.
+        text = isAscii(buffer.subarray(0, last)) ? buffer.toString('latin1', 0, last) : buffer.toString('utf8', 0, last);
         buffer.copyWithin(0, last + 1, end);
         carried = end - last - 1;
       } else carried = end;
