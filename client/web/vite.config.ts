@@ -7,29 +7,8 @@
  * that names a predefined CMap has no readable text without them) are copied as they are into
  * dist/pdfjs/, fetched from this origin only when a PDF needs one.
  */
-/* eslint-disable no-restricted-imports -- the build's configuration runs in Node; the client's code (src/) never imports Node */
-import { cpSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-/* eslint-enable no-restricted-imports */
-import { defineConfig, type Plugin } from 'vite';
-
-const PDFJS = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
-
-/** Copy pdfjs-dist's cmaps/ and standard_fonts/ as they are into the build's pdfjs/ (src/opfs.ts names the URLs). */
-function pdfjsData(): Plugin {
-  let outDir = '';
-  return {
-    name: 'liaison-pdfjs-data',
-    apply: 'build',
-    configResolved(config) {
-      outDir = resolve(config.root, config.build.outDir);
-    },
-    writeBundle() {
-      for (const dir of ['cmaps', 'standard_fonts']) cpSync(join(PDFJS, dir), join(outDir, 'pdfjs', dir), { recursive: true });
-    },
-  };
-}
+import { defineConfig } from 'vite';
+import { pdfjsData } from '../../scripts/pdfjs-data.ts';
 
 export default defineConfig({
   root: import.meta.dirname,
