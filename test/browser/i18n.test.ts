@@ -108,11 +108,12 @@ describe('refusals in the Russian interface', () => {
     await browser.page.getByLabel('Файл перевода').setInputFiles(w.file('request-en.txt', EN));
     await browser.page.getByLabel('Язык перевода').fill('en');
     await send();
-    const done = browser.page.locator('p[role="status"].ok').filter({ hasText: /submitted/ });
+    const done = browser.page.locator('p[role="status"].ok').filter({ hasText: /отправлен/ });
     await done.waitFor({ timeout: 90_000 });
     const text = (await done.textContent()) ?? '';
     expect(text).toContain('zapros.txt: язык ru подтверждён · request-en.txt: язык en подтверждён');
-    expect(text).not.toMatch(/confirmed/);
+    expect(text).toMatch(/^Пакет [0-9a-f-]{36}: отправлен\. /);
+    expect(text).not.toMatch(/confirmed|submitted/);
   }, 240_000);
 
   it('frames the hub’s refusals in Russian by their problem code, quoting the hub, with the article in Russian', async () => {

@@ -117,6 +117,8 @@ const en = {
   saveAsDraft: 'Save as a draft (a clerk adds the translation)',
   send: 'Encrypt and send',
   sentOk: 'Packet {id} is {state}.',
+  packetState_draft: 'draft',
+  packetState_submitted: 'submitted',
   progress: 'Progress',
   // drafts / clerk
   attachTitle: 'Attach a translation',
@@ -423,6 +425,8 @@ const ru: Catalogue = {
   saveAsDraft: 'Сохранить как черновик (перевод добавит делопроизводитель)',
   send: 'Зашифровать и отправить',
   sentOk: 'Пакет {id}: {state}.',
+  packetState_draft: 'сохранён как черновик',
+  packetState_submitted: 'отправлен',
   progress: 'Ход выполнения',
   attachTitle: 'Приложить перевод',
   attach: 'Приложить',

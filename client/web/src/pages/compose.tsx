@@ -7,7 +7,7 @@ import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { AgreementChoice, ShownNotice, Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
-import { FORM_FIELDS, fieldLabel, Problem, Progress, useAction, type T } from './ui.tsx';
+import { FORM_FIELDS, fieldLabel, packetStateLabel, Problem, Progress, useAction, type T } from './ui.tsx';
 
 export function Compose({ t, status }: { t: T; status: Status }) {
   const [agreements, setAgreements] = useState<AgreementChoice[]>([]);
@@ -51,7 +51,7 @@ export function Compose({ t, status }: { t: T; status: Status }) {
         ...(kind === 'request' ? { requestForm: { fields, lang: formLang || originalLang } } : {}),
       },
     });
-    setResult(`${t('sentOk', { id: r.packetId, state: r.state })} ${r.notices.map((n) => t.error(n.wording, n.message)).join(' · ')}`);
+    setResult(`${t('sentOk', { id: r.packetId, state: packetStateLabel(t, r.state) })} ${r.notices.map((n) => t.error(n.wording, n.message)).join(' · ')}`);
   });
   return (
     <section aria-labelledby="compose-title">

@@ -13,7 +13,7 @@ import { directionOf, groupsOfFour } from '../i18n.ts';
 import type { OpenedPacket, Status, TermsView } from '../messages.ts';
 import { ask } from '../rpc.ts';
 import { Authenticity } from './authenticity.tsx';
-import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
+import { fieldLabel, Fingerprint, MarkingBanner, packetStateLabel, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
 
 export function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
   const [packet, setPacket] = useState<OpenedPacket | null>(null);
@@ -292,12 +292,12 @@ function AttachForm({ t, id, canSubmit, onDone }: { t: T; id: string; canSubmit:
   const attach = useAction(async (submit: boolean) => {
     if (!file) return;
     const r = await ask<{ packetId: string; state: string }>({ op: 'attach', packetId: id, file, lang, submit });
-    setResult(t('submitted', { id: r.packetId, state: r.state }));
+    setResult(t('submitted', { id: r.packetId, state: packetStateLabel(t, r.state) }));
     onDone();
   });
   const submit = useAction(async () => {
     const r = await ask<{ packetId: string; state: string }>({ op: 'submit', packetId: id });
-    setResult(t('submitted', { id: r.packetId, state: r.state }));
+    setResult(t('submitted', { id: r.packetId, state: packetStateLabel(t, r.state) }));
     onDone();
   });
   return (
