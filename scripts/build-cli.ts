@@ -45,65 +45,72 @@ function sourceImportMeta(code: string, id: string, chunkDir: string): string {
 
 /** Every module `bin/liaison.ts` imports statically, directly or not: what `--help` runs. */
 const startUp = new Set<string>();
-const sources = new Set<string>();
 
-rmSync(STAGING, { recursive: true, force: true });
-const bundle = await rolldown({
-  input: { liaison: ENTRY },
-  platform: 'node',
-  external: isExternal,
-  onLog(level, log, handler) {
-    // The import.meta rewrite keeps every line where it was (only columns after it move on that
-    // line), which is what a stack trace needs: no map of its own for it.
-    if (log.code === 'SOURCEMAP_BROKEN' && log.plugin === 'liaison-cli') return;
-    handler(level, log);
-  },
-  plugins: [
-    {
-      name: 'liaison-cli',
-      transform(code, id) {
-        sources.add(id);
-        return code.includes('import.meta.') ? sourceImportMeta(code, id, STAGING) : null;
-      },
-      buildEnd() {
-        const queue = [ENTRY];
-        while (queue.length > 0) {
-          const id = queue.pop()!;
-          if (startUp.has(id)) continue;
-          startUp.add(id);
-          queue.push(...(this.getModuleInfo(id)?.importedIds ?? []).filter((imported) => !isExternal(imported)));
-        }
-      },
-    },
-  ],
-});
-const { output } = await bundle.write({
-  dir: STAGING,
-  format: 'esm',
-  // For LIAISON_DEBUG's stack traces (bin/liaison.js turns source maps on only then).
-  sourcemap: true,
-  entryFileNames: '[name].js',
-  chunkFileNames: '[name]-[hash].js',
-  // One file for start-up rather than one per shared module: each file costs a module load. The
-  // entry itself stays out of it: its top-level await (the command running) would otherwise hold
-  // every lazily loaded file that imports a start-up module waiting for the command to end.
-  codeSplitting: { groups: [{ name: 'liaison-start', test: (id) => id !== ENTRY && startUp.has(id), priority: 1 }] },
-});
-await bundle.close();
-
-// What bin/liaison.js checks before it runs the bundle: the inputs as they were when it was built.
+// What bin/liaison.js checks before it runs the bundle: each input's size and mtime, taken when
+// the bundler reads it (a file edited during the build then no longer matches: the sources run).
 const stamp = (path: string) => {
   const s = statSync(path);
   return { size: s.size, mtimeMs: s.mtimeMs };
 };
-const inputs = [...sources].filter((id) => !id.includes('\0')).sort();
+const stamps = new Map<string, { size: number; mtimeMs: number }>();
 // The bundled packages by npm's record of what it installed (node_modules/.package-lock.json,
 // rewritten by every install), not file by file: each file checked costs a stat at every start.
-const checked = [...inputs.filter((id) => !id.includes('/node_modules/')), `${ROOT}package.json`, `${ROOT}package-lock.json`, `${ROOT}node_modules/.package-lock.json`];
-const manifest = { files: Object.fromEntries(checked.map((path) => [relative(ROOT, path), stamp(path)])) };
-writeFileSync(`${STAGING}sources.json`, `${JSON.stringify(manifest)}\n`);
-rmSync(OUT, { recursive: true, force: true });
-mkdirSync(dirname(OUT.replace(/\/$/, '')), { recursive: true });
-renameSync(STAGING, OUT);
-const chunks = output.filter((o) => o.type === 'chunk');
-console.log(`bin/dist: ${chunks.length} files from ${inputs.length} modules (${chunks.find((c) => c.name === 'liaison-start')?.moduleIds.length ?? 0} at start-up); ${checked.length} files checked at each start`);
+for (const file of ['package.json', 'package-lock.json', 'node_modules/.package-lock.json']) stamps.set(`${ROOT}${file}`, stamp(`${ROOT}${file}`));
+let modules = 0;
+
+rmSync(STAGING, { recursive: true, force: true });
+try {
+  const bundle = await rolldown({
+    input: { liaison: ENTRY },
+    platform: 'node',
+    external: isExternal,
+    onLog(level, log, handler) {
+      // The import.meta rewrite keeps every line where it was (only columns after it move on that
+      // line), which is what a stack trace needs: no map of its own for it.
+      if (log.code === 'SOURCEMAP_BROKEN' && log.plugin === 'liaison-cli') return;
+      handler(level, log);
+    },
+    plugins: [
+      {
+        name: 'liaison-cli',
+        transform(code, id) {
+          modules += 1;
+          if (!id.includes('\0') && !id.includes('/node_modules/')) stamps.set(id, stamp(id));
+          return code.includes('import.meta.') ? sourceImportMeta(code, id, STAGING) : null;
+        },
+        buildEnd() {
+          const queue = [ENTRY];
+          while (queue.length > 0) {
+            const id = queue.pop()!;
+            if (startUp.has(id)) continue;
+            startUp.add(id);
+            queue.push(...(this.getModuleInfo(id)?.importedIds ?? []).filter((imported) => !isExternal(imported)));
+          }
+        },
+      },
+    ],
+  });
+  const { output } = await bundle.write({
+    dir: STAGING,
+    format: 'esm',
+    // For LIAISON_DEBUG's stack traces (bin/liaison.js turns source maps on only then).
+    sourcemap: true,
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    // One file for start-up rather than one per shared module: each file costs a module load. The
+    // entry itself stays out of it: its top-level await (the command running) would otherwise hold
+    // every lazily loaded file that imports a start-up module waiting for the command to end.
+    codeSplitting: { groups: [{ name: 'liaison-start', test: (id) => id !== ENTRY && startUp.has(id), priority: 1 }] },
+  });
+  await bundle.close();
+
+  const files = Object.fromEntries([...stamps].sort(([a], [b]) => a.localeCompare(b)).map(([path, s]) => [relative(ROOT, path), s]));
+  writeFileSync(`${STAGING}sources.json`, `${JSON.stringify({ files })}\n`);
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(dirname(OUT.replace(/\/$/, '')), { recursive: true });
+  renameSync(STAGING, OUT);
+  const chunks = output.filter((o) => o.type === 'chunk');
+  console.log(`bin/dist: ${chunks.length} files from ${modules} modules (${chunks.find((c) => c.name === 'liaison-start')?.moduleIds.length ?? 0} at start-up); ${stamps.size} files checked at each start`);
+} finally {
+  rmSync(STAGING, { recursive: true, force: true }); // nothing half-built is left beside bin/dist
+}
