@@ -49,7 +49,8 @@ const PACKETS = Number(process.env.BENCH_PACKETS ?? (QUICK ? 20_000 : 1_000_000)
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 30_000 : 1_000_000));
 const MB = Number(process.env.BENCH_MB ?? (QUICK ? 32 : 256));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
-const UPLOADS = QUICK ? 150 : 400;
+/** Packets uploaded in the uploads row, a third per run (BENCH_UPLOADS: more for steadier CPU figures). */
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? (QUICK ? 150 : 400));
 const WEB_MB = Number(process.env.BENCH_WEB_MB ?? (QUICK ? 32 : 1024));
 const WEB_ONLY = process.argv.includes('--web-only');
 /** Skip the big files (send, fetch, ingest, stamping, the web client): for developing the hub's rows. */
@@ -100,8 +101,20 @@ async function median3(fn: () => unknown): Promise<number> {
 }
 
 type LoadSpec = { url: string; concurrency?: number; headers?: Record<string, string>; bodies?: string[]; expect?: number; profile?: string };
-/** A run's figures, the longest event-loop stall, and this process's CPU time per request (µs): the hub's or the bare server's cost, which the machine's other load changes much less than the rate. */
-type Measured = LoadResult & { loopMaxMs: number; cpuUs: number; gap: Gap };
+/**
+ * A run's figures, the longest event-loop stall, this process's CPU time per request (µs: the
+ * hub's or the bare server's cost, which the machine's other load changes much less than the
+ * rate; it includes libuv's pool, so an upload's file system calls), and the main thread's own
+ * CPU time per request (µs; the thread that serialises requests).
+ */
+type Measured = LoadResult & { loopMaxMs: number; cpuUs: number; mainCpuUs: number; gap: Gap };
+
+/** CPU time (user + system, ms) of the calling thread (here the main thread: the hub's event loop) so far. */
+function mainThreadCpuMs(): number {
+  const cpu = process.threadCpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+}
+
 /** The longest gap between two ticks of a 5 ms timer, and how much CPU this thread used in it. */
 type Gap = { ms: number; cpuMs: number };
 
@@ -144,6 +157,7 @@ async function loadOnce(spec: LoadSpec, i: number): Promise<Measured> {
   loop.enable();
   const gaps = watchGaps();
   const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpuMs();
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [LOAD, JSON.stringify({ url: spec.url, concurrency: spec.concurrency ?? 10, seconds: bodies ? 600 : SECONDS, headers: spec.headers ?? {}, bodies, expect: spec.expect })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -152,11 +166,12 @@ async function loadOnce(spec: LoadSpec, i: number): Promise<Measured> {
   });
   const used = process.cpuUsage(cpu);
   const gap = gaps.stop();
+  const mainUsed = mainThreadCpuMs() - mainCpu;
   loop.disable();
   if (profiler) await profiler.stop(join(PROFILE_DIR!, `${spec.profile}.cpuprofile`));
   const result = JSON.parse(out) as LoadResult;
   if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests to ${spec.url} failed; first: ${result.firstError}`);
-  return { ...result, loopMaxMs: loop.max / 1e6, cpuUs: (used.user + used.system) / Math.max(1, result.requests), gap };
+  return { ...result, loopMaxMs: loop.max / 1e6, cpuUs: (used.user + used.system) / Math.max(1, result.requests), mainCpuUs: (mainUsed * 1000) / Math.max(1, result.requests), gap };
 }
 
 /** The median run by throughput, with the worst event-loop stall of all runs. */
@@ -168,9 +183,14 @@ function medianRun(runs: Measured[]): Measured {
 
 /** Run the load generator three times against `url`; the median run by throughput, and the worst event-loop stall. */
 async function load(spec: LoadSpec): Promise<Measured> {
+  return medianRun(await loadRuns(spec));
+}
+
+/** The three runs of `load`. */
+async function loadRuns(spec: LoadSpec): Promise<Measured[]> {
   const runs: Measured[] = [];
   for (let i = 0; i < 3; i++) runs.push(await loadOnce(spec, i));
-  return medianRun(runs);
+  return runs;
 }
 
 /**
@@ -500,9 +520,12 @@ async function main(): Promise<void> {
         await uploadBody(path, chunk, { key: ruKey, fingerprint: ru.fingerprint }, readers, new Date());
         bodies.push(path);
       }
-      const uploads = await load({ url: `${url}/v1/packets`, headers: { Authorization: `Bearer ${token(ru)}` }, bodies, expect: 201, profile: 'uploads' });
+      const runs = await loadRuns({ url: `${url}/v1/packets`, headers: { Authorization: `Bearer ${token(ru)}` }, bodies, expect: 201, profile: 'uploads' });
+      // The CPU figures are medians of the three runs (with BENCH_PROFILE, of the two not profiled).
+      const unprofiled = PROFILE_DIR ? runs.slice(1) : runs;
+      const uploads = { ...medianRun(runs), cpuUs: median(unprofiled.map((r) => r.cpuUs)), mainCpuUs: median(unprofiled.map((r) => r.mainCpuUs)) };
       const floor = await durableWrites(chunk, 200, 10);
-      report('durable 64 KiB uploads, concurrency 10', `${fmt(uploads.perSecond)} /s p99 ${fmt(uploads.p99)} ms`, `write+fsync+rename+fsync ${fmt(floor.perSecond)} /s`, `${fmt(uploads.perSecond / floor.perSecond, 2)}x`, `300/s, p99 under 80 ms; hub CPU ${fmt(uploads.cpuUs / 1000, 1)} ms per upload`);
+      report('durable 64 KiB uploads, concurrency 10', `${fmt(uploads.perSecond)} /s p99 ${fmt(uploads.p99)} ms`, `write+fsync+rename+fsync ${fmt(floor.perSecond)} /s`, `${fmt(uploads.perSecond / floor.perSecond, 2)}x`, `300/s, p99 under 80 ms; hub CPU ${fmt(uploads.cpuUs / 1000, 1)} ms per upload, main thread ${fmt(uploads.mainCpuUs / 1000, 1)} ms`);
       report('  longest event-loop stall during uploads', `${fmt(uploads.loopMaxMs, 1)} ms`, '', '', 'under 50 ms');
     }
 
