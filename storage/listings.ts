@@ -353,7 +353,9 @@ export class Listings {
 }
 
 function toListedPacket(r: Row): ListedPacket {
-  return { ...toPacketSummary(r), relation: r.relation as ListedPacket['relation'] };
+  const listed = toPacketSummary(r) as ListedPacket;
+  listed.relation = r.relation as ListedPacket['relation'];
+  return listed;
 }
 
 function toListedRelease(r: Row): ListedRelease {

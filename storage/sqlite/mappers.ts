@@ -25,6 +25,23 @@ import type {
 export type Row = Record<string, unknown>;
 
 const str = (v: unknown): string => v as string;
+
+/**
+ * A small JSON text that repeats across rows (a packet's labels, its recipient list), parsed once
+ * and shared, frozen: a page of 50 packets parsed about a hundred such texts (17 µs of a
+ * page). Nothing may change a packet's labels or recipients in place (it would throw); bounded:
+ * past 1,024 texts it starts again.
+ */
+const sharedTexts = new Map<string, unknown>();
+function sharedJson<T>(text: string): T {
+  let value = sharedTexts.get(text);
+  if (value === undefined) {
+    value = Object.freeze(JSON.parse(text) as object);
+    if (sharedTexts.size >= 1024) sharedTexts.clear();
+    sharedTexts.set(text, value);
+  }
+  return value as T;
+}
 const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string));
 
 export function toMember(r: Row): MemberRecord {
@@ -85,12 +102,12 @@ export function toPacketSummary(r: Row): Omit<PacketRecord, 'manifest' | 'signat
     senderFingerprint: str(r.sender_fingerprint),
     kind: str(r.kind) as PacketKind,
     level: str(r.level) as Level,
-    labels: JSON.parse(str(r.labels)) as Record<string, string>,
+    labels: sharedJson<Record<string, string>>(str(r.labels)),
     state: str(r.state) as PacketState,
     revision: r.revision as number,
     createdAt: str(r.created_at),
     submittedAt: opt(r.submitted_at),
-    recipients: JSON.parse(str(r.recipients)) as string[],
+    recipients: sharedJson<string[]>(str(r.recipients)),
   };
 }
 
