@@ -97,7 +97,7 @@ export async function signStatement<S extends z.ZodType>(kind: StatementKind, sc
  */
 export async function signCanonicalText<S extends z.ZodType>(kind: StatementKind, schema: S, statement: string, key: PrivateKey | DetachedSigner, date: Date): Promise<SignedText> {
   const parsed = parseCanonical(schema, statement, STATEMENT_NAMES[kind]);
-  if (!parsed.ok) throw new StatementError(parsed.error);
+  if (!parsed.ok) throw new StatementError(parsed.error, 'statement.not-canonical', { reason: parsed.error });
   return { statement, signature: typeof key === 'function' ? await key(kind, statement, date) : await signDetached(kind, statement, key, date) };
 }
 
