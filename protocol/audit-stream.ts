@@ -12,6 +12,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { compiledCheck } from './schema-check.ts';
 import { AUDIT_EXPORT_FORMAT, AUDIT_GENESIS, AuditExport, ProvenEvent, SignedCheckpoint, chainProblem, emptyTreeHash, leafHash, merkleNode, type AuditEvent, type Checkpoint } from './evidence.ts';
 
 const leaf = leafHash;
@@ -173,6 +174,13 @@ export function isStreamedAuditExport(firstLine: string): boolean {
   return firstLine.startsWith(`{"format":"${AUDIT_EXPORT_FORMAT}"`) && firstLine.endsWith(EVENTS_OPEN);
 }
 
+/**
+ * ProvenEvent compiled once (protocol/schema-check.ts), on the first event line read (not at load:
+ * most commands that load this module read no export): zod's parse of an event line cost as much
+ * as its JSON parse. A line it does not pass is parsed by zod, which decides.
+ */
+let isProvenEvent: ((value: unknown) => boolean) | undefined | null = null;
+
 type StreamedLine = { kind: 'head'; head: AuditExportHead } | { kind: 'event'; event: AuditEvent } | { kind: 'tail'; checkpoint: SignedCheckpoint };
 
 /**
@@ -191,7 +199,10 @@ export function readStreamedLine(line: string, index: number): StreamedLine | un
       return tail.success ? { kind: 'tail', checkpoint: tail.data.checkpoint } : undefined;
     }
     if ((index === 1) === line.startsWith(',')) return undefined;
-    const event = ProvenEvent.safeParse(JSON.parse(index === 1 ? line : line.slice(1)));
+    const json: unknown = JSON.parse(index === 1 ? line : line.slice(1));
+    if (isProvenEvent === null) isProvenEvent = compiledCheck(ProvenEvent);
+    if (isProvenEvent?.(json)) return { kind: 'event', event: (json as ProvenEvent).event };
+    const event = ProvenEvent.safeParse(json);
     return event.success ? { kind: 'event', event: event.data.event } : undefined;
   } catch {
     return undefined;

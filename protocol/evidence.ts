@@ -159,7 +159,11 @@ export type AuditEvent = z.infer<typeof AuditEvent>;
 
 const HexPath = z.array(Sha256Hex).max(64);
 
-/** An event of a partial view with its Merkle inclusion proof (leaf index seq-1) to the export's checkpoint. */
+/**
+ * An event of a partial view with its Merkle inclusion proof (leaf index seq-1) to the export's checkpoint.
+ * A streamed export's lines are checked against it compiled from its JSON Schema
+ * (protocol/schema-check.ts), which cannot see a `.refine`: put none on it or on AuditEvent.
+ */
 export const ProvenEvent = z.strictObject({ event: AuditEvent, proof: HexPath });
 export type ProvenEvent = z.infer<typeof ProvenEvent>;
 

@@ -281,7 +281,7 @@ function checkProvenEvents(events: AuditExport['events'], checkpoint: Checkpoint
 export async function verifyAuditExport(data: AuditExport, options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date }): Promise<LogCheck> {
   if (data.scope === 'all') {
     const { events, checkpoint, ...head } = data;
-    return verifyCompleteLog(head, events.map((e) => e.event), () => checkpoint, options);
+    return verifyCompleteLog(head, [events.map((e) => e.event)], () => checkpoint, options);
   }
   const lines: string[] = [];
   const fail = (reason: string, position?: number): LogCheck => ({ ok: false, reason, lines, ...(position === undefined ? {} : { position }) });
@@ -315,7 +315,8 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
 
 /**
  * Verify a complete export (scope `all`) as a stream, in one pass and flat memory: the events in
- * order (an array, or read from a file as they come), and the export's signed checkpoint, which
+ * order, in batches (one array, or a file's lines a chunk at a time as they are read: a million
+ * awaits cost more than the checks of a million events), and the export's signed checkpoint, which
  * a streamed file carries after them. Every event is recomputed into the chain and the Merkle
  * root, which must be the signed checkpoint's; the log must extend every kept checkpoint and
  * every checkpoint the hub stored. A kept checkpoint counts only if its signature verifies. A
@@ -326,7 +327,7 @@ export async function verifyAuditExport(data: AuditExport, options: { pinnedHub:
  */
 export async function verifyCompleteLog(
   head: AuditExportHead,
-  events: Iterable<AuditEvent> | AsyncIterable<AuditEvent>,
+  events: Iterable<readonly AuditEvent[]> | AsyncIterable<readonly AuditEvent[]>,
   checkpointOf: () => SignedCheckpoint,
   options: { pinnedHub: string | undefined; kept: readonly SignedCheckpoint[]; now: Date },
 ): Promise<LogCheck> {
@@ -355,9 +356,11 @@ export async function verifyCompleteLog(
     held.push({ checkpoint: c, tag: { from: 'the hub', signed } });
   }
   const verifier = new AuditStreamVerifier(held);
-  for await (const event of events) {
-    verifier.push(event);
-    if (!verifier.going) break;
+  read: for await (const batch of events) {
+    for (const event of batch) {
+      verifier.push(event);
+      if (!verifier.going) break read;
+    }
   }
   const verdict = verifier.finish();
   if (!verdict.ok && verdict.kind === 'chain') return fail(verdict.reason, verdict.position);

@@ -6,15 +6,19 @@
  * checkpoint, a checkpoint the hub stored) is detected at its position, as for a file read whole.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditExportFile } from '../../client/node/audit-file.ts';
+import { z } from 'zod';
+import { lineBatches, verifyAuditExportFile } from '../../client/node/audit-file.ts';
+import { compiledCheck } from '../../protocol/schema-check.ts';
 import { AuditStreamVerifier, MerkleAccumulator, isStreamedAuditExport } from '../../protocol/audit-stream.ts';
 import { canonicalize } from '../../protocol/canonical.ts';
-import { AUDIT_GENESIS, Checkpoint, auditEventHash, merkleRoot, parseStatement, type SignedCheckpoint } from '../../protocol/evidence.ts';
+import { AUDIT_GENESIS, Checkpoint, ProvenEvent, auditEventHash, merkleRoot, parseStatement, type SignedCheckpoint } from '../../protocol/evidence.ts';
 import { readAuditLog, storedCheckpoints, verifyAuditChain } from '../../storage/audit.ts';
 import { createApp } from '../../server/app.ts';
 import { exportAuditLog } from '../../server/audit-export.ts';
@@ -62,6 +66,83 @@ describe('the arithmetic of a stream', () => {
     const clean = new AuditStreamVerifier([{ checkpoint: wrong, tag: 'w' }]);
     for (const e of events) clean.push(e);
     expect(clean.finish()).toMatchObject({ ok: false, kind: 'rewritten', position: 3, tag: 'w' });
+  });
+});
+
+describe('reading an export fast', () => {
+  const event = { seq: 3, at: '2026-01-01T00:00:00.000Z', actor: 'A'.repeat(40), party: 'RU', action: 'part.download', object: 'packet:x', outcome: 'allow', detail: '{}', prevHash: 'a'.repeat(64), hash: 'b'.repeat(64) };
+  const line = { event, proof: [] as string[] };
+  // Each is one way a line can differ from what ProvenEvent accepts.
+  const wrong: Array<[string, unknown]> = [
+    ['not an object', [line]],
+    ['null', null],
+    ['an extra key on the line', { ...line, extra: 1 }],
+    ['no proof', { event }],
+    ['an extra key in the event', { ...line, event: { ...event, note: 'x' } }],
+    ['an inherited key only', { ...line, event: Object.assign(Object.create({ hash: event.hash }) as object, { ...event, hash: undefined }) }],
+    ...(Object.keys(event) as Array<keyof typeof event>).map((key): [string, unknown] => {
+      const { [key]: _, ...rest } = event;
+      return [`no ${key}`, { ...line, event: rest }];
+    }),
+    ['a seq of 0', { ...line, event: { ...event, seq: 0 } }],
+    ['a fractional seq', { ...line, event: { ...event, seq: 1.5 } }],
+    ['an unsafe seq', { ...line, event: { ...event, seq: 2 ** 53 } }],
+    ['a seq in quotes', { ...line, event: { ...event, seq: '3' } }],
+    ['another outcome', { ...line, event: { ...event, outcome: 'maybe' } }],
+    ['a number for a string', { ...line, event: { ...event, actor: 7 } }],
+    ['an upper-case hash', { ...line, event: { ...event, hash: 'B'.repeat(64) } }],
+    ['a short hash', { ...line, event: { ...event, hash: 'b'.repeat(63) } }],
+    ['a long previous hash', { ...line, event: { ...event, prevHash: 'a'.repeat(65) } }],
+    ['a non-hex previous hash', { ...line, event: { ...event, prevHash: `${'a'.repeat(63)}g` } }],
+    ['a non-ASCII hash', { ...line, event: { ...event, hash: `${'b'.repeat(63)}é` } }],
+    ['a proof step that is not a hash', { ...line, proof: ['xyz'] }],
+    ['a proof too long', { ...line, proof: Array.from({ length: 65 }, () => 'c'.repeat(64)) }],
+    ['a proof that is not an array', { ...line, proof: 'c'.repeat(64) }],
+  ];
+
+  it('compiles ProvenEvent from its JSON Schema, and passes only what zod passes', () => {
+    const check = compiledCheck(ProvenEvent);
+    expect(check).toBeTypeOf('function');
+    expect(check!(line)).toBe(true);
+    expect(check!({ ...line, proof: ['c'.repeat(64)] })).toBe(true);
+    expect(ProvenEvent.safeParse(line).success).toBe(true);
+    for (const [what, value] of wrong) {
+      expect(ProvenEvent.safeParse(value).success, `zod: ${what}`).toBe(false);
+      expect(check!(value), what).toBe(false);
+    }
+  });
+
+  it('compiles nothing it does not understand, leaving the schema to zod', () => {
+    expect(compiledCheck(z.union([z.string(), z.number()]))).toBeUndefined();
+    expect(compiledCheck(z.object({ a: z.string() }))).toBeUndefined(); // other keys allowed
+    expect(compiledCheck(z.strictObject({ a: z.string().optional() }))).toBeUndefined();
+    expect(compiledCheck(z.strictObject({ a: z.string().transform((s) => s.length) }))).toBeUndefined();
+    expect(compiledCheck(z.strictObject({ a: z.email() }))).toBeUndefined();
+    const other = compiledCheck(z.strictObject({ a: z.string().regex(/^x+$/), b: z.string().min(2).max(3) }))!;
+    expect([other({ a: 'xx', b: 'abc' }), other({ a: 'xy', b: 'abc' }), other({ a: 'x', b: 'a' })]).toEqual([true, false, false]);
+  });
+
+  it('splits a file into its lines whatever the chunk size: long lines, CR LF, UTF-8 across a chunk boundary, no final newline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liaison-lines-'));
+    try {
+      const lines = ['{"head":"x"}', 'Запрос о помощи 请求协助 🔐', 'a'.repeat(100), '', 'b', 'درخواست'];
+      const path = join(dir, 'lines.txt');
+      for (const [ending, final] of [['\n', ''], ['\r\n', '\r\n'], ['\n', '\n']] as const) {
+        writeFileSync(path, lines.join(ending) + final);
+        for (const chunk of [1, 2, 3, 5, 7, 64, 1 << 20]) {
+          const handle = await open(path, 'r');
+          try {
+            const read: string[] = [];
+            for await (const batch of lineBatches(handle, () => new Error('too long'), chunk)) read.push(...batch);
+            expect(read, `chunk ${chunk}, ending ${JSON.stringify(ending + final)}`).toEqual(lines);
+          } finally {
+            await handle.close();
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -178,6 +259,32 @@ describe("the operator's streamed export", () => {
     expect((await verify(withLines((l) => [...l.slice(0, 4), ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 4 });
     expect((await verify(withLines((l) => [...l.slice(0, 5), l[4]!, ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 5 });
     expect((await verify(withLines((l) => [...l.slice(0, 3), l[4]!, l[3]!, ...l.slice(5)]))).check).toMatchObject({ ok: false, position: 3 });
+  });
+
+  it('refuses an event line that is not an event, before or after the fast check, as a file read whole would', async () => {
+    const edits: Array<[string, (line: string) => string]> = [
+      ['an upper-case hash', (l) => l.replace(/"hash":"([0-9a-f]{64})"/, (_, h: string) => `"hash":"${h.toUpperCase()}"`)],
+      ['an extra key', (l) => l.replace('"event":{', '"event":{"note":"x",')],
+      ['a seq in quotes', (l) => l.replace(/"seq":(\d+)/, '"seq":"$1"')],
+      ['a proof step that is not a hash', (l) => l.replace('"proof":[]', '"proof":["xyz"]')],
+      ['not JSON', (l) => l.slice(0, -3)],
+    ];
+    for (const [what, edit] of edits) {
+      const path = withLines((l) => l.map((line, i) => (i === 5 ? edit(line) : line)));
+      expect(readFileSync(path, 'utf8'), what).not.toBe(readFileSync(file, 'utf8'));
+      await expect(verify(path), what).rejects.toThrow(/not an exported audit log/);
+    }
+    // A broken chain before a bad line is the finding: the events are checked as they are read.
+    const both = withLines((l) => l.map((line, i) => (i === 3 ? line.replace('"party":"', '"party":"X') : i === 8 ? 'not json' : line)));
+    expect((await verify(both)).check).toMatchObject({ ok: false, position: 3 });
+  });
+
+  it('reads a file with CR LF line endings as the same export', async () => {
+    const path = fresh();
+    writeFileSync(path, readFileSync(file, 'utf8').replaceAll('\n', '\r\n'));
+    const { check, events } = await verify(path);
+    expect(check).toMatchObject({ ok: true });
+    expect(events).toBe(size);
   });
 
   it('finds a truncated export, whether the tail is kept or cut off', async () => {
