@@ -94,6 +94,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const hubKey = await readUnlockedPrivateKey(armoredHubKey);
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
   const signatures = new SignatureWorker(armoredHubKey);
+  signatures.start();
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.staged + swept.blobs > 0) logger.info({ staged: swept.staged, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
   // A party's view of the log pages over an index of it (migration 011): events it does not hold

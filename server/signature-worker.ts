@@ -9,9 +9,10 @@
  * same checks (context notation, key validity at the date, exactly one signature), the same
  * library and configuration. The caller still parses and checks the statement itself
  * (keys/statements.ts `verifyStatement`, given `verifier(...)`), so nothing about what is accepted
- * changes, only which thread spends the CPU. Requests are answered in order of arrival; the
- * thread starts on first use, never keeps the process alive, and is started again if it dies (its
- * pending requests are refused with an error, never answered as valid).
+ * changes, only which thread spends the CPU. Requests are answered in order of arrival; the hub
+ * starts the thread when it opens (`start`), it never keeps the process alive while idle, and it
+ * is started again on the next request if it dies (its pending requests are refused with an
+ * error, never answered as valid).
  */
 import { Worker } from 'node:worker_threads';
 import type { Verification } from '../keys/signatures.ts';
@@ -45,6 +46,15 @@ export class SignatureWorker {
   /** `armoredHubKey`: the hub's unprotected private key (it lives on the hub already, mode 0600). */
   constructor(armoredHubKey: string) {
     this.armoredHubKey = armoredHubKey;
+  }
+
+  /**
+   * Start the thread now rather than on first use: it loads openpgp.js and reads the hub key
+   * (about 40 MB and a few hundred ms), which then count in the hub's start, not in its first
+   * upload's answer or in the memory growth of the uploads that follow.
+   */
+  start(): void {
+    if (!this.closed) this.thread();
   }
 
   /** A verifier over the armored public keys the caller chose, for `verifyStatement`. */
