@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'var/**', 'scratch/**', 'client/web/dist/**'] },
+  { ignores: ['node_modules/**', 'var/**', 'scratch/**', 'client/web/dist/**', 'bin/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -46,6 +46,12 @@ groupHelpByRole(program);
 // The operator's commands (server/cli.ts) word their own errors; every other command's unexpected
 // error becomes the generic sentence.
 const reportError = errorReporter(program, ['hub', 'serve']);
+// A reader that stops early (`liaison --help | head`) closes the pipe: stop quietly, as other
+// command-line tools do, instead of an unhandled EPIPE with its stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
 try {
   await program.parseAsync(process.argv);

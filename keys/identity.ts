@@ -4,6 +4,9 @@
  * of an algorithm GnuPG 2.2 reads; that says nothing about whose key it is (the membership
  * record, and later an officer's statement, says that).
  */
+import type { CodedArgs, ErrorWording } from '../protocol/error-codes.ts';
+import { wordingOf } from '../protocol/error-codes.ts';
+import type { KEY_ERROR_CODES } from './error-codes.ts';
 import { loadOpenpgp } from './openpgp.ts';
 import type { PrivateKey, PublicKey } from 'openpgp';
 
@@ -11,6 +14,14 @@ export type { PrivateKey, PublicKey };
 
 export class KeyError extends Error {
   override name = 'KeyError';
+  /** The stable code and parameters of the sentence (keys/error-codes.ts). */
+  readonly wording: ErrorWording;
+
+  constructor(message: string, ...coded: CodedArgs<typeof KEY_ERROR_CODES>) {
+    const { wording, options } = wordingOf(coded);
+    super(message, options);
+    this.wording = wording;
+  }
 }
 
 interface GeneratedKey {
@@ -30,7 +41,7 @@ export async function generatePersonKey(options: {
   date: Date;
 }): Promise<GeneratedKey> {
   const openpgp = await loadOpenpgp();
-  if (options.passphrase.length < 8) throw new KeyError('the passphrase must be at least 8 characters');
+  if (options.passphrase.length < 8) throw new KeyError('the passphrase must be at least 8 characters', 'key.passphrase-too-short');
   const userID = options.email ? { name: options.name, email: options.email } : { name: options.name };
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
@@ -70,7 +81,7 @@ export async function readPublicKey(data: string | Uint8Array): Promise<PublicKe
       typeof data === 'string' ? await openpgp.readKey({ armoredKey: data }) : await openpgp.readKey({ binaryKey: data });
     return key.isPrivate() ? key.toPublic() : key;
   } catch (cause) {
-    throw new KeyError('this is not an OpenPGP public key', { cause });
+    throw new KeyError('this is not an OpenPGP public key', 'key.not-a-public-key', {}, { cause });
   }
 }
 
@@ -81,13 +92,13 @@ export async function unlockPrivateKey(armored: string, passphrase: string): Pro
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (cause) {
-    throw new KeyError('this is not an OpenPGP private key', { cause });
+    throw new KeyError('this is not an OpenPGP private key', 'key.not-a-private-key', {}, { cause });
   }
   if (key.isDecrypted()) return key;
   try {
     return await openpgp.decryptKey({ privateKey: key, passphrase });
   } catch (cause) {
-    throw new KeyError('the passphrase does not unlock this key', { cause });
+    throw new KeyError('the passphrase does not unlock this key', 'key.wrong-passphrase', {}, { cause });
   }
 }
 
@@ -97,7 +108,7 @@ export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
   try {
     return !(await openpgp.readPrivateKey({ armoredKey: armored })).isDecrypted();
   } catch (cause) {
-    throw new KeyError('this is not an OpenPGP private key', { cause });
+    throw new KeyError('this is not an OpenPGP private key', 'key.not-a-private-key', {}, { cause });
   }
 }
 
@@ -105,7 +116,7 @@ export async function isProtectedPrivateKey(armored: string): Promise<boolean> {
 export async function readUnlockedPrivateKey(armored: string): Promise<PrivateKey> {
   const openpgp = await loadOpenpgp();
   const key = await openpgp.readPrivateKey({ armoredKey: armored });
-  if (!key.isDecrypted()) throw new KeyError('the key is passphrase-protected');
+  if (!key.isDecrypted()) throw new KeyError('the key is passphrase-protected', 'key.passphrase-protected');
   return key;
 }
 
@@ -123,14 +134,14 @@ interface PublicKeyInfo {
  * revoked or expired) and describe it. Throws KeyError with a sentence a user can act on.
  */
 export async function inspectPublicKey(key: PublicKey, date: Date): Promise<PublicKeyInfo> {
-  if (key.keyPacket.version !== 4) throw new KeyError(`only v4 keys are accepted (GnuPG 2.2 profile); this is v${key.keyPacket.version}`);
+  if (key.keyPacket.version !== 4) throw new KeyError(`only v4 keys are accepted (GnuPG 2.2 profile); this is v${key.keyPacket.version}`, 'key.not-v4', { version: key.keyPacket.version });
   const fingerprint = fingerprintOf(key);
   let encryptionKey;
   try {
     await key.getSigningKey(undefined, date);
     encryptionKey = await key.getEncryptionKey(undefined, date);
   } catch (cause) {
-    throw new KeyError(`key ${fingerprint} cannot both sign and encrypt at ${date.toISOString()} (expired, revoked, or missing a subkey)`, { cause });
+    throw new KeyError(`key ${fingerprint} cannot both sign and encrypt at ${date.toISOString()} (expired, revoked, or missing a subkey)`, 'key.cannot-sign-and-encrypt', { fingerprint, date: date.toISOString() }, { cause });
   }
   const algorithm = key.getAlgorithmInfo();
   return {

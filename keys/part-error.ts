@@ -3,9 +3,21 @@
  * text (which is the library's, changes between versions, and is not written for a person).
  */
 
+import type { CodedArgs, ErrorWording } from '../protocol/error-codes.ts';
+import { wordingOf } from '../protocol/error-codes.ts';
+import type { PART_ERROR_CODES } from './error-codes.ts';
+
 /** A part that is not what it must be (its message says why). */
 export class PartError extends Error {
   override name = 'PartError';
+  /** The stable code and parameters of the sentence (keys/error-codes.ts). */
+  readonly wording: ErrorWording;
+
+  constructor(message: string, ...coded: CodedArgs<typeof PART_ERROR_CODES>) {
+    const { wording, options } = wordingOf(coded);
+    super(message, options);
+    this.wording = wording;
+  }
 }
 
 /**
@@ -19,7 +31,7 @@ export class NotARecipientError extends PartError {
   readonly recipients: string[];
 
   constructor(recipients: string[]) {
-    super('the part is not encrypted to this key');
+    super('the part is not encrypted to this key', 'part.not-a-recipient');
     this.recipients = recipients;
   }
 }

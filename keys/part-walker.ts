@@ -62,7 +62,7 @@ export class PartWalker {
     try {
       this.consume(chunk);
     } catch (error) {
-      this.error = error instanceof PartError ? error : new PartError('the part could not be read', { cause: error });
+      this.error = error instanceof PartError ? error : new PartError('the part could not be read', 'part.unreadable', {}, { cause: error });
     }
   }
 
@@ -70,12 +70,12 @@ export class PartWalker {
   finish(): string[] {
     if (this.error) throw this.error;
     if (this.state === 'done') return [...this.keyIds];
-    if (this.state === 'header') throw new PartError(this.offset === 0 ? 'the part is empty' : 'the part has no integrity-protected encrypted data');
-    throw new PartError('the encrypted data is cut short');
+    if (this.state === 'header') throw this.offset === 0 ? new PartError('the part is empty', 'part.empty') : new PartError('the part has no integrity-protected encrypted data', 'part.no-encrypted-data');
+    throw new PartError('the encrypted data is cut short', 'part.cut-short');
   }
 
   private fail(reason: string): never {
-    throw new PartError(`${reason} (at byte ${this.offset})`);
+    throw new PartError(`${reason} (at byte ${this.offset})`, 'part.malformed', { reason, offset: this.offset });
   }
 
   private consume(chunk: Uint8Array): void {

@@ -35,7 +35,7 @@ async function readPartFor(ciphertext: ByteStream, key: PrivateKey): Promise<Mes
   try {
     message = await openpgp.readMessage({ binaryMessage: ciphertext });
   } catch (cause) {
-    throw new PartError('the part is not an OpenPGP message', { cause });
+    throw new PartError('the part is not an OpenPGP message', 'part.not-openpgp-message', {}, { cause });
   }
   requireRecipient(message, key);
   return message;
@@ -60,7 +60,7 @@ export const MAX_LITERAL_FILENAME_BYTES = 255;
 export function literalFileName(name: string): string {
   const encoder = new TextEncoder();
   // TextEncoder turns a lone surrogate into U+FFFD: a name that does not survive the round trip is not text.
-  if (new TextDecoder().decode(encoder.encode(name)) !== name) throw new PartError('the file name is not valid Unicode text');
+  if (new TextDecoder().decode(encoder.encode(name)) !== name) throw new PartError('the file name is not valid Unicode text', 'part.file-name-not-unicode');
   const bytes = (s: string) => encoder.encode(s).length;
   if (bytes(name) <= MAX_LITERAL_FILENAME_BYTES) return name;
   const dot = name.lastIndexOf('.');
@@ -87,7 +87,7 @@ export async function encryptPartForRecipients(
   options: { filename: string; signingKey: PrivateKey; recipientKeys: PublicKey[]; date: Date },
 ): Promise<ByteStream> {
   const openpgp = await loadOpenpgp();
-  if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient');
+  if (options.recipientKeys.length === 0) throw new PartError('a part needs at least one recipient', 'part.no-recipient');
   const message = await openpgp.createMessage({
     binary: plaintext,
     filename: literalFileName(options.filename),
@@ -140,7 +140,7 @@ export async function decryptPart(
       },
     });
   } catch (cause) {
-    throw new PartError('this key cannot decrypt the part', { cause });
+    throw new PartError('this key cannot decrypt the part', 'part.cannot-decrypt', {}, { cause });
   }
   const signatures = result.signatures;
   const verification = (async (): Promise<Verification> => {
@@ -189,16 +189,16 @@ export async function wrapSessionKeyFor(
   options: { decryptionKey: PrivateKey; newRecipients: PublicKey[]; date: Date },
 ): Promise<Uint8Array> {
   const openpgp = await loadOpenpgp();
-  if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for');
+  if (options.newRecipients.length === 0) throw new PartError('no recipients to wrap for', 'part.no-wrap-recipient');
   const message = await readPartFor(ciphertextHead, options.decryptionKey);
   let sessionKeys;
   try {
     sessionKeys = await openpgp.decryptSessionKeys({ message, decryptionKeys: options.decryptionKey, date: options.date });
   } catch (cause) {
-    throw new PartError('this key cannot open the part to re-wrap it', { cause });
+    throw new PartError('this key cannot open the part to re-wrap it', 'part.cannot-open-to-rewrap', {}, { cause });
   }
   const sessionKey = sessionKeys[0];
-  if (!sessionKey?.algorithm) throw new PartError('no session key found');
+  if (!sessionKey?.algorithm) throw new PartError('no session key found', 'part.no-session-key');
   return openpgp.encryptSessionKey({
     data: sessionKey.data,
     algorithm: sessionKey.algorithm,
@@ -215,11 +215,11 @@ export async function readWrapKeyIds(wrap: Uint8Array): Promise<string[]> {
   try {
     message = await openpgp.readMessage({ binaryMessage: wrap });
   } catch (cause) {
-    throw new PartError('the wrap is not OpenPGP data', { cause });
+    throw new PartError('the wrap is not OpenPGP data', 'part.wrap-not-openpgp', {}, { cause });
   }
   const packets = Array.from(message.packets);
   if (packets.length === 0 || packets.some((p) => !(p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket))) {
-    throw new PartError('a wrap may hold only public-key encrypted session key packets');
+    throw new PartError('a wrap may hold only public-key encrypted session key packets', 'part.wrap-foreign-packets');
   }
   return message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
 }

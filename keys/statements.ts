@@ -27,10 +27,10 @@
  * (issuedAt, expiresAt: those are rules of their callers, protocol/signing.ts has the bounds).
  */
 import type { z } from 'zod';
-import { canonicalStatement, parseCanonical } from '../protocol/canonical.ts';
+import { canonicalStatement, parseCanonical, StatementError } from '../protocol/canonical.ts';
 import type { SignedKind } from '../protocol/signing.ts';
 import type { PrivateKey, PublicKey } from './identity.ts';
-import { signDetached, verifyDetached, type SignatureFailure } from './signatures.ts';
+import { signDetached, verifyDetached, type SignatureFailure, type Verification } from './signatures.ts';
 
 /** The kinds whose signed text is a statement (JSON of a schema); see the header for the others. */
 export type StatementKind = Exclude<SignedKind, 'login' | 'part' | 'label'>;
@@ -48,6 +48,17 @@ const STATEMENT_NAMES: Record<StatementKind, string> = {
   authenticity: 'authenticity confirmation',
   checkpoint: 'checkpoint',
 };
+
+/**
+ * Makes a detached signature of `kind` over `text` at `date`: `signDetached` with one key, run
+ * wherever the caller keeps that key (the hub signs in a worker thread: server/signature-worker.ts).
+ */
+export type DetachedSigner = (kind: StatementKind, text: string, date: Date) => Promise<string>;
+/**
+ * Checks a detached signature of `kind` over `text` at `date` against the keys the caller chose:
+ * `verifyDetached` over those keys, run wherever the caller runs it (server/signature-worker.ts).
+ */
+export type DetachedVerifier = (kind: StatementKind, text: string, signature: string, date: Date) => Promise<Verification>;
 
 /** A statement as it travels: its canonical text and the armored detached signature over it. */
 export interface SignedText {
@@ -72,26 +83,40 @@ export type StatementVerification<T> =
  * the value. The same value always gives the same text, so a statement signed by two keys (an
  * officer's rotation) is signed twice with the same result.
  */
-export async function signStatement<S extends z.ZodType>(kind: StatementKind, schema: S, value: z.input<S>, key: PrivateKey, date: Date): Promise<SignedText> {
+export async function signStatement<S extends z.ZodType>(kind: StatementKind, schema: S, value: z.input<S>, key: PrivateKey | DetachedSigner, date: Date): Promise<SignedText> {
   const statement = canonicalStatement(schema, value, STATEMENT_NAMES[kind]);
-  return { statement, signature: await signDetached(kind, statement, key, date) };
+  return { statement, signature: typeof key === 'function' ? await key(kind, statement, date) : await signDetached(kind, statement, key, date) };
 }
 
 /**
- * Verify `signed` as a statement of `kind` by one of `keys` at `date`, then parse it with
- * `schema`. With `namedSigner`, the fingerprint the statement names as its signer must be the key
- * that signed. The value is given only when everything holds.
+ * Sign `statement`, text made earlier by `canonicalStatement` and kept (a hub receipt is recorded
+ * in its decision's transaction and signed after it): it is read as a verifier would
+ * (`parseCanonical`: canonical JSON of `schema`) and signed as it is, so what is signed is still
+ * only what parsed, with one parse instead of the three of reading it and `signStatement`. Throws
+ * StatementError (and signs nothing) when it does not parse.
+ */
+export async function signCanonicalText<S extends z.ZodType>(kind: StatementKind, schema: S, statement: string, key: PrivateKey | DetachedSigner, date: Date): Promise<SignedText> {
+  const parsed = parseCanonical(schema, statement, STATEMENT_NAMES[kind]);
+  if (!parsed.ok) throw new StatementError(parsed.error, 'statement.not-canonical', { reason: parsed.error });
+  return { statement, signature: typeof key === 'function' ? await key(kind, statement, date) : await signDetached(kind, statement, key, date) };
+}
+
+/**
+ * Verify `signed` as a statement of `kind` by one of `keys` at `date` (or by what a
+ * `DetachedVerifier` over the caller's keys says), then parse it with `schema`. With
+ * `namedSigner`, the fingerprint the statement names as its signer must be the key that signed.
+ * The value is given only when everything holds.
  */
 export async function verifyStatement<S extends z.ZodType>(
   kind: StatementKind,
   schema: S,
   signed: SignedText,
-  keys: readonly PublicKey[],
+  keys: readonly PublicKey[] | DetachedVerifier,
   date: Date,
   options: { namedSigner?: (value: z.output<S>) => string } = {},
 ): Promise<StatementVerification<z.output<S>>> {
   const what = STATEMENT_NAMES[kind];
-  const verification = await verifyDetached(kind, signed.statement, signed.signature, [...keys], date);
+  const verification = typeof keys === 'function' ? await keys(kind, signed.statement, signed.signature, date) : await verifyDetached(kind, signed.statement, signed.signature, [...keys], date);
   if (!verification.valid) return verification;
   const parsed = parseCanonical(schema, signed.statement, what);
   if (!parsed.ok) return { valid: false, failure: 'not-a-statement', reason: parsed.error };

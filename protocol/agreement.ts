@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { AgreementId, LanguageTag, PartyId, primaryLanguage } from './ids.ts';
 import { Level } from './levels.ts';
+import type { ErrorWording } from './error-codes.ts';
 
 /** Where a rule comes from, for example "RU-PK Art. 7(4)". */
 const Article = z.string().min(3).max(120);
@@ -127,22 +128,22 @@ export function missingLanguages(
   agreement: Agreement,
   senderParty: string,
   parts: ReadonlyArray<{ role: string; lang: string }>,
-): { missing: string[]; reason: string } | null {
+): { missing: string[]; reason: string; wording: ErrorWording } | null {
   const present = new Set(
     parts.filter((p) => p.role === 'original' || p.role === 'translation').map((p) => primaryLanguage(p.lang)),
   );
   const rule = agreement.languages;
   const missing = rule.allOf.map(primaryLanguage).filter((l) => !present.has(l));
-  if (missing.length > 0) return { missing, reason: `a translation into ${missing.join(', ')} is required` };
+  if (missing.length > 0) return { missing, reason: `a translation into ${missing.join(', ')} is required`, wording: { code: 'languages.translation-required', params: { languages: missing.join(', ') } } };
   if (rule.anyOf.length > 0 && !rule.anyOf.map(primaryLanguage).some((l) => present.has(l))) {
-    return { missing: rule.anyOf, reason: `the packet must be in one of ${rule.anyOf.join(', ')}` };
+    return { missing: rule.anyOf, reason: `the packet must be in one of ${rule.anyOf.join(', ')}`, wording: { code: 'languages.one-of', params: { languages: rule.anyOf.join(', ') } } };
   }
   if (rule.originalInSenderLanguage) {
     const sender = agreement.parties.find((p) => p.id === senderParty);
     const original = parts.find((p) => p.role === 'original');
     const official = (sender?.officialLanguages ?? []).map(primaryLanguage);
     if (original && !official.includes(primaryLanguage(original.lang))) {
-      return { missing: official, reason: `the original must be in an official language of ${senderParty} (${official.join(', ')})` };
+      return { missing: official, reason: `the original must be in an official language of ${senderParty} (${official.join(', ')})`, wording: { code: 'languages.original-official', params: { party: senderParty, languages: official.join(', ') } } };
     }
   }
   return null;

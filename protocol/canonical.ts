@@ -6,6 +6,7 @@
  */
 import canonicalizeModule from 'canonicalize';
 import type { z } from 'zod';
+import { wordingOf, type CodedArgs, type ErrorWording, type STATEMENT_ERROR_CODES } from './error-codes.ts';
 import { describeIssues } from './issues.ts';
 
 // The package is CommonJS whose typings claim an ES module with a default export; Node and the
@@ -38,6 +39,14 @@ export function parseCanonical<T extends z.ZodType>(schema: T, text: string, wha
 /** A value its own schema refuses, so no statement was made of it. The message is a sentence. */
 export class StatementError extends Error {
   override name = 'StatementError';
+  /** The stable code and parameters of the sentence (protocol/error-codes.ts). */
+  readonly wording: ErrorWording;
+
+  constructor(message: string, ...coded: CodedArgs<typeof STATEMENT_ERROR_CODES>) {
+    const { wording, options } = wordingOf(coded);
+    super(message, options);
+    this.wording = wording;
+  }
 }
 
 /**
@@ -47,9 +56,12 @@ export class StatementError extends Error {
  */
 export function canonicalStatement<T extends z.ZodType>(schema: T, value: z.input<T>, what: string): string {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new StatementError(`the ${what} is invalid: ${describeIssues(parsed.error, what)}`);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error, what);
+    throw new StatementError(`the ${what} is invalid: ${issues}`, 'statement.invalid', { what, issues });
+  }
   const text = canonicalize(parsed.data);
   const again = parseCanonical(schema, text, what);
-  if (!again.ok) throw new StatementError(again.error);
+  if (!again.ok) throw new StatementError(again.error, 'statement.not-canonical', { reason: again.error });
   return text;
 }

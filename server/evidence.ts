@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintOf, readPublicKey, readUnlockedPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
-import { signStatement, verifyStatement } from '../keys/statements.ts';
-import { canonicalStatement, parseCanonical } from '../protocol/canonical.ts';
+import { signCanonicalText, signStatement, verifyStatement, type DetachedSigner } from '../keys/statements.ts';
+import { canonicalStatement, StatementError } from '../protocol/canonical.ts';
 import {
   AUDIT_EXPORT_FORMAT,
   CHECKPOINT_FORMAT,
@@ -57,6 +57,8 @@ export interface EvidenceContext {
   hubPublicKey: PublicKey;
   hubFingerprint: string;
   now: () => Date;
+  /** The hub key's signer off the event loop (server/signature-worker.ts: receipts and checkpoints); without it, `hubKey` signs here. */
+  signatures?: { signer: DetachedSigner };
 }
 
 
@@ -113,13 +115,19 @@ export async function recordReleaseReceipts(hub: Hub, releaseId: string, kind: '
 
 /** Sign every receipt whose statement is recorded but not yet signed; the signature carries the decision's time. */
 export async function signPendingReceipts(ctx: EvidenceContext): Promise<void> {
-  const signed: Array<{ id: string; signature: string }> = [];
-  for (const r of await ctx.store.receipts.unsigned()) {
-    // The hub signs only what it parses: the stored text must be the canonical receipt it recorded.
-    const receipt = parseCanonical(Receipt, r.statement, 'receipt');
-    if (!receipt.ok) throw new Error(`stored receipt ${r.id} is not a receipt: ${receipt.error}`);
-    signed.push({ id: r.id, signature: (await signStatement('hubReceipt', Receipt, receipt.value, ctx.hubKey, new Date(r.createdAt))).signature });
-  }
+  const signer = ctx.signatures?.signer ?? ctx.hubKey;
+  // All asked at once: the signature thread works through them while this thread goes on.
+  const signed = await Promise.all(
+    (await ctx.store.receipts.unsigned()).map(async (r) => {
+      // The hub signs only what it parses: the stored text must be the canonical receipt it recorded.
+      try {
+        return { id: r.id, signature: (await signCanonicalText('hubReceipt', Receipt, r.statement, signer, new Date(r.createdAt))).signature };
+      } catch (error) {
+        if (error instanceof StatementError) throw new Error(`stored receipt ${r.id} is not a receipt: ${error.message}`, { cause: error });
+        throw error;
+      }
+    }),
+  );
   // Written with the next group commit (one fsync shared with the uploads committing then):
   // written one by one, each was a commit of its own, two fsyncs on the event loop per submitted
   // upload (the largest cost of an upload). sign fills only a missing signature.
@@ -245,8 +253,8 @@ async function checkpointOf(ctx: EvidenceContext, position: LogPosition, keep: b
 }
 
 /** The hub's signed checkpoint over the log at `position`, made at `at`: the one way the hub signs one (here and in the operator's export). */
-export function signCheckpoint(ctx: Pick<EvidenceContext, 'hubKey' | 'hubFingerprint'>, position: LogPosition, at: Date): Promise<SignedCheckpoint> {
-  return signStatement('checkpoint', Checkpoint, { format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: position.size, root: position.root, head: position.head, at: at.toISOString() }, ctx.hubKey, at);
+export function signCheckpoint(ctx: Pick<EvidenceContext, 'hubKey' | 'hubFingerprint' | 'signatures'>, position: LogPosition, at: Date): Promise<SignedCheckpoint> {
+  return signStatement('checkpoint', Checkpoint, { format: CHECKPOINT_FORMAT, hub: ctx.hubFingerprint, size: position.size, root: position.root, head: position.head, at: at.toISOString() }, ctx.signatures?.signer ?? ctx.hubKey, at);
 }
 
 async function signPositions(ctx: EvidenceContext, positions: readonly LogPosition[]) {

@@ -15,6 +15,7 @@ import type { Agreement } from '../protocol/agreement.ts';
 import { loadAgreements } from './agreements.ts';
 import { hubPaths, type Clock, type HubSettings } from './config.ts';
 import { DenialAggregator, RateLimiter, type UnauthenticatedDenial } from './limits.ts';
+import { SignatureWorker } from './signature-worker.ts';
 
 export interface Hub {
   settings: HubSettings;
@@ -26,6 +27,8 @@ export interface Hub {
   hubKey: PrivateKey;
   hubPublicKey: PublicKey;
   hubFingerprint: string;
+  /** Signature checks and the hub key's signatures off the event loop (server/signature-worker.ts). */
+  signatures: SignatureWorker;
   now: Clock;
   logger: Logger;
   /**
@@ -87,8 +90,10 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
   const store = openStorage(paths.db);
   const blobs = await openFileBlobStore(settings.dataDir);
   const swept = await blobs.sweep(await store.packets.allBlobHashes());
-  const hubKey = await readUnlockedPrivateKey(readFileSync(paths.hubKey, 'utf8'));
+  const armoredHubKey = readFileSync(paths.hubKey, 'utf8');
+  const hubKey = await readUnlockedPrivateKey(armoredHubKey);
   const hubPublicKey = await readPublicKey(hubKey.toPublic().armor());
+  const signatures = new SignatureWorker(armoredHubKey);
   const { logger, close: closeLog } = makeLogger(settings);
   if (swept.staged + swept.blobs > 0) logger.info({ staged: swept.staged, blobs: swept.blobs }, 'removed leftovers of interrupted uploads');
   // A party's view of the log pages over an index of it (migration 011): events it does not hold
@@ -124,6 +129,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
     hubKey,
     hubPublicKey,
     hubFingerprint: fingerprintOf(hubKey),
+    signatures,
     now,
     logger,
     audit,
@@ -147,6 +153,7 @@ export async function openHub(settings: HubSettings, now: Clock): Promise<Hub> {
         logger.error({ err: (error as Error).message }, 'could not audit unauthenticated denials');
       }
       await store.close();
+      await signatures.close();
       await closeLog();
     },
   };

@@ -1,8 +1,9 @@
 /**
  * Parsed public keys of members, kept between requests: every upload parsed its signer's armored
- * key again, a measured cost of the upload path (docs/performance.md). Only uploads use it so far;
- * it is its own module because it is process state (a bounded cache), not a rule or a route. Keyed by the armored text itself, so a restated or rotated key is a new
- * entry and a stale parse can never be used for a changed key. Bounded; the oldest entry goes.
+ * key again, a measured cost of the upload path (docs/performance.md). The signature thread
+ * (server/signature-thread.ts) keeps its keys here, so it serves the manifest check of every
+ * upload; it is its own module because it is thread state (a bounded cache), not a rule or a
+ * route. Keyed by the armored text itself, so a restated or rotated key is a new entry and a stale parse can never be used for a changed key. Bounded; the oldest entry goes.
  * Holds public keys only.
  */
 import { readPublicKey, type PublicKey } from '../keys/identity.ts';

@@ -6,7 +6,6 @@
  */
 import type { Readable } from 'node:stream';
 import type { ReceivedFile, ReceivedUpload } from './http/upload.ts';
-import { publicKeyOf } from './key-cache.ts';
 import { readWrapKeyIds } from '../keys/parts.ts';
 import { verifyStatement } from '../keys/statements.ts';
 import { PacketUploadFields, type AwaitingWrapsQuery, type PacketDetail, type PacketListQuery, type PacketSummary, type WrapsResult } from '../protocol/api.ts';
@@ -113,7 +112,7 @@ export async function acceptPacket(hub: Hub, member: MemberRecord, upload: Recei
     const parsedFields = PacketUploadFields.safeParse(fields);
     if (!parsedFields.success) throw new Problem('bad-request', `the upload fields are invalid: ${describeIssues(parsedFields.error, 'upload')}`);
     const { manifest: manifestText, signature, submit } = parsedFields.data;
-    const verification = await verifyStatement('manifest', Manifest, { statement: manifestText, signature }, [await publicKeyOf(member.publicKey)], hub.now(), { namedSigner: (m) => m.signedBy });
+    const verification = await verifyStatement('manifest', Manifest, { statement: manifestText, signature }, hub.signatures.verifier([member.publicKey]), hub.now(), { namedSigner: (m) => m.signedBy });
     const manifest = verifiedOrRefuse(verification, 'manifest', 'the manifest must be signed by the member who uploads it', 'forbidden');
     if (expectedPacketId && manifest.packetId !== expectedPacketId) throw new Problem('bad-request', 'the manifest is for another packet');
 

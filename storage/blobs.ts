@@ -8,13 +8,16 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobNotFound, requireBlobName, type BlobStore, type ByteRange, type StagedBlob, type StageOptions } from './blob-store.ts';
 
 /** Reads and writes move 1 MiB at a time (the default 64 KiB costs a syscall and a write per 64 KiB). */
 const CHUNK_BYTES = 1024 * 1024;
+
+/** At most this many known blob directories are remembered (there are 65,536). */
+const MAX_KNOWN_DIRS = 65_536;
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -29,6 +32,8 @@ export async function openFileBlobStore(dataDir: string): Promise<BlobStore> {
 class FileBlobStore implements BlobStore {
   readonly blobDir: string;
   readonly tempDir: string;
+  /** Blob directories (`aa/bb`) this process made or found: `place` does not make them again. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(dataDir: string) {
     this.blobDir = join(dataDir, 'blobs');
@@ -83,18 +88,62 @@ class FileBlobStore implements BlobStore {
     return new FileStagedBlob(this, path, size, hash.digest('hex'));
   }
 
-  /** Move a staged file, fully written and closed (so already fsynced), to its content address, and fsync the directory. */
+  /**
+   * Move a staged file, fully written and closed (so already fsynced), to its content address, and
+   * fsync the directory. Each step is a trip to libuv's pool, which the other uploads' fsyncs keep
+   * busy, so the steps that need not wait for each other do not: the directory is opened while the
+   * file is renamed (an fsync of that descriptor after the rename covers the rename); a directory
+   * this process made or found is not made again (if someone removed it, the rename says so and it
+   * is made then); a directory made here is fsynced in its parent beside the rename.
+   */
   async place(tempPath: string, sha256: string): Promise<void> {
     const target = this.pathOf(sha256);
     const dir = join(target, '..');
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    await fs.rename(tempPath, target);
-    const dirHandle = await fs.open(dir, 'r');
+    // New directories' entries in their parents: synced beside the rename, awaited before this resolves.
+    let parents: Promise<unknown> = Promise.resolve();
+    if (!this.knownDirs.has(dir)) parents = (await this.makeDir(dir)).synced;
+    let dirHandle: fs.FileHandle;
     try {
-      await dirHandle.sync();
+      try {
+        dirHandle = await openWhileRenaming(dir, tempPath, target);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        // The directory was removed behind this process's back: make it again, once.
+        await parents;
+        this.knownDirs.delete(dir);
+        parents = (await this.makeDir(dir)).synced;
+        dirHandle = await openWhileRenaming(dir, tempPath, target);
+      }
+    } catch (error) {
+      await parents.catch(() => undefined);
+      throw error;
+    }
+    try {
+      await Promise.all([dirHandle.sync(), parents]);
     } finally {
       await dirHandle.close();
     }
+  }
+
+  /**
+   * Make `dir` (and its parents) and remember it. Resolves, once `dir` exists, to the fsyncs of
+   * the parents of the directories it made (a new directory is durable only in its parent), still
+   * running: the caller awaits them before it calls the blob durable.
+   */
+  private async makeDir(dir: string): Promise<{ synced: Promise<unknown> }> {
+    const first = await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (this.knownDirs.size >= MAX_KNOWN_DIRS) this.knownDirs.clear();
+    this.knownDirs.add(dir);
+    const synced: Array<Promise<void>> = [];
+    // `first` and everything below it down to `dir` are new.
+    for (let made = dir; first !== undefined; made = dirname(made)) {
+      synced.push(syncDir(dirname(made)));
+      if (made === first || dirname(made) === made) break;
+    }
+    const all = Promise.all(synced);
+    // Awaited by the caller; never an unhandled rejection meanwhile.
+    all.catch(() => undefined);
+    return { synced: all };
   }
 
   async openRead(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -149,6 +198,26 @@ class FileBlobStore implements BlobStore {
     }
     return { staged, blobs };
   }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Rename `from` to `to` and open `dir` at the same time: the handle, or the first failure (nothing left open). */
+async function openWhileRenaming(dir: string, from: string, to: string): Promise<fs.FileHandle> {
+  const [opened, moved] = await Promise.allSettled([fs.open(dir, 'r'), fs.rename(from, to)]);
+  if (moved.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    throw moved.reason;
+  }
+  if (opened.status === 'rejected') throw opened.reason;
+  return opened.value;
 }
 
 class FileStagedBlob implements StagedBlob {

@@ -152,12 +152,11 @@ export interface AscendingFilter {
   cursor?: string | undefined;
 }
 
-// Recipients come in primary-key order (packet_id, party), so already sorted by party.
+// The recipients are the packet row's own list (migration 012: kept by triggers, sorted by party).
 // One statement per index: the folder listing and the all-folders listing read different ones.
 // Optional filters are `(? IS NULL OR ...)` on the joined packet row, so the plan stays the index
 // range scan on packet_access whatever is filtered; a very selective filter costs rows scanned.
-const PACKET_COLUMNS = `p.*, a.relation,
-  (SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list`;
+const PACKET_COLUMNS = 'p.*, a.relation';
 const PACKET_FILTERS = `
      AND p.level IN (@level0, @level1, @level2, @level3)
      AND (@agreement IS NULL OR p.agreement_id = @agreement)
@@ -354,7 +353,7 @@ export class Listings {
 }
 
 function toListedPacket(r: Row): ListedPacket {
-  return { ...toPacketSummary(r, JSON.parse(r.recipient_list as string) as string[]), relation: r.relation as ListedPacket['relation'] };
+  return { ...toPacketSummary(r), relation: r.relation as ListedPacket['relation'] };
 }
 
 function toListedRelease(r: Row): ListedRelease {

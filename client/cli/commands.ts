@@ -11,8 +11,6 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf, generatePersonKey, inspectPublicKey, readPublicKey, unlockPrivateKey } from '../../keys/identity.ts';
 import { PacketKind } from '../../protocol/manifest.ts';
 import type { Release } from '../../protocol/release.ts';
-import { endSession, keySigner, startSession } from '../core/session.ts';
-import { hubPinFile } from '../node/checkpoints.ts';
 import { hubAtUrl, loggedInHub, sessionIfAny } from '../node/session.ts';
 import {
   ClientError,
@@ -29,11 +27,6 @@ import {
 } from '../node/home.ts';
 import type { ClientContext } from '../core/context.ts';
 import { isTypedError } from '../core/errors.ts';
-import { decideRelease } from '../core/releases.ts';
-import { executeRelease } from '../core/rewrap.ts';
-import { attachTranslation, sendPacket } from '../node/sending.ts';
-import { fetchPacket } from '../node/opening.ts';
-import { mediaTypeOf } from '../node/part-files.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { context, now, printNotices } from './context.ts';
 import { addOfficerCommands, addSelfRevokeCommand, addTrustCommands } from './officer.ts';
@@ -42,11 +35,11 @@ import { langFile, languageOf, morePages, pageOptions, parties, party, readPages
 import { outputFolder, readText } from '../node/files.ts';
 import { sinceDate, untilDate } from '../core/dates.ts';
 import { resolveMarking } from '../core/levels.ts';
-import { conditionsNotice, describeTerms, releaseTerms, termsOfReleasedPackets, termsReceivedUnder, type ReleaseTerms } from '../core/releases.ts';
+import type { ReleaseTerms } from '../core/releases.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PacketBox, type PacketSummary } from '../../protocol/api.ts';
 
-
-
+// Registering the commands (and `--help`) loads only what their flags need; what a command runs
+// (sending, opening, releases, sessions) is imported by its action when it runs (CLI start-up).
 
 /** The directory for verifying decisions, when this person can unlock a key; listings work without one. */
 async function verifier(): Promise<{ ctx?: ClientContext }> {
@@ -119,6 +112,7 @@ export function addClientCommands(program: Command): void {
     .requiredOption('--server <url>', 'the hub, for example http://127.0.0.1:8443')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { server: string; json?: boolean }) => {
+      const [{ keySigner, startSession }, { hubPinFile }] = await Promise.all([import('../core/session.ts'), import('../node/checkpoints.ts')]);
       const home = homeDir();
       const api = hubAtUrl(opts.server);
       const session = await startSession(api, keySigner(await unlockKey(home), now), now, { sessions: sessionFile(home), hubPin: hubPinFile(home) });
@@ -130,6 +124,7 @@ export function addClientCommands(program: Command): void {
     .command('logout')
     .description('end your session on the hub')
     .action(async () => {
+      const { endSession } = await import('../core/session.ts');
       const home = homeDir();
       await endSession(loggedInHub(home).api, sessionFile(home));
       console.log('Logged out.');
@@ -194,6 +189,7 @@ export function addClientCommands(program: Command): void {
     .action(async (opts: { agreement: string; to: string[]; marking: string; original: string; lang?: string; translation?: Array<{ lang: string; path: string }>; attachment?: Array<{ lang: string; path: string }>; kind: string; authority?: string; inReplyTo?: string; draft?: boolean; stamp?: boolean; json?: boolean; quiet?: boolean }) => {
       const { ctx, done } = await context(opts);
       try {
+        const { sendPacket } = await import('../node/sending.ts');
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
         const level = resolveMarking(opts.marking, agreement);
         const lang = await languageOf(opts.original, opts.lang);
@@ -229,6 +225,7 @@ export function addClientCommands(program: Command): void {
     .option('--quiet', 'no progress bars')
     .option('--json', 'print the result as JSON')
     .action(async (packetId: string, opts: { translation: Array<{ lang: string; path: string }>; submit?: boolean; quiet?: boolean; json?: boolean }) => {
+      const { attachTranslation } = await import('../node/sending.ts');
       const { ctx, done } = await context(opts);
       try {
         const results = [];
@@ -287,7 +284,8 @@ export function addClientCommands(program: Command): void {
       const seen = readPackets(home);
       const unread = (p: { packetId: string; relation: string }) => p.relation !== 'sent' && !seen.has(p.packetId);
       // Conditions travel with a released packet: read them from the originator's signed decisions.
-      const terms = list.some((p) => p.relation === 'released') ? await termsOfReleasedPackets((await verifier()).ctx, api.releases({ limit: MAX_PAGE_SIZE }), session.party) : new Map<string, ReleaseTerms[]>();
+      const releases = list.some((p) => p.relation === 'released') ? await import('../core/releases.ts') : undefined;
+      const terms = releases ? await releases.termsOfReleasedPackets((await verifier()).ctx, api.releases({ limit: MAX_PAGE_SIZE }), session.party) : new Map<string, ReleaseTerms[]>();
       if (opts.json) {
         console.log(JSON.stringify(list.map((p) => ({ ...p, unread: unread(p), ...(terms.has(p.packetId) ? { releaseTerms: terms.get(p.packetId) } : {}) })), null, 2));
       } else if (list.length === 0) {
@@ -303,7 +301,7 @@ export function addClientCommands(program: Command): void {
         if (count > 0) console.log(`${count} unread (not fetched by you yet).`);
         for (const [packetId, received] of terms) {
           console.log(`${packetId} reached ${session.party} through a release:`);
-          for (const t of received) for (const line of describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
+          for (const t of received) for (const line of releases!.describeTerms(t, (iso) => localTime(iso))) console.log(`  ${line}`);
         }
       }
       if (next) console.error(`More packets: liaison inbox --cursor ${next} (same options), or --all.`);
@@ -320,6 +318,7 @@ export function addClientCommands(program: Command): void {
     .option('--quiet', 'no progress bars')
     .action(async (packetId: string, opts: { out: string; force?: boolean; raw?: boolean; json?: boolean; quiet?: boolean }) => {
       outputFolder(opts.out, Boolean(opts.force));
+      const [{ fetchPacket }, { conditionsNotice, describeTerms, termsReceivedUnder }] = await Promise.all([import('../node/opening.ts'), import('../core/releases.ts')]);
       const { ctx, done } = await context(opts);
       try {
         const result = await fetchPacket(ctx, packetId, opts.out, Boolean(opts.raw));
@@ -351,6 +350,7 @@ export function addClientCommands(program: Command): void {
   const showRelease = async (r: Release, ctx?: Pick<ClientContext, 'directory' | 'now'>): Promise<ReleaseTerms | undefined> => {
     const note = { requested: `waiting for the written consent of ${r.originParty}`, consented: `consented by ${r.originParty}`, refused: `refused by ${r.originParty}`, executed: `released to ${r.thirdParty}` }[r.state];
     console.log(`${r.id} ${r.state}: packet ${r.packetId} to ${r.thirdParty} for "${r.purpose}" (asked by ${r.requestingParty}; ${note})`);
+    const { describeTerms, releaseTerms } = await import('../core/releases.ts');
     const terms = ctx ? await releaseTerms(ctx, r) : undefined;
     if (terms) for (const line of describeTerms(terms, (iso) => localTime(iso))) console.log(`  ${line}`);
     return terms;
@@ -382,6 +382,7 @@ export function addClientCommands(program: Command): void {
     .action(async (releaseId: string, opts: { to: string; purpose?: string; packet?: string; refuse?: string; conditions?: string; expires?: string; json?: boolean }) => {
       if (opts.refuse && (opts.conditions || opts.expires)) throw new ClientError('a refusal has written reasons only: drop --conditions and --expires, or drop --refuse to consent');
       const expires = opts.expires ? untilDate(opts.expires) : undefined;
+      const { decideRelease, releaseTerms } = await import('../core/releases.ts');
       const { ctx } = await context({ quiet: true });
       const r = await decideRelease(
         ctx,
@@ -400,6 +401,7 @@ export function addClientCommands(program: Command): void {
     .argument('<release>', 'the release id')
     .option('--json', 'print the release and its signed terms as JSON')
     .action(async (releaseId: string, opts: { json?: boolean }) => {
+      const [{ executeRelease }, { releaseTerms }] = await Promise.all([import('../core/rewrap.ts'), import('../core/releases.ts')]);
       const { ctx } = await context({ quiet: true });
       const r = await executeRelease(ctx, releaseId);
       if (opts.json) return console.log(JSON.stringify({ release: r, terms: await releaseTerms(ctx, r) }, null, 2));
@@ -416,6 +418,7 @@ export function addClientCommands(program: Command): void {
       const { items: list, next } = await readPages(opts, (page) => (packetId ? api.releasesOfPage(packetId, page) : api.releasePage(page)));
       const { ctx } = await verifier();
       if (opts.json) {
+        const { releaseTerms } = await import('../core/releases.ts');
         const out = [];
         for (const r of list) out.push({ ...r, terms: ctx ? await releaseTerms(ctx, r) : undefined });
         console.log(JSON.stringify(out, null, 2));
@@ -433,7 +436,7 @@ export function addClientCommands(program: Command): void {
     .argument('<file>')
     .option('--lang <tag>', 'the declared language')
     .action(async (file: string, opts: { lang?: string }) => {
-      const [{ checkDeclaredLanguage, detectLanguage }, { fileSample }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts')]);
+      const [{ checkDeclaredLanguage, detectLanguage }, { fileSample }, { mediaTypeOf }] = await Promise.all([import('../core/language.ts'), import('../node/extract.ts'), import('../node/part-files.ts')]);
       const sample = await fileSample(file, mediaTypeOf(file)).catch(() => {
         throw new ClientError(`cannot read ${file}`);
       });

@@ -5,18 +5,18 @@
  */
 import { fingerprintOf } from '../../keys/identity.ts';
 import type { ClientContext, Notice } from '../core/context.ts';
-import { TrustedDirectory, type TrustStore } from '../core/trust.ts';
+import type { TrustStore } from '../core/trust.ts';
 import { ClientError, homeDir, unlockKey } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import { clientEnvironment } from '../node/env.ts';
-import { nodeSha256 } from '../node/digest.ts';
-import { openTrustStore } from '../node/trust-file.ts';
 import { progressReporter } from './output.ts';
 
 /** The CLI's clock. Library code takes it as a parameter; only the command line reads the wall clock. */
 export const now = (): Date => new Date();
 
 export async function context(options: { quiet?: boolean } = {}): Promise<{ ctx: ClientContext; trust: TrustStore; done: () => void }> {
+  // The trust store and its verifier load with the first command that needs them, not at start-up.
+  const [{ TrustedDirectory }, { openTrustStore }, { nodeSha256 }] = await Promise.all([import('../core/trust.ts'), import('../node/trust-file.ts'), import('../node/digest.ts')]);
   const home = homeDir();
   const { session, api } = loggedInHub(home);
   const key = await unlockKey(home);

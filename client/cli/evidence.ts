@@ -8,25 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf, readPublicKey } from '../../keys/identity.ts';
-import { EvidenceBundle, type AuditEvent, type SignedCheckpoint } from '../../protocol/evidence.ts';
-import {
-  auditSince,
-  checkPacketReceipts,
-  EvidenceApi,
-  verifiedCheckpoint,
-  verifyAuditExport,
-  verifyEvidenceBundle,
-  verifyStoredLog,
-  type LogCheck,
-  UNVERIFIED,
-} from '../core/evidence.ts';
-import { TrustedDirectory } from '../core/trust.ts';
+import type { AuditEvent, SignedCheckpoint } from '../../protocol/evidence.ts';
+import type { LogCheck } from '../core/evidence.ts';
 import { pinHubOnFirstUse, verifiedHubKey } from '../core/hub.ts';
-import { hubPinFile, keptCheckpoints, pinnedHub, readCheckpointFile, saveCheckpoint } from '../node/checkpoints.ts';
 import { ClientError, homeDir } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
 import { readJson } from '../node/files.ts';
-import { openTrustStore } from '../node/trust-file.ts';
 import { localTime, printJson, table, timeZone } from './output.ts';
 import { now } from './context.ts';
 
@@ -38,8 +25,14 @@ interface OperatorAudit {
 }
 
 
+// The evidence checks, the kept checkpoints and the trust store are imported by the command that
+// uses them when it runs: registering the commands (and `liaison --help`) loads none of them.
+const evidenceCore = () => import('../core/evidence.ts');
+const checkpointFiles = () => import('../node/checkpoints.ts');
+
 /** The logged-in hub, its evidence endpoints, and its key held to the pin in LIAISON_HOME. */
 async function evidenceSession() {
+  const [{ EvidenceApi }, { pinnedHub }] = await Promise.all([evidenceCore(), checkpointFiles()]);
   const { api } = loggedInHub();
   return { api, evidence: new EvidenceApi(api), hubKey: await verifiedHubKey(api, pinnedHub(homeDir())) };
 }
@@ -58,7 +51,8 @@ function report(check: LogCheck, okSentence: string, json?: boolean, extra: Reco
 }
 
 /** The officers this person pinned (liaison trust add), by party; retired ones too, for older signatures. */
-function pinnedOfficers(): Map<string, string[]> {
+async function pinnedOfficers(): Promise<Map<string, string[]>> {
+  const { openTrustStore } = await import('../node/trust-file.ts');
   const out = new Map<string, string[]>();
   for (const pin of openTrustStore(homeDir()).pins()) out.set(pin.party, [...(out.get(pin.party) ?? []), pin.fingerprint]);
   return out;
@@ -72,6 +66,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--save <dir>', 'also write each receipt and its detached signature, for gpg --verify')
     .option('--json', 'print JSON')
     .action(async (packetId: string, opts: { save?: string; json?: boolean }) => {
+      const [{ checkPacketReceipts }, { TrustedDirectory }, { openTrustStore }] = await Promise.all([evidenceCore(), import('../core/trust.ts'), import('../node/trust-file.ts')]);
       const { api, hubKey } = await evidenceSession();
       const { receipts, checks, names: nameOf } = await checkPacketReceipts(api, new TrustedDirectory(api, openTrustStore(homeDir()), now), packetId, hubKey, now());
       if (opts.save) {
@@ -111,6 +106,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--json', 'print the result as JSON')
     .action(async (opts: { data?: string; file?: string; checkpoint?: string[]; hubFingerprint?: string; json?: boolean }) => {
       if (opts.data && opts.file) throw new ClientError('verify one log at a time: --data DIR (operator) or --file EXPORT, not both');
+      const [{ auditSince, verifyAuditExport, verifyStoredLog }, { keptCheckpoints, pinnedHub, readCheckpointFile }] = await Promise.all([evidenceCore(), checkpointFiles()]);
       const home = homeDir();
       const extra = (opts.checkpoint ?? []).map(readCheckpointFile);
       if (!opts.data && !opts.file) {
@@ -138,6 +134,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--save', 'keep it in LIAISON_HOME/checkpoints (pins the hub key on first use)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { save?: boolean; json?: boolean }) => {
+      const [{ auditSince, verifiedCheckpoint, verifyAuditExport }, { hubPinFile, keptCheckpoints, pinnedHub, saveCheckpoint }] = await Promise.all([evidenceCore(), checkpointFiles()]);
       const home = homeDir();
       const { evidence, hubKey } = await evidenceSession();
       const fingerprint = fingerprintOf(hubKey);
@@ -164,6 +161,7 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
         console.log(`Wrote ${events} events (the whole log) to ${opts.out}.`);
         return;
       }
+      const [{ auditSince }, { keptCheckpoints }] = await Promise.all([evidenceCore(), checkpointFiles()]);
       const home = homeDir();
       const { evidence, hubKey } = await evidenceSession();
       const data = await auditSince(evidence, keptCheckpoints(home, fingerprintOf(hubKey)), hubKey, now());
@@ -180,9 +178,10 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--json', 'print the result as JSON')
     .action(async (packetId: string | undefined, opts: { out?: string; json?: boolean }) => {
       if (!packetId || !opts.out) throw new ClientError('usage: liaison evidence PACKET_ID --out FILE, or liaison evidence verify FILE');
+      const [{ verifyEvidenceBundle }, { pinnedHub }] = await Promise.all([evidenceCore(), checkpointFiles()]);
       const { evidence: client, hubKey } = await evidenceSession();
       const bundle = await client.evidence(packetId);
-      const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: pinnedOfficers() });
+      const check = await verifyEvidenceBundle(bundle, { pinnedHub: pinnedHub(homeDir()) ?? fingerprintOf(hubKey), now: now(), pinnedOfficers: await pinnedOfficers() });
       if (!check.ok) throw new ClientError(`the hub's evidence does not verify: ${check.reason}`);
       writeFileSync(opts.out, JSON.stringify(bundle, null, 2), { mode: 0o600, flag: 'wx' });
       if (printJson(opts.json, { packetId, file: opts.out, receipts: bundle.receipts.length, releases: bundle.releases.length, events: bundle.events.length })) return;
@@ -195,9 +194,10 @@ export function addEvidenceCommands(program: Command, operator?: OperatorAudit):
     .option('--hub-fingerprint <fpr>', 'the hub key to trust (default: the one pinned in LIAISON_HOME)')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: { hubFingerprint?: string; json?: boolean }) => {
+      const [{ EvidenceBundle }, { UNVERIFIED, verifyEvidenceBundle }, { pinnedHub }] = await Promise.all([import('../../protocol/evidence.ts'), evidenceCore(), checkpointFiles()]);
       const parsed = EvidenceBundle.safeParse(readJson(file));
       if (!parsed.success) throw new ClientError(`${file} is not an evidence bundle`);
-      const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: pinnedOfficers() });
+      const check = await verifyEvidenceBundle(parsed.data, { pinnedHub: opts.hubFingerprint ?? pinnedHub(homeDir()), now: now(), pinnedOfficers: await pinnedOfficers() });
       const unverified = check.lines.filter((l) => l.startsWith(UNVERIFIED)).length;
       report(check, unverified === 0 ? `Evidence of ${parsed.data.packetId} verified.` : `Evidence of ${parsed.data.packetId} verified, except the ${unverified} field(s) marked unverified above, which are the hub's word only.`, opts.json, { packetId: parsed.data.packetId, unverified });
     });

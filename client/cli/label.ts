@@ -5,7 +5,6 @@
  * this command only names the folder and prints.
  */
 import type { Command } from 'commander';
-import { verifiedManifest } from '../core/opening.ts';
 import { context } from './context.ts';
 
 export function addLabelCommands(program: Command): void {
@@ -17,7 +16,7 @@ export function addLabelCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
-      const { verifyFolderLabel } = await import('../node/stamped.ts');
+      const [{ verifyFolderLabel }, { verifiedManifest }] = await Promise.all([import('../node/stamped.ts'), import('../core/opening.ts')]);
       const result = await verifyFolderLabel(ctx, dir, verifiedManifest);
       if (opts.json) console.log(JSON.stringify({ packetId: result.packetId, checkedFiles: result.checkedFiles, problems: result.problems }, null, 2));
       else if (result.problems.length === 0) {

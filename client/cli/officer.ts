@@ -11,11 +11,6 @@ import { fingerprintOf, holdsSecretKey, inspectPublicKey, readPublicKey, readPub
 import { collect as collectAll } from '../core/api.ts';
 import type { Role } from '../../protocol/ids.ts';
 import { ClientError, homeDir, passphrase, readArmoredPublicKey, saveKey, sessionFile } from '../node/home.ts';
-import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../core/officer.ts';
-import { membersAwaitingRewrap, rewrapFor } from '../core/rewrap.ts';
-import { openTrustStore } from '../node/trust-file.ts';
-import { requireKnownParties } from '../core/trust.ts';
-import { knownParties } from '../node/agreements.ts';
 import { parsePinsFile, PINS_FORMAT, type PinsFile } from '../core/storage.ts';
 import { context, now } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
@@ -23,6 +18,11 @@ import { fingerprint, isoDate, party, roles } from './options.ts';
 import { readBytes, readText } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
 import { isRaise, resolveClearance } from '../core/levels.ts';
+
+// What the commands run (statements, re-wrapping, the trust store) is imported by each action
+// when it runs: registering them, and `liaison --help`, loads none of it (CLI start-up).
+const trustFile = () => import('../node/trust-file.ts');
+const officerWork = () => import('../core/officer.ts');
 
 /** A repeatable option collected in order, each value parsed. */
 function collect(parse: (value: string) => string) {
@@ -46,6 +46,7 @@ export function addTrustCommands(program: Command): void {
       const wanted = opts.party.map((p, i) => ({ party: p, officer: opts.officer[i]! }));
       if (opts.file) wanted.push(...parsePinsFile(readText(opts.file), opts.file).pins);
       if (wanted.length === 0) throw new ClientError('say what to pin: --party P --officer FINGERPRINT (repeatable), or --file PINS');
+      const [{ knownParties }, { requireKnownParties }, { openTrustStore }] = await Promise.all([import('../node/agreements.ts'), import('../core/trust.ts'), trustFile()]);
       const known = await knownParties(opts.server);
       requireKnownParties(wanted.map((w) => w.party), known.parties, known.from);
       const store = openTrustStore(homeDir());
@@ -61,6 +62,7 @@ export function addTrustCommands(program: Command): void {
     .option('--party <party...>', 'only these parties', (v: string, prev: string[] = []) => [...prev, party(v)])
     .option('--with-my-key', 'add your own key for your party (an officer handing out their fingerprint)')
     .action(async (opts: { out: string; party?: string[]; withMyKey?: boolean }) => {
+      const { openTrustStore } = await trustFile();
       const home = homeDir();
       const pins = openTrustStore(home).pins().filter((p) => !p.retiredAt && (!opts.party || opts.party.includes(p.party))).map((p) => ({ party: p.party, officer: p.fingerprint }));
       if (opts.withMyKey) {
@@ -80,7 +82,8 @@ export function addTrustCommands(program: Command): void {
     .requiredOption('--party <party>', 'the party', party)
     .requiredOption('--officer <fingerprint>', 'the officer key fingerprint', fingerprint)
     .option('--json', 'print the result as JSON')
-    .action((opts: { party: string; officer: string; json?: boolean }) => {
+    .action(async (opts: { party: string; officer: string; json?: boolean }) => {
+      const { openTrustStore } = await trustFile();
       if (!openTrustStore(homeDir()).remove(opts.party, opts.officer)) throw new ClientError(`${opts.officer} is not pinned for ${opts.party}`);
       if (printJson(opts.json, { party: opts.party, officer: opts.officer, removed: true })) return;
       console.log(`Removed the pin of ${opts.officer} for ${opts.party}.`);
@@ -89,7 +92,8 @@ export function addTrustCommands(program: Command): void {
     .command('list')
     .description('show pinned officers')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { openTrustStore } = await trustFile();
       const pins = openTrustStore(homeDir()).pins();
       if (opts.json) return console.log(JSON.stringify(pins, null, 2));
       if (pins.length === 0) return console.log('No officers pinned.');
@@ -123,6 +127,7 @@ export function addTrustCommands(program: Command): void {
     .action(async (p: string | undefined, opts: { json?: boolean }) => {
       const { ctx } = await context({ quiet: true });
       const target = p ? party(p) : ctx.me.party;
+      const { verifiedContacts } = await officerWork();
       const rows = await verifiedContacts(ctx, target);
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log(`No contacts notified by ${target}.`);
@@ -142,6 +147,7 @@ export function addTrustCommands(program: Command): void {
     .option('--all', 'try every packet you can read (packets stored before the hub kept track of who can open them)')
     .option('--json', 'print the result as JSON')
     .action(async (ids: string[], opts: { for: string; all?: boolean; json?: boolean }) => {
+      const { rewrapFor } = await import('../core/rewrap.ts');
       const { ctx } = await context({ quiet: true });
       const result = await rewrapFor(ctx, opts.for, ids, opts.all === true);
       if (result.done.length === 0 && result.skipped.length === 0 && !opts.json) console.log(`Nothing waits for ${opts.for}: every packet you can read already opens for that key.`);
@@ -165,6 +171,7 @@ export function addOfficerCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { key: string; roles: Role[]; clearance: string; validUntil?: string; successorOf?: string; json?: boolean }) => {
       const bytes = readBytes(opts.key);
+      const { signMembership } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const clearance = await resolveClearance(opts.clearance, ctx.api, ctx.me.party);
       if (opts.validUntil && opts.validUntil <= now().toISOString()) throw new ClientError(`--valid-until ${localTime(opts.validUntil)} is already past: give a later date`);
@@ -199,6 +206,7 @@ export function addOfficerCommands(program: Command): void {
         console.log(table([['PACKET', 'AGREEMENT', 'FROM', 'KIND', 'MARKING', 'SENT'], ...packets.map((p) => [p.packetId, p.agreementId, p.senderParty, p.kind, p.level, localTime(p.createdAt)])]));
         return console.log(`A colleague who can read them runs: liaison rewrap --for ${opts.member}`);
       }
+      const { membersAwaitingRewrap } = await import('../core/rewrap.ts');
       const rows = await membersAwaitingRewrap(ctx);
       if (printJson(opts.json, rows)) return;
       if (rows.length === 0) return console.log(`Every member of ${ctx.me.party} opens every packet you can see that they are entitled to.`);
@@ -213,6 +221,7 @@ export function addOfficerCommands(program: Command): void {
     .argument('<level>', 'the new clearance: a common level or your national label')
     .option('--json', 'print the result as JSON')
     .action(async (fpr: string, given: string, opts: { json?: boolean }) => {
+      const { currentStatement, signRestatement } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const clearance = await resolveClearance(given, ctx.api, ctx.me.party);
       const previous = await currentStatement(ctx, fpr);
@@ -228,6 +237,7 @@ export function addOfficerCommands(program: Command): void {
     .argument('<roles>', 'comma-separated: contact, clerk, officer', roles)
     .option('--json', 'print the result as JSON')
     .action(async (fpr: string, newRoles: Role[], opts: { json?: boolean }) => {
+      const { currentStatement, signRestatement } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const previous = await currentStatement(ctx, fpr);
       const member = await ctx.api.restate(fpr, await signRestatement({ key: ctx.key, fingerprint: ctx.me.fingerprint }, previous, { roles: newRoles }, now()));
@@ -241,6 +251,7 @@ export function addOfficerCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (recorded and shown to partners)')
     .option('--json', 'print the result as JSON')
     .action(async (fpr: string, opts: { reason: string; json?: boolean }) => {
+      const { signRevocation } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const member = await ctx.api.revoke(fpr, await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: fpr }, opts.reason, now()));
       if (printJson(opts.json, member)) return;
@@ -252,6 +263,7 @@ export function addOfficerCommands(program: Command): void {
     .requiredOption('--new-key <file>', 'the new private key, armored (made with liaison keygen in another LIAISON_HOME, or gpg)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { newKey: string; json?: boolean }) => {
+      const { signRotation } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const armored = readText(opts.newKey);
       const newKey = await unlockPrivateKey(armored, await passphrase('Passphrase of the new key: ', 'new key'));
@@ -278,6 +290,7 @@ export function addOfficerCommands(program: Command): void {
     .option('--withdrawn', 'this contact is no longer in post')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { agreement: string; kind: 'contact-person' | 'competent-authority'; name: string; position?: string; phone?: string; email?: string; address?: string; effective: string; withdrawn?: boolean; json?: boolean }) => {
+      const { signContact } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const signed = await signContact({ key: ctx.key, fingerprint: ctx.me.fingerprint }, {
         party: ctx.me.party,
@@ -304,6 +317,7 @@ export function addSelfRevokeCommand(key: Command): void {
     .description('revoke your own key on the hub (for example a lost device); tell your officer')
     .requiredOption('--reason <text>', 'why')
     .action(async (opts: { reason: string }) => {
+      const { signRevocation } = await officerWork();
       const { ctx } = await context({ quiet: true });
       const member = await ctx.api.revoke(ctx.me.fingerprint, await signRevocation({ key: ctx.key, fingerprint: ctx.me.fingerprint }, { party: ctx.me.party, fingerprint: ctx.me.fingerprint }, opts.reason, now()));
       sessionFile(homeDir()).clear();

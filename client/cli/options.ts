@@ -12,8 +12,6 @@ import { untilDate } from '../core/dates.ts';
 import { ClientError } from '../core/errors.ts';
 import { normaliseLanguageTag } from '../core/language-codes.ts';
 import { requireFile } from '../node/files.ts';
-import { fileSource } from '../node/part-files.ts';
-import { detectPartLanguage } from '../core/sending.ts';
 
 /** A language given on the command line, normalised (language-codes.ts); one sentence if it is none. */
 function languageTag(value: string): string {
@@ -96,5 +94,7 @@ export function isoDate(value: string): string {
 export async function languageOf(path: string, given: string | undefined): Promise<string> {
   requireFile(path);
   if (given) return languageTag(given);
+  // The detector and the document readers load only when a language has to be detected.
+  const [{ detectPartLanguage }, { fileSource }] = await Promise.all([import('../core/sending.ts'), import('../node/part-files.ts')]);
   return detectPartLanguage(fileSource(path, path));
 }

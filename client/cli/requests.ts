@@ -13,21 +13,19 @@ import { ApiError } from '../core/api.ts';
 import { WorkflowApi, type DeadlineFilters } from '../core/workflow-api.ts';
 import { ClientError } from '../node/home.ts';
 import { loggedInHub } from '../node/session.ts';
-import {
-  changeRequestState,
-  readRequestForm,
-  sendInReply,
-  sendRequest,
-  type Writing,
-} from '../node/requests.ts';
+import type { readRequestForm, Writing } from '../node/requests.ts';
 import { context, printNotices } from './context.ts';
 import { localTime, printJson, table } from './output.ts';
 import { langFile, languageOf, morePages, pageOptions, parties, readPages, type PageFlags } from './options.ts';
 import { outputFolder } from '../node/files.ts';
 import { sinceDate } from '../core/dates.ts';
 import { DELAY_NOTICE_KIND, writingRequired } from '../core/requests.ts';
-import { checkAuthenticity, confirmAuthenticity } from '../core/authenticity.ts';
 import { resolveMarking } from '../core/levels.ts';
+
+// Sending and opening the written documents (client/node/requests.ts) and the authenticity
+// statements load when a command needs them, not when the commands are registered (CLI start-up).
+const requestDocuments = () => import('../node/requests.ts');
+const authenticityStatements = () => import('../core/authenticity.ts');
 
 function workflowApi(): WorkflowApi {
   return new WorkflowApi(loggedInHub().api);
@@ -96,6 +94,7 @@ export function addRequestCommands(program: Command): void {
       try {
         const lang = await languageOf(opts.original, opts.lang);
         const agreement = await ctx.api.agreement(opts.agreement.toUpperCase());
+        const { sendRequest } = await requestDocuments();
         const result = await sendRequest(ctx, workflowApi(), {
           agreementId: agreement.id,
           to: opts.to,
@@ -152,7 +151,7 @@ export function addRequestCommands(program: Command): void {
       if (opts.out) {
         const { ctx, done } = await context({ quiet: true });
         try {
-          form = await readRequestForm(ctx, packetId, opts.out);
+          form = await (await requestDocuments()).readRequestForm(ctx, packetId, opts.out);
         } finally {
           done();
         }
@@ -237,6 +236,7 @@ export function addRequestCommands(program: Command): void {
       const { ctx, done } = await context(opts);
       try {
         const writing = (await writingOf(opts))!;
+        const { sendInReply } = await requestDocuments();
         const sent = await sendInReply(ctx, packetId, DELAY_NOTICE_KIND, writing);
         const view = await workflowApi().notifyDelay(packetId, sent.packetId);
         done();
@@ -289,6 +289,7 @@ export function addRequestCommands(program: Command): void {
       }
       const { ctx, done } = await context(opts);
       try {
+        const { changeRequestState } = await requestDocuments();
         const result = await changeRequestState(ctx, workflowApi(), packetId, change, writing);
         done();
         if (opts.json) return console.log(JSON.stringify(result, null, 2));
@@ -362,6 +363,7 @@ export function addRequestCommands(program: Command): void {
     .option('--packet <id>', 'also require the request to be about this packet')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { packet?: string; json?: boolean }) => {
+      const { confirmAuthenticity } = await authenticityStatements();
       const { ctx } = await context({ quiet: true });
       const a = await confirmAuthenticity(ctx, workflowApi(), id, opts.packet ? { packetId: opts.packet } : {}, (lines) => lines.forEach((line) => console.error(line)));
       if (printJson(opts.json, a)) return;
@@ -373,6 +375,7 @@ export function addRequestCommands(program: Command): void {
     .argument('<request>', 'the confirmation request id')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
+      const { checkAuthenticity } = await authenticityStatements();
       const { ctx } = await context({ quiet: true });
       const result = await checkAuthenticity(ctx, workflowApi(), id);
       if (result.confirmed && printJson(opts.json, result)) return;

@@ -81,10 +81,10 @@ export async function* everyItem<T>(page: (cursor: string | undefined) => Promis
     const p = await page(cursor);
     yield* p.items;
     if (!p.nextCursor) return;
-    if (p.nextCursor === cursor) throw new ApiError(0, `the hub's ${what} handed back the same cursor twice`);
+    if (p.nextCursor === cursor) throw new ApiError(0, `the hub's ${what} handed back the same cursor twice`, 'api.cursor-repeated', { what });
     cursor = p.nextCursor;
   }
-  throw new ApiError(0, `the hub's ${what} did not end after ${MAX_PAGES} pages`);
+  throw new ApiError(0, `the hub's ${what} did not end after ${MAX_PAGES} pages`, 'api.pages-unbounded', { what, pages: MAX_PAGES });
 }
 
 /**
@@ -126,14 +126,14 @@ const fetchTransport: Transport = {
 function unreachable(baseUrl: string, cause: unknown): ApiError {
   const inner = ((cause as Error).cause as { code?: string; message?: string } | undefined) ?? (cause as { code?: string; message?: string });
   const code = inner?.code ?? '';
-  const why = code === 'ECONNREFUSED' ? 'nothing answers there: is the hub running, and is the URL right?'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'that host name is not known'
-    : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out'
-    : code === 'ECONNRESET' ? 'the connection was cut'
-    : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? "the hub's TLS certificate is not trusted"
-    : /bad port/i.test(inner?.message ?? '') ? 'that port is one HTTP clients refuse to use: give the port the hub listens on'
-    : 'the network failed';
-  return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`);
+  const [why, reason] = code === 'ECONNREFUSED' ? ['nothing answers there: is the hub running, and is the URL right?', 'refused'] as const
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ['that host name is not known', 'unknown-host'] as const
+    : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? ['the connection timed out', 'timeout'] as const
+    : code === 'ECONNRESET' ? ['the connection was cut', 'reset'] as const
+    : /certificate|TLS|SSL/i.test(inner?.message ?? '') ? ["the hub's TLS certificate is not trusted", 'tls'] as const
+    : /bad port/i.test(inner?.message ?? '') ? ['that port is one HTTP clients refuse to use: give the port the hub listens on', 'bad-port'] as const
+    : ['the network failed', 'network'] as const;
+  return new ApiError(0, `cannot reach the hub at ${baseUrl}: ${why}`, `api.unreachable.${reason}`, { hub: baseUrl });
 }
 
 /**
@@ -146,11 +146,14 @@ export function problemOf(status: number, text: string): ApiError {
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    return new ApiError(status, `the hub answered ${status}`);
+    return new ApiError(status, `the hub answered ${status}`, 'api.answer-not-problem', { status });
   }
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const code = str(body.code) ?? str(body.type)?.split('/').pop();
-  return new ApiError(status, str(body.detail) ?? `the hub answered ${status}`, str(body.article), code);
+  const article = str(body.article);
+  if (str(body.detail) === undefined && code === undefined && article === undefined) return new ApiError(status, `the hub answered ${status}`, 'api.answer-not-problem', { status });
+  const detail = str(body.detail) ?? `the hub answered ${status}`;
+  return new ApiError(status, detail, 'api.problem', { problem: code ?? '', detail, article: article ?? '' });
 }
 
 /** What one page of a list may be asked with: the page size and the previous page's cursor. */
@@ -193,8 +196,8 @@ export class HubClient {
    * challenge answers every key alike) when the key itself can no longer act, revoked or expired.
    */
   private sessionRefused(problem: ApiError): ApiError {
-    if (problem.detail.startsWith('this key cannot act any more')) return new ApiError(401, `${problem.detail}; ask your security officer`);
-    return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`);
+    if (problem.detail.startsWith('this key cannot act any more')) return new ApiError(401, `${problem.detail}; ask your security officer`, 'api.key-inactive', { detail: problem.detail });
+    return new ApiError(401, `your session on ${this.baseUrl} has ended (expired or logged out): log in again with liaison login --server ${this.baseUrl}`, 'api.session-ended', { hub: this.baseUrl });
   }
 
   private url(path: string): string {
@@ -229,10 +232,10 @@ export class HubClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`);
+      throw new ApiError(status, `the hub's answer to ${method} ${path} is not JSON`, 'api.not-json', { method, path });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`);
+    if (!parsed.success) throw new ApiError(status, `the hub's answer to ${method} ${path} is not what the protocol says`, 'api.not-protocol', { method, path });
     return parsed.data;
   }
 
@@ -389,7 +392,7 @@ export class HubClient {
     if (!response.ok || !response.body) throw problemOf(response.status, await response.text());
     const wrapLength = Number(response.headers.get(WRAP_LENGTH_HEADER) ?? '0');
     const size = Number(response.headers.get('content-length') ?? '0');
-    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length');
+    if (!Number.isSafeInteger(wrapLength) || wrapLength < 0 || wrapLength > 1024 * 1024) throw new ApiError(response.status, 'the hub sent an invalid wrap length', 'api.invalid-wrap-length');
     return { wrapLength, size, body: response.body };
   }
 }

@@ -24,13 +24,13 @@ import type { WorkflowApi } from './workflow-api.ts';
 export async function confirmAuthenticity(ctx: ClientContext, wf: WorkflowApi, requestId: string, confirmed: { packetId?: string } = {}, show: (lines: string[]) => void = () => undefined): Promise<AuthenticityView> {
   const asked = await wf.authenticity(requestId);
   const nothing = 'nothing was signed';
-  if (asked.id !== requestId) throw new ClientError(`the hub answered with request ${asked.id} when asked for ${requestId}; ${nothing}`);
-  if (confirmed.packetId !== undefined && asked.packetId !== confirmed.packetId) throw new ClientError(`request ${requestId} on the hub is about packet ${asked.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
-  if (asked.senderParty !== ctx.me.party) throw new ClientError(`request ${requestId} asks ${asked.senderParty} to confirm, not your party ${ctx.me.party}; ${nothing}`);
+  if (asked.id !== requestId) throw new ClientError(`the hub answered with request ${asked.id} when asked for ${requestId}; ${nothing}`, 'authenticity.other-request', { answered: asked.id, request: requestId });
+  if (confirmed.packetId !== undefined && asked.packetId !== confirmed.packetId) throw new ClientError(`request ${requestId} on the hub is about packet ${asked.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`, 'authenticity.other-packet', { request: requestId, packet: asked.packetId, stated: confirmed.packetId });
+  if (asked.senderParty !== ctx.me.party) throw new ClientError(`request ${requestId} asks ${asked.senderParty} to confirm, not your party ${ctx.me.party}; ${nothing}`, 'authenticity.not-our-party', { request: requestId, party: asked.senderParty, own: ctx.me.party });
   const detail = await ctx.api.packet(asked.packetId);
   const { manifest } = await verifiedManifest(ctx, detail);
-  if (manifest.packetId !== asked.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${asked.packetId}; ${nothing}`);
-  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${asked.packetId} was sent by ${manifest.sender.party}, not by your party; only its sender can confirm it; ${nothing}`);
+  if (manifest.packetId !== asked.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${asked.packetId}; ${nothing}`, 'authenticity.served-other-packet', { served: manifest.packetId, packet: asked.packetId });
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${asked.packetId} was sent by ${manifest.sender.party}, not by your party; only its sender can confirm it; ${nothing}`, 'authenticity.not-sender', { packet: asked.packetId, party: manifest.sender.party });
   const statement: AuthenticityConfirmation = {
     format: AUTHENTICITY_FORMAT,
     requestId: asked.id,

@@ -15,13 +15,13 @@ function calendarDay(value: string): { y: number; m: number; d: number } | undef
   if (!day) return undefined;
   const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
   const probe = new Date(y, m - 1, d);
-  if (probe.getFullYear() !== y || probe.getMonth() !== m - 1 || probe.getDate() !== d) throw new ClientError(`"${value}" is not a date of the calendar`);
+  if (probe.getFullYear() !== y || probe.getMonth() !== m - 1 || probe.getDate() !== d) throw new ClientError(`"${value}" is not a date of the calendar`, 'date.not-in-calendar', { value });
   return { y, m, d };
 }
 
 function instant(value: string): string {
   const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new ClientError(`"${value}" is not a date: write 2026-12-31 (the end of that day) or 2026-12-31T18:00+05:00`);
+  if (Number.isNaN(at.getTime())) throw new ClientError(`"${value}" is not a date: write 2026-12-31 (the end of that day) or 2026-12-31T18:00+05:00`, 'date.invalid', { value });
   return at.toISOString();
 }
 

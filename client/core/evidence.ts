@@ -99,18 +99,18 @@ export class EvidenceApi {
     for (let n = 0; n < 10_000; n++) {
       const page: AuditPage = await this.auditPage({ from: fromSizes, ...filters, limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
       if (!first) first = page;
-      else if (!sameLog(first.checkpoint, page.checkpoint)) throw new ClientError('the hub proved the pages of its audit log against different logs: refused');
+      else if (!sameLog(first.checkpoint, page.checkpoint)) throw new ClientError('the hub proved the pages of its audit log against different logs: refused', 'audit.pages-of-different-logs');
       const last = events.at(-1)?.event.seq ?? 0;
-      if (page.events.some((e, i) => e.event.seq <= (i === 0 ? last : page.events[i - 1]!.event.seq))) throw new ClientError('the hub sent audit events out of order or repeated across pages: refused');
+      if (page.events.some((e, i) => e.event.seq <= (i === 0 ? last : page.events[i - 1]!.event.seq))) throw new ClientError('the hub sent audit events out of order or repeated across pages: refused', 'audit.events-out-of-order');
       events.push(...page.events);
       if (!page.nextCursor) {
         const { nextCursor: _n, ...head }: AuditPage = first;
         return { ...head, events };
       }
-      if (page.nextCursor === cursor) throw new ClientError('the hub handed back the same audit cursor twice');
+      if (page.nextCursor === cursor) throw new ClientError('the hub handed back the same audit cursor twice', 'audit.cursor-repeated');
       cursor = page.nextCursor;
     }
-    throw new ClientError('the hub’s audit view did not end');
+    throw new ClientError('the hub’s audit view did not end', 'audit.view-unbounded');
   }
   checkpoint() {
     return this.call(SignedCheckpoint, 'POST', '/audit/checkpoints');
@@ -239,21 +239,23 @@ export type LogCheck = { ok: true; lines: string[] } | { ok: false; position?: n
 export async function verifiedCheckpoint(signed: SignedCheckpoint, hubKey: PublicKey, now: Date): Promise<Checkpoint> {
   const v = await verifyStatement('checkpoint', Checkpoint, signed, [hubKey], now, { namedSigner: (c) => c.hub });
   if (!v.valid) {
-    if (v.failure === 'signer-mismatch') throw new ClientError('the checkpoint names another hub');
-    throw new ClientError(v.failure === 'not-a-statement' ? `the checkpoint is not a canonical liaison-audit-checkpoint/1 statement: ${v.reason}` : `the checkpoint signature does not verify: ${v.reason}`);
+    if (v.failure === 'signer-mismatch') throw new ClientError('the checkpoint names another hub', 'audit.checkpoint-other-hub');
+    throw v.failure === 'not-a-statement'
+      ? new ClientError(`the checkpoint is not a canonical liaison-audit-checkpoint/1 statement: ${v.reason}`, 'audit.checkpoint-not-a-statement', { reason: v.reason })
+      : new ClientError(`the checkpoint signature does not verify: ${v.reason}`, 'audit.checkpoint-invalid', { reason: v.reason });
   }
   const checkpoint = v.value;
   const dated = signedInstantProblem(checkpoint.at, now, 'the checkpoint time');
-  if (dated) throw new ClientError(dated);
+  if (dated) throw new ClientError(dated, 'audit.checkpoint-dated', { reason: dated });
   return checkpoint;
 }
 
 async function pinnedHubKey(armored: string, claimed: string, pinned: string | undefined): Promise<PublicKey> {
-  if (!pinned) throw new ClientError('no pinned hub fingerprint: give --hub-fingerprint, or keep a checkpoint first (liaison audit checkpoint --save)');
+  if (!pinned) throw new ClientError('no pinned hub fingerprint: give --hub-fingerprint, or keep a checkpoint first (liaison audit checkpoint --save)', 'audit.no-pinned-hub');
   const key = await readPublicKey(armored);
   const fingerprint = fingerprintOf(key);
-  if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be');
-  if (hubPinProblem(fingerprint, pinned)) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`);
+  if (fingerprint !== claimed) throw new ClientError('the hub key in the file is not the one it claims to be', 'audit.file-key-mismatch');
+  if (hubPinProblem(fingerprint, pinned)) throw new ClientError(`the file is signed by hub ${fingerprint}, not by the pinned hub ${pinned}`, 'audit.file-other-hub', { fingerprint, pinned });
   return key;
 }
 

@@ -15,7 +15,7 @@ export function hubAt(url: string, session: { token?: string; fingerprint?: stri
   try {
     base = new URL(url).toString();
   } catch {
-    throw new ClientError(`"${url}" is not a URL: give the hub's address, for example http://127.0.0.1:8443`);
+    throw new ClientError(`"${url}" is not a URL: give the hub's address, for example http://127.0.0.1:8443`, 'hub.not-a-url', { url });
   }
   return new HubClient(base, session.token, session.fingerprint, transport);
 }
@@ -33,9 +33,9 @@ export function hubPinProblem(actual: string, pinned: string | undefined): strin
 export async function verifiedHubKey(api: HubClient, pinned: string | undefined): Promise<PublicKey> {
   const info = await api.hub();
   const key = await readPublicKey(info.publicKey);
-  if (fingerprintOf(key) !== info.fingerprint) throw new ClientError('the hub publishes a key that is not the one it names');
+  if (fingerprintOf(key) !== info.fingerprint) throw new ClientError('the hub publishes a key that is not the one it names', 'hub.key-mismatch');
   const problem = hubPinProblem(info.fingerprint, pinned);
-  if (problem) throw new ClientError(`${problem}: refusing to trust it`);
+  if (problem) throw new ClientError(`${problem}: refusing to trust it`, 'hub.not-pinned-hub', { actual: info.fingerprint, pinned: pinned ?? '' });
   return key;
 }
 
@@ -43,6 +43,6 @@ export async function verifiedHubKey(api: HubClient, pinned: string | undefined)
 export function pinHubOnFirstUse(storage: HubPinStorage, fingerprint: string): void {
   const pinned = storage.pinned();
   const problem = hubPinProblem(fingerprint, pinned);
-  if (problem) throw new ClientError(`${problem} in ${storage.where}`);
+  if (problem) throw new ClientError(`${problem} in ${storage.where}`, 'hub.not-pinned-hub-stored', { actual: fingerprint, pinned: pinned ?? '', where: storage.where });
   if (pinned === undefined) storage.write(fingerprint);
 }

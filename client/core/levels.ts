@@ -18,7 +18,7 @@ export function resolveMarking(value: string, agreement: Agreement): Level {
   const level = levelOf(value, labelsOf(agreement));
   if (level) return level;
   const levels = LEVELS.filter((l) => markingLevel(agreement, l));
-  throw new ClientError(`"${value}" is not a marking of ${agreement.id}: use one of ${levels.join(', ')} or a national label`);
+  throw new ClientError(`"${value}" is not a marking of ${agreement.id}: use one of ${levels.join(', ')} or a national label`, 'marking.unknown', { value, agreement: agreement.id, levels: levels.join(', ') });
 }
 
 /**
@@ -31,7 +31,7 @@ export async function resolveClearance(value: string, api: Pick<HubClient, 'agre
   const agreements: Agreement[] = [];
   for (const summary of (await api.agreements()).filter((a) => a.parties.includes(party))) agreements.push(await api.agreement(summary.id));
   const resolved = clearanceOf(value, agreements, party);
-  if (!resolved.ok) throw new ClientError(resolved.reason);
+  if (!resolved.ok) throw new ClientError(resolved.reason, 'clearance.unknown', { value, party, reason: resolved.reason });
   return resolved.level;
 }
 

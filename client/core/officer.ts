@@ -32,11 +32,11 @@ export async function verifiedContacts(ctx: Pick<ClientContext, 'api' | 'directo
   const rows: VerifiedContact[] = [];
   for (const c of await ctx.api.contacts(party)) {
     const checked = await verifyStatement('contact', ContactEntry, c, officers.map((o) => o.key), ctx.now(), { namedSigner: (e) => e.officer });
-    if (!checked.valid) throw new ClientError(`a contact entry of ${party} is not signed by a vouched-for officer of ${party} (${checked.reason}); refusing to show it as genuine`);
+    if (!checked.valid) throw new ClientError(`a contact entry of ${party} is not signed by a vouched-for officer of ${party} (${checked.reason}); refusing to show it as genuine`, 'contact.not-signed', { party, reason: checked.reason });
     const entry = checked.value;
-    if (entry.party !== party) throw new ClientError(`the hub lists a contact entry of ${entry.party} among those of ${party}; refusing to show it as genuine`);
+    if (entry.party !== party) throw new ClientError(`the hub lists a contact entry of ${entry.party} among those of ${party}; refusing to show it as genuine`, 'contact.wrong-party', { listedParty: entry.party, party });
     const dated = signedInstantProblem(entry.issuedAt, ctx.now(), `a contact entry of ${party}`);
-    if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`);
+    if (dated) throw new ClientError(`${dated}; refusing to show it as genuine`, 'contact.dated', { reason: dated });
     rows.push({ ...entry, recordedAt: c.recordedAt, late: c.late });
   }
   return rows;
@@ -49,7 +49,7 @@ export async function verifiedContacts(ctx: Pick<ClientContext, 'api' | 'directo
  */
 export async function currentStatement(ctx: Pick<ClientContext, 'directory' | 'me'>, fingerprint: string): Promise<MembershipStatement> {
   const verified = (await ctx.directory.members(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
-  if (!verified?.statement) throw new ClientError(`${fingerprint} is not a member of ${ctx.me.party} with a membership statement`);
+  if (!verified?.statement) throw new ClientError(`${fingerprint} is not a member of ${ctx.me.party} with a membership statement`, 'officer.no-statement', { fingerprint, party: ctx.me.party });
   return verified.statement;
 }
 

@@ -16,7 +16,7 @@ import { Manifest, parseCanonicalManifest, type ManifestPart } from '../../proto
 import { signedInstantProblem } from '../../protocol/signing.ts';
 import type { ClientContext } from './context.ts';
 import { meteredDigest, nobleSha256 } from './digest.ts';
-import { ClientError, reasonOf } from './errors.ts';
+import { ClientError, reasonOf, reasonWording } from './errors.ts';
 import type { PartSink } from './part-io.ts';
 import type { TrustedMember } from './trust.ts';
 
@@ -40,21 +40,21 @@ function signatureStanding(signer: TrustedMember, signedAt: Date): string | null
  */
 export async function verifiedManifest(ctx: ClientContext, detail: Pick<PacketDetail, 'packetId' | 'manifest' | 'signature'>): Promise<{ manifest: Manifest; senderKeys: TrustedMember[] }> {
   const hint = parseCanonicalManifest(detail.manifest);
-  if (!hint.ok) throw new ClientError(`packet ${detail.packetId}: ${hint.error}`);
+  if (!hint.ok) throw new ClientError(`packet ${detail.packetId}: ${hint.error}`, 'open.bad-hint', { packet: detail.packetId, reason: hint.error });
   const party = hint.manifest.sender.party;
   const senders = await signersOf(ctx, party);
   const verification = await verifyStatement('manifest', Manifest, { statement: detail.manifest, signature: detail.signature }, senders.map((m) => m.key), ctx.now(), { namedSigner: (m) => m.signedBy });
   if (!verification.valid) {
-    if (verification.failure === 'unknown-signer') throw new ClientError(`the manifest of ${detail.packetId} is signed by a key that is not a vouched-for member of ${party}`);
-    throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`);
+    if (verification.failure === 'unknown-signer') throw new ClientError(`the manifest of ${detail.packetId} is signed by a key that is not a vouched-for member of ${party}`, 'open.manifest-unknown-signer', { packet: detail.packetId, party });
+    throw new ClientError(`the manifest signature of ${detail.packetId} does not verify: ${verification.reason}`, 'open.manifest-invalid', { packet: detail.packetId, reason: verification.reason });
   }
   const manifest = verification.value;
-  if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`);
+  if (manifest.packetId !== detail.packetId) throw new ClientError(`the hub served the manifest of another packet for ${detail.packetId}`, 'open.manifest-of-another', { packet: detail.packetId });
   const dated = signedInstantProblem(manifest.createdAt, ctx.now(), `the manifest date of ${detail.packetId}`);
-  if (dated) throw new ClientError(dated);
+  if (dated) throw new ClientError(dated, 'open.manifest-dated', { reason: dated });
   const signer = senders.find((m) => m.fingerprint === verification.signer)!;
   const standing = signatureStanding(signer, verification.signedAt);
-  if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`);
+  if (standing) throw new ClientError(`the manifest of ${detail.packetId} is signed by ${signer.fingerprint}, but ${standing}`, 'open.manifest-signer-standing', { packet: detail.packetId, fingerprint: signer.fingerprint, reason: standing });
   return { manifest, senderKeys: senders };
 }
 
@@ -93,13 +93,13 @@ export function downloadCheck(ctx: Pick<ClientContext, 'sha256'>, packetId: stri
   });
   async function verify(): Promise<void> {
     if (size !== part.size || hash.hex() !== part.sha256) {
-      throw new ClientError(`part ${part.id} of ${packetId} does not match the signed manifest: it was altered; nothing was decrypted`);
+      throw new ClientError(`part ${part.id} of ${packetId} does not match the signed manifest: it was altered; nothing was decrypted`, 'open.part-altered', { part: part.id, packet: packetId });
     }
     if (wrapLength > 0) {
       try {
         await readWrapKeyIds(concatBytes(...wrap));
       } catch {
-        throw new ClientError(`part ${part.id} of ${packetId} came with an invalid key wrap`);
+        throw new ClientError(`part ${part.id} of ${packetId} came with an invalid key wrap`, 'open.part-bad-wrap', { part: part.id, packet: packetId });
       }
     }
   }
@@ -108,10 +108,10 @@ export function downloadCheck(ctx: Pick<ClientContext, 'sha256'>, packetId: stri
 
 /** The checks after a part decrypted: its signature by a member of the sending party in good standing. */
 function partSignerStanding(part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], verification: { valid: true; signer: string; signedAt: Date } | { valid: false; reason: string }): string {
-  if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`);
+  if (!verification.valid) throw new ClientError(`part ${part.id} is not validly signed by a member of ${manifest.sender.party}: ${verification.reason}`, 'open.part-signature-invalid', { part: part.id, party: manifest.sender.party, reason: verification.reason });
   const partSigner = senderKeys.find((m) => m.fingerprint === verification.signer)!;
   const standing = signatureStanding(partSigner, verification.signedAt);
-  if (standing) throw new ClientError(`part ${part.id} is signed by ${partSigner.fingerprint}, but ${standing}`);
+  if (standing) throw new ClientError(`part ${part.id} is signed by ${partSigner.fingerprint}, but ${standing}`, 'open.part-signer-standing', { part: part.id, fingerprint: partSigner.fingerprint, reason: standing });
   return verification.signer;
 }
 
@@ -134,9 +134,9 @@ interface OpenedPart {
 export async function openPart(ctx: ClientContext, packetId: string, part: ManifestPart, manifest: Manifest, senderKeys: TrustedMember[], ciphertext: ReadableStream<Uint8Array>, sink: PartSink): Promise<OpenedPart> {
   const decrypted = await decryptPart(ciphertext, { decryptionKey: ctx.key, senderKeys: senderKeys.map((m) => m.key), date: ctx.now() }).catch((error: unknown) => {
     if (error instanceof NotARecipientError) {
-      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must re-wrap it for your key (Colleagues in the web client, or: liaison rewrap --for ${ctx.me.fingerprint} ${packetId})`);
+      throw new ClientError(`your key cannot open part ${part.id}: the packet was sent before your key could read it; a colleague of ${ctx.me.party} who can read it must re-wrap it for your key (Colleagues in the web client, or: liaison rewrap --for ${ctx.me.fingerprint} ${packetId})`, 'open.part-not-for-key', { part: part.id, party: ctx.me.party, fingerprint: ctx.me.fingerprint, packet: packetId });
     }
-    throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`);
+    throw new ClientError(`cannot decrypt part ${part.id}: ${reasonOf(error)}`, 'open.part-cannot-decrypt', { part: part.id, reason: reasonWording(error) });
   });
   // The plaintext's digest for the folder's label, without reading it again.
   const plaintext = meteredDigest(ctx.sha256, (written) => ctx.progress?.(`decrypting ${part.id}`, written, part.size));
@@ -147,7 +147,7 @@ export async function openPart(ctx: ClientContext, packetId: string, part: Manif
     } catch (error) {
       if (storageFailed) throw error; // the disk or the browser's storage, not the data (ENOSPC, a quota): its own sentence
       // openpgp.js's own words (a modification detected, a bad packet) say nothing more to a reader.
-      throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`);
+      throw new ClientError(`part ${part.id} failed its integrity check while decrypting: it was altered or damaged; nothing of it was kept`, 'open.part-integrity', { part: part.id });
     }
     const signer = partSignerStanding(part, manifest, senderKeys, await decrypted.verification);
     const member = senderKeys.find((m) => m.fingerprint === signer)!;

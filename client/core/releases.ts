@@ -56,27 +56,27 @@ function describeDecision(d: ReleaseDecision, manifest: Manifest): string[] {
 export async function prepareReleaseDecision(ctx: ClientContext, releaseId: string, decision: ReleaseChoice, confirmed: ConfirmedRelease): Promise<{ statement: ReleaseDecision; text: string; lines: string[] }> {
   const release = await ctx.api.release(releaseId);
   const nothing = 'nothing was signed';
-  if (release.id !== releaseId) throw new ClientError(`the hub answered with release ${release.id} when asked for ${releaseId}; ${nothing}`);
+  if (release.id !== releaseId) throw new ClientError(`the hub answered with release ${release.id} when asked for ${releaseId}; ${nothing}`, 'release.other-release', { answered: release.id, release: releaseId });
   if (release.thirdParty !== confirmed.thirdParty) {
-    throw new ClientError(`release ${releaseId} on the hub is for ${release.thirdParty}, not ${confirmed.thirdParty} as you stated; ${nothing}`);
+    throw new ClientError(`release ${releaseId} on the hub is for ${release.thirdParty}, not ${confirmed.thirdParty} as you stated; ${nothing}`, 'release.other-third-party', { release: releaseId, thirdParty: release.thirdParty, stated: confirmed.thirdParty });
   }
   if (confirmed.purpose !== undefined && release.purpose !== confirmed.purpose) {
-    throw new ClientError(`release ${releaseId} on the hub is for the purpose "${release.purpose}", not "${confirmed.purpose}" as you stated; ${nothing}`);
+    throw new ClientError(`release ${releaseId} on the hub is for the purpose "${release.purpose}", not "${confirmed.purpose}" as you stated; ${nothing}`, 'release.other-purpose', { release: releaseId, purpose: release.purpose, stated: confirmed.purpose });
   }
   if (confirmed.packetId !== undefined && release.packetId !== confirmed.packetId) {
-    throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`);
+    throw new ClientError(`release ${releaseId} on the hub is about packet ${release.packetId}, not ${confirmed.packetId} as you stated; ${nothing}`, 'release.other-packet', { release: releaseId, packet: release.packetId, stated: confirmed.packetId });
   }
-  if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`);
+  if (release.state !== 'requested') throw new ClientError(`release ${releaseId} is already ${release.state}; ${nothing}`, 'release.already-decided', { release: releaseId, state: release.state });
   if (release.originParty !== ctx.me.party || !ctx.me.roles.includes('officer')) {
     // Not this person's decision to make: no signature for the hub to hold.
     const agreement = await ctx.api.agreement(release.agreementId);
     const rule = release.thirdParty === release.requestingParty ? (agreement.purposeLimitation ?? agreement.thirdPartyRelease) : agreement.thirdPartyRelease;
-    throw new ClientError(`only a security officer of the originating party (${release.originParty}) can consent to or refuse this release (${rule.article}); ${nothing}`);
+    throw new ClientError(`only a security officer of the originating party (${release.originParty}) can consent to or refuse this release (${rule.article}); ${nothing}`, 'release.not-originator-officer', { party: release.originParty, article: rule.article });
   }
   // The packet the decision names must be a real, verified packet: the officer is shown its marking and sender.
   const { manifest } = await verifiedManifest(ctx, await ctx.api.packet(release.packetId));
-  if (manifest.packetId !== release.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${release.packetId}; ${nothing}`);
-  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`);
+  if (manifest.packetId !== release.packetId) throw new ClientError(`the hub served packet ${manifest.packetId} for ${release.packetId}; ${nothing}`, 'release.served-other-packet', { served: manifest.packetId, packet: release.packetId });
+  if (manifest.sender.party !== ctx.me.party) throw new ClientError(`packet ${manifest.packetId} was sent by ${manifest.sender.party}, not by your party; only its originator decides; ${nothing}`, 'release.not-originator', { packet: manifest.packetId, party: manifest.sender.party });
   const statement: ReleaseDecision = {
     format: RELEASE_DECISION_FORMAT,
     releaseId,
@@ -91,7 +91,7 @@ export async function prepareReleaseDecision(ctx: ClientContext, releaseId: stri
     officer: ctx.me.fingerprint,
   };
   const checked = ReleaseDecision.safeParse(statement);
-  if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'));
+  if (!checked.success) throw new ClientError(describeIssues(checked.error, 'the decision'), 'release.decision-invalid', { issues: describeIssues(checked.error, 'the decision') });
   // The text shown is the text signStatement will sign: the canonical form of the parsed value.
   return { statement, text: canonicalize(statement), lines: describeDecision(statement, manifest) };
 }
@@ -106,13 +106,13 @@ const DECISION_PREVIEW_MS = 15 * 60 * 1000;
  */
 export async function signReleaseDecision(ctx: ClientContext, releaseId: string, shown: string, decision: ReleaseChoice, confirmed: ConfirmedRelease): Promise<Release> {
   const parsed = parseCanonical(ReleaseDecision, shown, 'release decision');
-  if (!parsed.ok) throw new ClientError(parsed.error);
+  if (!parsed.ok) throw new ClientError(parsed.error, 'release.shown-unreadable', { reason: parsed.error });
   const again = await prepareReleaseDecision(ctx, releaseId, decision, confirmed);
   const { decidedAt, ...rest } = parsed.value;
   const { decidedAt: _now, ...expected } = again.statement;
-  if (canonicalize(rest) !== canonicalize(expected)) throw new ClientError(`the decision shown is not the one release ${releaseId} now calls for; nothing was signed`);
+  if (canonicalize(rest) !== canonicalize(expected)) throw new ClientError(`the decision shown is not the one release ${releaseId} now calls for; nothing was signed`, 'release.shown-changed', { release: releaseId });
   const age = ctx.now().getTime() - Date.parse(decidedAt);
-  if (age < 0 || age > DECISION_PREVIEW_MS) throw new ClientError('the decision shown is out of date: review it again before signing');
+  if (age < 0 || age > DECISION_PREVIEW_MS) throw new ClientError('the decision shown is out of date: review it again before signing', 'release.shown-stale');
   const signed = await signStatement('releaseDecision', ReleaseDecision, parsed.value, ctx.key, ctx.now());
   return ctx.api.decideRelease(releaseId, signed.statement, signed.signature);
 }

@@ -20,13 +20,13 @@ export type RequestFields = Omit<RequestForm, 'format' | 'agreementId'>;
 
 /** The form of a new request under `agreement`, complete as the agreement requires; throws naming the article. */
 export function checkedRequestForm(agreement: Agreement, fields: RequestFields): RequestForm {
-  if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`);
+  if (agreement.status.state === 'terminated') throw new ClientError(`${agreement.id} is terminated and accepts no new requests (${agreement.status.article})`, 'request.agreement-terminated', { agreement: agreement.id, article: agreement.status.article });
   const form = RequestForm.safeParse({ format: REQUEST_FORM_FORMAT, agreementId: agreement.id, ...fields });
-  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`);
+  if (!form.success) throw new ClientError(`the request form is not complete: ${describeIssues(form.error, 'request form')}`, 'request.form-invalid', { issues: describeIssues(form.error, 'request form') });
   const rule = agreement.workflow?.requestContents;
   if (rule) {
     const missing = missingRequestFields(form.data, rule.fields);
-    if (missing.length > 0) throw new ClientError(`a request under ${agreement.id} must state ${missing.join(', ')} (${rule.article})`);
+    if (missing.length > 0) throw new ClientError(`a request under ${agreement.id} must state ${missing.join(', ')} (${rule.article})`, 'request.form-missing', { agreement: agreement.id, fields: missing.join(', '), article: rule.article });
   }
   return form.data;
 }

@@ -13,7 +13,7 @@ import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { Release } from '../../protocol/release.ts';
 import { collect } from './api.ts';
 import type { ClientContext } from './context.ts';
-import { ClientError, reasonOf } from './errors.ts';
+import { ClientError, reasonOf, reasonWording } from './errors.ts';
 import { verifiedManifest } from './opening.ts';
 import { readersOf } from './sending.ts';
 
@@ -35,8 +35,8 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
       const pkesk = await wrapSessionKeyFor(body, { decryptionKey: ctx.key, newRecipients: keys, date: ctx.now() });
       wraps.push({ partId: part.id, pkesk: base64Of(pkesk) });
     } catch (error) {
-      if (error instanceof NotARecipientError) throw new ClientError(`your key cannot read part ${part.id} of ${packetId} either, so it cannot open it to others: a colleague whose key can must do it`);
-      throw new ClientError(`cannot re-wrap part ${part.id} of ${packetId}: ${reasonOf(error)}`);
+      if (error instanceof NotARecipientError) throw new ClientError(`your key cannot read part ${part.id} of ${packetId} either, so it cannot open it to others: a colleague whose key can must do it`, 'rewrap.cannot-read', { part: part.id, packet: packetId });
+      throw new ClientError(`cannot re-wrap part ${part.id} of ${packetId}: ${reasonOf(error)}`, 'rewrap.failed', { part: part.id, packet: packetId, reason: reasonWording(error) });
     } finally {
       await body.cancel().catch(() => undefined);
     }
@@ -55,7 +55,7 @@ async function wrapParts(ctx: ClientContext, packetId: string, manifest: Manifes
  */
 export async function rewrapFor(ctx: ClientContext, fingerprint: string, packetIds: string[], every = false): Promise<{ done: string[]; skipped: Array<{ packetId: string; reason: string }> }> {
   const colleague = (await ctx.directory.activeMembers(ctx.me.party)).find((m) => m.fingerprint === fingerprint);
-  if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`);
+  if (!colleague) throw new ClientError(`${fingerprint} is not an active, vouched-for member of ${ctx.me.party}`, 'rewrap.not-a-colleague', { fingerprint, party: ctx.me.party });
   const listing = every ? ctx.api.packets({ box: 'all', limit: 500 }) : ctx.api.awaitingWraps(fingerprint);
   const ids = packetIds.length > 0 ? packetIds : (await collect(listing)).map((p) => p.packetId);
   const done: string[] = [];

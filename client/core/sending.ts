@@ -18,7 +18,7 @@ import { MANIFEST_FORMAT, Manifest, type ManifestPart, type PacketKind, type Par
 import { isClearedReceiver } from '../../protocol/membership.ts';
 import type { ClientContext, Notice } from './context.ts';
 import { meteredDigest } from './digest.ts';
-import { ClientError, reasonOf } from './errors.ts';
+import { ClientError, reasonOf, reasonWording } from './errors.ts';
 import { verifiedManifest } from './opening.ts';
 import type { TextSample } from './documents.ts';
 import type { LanguageVerdict } from './language.ts';
@@ -44,12 +44,12 @@ export async function readersOf(ctx: ClientContext, parties: string[], level: Le
   const keys: PublicKey[] = [];
   for (const party of parties) {
     const members = (await ctx.directory.activeMembers(party)).filter((m) => isClearedReceiver(m, level, ctx.now()));
-    if (members.length === 0) throw new ClientError(`${party} has no member cleared for ${level} who can receive packets`);
+    if (members.length === 0) throw new ClientError(`${party} has no member cleared for ${level} who can receive packets`, 'send.no-cleared-receiver', { party, level });
     for (const m of members) {
       try {
         await inspectPublicKey(m.key, ctx.now());
       } catch (error) {
-        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${reasonOf(error)}`);
+        throw new ClientError(`cannot encrypt to ${m.name} (${m.fingerprint}, ${party}): ${reasonOf(error)}`, 'send.cannot-encrypt-to', { name: m.name, fingerprint: m.fingerprint, party, reason: reasonWording(error) });
       }
       keys.push(m.key);
     }
@@ -63,19 +63,19 @@ export async function readersOf(ctx: ClientContext, parties: string[], level: Le
  */
 function requireRequestForm(agreement: Agreement, kind: PacketKind, hasForm: boolean, howToSend: string): void {
   const form = agreement.workflow?.requestContents;
-  if (kind === 'request' && form && !hasForm) throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): ${howToSend}`);
+  if (kind === 'request' && form && !hasForm) throw new ClientError(`a request under ${agreement.id} carries the request form (${form.article}): ${howToSend}`, 'send.request-form-required', { agreement: agreement.id, article: form.article, how: howToSend });
 }
 
 /** The sender and every recipient are parties of the agreement; a misspelt or foreign party is named as such. */
 function requireParties(agreement: Agreement, sender: string, to: readonly string[]): void {
   const parties = agreement.parties.map((p) => p.id);
   const list = agreement.parties.map((p) => `${p.id} (${p.name})`).join('; ');
-  if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`);
-  if (to.length === 0) throw new ClientError(`say who receives it with --to: the parties of ${agreement.id} are ${list}`);
+  if (!parties.includes(sender)) throw new ClientError(`your party ${sender} is not a party of ${agreement.id}, whose parties are ${list}`, 'send.sender-not-party', { party: sender, agreement: agreement.id, parties: list });
+  if (to.length === 0) throw new ClientError(`say who receives it with --to: the parties of ${agreement.id} are ${list}`, 'send.no-receiver', { agreement: agreement.id, parties: list });
   for (const party of to) {
-    if (party === sender) throw new ClientError(`${party} is your own party: --to names the receiving party (${parties.filter((p) => p !== sender).join(', ')})`);
+    if (party === sender) throw new ClientError(`${party} is your own party: --to names the receiving party (${parties.filter((p) => p !== sender).join(', ')})`, 'send.own-party', { party, others: parties.filter((p) => p !== sender).join(', ') });
     if (!parties.includes(party)) {
-      throw new ClientError(`${party} is not a party of ${agreement.id}: its parties are ${list}; a third party receives material only through a consented release (liaison release request)`);
+      throw new ClientError(`${party} is not a party of ${agreement.id}: its parties are ${list}; a third party receives material only through a consented release (liaison release request)`, 'send.not-a-party', { party, agreement: agreement.id, parties: list });
     }
   }
 }
@@ -83,18 +83,18 @@ function requireParties(agreement: Agreement, sender: string, to: readonly strin
 /** The sender's own clearance covers the marking: nobody sends what they could not read. */
 function requireOwnClearance(clearance: Level, level: Level): void {
   if (!clearanceCovers(clearance, level)) {
-    throw new ClientError(`your own clearance (${clearance}) does not cover ${level}: you cannot send at that marking; ask your security officer, or choose a lower marking`);
+    throw new ClientError(`your own clearance (${clearance}) does not cover ${level}: you cannot send at that marking; ask your security officer, or choose a lower marking`, 'send.clearance-too-low', { clearance, level });
   }
 }
 
 /** The national label of `level` for the sender's and every recipient party, or a refusal naming the article. */
 function markingLabels(agreement: Agreement, parties: string[], level: Level): Record<string, string> {
   const entry = markingLevel(agreement, level);
-  if (!entry) throw new ClientError(`${agreement.id} has no ${level} level (${agreement.markings.article})`);
+  if (!entry) throw new ClientError(`${agreement.id} has no ${level} level (${agreement.markings.article})`, 'send.no-such-level', { agreement: agreement.id, level, article: agreement.markings.article });
   const labels: Record<string, string> = {};
   for (const party of parties) {
     const label = entry.labels[party];
-    if (!label) throw new ClientError(`${party} has no equivalent of ${level} under ${agreement.id} (${agreement.markings.article})`);
+    if (!label) throw new ClientError(`${party} has no equivalent of ${level} under ${agreement.id} (${agreement.markings.article})`, 'send.no-equivalent-label', { party, level, agreement: agreement.id, article: agreement.markings.article });
     labels[party] = label;
   }
   return labels;
@@ -107,7 +107,7 @@ function markingLabels(agreement: Agreement, parties: string[], level: Level): R
 function completeness(agreement: Agreement, party: string, parts: Array<{ role: PartRole; lang: string }>, draft: boolean, howToComplete: string): Notice[] {
   const missing = missingLanguages(agreement, party, parts);
   if (!missing) return [];
-  if (!draft) throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); ${howToComplete}`);
+  if (!draft) throw new ClientError(`the packet is incomplete: ${missing.reason} (${agreement.languages.article}); ${howToComplete}`, 'send.incomplete', { reason: missing.wording, article: agreement.languages.article, how: howToComplete });
   return [{ message: `kept as a draft: ${missing.reason} (${agreement.languages.article})` }];
 }
 
@@ -117,8 +117,8 @@ function completeness(agreement: Agreement, party: string, parts: Array<{ role: 
  */
 function languageRefusal(part: { role: PartRole; lang: string }, file: string, verdict: LanguageVerdict, article: string): ClientError | null {
   if (verdict.status !== 'mismatch') return null;
-  const what = part.role === 'translation' ? `the ${part.lang} translation` : `the ${part.role}`;
-  return new ClientError(`${what} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`);
+  if (part.role === 'translation') return new ClientError(`the ${part.lang} translation ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`, 'language.translation-mismatch', { lang: part.lang, file, detected: verdict.detected, article });
+  return new ClientError(`the ${part.role} ${file} is not in ${part.lang}: the text reads as ${verdict.detected} (${article})`, 'language.part-mismatch', { role: part.role, lang: part.lang, file, detected: verdict.detected, article });
 }
 
 interface NewPacket {
@@ -187,10 +187,10 @@ export async function checkPartLanguage(source: PartSource, declared: string): P
 /** The language a document's text is in, detected (for a part given without one); a sentence saying to declare it when it cannot be told. */
 export async function detectPartLanguage(source: PartSource): Promise<string> {
   const sample: TextSample = await source.sample(SAMPLE_BYTES).catch(() => ({ unread: 'it could not be read' }));
-  if ('unread' in sample) throw new ClientError(`cannot tell the language of ${source.name} (${sample.unread}); give it with --lang`);
+  if ('unread' in sample) throw new ClientError(`cannot tell the language of ${source.name} (${sample.unread}); give it with --lang`, 'language.cannot-tell-unread', { file: source.name, reason: sample.unread });
   const { detectLanguage } = await import('./language.ts');
   const detected = detectLanguage(sample.text).lang;
-  if (detected === 'und') throw new ClientError(`cannot tell the language of ${source.name}; give it with --lang`);
+  if (detected === 'und') throw new ClientError(`cannot tell the language of ${source.name}; give it with --lang`, 'language.cannot-tell', { file: source.name });
   return detected;
 }
 
@@ -318,7 +318,7 @@ export async function sendNewPacket(ctx: ClientContext, packet: OutgoingPacket, 
 export async function attachToDraft(ctx: ClientContext, packetId: string, translation: SourcedPart, submit: boolean, platform: Pick<SendingPlatform, 'store' | 'beforeEncrypt'>): Promise<{ packetId: string; state: string; revision: number; notices: Notice[] }> {
   const detail = await ctx.api.packet(packetId);
   const { manifest } = await verifiedManifest(ctx, detail);
-  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`);
+  if (detail.state !== 'draft') throw new ClientError(`packet ${packetId} is already submitted; translations are attached to drafts`, 'send.not-a-draft', { packet: packetId });
   const agreement = await ctx.api.agreement(manifest.agreementId);
   const notices: Notice[] = [];
   await checkLanguages([translation], notices, agreement);

@@ -36,10 +36,10 @@ export function keySigner(key: PrivateKey, now: () => Date): LoginSigner {
 export async function logIn(api: HubClient, signer: LoginSigner, now: () => Date, pinnedHub?: string): Promise<{ api: HubClient; token: string; member: Member; expiresAt: string }> {
   const hub = await api.hub();
   const pinProblem = hubPinProblem(hub.fingerprint, pinnedHub);
-  if (pinProblem) throw new ClientError(`${pinProblem}: refusing to log in`);
+  if (pinProblem) throw new ClientError(`${pinProblem}: refusing to log in`, 'login.hub-not-pinned', { actual: hub.fingerprint, pinned: pinnedHub ?? '' });
   const { challenge } = await api.challenge(signer.fingerprint);
   const problem = loginChallengeProblem(challenge, { hub: pinnedHub ?? hub.fingerprint, key: signer.fingerprint, now: now() });
-  if (problem) throw new ClientError(problem);
+  if (problem) throw new ClientError(problem, 'login.bad-challenge', { reason: problem });
   const session = await api.login(signer.fingerprint, challenge, await signer.signLogin(challenge));
   return { api: api.withToken(session.token), token: session.token, member: session.member, expiresAt: session.expiresAt };
 }

@@ -85,9 +85,9 @@ export function parsePinsFile(text: string, where: string): PinsFile {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ClientError(`cannot read ${where} as a pins file (liaison trust export writes one)`);
+    throw new ClientError(`cannot read ${where} as a pins file (liaison trust export writes one)`, 'pins.unreadable', { where });
   }
   const parsed = PinsFile.safeParse(json);
-  if (!parsed.success) throw new ClientError(`${where} is not a pins file: ${describeIssues(parsed.error, 'pins file')}`);
+  if (!parsed.success) throw new ClientError(`${where} is not a pins file: ${describeIssues(parsed.error, 'pins file')}`, 'pins.invalid', { where, issues: describeIssues(parsed.error, 'pins file') });
   return parsed.data;
 }

@@ -27,7 +27,7 @@ export type { Pin, TrustData, TrustStorage } from './storage.ts';
 /** Refuse pins for parties no agreement names (`known`, found `from` where): a misspelt party is never pinned. */
 export function requireKnownParties(parties: readonly string[], known: ReadonlySet<string>, from: string): void {
   const unknown = [...new Set(parties)].filter((p) => !known.has(p));
-  if (unknown.length > 0) throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${from} (${[...known].sort().join(', ')}); nothing was pinned`);
+  if (unknown.length > 0) throw new ClientError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a party of any agreement ${from} (${[...known].sort().join(', ')}); nothing was pinned`, 'trust.unknown-parties', { parties: unknown.join(', '), from, known: [...known].sort().join(', ') });
 }
 
 /** Pins and the newest statement seen per key, kept through `storage` (in memory only without one). */
@@ -41,7 +41,7 @@ export class TrustStore {
     const saved = storage?.load();
     if (saved !== undefined) {
       const parsed = TrustData.safeParse(saved);
-      if (!parsed.success) throw new ClientError(`${storage!.where} is damaged; restore it or pin the officers again`);
+      if (!parsed.success) throw new ClientError(`${storage!.where} is damaged; restore it or pin the officers again`, 'trust.store-damaged', { where: storage!.where });
       this.data = parsed.data;
     }
   }
@@ -148,7 +148,7 @@ export class TrustedDirectory {
     if (cached) return cached;
     const pins = this.trust.pins(party);
     if (pins.length === 0) {
-      throw new ClientError(`no officer of ${party} is pinned: run "liaison trust add --party ${party} --officer FINGERPRINT" with the fingerprint ${party} notified to you in writing`);
+      throw new ClientError(`no officer of ${party} is pinned: run "liaison trust add --party ${party} --officer FINGERPRINT" with the fingerprint ${party} notified to you in writing`, 'trust.no-officer-pinned', { party });
     }
     const listed = await this.api.members(party, true);
     const keys = new Map<string, PublicKey>();
@@ -157,10 +157,10 @@ export class TrustedDirectory {
       try {
         key = await readPublicKey(m.publicKey);
       } catch {
-        throw new ClientError(`the hub lists an unreadable key ${m.fingerprint} for ${party}; refusing to trust it`);
+        throw new ClientError(`the hub lists an unreadable key ${m.fingerprint} for ${party}; refusing to trust it`, 'trust.unreadable-key', { fingerprint: m.fingerprint, party });
       }
-      if (fingerprintOf(key) !== m.fingerprint) throw new ClientError(`the hub lists key ${m.fingerprint} for ${party} with a different key attached; refusing to trust it`);
-      if (m.party !== party) throw new ClientError(`the hub lists key ${m.fingerprint} of ${m.party} as a member of ${party}; refusing to trust it`);
+      if (fingerprintOf(key) !== m.fingerprint) throw new ClientError(`the hub lists key ${m.fingerprint} for ${party} with a different key attached; refusing to trust it`, 'trust.key-mismatch', { fingerprint: m.fingerprint, party });
+      if (m.party !== party) throw new ClientError(`the hub lists key ${m.fingerprint} of ${m.party} as a member of ${party}; refusing to trust it`, 'trust.wrong-party', { fingerprint: m.fingerprint, listedParty: m.party, party });
       keys.set(m.fingerprint, key);
     }
     // Each statement is verified once, against every listed key: the result names the key that
@@ -221,22 +221,22 @@ export class TrustedDirectory {
     const base = { fingerprint: m.fingerprint, party, name: m.name, key, ...(m.revokedAt ? { revokedAt: m.revokedAt } : {}), ...(m.keyExpiresAt ? { keyExpiresAt: m.keyExpiresAt } : {}) };
     if (!checked) {
       if (officers.has(m.fingerprint)) return { ...base, roles: ['officer'], clearance: m.clearance, vouchedBy: 'pinned' };
-      throw new ClientError(`key ${m.fingerprint} listed for ${party} has no membership statement and is not a pinned officer; refusing to trust it`);
+      throw new ClientError(`key ${m.fingerprint} listed for ${party} has no membership statement and is not a pinned officer; refusing to trust it`, 'trust.no-statement', { fingerprint: m.fingerprint, party });
     }
     // Signed by none of the keys listed for the party: so by no officer this client could trust.
-    if (!checked.valid && checked.failure === 'unknown-signer') throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by a key that is not a pinned officer of ${party}; refusing to trust it`);
-    if (!checked.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${checked.reason}`);
+    if (!checked.valid && checked.failure === 'unknown-signer') throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by a key that is not a pinned officer of ${party}; refusing to trust it`, 'trust.unknown-voucher', { fingerprint: m.fingerprint, party });
+    if (!checked.valid) throw new ClientError(`the membership statement of ${m.fingerprint} (${party}) does not verify: ${checked.reason}`, 'trust.statement-invalid', { fingerprint: m.fingerprint, party, reason: checked.reason });
     const s = checked.value;
-    if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`);
+    if (s.fingerprint !== m.fingerprint || s.party !== party) throw new ClientError(`the statement the hub gave for ${m.fingerprint} is about ${s.fingerprint} of ${s.party}; refusing to trust it`, 'trust.statement-of-another', { fingerprint: m.fingerprint, statedFingerprint: s.fingerprint, statedParty: s.party });
     const dated = signedInstantProblem(s.issuedAt, this.now(), `the membership statement of ${m.fingerprint} (${party})`) ?? (s.validUntil ? signedExpiryProblem(s.validUntil, this.now(), `the validity of ${m.fingerprint} (${party})`) : undefined);
-    if (dated) throw new ClientError(`${dated}; refusing to trust it`);
+    if (dated) throw new ClientError(`${dated}; refusing to trust it`, 'trust.statement-dated', { reason: dated });
     const officer = officers.get(checked.signer);
-    if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`);
-    if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`);
+    if (!officer) throw new ClientError(`key ${m.fingerprint} of ${party} is vouched for by ${s.officer}, who is not a pinned officer of ${party}; refusing to trust it`, 'trust.voucher-not-pinned', { fingerprint: m.fingerprint, party, officer: s.officer });
+    if (officer.retiredAt && s.issuedAt > officer.retiredAt) throw new ClientError(`key ${m.fingerprint} of ${party} was vouched for by ${s.officer} after that officer's key was rotated away`, 'trust.voucher-rotated', { fingerprint: m.fingerprint, party, officer: s.officer });
     if (!this.trust.noteStatement(m.fingerprint, s.issuedAt)) {
-      throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`);
+      throw new ClientError(`the hub gave a stale membership statement for ${m.fingerprint} (${party}): a newer one was seen before; refusing to trust it`, 'trust.statement-stale', { fingerprint: m.fingerprint, party });
     }
-    if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`);
+    if (s.validFrom > this.now().toISOString()) throw new ClientError(`the membership of ${m.fingerprint} (${party}) is not valid before ${s.validFrom}`, 'trust.not-yet-valid', { fingerprint: m.fingerprint, party, validFrom: s.validFrom });
     // The name is the one the officer signed, not the one the hub lists.
     return { ...base, name: s.name, roles: s.roles, clearance: s.clearance, ...(s.validUntil ? { validUntil: s.validUntil } : {}), vouchedBy: s.officer, statement: s };
   }

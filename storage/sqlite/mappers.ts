@@ -74,10 +74,10 @@ export function toContact(r: Row): ContactRecord {
 }
 
 /**
- * A packet row without its manifest text (listings do not read it); `recipients` come from the
- * caller (a JSON array column of a listing, or the packet_recipients rows of one packet).
+ * A packet row without its manifest text (listings do not read it). Its recipients are the row's
+ * own JSON list (migration 012), sorted by party.
  */
-export function toPacketSummary(r: Row, recipients: string[]): Omit<PacketRecord, 'manifest' | 'signature'> {
+export function toPacketSummary(r: Row): Omit<PacketRecord, 'manifest' | 'signature'> {
   return {
     id: str(r.id),
     agreementId: str(r.agreement_id),
@@ -90,13 +90,13 @@ export function toPacketSummary(r: Row, recipients: string[]): Omit<PacketRecord
     revision: r.revision as number,
     createdAt: str(r.created_at),
     submittedAt: opt(r.submitted_at),
-    recipients,
+    recipients: JSON.parse(str(r.recipients)) as string[],
   };
 }
 
 /** A packet row joined with its current revision (manifest and signature). */
-export function toPacket(r: Row, recipients: string[]): PacketRecord {
-  return { ...toPacketSummary(r, recipients), manifest: str(r.manifest), signature: str(r.signature) };
+export function toPacket(r: Row): PacketRecord {
+  return { ...toPacketSummary(r), manifest: str(r.manifest), signature: str(r.signature) };
 }
 
 export function toPart(r: Row): PartRecord {

@@ -9,9 +9,6 @@ import type { PacketRecord, WrapRecord } from '../records.ts';
 import type { SqliteGate } from './gate.ts';
 import { toPacket, toPart, type Row } from './mappers.ts';
 
-/** Recipients as one JSON array, in primary-key order (so sorted by party): no second query per packet. */
-const RECIPIENT_LIST = '(SELECT json_group_array(party) FROM packet_recipients WHERE packet_id = p.id) AS recipient_list';
-
 export class SqlitePackets implements PacketRepository {
   private readonly gate: SqliteGate;
   private readonly listings: Listings;
@@ -77,11 +74,11 @@ export class SqlitePackets implements PacketRepository {
     return this.gate.use(() => {
       const row = this.db
         .prepare(
-          `SELECT p.*, r.manifest, r.signature, ${RECIPIENT_LIST} FROM packets p
+          `SELECT p.*, r.manifest, r.signature FROM packets p
            JOIN packet_revisions r ON r.packet_id = p.id AND r.revision = p.revision WHERE p.id = ?`,
         )
         .get(id) as Row | undefined;
-      return row ? toPacket(row, JSON.parse(row.recipient_list as string) as string[]) : undefined;
+      return row ? toPacket(row) : undefined;
     });
   }
 

@@ -4,9 +4,13 @@
  * would show in the query plan, and checks each page against a separately written reference
  * query: nothing skipped, nothing twice, newest first, filters and clearance applied.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../storage/db.ts';
 import { ORAL_PAGE_SQL, PACKET_PAGE_SQL, RELEASE_PAGE_SQL } from '../../storage/listings.ts';
-import { seedPackets } from '../../scripts/seed.ts';
+import { seedPackets, seededPacketId } from '../../scripts/seed.ts';
 import { get, setUp, tearDown, type Cast } from '../security/support.ts';
 import { sqliteOf } from '../helpers/world.ts';
 
@@ -196,6 +200,60 @@ describe('the access table follows every way a packet becomes visible', () => {
       { party: 'PK', folder: 'inbox', relation: 'received' },
       { party: 'RU', folder: 'sent', relation: 'sent' },
     ]);
+  });
+});
+
+describe("each packet's recipient list in its row (migration 012)", () => {
+  const listOf = (id: string) => (sqliteOf(cast.hub).db.prepare('SELECT recipients FROM packets WHERE id = ?').get(id) as { recipients: string }).recipients;
+
+  it('holds exactly the packet_recipients rows of every packet, sorted by party', () => {
+    const db = sqliteOf(cast.hub).db;
+    const differing = db
+      .prepare("SELECT count(*) AS n FROM packets p WHERE p.recipients IS NOT (SELECT json_group_array(party ORDER BY party) FROM packet_recipients r WHERE r.packet_id = p.id)")
+      .get() as { n: number };
+    expect(differing.n).toBe(0);
+    // Every seeded packet has its recipient.
+    expect((db.prepare("SELECT count(*) AS n FROM packets WHERE recipients <> '[]'").get() as { n: number }).n).toBeGreaterThanOrEqual(COUNT);
+  });
+
+  it('follows a recipient added, changed or removed by any writer, and lists it', async () => {
+    const db = sqliteOf(cast.hub).db;
+    const id = '0b000000-0000-4000-8000-000000000002';
+    db.prepare("INSERT INTO packets (id, agreement_id, sender_party, sender_fingerprint, kind, level, labels, state, revision, created_at, submitted_at) VALUES (?, 'RU-PK', 'RU', ?, 'information', 'SECRET', '{}', 'submitted', 1, '2027-02-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z')").run(id, cast.people.ruContact.fingerprint);
+    db.prepare("INSERT INTO packet_revisions (packet_id, revision, manifest, signature, signed_by, created_at) VALUES (?, 1, '{}', '-', ?, '2027-02-01T00:00:00.000Z')").run(id, cast.people.ruContact.fingerprint);
+    expect(listOf(id)).toBe('[]');
+    db.prepare("INSERT INTO packet_recipients (packet_id, party) VALUES (?, 'PK')").run(id);
+    db.prepare("INSERT INTO packet_recipients (packet_id, party) VALUES (?, 'KZ')").run(id);
+    expect(listOf(id)).toBe('["KZ","PK"]');
+    const page = (await get(cast.app, '/v1/packets?box=sent&limit=1', cast.tokens.ruContact).expect(200)).body as Page;
+    expect(page.items.map((p) => [p.packetId, p.recipients])).toEqual([[id, ['KZ', 'PK']]]);
+    const detail = (await get(cast.app, `/v1/packets/${id}`, cast.tokens.ruContact).expect(200)).body as Summary;
+    expect(detail.recipients).toEqual(['KZ', 'PK']);
+    db.prepare("UPDATE packet_recipients SET party = 'AZ' WHERE packet_id = ? AND party = 'KZ'").run(id);
+    expect(listOf(id)).toBe('["AZ","PK"]');
+    db.prepare("DELETE FROM packet_recipients WHERE packet_id = ? AND party = 'AZ'").run(id);
+    expect(listOf(id)).toBe('["PK"]');
+  });
+
+  it('is filled for the packets a hub stored before it, when the hub is upgraded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liaison-012-'));
+    try {
+      const file = join(dir, 'hub.db');
+      let db = openDatabase(file);
+      db.prepare("INSERT INTO members (fingerprint, party, name, roles, clearance, public_key, encryption_key_id, enrolled_at) VALUES (?, 'RU', 'x', '[]', 'SECRET', 'k', 'e', '2026-01-01T00:00:00.000Z')").run('A'.repeat(40));
+      seedPackets(db, { count: 30, pairs: [{ from: 'RU', fromFingerprint: 'A'.repeat(40), to: 'PK' }], agreementId: 'RU-PK', levels: ['SECRET'], start: new Date('2026-01-01T00:00:00Z') });
+      db.prepare("INSERT INTO packet_recipients (packet_id, party) VALUES (?, 'KZ')").run(seededPacketId(3));
+      // The database as migration 011 left it: no column, no triggers.
+      db.exec('DROP TRIGGER packets_recipients_on_insert; DROP TRIGGER packets_recipients_on_delete; DROP TRIGGER packets_recipients_on_update; ALTER TABLE packets DROP COLUMN recipients; PRAGMA user_version = 11');
+      db.close();
+      db = openDatabase(file);
+      const rows = db.prepare('SELECT id, recipients FROM packets ORDER BY id').all() as Array<{ id: string; recipients: string }>;
+      expect(rows).toHaveLength(30);
+      expect(rows.filter((r) => r.recipients !== '["PK"]')).toEqual([{ id: seededPacketId(3), recipients: '["KZ","PK"]' }]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

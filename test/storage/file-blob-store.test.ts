@@ -56,3 +56,21 @@ it('sweeps what a crash left on disk: partial temp files and blobs whose rows ne
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('commits into a blob directory removed behind its back after it made it once (it makes it again)', async () => {
+  const dir = tempDataDir();
+  try {
+    const store = await openFileBlobStore(dir);
+    // The same first two hex pairs: the same blobs/aa/bb directory, made by the first commit.
+    const first = await store.stage(Readable.from([Buffer.from('one')]));
+    await first.commit();
+    const blobDir = join(dir, 'blobs', first.sha256.slice(0, 2), first.sha256.slice(2, 4));
+    rmSync(join(dir, 'blobs', first.sha256.slice(0, 2)), { recursive: true });
+    const again = await store.stage(Readable.from([Buffer.from('one')]));
+    await again.commit();
+    expect(filesUnder(blobDir)).toEqual([join(blobDir, first.sha256)]);
+    expect(await store.exists(first.sha256)).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -43,7 +43,7 @@ describe('person keys', () => {
   });
 
   it('refuse a wrong passphrase with a sentence, not a stack', async () => {
-    await expect(unlockPrivateKey(aliceArmored, 'wrong passphrase!')).rejects.toThrow(new KeyError('the passphrase does not unlock this key'));
+    await expect(unlockPrivateKey(aliceArmored, 'wrong passphrase!')).rejects.toThrow(new KeyError('the passphrase does not unlock this key', 'key.wrong-passphrase'));
   });
 
   it('are not valid before they were made (a clock shifted back shows it)', async () => {

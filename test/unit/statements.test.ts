@@ -10,8 +10,8 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePersonKey, readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../../keys/identity.ts';
 import { signDetached } from '../../keys/signatures.ts';
-import { signStatement, verifyStatement, type SignedText, type StatementKind } from '../../keys/statements.ts';
-import { canonicalize, StatementError } from '../../protocol/canonical.ts';
+import { signCanonicalText, signStatement, verifyStatement, type SignedText, type StatementKind } from '../../keys/statements.ts';
+import { canonicalize, canonicalStatement, StatementError } from '../../protocol/canonical.ts';
 import { SIGNED_DATE_TOLERANCE_MS } from '../../protocol/signing.ts';
 import { CONTACT_FORMAT, ContactEntry, MEMBERSHIP_FORMAT, MembershipStatement, RevocationStatement } from '../../protocol/statements.ts';
 
@@ -55,6 +55,17 @@ describe('signStatement', () => {
   });
 });
 
+describe('signCanonicalText', () => {
+  it('signs kept canonical text as it is, which verifyStatement reads back; refuses text that is not canonical or not of the schema', async () => {
+    const text = canonicalStatement(MembershipStatement, membership(), 'membership statement');
+    const signed = await signCanonicalText('membership', MembershipStatement, text, officer.key, date);
+    expect(signed.statement).toBe(text);
+    expect(await verifyStatement('membership', MembershipStatement, signed, [officer.pub], date)).toMatchObject({ valid: true, value: membership() });
+    await expect(signCanonicalText('membership', MembershipStatement, JSON.stringify(JSON.parse(text), null, 1), officer.key, date)).rejects.toThrow(/canonical/);
+    await expect(signCanonicalText('membership', MembershipStatement, canonicalize({ ...membership(), clearance: 'COSMIC' }), officer.key, date)).rejects.toThrow(StatementError);
+  });
+});
+
 describe('verifyStatement refuses', () => {
   const signedAs = async (kind: StatementKind, text: string, by = officer, at = date): Promise<SignedText> => ({ statement: text, signature: await signDetached(kind, text, by.key, at) });
 
@@ -92,8 +103,10 @@ describe('verifyStatement refuses', () => {
 
 describe('signDetached and verifyDetached outside keys/statements.ts', () => {
   const root = resolve(import.meta.dirname, '../..');
-  // Text that is not a statement: the login challenge (a one-line format) and label.xml.
-  const ALLOWED = new Set(['keys/statements.ts', 'client/core/session.ts', 'server/auth.ts', 'client/node/stamped.ts']);
+  // Text that is not a statement: the login challenge (a one-line format) and label.xml. And the
+  // hub's signature thread, which runs them for keys/statements.ts (its DetachedVerifier and
+  // DetachedSigner, typed to statement kinds), off the event loop.
+  const ALLOWED = new Set(['keys/statements.ts', 'client/core/session.ts', 'server/auth.ts', 'client/node/stamped.ts', 'server/signature-thread.ts']);
   const sources = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
       if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) return [];

@@ -71,8 +71,8 @@ describe('ApiError keeps the problem', () => {
 describe('what the CLI shows', () => {
   it('typed errors as they are: ClientError, ApiError, KeyError, PartError', () => {
     expect(userSentence(new ClientError('say which key: --public or --secret'), 'key export')).toBe('say which key: --public or --secret');
-    expect(userSentence(new ApiError(422, 'refused', 'SCO Art. 7(2)'), 'send')).toBe('refused (SCO Art. 7(2))');
-    expect(userSentence(new KeyError('the passphrase does not unlock this key'), 'login')).toBe('the passphrase does not unlock this key');
+    expect(userSentence(new ApiError(422, 'refused', 'api.problem', { problem: 'treaty-rule', detail: 'refused', article: 'SCO Art. 7(2)' }), 'send')).toBe('refused (SCO Art. 7(2))');
+    expect(userSentence(new KeyError('the passphrase does not unlock this key', 'key.wrong-passphrase'), 'login')).toBe('the passphrase does not unlock this key');
     expect(userSentence(new NotARecipientError(['ABCDEF0123456789']), 'fetch')).toBe('the part is not encrypted to this key');
   });
 

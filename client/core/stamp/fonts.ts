@@ -5,6 +5,8 @@
  * 4 MB Chinese font. Never reads a file or the network itself.
  */
 import fontkit, { type Font as FontkitFont } from '@cantoo/fontkit';
+import type { ErrorWording } from '../../../protocol/error-codes.ts';
+import type { STAMP_ERROR_CODES } from '../error-codes.ts';
 
 export type Script = 'latin' | 'arabic' | 'cjk';
 export type Weight = 'regular' | 'bold';
@@ -39,9 +41,12 @@ const FONT_HINT: Record<Script, string> = {
 /** No installed font for a script the marking uses; the message is a clause for a reason sentence. */
 export class MissingFontError extends Error {
   readonly script: Script;
+  /** The stable code and parameters of the clause (client/core/error-codes.ts). */
+  readonly wording: ErrorWording;
   constructor(script: Script) {
     super(`no font for its ${script === 'cjk' ? 'Chinese' : script === 'arabic' ? 'Arabic-script' : 'Latin and Cyrillic'} text is installed (it needs ${FONT_HINT[script]})`);
     this.script = script;
+    this.wording = { code: 'stamp.missing-font', params: { script } } satisfies { code: keyof typeof STAMP_ERROR_CODES; params: Record<(typeof STAMP_ERROR_CODES)['stamp.missing-font'][number], string> };
   }
 }
 

@@ -1,8 +1,12 @@
 /**
  * The interface text of the web client, one catalogue per language: English and Russian are
  * complete (a test compares their keys). Refusals that come from the shared core or the hub are
- * sentences of their own (with the treaty article) and are shown as they come.
+ * worded from their stable codes by error-catalogue.ts, in the same two languages; an article
+ * ("SCO Art. 5(4)") is cited in the register of the language ("ст. 5(4) соглашения SCO").
  */
+import { articleIn, errorSentence } from './error-catalogue.ts';
+import type { ErrorWording } from '../../../protocol/error-codes.ts';
+
 const en = {
   appName: 'Liaison',
   language: 'Language',
@@ -609,15 +613,28 @@ const ru: Catalogue = {
   noColleagues: 'Нет коллег с ролью получателя.',
   errorTitle: 'Отказ',
   sessionEnded: 'Хаб завершил сеанс',
-  article: 'Статья: {article}',
+  article: 'Основание: {article}',
 };
 
 export const catalogues = { en, ru } as const;
 export type Locale = keyof typeof catalogues;
 
-export function translator(locale: Locale) {
+/** The words of the page in one language, and (`error`) the sentence for a refusal, from its code when it has one. */
+export interface Translator {
+  (key: MessageKey, params?: Record<string, string | number>): string;
+  readonly locale: Locale;
+  error(wording: ErrorWording | undefined, english: string): string;
+}
+
+export function translator(locale: Locale): Translator {
   const table: Catalogue = catalogues[locale];
-  return (key: MessageKey, params: Record<string, string | number> = {}): string => table[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  const t = (key: MessageKey, params: Record<string, string | number> = {}): string =>
+    table[key].replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined) return `{${name}}`;
+      return name === 'article' ? articleIn(locale, String(value)) : String(value);
+    });
+  return Object.assign(t, { locale, error: (wording: ErrorWording | undefined, english: string) => errorSentence(locale, wording, english) });
 }
 
 /** Right-to-left scripts among the agreements' languages (Persian, Urdu, Arabic, Hebrew, Pashto, Sindhi...). */

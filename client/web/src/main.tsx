@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { translator, type Locale, type MessageKey } from './i18n.ts';
 import type { Status } from './messages.ts';
-import { ask, onLocked, onSessionEnded } from './rpc.ts';
+import { ask, onLocked, onSessionEnded, type SessionEnd } from './rpc.ts';
 import { Box } from './pages/box.tsx';
 import { Colleagues } from './pages/colleagues.tsx';
 import { Compose } from './pages/compose.tsx';
@@ -124,7 +124,7 @@ function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [status, setStatus] = useState<Status | null>(null);
   const [lockedByIdle, setLockedByIdle] = useState(false);
-  const [ended, setEnded] = useState('');
+  const [ended, setEnded] = useState<SessionEnd | null>(null);
   const route = useHashRoute();
   const t = translator(locale);
   const lastTouch = useRef(0);
@@ -137,8 +137,8 @@ function App() {
       setLockedByIdle(true);
       void ask<Status>({ op: 'status' }).then(setStatus);
     });
-    const offEnded = onSessionEnded((message) => {
-      setEnded(message);
+    const offEnded = onSessionEnded((end) => {
+      setEnded(end);
       void ask<Status>({ op: 'status' }).then(setStatus);
     });
     // Activity keeps the key unlocked; at most one touch every 20 s goes to the worker.
@@ -159,7 +159,7 @@ function App() {
   const onStatus = (s: Status) => {
     setStatus(s);
     if (s.unlocked) setLockedByIdle(false);
-    if (s.loggedIn) setEnded('');
+    if (s.loggedIn) setEnded(null);
   };
   if (!status) return <p role="status">…</p>;
   let page: ComponentChildren;
@@ -167,7 +167,7 @@ function App() {
   else if (!status.unlocked) page = <Unlock t={t} status={status} lockedByIdle={lockedByIdle} onDone={onStatus} />;
   else if (route === '/trust') page = <Trust t={t} />;
   else if (route === '/key') page = <KeyPage t={t} status={status} onStatus={onStatus} />;
-  else if (!status.loggedIn) page = <Login t={t} status={status} ended={ended} onDone={onStatus} />;
+  else if (!status.loggedIn) page = <Login t={t} status={status} ended={ended ? t.error(ended.wording, ended.message) : ''} onDone={onStatus} />;
   else if (route.startsWith('/packet/')) page = <PacketView t={t} id={route.slice('/packet/'.length)} status={status} />;
   else if (route === '/sent') page = <Box t={t} box="sent" status={status} />;
   else if (route === '/drafts') page = <Box t={t} box="drafts" status={status} />;

@@ -8,6 +8,7 @@ import type { Release } from '../../../protocol/release.ts';
 import type { ReleaseTerms } from '../../core/releases.ts';
 import type { Receipt } from '../../../protocol/evidence.ts';
 import type { AuthenticityView, OralRequestView, RequestView } from '../../../protocol/requests.ts';
+import type { ErrorWording } from '../../../protocol/error-codes.ts';
 
 export interface Status {
   hasKey: boolean;
@@ -204,8 +205,9 @@ export interface DecisionChoice {
 
 export type WorkerMessage =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string; article?: string }
+  /** A refusal: its English sentence, the article that refused, and its code and parameters for the page's language. */
+  | { id: number; ok: false; error: string; article?: string; wording?: ErrorWording }
   | { event: 'progress'; step: string; done: number; total: number }
   | { event: 'locked' }
   /** The hub refused the session (revoked or expired key, ended session): the worker has logged out. */
-  | { event: 'sessionEnded'; message: string };
+  | { event: 'sessionEnded'; message: string; wording: ErrorWording };

@@ -10,7 +10,7 @@
  */
 import { CHUNK_BYTES } from '../../core/api.ts';
 import { ClientError } from '../../core/errors.ts';
-import { sampleOf } from '../../core/documents.ts';
+import { sampleOf, type PdfData } from '../../core/documents.ts';
 import type { PartSink, PartSource } from '../../core/part-io.ts';
 
 type Folder = 'scratch' | 'opened';
@@ -35,14 +35,14 @@ export async function requireSpace(bytes: number, what: string): Promise<void> {
   const { quota, usage } = await navigator.storage.estimate();
   if (quota === undefined || usage === undefined) return;
   const free = quota - usage;
-  if (bytes > free) throw new ClientError(`${what} needs ${megabytes(bytes)} of this browser's storage for this site, but only ${megabytes(free)} is free: free disk space or site data, then try again`);
+  if (bytes > free) throw new ClientError(`${what} needs ${megabytes(bytes)} of this browser's storage for this site, but only ${megabytes(free)} is free: free disk space or site data, then try again`, 'web.no-room', { what, needed: megabytes(bytes), free: megabytes(free) });
 }
 
 const megabytes = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)} MiB`;
 const STORAGE_FULL = "this browser's storage for this site ran full while writing: free disk space or site data, then try again";
 
 /** A full quota in the person's words; any other storage failure as it is. */
-const storageError = (error: unknown) => (error instanceof DOMException && error.name === 'QuotaExceededError' ? new ClientError(STORAGE_FULL) : error);
+const storageError = (error: unknown) => (error instanceof DOMException && error.name === 'QuotaExceededError' ? new ClientError(STORAGE_FULL, 'web.storage-full') : error);
 
 /** Remove whole folders (at lock, logout and start, and before a packet is opened). */
 export async function removeFolders(...names: Folder[]): Promise<void> {
@@ -167,6 +167,17 @@ export class WorkingFiles {
   }
 }
 
+/** pdf.js's CMaps and standard font data, copied from pdfjs-dist into the build (vite.config.ts) and fetched from this origin only when a PDF names them. */
+const PDF_DATA: PdfData = {
+  cMapUrl: new URL('/pdfjs/cmaps/', location.href).href,
+  standardFontDataUrl: new URL('/pdfjs/standard_fonts/', location.href).href,
+  read: async (url) => {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  },
+};
+
 /** The media type a browser gave a chosen file, or bytes of no known type. */
 function mediaTypeOfFile(file: File): string {
   return file.type && file.type.length > 0 ? file.type : 'application/octet-stream';
@@ -174,7 +185,7 @@ function mediaTypeOfFile(file: File): string {
 
 /** A chosen or opened file as the core's PartSource: read in 1 MiB slices, its text sampled by the core (client/core/documents.ts). */
 export function fileSource(file: File, name: string = file.name, mediaType: string = mediaTypeOfFile(file)): PartSource {
-  return { name, mediaType, size: file.size, stream: () => fileChunks(file), sample: (maxChars) => sampleOf(() => file, mediaType, maxChars) };
+  return { name, mediaType, size: file.size, stream: () => fileChunks(file), sample: (maxChars) => sampleOf(() => file, mediaType, maxChars, PDF_DATA) };
 }
 
 /**

@@ -19,7 +19,8 @@ import type { PacketKind, PartRole } from '../../../protocol/manifest.ts';
 import { RECEIVING_ROLES, type Role } from '../../../protocol/ids.ts';
 import { ApiError, collect, HubClient, type Transport } from '../../core/api.ts';
 import type { ClientContext } from '../../core/context.ts';
-import { ClientError } from '../../core/errors.ts';
+import { ClientError, isTypedError, type ErrorWording } from '../../core/errors.ts';
+import { WEB_PHRASES } from './error-catalogue.ts';
 import { EvidenceApi, acknowledgeRetrieval, verifyReceipts } from '../../core/evidence.ts';
 import { textOfSample } from '../../core/sample.ts';
 import { currentStatement, signContact, signMembership, signRestatement, signRevocation, signRotation, verifiedContacts } from '../../core/officer.ts';
@@ -110,14 +111,19 @@ async function lock(idle: boolean): Promise<void> {
   if (idle) post({ event: 'locked' });
 }
 
+/** A key operation's failure: keys/'s own sentence (with its code) as it is, anything else worded as a key failure. */
+function keyFailure(e: Error): Error {
+  return isTypedError(e) ? e : new ClientError(e.message, 'web.key-failed', { reason: e.message });
+}
+
 function requireKey(): PrivateKey {
-  if (!key) throw new ClientError('the key is locked: unlock it with your passphrase');
+  if (!key) throw new ClientError('the key is locked: unlock it with your passphrase', 'web.key-locked');
   return key;
 }
 
 async function context(): Promise<ClientContext> {
   const k = requireKey();
-  if (!api || !me) throw new ClientError('not logged in');
+  if (!api || !me) throw new ClientError('not logged in', 'web.not-logged-in');
   return { api, directory: new TrustedDirectory(api, await trustStore(), now), me, key: k, now, progress };
 }
 
@@ -156,7 +162,7 @@ const xhrTransport: Transport = {
       for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total);
       xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
-      xhr.onerror = () => reject(new ApiError(0, 'the upload to the hub failed'));
+      xhr.onerror = () => reject(new ApiError(0, 'the upload to the hub failed', 'api.upload-failed'));
       xhr.send(form);
     });
   },
@@ -166,7 +172,7 @@ const xhrTransport: Transport = {
 
 /** A chosen file as a part with its role and declared language; an empty file is refused by name, as the CLI does. */
 function sourcedPart(role: PartRole, lang: string, file: File): SourcedPart {
-  if (file.size === 0) throw new ClientError(`${file.name} is empty`);
+  if (file.size === 0) throw new ClientError(`${file.name} is empty`, 'web.file-empty', { file: file.name });
   return { role, lang, source: fileSource(file) };
 }
 
@@ -188,7 +194,7 @@ async function send(form: SendForm): Promise<{ packetId: string; state: string; 
     const sent = await sendNewPacket(
       ctx,
       { agreementId: agreement.id, to: form.to, level: form.level as Level, kind: form.kind as PacketKind, parts, ...(formPart ? { requestForm: formPart } : {}), ...(form.inReplyTo ? { inReplyTo: form.inReplyTo } : {}), draft: form.draft },
-      { store: scratchFiles(scratch), howToComplete: 'add the translation or save the packet as a draft for a clerk to complete', howToSendRequest: 'choose the kind "request" and fill in its form', beforeEncrypt: roomFor('encrypting this packet') },
+      { store: scratchFiles(scratch), howToComplete: WEB_PHRASES.complete.en, howToSendRequest: WEB_PHRASES.sendRequest.en, beforeEncrypt: roomFor(WEB_PHRASES.encryptPacket.en) },
     );
     if (requestForm?.confirmsOralRequest && sent.state === 'submitted') {
       await new WorkflowApi(ctx.api).confirmOralRequest(requestForm.confirmsOralRequest, sent.packetId);
@@ -218,7 +224,7 @@ async function attach(packetId: string, file: File, lang: string, submit: boolea
   const ctx = await context();
   const scratch = new WorkingFiles('scratch');
   try {
-    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor('encrypting this translation') });
+    const result = await attachToDraft(ctx, packetId, sourcedPart('translation', lang, file), submit, { store: scratchFiles(scratch), beforeEncrypt: roomFor(WEB_PHRASES.encryptTranslation.en) });
     return { packetId: result.packetId, state: result.state, notices: result.notices.map((n) => n.message) };
   } finally {
     await scratch.discard();
@@ -247,9 +253,9 @@ function formFields(form: RequestForm): Array<[string, string]> {
 async function hubKey(client: HubClient): Promise<PublicKey> {
   const hub = await client.hub();
   const pinned = await records.get<string>('hub-fingerprint');
-  if (pinned && pinned !== hub.fingerprint) throw new ClientError(`the hub's key is ${hub.fingerprint}, but ${pinned} was pinned on first use in this browser`);
+  if (pinned && pinned !== hub.fingerprint) throw new ClientError(`the hub's key is ${hub.fingerprint}, but ${pinned} was pinned on first use in this browser`, 'web.hub-not-pinned', { actual: hub.fingerprint, pinned });
   const k = await readPublicKey(hub.publicKey);
-  if (fingerprintOf(k) !== hub.fingerprint) throw new ClientError('the hub published a key that does not match its fingerprint');
+  if (fingerprintOf(k) !== hub.fingerprint) throw new ClientError('the hub published a key that does not match its fingerprint', 'web.hub-key-mismatch');
   if (!pinned) await records.put('hub-fingerprint', hub.fingerprint);
   return k;
 }
@@ -261,7 +267,7 @@ async function open(packetId: string): Promise<OpenedPacket> {
   // The page shows one packet at a time: the files of the one shown before are no longer offered.
   await removeFolders('opened');
   // The ciphertext of every part is kept until all are decrypted, beside their plaintext.
-  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), 'opening this packet');
+  await requireSpace(2 * manifest.parts.reduce((n, p) => n + p.size, 0), WEB_PHRASES.openPacket.en);
   const scratch = new WorkingFiles('scratch');
   const opened = new WorkingFiles('opened');
   const notices: string[] = [];
@@ -363,9 +369,9 @@ function termsView(t: ReleaseTerms): TermsView {
  */
 async function rotate(passphrase: string): Promise<Status> {
   const ctx = await context();
-  if (passphrase.length < 8) throw new ClientError('the passphrase of the new key has at least 8 characters');
+  if (passphrase.length < 8) throw new ClientError('the passphrase of the new key has at least 8 characters', 'web.new-passphrase-too-short');
   const made = await generatePersonKey({ name: keyRecord?.name ?? ctx.me.name, passphrase, date: ctx.now() }).catch((e: Error) => {
-    throw new ClientError(e.message);
+    throw keyFailure(e);
   });
   const newKey = await unlockPrivateKey(made.armoredPrivateKey, passphrase);
   const signed = await signRotation(ctx.me.party, { key: ctx.key, fingerprint: ctx.me.fingerprint }, { key: newKey, fingerprint: fingerprintOf(newKey) }, ctx.now());
@@ -389,11 +395,14 @@ async function rotate(passphrase: string): Promise<Status> {
 async function changeState(packetId: string, stateName: string, scope: 'whole' | 'part' | undefined, authority: string | undefined, writing: Writing | undefined): Promise<{ view: RequestView; sentPacket?: string; notices: string[] }> {
   const ctx = await context();
   const parsed = StateChangeBody.shape.state.safeParse(stateName);
-  if (!parsed.success) throw new ClientError(`"${stateName}" is not a state a request can move to`);
+  if (!parsed.success) throw new ClientError(`"${stateName}" is not a state a request can move to`, 'web.not-a-state', { state: stateName });
   const state = parsed.data;
   const kind = writingKind(state);
-  if (writing && !kind) throw new ClientError(`a change to ${state} carries no document`);
-  if (!writing && writingRequired(state)) throw new ClientError(`a change to ${state} goes with the written ${state === 'refused' || state === 'deferred' ? 'reasons' : 'notice'} the agreement requires: write them first`);
+  if (writing && !kind) throw new ClientError(`a change to ${state} carries no document`, 'web.change-carries-no-document', { state });
+  if (!writing && writingRequired(state)) {
+    const reasons = state === 'refused' || state === 'deferred';
+    throw new ClientError(`a change to ${state} goes with the written ${reasons ? 'reasons' : 'notice'} the agreement requires: write them first`, reasons ? 'web.change-needs-reasons' : 'web.change-needs-notice', { state });
+  }
   let sentPacket: string | undefined;
   let notices: string[] = [];
   if (writing && kind) {
@@ -457,7 +466,7 @@ async function handle(request: Request): Promise<unknown> {
       return status();
     case 'createKey': {
       const made = await generatePersonKey({ name: request.name, ...(request.email ? { email: request.email } : {}), passphrase: request.passphrase, date: now() }).catch((e: Error) => {
-        throw new ClientError(e.message);
+        throw keyFailure(e);
       });
       await keepKey(made.armoredPrivateKey, await unlockPrivateKey(made.armoredPrivateKey, request.passphrase));
       armIdleLock();
@@ -466,11 +475,11 @@ async function handle(request: Request): Promise<unknown> {
     case 'importKey': {
       // Kept as imported: passphrase-protected. An unprotected secret key is refused rather than stored in the clear.
       const isProtected = await isProtectedPrivateKey(request.armored).catch((e: Error) => {
-        throw new ClientError(e.message);
+        throw keyFailure(e);
       });
-      if (!isProtected) throw new ClientError('this secret key has no passphrase: protect it first (gpg --edit-key KEY passwd)');
+      if (!isProtected) throw new ClientError('this secret key has no passphrase: protect it first (gpg --edit-key KEY passwd)', 'web.key-unprotected');
       const unlocked = await unlockPrivateKey(request.armored, request.passphrase).catch((e: Error) => {
-        throw new ClientError(e.message);
+        throw keyFailure(e);
       });
       await keepKey(request.armored, unlocked);
       armIdleLock();
@@ -478,9 +487,9 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'unlock': {
       keyRecord ??= await records.get<KeyRecord>('key');
-      if (!keyRecord) throw new ClientError('there is no key in this browser yet');
+      if (!keyRecord) throw new ClientError('there is no key in this browser yet', 'web.no-key');
       key = await unlockPrivateKey(keyRecord.armoredPrivateKey, request.passphrase).catch((e: Error) => {
-        throw new ClientError(e.message);
+        throw keyFailure(e);
       });
       armIdleLock();
       return status();
@@ -489,14 +498,14 @@ async function handle(request: Request): Promise<unknown> {
       await lock(false);
       return status();
     case 'setIdle':
-      if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > 240) throw new ClientError('the idle lock is between 1 and 240 minutes');
+      if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > 240) throw new ClientError('the idle lock is between 1 and 240 minutes', 'web.idle-minutes');
       idleMinutes = request.minutes;
       await records.put('idle-minutes', idleMinutes);
       armIdleLock();
       return status();
     case 'exportPublicKey':
       keyRecord ??= await records.get<KeyRecord>('key');
-      if (!keyRecord) throw new ClientError('there is no key in this browser yet');
+      if (!keyRecord) throw new ClientError('there is no key in this browser yet', 'web.no-key');
       return { armored: keyRecord.armoredPublicKey, fingerprint: keyRecord.fingerprint };
     case 'exportSecretKey':
       // The backup is the key as stored: still protected by its passphrase.
@@ -506,8 +515,8 @@ async function handle(request: Request): Promise<unknown> {
       return (await trustStore()).pins();
     case 'pin': {
       const fpr = request.fingerprint.replace(/\s+/g, '').toUpperCase();
-      if (!/^[0-9A-F]{40}$/.test(fpr)) throw new ClientError('a fingerprint is 40 hexadecimal characters');
-      if (!/^[A-Z]{2,3}(-[A-Z0-9]+)?$/i.test(request.party)) throw new ClientError(`"${request.party}" is not a party id`);
+      if (!/^[0-9A-F]{40}$/.test(fpr)) throw new ClientError('a fingerprint is 40 hexadecimal characters', 'web.not-a-fingerprint');
+      if (!/^[A-Z]{2,3}(-[A-Z0-9]+)?$/i.test(request.party)) throw new ClientError(`"${request.party}" is not a party id`, 'web.not-a-party', { party: request.party });
       const store = await trustStore();
       store.add(request.party.toUpperCase(), fpr, 'out-of-band', now());
       await store.flushed();
@@ -619,7 +628,7 @@ async function handle(request: Request): Promise<unknown> {
       // Recorded at once (SCO Art. 5(2); RU-PK Art. 5); the time it was made is the person's, the written confirmation runs from it.
       const ctx = await context();
       const madeAt = request.madeAt ? new Date(request.madeAt) : undefined;
-      if (madeAt && Number.isNaN(madeAt.getTime())) throw new ClientError(`"${request.madeAt}" is not a date and time`);
+      if (madeAt && Number.isNaN(madeAt.getTime())) throw new ClientError(`"${request.madeAt}" is not a date and time`, 'web.not-a-date-time', { value: request.madeAt ?? '' });
       return new WorkflowApi(ctx.api).recordOralRequest({ agreementId: request.agreementId, requestingParty: request.requestingParty.trim().toUpperCase(), requestedParty: request.requestedParty.trim().toUpperCase(), ...(madeAt ? { madeAt: madeAt.toISOString() } : {}) });
     }
     case 'demandConfirmation': {
@@ -725,10 +734,11 @@ scope.onmessage = (e) => {
           me = undefined;
           const keyInactive = error.detail.includes('this key cannot act any more');
           const message = keyInactive ? (error.detail.includes('security officer') ? error.detail : `${error.detail}; ask your security officer`) : 'your session on this hub has ended (expired or logged out): log in again';
-          post({ event: 'sessionEnded', message });
-          post({ id, ok: false, error: message });
-        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}) });
-        else post({ id, ok: false, error: error instanceof Error ? error.message : String(error) });
+          const wording: ErrorWording = keyInactive ? { code: 'api.key-inactive', params: { detail: error.detail.replace(/; ask your security officer$/, '') } } : { code: 'web.session-ended', params: {} };
+          post({ event: 'sessionEnded', message, wording });
+          post({ id, ok: false, error: message, wording });
+        } else if (error instanceof ApiError) post({ id, ok: false, error: error.detail, ...(error.article ? { article: error.article } : {}), wording: error.wording });
+        else post({ id, ok: false, error: error instanceof Error ? error.message : String(error), ...(isTypedError(error) ? { wording: error.wording } : {}) });
       },
     );
 };

@@ -4,14 +4,16 @@
  * deadline badges and the labels of part roles and request-form fields. Shows only; never decides.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { groupsOfFour, type MessageKey } from '../i18n.ts';
+import { groupsOfFour, type MessageKey, type Translator } from '../i18n.ts';
 import { onProgress, WorkerError } from '../rpc.ts';
 
-export type T = (key: MessageKey, params?: Record<string, string | number>) => string;
+export type T = Translator;
 
+/** A refusal in the page's language: worded from its code, else the English text in a translated frame. */
 export function Problem({ error, t }: { error: unknown; t: T }) {
   if (!error) return null;
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  const english = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  const message = t.error(error instanceof WorkerError ? error.wording : undefined, english);
   const article = error instanceof WorkerError ? error.article : undefined;
   return (
     <div class="problem" role="alert">
