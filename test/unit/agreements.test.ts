@@ -114,7 +114,7 @@ describe('missingLanguages per agreement', () => {
 
   it('RU-PK: a Russian original needs an English translation', () => {
     const ruPk = get('RU-PK');
-    expect(missingLanguages(ruPk, 'RU', [original('ru')])).toEqual({ missing: ['en'], reason: 'a translation into en is required' });
+    expect(missingLanguages(ruPk, 'RU', [original('ru')])).toEqual({ missing: ['en'], reason: 'a translation into en is required', wording: { code: 'languages.translation-required', params: { languages: 'en' } } });
     expect(missingLanguages(ruPk, 'RU', [original('ru'), translation('en-GB')])).toBeNull();
     expect(missingLanguages(ruPk, 'RU', [original('ru'), { role: 'attachment', lang: 'en' }])?.missing).toEqual(['en']);
     expect(missingLanguages(ruPk, 'PK', [original('en')])).toBeNull();
