@@ -19,12 +19,12 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import FormData from 'form-data';
 import { readPublicKey, unlockPrivateKey, type PrivateKey, type PublicKey } from '../keys/identity.ts';
-import { encryptPartForRecipients, type ByteStream } from '../keys/parts.ts';
+import { decryptPart, encryptPartForRecipients, type ByteStream } from '../keys/parts.ts';
 import { signStatement } from '../keys/statements.ts';
 import { MANIFEST_FORMAT, Manifest } from '../protocol/manifest.ts';
 import { AUDIT_GENESIS, auditEventHash } from '../protocol/evidence.ts';
@@ -57,7 +57,11 @@ const WEB_ONLY = process.argv.includes('--web-only');
 const NO_FILES = process.argv.includes('--no-files');
 /** A directory: each load section of the in-process hub writes `<section>.cpuprofile` there (read them with scripts/profile-top.ts). */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-/** BENCH_ONLY=requests,listings,uploads,evidence: only those sections of the in-process hub (for development; the CLI start-up rows always run). */
+/**
+ * BENCH_ONLY=requests,listings,uploads,evidence: only those sections of the in-process hub (for
+ * development; the CLI start-up rows always run). `transfers` (without --no-files): of the big
+ * files, only send and fetch with their baselines and a bare openpgp.js encrypt and decrypt.
+ */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const want = (section: 'requests' | 'listings' | 'uploads' | 'evidence') => !ONLY || ONLY.includes(section);
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
@@ -599,17 +603,26 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
     const { send: gpgSend, fetch: gpgFetch } = await transferBaselines(input);
     let packetId = '';
     const before = peakKiB(hubPid);
+    // With BENCH_PROFILE, the first send and fetch write CPU profiles to <dir>/send/ and <dir>/fetch/.
+    let runs = 0;
+    const profiled = (person: Person, name: string): Record<string, string> => ({ ...person.env, ...(PROFILE_DIR && runs++ % 3 === 0 ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(PROFILE_DIR, name)}` } : {}) });
     const send = await median3(async () => {
-      packetId = (await must(ru.run('send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'))).stdout.trim();
+      packetId = (await must(liaison(['send', '--agreement', 'RU-PK', '--to', 'PK', '--marking', 'SECRET', '--original', input, '--lang', 'ru', '--translation', `en:${join(root, 'en.txt')}`, '--quiet'], profiled(ru, 'send')))).stdout.trim();
     });
     const after = peakKiB(hubPid);
     report(`liaison send ${MB} MiB`, `${fmt(send, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(send / gpgSend, 2)}x`, 'within 1.5x');
     const fetchTime = await median3(async () => {
       rmSync(join(root, 'out'), { recursive: true, force: true });
-      await must(pk.run('fetch', packetId, '--out', join(root, 'out'), '--quiet'));
+      await must(liaison(['fetch', packetId, '--out', join(root, 'out'), '--quiet'], profiled(pk, 'fetch')));
     });
     if (statSync(join(root, 'out', 'input.bin')).size !== MB * 1024 * 1024) throw new Error('fetched size differs');
     report(`liaison fetch ${MB} MiB`, `${fmt(fetchTime, 2)} s`, `raw download + gpg --decrypt ${fmt(gpgFetch, 2)} s`, `${fmt(fetchTime / gpgFetch, 2)}x`, 'within 2x');
+    // What openpgp.js alone takes for the same file, file to file, in this process: the floor of
+    // send and fetch whatever the CLI does around it.
+    const bare = await bareOpenpgp(input, ru, pk);
+    report(`  openpgp.js alone: sign+encrypt ${MB} MiB`, `${fmt(bare.encrypt, 2)} s`, `gpg --sign --encrypt + raw upload ${fmt(gpgSend, 2)} s`, `${fmt(bare.encrypt / gpgSend, 2)}x`, `send is ${fmt(send / bare.encrypt, 2)}x this`);
+    report(`  openpgp.js alone: decrypt+verify ${MB} MiB`, `${fmt(bare.decrypt, 2)} s`, `raw download + gpg --decrypt ${fmt(gpgFetch, 2)} s`, `${fmt(bare.decrypt / gpgFetch, 2)}x`, `fetch is ${fmt(fetchTime / bare.decrypt, 2)}x this`);
+    if (ONLY?.includes('transfers')) return;
 
     // Hub ingest: the upload of an already encrypted packet, against sha256sum of the same bytes.
     const ruKey = await unlockPrivateKey(readFileSync(join(ru.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
@@ -646,6 +659,31 @@ async function bigFiles(url: string, ru: Person, pk: Person, officers: Person[],
   } finally {
     await baseline.close();
   }
+}
+
+/** openpgp.js's own sign+encrypt and decrypt+verify of `input`, file to file through web streams as the CLI reads and writes (medians of three). */
+async function bareOpenpgp(input: string, sender: Person, recipient: Person): Promise<{ encrypt: number; decrypt: number }> {
+  const senderKey = await unlockPrivateKey(readFileSync(join(sender.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
+  const recipientKey = await unlockPrivateKey(readFileSync(join(recipient.home, 'private-key.asc'), 'utf8'), DEMO_PASSPHRASE);
+  const readers = await Promise.all([sender, recipient].map((p) => readPublicKey(readFileSync(join(p.home, 'public-key.asc'), 'utf8'))));
+  const senderPublic = readers[0]!;
+  const cipher = join(root, 'bare.pgp');
+  const plain = join(root, 'bare.out');
+  const fileIn = (path: string) => Readable.toWeb(createReadStream(path, { highWaterMark: 1024 * 1024 })) as ByteStream;
+  const fileOut = (path: string) => Writable.toWeb(createWriteStream(path)) as WritableStream<Uint8Array>;
+  const encrypt = await median3(async () => {
+    const encrypted = await encryptPartForRecipients(fileIn(input), { filename: 'input.bin', signingKey: senderKey, recipientKeys: readers, date: new Date() });
+    await (encrypted as unknown as ReadableStream<Uint8Array>).pipeTo(fileOut(cipher));
+  });
+  const decrypt = await median3(async () => {
+    const opened = await decryptPart(fileIn(cipher), { decryptionKey: recipientKey, senderKeys: [senderPublic], date: new Date() });
+    await (opened.data as unknown as ReadableStream<Uint8Array>).pipeTo(fileOut(plain));
+    if (!(await opened.verification).valid) throw new Error('the bare decryption did not verify');
+  });
+  if (statSync(plain).size !== statSync(input).size) throw new Error('the bare decryption differs in size');
+  rmSync(cipher, { force: true });
+  rmSync(plain, { force: true });
+  return { encrypt, decrypt };
 }
 
 const PEAK_RSS = fileURLToPath(new URL('./peak-rss.ts', import.meta.url));
