@@ -104,7 +104,7 @@ export const TokenResponse = z.strictObject({ token: z.string(), expiresAt: IsoD
 
 export const HubInfo = z.strictObject({ fingerprint: Fingerprint, publicKey: z.string(), parties: z.array(PartyId) });
 
-const PacketState = z.enum(['draft', 'submitted']);
+export const PacketState = z.enum(['draft', 'submitted']);
 
 export const PacketSummary = z.strictObject({
   packetId: PacketId,

@@ -102,10 +102,10 @@ describe('requests and deadlines in the browser', () => {
     const deadlines = page.locator('table', { has: page.getByRole('columnheader', { name: 'Who acts' }) });
     await deadlines.locator('tbody tr').nth(3).waitFor({ timeout: 30_000 });
     const rows = await deadlines.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
-    const oral = rows.filter((r) => r[2] === 'oral-confirmation');
+    const oral = rows.filter((r) => r[2] === 'written confirmation of an oral request');
     expect(oral.map((r) => r[0]).sort()).toEqual(['due', 'due soon', 'overdue']);
     expect(oral.every((r) => r[4] === 'we do' && r[6] === 'SCO Art. 5(2)')).toBe(true);
-    const execution = rows.find((r) => r[2] === 'execution')!;
+    const execution = rows.find((r) => r[2] === 'execution of a request')!;
     expect(execution[0]).toBe('due');
     expect(execution[6]).toBe('SCO Art. 6(1)');
     expect(await page.locator('.due-summary').textContent()).toMatch(/overdue 1 .*due soon 1 .*due \d+/);

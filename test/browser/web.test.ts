@@ -319,7 +319,7 @@ describe('the web client, served by the hub at /', () => {
     await page.getByLabel('Third party').fill('KZ');
     await page.getByLabel('Purpose').fill('Kazakh part of the same network');
     await page.getByRole('button', { name: 'Request onward release to a third party' }).click();
-    await page.getByRole('status').filter({ hasText: 'Release requested: requested' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('status').filter({ hasText: 'Release requested: consent requested' }).waitFor({ timeout: 30_000 });
     // Blocked for KZ until PK's officer consents (the CLI here).
     expect((await aigerim.run('fetch', cliPacketId, '--out', join(root, 'kz-early'))).code).not.toBe(0);
     const releases = JSON.parse((await ok(imran.run('release', 'list', '--json'))).stdout) as Array<{ id: string; packetId: string; state: string }>;

@@ -11,7 +11,11 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liaison, startHub } from '../../scripts/harness.ts';
 import { WEB_DIST } from '../../server/web.ts';
-import { catalogues } from '../../client/web/src/i18n.ts';
+import { catalogues, translator } from '../../client/web/src/i18n.ts';
+import { deadlineWhatLabel, packetStateLabel, releaseStateLabel, requestStateLabel } from '../../client/web/src/labels.ts';
+import { PacketState } from '../../protocol/api.ts';
+import { ReleaseState } from '../../protocol/release.ts';
+import { DeadlineItem, RequestState } from '../../protocol/requests.ts';
 import type { LiaisonApp } from '../../server/app.ts';
 import { makeWorld, type World } from '../helpers/world.ts';
 
@@ -55,6 +59,23 @@ describe('the web client at /', () => {
   it('has English and Russian catalogues with the same keys, none empty', () => {
     expect(Object.keys(catalogues.ru).sort()).toEqual(Object.keys(catalogues.en).sort());
     for (const [locale, table] of Object.entries(catalogues)) for (const [key, text] of Object.entries(table)) expect(text.trim(), `${locale}.${key}`).not.toBe('');
+  });
+
+  it('words every state and deadline kind of the protocol in Russian, and leaves a name it does not know as the hub gave it', () => {
+    const ru = translator('ru');
+    const named: [string, (t: typeof ru, name: string) => string, readonly string[]][] = [
+      ['packet state', packetStateLabel, PacketState.options],
+      ['request state', requestStateLabel, RequestState.options],
+      ['release state', releaseStateLabel, ReleaseState.options],
+      ['deadline', deadlineWhatLabel, DeadlineItem.shape.what.options],
+    ];
+    for (const [what, label, names] of named)
+      for (const name of names) {
+        const worded = label(ru, name);
+        expect(worded, `${what} ${name}`).toMatch(/[а-яё]/);
+        expect(worded, `${what} ${name}`).not.toMatch(/\{|[a-z]{3}/);
+      }
+    expect(requestStateLabel(ru, 'executed, delay notified')).toBe('executed, delay notified');
   });
 });
 

@@ -41,6 +41,11 @@ import { TrustedDirectory, TrustStore, type TrustData } from '../../core/trust.t
 import { records } from './idb.ts';
 import { fileChunks, fileSource, openedFileSink, removeFolders, requireSpace, WorkingFiles } from './opfs.ts';
 import type { AgreementChoice, AuditView, AuthenticityRow, DecisionChoice, OpenedPacket, OpenedPart, OralRow, Request, RequestRow, SendForm, ShownNotice, Status, TermsView, WorkerMessage, Writing } from './messages.ts';
+import { z } from 'zod';
+
+// zod compiles its object parsers with `new Function` when it may; the hub's CSP has no
+// 'unsafe-eval', so its probe for that would be refused (and reported) here. Parse without it.
+z.config({ jitless: true });
 
 interface KeyRecord {
   armoredPrivateKey: string;

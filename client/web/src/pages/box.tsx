@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PacketSummary } from '../../../../protocol/api.ts';
 import type { Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
+import { packetStateLabel } from '../labels.ts';
 import { MarkingBanner, Problem, useAction, type T } from './ui.tsx';
 
 export function Box({ t, box, status }: { t: T; box: 'inbox' | 'sent' | 'drafts'; status: Status }) {
@@ -48,7 +49,7 @@ export function Box({ t, box, status }: { t: T; box: 'inbox' | 'sent' | 'drafts'
                 <td>{p.senderParty}</td>
                 <td>{p.recipients.join(', ')}</td>
                 <td>{p.kind}</td>
-                <td>{p.state}</td>
+                <td>{packetStateLabel(t, p.state)}</td>
                 <td>{new Date(p.submittedAt ?? p.createdAt).toLocaleString()}</td>
                 <td>
                   <a href={`#/packet/${p.packetId}`}>

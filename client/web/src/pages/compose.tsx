@@ -7,7 +7,8 @@ import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { AgreementChoice, ShownNotice, Status } from '../messages.ts';
 import { ask } from '../rpc.ts';
-import { FORM_FIELDS, fieldLabel, packetStateLabel, Problem, Progress, useAction, type T } from './ui.tsx';
+import { packetStateLabel } from '../labels.ts';
+import { FORM_FIELDS, fieldLabel, Problem, Progress, useAction, type T } from './ui.tsx';
 
 export function Compose({ t, status }: { t: T; status: Status }) {
   const [agreements, setAgreements] = useState<AgreementChoice[]>([]);

@@ -13,7 +13,8 @@ import { directionOf, groupsOfFour } from '../i18n.ts';
 import type { OpenedPacket, Status, TermsView } from '../messages.ts';
 import { ask } from '../rpc.ts';
 import { Authenticity } from './authenticity.tsx';
-import { fieldLabel, Fingerprint, MarkingBanner, packetStateLabel, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
+import { packetStateLabel, releaseStateLabel } from '../labels.ts';
+import { fieldLabel, Fingerprint, MarkingBanner, Problem, Progress, roleLabel, SaveLink, saveText, useAction, type T } from './ui.tsx';
 
 export function PacketView({ t, id, status }: { t: T; id: string; status: Status }) {
   const [packet, setPacket] = useState<OpenedPacket | null>(null);
@@ -54,7 +55,7 @@ export function PacketView({ t, id, status }: { t: T; id: string; status: Status
             <dt>{t('kind')}</dt>
             <dd>{packet.manifest.kind}</dd>
             <dt>{t('state')}</dt>
-            <dd>{packet.summary.state}</dd>
+            <dd>{packetStateLabel(t, packet.summary.state)}</dd>
           </dl>
           <h2>{t('notices')}</h2>
           <ul class="notices">
@@ -186,7 +187,7 @@ export function ReleaseTable({ t, releases, onPick, onExecute }: { t: T; release
             </td>
             <td>{r.thirdParty}</td>
             <td>{r.purpose}</td>
-            <td>{r.state}</td>
+            <td>{releaseStateLabel(t, r.state)}</td>
             <td>{r.terms ? (r.terms.decision === 'refuse' ? r.terms.reason ?? '' : r.terms.conditions ?? '') : ''}</td>
             <td>{r.terms?.expiresAt ? new Date(r.terms.expiresAt).toLocaleString() : ''}</td>
             <td class={r.terms ? (r.terms.verified ? 'ok' : 'bad') : ''}>{r.terms ? (r.terms.verified ? t('decisionVerified', { officer: r.terms.officer }) : t('notVerified', { reason: r.terms.problem ?? '' })) : ''}</td>
@@ -221,7 +222,7 @@ function RequestReleaseForm({ t, id, onDone }: { t: T; id: string; onDone: () =>
   const [result, setResult] = useState('');
   const request = useAction(async () => {
     const r = await ask<Release>({ op: 'requestRelease', packetId: id, thirdParty, purpose });
-    setResult(t('releaseRequested', { state: r.state }));
+    setResult(t('releaseRequested', { state: releaseStateLabel(t, r.state) }));
     onDone();
   });
   return (

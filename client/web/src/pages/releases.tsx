@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Release } from '../../../../protocol/release.ts';
 import { ask } from '../rpc.ts';
 import { ReleaseTable } from './packet.tsx';
+import { releaseStateLabel } from '../labels.ts';
 import { Problem, Progress, useAction, type T } from './ui.tsx';
 
 export function Releases({ t }: { t: T }) {
@@ -22,7 +23,7 @@ export function Releases({ t }: { t: T }) {
   const load = useAction(async () => setReleases(await ask<Release[]>({ op: 'releases' })));
   const execute = useAction(async (r: Release) => {
     const done = await ask<Release>({ op: 'executeRelease', releaseId: r.id });
-    setResult(t('decided', { state: done.state }));
+    setResult(t('decided', { state: releaseStateLabel(t, done.state) }));
     await load.run();
   });
   const preview = useAction(async () => {
@@ -32,7 +33,7 @@ export function Releases({ t }: { t: T }) {
   });
   const sign = useAction(async () => {
     const r = await ask<Release>({ op: 'decideRelease', releaseId: picked!.id, choice: choice(), shown: text });
-    setResult(t('decided', { state: r.state }));
+    setResult(t('decided', { state: releaseStateLabel(t, r.state) }));
     setText('');
     await load.run();
   });

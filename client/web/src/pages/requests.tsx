@@ -6,11 +6,13 @@
  * requires, in reply to the request, then records the change pointing to it.
  */
 import { LANGUAGE_TAG_PATTERN } from '../../../../protocol/language-tag.ts';
+import { articleIn } from '../error-catalogue.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { DeadlineItem, RequestView } from '../../../../protocol/requests.ts';
 import type { RequestRow } from '../messages.ts';
 import { ask } from '../rpc.ts';
 import { OralRequests } from './oral.tsx';
+import { deadlineWhatLabel, requestStateLabel } from '../labels.ts';
 import { DueBadge, Problem, Progress, useAction, type T } from './ui.tsx';
 
 type Data = { requests: RequestRow[]; deadlines: DeadlineItem[] };
@@ -26,7 +28,7 @@ export function Requests({ t, party }: { t: T; party: string }) {
   const load = useAction(async () => setData(await ask<Data>({ op: 'requests' })));
   const change = useAction(async (packetId: string, state: string) => {
     const r = await ask<{ view: RequestView }>({ op: 'changeState', packetId, state });
-    setResult(t('stateChanged', { state: r.view.state }));
+    setResult(t('stateChanged', { state: requestStateLabel(t, r.view.state) }));
     setChoice(({ [packetId]: _done, ...rest }) => rest);
     await load.run();
   });
@@ -72,11 +74,11 @@ export function Requests({ t, party }: { t: T; party: string }) {
                   <DueBadge due={d.due} t={t} />
                 </td>
                 <td>{d.dueAt ? new Date(d.dueAt).toLocaleString() : ''}</td>
-                <td>{d.what}</td>
+                <td>{deadlineWhatLabel(t, d.what)}</td>
                 <td>{d.agreementId}</td>
                 <td>{d.whose === 'mine' ? t('us') : d.counterpart}</td>
-                <td>{d.state}</td>
-                <td>{d.article}</td>
+                <td>{requestStateLabel(t, d.state)}</td>
+                <td>{articleIn(t.locale, d.article)}</td>
               </tr>
             ))}
           </tbody>
@@ -107,7 +109,7 @@ export function Requests({ t, party }: { t: T; party: string }) {
                 <td>{r.agreementId}</td>
                 <td>{r.requestingParty}</td>
                 <td>
-                  {r.state}
+                  {requestStateLabel(t, r.state)}
                   {r.delayNotifiedAt ? ` · ${t('delayShown')}` : ''}
                 </td>
                 <td>
@@ -129,7 +131,7 @@ export function Requests({ t, party }: { t: T; party: string }) {
                         <select value={chosen(r)} onChange={(e) => setChoice({ ...choice, [r.packetId]: e.currentTarget.value })}>
                           {r.next.map((n) => (
                             <option key={n.state} value={n.state}>
-                              {n.state}
+                              {requestStateLabel(t, n.state)}
                               {n.writing === 'required' ? ` (${t('withWriting')})` : ''}
                             </option>
                           ))}
@@ -162,7 +164,7 @@ export function Requests({ t, party }: { t: T; party: string }) {
           onDone={async (state, sentPacket) => {
             setPending(null);
             await load.run();
-            setResult(state === DELAY ? t('delayNotified', { packet: sentPacket ?? '' }) : t('stateChanged', { state }));
+            setResult(state === DELAY ? t('delayNotified', { packet: sentPacket ?? '' }) : t('stateChanged', { state: requestStateLabel(t, state) }));
           }}
         />
       ) : null}

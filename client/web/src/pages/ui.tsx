@@ -113,7 +113,3 @@ export function fieldLabel(t: T, name: string): string {
   return (FORM_FIELDS as readonly string[]).includes(name) ? t(`field_${name}` as MessageKey) : name;
 }
 
-/** A packet's state as the hub names it (draft, submitted), in the page's language; another name as it is. */
-export function packetStateLabel(t: T, state: string): string {
-  return state === 'draft' || state === 'submitted' ? t(`packetState_${state}`) : state;
-}
