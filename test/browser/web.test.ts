@@ -336,6 +336,47 @@ describe('the web client, served by the hub at /', () => {
     expect(readFileSync(join(out, 'request-en.txt'), 'utf8')).toBe(EN);
   }, 180_000);
 
+  it('composes and sends a complete packet with the keyboard alone (the files chosen through the file dialog); the CLI recipient reads it', async () => {
+    const { page } = browser;
+    await page.goto(`${hub.url}/#/compose`);
+    await page.getByRole('heading', { name: 'Compose a packet' }).waitFor();
+    await page.locator('body').focus();
+    // A closed <select> takes typed letters as a choice, as a person selects an agreement or a level.
+    await tabTo(page, (el) => el.name === 'agreement');
+    await page.keyboard.type('RU-PK');
+    await tabTo(page, (el) => el.name === 'to');
+    await page.keyboard.press('Space');
+    await tabTo(page, (el) => el.name === 'level');
+    await page.keyboard.type('SECRET');
+    const choose = async (name: string, path: string) => {
+      await tabTo(page, (el) => el.name === name);
+      const chooser = page.waitForEvent('filechooser');
+      await page.keyboard.press('Space');
+      await (await chooser).setFiles(path);
+    };
+    await choose('original', file('keyboard-zapros.txt', RU));
+    await tabTo(page, (el) => el.name === 'original-lang');
+    await page.keyboard.type('ru');
+    await tabTo(page, (el) => el.tag === 'button' && el.text === 'Add a translation');
+    await page.keyboard.press('Enter');
+    // The new translation's fields come before the button: back to them.
+    await page.locator('body').focus();
+    await choose('translation-0', file('keyboard-request-en.txt', EN));
+    await tabTo(page, (el) => el.name === 'translation-lang-0');
+    await page.keyboard.type('en');
+    expect([await page.locator('select[name="agreement"]').inputValue(), await page.locator('select[name="level"]').inputValue()]).toEqual(['RU-PK', 'SECRET']);
+    expect(await page.locator('input[name="to"]').isChecked()).toBe(true);
+    await page.keyboard.press('Enter');
+    const done = page.locator('p[role="status"].ok').filter({ hasText: /Packet [0-9a-f-]{36} is submitted/ });
+    await done.waitFor({ timeout: 60_000 });
+    const id = /Packet ([0-9a-f-]{36}) is submitted/.exec((await done.textContent()) ?? '')![1]!;
+    const out = join(root, 'ayesha-keyboard');
+    await ok(ayesha.run('fetch', id, '--out', out));
+    expect(readFileSync(join(out, 'keyboard-zapros.txt'), 'utf8')).toBe(RU);
+    expect(readFileSync(join(out, 'keyboard-request-en.txt'), 'utf8')).toBe(EN);
+    await expectAccessible();
+  }, 180_000);
+
   it('works with the keyboard alone: lock now, unlock, open the inbox and a packet', async () => {
     const { page } = browser;
     await page.goto(`${hub.url}/#/inbox`);
