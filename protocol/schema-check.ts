@@ -9,9 +9,9 @@
  * and returns undefined for a schema with anything else, and the caller then parses with zod. A
  * value it answers false for goes to zod too, which gives the verdict: a refusal always comes
  * from zod. A schema whose output can differ from its input (a transform, a default) is not
- * compiled: the caller uses the value as it passed. What JSON Schema cannot say at all (a
- * `.refine`) it cannot check: compile only a schema without one
- * (test/evidence/streamed-audit-export.test.ts holds ProvenEvent's predicate against zod).
+ * compiled: the caller uses the value as it passed. Nor is a schema with a refinement anywhere
+ * in it (`.refine`, `.superRefine`: JSON Schema leaves them out without a word).
+ * test/evidence/streamed-audit-export.test.ts holds ProvenEvent's predicate against zod.
  */
 import { z } from 'zod';
 
@@ -21,8 +21,16 @@ type JsonSchema = { [keyword: string]: unknown };
 /** The predicate of `schema`, or undefined when its JSON Schema uses more than this understands. */
 export function compiledCheck(schema: z.ZodType): Check | undefined {
   let json: JsonSchema;
+  let refined = false;
+  // A refinement (`.refine`, `.superRefine`, `.check`) is a custom check that JSON Schema leaves
+  // out without a word: seen on any node, nothing is compiled.
+  const override = ({ zodSchema }: { zodSchema: unknown }) => {
+    const checks = (zodSchema as { _zod?: { def?: { checks?: { _zod?: { def?: { check?: string } } }[] } } })._zod?.def?.checks ?? [];
+    if (checks.some((c) => c._zod?.def?.check === 'custom')) refined = true;
+  };
   try {
-    json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw' });
+    json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw', override });
+    if (refined) return undefined;
     // The value passed is then used as parsed: nothing may change it (a transform, a default).
     if (JSON.stringify(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' })) !== JSON.stringify(json)) return undefined;
   } catch {
