@@ -6,6 +6,14 @@
  * code uses exactly those. Never a place for wording: the English stays at the throw.
  */
 
+/**
+ * The stable codes of the hub's problems (a problem+json `code`, also the last segment of its
+ * `type`): server/errors.ts refuses with them, the web client words them. `internal` is not one:
+ * it is the hub's own fault, never a refusal.
+ */
+export const PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type'] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 /** A parameter of a coded error: a value it names, or the coded reason it quotes (a nested typed error). */
 export type ErrorParam = string | number | ErrorWording;
 

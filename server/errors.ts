@@ -6,9 +6,10 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { CursorError } from '../storage/listings.ts';
+import type { ProblemCode } from '../protocol/error-codes.ts';
 
-/** The stable codes of the hub's problems; each is also the last segment of the problem's `type`. */
-export type ProblemCode = 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'treaty-rule' | 'too-large' | 'too-many-requests' | 'unsupported-media-type';
+/** The stable codes of the hub's problems (protocol/error-codes.ts); each is also the last segment of the problem's `type`. */
+export type { ProblemCode };
 
 /** Every problem `type` is this base followed by its `code`. */
 export const PROBLEM_TYPE_BASE = 'https://liaison.invalid/problems/';

@@ -8,12 +8,13 @@
  */
 import type { ErrorParam, ErrorWording } from '../../../protocol/error-codes.ts';
 import type { ErrorCode } from '../../core/error-codes.ts';
+import { PROBLEM_CODES } from '../../../protocol/error-codes.ts';
 
 type Locale = 'en' | 'ru';
 type ErrorCatalogue = Record<ErrorCode, string>;
 
-/** The hub's problem codes (server/errors.ts ProblemCode) and its `internal` fault. */
-export const HUB_PROBLEM_CODES = ['bad-request', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'treaty-rule', 'too-large', 'too-many-requests', 'unsupported-media-type', 'internal'] as const;
+/** The hub's problem codes (protocol/error-codes.ts) and its `internal` fault. */
+export const HUB_PROBLEM_CODES = [...PROBLEM_CODES, 'internal'] as const;
 type HubProblemCode = (typeof HUB_PROBLEM_CODES)[number];
 
 /**
