@@ -32,6 +32,12 @@ export function liaison(args: string[], env: Record<string, string> = {}, input?
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, args }));
+    // A command that never reads its standard input may exit before this write lands (the bundled
+    // CLI starts and finishes fast): the pipe's EPIPE is then no failure of the run, whose exit code
+    // and output are what the caller checks. Any other error on the pipe still fails the run.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(input ?? '');
   });
 }
